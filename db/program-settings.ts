@@ -1,0 +1,100 @@
+/**
+ * A workspace's program: how referrals are attributed, rewarded and policed. Stored as one JSON
+ * column and validated on every read and write, so later capabilities add fields with defaults
+ * instead of migrations.
+ */
+import { z } from "zod";
+
+const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "an ISO 4217 code such as INR or USD")
+  .refine((code) => {
+    try {
+      return Intl.supportedValuesOf("currency").includes(code);
+    } catch {
+      return true;
+    }
+  }, "an ISO 4217 currency code");
+
+const minorUnits = z.number().int().nonnegative().max(1_000_000_000);
+
+export const Money = z.object({ amount: minorUnits, currency });
+
+export const ReferrerReward = z.object({
+  type: z.enum(["credit", "coupon", "cash"]),
+  amount: minorUnits,
+  currency,
+});
+
+export const FriendOffer = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("percent"), percent: z.number().int().min(1).max(100) }),
+  z.object({ type: z.literal("amount"), amount: minorUnits, currency }),
+]);
+
+export const CredentialIssuer = z.object({
+  /** The issuer's id as it appears in credentials (a DID or an https URL). */
+  id: z.string().min(3).max(500),
+  name: z.string().max(200).optional(),
+  /** A public key as a JWK, or a JWKS URL, for VC-JWT and Data Integrity proofs. */
+  publicKeyJwk: z.record(z.string(), z.unknown()).optional(),
+  jwksUrl: z.url({ protocol: /^https$/ }).optional(),
+});
+
+export const origin = z
+  .string()
+  .url()
+  .transform((value) => new URL(value).origin)
+  .refine((value) => value !== "null", "an origin such as https://acme.example");
+
+export const ProgramSettings = z.object({
+  attribution: z
+    .object({
+      windowDays: z.number().int().min(1).max(365).default(30),
+      model: z.enum(["last-click", "first-click"]).default("last-click"),
+    })
+    .default({ windowDays: 30, model: "last-click" }),
+  referrerReward: ReferrerReward.nullable().default({ type: "credit", amount: 50_000, currency: "INR" }),
+  friendOffer: FriendOffer.nullable().default({ type: "percent", percent: 10 }),
+  /** Rewards on enrolment, or only once the friend completes the course. */
+  trigger: z.enum(["enrollment", "completion"]).default("enrollment"),
+  holdDays: z.number().int().min(0).max(365).default(14),
+  /** At most this many referrer rewards per referrer per calendar month; null for no cap. */
+  monthlyCap: z.number().int().min(1).max(10_000).nullable().default(null),
+  milestones: z
+    .array(z.object({ count: z.number().int().min(1).max(100_000), bonus: Money }))
+    .max(20)
+    .default([]),
+  fraud: z
+    .object({
+      selfReferral: z.boolean().default(true),
+      disposableEmail: z.boolean().default(true),
+      botClicks: z.boolean().default(true),
+      /** Attributed conversions per referrer per day before the rest are flagged; null for none. */
+      velocityPerDay: z.number().int().min(1).max(100_000).nullable().default(20),
+    })
+    .default({ selfReferral: true, disposableEmail: true, botClicks: true, velocityPerDay: 20 }),
+  /** Browser origins allowed to use the publishable key. */
+  allowedOrigins: z.array(origin).max(50).default([]),
+  credentialIssuers: z.array(CredentialIssuer).max(50).default([]),
+  /** Outcome figures from fewer stories than this are suppressed. */
+  minSampleSize: z.number().int().min(1).max(1000).default(10),
+  /** Where referral links land when neither the code nor its course names a target. */
+  defaultTargetUrl: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .default(null),
+  /** Where a disabled code sends its visitors. */
+  fallbackUrl: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .default(null),
+  /** Store learners' emails in clear (otherwise only salted hashes). */
+  storeEmails: z.boolean().default(false),
+});
+
+export type ProgramSettings = z.infer<typeof ProgramSettings>;
+
+/** Settings for a new workspace: every default, with the given origins. */
+export function defaultProgramSettings(allowedOrigins: string[] = []): ProgramSettings {
+  return ProgramSettings.parse({ allowedOrigins });
+}

@@ -1,0 +1,324 @@
+/**
+ * The whole Chorus data model. Times are integer milliseconds since the epoch (fast range scans,
+ * no time-zone parsing in SQL); money is an integer in minor units beside an ISO 4217 currency.
+ * Every tenant-owned table carries `workspace_id` first in its indexes, because every query is
+ * scoped to one workspace.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { ProgramSettings } from "./program-settings.ts";
+
+const createdAt = () => integer("created_at", { mode: "number" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
+
+/** Server-wide values the server makes for itself on first start (the hashing secret). */
+export const serverSettings = sqliteTable("server_settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+export const workspaces = sqliteTable("workspaces", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** Signs learner tokens (HS256). Stored raw: the server must verify with it. */
+  tokenSecret: text("token_secret").notNull(),
+  /** Reward rules, attribution, fraud rules, origins, issuers: validated by ProgramSettings. */
+  settings: text("settings", { mode: "json" }).$type<ProgramSettings>().notNull(),
+  isDemo: integer("is_demo", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    kind: text("kind", { enum: ["publishable", "secret"] }).notNull(),
+    /** The first characters, enough to recognise a key in a list; never enough to use it. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 of the whole key. Keys are random and long, so a fast hash is enough. */
+    hash: text("hash").notNull(),
+    createdAt: createdAt(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash").on(t.hash), index("api_keys_workspace").on(t.workspaceId, t.kind)],
+);
+
+export const courses = sqliteTable(
+  "courses",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    /** The provider's own identifier, as used in `course="…"` attributes and conversions. */
+    slug: text("slug").notNull(),
+    title: text("title").notNull(),
+    /** Where a referral link for this course lands. */
+    url: text("url"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("courses_workspace_slug").on(t.workspaceId, t.slug)],
+);
+
+export const learners = sqliteTable(
+  "learners",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    /** The provider's learner id (the token's `sub`). */
+    externalId: text("external_id").notNull(),
+    name: text("name"),
+    /** Salted hash, for self-referral checks and credential recipients. */
+    emailHash: text("email_hash"),
+    /** Kept only when the provider opts in to storing emails. */
+    email: text("email"),
+    createdAt: createdAt(),
+    erasedAt: integer("erased_at"),
+  },
+  (t) => [uniqueIndex("learners_workspace_external").on(t.workspaceId, t.externalId)],
+);
+
+export const referralCodes = sqliteTable(
+  "referral_codes",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    /** Lower-case: codes are unique across the server and compared case-insensitively. */
+    code: text("code").notNull(),
+    kind: text("kind", { enum: ["generated", "vanity"] }).notNull(),
+    learnerId: text("learner_id").references(() => learners.id),
+    /** '' means the learner's code for every course. */
+    course: text("course").notNull().default(""),
+    /** Overrides the course and workspace targets when set. */
+    targetUrl: text("target_url"),
+    disabledAt: integer("disabled_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("referral_codes_code").on(t.code),
+    uniqueIndex("referral_codes_learner_course")
+      .on(t.workspaceId, t.learnerId, t.course)
+      .where(sql`kind = 'generated'`),
+  ],
+);
+
+export const clicks = sqliteTable(
+  "clicks",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    codeId: text("code_id").notNull(),
+    /** The referrer, copied from the code so breakdowns need no join. */
+    learnerId: text("learner_id"),
+    course: text("course").notNull().default(""),
+    channel: text("channel").notNull().default("direct"),
+    storyId: text("story_id"),
+    /** Salted hash of IP + user agent: one visitor, for dedup and unique counts. */
+    visitorHash: text("visitor_hash").notNull(),
+    /** Salted hash of the IP alone, for the self-referral rule. Never the raw IP. */
+    ipHash: text("ip_hash"),
+    country: text("country"),
+    source: text("source", { enum: ["redirect", "beacon"] }).notNull(),
+    isBot: integer("is_bot", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("clicks_workspace_time").on(t.workspaceId, t.createdAt),
+    index("clicks_workspace_code_time").on(t.workspaceId, t.codeId, t.createdAt),
+    index("clicks_workspace_channel_time").on(t.workspaceId, t.channel, t.createdAt),
+    index("clicks_workspace_course_time").on(t.workspaceId, t.course, t.createdAt),
+    index("clicks_dedup").on(t.codeId, t.visitorHash, t.createdAt),
+  ],
+);
+
+export const shareEvents = sqliteTable(
+  "share_events",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    codeId: text("code_id").notNull(),
+    learnerId: text("learner_id"),
+    channel: text("channel").notNull(),
+    course: text("course").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("share_events_workspace_time").on(t.workspaceId, t.createdAt),
+    index("share_events_workspace_learner").on(t.workspaceId, t.learnerId, t.createdAt),
+  ],
+);
+
+export type DecisionStep = { rule: string; result: "pass" | "fail" | "skip" | "info"; detail: string };
+
+export const conversions = sqliteTable(
+  "conversions",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    /** The provider's id for the conversion: the idempotency key. */
+    externalId: text("external_id").notNull(),
+    type: text("type", { enum: ["signup", "enrollment", "completion", "refund"] }).notNull(),
+    customerId: text("customer_id").notNull(),
+    customerEmailHash: text("customer_email_hash"),
+    course: text("course").notNull().default(""),
+    amount: integer("amount"),
+    currency: text("currency"),
+    clickId: text("click_id"),
+    codeId: text("code_id"),
+    /** The referrer learner when attributed. */
+    referrerId: text("referrer_id"),
+    storyId: text("story_id"),
+    channel: text("channel"),
+    status: text("status", { enum: ["attributed", "unattributed"] }).notNull(),
+    flagged: integer("flagged", { mode: "boolean" }).notNull().default(false),
+    refundOf: text("refund_of"),
+    decision: text("decision", { mode: "json" }).$type<DecisionStep[]>().notNull(),
+    /** SHA-256 of the canonical request body: the same id with another body is a conflict. */
+    requestHash: text("request_hash").notNull(),
+    /** The answer first given, replayed verbatim for a retried request. */
+    response: text("response", { mode: "json" }).notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("conversions_workspace_external").on(t.workspaceId, t.externalId),
+    index("conversions_workspace_time").on(t.workspaceId, t.occurredAt),
+    index("conversions_workspace_type_time").on(t.workspaceId, t.type, t.occurredAt),
+    index("conversions_workspace_referrer").on(t.workspaceId, t.referrerId, t.occurredAt),
+    index("conversions_workspace_customer").on(t.workspaceId, t.customerId, t.occurredAt),
+    index("conversions_click").on(t.clickId),
+  ],
+);
+
+export const rewards = sqliteTable(
+  "rewards",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    conversionId: text("conversion_id").notNull(),
+    side: text("side", { enum: ["referrer", "friend"] }).notNull(),
+    /** The referrer learner, or null for a friend's reward (then `customerId` says who). */
+    learnerId: text("learner_id"),
+    customerId: text("customer_id"),
+    kind: text("kind", { enum: ["credit", "coupon", "cash", "discount", "milestone"] }).notNull(),
+    /** Minor units; negative for a claw-back of an issued reward. */
+    amount: integer("amount"),
+    currency: text("currency"),
+    percent: integer("percent"),
+    status: text("status", { enum: ["pending", "approved", "issued", "void"] }).notNull(),
+    flagged: integer("flagged", { mode: "boolean" }).notNull().default(false),
+    holdUntil: integer("hold_until"),
+    reason: text("reason"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at"),
+  },
+  (t) => [
+    index("rewards_workspace_status").on(t.workspaceId, t.status, t.createdAt),
+    index("rewards_workspace_learner").on(t.workspaceId, t.learnerId, t.createdAt),
+    index("rewards_conversion").on(t.conversionId),
+  ],
+);
+
+export type VerificationReceipt = {
+  level: "self_reported" | "provider_attested" | "credential_verified";
+  checkedAt: string;
+  checks: { check: string; result: "pass" | "fail" | "skip"; detail: string }[];
+  credentialHash?: string;
+  issuer?: { id: string; name?: string };
+};
+
+export const stories = sqliteTable(
+  "stories",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    learnerId: text("learner_id"),
+    course: text("course").notNull(),
+    name: text("name").notNull(),
+    headline: text("headline").notNull(),
+    body: text("body").notNull(),
+    rating: integer("rating").notNull(),
+    outcomeType: text("outcome_type", {
+      enum: ["promotion", "salary_increase", "new_job", "career_switch", "started_business", "skills"],
+    }).notNull(),
+    salaryIncreasePct: integer("salary_increase_pct"),
+    monthsToOutcome: integer("months_to_outcome"),
+    consentPublish: integer("consent_publish", { mode: "boolean" }).notNull(),
+    consentName: integer("consent_name", { mode: "boolean" }).notNull(),
+    consentPhoto: integer("consent_photo", { mode: "boolean" }).notNull(),
+    consentSalary: integer("consent_salary", { mode: "boolean" }).notNull(),
+    photoUrl: text("photo_url"),
+    status: text("status", { enum: ["pending", "approved", "rejected", "withdrawn"] }).notNull(),
+    featured: integer("featured", { mode: "boolean" }).notNull().default(false),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default([]),
+    verificationLevel: text("verification_level", {
+      enum: ["self_reported", "provider_attested", "credential_verified"],
+    }).notNull(),
+    verification: text("verification", { mode: "json" }).$type<VerificationReceipt>(),
+    editTokenHash: text("edit_token_hash").notNull(),
+    visitorHash: text("visitor_hash"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at"),
+    approvedAt: integer("approved_at"),
+  },
+  (t) => [
+    index("stories_workspace_status").on(t.workspaceId, t.status, t.course, t.createdAt),
+    index("stories_workspace_learner").on(t.workspaceId, t.learnerId),
+  ],
+);
+
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    url: text("url").notNull(),
+    /** Signs deliveries; stored raw because the server must sign with it. */
+    secret: text("secret").notNull(),
+    /** Event types this endpoint wants; empty means all. */
+    events: text("events", { mode: "json" }).$type<string[]>().notNull().default([]),
+    disabledAt: integer("disabled_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_endpoints_workspace").on(t.workspaceId)],
+);
+
+/** The outbox: an event is written in the same transaction as the change it announces. */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    type: text("type").notNull(),
+    payload: text("payload", { mode: "json" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_events_workspace_time").on(t.workspaceId, t.createdAt)],
+);
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    eventId: text("event_id").notNull(),
+    endpointId: text("endpoint_id").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    deliveredAt: integer("delivered_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.endpointId] }),
+    index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_workspace").on(t.workspaceId, t.createdAt),
+  ],
+);

@@ -1,0 +1,75 @@
+/**
+ * The demo workspace that `npm start` makes on an empty database, so a newcomer sees Chorus
+ * working at once. Its keys are kept in a file beside the database (never in it): the demo
+ * site's backend needs the secret key, and the start banner prints them on every start.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { eq } from "drizzle-orm";
+import { rotateKey } from "../server/services/api-keys.ts";
+import { parseWorkspace } from "../server/services/workspace-row.ts";
+import { createWorkspace, updateSettings } from "../server/services/workspaces.ts";
+import type { Db } from "./index.ts";
+import { courses, workspaces } from "./schema.ts";
+
+export type DemoKeys = { id: string; name: string; publishableKey: string; secretKey: string; tokenSecret: string };
+
+export const demoCourses = [
+  { slug: "data-analytics", title: "Data Analytics Professional Certificate", path: "/demo/courses/data-analytics" },
+  { slug: "digital-marketing", title: "Digital Marketing Micro-credential", path: "/demo/courses/digital-marketing" },
+  { slug: "python-for-ai", title: "Python for AI", path: "/demo/courses/python-for-ai" },
+];
+
+/** Returns the demo workspace's keys, making the workspace (or fresh keys) when needed. */
+export async function ensureDemoWorkspace(
+  db: Db,
+  options: { origin: string; keysFile: string; now: Date },
+): Promise<DemoKeys> {
+  const { origin, keysFile, now } = options;
+  const [row] = await db.select().from(workspaces).where(eq(workspaces.isDemo, true)).limit(1);
+  if (!row) {
+    const created = await createWorkspace(
+      db,
+      {
+        name: "Skillbridge Academy",
+        origins: [origin],
+        isDemo: true,
+        settings: { defaultTargetUrl: `${origin}/demo/` },
+      },
+      now,
+    );
+    await db.insert(courses).values(
+      demoCourses.map((course) => ({
+        id: `crs_${course.slug}`,
+        workspaceId: created.id,
+        slug: course.slug,
+        title: course.title,
+        url: `${origin}${course.path}`,
+        createdAt: now.getTime(),
+      })),
+    );
+    writeFileSync(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
+    return created;
+  }
+  const workspace = parseWorkspace(row);
+  // A demo started on another port or host must accept its own origin.
+  if (!workspace.settings.allowedOrigins.includes(origin)) {
+    await updateSettings(db, workspace.id, {
+      ...workspace.settings,
+      allowedOrigins: [...workspace.settings.allowedOrigins, origin],
+    });
+  }
+  if (existsSync(keysFile)) {
+    const keys = JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys;
+    if (keys.id === workspace.id) return keys;
+  }
+  // The keys file was lost: keys are stored only as hashes, so issue new ones.
+  const keys: DemoKeys = {
+    id: workspace.id,
+    name: workspace.name,
+    publishableKey: await rotateKey(db, workspace.id, "publishable", now),
+    secretKey: await rotateKey(db, workspace.id, "secret", now),
+    tokenSecret: workspace.tokenSecret,
+  };
+  writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return keys;
+}

@@ -1,0 +1,114 @@
+/**
+ * The Chorus HTTP app. Runtime-agnostic (Web APIs only): the Node and Workers entries build
+ * `deps` (database, clock, config) and hand them in; nothing here knows where it runs.
+ */
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
+import { createRouter } from "./lib/router.ts";
+import { jsonBody, limitBody } from "./middleware/json-body.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { pageRoutes } from "./routes/pages.ts";
+import { programRoutes } from "./routes/program.ts";
+import { referralRoutes } from "./routes/referrals.ts";
+import type { Deps } from "./types.ts";
+
+/** Endpoints that browsers call with a publishable key from the provider's own pages. */
+const browserPaths = ["/v1/referrals/*", "/v1/clicks", "/v1/events", "/v1/stories", "/v1/stories/*", "/v1/outcomes"];
+
+function statusCode(status: number): ErrorCode {
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not_found";
+  if (status === 405) return "method_not_allowed";
+  if (status === 413) return "payload_too_large";
+  if (status === 415) return "unsupported_media_type";
+  if (status === 429) return "rate_limited";
+  return status >= 500 ? "internal" : "invalid_request";
+}
+
+export function createApp(deps: Deps) {
+  const app = createRouter();
+
+  app.use("*", requestId({ headerName: "X-Request-Id" }));
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  // Widgets, the loader and their API are embedded on other origins by design.
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin", crossOriginOpenerPolicy: false }));
+  for (const path of browserPaths) {
+    app.use(
+      path,
+      cors({
+        // The real origin check needs the key, which a preflight does not carry: it happens in
+        // requirePublishableKey, which refuses foreign origins before any data is read.
+        origin: (origin) => origin,
+        allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allowHeaders: ["Chorus-Key", "Authorization", "Content-Type"],
+        exposeHeaders: ["X-Request-Id", "Retry-After"],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use("/v1/*", limitBody, jsonBody);
+
+  app.route("/", healthRoutes);
+  app.route("/", pageRoutes);
+  app.route("/", programRoutes);
+  app.route("/", referralRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "The workspace secret key `sk_…`, server to server only.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "publishableKey", {
+    type: "apiKey",
+    in: "header",
+    name: "Chorus-Key",
+    description: "The workspace publishable key `pk_…`, accepted only from the workspace's allowed origins.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "learnerToken", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A learner token (HS256, signed with the workspace token secret), sent beside `Chorus-Key`.",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Chorus API",
+      version: "1",
+      description: "Referral links, conversions, rewards, success stories and analytics for course providers.",
+    },
+  });
+
+  if (deps.assets) app.get("*", deps.assets);
+
+  app.notFound((c) =>
+    c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),
+  );
+
+  app.onError((error, c) => {
+    const requestId = c.var.requestId ?? "unknown";
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+      return c.json(errorBody(error.code, error.message, requestId, error.details), error.status);
+    }
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      return c.json(errorBody(statusCode(status), error.message || "Request failed", requestId), status);
+    }
+    // Unexpected: log it with the request id, answer without internals.
+    console.error(`[${requestId}]`, error);
+    return c.json(errorBody("internal", "Something went wrong on our side", requestId), 500);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,135 @@
+/**
+ * The Chorus CLI: `npm run chorus -- <command>`. Talks to the database directly (DATABASE_URL),
+ * so it works before the server runs and needs no key.
+ */
+import { parseArgs } from "node:util";
+import { origin as originSchema } from "../db/program-settings.ts";
+import { defaultDatabaseUrl, openDatabase } from "./node-database.ts";
+import { rotateKey } from "./services/api-keys.ts";
+import { mintLearnerToken } from "./services/learner-tokens.ts";
+import { createWorkspace, getWorkspace, listWorkspaces } from "./services/workspaces.ts";
+
+const usage = `Usage: npm run chorus -- <command> [options]
+
+Commands:
+  workspace create --name NAME --origin URL [--origin URL…] [--json]
+      Make a workspace; prints its id, publishable key, secret key (shown once) and token secret.
+  workspace list [--json]
+      List workspaces with their allowed origins.
+  key rotate --workspace ID [--kind secret|publishable] [--json]
+      Revoke the workspace's current key of that kind (default: secret) and print a new one.
+  token mint --workspace ID --learner ID [--name NAME] [--email EMAIL] [--ttl SECONDS]
+      Sign a learner token, as the provider's server would.
+  db migrate
+      Apply migrations to DATABASE_URL (with DATABASE_AUTH_TOKEN for a remote libSQL server).
+
+Environment: DATABASE_URL (default ${defaultDatabaseUrl}), DATABASE_AUTH_TOKEN.`;
+
+class UsageError extends Error {}
+
+const options = {
+  name: { type: "string" },
+  origin: { type: "string", multiple: true },
+  json: { type: "boolean" },
+  workspace: { type: "string" },
+  kind: { type: "string" },
+  learner: { type: "string" },
+  email: { type: "string" },
+  ttl: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function required(value: string | undefined, flag: string): string {
+  if (!value?.trim()) throw new UsageError(`Missing --${flag}`);
+  return value.trim();
+}
+
+async function run(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const command = positionals.join(" ");
+  if (values.help || command === "" || command === "help") {
+    console.log(usage);
+    return;
+  }
+  const known = ["workspace create", "workspace list", "key rotate", "token mint", "db migrate"];
+  if (!known.includes(command)) throw new UsageError(`Unknown command: ${command}`);
+
+  const { db, client } = await openDatabase(
+    process.env.DATABASE_URL ?? defaultDatabaseUrl,
+    process.env.DATABASE_AUTH_TOKEN,
+  );
+  const now = new Date();
+  try {
+    if (command === "workspace create") {
+      const name = required(values.name, "name");
+      const origins = (values.origin ?? []).map((value) => {
+        const result = originSchema.safeParse(value);
+        if (!result.success) throw new UsageError(`--origin ${value} is not an origin such as https://acme.example`);
+        return result.data;
+      });
+      if (origins.length === 0) throw new UsageError("Give at least one --origin (the site that embeds the widgets)");
+      const created = await createWorkspace(db, { name, origins }, now);
+      if (values.json) console.log(JSON.stringify(created));
+      else
+        console.log(`Workspace "${created.name}" created.
+
+  id                ${created.id}
+  publishableKey    ${created.publishableKey}   (goes in the script tag)
+  secretKey         ${created.secretKey}   (server to server; shown once, store it now)
+  tokenSecret       ${created.tokenSecret}   (signs learner tokens on your server)
+  allowed origins   ${origins.join(", ")}`);
+    } else if (command === "workspace list") {
+      const all = await listWorkspaces(db);
+      const rows = all.map((w) => ({
+        id: w.id,
+        name: w.name,
+        origins: w.settings.allowedOrigins,
+        createdAt: new Date(w.createdAt).toISOString(),
+      }));
+      if (values.json) console.log(JSON.stringify(rows));
+      else if (rows.length === 0)
+        console.log("No workspaces yet. Make one with: npm run chorus -- workspace create --name NAME --origin URL");
+      else
+        for (const row of rows)
+          console.log(`${row.id}  ${row.name}  [${row.origins.join(", ")}]  created ${row.createdAt}`);
+    } else if (command === "key rotate") {
+      const workspace = await getWorkspace(db, required(values.workspace, "workspace"));
+      if (!workspace) throw new UsageError(`No workspace ${values.workspace}`);
+      const kind = values.kind ?? "secret";
+      if (kind !== "secret" && kind !== "publishable") throw new UsageError("--kind is secret or publishable");
+      const key = await rotateKey(db, workspace.id, kind, now);
+      if (values.json) console.log(JSON.stringify({ workspace: workspace.id, kind, key }));
+      else console.log(`New ${kind} key for ${workspace.id} (the old one no longer works):\n  ${key}`);
+    } else if (command === "token mint") {
+      const workspace = await getWorkspace(db, required(values.workspace, "workspace"));
+      if (!workspace) throw new UsageError(`No workspace ${values.workspace}`);
+      const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
+      if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError("--ttl is a whole number of seconds");
+      const token = await mintLearnerToken(
+        { sub: required(values.learner, "learner"), name: values.name, email: values.email },
+        workspace.tokenSecret,
+        { now, ttlSeconds: ttl },
+      );
+      console.log(token);
+    } else if (command === "db migrate") {
+      console.log("Migrations applied.");
+    }
+  } finally {
+    client.close();
+  }
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`Error: ${error.message}\n\n${usage}`);
+    process.exit(2);
+  }
+  console.error(`Error: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+/** Identifiers and secrets. Prefixes tell a reader what an id names (`ws_`, `clk_`, `sk_`…). */
+import { customAlphabet } from "nanoid";
+
+const base62 = customAlphabet("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+/** Referral codes avoid look-alike characters (0/o, 1/l/i) because people read and type them. */
+export const referralCodeAlphabet = "23456789abcdefghjkmnpqrstuvwxyz";
+const referralCode = customAlphabet(referralCodeAlphabet, 7);
+
+export type IdPrefix = "ws" | "key" | "crs" | "lrn" | "ref" | "clk" | "shr" | "cnv" | "rwd" | "sty" | "whk" | "evt";
+
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${base62(16)}`;
+}
+
+export function newReferralCode(): string {
+  return referralCode();
+}
+
+/** A secret with 190 bits of entropy, shown once and stored only as a hash. */
+export function newSecret(prefix: "pk" | "sk" | "tks" | "whsec" | "edit"): string {
+  return `${prefix}_${base62(32)}`;
+}

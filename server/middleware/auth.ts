@@ -1,0 +1,70 @@
+/**
+ * Who is calling. Each guard checks one kind of credential and puts the result on `c.var.auth`;
+ * every later query is scoped to `c.var.auth.workspace.id` (tenant isolation starts here).
+ */
+import { createMiddleware } from "hono/factory";
+import { ApiError } from "../errors.ts";
+import { publicBase } from "../lib/urls.ts";
+import { findKey } from "../services/api-keys.ts";
+import { verifyLearnerToken } from "../services/learner-tokens.ts";
+import type { AppEnv, Workspace } from "../types.ts";
+
+function bearer(header: string | undefined): string | null {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1] ?? null;
+}
+
+/** `Authorization: Bearer sk_…`: server-to-server calls. */
+export const requireSecretKey = createMiddleware<AppEnv>(async (c, next) => {
+  const key = bearer(c.req.header("Authorization"));
+  if (!key?.startsWith("sk_")) {
+    throw new ApiError("unauthorized", "Send the secret key as `Authorization: Bearer sk_…`", undefined, {
+      "WWW-Authenticate": 'Bearer realm="chorus"',
+    });
+  }
+  const found = await findKey(c.var.deps.db, key);
+  if (found.status !== "valid" || found.kind !== "secret") {
+    throw new ApiError("unauthorized", found.status === "revoked" ? "This key was revoked" : "Unknown secret key");
+  }
+  c.set("auth", { kind: "secret", workspace: found.workspace, keyId: found.keyId });
+  await next();
+});
+
+/**
+ * The origin check only binds browsers (anyone can forge Origin from a script), which is its
+ * purpose: another website cannot embed this workspace's widgets. Requests without an Origin
+ * header are not cross-site browser requests and pass.
+ */
+export function originAllowed(workspace: Workspace, origin: string | null, selfOrigin: string): boolean {
+  if (origin === null) return true;
+  return origin === selfOrigin || workspace.settings.allowedOrigins.includes(origin);
+}
+
+/** `Chorus-Key: pk_…` from one of the workspace's allowed origins: widgets and the loader. */
+export const requirePublishableKey = createMiddleware<AppEnv>(async (c, next) => {
+  const key = c.req.header("Chorus-Key");
+  if (!key?.startsWith("pk_"))
+    throw new ApiError("unauthorized", "Send the publishable key in the `Chorus-Key` header");
+  const found = await findKey(c.var.deps.db, key);
+  if (found.status !== "valid" || found.kind !== "publishable") {
+    throw new ApiError("unauthorized", found.status === "revoked" ? "This key was revoked" : "Unknown publishable key");
+  }
+  const origin = c.req.header("Origin") ?? null;
+  const selfOrigin = publicBase(c);
+  if (!originAllowed(found.workspace, origin, selfOrigin)) {
+    throw new ApiError("forbidden", `Origin ${origin} is not allowed for this key`, {
+      hint: "Add it to the workspace's allowed origins (PATCH /v1/admin/program or the dashboard settings).",
+    });
+  }
+  c.set("auth", { kind: "publishable", workspace: found.workspace, origin });
+  await next();
+});
+
+/** `Authorization: Bearer JWT` beside the publishable key: the learner the widget acts for. */
+export const requireLearnerToken = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header("Authorization"));
+  if (!token) throw new ApiError("unauthorized", "Send the learner token as `Authorization: Bearer …`");
+  const { workspace } = c.var.auth;
+  c.set("learner", await verifyLearnerToken(token, workspace.tokenSecret, c.var.deps.clock.now()));
+  await next();
+});

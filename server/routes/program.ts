@@ -1,0 +1,52 @@
+/** The program settings of the caller's workspace: reward rules, attribution, origins, issuers. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { ProgramSettings } from "../../db/program-settings.ts";
+import { ApiError, errorResponses } from "../errors.ts";
+import { createRouter, validationDetails } from "../lib/router.ts";
+import { requireSecretKey } from "../middleware/auth.ts";
+import { updateSettings } from "../services/workspaces.ts";
+
+// Schemas made before @hono/zod-openapi loads lack `.openapi`: wrap the shape to name it.
+const Settings = z.object(ProgramSettings.shape).openapi("ProgramSettings");
+const json = { "application/json": { schema: Settings } };
+
+const getProgram = createRoute({
+  method: "get",
+  path: "/v1/admin/program",
+  tags: ["Program"],
+  summary: "Read the program settings",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  responses: { 200: { description: "The settings", content: json }, ...errorResponses(401) },
+});
+
+const patchProgram = createRoute({
+  method: "patch",
+  path: "/v1/admin/program",
+  tags: ["Program"],
+  summary: "Change the program settings",
+  description: "Top-level fields given replace the stored ones whole; fields left out keep their value.",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi("ProgramSettingsPatch") } },
+    },
+  },
+  responses: { 200: { description: "The settings after the change", content: json }, ...errorResponses(400, 401, 415) },
+});
+
+export const programRoutes = createRouter()
+  .openapi(getProgram, (c) => c.json(c.var.auth.workspace.settings, 200))
+  .openapi(patchProgram, async (c) => {
+    const { workspace } = c.var.auth;
+    const patch = c.req.valid("json");
+    const unknown = Object.keys(patch).filter((key) => !(key in ProgramSettings.shape));
+    if (unknown.length > 0) throw new ApiError("invalid_request", `Unknown settings: ${unknown.join(", ")}`);
+    const parsed = ProgramSettings.safeParse({ ...workspace.settings, ...patch });
+    if (!parsed.success)
+      throw new ApiError("invalid_request", "The settings are invalid", validationDetails(parsed.error));
+    await updateSettings(c.var.deps.db, workspace.id, parsed.data);
+    return c.json(parsed.data, 200);
+  });

@@ -1,0 +1,77 @@
+/** The learner's own referral, for `<chorus-referral-card>`. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { FriendOffer } from "../../db/program-settings.ts";
+import { errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { publicBase } from "../lib/urls.ts";
+import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
+import { upsertLearner } from "../services/learners.ts";
+import { codeForLearner, learnerRewards, referralStats, shareLinks } from "../services/referrals.ts";
+
+const courseSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics");
+
+const Referral = z
+  .object({
+    code: z.string(),
+    link: z.url(),
+    shareLinks: z.record(z.string(), z.string()),
+    stats: z.object({ clicks: z.number(), signups: z.number(), enrollments: z.number(), completions: z.number() }),
+    rewards: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        amount: z.number().nullable(),
+        currency: z.string().nullable(),
+        status: z.string(),
+        createdAt: z.string(),
+      }),
+    ),
+    offer: z.union([FriendOffer, z.null()]),
+  })
+  .openapi("Referral");
+
+const me = createRoute({
+  method: "post",
+  path: "/v1/referrals/me",
+  tags: ["Referrals"],
+  summary: "The learner's referral code, share links, stats and rewards",
+  description: "Creates the learner's code on the first call. With `course`, the code links to that course.",
+  security: [{ publishableKey: [], learnerToken: [] }],
+  middleware: [requirePublishableKey, requireLearnerToken] as const,
+  request: {
+    body: {
+      required: false,
+      content: { "application/json": { schema: z.object({ course: courseSlug.optional() }).strict() } },
+    },
+  },
+  responses: {
+    200: { description: "The referral", content: { "application/json": { schema: Referral } } },
+    ...errorResponses(400, 401, 403, 415),
+  },
+});
+
+export const referralRoutes = createRouter().openapi(me, async (c) => {
+  const { db, clock, config } = c.var.deps;
+  const { workspace } = c.var.auth;
+  const now = clock.now();
+  const course = c.req.valid("json")?.course ?? "";
+  const learner = await upsertLearner(db, config.secret, workspace, c.var.learner, now);
+  const code = await codeForLearner(db, workspace, learner, course, now);
+  const link = `${publicBase(c)}/r/${code.code}`;
+  const message = `I'm learning with ${workspace.name}. Join with my link:`;
+  const [stats, rewards] = await Promise.all([
+    referralStats(db, workspace.id, learner.id),
+    learnerRewards(db, workspace.id, learner.id),
+  ]);
+  return c.json(
+    {
+      code: code.code,
+      link,
+      shareLinks: shareLinks(link, message),
+      stats,
+      rewards: rewards.map((reward) => ({ ...reward, createdAt: new Date(reward.createdAt).toISOString() })),
+      offer: workspace.settings.friendOffer,
+    },
+    200,
+  );
+});

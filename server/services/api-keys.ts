@@ -1,0 +1,67 @@
+/**
+ * API keys. A key is shown once, when made; the database keeps only its SHA-256 and a short
+ * prefix to recognise it by. Publishable keys (`pk_`) identify a workspace from browsers on its
+ * allowed origins; secret keys (`sk_`) authorise server-to-server calls.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import { apiKeys, workspaces } from "../../db/schema.ts";
+import { sha256Hex } from "../lib/crypto.ts";
+import { newId, newSecret } from "../lib/ids.ts";
+import type { Workspace } from "../types.ts";
+import { parseWorkspace } from "./workspace-row.ts";
+
+export type KeyKind = "publishable" | "secret";
+
+const prefixOf = { publishable: "pk", secret: "sk" } as const;
+
+/** Inserts a new key and returns it in clear: the only time it exists outside the caller. */
+export async function issueKey(db: Db, workspaceId: string, kind: KeyKind, now: Date): Promise<string> {
+  const key = newSecret(prefixOf[kind]);
+  await db.insert(apiKeys).values({
+    id: newId("key"),
+    workspaceId,
+    kind,
+    prefix: key.slice(0, 10),
+    hash: await sha256Hex(key),
+    createdAt: now.getTime(),
+  });
+  return key;
+}
+
+/** Revokes every active key of that kind and issues a new one. */
+export async function rotateKey(db: Db, workspaceId: string, kind: KeyKind, now: Date): Promise<string> {
+  await db
+    .update(apiKeys)
+    .set({ revokedAt: now.getTime() })
+    .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.kind, kind), isNull(apiKeys.revokedAt)));
+  return issueKey(db, workspaceId, kind, now);
+}
+
+export type KeyLookup =
+  | { status: "valid"; keyId: string; kind: KeyKind; workspace: Workspace }
+  | { status: "revoked" | "unknown" };
+
+export async function findKey(db: Db, key: string): Promise<KeyLookup> {
+  const [row] = await db
+    .select({ key: apiKeys, workspace: workspaces })
+    .from(apiKeys)
+    .innerJoin(workspaces, eq(workspaces.id, apiKeys.workspaceId))
+    .where(eq(apiKeys.hash, await sha256Hex(key)));
+  if (!row) return { status: "unknown" };
+  if (row.key.revokedAt !== null) return { status: "revoked" };
+  return { status: "valid", keyId: row.key.id, kind: row.key.kind, workspace: parseWorkspace(row.workspace) };
+}
+
+export async function listKeys(db: Db, workspaceId: string) {
+  return db
+    .select({
+      id: apiKeys.id,
+      kind: apiKeys.kind,
+      prefix: apiKeys.prefix,
+      createdAt: apiKeys.createdAt,
+      revokedAt: apiKeys.revokedAt,
+    })
+    .from(apiKeys)
+    .where(eq(apiKeys.workspaceId, workspaceId));
+}

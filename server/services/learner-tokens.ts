@@ -1,0 +1,50 @@
+/**
+ * Learner tokens: JWTs (HS256) that the provider's server signs with the workspace's token
+ * secret, so a widget can act for one learner without Chorus holding passwords.
+ */
+import { errors, jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
+import { ApiError } from "../errors.ts";
+
+export const LearnerClaims = z.object({
+  sub: z.string().min(1).max(200),
+  name: z.string().max(200).optional(),
+  email: z.email().max(320).optional(),
+});
+
+export type LearnerClaims = z.infer<typeof LearnerClaims>;
+
+const keyOf = (tokenSecret: string) => new TextEncoder().encode(tokenSecret);
+
+export async function verifyLearnerToken(token: string, tokenSecret: string, now: Date): Promise<LearnerClaims> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(tokenSecret), {
+      algorithms: ["HS256"],
+      currentDate: now,
+      clockTolerance: 30,
+    });
+    const claims = LearnerClaims.safeParse(payload);
+    if (!claims.success) throw new ApiError("unauthorized", "Learner token claims are invalid", claims.error.issues);
+    return claims.data;
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    if (error instanceof errors.JWTExpired) throw new ApiError("unauthorized", "Learner token has expired");
+    throw new ApiError("unauthorized", "Learner token is invalid for this workspace");
+  }
+}
+
+/** Signs a learner token, as a provider's server would (used by the CLI, the demo and tests). */
+export async function mintLearnerToken(
+  claims: LearnerClaims,
+  tokenSecret: string,
+  options: { now?: Date; ttlSeconds?: number } = {},
+): Promise<string> {
+  const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const { sub, ...rest } = claims;
+  return new SignJWT(rest)
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(sub)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + (options.ttlSeconds ?? 3600))
+    .sign(keyOf(tokenSecret));
+}

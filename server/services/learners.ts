@@ -1,0 +1,47 @@
+/** Learners as the provider knows them: created or refreshed from a verified learner token. */
+import { sql } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import { learners } from "../../db/schema.ts";
+import { hmacSha256Hex } from "../lib/crypto.ts";
+import { newId } from "../lib/ids.ts";
+import type { Learner, Workspace } from "../types.ts";
+import type { LearnerClaims } from "./learner-tokens.ts";
+
+/** Emails are compared as salted hashes, so the database never needs them in clear. */
+export function emailHash(secret: string, email: string): Promise<string> {
+  return hmacSha256Hex(secret, `email:${email.trim().toLowerCase()}`);
+}
+
+export async function upsertLearner(
+  db: Db,
+  secret: string,
+  workspace: Workspace,
+  claims: LearnerClaims,
+  now: Date,
+): Promise<Learner> {
+  const hashed = claims.email ? await emailHash(secret, claims.email) : null;
+  const email = workspace.settings.storeEmails ? (claims.email ?? null) : null;
+  const [row] = await db
+    .insert(learners)
+    .values({
+      id: newId("lrn"),
+      workspaceId: workspace.id,
+      externalId: claims.sub,
+      name: claims.name ?? null,
+      emailHash: hashed,
+      email,
+      createdAt: now.getTime(),
+    })
+    .onConflictDoUpdate({
+      target: [learners.workspaceId, learners.externalId],
+      // A token without a name or email keeps what an earlier token said.
+      set: {
+        name: sql`coalesce(excluded.name, ${learners.name})`,
+        emailHash: sql`coalesce(excluded.email_hash, ${learners.emailHash})`,
+        email: sql`coalesce(excluded.email, ${learners.email})`,
+      },
+    })
+    .returning();
+  if (!row) throw new Error("learner upsert returned nothing");
+  return row;
+}

@@ -1,0 +1,113 @@
+/**
+ * A learner's referral: their code (made on first request), the links to share it on each
+ * channel, and what their sharing has brought so far.
+ */
+import { and, count, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import { clicks, conversions, referralCodes, rewards } from "../../db/schema.ts";
+import { newId, newReferralCode } from "../lib/ids.ts";
+import type { Learner, Workspace } from "../types.ts";
+
+export const shareChannels = [
+  "whatsapp",
+  "linkedin",
+  "x",
+  "facebook",
+  "telegram",
+  "email",
+  "sms",
+  "copy",
+  "qr",
+  "native",
+] as const;
+export type ShareChannel = (typeof shareChannels)[number];
+
+type CodeRow = typeof referralCodes.$inferSelect;
+
+/** The learner's code for a course ('' for all courses), made once even under concurrent calls. */
+export async function codeForLearner(
+  db: Db,
+  workspace: Workspace,
+  learner: Learner,
+  course: string,
+  now: Date,
+): Promise<CodeRow> {
+  const mine = and(
+    eq(referralCodes.workspaceId, workspace.id),
+    eq(referralCodes.learnerId, learner.id),
+    eq(referralCodes.course, course),
+    eq(referralCodes.kind, "generated"),
+  );
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [existing] = await db.select().from(referralCodes).where(mine);
+    if (existing) return existing;
+    // Do-nothing on conflict covers both races: a concurrent call that made this learner's code,
+    // and a random code already taken elsewhere (then the loop tries a new one).
+    await db
+      .insert(referralCodes)
+      .values({
+        id: newId("ref"),
+        workspaceId: workspace.id,
+        code: newReferralCode(),
+        kind: "generated",
+        learnerId: learner.id,
+        course,
+        createdAt: now.getTime(),
+      })
+      .onConflictDoNothing();
+  }
+  throw new Error("could not allocate a referral code");
+}
+
+/** The link for each channel; each carries `ch=` so clicks are credited to the channel. */
+export function shareLinks(link: string, message: string): Record<Exclude<ShareChannel, "native">, string> {
+  const tagged = (channel: ShareChannel) => `${link}?ch=${channel}`;
+  const e = encodeURIComponent;
+  return {
+    whatsapp: `https://wa.me/?text=${e(`${message} ${tagged("whatsapp")}`)}`,
+    linkedin: `https://www.linkedin.com/sharing/share-offsite/?url=${e(tagged("linkedin"))}`,
+    x: `https://x.com/intent/post?text=${e(message)}&url=${e(tagged("x"))}`,
+    facebook: `https://www.facebook.com/sharer/sharer.php?u=${e(tagged("facebook"))}`,
+    telegram: `https://t.me/share/url?url=${e(tagged("telegram"))}&text=${e(message)}`,
+    email: `mailto:?subject=${e(message)}&body=${e(`${message}\n\n${tagged("email")}`)}`,
+    sms: `sms:?&body=${e(`${message} ${tagged("sms")}`)}`,
+    copy: tagged("copy"),
+    qr: tagged("qr"),
+  };
+}
+
+/** Clicks and referred conversions over all of the learner's codes. */
+export async function referralStats(db: Db, workspaceId: string, learnerId: string) {
+  const [clickRow] = await db
+    .select({ n: count() })
+    .from(clicks)
+    .where(and(eq(clicks.workspaceId, workspaceId), eq(clicks.learnerId, learnerId), eq(clicks.isBot, false)));
+  const byType = await db
+    .select({ type: conversions.type, n: sql<number>`count(distinct ${conversions.customerId})` })
+    .from(conversions)
+    .where(and(eq(conversions.workspaceId, workspaceId), eq(conversions.referrerId, learnerId)))
+    .groupBy(conversions.type);
+  const of = (type: string) => byType.find((row) => row.type === type)?.n ?? 0;
+  return {
+    clicks: clickRow?.n ?? 0,
+    signups: of("signup"),
+    enrollments: of("enrollment"),
+    completions: of("completion"),
+  };
+}
+
+export async function learnerRewards(db: Db, workspaceId: string, learnerId: string) {
+  return db
+    .select({
+      id: rewards.id,
+      kind: rewards.kind,
+      amount: rewards.amount,
+      currency: rewards.currency,
+      status: rewards.status,
+      createdAt: rewards.createdAt,
+    })
+    .from(rewards)
+    .where(and(eq(rewards.workspaceId, workspaceId), eq(rewards.learnerId, learnerId), eq(rewards.side, "referrer")))
+    .orderBy(desc(rewards.createdAt))
+    .limit(50);
+}

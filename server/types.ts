@@ -1,0 +1,37 @@
+/** The shapes every part of the server shares: injected dependencies and the Hono environment. */
+import type { MiddlewareHandler } from "hono";
+import type { Db, schema } from "../db/index.ts";
+import type { ProgramSettings } from "../db/program-settings.ts";
+import type { Config } from "./config.ts";
+import type { LearnerClaims } from "./services/learner-tokens.ts";
+
+export type Clock = { now(): Date };
+
+/** What `createApp` is given; the Node and Workers entries only differ in how they build it. */
+export type Deps = {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  /** Keeps work alive after the response on runtimes that need it (Workers' waitUntil). */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */
+  assets?: MiddlewareHandler<AppEnv>;
+};
+
+export type Workspace = typeof schema.workspaces.$inferSelect & { settings: ProgramSettings };
+
+export type Learner = typeof schema.learners.$inferSelect;
+
+/** The caller, once a key or token has been checked. */
+export type Auth =
+  | { kind: "publishable"; workspace: Workspace; origin: string | null }
+  | { kind: "secret"; workspace: Workspace; keyId: string };
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    deps: Deps;
+    auth: Auth;
+    learner: LearnerClaims;
+  };
+};

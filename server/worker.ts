@@ -1,0 +1,37 @@
+/**
+ * The Cloudflare Workers entry: the same `createApp`, with the database reached over HTTP
+ * (`@libsql/client/web`, a libSQL server or Turso). Static files are served by Workers assets
+ * before the worker runs, so `deps.assets` stays empty here.
+ */
+import { createClient } from "@libsql/client/web";
+import { createDb } from "../db/index.ts";
+import { type App, createApp } from "./app.ts";
+import { type ConfigEnv, configFromEnv } from "./config.ts";
+
+export type WorkerEnv = ConfigEnv & {
+  DATABASE_URL: string;
+  DATABASE_AUTH_TOKEN?: string;
+};
+
+let cached: { env: WorkerEnv; app: App } | undefined;
+
+/** One app per isolate: the client and the validated config are reused across requests. */
+function appFor(env: WorkerEnv, ctx: ExecutionContext): App {
+  if (cached?.env !== env) {
+    const client = createClient({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
+    const deps = {
+      db: createDb(client),
+      clock: { now: () => new Date() },
+      config: configFromEnv(env),
+      waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise),
+    };
+    cached = { env, app: createApp(deps) };
+  }
+  return cached.app;
+}
+
+export default {
+  fetch(request, env, ctx) {
+    return appFor(env, ctx).fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<WorkerEnv>;

@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { workspaceFactory } from "../support/factories.ts";
+import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
+
+let t: TestApp;
+let ws: CreatedWorkspace;
+let auth: Record<string, string>;
+beforeEach(async () => {
+  t = await createTestApp();
+  ws = await workspaceFactory(t.db);
+  auth = { Authorization: `Bearer ${ws.secretKey}` };
+});
+afterEach(() => t.cleanup());
+
+describe("program settings", () => {
+  it("start from documented defaults", async () => {
+    const settings = await (await t.call("GET", "/v1/admin/program", { headers: auth })).json();
+    expect(settings).toMatchObject({
+      attribution: { windowDays: 30, model: "last-click" },
+      trigger: "enrollment",
+      minSampleSize: 10,
+      fraud: { selfReferral: true, disposableEmail: true, botClicks: true },
+      credentialIssuers: [],
+    });
+  });
+
+  it("change field by field and stay changed", async () => {
+    const response = await t.call("PATCH", "/v1/admin/program", {
+      body: {
+        attribution: { windowDays: 7, model: "first-click" },
+        referrerReward: { type: "cash", amount: 75_000, currency: "INR" },
+        milestones: [{ count: 5, bonus: { amount: 100_000, currency: "INR" } }],
+        allowedOrigins: ["https://learn.acme.example/some/page"],
+      },
+      headers: auth,
+    });
+    expect(response.status).toBe(200);
+    const again = await (await t.call("GET", "/v1/admin/program", { headers: auth })).json();
+    expect(again).toMatchObject({
+      attribution: { windowDays: 7, model: "first-click" },
+      referrerReward: { type: "cash", amount: 75_000, currency: "INR" },
+      allowedOrigins: ["https://learn.acme.example"],
+      holdDays: 14,
+    });
+  });
+
+  it.each([
+    [{ referrerReward: { type: "cash", amount: 10.5, currency: "INR" } }, "referrerReward.amount"],
+    [{ referrerReward: { type: "cash", amount: 100, currency: "XYZ" } }, "referrerReward.currency"],
+    [{ attribution: { windowDays: 0 } }, "attribution.windowDays"],
+    [{ allowedOrigins: ["not a url"] }, "allowedOrigins.0"],
+    [{ trigger: "purchase" }, "trigger"],
+  ])("refuse %j and keep the old value", async (patch, path) => {
+    const before = await (await t.call("GET", "/v1/admin/program", { headers: auth })).json();
+    const error = await expectError(
+      await t.call("PATCH", "/v1/admin/program", { body: patch, headers: auth }),
+      400,
+      "invalid_request",
+    );
+    expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+    expect(await (await t.call("GET", "/v1/admin/program", { headers: auth })).json()).toEqual(before);
+  });
+});

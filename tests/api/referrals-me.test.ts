@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { referralCodeAlphabet } from "../../server/lib/ids.ts";
+import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
+import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
+
+let t: TestApp;
+let ws: CreatedWorkspace;
+beforeEach(async () => {
+  t = await createTestApp();
+  ws = await workspaceFactory(t.db);
+});
+afterEach(() => t.cleanup());
+
+async function me(token: string, body?: unknown) {
+  return t.call("POST", "/v1/referrals/me", {
+    headers: { "Chorus-Key": ws.publishableKey, Origin: testOrigin, Authorization: `Bearer ${token}` },
+    body,
+  });
+}
+
+type Referral = {
+  code: string;
+  link: string;
+  shareLinks: Record<string, string>;
+  stats: Record<string, number>;
+  rewards: unknown[];
+};
+
+describe("POST /v1/referrals/me", () => {
+  it("creates the learner's code on the first call and returns the same one after", async () => {
+    const token = await learnerToken(ws, { sub: "priya" });
+    const first = (await (await me(token)).json()) as Referral;
+    expect(first.code).toMatch(new RegExp(`^[${referralCodeAlphabet}]{7}$`));
+    expect(first.link).toBe(`https://chorus.test/r/${first.code}`);
+    expect(first.stats).toEqual({ clicks: 0, signups: 0, enrollments: 0, completions: 0 });
+    expect(first.rewards).toEqual([]);
+    const second = (await (await me(token)).json()) as Referral;
+    expect(second.code).toBe(first.code);
+  });
+
+  it("gives one code even when the first calls race", async () => {
+    const token = await learnerToken(ws, { sub: "racer" });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => me(token)));
+    const codes = new Set(await Promise.all(answers.map(async (a) => ((await a.json()) as Referral).code)));
+    expect(codes.size).toBe(1);
+    const rows = await t.client.execute("select count(*) as n from referral_codes");
+    expect(rows.rows[0]?.n).toBe(1);
+  });
+
+  it("tags every channel's link with ch=", async () => {
+    const { shareLinks, link } = (await (await me(await learnerToken(ws))).json()) as Referral;
+    for (const channel of ["whatsapp", "linkedin", "x", "facebook", "telegram", "email", "sms"]) {
+      expect(decodeURIComponent(shareLinks[channel] ?? "")).toContain(`${link}?ch=${channel}`);
+    }
+    expect(shareLinks.copy).toBe(`${link}?ch=copy`);
+  });
+
+  it("makes a separate code per course and per learner", async () => {
+    const token = await learnerToken(ws, { sub: "priya" });
+    const general = ((await (await me(token)).json()) as Referral).code;
+    const course = ((await (await me(token, { course: "data-analytics" })).json()) as Referral).code;
+    const other = ((await (await me(await learnerToken(ws, { sub: "arjun" }))).json()) as Referral).code;
+    expect(new Set([general, course, other]).size).toBe(3);
+  });
+
+  it("rejects a malformed course", async () => {
+    await expectError(await me(await learnerToken(ws), { course: "<script>" }), 400, "invalid_request");
+  });
+});

@@ -1,0 +1,30 @@
+/** Test factories: real rows through the real services, with overridable defaults. */
+import type { Db } from "../../db/index.ts";
+import type { ProgramSettings } from "../../db/program-settings.ts";
+import { type LearnerClaims, mintLearnerToken } from "../../server/services/learner-tokens.ts";
+import { type CreatedWorkspace, createWorkspace } from "../../server/services/workspaces.ts";
+
+export const testOrigin = "https://academy.example";
+
+export async function workspaceFactory(
+  db: Db,
+  overrides: { name?: string; origins?: string[]; settings?: Partial<ProgramSettings>; now?: Date } = {},
+): Promise<CreatedWorkspace> {
+  return createWorkspace(
+    db,
+    {
+      name: overrides.name ?? "Test Academy",
+      origins: overrides.origins ?? [testOrigin],
+      settings: overrides.settings,
+    },
+    overrides.now ?? new Date(),
+  );
+}
+
+export function learnerToken(
+  workspace: CreatedWorkspace,
+  claims: Partial<LearnerClaims> = {},
+  options: { now?: Date; ttlSeconds?: number } = {},
+): Promise<string> {
+  return mintLearnerToken({ sub: "learner-1", name: "Priya Sharma", ...claims }, workspace.tokenSecret, options);
+}

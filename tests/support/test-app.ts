@@ -1,0 +1,64 @@
+/** The real app over a real database file, with a clock the test moves by hand. */
+import { createApp } from "../../server/app.ts";
+import type { Config } from "../../server/config.ts";
+import { freshDatabase, type TestDatabase } from "./database.ts";
+
+export type TestClock = { now(): Date; set(date: Date | string): void; advance(ms: number): void };
+
+export function testClock(start: Date | string = "2026-11-01T10:00:00Z"): TestClock {
+  let current = new Date(start);
+  return {
+    now: () => new Date(current),
+    set: (date) => {
+      current = new Date(date);
+    },
+    advance: (ms) => {
+      current = new Date(current.getTime() + ms);
+    },
+  };
+}
+
+export const testConfig: Config = {
+  secret: "test-secret-0123456789-0123456789-0123456789",
+  publicUrl: "https://chorus.test",
+  bodyLimitBytes: 64 * 1024,
+};
+
+export type TestApp = TestDatabase & {
+  app: ReturnType<typeof createApp>;
+  clock: TestClock;
+  /** `app.request` with a JSON body and headers made easy. */
+  call: (
+    method: string,
+    path: string,
+    options?: { body?: unknown; headers?: Record<string, string> },
+  ) => Promise<Response>;
+};
+
+export async function createTestApp(config: Partial<Config> = {}): Promise<TestApp> {
+  const database = await freshDatabase();
+  const clock = testClock();
+  const app = createApp({ db: database.db, clock, config: { ...testConfig, ...config } });
+  const call: TestApp["call"] = (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+      headers["Content-Type"] ??= "application/json";
+    }
+    return Promise.resolve(app.request(`https://chorus.test${path}`, { method, headers, body }));
+  };
+  return { ...database, app, clock, call };
+}
+
+/** Asserts the error envelope of DESIGN.md section 3 and returns it. */
+export async function expectError(response: Response, status: number, code: string) {
+  const text = await response.text();
+  if (response.status !== status) throw new Error(`expected ${status} ${code}, got ${response.status}: ${text}`);
+  const body = JSON.parse(text) as { error: { code: string; message: string; requestId: string; details?: unknown } };
+  if (body.error?.code !== code) throw new Error(`expected error code ${code}, got ${text}`);
+  if (typeof body.error.message !== "string" || body.error.message.length === 0)
+    throw new Error("error without message");
+  if (body.error.requestId !== response.headers.get("X-Request-Id")) throw new Error("requestId differs from header");
+  return body.error;
+}

@@ -1,0 +1,50 @@
+/**
+ * One build for everything the server hands to browsers: the loader `embed.js` (fixed name, so
+ * the script tag never changes), lazily loaded element chunks, and the API reference assets.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig, type Plugin } from "vite";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const outDir = join(root, "dist");
+
+/** Serves the OpenAPI reference UI from our own origin: no CDN, works offline and under CSP. */
+function apiReferenceAssets(): Plugin {
+  return {
+    name: "chorus-api-reference",
+    apply: "build",
+    closeBundle() {
+      const docs = join(outDir, "docs");
+      mkdirSync(docs, { recursive: true });
+      const swagger = join(root, "node_modules", "swagger-ui-dist");
+      for (const file of ["swagger-ui-bundle.js", "swagger-ui.css"])
+        copyFileSync(join(swagger, file), join(docs, file));
+      writeFileSync(
+        join(docs, "init.js"),
+        `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true });\n`,
+      );
+    },
+  };
+}
+
+export default defineConfig({
+  root: join(root, "widgets"),
+  publicDir: false,
+  plugins: [apiReferenceAssets()],
+  build: {
+    outDir,
+    emptyOutDir: true,
+    target: "es2022",
+    modulePreload: false,
+    rolldownOptions: {
+      input: { embed: join(root, "widgets/embed.ts") },
+      output: {
+        minify: true,
+        entryFileNames: (chunk) => (chunk.name === "embed" ? "embed.js" : "assets/[name]-[hash].js"),
+        chunkFileNames: "assets/[name]-[hash].js",
+      },
+    },
+  },
+});

@@ -1,0 +1,25 @@
+import { defineConfig } from "vitest/config";
+
+/** One project per kind of test; each has a unique name (vitest requires it). */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "api",
+          include: ["tests/api/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/support/global-setup.ts"],
+        },
+      },
+      {
+        test: {
+          name: "process",
+          include: ["tests/process/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
