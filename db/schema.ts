@@ -82,6 +82,25 @@ export const learners = sqliteTable(
   (t) => [uniqueIndex("learners_workspace_external").on(t.workspaceId, t.externalId)],
 );
 
+/**
+ * What identifies a learner's own browser (IP hash, first-party visitor id), seen when their
+ * referral card loads: a friend's click that matches one of these is a self-referral.
+ */
+export const learnerSignals = sqliteTable(
+  "learner_signals",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    learnerId: text("learner_id").notNull(),
+    kind: text("kind", { enum: ["ip_hash", "visitor_id"] }).notNull(),
+    value: text("value").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.learnerId, t.kind, t.value] }),
+    index("learner_signals_lookup").on(t.workspaceId, t.kind, t.value),
+  ],
+);
+
 export const referralCodes = sqliteTable(
   "referral_codes",
   {
@@ -123,6 +142,8 @@ export const clicks = sqliteTable(
     visitorHash: text("visitor_hash").notNull(),
     /** Salted hash of the IP alone, for the self-referral rule. Never the raw IP. */
     ipHash: text("ip_hash"),
+    /** The loader's first-party random visitor id, when the browser had one (and consent allowed it). */
+    visitorId: text("visitor_id"),
     country: text("country"),
     source: text("source", { enum: ["redirect", "beacon"] }).notNull(),
     isBot: integer("is_bot", { mode: "boolean" }).notNull().default(false),
