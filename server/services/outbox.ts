@@ -1,0 +1,53 @@
+/**
+ * The webhook outbox. An event is written in the same transaction as the change it announces
+ * (pass the transaction as `db`), with one pending delivery per subscribed endpoint, so an
+ * event can never be announced for a change that rolled back, nor lost for one that committed.
+ * Delivery (signing, retries, backoff) reads these rows later, in the background.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
+import { newId } from "../lib/ids.ts";
+
+export const webhookEventTypes = [
+  "conversion.attributed",
+  "reward.created",
+  "reward.approved",
+  "reward.voided",
+  "story.submitted",
+  "story.approved",
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+/** A transaction or the database itself: both can write the outbox. */
+export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export async function enqueueEvent(
+  db: DbOrTx,
+  event: { workspaceId: string; type: WebhookEventType; data: unknown; now: Date },
+): Promise<string> {
+  const id = newId("evt");
+  const createdAt = event.now.getTime();
+  const payload = { id, type: event.type, createdAt: event.now.toISOString(), data: event.data };
+  await db.insert(webhookEvents).values({ id, workspaceId: event.workspaceId, type: event.type, payload, createdAt });
+  const endpoints = await db
+    .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.workspaceId, event.workspaceId), isNull(webhookEndpoints.disabledAt)));
+  const subscribed = endpoints.filter(
+    (endpoint) => endpoint.events.length === 0 || endpoint.events.includes(event.type),
+  );
+  if (subscribed.length > 0) {
+    await db.insert(webhookDeliveries).values(
+      subscribed.map((endpoint) => ({
+        eventId: id,
+        endpointId: endpoint.id,
+        workspaceId: event.workspaceId,
+        status: "pending" as const,
+        nextAttemptAt: createdAt,
+        createdAt,
+      })),
+    );
+  }
+  return id;
+}
