@@ -10,10 +10,18 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
+import { clickRoutes } from "./routes/clicks.ts";
+import { codeRoutes } from "./routes/codes.ts";
+import { courseRoutes } from "./routes/courses.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
+import { redirectRoutes } from "./routes/redirect.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { createClickWriter } from "./services/click-writer.ts";
+import { ClickRecorder } from "./services/clicks.ts";
+import { CodeCache } from "./services/codes.ts";
 import type { Deps } from "./types.ts";
 
 /** Endpoints that browsers call with a publishable key from the provider's own pages. */
@@ -34,8 +42,13 @@ export function createApp(deps: Deps) {
   const app = createRouter();
 
   app.use("*", requestId({ headerName: "X-Request-Id" }));
+  // Per-process state shared by all requests: the code cache and the click recorder.
+  const codes = new CodeCache();
+  const clicks = new ClickRecorder(deps.db, deps.clickWriter ?? createClickWriter(deps.db), deps.config.secret);
   app.use("*", async (c, next) => {
     c.set("deps", deps);
+    c.set("codes", codes);
+    c.set("clicks", clicks);
     await next();
   });
   // Widgets, the loader and their API are embedded on other origins by design.
@@ -60,6 +73,11 @@ export function createApp(deps: Deps) {
   app.route("/", pageRoutes);
   app.route("/", programRoutes);
   app.route("/", referralRoutes);
+  app.route("/", clickRoutes);
+  app.route("/", eventRoutes);
+  app.route("/", codeRoutes);
+  app.route("/", courseRoutes);
+  app.route("/", redirectRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",

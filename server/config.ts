@@ -8,6 +8,8 @@ export const Config = z.object({
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Where unknown referral codes go instead of the 404 page. */
   fallbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Take the client IP from X-Forwarded-For (only behind a proxy you run). */
+  trustProxy: z.boolean().default(false),
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: z.coerce
     .number()
@@ -25,6 +27,7 @@ export type ConfigEnv = {
   PUBLIC_URL?: string;
   FALLBACK_URL?: string;
   BODY_LIMIT_BYTES?: string;
+  TRUST_PROXY?: string;
 };
 
 export function configFromEnv(env: ConfigEnv, defaults: { secret?: string } = {}): Config {
@@ -33,6 +36,7 @@ export function configFromEnv(env: ConfigEnv, defaults: { secret?: string } = {}
     publicUrl: env.PUBLIC_URL || undefined,
     fallbackUrl: env.FALLBACK_URL || undefined,
     bodyLimitBytes: env.BODY_LIMIT_BYTES || undefined,
+    trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);

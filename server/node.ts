@@ -2,11 +2,13 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { ensureDemoWorkspace } from "../db/seed.ts";
 import { createApp } from "./app.ts";
 import { configFromEnv } from "./config.ts";
 import { defaultDatabaseUrl, openDatabase } from "./node-database.ts";
+import { createClickWriter } from "./services/click-writer.ts";
 import { ensureServerSecret } from "./services/server-secret.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -30,7 +32,15 @@ const demo =
         now: clock.now(),
       });
 
-const app = createApp({ db, clock, config, assets: serveStatic({ root: join(root, "dist") }) });
+const clickWriter = createClickWriter(db);
+const app = createApp({
+  db,
+  clock,
+  config,
+  clickWriter,
+  clientIp: (c) => getConnInfo(c).remote.address,
+  assets: serveStatic({ root: join(root, "dist") }),
+});
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   const lines = [
@@ -63,6 +73,7 @@ async function shutdown(signal: string) {
   console.log(`\n${signal}: finishing open requests…`);
   // Stop accepting, let answered-but-unflushed work finish, then close the database.
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await clickWriter.flush();
   client.close();
   console.log("Stopped cleanly.");
   process.exit(0);

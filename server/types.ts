@@ -1,8 +1,11 @@
 /** The shapes every part of the server shares: injected dependencies and the Hono environment. */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Db, schema } from "../db/index.ts";
 import type { ProgramSettings } from "../db/program-settings.ts";
 import type { Config } from "./config.ts";
+import type { ClickWriter } from "./services/click-writer.ts";
+import type { ClickRecorder } from "./services/clicks.ts";
+import type { CodeCache } from "./services/codes.ts";
 import type { LearnerClaims } from "./services/learner-tokens.ts";
 
 export type Clock = { now(): Date };
@@ -12,8 +15,10 @@ export type Deps = {
   db: Db;
   clock: Clock;
   config: Config;
-  /** Keeps work alive after the response on runtimes that need it (Workers' waitUntil). */
-  waitUntil?: (promise: Promise<unknown>) => void;
+  /** The caller's IP as the runtime sees it (socket address on Node, CF-Connecting-IP on Workers). */
+  clientIp?: (c: Context<AppEnv>) => string | undefined;
+  /** Writes clicks; on Node a group committer (many clicks, one transaction). Made by createApp when absent. */
+  clickWriter?: ClickWriter;
   /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */
   assets?: MiddlewareHandler<AppEnv>;
 };
@@ -33,5 +38,7 @@ export type AppEnv = {
     deps: Deps;
     auth: Auth;
     learner: LearnerClaims;
+    codes: CodeCache;
+    clicks: ClickRecorder;
   };
 };

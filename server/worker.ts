@@ -16,14 +16,14 @@ export type WorkerEnv = ConfigEnv & {
 let cached: { env: WorkerEnv; app: App } | undefined;
 
 /** One app per isolate: the client and the validated config are reused across requests. */
-function appFor(env: WorkerEnv, ctx: ExecutionContext): App {
+function appFor(env: WorkerEnv): App {
   if (cached?.env !== env) {
     const client = createClient({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
     const deps = {
       db: createDb(client),
       clock: { now: () => new Date() },
       config: configFromEnv(env),
-      waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise),
+      clientIp: (c: { req: { header(name: string): string | undefined } }) => c.req.header("CF-Connecting-IP"),
     };
     cached = { env, app: createApp(deps) };
   }
@@ -32,6 +32,6 @@ function appFor(env: WorkerEnv, ctx: ExecutionContext): App {
 
 export default {
   fetch(request, env, ctx) {
-    return appFor(env, ctx).fetch(request, env, ctx);
+    return appFor(env).fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -48,5 +48,7 @@ export const programRoutes = createRouter()
     if (!parsed.success)
       throw new ApiError("invalid_request", "The settings are invalid", validationDetails(parsed.error));
     await updateSettings(c.var.deps.db, workspace.id, parsed.data);
+    // Targets and fallbacks of this workspace's codes may have changed.
+    c.var.codes.clear();
     return c.json(parsed.data, 200);
   });

@@ -7,6 +7,8 @@ import { publicBase } from "../lib/urls.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
 import { upsertLearner } from "../services/learners.ts";
 import { codeForLearner, learnerRewards, referralStats, shareLinks } from "../services/referrals.ts";
+import { rememberLearnerSignals } from "../services/shares.ts";
+import { clientIp, ipHash } from "../services/visitors.ts";
 
 const courseSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics");
 
@@ -41,7 +43,20 @@ const me = createRoute({
   request: {
     body: {
       required: false,
-      content: { "application/json": { schema: z.object({ course: courseSlug.optional() }).strict() } },
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              course: courseSlug.optional(),
+              /** The loader's first-party visitor id: a friend's click from this browser is a self-referral. */
+              visitorId: z
+                .string()
+                .regex(/^[A-Za-z0-9_-]{8,64}$/)
+                .optional(),
+            })
+            .strict(),
+        },
+      },
     },
   },
   responses: {
@@ -54,8 +69,15 @@ export const referralRoutes = createRouter().openapi(me, async (c) => {
   const { db, clock, config } = c.var.deps;
   const { workspace } = c.var.auth;
   const now = clock.now();
-  const course = c.req.valid("json")?.course ?? "";
+  const body = c.req.valid("json");
+  const course = body?.course ?? "";
   const learner = await upsertLearner(db, config.secret, workspace, c.var.learner, now);
+  await rememberLearnerSignals(
+    db,
+    learner,
+    { ipHash: await ipHash(config.secret, workspace.id, clientIp(c), now), visitorId: body?.visitorId ?? null },
+    now,
+  );
   const code = await codeForLearner(db, workspace, learner, course, now);
   const link = `${publicBase(c)}/r/${code.code}`;
   const message = `I'm learning with ${workspace.name}. Join with my link:`;

@@ -22,6 +22,7 @@ export const testConfig: Config = {
   secret: "test-secret-0123456789-0123456789-0123456789",
   publicUrl: "https://chorus.test",
   bodyLimitBytes: 64 * 1024,
+  trustProxy: false,
 };
 
 export type TestApp = TestDatabase & {

@@ -1,0 +1,126 @@
+/**
+ * The loader's side of a landing: `POST /v1/clicks` records a visit that arrived with `?via=CODE`
+ * but no click id (the link was rewritten, or the redirect was skipped), and
+ * `GET /v1/referrals/{code}` tells a landing page who invited the visitor and what the offer is.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { FriendOffer } from "../../db/program-settings.ts";
+import { ApiError, errorResponses } from "../errors.ts";
+import { backgroundTask } from "../lib/background.ts";
+import { createRouter } from "../lib/router.ts";
+import { requirePublishableKey } from "../middleware/auth.ts";
+import { clickChannels, isAutomated } from "../services/clicks.ts";
+import { normalizeCode, type ResolvedCode, referrerName } from "../services/codes.ts";
+import { clientIp, edgeCountry } from "../services/visitors.ts";
+import type { AppEnv } from "../types.ts";
+
+const Offer = z.union([FriendOffer, z.null()]);
+const Referrer = z.object({ name: z.string().nullable() });
+const Attribution = z.object({ windowDays: z.number(), model: z.enum(["last-click", "first-click"]) });
+const codeParam = z.string().min(1).max(64);
+
+const ReferralInfo = z
+  .object({ code: z.string(), referrer: Referrer, offer: Offer, attribution: Attribution })
+  .openapi("ReferralInfo");
+
+const ClickBody = z
+  .object({
+    code: codeParam,
+    channel: z.enum(clickChannels).optional(),
+    storyId: z
+      .string()
+      .regex(/^sty_[A-Za-z0-9]{16}$/)
+      .optional(),
+    visitorId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,64}$/)
+      .optional(),
+  })
+  .strict()
+  .openapi("ClickInput");
+
+const ClickAnswer = z
+  .object({ clickId: z.string().nullable(), referrer: Referrer, offer: Offer, attribution: Attribution })
+  .openapi("Click");
+
+const recordClick = createRoute({
+  method: "post",
+  path: "/v1/clicks",
+  tags: ["Referrals"],
+  summary: "Record a landing that arrived with ?via=CODE but without a click id",
+  description: "Repeats by the same visitor within an hour return the first click id. Bots get `clickId: null`.",
+  security: [{ publishableKey: [] }],
+  middleware: [requirePublishableKey] as const,
+  request: { body: { required: true, content: { "application/json": { schema: ClickBody } } } },
+  responses: {
+    200: {
+      description: "A repeat visit, or a bot (not counted)",
+      content: { "application/json": { schema: ClickAnswer } },
+    },
+    201: { description: "A new click", content: { "application/json": { schema: ClickAnswer } } },
+    ...errorResponses(400, 401, 403, 404, 415),
+  },
+});
+
+const referralInfo = createRoute({
+  method: "get",
+  path: "/v1/referrals/{code}",
+  tags: ["Referrals"],
+  summary: "Who invited the visitor, and the friend's offer",
+  security: [{ publishableKey: [] }],
+  middleware: [requirePublishableKey] as const,
+  request: { params: z.object({ code: codeParam }) },
+  responses: {
+    200: { description: "The referral", content: { "application/json": { schema: ReferralInfo } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+/** The code, if it exists, is active and belongs to the caller's workspace. */
+async function activeCode(c: Context<AppEnv>, raw: string): Promise<ResolvedCode> {
+  const { db, clock } = c.var.deps;
+  const code = normalizeCode(raw);
+  const resolved = code ? await c.var.codes.get(db, code, clock.now().getTime()) : null;
+  if (!resolved || resolved.disabled || resolved.workspaceId !== c.var.auth.workspace.id) {
+    throw new ApiError("not_found", "No active referral code by that name");
+  }
+  return resolved;
+}
+
+async function describe(c: Context<AppEnv>, code: ResolvedCode) {
+  const { settings } = c.var.auth.workspace;
+  return {
+    referrer: { name: await referrerName(c.var.deps.db, code.workspaceId, code.learnerId) },
+    offer: settings.friendOffer,
+    attribution: settings.attribution,
+  };
+}
+
+export const clickRoutes = createRouter()
+  .openapi(recordClick, async (c) => {
+    const body = c.req.valid("json");
+    const code = await activeCode(c, body.code);
+    const info = await describe(c, code);
+    const userAgent = c.req.header("User-Agent");
+    if (isAutomated(userAgent)) return c.json({ clickId: null, ...info }, 200);
+    const { clickId, created } = await c.var.clicks.record(
+      code,
+      {
+        channel: body.channel ?? "direct",
+        storyId: body.storyId ?? null,
+        ip: clientIp(c),
+        userAgent: userAgent ?? "",
+        visitorId: body.visitorId ?? null,
+        country: edgeCountry(c),
+        source: "beacon",
+        now: c.var.deps.clock.now(),
+      },
+      backgroundTask(c),
+    );
+    return c.json({ clickId, ...info }, created ? 201 : 200);
+  })
+  .openapi(referralInfo, async (c) => {
+    const code = await activeCode(c, c.req.valid("param").code);
+    return c.json({ code: code.code, ...(await describe(c, code)) }, 200);
+  });

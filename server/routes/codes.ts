@@ -1,0 +1,67 @@
+/** Vanity codes, chosen by the provider (`POST /v1/codes`, secret key). */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { publicBase } from "../lib/urls.ts";
+import { requireSecretKey } from "../middleware/auth.ts";
+import { createVanityCode } from "../services/codes.ts";
+
+const VanityInput = z
+  .object({
+    code: z.string().min(3).max(32).openapi({ example: "priya-data" }),
+    learnerId: z.string().min(1).max(200).optional().openapi({ description: "Your learner id (the token's `sub`)" }),
+    course: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+      .optional(),
+    targetUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+  })
+  .strict()
+  .openapi("VanityCodeInput");
+
+const Code = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    link: z.string(),
+    course: z.string().nullable(),
+    targetUrl: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("Code");
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/codes",
+  tags: ["Referrals"],
+  summary: "Create a vanity code",
+  description:
+    "3–32 characters of a-z, 0-9 and hyphens; unique across the server whatever the case; reserved words refused.",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: { body: { required: true, content: { "application/json": { schema: VanityInput } } } },
+  responses: {
+    201: { description: "The code", content: { "application/json": { schema: Code } } },
+    ...errorResponses(400, 401, 404, 409, 415),
+  },
+});
+
+export const codeRoutes = createRouter().openapi(create, async (c) => {
+  const { db, clock } = c.var.deps;
+  const row = await createVanityCode(db, c.var.auth.workspace.id, c.req.valid("json"), clock.now());
+  c.var.codes.clear();
+  return c.json(
+    {
+      id: row.id,
+      code: row.code,
+      link: `${publicBase(c)}/r/${row.code}`,
+      course: row.course || null,
+      targetUrl: row.targetUrl,
+      createdAt: new Date(row.createdAt).toISOString(),
+    },
+    201,
+  );
+});

@@ -1,0 +1,81 @@
+/** `GET|PUT /v1/admin/courses…`: course titles and landing pages (where course links go). */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { requireSecretKey } from "../middleware/auth.ts";
+import { listCourses, upsertCourse } from "../services/courses.ts";
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics");
+const Course = z
+  .object({ slug: z.string(), title: z.string(), url: z.string().nullable(), createdAt: z.string() })
+  .openapi("Course");
+const CourseInput = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .nullable()
+      .default(null),
+  })
+  .strict()
+  .openapi("CourseInput");
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/admin/courses",
+  tags: ["Program"],
+  summary: "List courses",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  responses: {
+    200: {
+      description: "The courses",
+      content: { "application/json": { schema: z.object({ items: z.array(Course), nextCursor: z.null() }) } },
+    },
+    ...errorResponses(401),
+  },
+});
+
+const put = createRoute({
+  method: "put",
+  path: "/v1/admin/courses/{slug}",
+  tags: ["Program"],
+  summary: "Create or change a course",
+  description: "Referral links for the course land on `url` unless the code has its own target.",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: {
+    params: z.object({ slug }),
+    body: { required: true, content: { "application/json": { schema: CourseInput } } },
+  },
+  responses: {
+    200: { description: "The course", content: { "application/json": { schema: Course } } },
+    ...errorResponses(400, 401, 415),
+  },
+});
+
+const present = (row: { slug: string; title: string; url: string | null; createdAt: number }) => ({
+  slug: row.slug,
+  title: row.title,
+  url: row.url,
+  createdAt: new Date(row.createdAt).toISOString(),
+});
+
+export const courseRoutes = createRouter()
+  .openapi(list, async (c) => {
+    const rows = await listCourses(c.var.deps.db, c.var.auth.workspace.id);
+    return c.json({ items: rows.map(present), nextCursor: null }, 200);
+  })
+  .openapi(put, async (c) => {
+    const { db, clock } = c.var.deps;
+    const row = await upsertCourse(
+      db,
+      c.var.auth.workspace.id,
+      c.req.valid("param").slug,
+      c.req.valid("json"),
+      clock.now(),
+    );
+    c.var.codes.clear();
+    return c.json(present(row), 200);
+  });

@@ -1,0 +1,41 @@
+/** `POST /v1/events`: what the referral card reports (a learner shared on a channel). */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
+import { clickChannels } from "../services/clicks.ts";
+import { upsertLearner } from "../services/learners.ts";
+import { recordShare } from "../services/shares.ts";
+
+const ShareEvent = z
+  .object({
+    type: z.literal("share"),
+    channel: z.enum(
+      clickChannels.filter((channel) => channel !== "direct" && channel !== "other") as [string, ...string[]],
+    ),
+    code: z.string().min(3).max(32),
+  })
+  .strict()
+  .openapi("ShareEvent");
+
+const post = createRoute({
+  method: "post",
+  path: "/v1/events",
+  tags: ["Referrals"],
+  summary: "Record that the learner shared their link on a channel",
+  security: [{ publishableKey: [], learnerToken: [] }],
+  middleware: [requirePublishableKey, requireLearnerToken] as const,
+  request: { body: { required: true, content: { "application/json": { schema: ShareEvent } } } },
+  responses: {
+    202: { description: "Recorded", content: { "application/json": { schema: z.object({ ok: z.literal(true) }) } } },
+    ...errorResponses(400, 401, 403, 404, 415),
+  },
+});
+
+export const eventRoutes = createRouter().openapi(post, async (c) => {
+  const { db, clock, config } = c.var.deps;
+  const now = clock.now();
+  const learner = await upsertLearner(db, config.secret, c.var.auth.workspace, c.var.learner, now);
+  await recordShare(db, learner, c.req.valid("json"), now);
+  return c.json({ ok: true as const }, 202);
+});

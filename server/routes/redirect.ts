@@ -1,0 +1,79 @@
+/**
+ * `GET /r/:code`: the link learners share. Answers 302 to the code's target with the referral
+ * in the URL (`via`, `chorus_cid`), so attribution survives blocked storage and in-app browsers.
+ * HEAD requests and bots follow the same redirect but are not counted.
+ */
+import { Hono } from "hono";
+import { html } from "hono/html";
+import { backgroundTask } from "../lib/background.ts";
+import { page } from "../lib/pages.ts";
+import { type ClickChannel, clickChannels, isAutomated } from "../services/clicks.ts";
+import { normalizeCode } from "../services/codes.ts";
+import { clientIp, edgeCountry } from "../services/visitors.ts";
+import type { AppEnv } from "../types.ts";
+
+const storyIdPattern = /^sty_[A-Za-z0-9]{16}$/;
+
+/** The target with the referral added to its own query. */
+export function referralUrl(target: string, code: string, clickId: string | null): string {
+  const url = new URL(target);
+  url.searchParams.set("via", code);
+  if (clickId) url.searchParams.set("chorus_cid", clickId);
+  return url.toString();
+}
+
+function notFoundPage(c: Parameters<typeof page>[0]) {
+  return page(
+    c,
+    "Link not found",
+    html`<h1>This referral link does not work</h1>
+      <p>The link may have been mistyped, or its owner has removed it. Ask your friend to send it again.</p>`,
+    404,
+  );
+}
+
+export const redirectRoutes = new Hono<AppEnv>().on(["GET", "HEAD"], "/r/:code", async (c) => {
+  const { db, clock, config } = c.var.deps;
+  c.header("Cache-Control", "private, no-store");
+  c.header("X-Robots-Tag", "noindex");
+  const code = normalizeCode(c.req.param("code"));
+  const now = clock.now();
+  const resolved = code ? await c.var.codes.get(db, code, now.getTime()) : null;
+  if (!resolved) return config.fallbackUrl ? c.redirect(config.fallbackUrl, 302) : notFoundPage(c);
+  if (resolved.disabled) {
+    const fallback = resolved.fallback ?? config.fallbackUrl;
+    return fallback ? c.redirect(fallback, 302) : notFoundPage(c);
+  }
+  if (!resolved.target) return notFoundPage(c);
+
+  const userAgent = c.req.header("User-Agent");
+  if (c.req.method === "HEAD" || isAutomated(userAgent))
+    return c.redirect(referralUrl(resolved.target, resolved.code, null), 302);
+
+  // A channel outside the list is kept as "other": a mangled link must still reach the friend.
+  const ch = c.req.query("ch")?.toLowerCase();
+  const channel: ClickChannel =
+    ch === undefined ? "direct" : (clickChannels as readonly string[]).includes(ch) ? (ch as ClickChannel) : "other";
+  const story = c.req.query("s");
+  let clickId: string | null = null;
+  try {
+    ({ clickId } = await c.var.clicks.record(
+      resolved,
+      {
+        channel,
+        storyId: story && storyIdPattern.test(story) ? story : null,
+        ip: clientIp(c),
+        userAgent: userAgent ?? "",
+        visitorId: null,
+        country: edgeCountry(c),
+        source: "redirect",
+        now,
+      },
+      backgroundTask(c),
+    ));
+  } catch (error) {
+    // The friend still lands; without a click id the loader records the visit by beacon instead.
+    console.error(`[${c.var.requestId}] click not recorded`, error);
+  }
+  return c.redirect(referralUrl(resolved.target, resolved.code, clickId), 302);
+});

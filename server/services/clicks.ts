@@ -1,0 +1,132 @@
+/**
+ * Recording a click: once per visitor per code per hour, never for bots, answered only when
+ * durable (Node) or handed to the runtime to finish after the answer (Workers' waitUntil).
+ */
+import { and, desc, eq, gt } from "drizzle-orm";
+import { isbot } from "isbot";
+import type { Db } from "../../db/index.ts";
+import { clicks } from "../../db/schema.ts";
+import { newId } from "../lib/ids.ts";
+import type { ClickWriter } from "./click-writer.ts";
+import type { ResolvedCode } from "./codes.ts";
+import { ipHash, visitorHash } from "./visitors.ts";
+
+export const clickChannels = [
+  "whatsapp",
+  "linkedin",
+  "x",
+  "facebook",
+  "telegram",
+  "email",
+  "sms",
+  "copy",
+  "qr",
+  "native",
+  "direct",
+  "other",
+] as const;
+export type ClickChannel = (typeof clickChannels)[number];
+
+export const dedupWindowMs = 60 * 60 * 1000;
+
+/** Link previews, crawlers and requests without a user agent are redirected but never counted. */
+export function isAutomated(userAgent: string | undefined): boolean {
+  return !userAgent?.trim() || isbot(userAgent);
+}
+
+export type ClickInput = {
+  channel: ClickChannel;
+  storyId: string | null;
+  ip: string;
+  userAgent: string;
+  visitorId: string | null;
+  country: string | null;
+  source: "redirect" | "beacon";
+  now: Date;
+};
+
+export class ClickRecorder {
+  /** Recent (code, visitor) pairs: a repeat within the hour costs no database read. */
+  private recent = new Map<string, { clickId: string; at: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly writer: ClickWriter,
+    private readonly secret: string,
+    private readonly maxRecent = 50_000,
+  ) {}
+
+  /** Concurrent requests of one visitor for one code share a single lookup-and-write. */
+  private inflight = new Map<string, Promise<string>>();
+
+  /**
+   * Returns the click id (an existing one for a repeat visit) and whether a click was stored.
+   * With `waitUntil` (Workers) the write finishes after the answer; without it (Node) the answer
+   * waits until the click is durable.
+   */
+  async record(
+    code: ResolvedCode,
+    input: ClickInput,
+    waitUntil?: (promise: Promise<unknown>) => void,
+  ): Promise<{ clickId: string; created: boolean }> {
+    const now = input.now.getTime();
+    const visitor = await visitorHash(this.secret, code.workspaceId, input.ip, input.userAgent, input.now);
+    const key = `${code.codeId}|${visitor}`;
+    const seen = this.recent.get(key);
+    if (seen && now - seen.at < dedupWindowMs) return { clickId: seen.clickId, created: false };
+    const pending = this.inflight.get(key);
+    if (pending) return { clickId: await pending, created: false };
+
+    let created = false;
+    const work = (async () => {
+      const [earlier] = await this.db
+        .select({ id: clicks.id, createdAt: clicks.createdAt })
+        .from(clicks)
+        .where(
+          and(
+            eq(clicks.codeId, code.codeId),
+            eq(clicks.visitorHash, visitor),
+            gt(clicks.createdAt, now - dedupWindowMs),
+          ),
+        )
+        .orderBy(desc(clicks.createdAt))
+        .limit(1);
+      if (earlier) {
+        this.remember(key, earlier.id, earlier.createdAt);
+        return earlier.id;
+      }
+      const clickId = newId("clk");
+      const written = this.writer.write({
+        id: clickId,
+        workspaceId: code.workspaceId,
+        codeId: code.codeId,
+        learnerId: code.learnerId,
+        course: code.course,
+        channel: input.channel,
+        storyId: input.storyId,
+        visitorHash: visitor,
+        ipHash: await ipHash(this.secret, code.workspaceId, input.ip, input.now),
+        visitorId: input.visitorId,
+        country: input.country,
+        source: input.source,
+        createdAt: now,
+      });
+      created = true;
+      if (waitUntil) waitUntil(written.catch((error) => console.error("click write failed", error)));
+      else await written;
+      this.remember(key, clickId, now);
+      return clickId;
+    })();
+    this.inflight.set(key, work);
+    try {
+      return { clickId: await work, created };
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  private remember(key: string, clickId: string, at: number) {
+    if (this.recent.size >= this.maxRecent) this.recent.delete(this.recent.keys().next().value as string);
+    this.recent.set(key, { clickId, at });
+  }
+}

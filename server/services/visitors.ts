@@ -1,0 +1,34 @@
+/**
+ * Who a visitor is, without keeping who they are: IPs are only ever stored as salted hashes, and
+ * the salt changes every day (HMAC of the server secret and the date), so yesterday's hashes
+ * cannot be linked to today's. Within a day they still catch duplicates and self-referrals.
+ */
+import type { Context } from "hono";
+import { hmacSha256Hex } from "../lib/crypto.ts";
+import type { AppEnv } from "../types.ts";
+
+const day = (now: Date) => now.toISOString().slice(0, 10);
+
+export function ipHash(secret: string, workspaceId: string, ip: string, now: Date): Promise<string> {
+  return hmacSha256Hex(secret, `ip|${day(now)}|${workspaceId}|${ip}`);
+}
+
+export function visitorHash(secret: string, workspaceId: string, ip: string, userAgent: string, now: Date) {
+  return hmacSha256Hex(secret, `visitor|${day(now)}|${workspaceId}|${ip}|${userAgent}`);
+}
+
+/** The client IP: the runtime's own view, or the first X-Forwarded-For hop when configured to trust it. */
+export function clientIp(c: Context<AppEnv>): string {
+  const { deps } = c.var;
+  if (deps.config.trustProxy) {
+    const forwarded = c.req.header("X-Forwarded-For")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return deps.clientIp?.(c) ?? "unknown";
+}
+
+/** Two-letter country from the edge, when a CDN adds it. */
+export function edgeCountry(c: Context<AppEnv>): string | null {
+  const value = c.req.header("CF-IPCountry") ?? c.req.header("X-Vercel-IP-Country") ?? "";
+  return /^[A-Z]{2}$/.test(value) && value !== "XX" ? value : null;
+}
