@@ -1,8 +1,13 @@
 /**
- * Group commit: callers each wait for their own item to be durable, but items that arrive while
- * a write is in flight are written together in the next one. Under load that turns N fsyncs into
- * one per batch; alone, an item is written at once with no added delay.
+ * Group commit: callers each wait for their own item to be durable, but items that arrive together
+ * are written together. The write starts in the event loop's next check phase (setImmediate), after
+ * the poll phase has handed over every request that was waiting, and items that arrive while a
+ * write is in flight go in the next one. Under load that turns N fsyncs into one per batch; alone,
+ * an item waits for no timer. (The embedded libSQL client runs statements synchronously, so without
+ * this deferral nothing would ever accumulate.)
  */
+
+const nextTurn: (run: () => void) => void = globalThis.setImmediate ?? ((run) => setTimeout(run, 0));
 export type GroupCommitter<T> = {
   write(item: T): Promise<void>;
   /** Resolves once everything queued so far is written (for shutdown). */
@@ -31,7 +36,7 @@ export function groupCommit<T>(writeBatch: (items: T[]) => Promise<void>, maxBat
   return {
     write(item) {
       const done = new Promise<void>((resolve, reject) => queue.push({ item, resolve, reject }));
-      draining ??= drain();
+      draining ??= new Promise<void>((resolve) => nextTurn(resolve)).then(drain);
       return done;
     },
     async flush() {
