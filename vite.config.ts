@@ -38,6 +38,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     modulePreload: false,
+    // Read by the size tests to sum each element with every chunk it loads.
+    manifest: true,
     rolldownOptions: {
       input: { embed: join(root, "widgets/embed.ts") },
       output: {

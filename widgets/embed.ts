@@ -1,23 +1,158 @@
 /**
- * The loader: the one script a provider adds. It stays tiny by defining no element itself; it
- * watches the page for `chorus-*` tags and imports each element's code the first time one appears,
- * including elements a single-page app adds later.
+ * The loader, `embed.js`: the one script a provider adds. It stays tiny (no Lit, no element
+ * code) and does three things:
+ * 1. captures a referral from the landing URL (`via`, `chorus_cid`) and keeps it first-party for
+ *    the workspace's attribution window, honouring first-click or last-click;
+ * 2. exposes `window.chorus` (`referral()`, `consent()`);
+ * 3. imports each `chorus-*` element's code only when the page uses that element, including
+ *    elements a single-page app adds later, and reserves their space until they render.
  */
-const elements: Record<string, () => Promise<unknown>> = {};
+import type { ChorusGlobal, StoredReferral } from "./lib/types.ts";
 
-const script = document.currentScript ?? document.querySelector<HTMLScriptElement>("script[data-key][src*='embed.js']");
+const REFERRAL_KEY = "chorus.referral";
+const VISITOR_KEY = "chorus.vid";
+const DAY = 864e5;
 
-/** The publishable key and API base every element reads. */
-export const chorusConfig = {
-  key: script?.getAttribute("data-key") ?? "",
-  apiBase: script instanceof HTMLScriptElement ? new URL(script.src).origin : location.origin,
+const elements: Record<string, () => Promise<unknown>> = {
+  "chorus-referral-card": () => import("./referral-card.ts"),
+  "chorus-referral-banner": () => import("./referral-banner.ts"),
 };
 
-function upgrade(root: ParentNode): void {
+/** Until an element's code arrives, it holds its place: no layout shift when it renders. */
+const reserved: Record<string, string> = {
+  "chorus-referral-card": "var(--chorus-card-min-height,24rem)",
+  "chorus-story-wall": "var(--chorus-wall-min-height,28rem)",
+  "chorus-story-form": "var(--chorus-form-min-height,36rem)",
+  "chorus-outcome-stats": "var(--chorus-stats-min-height,12rem)",
+};
+
+const script =
+  (document.currentScript as HTMLScriptElement | null) ??
+  document.querySelector<HTMLScriptElement>("script[data-key][src*='embed']");
+const key = script?.dataset.key ?? "";
+const apiBase = script ? new URL(script.src, location.href).origin : location.origin;
+const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
+// With data-consent="required", or a Global Privacy Control signal, nothing is stored until
+// the host calls chorus.consent(true); the referral still travels in the URL meanwhile.
+let consented = script?.dataset.consent !== "required" && nav.globalPrivacyControl !== true;
+
+const storage = {
+  get<T>(name: string): T | null {
+    try {
+      return consented ? (JSON.parse(localStorage.getItem(name) ?? "null") as T) : null;
+    } catch {
+      return null;
+    }
+  },
+  set(name: string, value: unknown) {
+    try {
+      if (consented) localStorage.setItem(name, JSON.stringify(value));
+    } catch {
+      // Storage full or blocked (private mode, in-app browsers): the URL still carries the referral.
+    }
+  },
+};
+
+function visitorId(): string | undefined {
+  if (!consented) return undefined;
+  let id = storage.get<string>(VISITOR_KEY);
+  if (!id) {
+    id = `v_${crypto.randomUUID().replaceAll("-", "")}`;
+    storage.set(VISITOR_KEY, id);
+  }
+  return id;
+}
+
+function stored(): StoredReferral | null {
+  const referral = storage.get<StoredReferral>(REFERRAL_KEY);
+  return referral && referral.expires > Date.now() ? referral : null;
+}
+
+let current = stored();
+
+function announce() {
+  storage.set(REFERRAL_KEY, current);
+  dispatchEvent(
+    new CustomEvent("chorus:referral", { detail: current && { code: current.code, clickId: current.clickId } }),
+  );
+}
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(apiBase + path, {
+    method: body ? "POST" : "GET",
+    headers: { "Chorus-Key": key, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`chorus: ${response.status}`);
+  return response.json() as Promise<T>;
+}
+
+type Landing = Pick<StoredReferral, "referrer" | "offer"> & {
+  clickId?: string | null;
+  attribution: { windowDays: number; model: "last-click" | "first-click" };
+};
+
+/** Records the landing (only when the redirect did not already) and applies the attribution model. */
+async function capture(code: string, clickId: string | null): Promise<void> {
+  const previous = current;
+  const now = Date.now();
+  const landing: StoredReferral = { code, clickId, at: now, expires: now + 30 * DAY };
+  // Until the model is known, an existing referral wins (safe for first-click).
+  current = previous ?? landing;
+  try {
+    const info = clickId
+      ? await api<Landing>(`/v1/referrals/${encodeURIComponent(code)}`)
+      : await api<Landing>("/v1/clicks", { code, visitorId: visitorId() });
+    landing.clickId = info.clickId ?? clickId;
+    landing.referrer = info.referrer;
+    landing.offer = info.offer;
+    landing.expires = now + info.attribution.windowDays * DAY;
+    const keepFirst = info.attribution.model === "first-click" && previous && previous.code !== code;
+    if (!keepFirst) current = landing;
+  } catch {
+    // Unknown code or network trouble: keep what the URL said, for this page only.
+  }
+  announce();
+}
+
+const params = new URLSearchParams(location.search);
+const via = params.get("via")?.toLowerCase();
+const ready = via && /^[a-z0-9-]{3,32}$/.test(via) ? capture(via, params.get("chorus_cid")) : Promise.resolve();
+
+const chorus: ChorusGlobal = {
+  referral: () => (current ? { code: current.code, clickId: current.clickId } : null),
+  consent(granted: boolean) {
+    consented = granted;
+    if (granted) announce();
+    else
+      try {
+        localStorage.removeItem(REFERRAL_KEY);
+        localStorage.removeItem(VISITOR_KEY);
+      } catch {}
+  },
+  ready,
+  config: { key, apiBase },
+  details: () => current,
+  visitorId,
+};
+(window as unknown as { chorus: ChorusGlobal }).chorus = chorus;
+
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(
+  Object.entries(reserved)
+    .map(([tag, height]) => `${tag}:not(:defined){display:block;min-height:${height}}`)
+    .join("") + (current || via ? "chorus-referral-banner:not(:defined){display:block;min-height:3.5rem}" : ""),
+);
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+
+function upgrade(): void {
   for (const [tag, load] of Object.entries(elements)) {
-    if (!customElements.get(tag) && root.querySelector(tag)) void load();
+    if (!customElements.get(tag) && document.querySelector(tag)) {
+      delete elements[tag];
+      load().catch((error) => console.warn(`chorus: ${tag} failed to load`, error));
+    }
   }
 }
 
-upgrade(document);
-new MutationObserver(() => upgrade(document)).observe(document.documentElement, { childList: true, subtree: true });
+upgrade();
+new MutationObserver(upgrade).observe(document.documentElement, { childList: true, subtree: true });

@@ -5,8 +5,10 @@
  */
 import { Hono } from "hono";
 import { html } from "hono/html";
+import { renderSVG } from "uqr";
 import { backgroundTask } from "../lib/background.ts";
 import { page } from "../lib/pages.ts";
+import { publicBase } from "../lib/urls.ts";
 import { type ClickChannel, clickChannels, isAutomated } from "../services/clicks.ts";
 import { normalizeCode } from "../services/codes.ts";
 import { clientIp, edgeCountry } from "../services/visitors.ts";
@@ -32,48 +34,59 @@ function notFoundPage(c: Parameters<typeof page>[0]) {
   );
 }
 
-export const redirectRoutes = new Hono<AppEnv>().on(["GET", "HEAD"], "/r/:code", async (c) => {
-  const { db, clock, config } = c.var.deps;
-  c.header("Cache-Control", "private, no-store");
-  c.header("X-Robots-Tag", "noindex");
-  const code = normalizeCode(c.req.param("code"));
-  const now = clock.now();
-  const resolved = code ? await c.var.codes.get(db, code, now.getTime()) : null;
-  if (!resolved) return config.fallbackUrl ? c.redirect(config.fallbackUrl, 302) : notFoundPage(c);
-  if (resolved.disabled) {
-    const fallback = resolved.fallback ?? config.fallbackUrl;
-    return fallback ? c.redirect(fallback, 302) : notFoundPage(c);
-  }
-  if (!resolved.target) return notFoundPage(c);
+export const redirectRoutes = new Hono<AppEnv>()
+  /** The link as a QR code (SVG), tagged `ch=qr`: drawn here so the card ships no QR encoder. */
+  .get("/r/:code/qr.svg", async (c) => {
+    const { db, clock } = c.var.deps;
+    const code = normalizeCode(c.req.param("code"));
+    const resolved = code ? await c.var.codes.get(db, code, clock.now().getTime()) : null;
+    if (!resolved || resolved.disabled) return notFoundPage(c);
+    const svg = renderSVG(`${publicBase(c)}/r/${resolved.code}?ch=qr`, { ecc: "M", border: 2 });
+    c.header("Cache-Control", "public, max-age=86400");
+    return c.body(svg, 200, { "Content-Type": "image/svg+xml" });
+  })
+  .on(["GET", "HEAD"], "/r/:code", async (c) => {
+    const { db, clock, config } = c.var.deps;
+    c.header("Cache-Control", "private, no-store");
+    c.header("X-Robots-Tag", "noindex");
+    const code = normalizeCode(c.req.param("code"));
+    const now = clock.now();
+    const resolved = code ? await c.var.codes.get(db, code, now.getTime()) : null;
+    if (!resolved) return config.fallbackUrl ? c.redirect(config.fallbackUrl, 302) : notFoundPage(c);
+    if (resolved.disabled) {
+      const fallback = resolved.fallback ?? config.fallbackUrl;
+      return fallback ? c.redirect(fallback, 302) : notFoundPage(c);
+    }
+    if (!resolved.target) return notFoundPage(c);
 
-  const userAgent = c.req.header("User-Agent");
-  if (c.req.method === "HEAD" || isAutomated(userAgent))
-    return c.redirect(referralUrl(resolved.target, resolved.code, null), 302);
+    const userAgent = c.req.header("User-Agent");
+    if (c.req.method === "HEAD" || isAutomated(userAgent))
+      return c.redirect(referralUrl(resolved.target, resolved.code, null), 302);
 
-  // A channel outside the list is kept as "other": a mangled link must still reach the friend.
-  const ch = c.req.query("ch")?.toLowerCase();
-  const channel: ClickChannel =
-    ch === undefined ? "direct" : (clickChannels as readonly string[]).includes(ch) ? (ch as ClickChannel) : "other";
-  const story = c.req.query("s");
-  let clickId: string | null = null;
-  try {
-    ({ clickId } = await c.var.clicks.record(
-      resolved,
-      {
-        channel,
-        storyId: story && storyIdPattern.test(story) ? story : null,
-        ip: clientIp(c),
-        userAgent: userAgent ?? "",
-        visitorId: null,
-        country: edgeCountry(c),
-        source: "redirect",
-        now,
-      },
-      backgroundTask(c),
-    ));
-  } catch (error) {
-    // The friend still lands; without a click id the loader records the visit by beacon instead.
-    console.error(`[${c.var.requestId}] click not recorded`, error);
-  }
-  return c.redirect(referralUrl(resolved.target, resolved.code, clickId), 302);
-});
+    // A channel outside the list is kept as "other": a mangled link must still reach the friend.
+    const ch = c.req.query("ch")?.toLowerCase();
+    const channel: ClickChannel =
+      ch === undefined ? "direct" : (clickChannels as readonly string[]).includes(ch) ? (ch as ClickChannel) : "other";
+    const story = c.req.query("s");
+    let clickId: string | null = null;
+    try {
+      ({ clickId } = await c.var.clicks.record(
+        resolved,
+        {
+          channel,
+          storyId: story && storyIdPattern.test(story) ? story : null,
+          ip: clientIp(c),
+          userAgent: userAgent ?? "",
+          visitorId: null,
+          country: edgeCountry(c),
+          source: "redirect",
+          now,
+        },
+        backgroundTask(c),
+      ));
+    } catch (error) {
+      // The friend still lands; without a click id the loader records the visit by beacon instead.
+      console.error(`[${c.var.requestId}] click not recorded`, error);
+    }
+    return c.redirect(referralUrl(resolved.target, resolved.code, clickId), 302);
+  });

@@ -29,6 +29,11 @@ const Referral = z
       }),
     ),
     offer: z.union([FriendOffer, z.null()]),
+    /** What the referrer earns per qualifying friend, and when. */
+    reward: z.union([
+      z.object({ type: z.string(), amount: z.number(), currency: z.string(), trigger: z.string() }),
+      z.null(),
+    ]),
   })
   .openapi("Referral");
 
@@ -93,6 +98,10 @@ export const referralRoutes = createRouter().openapi(me, async (c) => {
       stats,
       rewards: rewards.map((reward) => ({ ...reward, createdAt: new Date(reward.createdAt).toISOString() })),
       offer: workspace.settings.friendOffer,
+      reward: workspace.settings.referrerReward && {
+        ...workspace.settings.referrerReward,
+        trigger: workspace.settings.trigger,
+      },
     },
     200,
   );

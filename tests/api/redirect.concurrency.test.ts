@@ -26,25 +26,37 @@ describe("concurrent redirects", () => {
     const ws = await workspaceFactory(live.db, { settings: { defaultTargetUrl: "https://academy.example/" } });
     const me = await fetch(`${live.baseUrl}/v1/referrals/me`, {
       method: "POST",
-      headers: { "Chorus-Key": ws.publishableKey, Origin: testOrigin, Authorization: `Bearer ${await learnerToken(ws)}` },
+      headers: {
+        "Chorus-Key": ws.publishableKey,
+        Origin: testOrigin,
+        Authorization: `Bearer ${await learnerToken(ws)}`,
+      },
     });
     const { code } = (await me.json()) as { code: string };
 
     const visitors = 300;
     const repeats = 100; // the first 100 visitors click twice, at the same moment
-    const requests = [...Array.from({ length: visitors }, (_, i) => i), ...Array.from({ length: repeats }, (_, i) => i)];
+    const requests = [
+      ...Array.from({ length: visitors }, (_, i) => i),
+      ...Array.from({ length: repeats }, (_, i) => i),
+    ];
     const answers = await Promise.all(
       requests.map(async (i) => {
         const response = await fetch(`${live?.baseUrl}/r/${code}?ch=whatsapp`, {
           redirect: "manual",
           headers: { "User-Agent": chromeUserAgent, "X-Forwarded-For": `10.1.${i >> 8}.${i & 255}` },
         });
-        return { visitor: i, status: response.status, cid: new URL(response.headers.get("Location") ?? "").searchParams.get("chorus_cid") };
+        return {
+          visitor: i,
+          status: response.status,
+          cid: new URL(response.headers.get("Location") ?? "").searchParams.get("chorus_cid"),
+        };
       }),
     );
     expect(answers.every((answer) => answer.status === 302 && answer.cid)).toBe(true);
     const byVisitor = new Map<number, Set<string>>();
-    for (const answer of answers) byVisitor.set(answer.visitor, (byVisitor.get(answer.visitor) ?? new Set()).add(answer.cid as string));
+    for (const answer of answers)
+      byVisitor.set(answer.visitor, (byVisitor.get(answer.visitor) ?? new Set()).add(answer.cid as string));
     // Each visitor got one click id, however many times they clicked.
     expect([...byVisitor.values()].every((ids) => ids.size === 1)).toBe(true);
 

@@ -10,7 +10,9 @@ import { testConfig } from "./test-app.ts";
 
 export type LiveServer = TestDatabase & { baseUrl: string; close: () => Promise<void> };
 
-export async function startLiveServer(options: { config?: Partial<Config>; deps?: Partial<Deps> } = {}): Promise<LiveServer> {
+export async function startLiveServer(
+  options: { config?: Partial<Config>; deps?: Partial<Deps> } = {},
+): Promise<LiveServer> {
   const database = await freshDatabase();
   const app = createApp({
     db: database.db,

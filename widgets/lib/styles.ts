@@ -1,0 +1,101 @@
+/**
+ * Styles every element shares. Public knobs are `--chorus-*` custom properties (set them on the
+ * element or any ancestor); each falls back to a default chosen for AA contrast in both themes.
+ */
+import { css } from "lit";
+
+export const baseStyles = css`
+  :host {
+    --_accent: var(--chorus-accent, #4338ca);
+    --_accent-text: var(--chorus-accent-text, #ffffff);
+    --_bg: var(--chorus-background, #ffffff);
+    --_fg: var(--chorus-text, #1f2937);
+    --_muted: var(--chorus-muted, #4b5563);
+    --_border: var(--chorus-border, #d1d5db);
+    --_surface: var(--chorus-surface, #f3f4f6);
+    --_radius: var(--chorus-radius, 12px);
+    --_font: var(--chorus-font, system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Devanagari", sans-serif);
+    display: block;
+    box-sizing: border-box;
+    color: var(--_fg);
+    font-family: var(--_font);
+    font-size: var(--chorus-font-size, 1rem);
+    line-height: 1.5;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  :host([theme="dark"]) {
+    --_accent: var(--chorus-accent, #a5b4fc);
+    --_accent-text: var(--chorus-accent-text, #111827);
+    --_bg: var(--chorus-background, #111827);
+    --_fg: var(--chorus-text, #f9fafb);
+    --_muted: var(--chorus-muted, #d1d5db);
+    --_border: var(--chorus-border, #374151);
+    --_surface: var(--chorus-surface, #1f2937);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host([theme="auto"]) {
+      --_accent: var(--chorus-accent, #a5b4fc);
+      --_accent-text: var(--chorus-accent-text, #111827);
+      --_bg: var(--chorus-background, #111827);
+      --_fg: var(--chorus-text, #f9fafb);
+      --_muted: var(--chorus-muted, #d1d5db);
+      --_border: var(--chorus-border, #374151);
+      --_surface: var(--chorus-surface, #1f2937);
+    }
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  button,
+  input,
+  a {
+    font: inherit;
+  }
+  :focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+  .button {
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    gap: 0.4em;
+    min-height: 44px;
+    padding: 0.5em 1em;
+    border: 1px solid var(--_accent);
+    border-radius: calc(var(--_radius) * 0.66);
+    background: var(--_accent);
+    color: var(--_accent-text);
+    cursor: pointer;
+    text-decoration: none;
+    transition: filter 0.15s;
+  }
+  .button:hover {
+    filter: brightness(1.1);
+  }
+  .button.secondary {
+    background: transparent;
+    color: var(--_fg);
+    border-color: var(--_border);
+  }
+  @media (prefers-reduced-motion: reduce) {
+    *,
+    *::before,
+    *::after {
+      transition: none !important;
+      animation: none !important;
+    }
+  }
+`;

@@ -1,0 +1,32 @@
+/** What the loader keeps and shares with the elements through `window.chorus`. */
+
+export type FriendOffer = { type: "percent"; percent: number } | { type: "amount"; amount: number; currency: string };
+
+export type StoredReferral = {
+  code: string;
+  clickId: string | null;
+  /** When the visitor landed, and when the referral stops counting (the attribution window). */
+  at: number;
+  expires: number;
+  referrer?: { name: string | null };
+  offer?: FriendOffer | null;
+};
+
+export type ChorusGlobal = {
+  /** The referral to pass to your checkout: `{ code, clickId }`, or null. */
+  referral(): { code: string; clickId: string | null } | null;
+  /** Grants or withdraws consent to store the referral (with `data-consent="required"`). */
+  consent(granted: boolean): void;
+  /** Settles once a landing's referral has been recorded. */
+  ready: Promise<void>;
+  config: { key: string; apiBase: string };
+  /** The full stored referral, for the banner. */
+  details(): StoredReferral | null;
+  visitorId(): string | undefined;
+};
+
+declare global {
+  interface Window {
+    chorus?: ChorusGlobal;
+  }
+}

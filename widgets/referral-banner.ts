@@ -1,0 +1,112 @@
+/**
+ * `<chorus-referral-banner>`: greets a friend who arrived through a referral link ("Priya invited
+ * you: 10% off your first course"). Renders nothing when there is no referral; dismissible.
+ *
+ * @csspart banner - the banner's frame
+ * @csspart dismiss - the dismiss button
+ * @event chorus-dismiss - when the visitor closes the banner
+ */
+import { css, html, nothing } from "lit";
+import { ChorusElement, define } from "./lib/element.ts";
+import { formatOffer } from "./lib/i18n.ts";
+import { baseStyles } from "./lib/styles.ts";
+import type { StoredReferral } from "./lib/types.ts";
+
+const DISMISSED_KEY = "chorus.banner.dismissed";
+
+export class ChorusReferralBanner extends ChorusElement {
+  static override styles = [
+    baseStyles,
+    css`
+      .banner {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 1rem;
+        padding: 0.75rem 1rem;
+        background: var(--_accent);
+        color: var(--_accent-text);
+        border-radius: var(--_radius);
+      }
+      p {
+        margin: 0;
+        font-weight: 600;
+      }
+      button {
+        min-width: 44px;
+        min-height: 44px;
+        border: 0;
+        border-radius: 50%;
+        background: transparent;
+        color: inherit;
+        font-size: 1.4em;
+        line-height: 1;
+        cursor: pointer;
+      }
+      :focus-visible {
+        outline-color: var(--_accent-text);
+      }
+    `,
+  ];
+  static override properties = { ...ChorusElement.properties, _referral: { state: true }, _dismissed: { state: true } };
+
+  declare _referral: StoredReferral | null;
+  declare _dismissed: boolean;
+
+  private readonly _onReferral = () => {
+    this._referral = window.chorus?.details() ?? null;
+  };
+
+  constructor() {
+    super();
+    this._referral = null;
+    this._dismissed = false;
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    this._onReferral();
+    window.addEventListener("chorus:referral", this._onReferral);
+    try {
+      this._dismissed = sessionStorage.getItem(DISMISSED_KEY) === this._referral?.code;
+    } catch {}
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    window.removeEventListener("chorus:referral", this._onReferral);
+  }
+
+  private _dismiss() {
+    this._dismissed = true;
+    try {
+      sessionStorage.setItem(DISMISSED_KEY, this._referral?.code ?? "");
+    } catch {}
+    this.emit("chorus-dismiss", {});
+  }
+
+  override willUpdate() {
+    this.hidden = !this._referral || this._dismissed;
+  }
+
+  override render() {
+    const referral = this._referral;
+    if (!referral || this._dismissed) return nothing;
+    const name = referral.referrer?.name || this.t("aFriend");
+    const text = referral.offer
+      ? this.t("invitedOffer", { name, offer: formatOffer(this.locale, referral.offer) })
+      : this.t("invitedNoOffer", { name });
+    return html`<aside class="banner" part="banner" aria-label=${this.t("referralOffer")}>
+      <p>${text}</p>
+      <button part="dismiss" aria-label=${this.t("dismiss")} @click=${this._dismiss}>×</button>
+    </aside>`;
+  }
+}
+
+define("chorus-referral-banner", ChorusReferralBanner);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "chorus-referral-banner": ChorusReferralBanner;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * `<chorus-referral-card>`: a learner's personal referral link, one-tap sharing, a QR code, and
+ * what their sharing has earned.
+ *
+ * @csspart card - the card's frame
+ * @csspart link - the read-only link field
+ * @csspart copy-button - the copy button
+ * @csspart share-list - the list of share buttons
+ * @csspart stats - the clicks / sign-ups / enrolments / completions figures
+ * @csspart rewards - the list of rewards
+ * @cssproperty --chorus-accent - buttons and focus ring
+ * @cssproperty --chorus-card-min-height - the space the card reserves while loading
+ * @event chorus-share - `{ channel }`, when the learner shares
+ * @event chorus-copy - `{ link }`, when the link is copied
+ */
+import { html, nothing } from "lit";
+import { api } from "./lib/api.ts";
+import { ChorusElement, define } from "./lib/element.ts";
+import { formatDate, formatMoney, formatNumber, formatOffer, type MessageKey } from "./lib/i18n.ts";
+import { baseStyles } from "./lib/styles.ts";
+import type { FriendOffer } from "./lib/types.ts";
+import { referralCardStyles } from "./referral-card.styles.ts";
+
+type Referral = {
+  code: string;
+  link: string;
+  shareLinks: Record<string, string>;
+  stats: { clicks: number; signups: number; enrollments: number; completions: number };
+  rewards: {
+    id: string;
+    kind: string;
+    amount: number | null;
+    currency: string | null;
+    status: string;
+    createdAt: string;
+  }[];
+  offer: FriendOffer | null;
+  reward: { amount: number; currency: string; trigger: string } | null;
+};
+
+const channels: [key: string, label: string, verb: "shareOn" | "shareVia"][] = [
+  ["whatsapp", "WhatsApp", "shareOn"],
+  ["linkedin", "LinkedIn", "shareOn"],
+  ["x", "X", "shareOn"],
+  ["facebook", "Facebook", "shareOn"],
+  ["telegram", "Telegram", "shareOn"],
+  ["email", "Email", "shareVia"],
+  ["sms", "SMS", "shareVia"],
+];
+
+export class ChorusReferralCard extends ChorusElement {
+  static override styles = [baseStyles, referralCardStyles];
+  static override properties = {
+    ...ChorusElement.properties,
+    course: { type: String },
+    learnerToken: { type: String, attribute: "learner-token" },
+    _state: { state: true },
+    _referral: { state: true },
+    _status: { state: true },
+    _qr: { state: true },
+  };
+
+  /** The course the link should lead to (a slug such as `data-analytics`); empty for the provider's default page. */
+  declare course: string;
+  /** The learner token your server signed for the signed-in learner. Without it the card asks to sign in. */
+  declare learnerToken: string;
+  declare _state: "idle" | "loading" | "ready" | "error";
+  declare _referral: Referral | null;
+  declare _status: string;
+  /** The QR image is requested only once the learner opens it. */
+  declare _qr: boolean;
+
+  constructor() {
+    super();
+    this.course = "";
+    this.learnerToken = "";
+    this._state = "idle";
+    this._referral = null;
+    this._status = "";
+    this._qr = false;
+  }
+
+  override updated(changed: Map<string, unknown>) {
+    if (changed.has("learnerToken") || changed.has("course")) void this._load();
+  }
+
+  private async _load() {
+    if (!this.learnerToken) {
+      this._state = "idle";
+      return;
+    }
+    this._state = "loading";
+    try {
+      this._referral = await api<Referral>("/v1/referrals/me", {
+        token: this.learnerToken,
+        body: {
+          ...(this.course ? { course: this.course } : {}),
+          ...(window.chorus?.visitorId() ? { visitorId: window.chorus.visitorId() } : {}),
+        },
+      });
+      this._state = "ready";
+    } catch {
+      this._state = "error";
+    }
+  }
+
+  private _share(channel: string) {
+    const code = this._referral?.code;
+    if (!code) return;
+    this.emit("chorus-share", { channel });
+    api("/v1/events", { token: this.learnerToken, body: { type: "share", channel, code }, keepalive: true }).catch(
+      () => {},
+    );
+  }
+
+  private async _copy() {
+    const link = this._referral?.shareLinks.copy ?? "";
+    try {
+      await navigator.clipboard.writeText(link);
+      this._status = this.t("copied");
+      this._share("copy");
+      this.emit("chorus-copy", { link });
+    } catch {
+      this.renderRoot.querySelector("input")?.select();
+      this._status = this.t("copyFailed");
+    }
+  }
+
+  private async _nativeShare() {
+    const link = this._referral?.shareLinks.copy?.replace("ch=copy", "ch=native") ?? "";
+    try {
+      await navigator.share({ text: this.t("shareText"), url: link });
+      this._share("native");
+    } catch {
+      // The learner closed the share sheet.
+    }
+  }
+
+  private _toggleQr(event: Event) {
+    this._qr = (event.target as HTMLDetailsElement).open;
+    if (this._qr) this._share("qr");
+  }
+
+  private _offerText(referral: Referral) {
+    const lines: string[] = [];
+    const { offer, reward } = referral;
+    if (offer?.type === "percent") lines.push(this.t("friendGetsPercent", { percent: offer.percent }));
+    else if (offer) lines.push(this.t("friendGetsAmount", { amount: formatOffer(this.locale, offer) }));
+    if (reward) {
+      const key = reward.trigger === "completion" ? "youEarnCompletion" : "youEarnEnrollment";
+      lines.push(this.t(key, { amount: formatMoney(this.locale, reward.amount, reward.currency) }));
+    }
+    return lines.join(" ");
+  }
+
+  override render() {
+    if (this._state === "idle") return html`<div class="card" part="card"><p>${this.t("signIn")}</p></div>`;
+    if (this._state === "loading")
+      return html`<div class="card skeleton" part="card" aria-busy="true"><p class="muted">${this.t("loading")}</p></div>`;
+    if (this._state === "error" || !this._referral)
+      return html`<div class="card" part="card" role="alert">
+        <p>${this.t("loadFailed")}</p>
+        <p><button class="button secondary" @click=${this._load}>${this.t("retry")}</button></p>
+      </div>`;
+    const referral = this._referral;
+    const stat = (key: MessageKey, value: number) =>
+      html`<div><dt>${this.t(key)}</dt><dd>${formatNumber(this.locale, value)}</dd></div>`;
+    return html`<section class="card" part="card" aria-labelledby="title">
+      <h2 id="title">${this.t("cardTitle")}</h2>
+      <p class="muted">${this._offerText(referral)}</p>
+      <div class="link-row">
+        <label class="visually-hidden" for="link">${this.t("yourLink")}</label>
+        <input id="link" part="link" readonly .value=${referral.shareLinks.copy ?? referral.link} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
+        <button class="button" part="copy-button" @click=${this._copy}>${this.t("copy")}</button>
+      </div>
+      <p role="status">${this._status}</p>
+      <ul class="share" part="share-list">
+        ${channels.map(
+          ([key, label, verb]) => html`<li>
+            <a class="button secondary" href=${referral.shareLinks[key] ?? "#"} target="_blank" rel="noopener noreferrer"
+              aria-label=${this.t(verb, { channel: label })} @click=${() => this._share(key)}>${label}</a>
+          </li>`,
+        )}
+        ${
+          "share" in navigator
+            ? html`<li><button class="button secondary" @click=${this._nativeShare}>${this.t("moreOptions")}</button></li>`
+            : nothing
+        }
+      </ul>
+      <details @toggle=${this._toggleQr}>
+        <summary>${this.t("showQr")}</summary>
+        ${
+          this._qr
+            ? html`<img class="qr" part="qr-code" alt=${this.t("qrLabel")} width="160" height="160"
+              src=${`${window.chorus?.config.apiBase ?? ""}/r/${referral.code}/qr.svg`} />`
+            : nothing
+        }
+      </details>
+      <h3>${this.t("yourResults")}</h3>
+      <dl class="stats" part="stats">
+        ${stat("clicks", referral.stats.clicks)} ${stat("signups", referral.stats.signups)}
+        ${stat("enrollments", referral.stats.enrollments)} ${stat("completions", referral.stats.completions)}
+      </dl>
+      <h3>${this.t("rewards")}</h3>
+      ${
+        referral.rewards.length === 0
+          ? html`<p class="muted">${this.t("noRewards")}</p>`
+          : html`<ul class="rewards" part="rewards">
+            ${referral.rewards.map(
+              (reward) => html`<li>
+                <span>${reward.amount !== null && reward.currency ? formatMoney(this.locale, reward.amount, reward.currency) : reward.kind}
+                  <span class="muted">· ${formatDate(this.locale, reward.createdAt)}</span></span>
+                <span>${this.t(reward.status as MessageKey)}</span>
+              </li>`,
+            )}
+          </ul>`
+      }
+    </section>`;
+  }
+}
+
+define("chorus-referral-card", ChorusReferralCard);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "chorus-referral-card": ChorusReferralCard;
+  }
+}
