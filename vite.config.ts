@@ -10,12 +10,22 @@ import { defineConfig, type Plugin } from "vite";
 const root = dirname(fileURLToPath(import.meta.url));
 const outDir = join(root, "dist");
 
+/** The same caching and CORS headers the Node server sets, for Workers static assets. */
+const assetHeaders = `/embed.js
+  Access-Control-Allow-Origin: *
+  Cache-Control: public, max-age=300
+/assets/*
+  Access-Control-Allow-Origin: *
+  Cache-Control: public, max-age=31536000, immutable
+`;
+
 /** Serves the OpenAPI reference UI from our own origin: no CDN, works offline and under CSP. */
 function apiReferenceAssets(): Plugin {
   return {
     name: "chorus-api-reference",
     apply: "build",
     closeBundle() {
+      writeFileSync(join(outDir, "_headers"), assetHeaders);
       const docs = join(outDir, "docs");
       mkdirSync(docs, { recursive: true });
       const swagger = join(root, "node_modules", "swagger-ui-dist");

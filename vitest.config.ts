@@ -14,6 +14,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "browser",
+          include: ["tests/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/support/global-setup.ts", "tests/support/build-widgets.ts"],
+          testTimeout: 30_000,
+          // One Chromium at a time on a 2-core machine.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "process",
           include: ["tests/process/**/*.test.ts"],
           environment: "node",

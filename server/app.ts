@@ -105,7 +105,21 @@ export function createApp(deps: Deps) {
     },
   });
 
-  if (deps.assets) app.get("*", deps.assets);
+  if (deps.assets) {
+    // Module scripts load cross-origin only with CORS. The loader's name never changes, so it is
+    // cached briefly; element chunks carry a content hash, so they are cached for good.
+    app.use("/embed.js", async (c, next) => {
+      await next();
+      c.header("Access-Control-Allow-Origin", "*");
+      c.header("Cache-Control", "public, max-age=300");
+    });
+    app.use("/assets/*", async (c, next) => {
+      await next();
+      c.header("Access-Control-Allow-Origin", "*");
+      c.header("Cache-Control", "public, max-age=31536000, immutable");
+    });
+    app.get("*", deps.assets);
+  }
 
   app.notFound((c) =>
     c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),

@@ -17,7 +17,8 @@ export async function startLiveServer(
   const app = createApp({
     db: database.db,
     clock: { now: () => new Date() },
-    config: { ...testConfig, ...options.config },
+    // Links use the origin the request came to, as a server without PUBLIC_URL does.
+    config: { ...testConfig, publicUrl: undefined, ...options.config },
     clientIp: (c) => getConnInfo(c).remote.address,
     ...options.deps,
   });

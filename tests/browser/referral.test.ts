@@ -1,0 +1,280 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import {
+  browserUserAgent,
+  distAssets,
+  type HostSite,
+  launchBrowser,
+  layoutShift,
+  seriousA11yViolations,
+  startHostSite,
+} from "../support/browser.ts";
+import { learnerToken, workspaceFactory } from "../support/factories.ts";
+import { type LiveServer, startLiveServer } from "../support/http-server.ts";
+
+let browser: Browser;
+let live: LiveServer;
+let host: HostSite;
+let ws: CreatedWorkspace;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  host = await startHostSite();
+  live = await startLiveServer({ deps: { assets: distAssets } });
+  ws = await workspaceFactory(live.db, {
+    origins: [host.origin],
+    settings: { defaultTargetUrl: `${host.origin}/course` },
+  });
+});
+afterAll(async () => {
+  await browser.close();
+  await host.close();
+  await live.close();
+});
+beforeEach(async () => {
+  context = await browser.newContext({ userAgent: browserUserAgent });
+  page = await context.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error.message));
+  page.on("console", (message) => message.type() === "error" && console.error("console:", message.text()));
+});
+afterEach(() => context.close());
+
+function hostPage(body: string, scriptAttributes = "", lang = "en") {
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Course</title>
+<script type="module" src="${live.baseUrl}/embed.js" data-key="${ws.publishableKey}" ${scriptAttributes}></script></head>
+<body><main><h1>Data Analytics</h1>${body}<p id="below">Course details</p></main></body></html>`;
+}
+
+async function codeFor(sub: string, name = "Priya Sharma") {
+  const response = await fetch(`${live.baseUrl}/v1/referrals/me`, {
+    method: "POST",
+    headers: {
+      "Chorus-Key": ws.publishableKey,
+      Origin: host.origin,
+      Authorization: `Bearer ${await learnerToken(ws, { sub, name })}`,
+    },
+  });
+  return ((await response.json()) as { code: string }).code;
+}
+
+const referral = (p: Page) => p.evaluate(() => window.chorus?.referral() ?? null);
+
+describe("a friend arriving through a referral link", () => {
+  it("is redirected with the referral, sees the banner, and keeps the referral after a reload", async () => {
+    host.pages.set("/course", hostPage("<chorus-referral-banner></chorus-referral-banner>"));
+    const code = await codeFor("priya");
+    await page.goto(`${live.baseUrl}/r/${code}?ch=whatsapp`);
+    expect(new URL(page.url()).searchParams.get("via")).toBe(code);
+    const clickId = new URL(page.url()).searchParams.get("chorus_cid");
+    expect(clickId).toMatch(/^clk_/);
+
+    const banner = page.locator("chorus-referral-banner");
+    await expect
+      .poll(() => banner.locator("aside").textContent({ timeout: 5000 }))
+      .toContain("Priya invited you: 10% off your first course");
+    expect(await referral(page)).toEqual({ code, clickId });
+
+    await page.goto(`${host.origin}/course`);
+    await page.evaluate(() => window.chorus?.ready);
+    expect(await referral(page)).toEqual({ code, clickId });
+    const stored = (await live.client.execute("select channel, source from clicks")).rows;
+    expect(stored).toEqual([expect.objectContaining({ channel: "whatsapp", source: "redirect" })]);
+  });
+
+  it("records a click by beacon when the link arrived with ?via= only", async () => {
+    host.pages.set("/course", hostPage("<chorus-referral-banner></chorus-referral-banner>"));
+    const code = await codeFor("arjun", "Arjun Mehta");
+    await page.goto(`${host.origin}/course?via=${code}`);
+    await page.evaluate(() => window.chorus?.ready);
+    const captured = await referral(page);
+    expect(captured?.clickId).toMatch(/^clk_/);
+    const rows = (
+      await live.client.execute({
+        sql: "select source, visitor_id from clicks where id = ?",
+        args: [captured?.clickId ?? ""],
+      })
+    ).rows;
+    expect(rows[0]?.source).toBe("beacon");
+    expect(String(rows[0]?.visitor_id)).toMatch(/^v_/);
+    await expect.poll(() => page.locator("chorus-referral-banner aside").textContent()).toContain("Arjun invited you");
+  });
+
+  it("shows no banner and no referral to a visitor who was not referred", async () => {
+    host.pages.set("/course", hostPage("<chorus-referral-banner></chorus-referral-banner>"));
+    await page.goto(`${host.origin}/course`);
+    await page.waitForFunction(() => customElements.get("chorus-referral-banner"));
+    expect(await referral(page)).toBeNull();
+    expect(await page.locator("chorus-referral-banner").isHidden()).toBe(true);
+    expect(await page.locator("chorus-referral-banner aside").count()).toBe(0);
+  });
+
+  it("closes the banner on dismiss", async () => {
+    host.pages.set("/course", hostPage("<chorus-referral-banner></chorus-referral-banner>"));
+    const code = await codeFor("priya");
+    await page.goto(`${host.origin}/course?via=${code}`);
+    await page.getByRole("button", { name: "Dismiss" }).click();
+    expect(await page.locator("chorus-referral-banner").isHidden()).toBe(true);
+  });
+
+  it("keeps the first referrer under first-click and the latest under last-click", async () => {
+    host.pages.set("/course", hostPage(""));
+    const first = await codeFor("priya");
+    const second = await codeFor("arjun", "Arjun Mehta");
+    await page.goto(`${host.origin}/course?via=${first}`);
+    await page.evaluate(() => window.chorus?.ready);
+    await page.goto(`${host.origin}/course?via=${second}`);
+    await page.evaluate(() => window.chorus?.ready);
+    expect((await referral(page))?.code).toBe(second);
+
+    await fetch(`${live.baseUrl}/v1/admin/program`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${ws.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ attribution: { windowDays: 30, model: "first-click" } }),
+    });
+    await page.goto(`${host.origin}/course?via=${first}`);
+    await page.evaluate(() => window.chorus?.ready);
+    expect((await referral(page))?.code).toBe(second);
+    await fetch(`${live.baseUrl}/v1/admin/program`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${ws.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ attribution: { windowDays: 30, model: "last-click" } }),
+    });
+  });
+
+  it("stores nothing until consent when the host requires it, yet still knows the referral from the URL", async () => {
+    host.pages.set("/course", hostPage("", 'data-consent="required"'));
+    const code = await codeFor("priya");
+    await page.goto(`${host.origin}/course?via=${code}`);
+    await page.evaluate(() => window.chorus?.ready);
+    expect((await referral(page))?.code).toBe(code);
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    await page.evaluate(() => window.chorus?.consent(true));
+    expect(await page.evaluate(() => Object.keys(localStorage))).toContain("chorus.referral");
+  });
+});
+
+describe("<chorus-referral-card>", () => {
+  it("shows the learner's link with correct share URLs, copies it, and records shares", async () => {
+    const token = await learnerToken(ws, { sub: "meera", name: "Meera Iyer" });
+    host.pages.set(
+      "/learn",
+      hostPage(`<chorus-referral-card course="data-analytics" learner-token="${token}"></chorus-referral-card>`),
+    );
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: host.origin });
+    await context.route(/^https:\/\/(wa\.me|www\.linkedin\.com|x\.com|www\.facebook\.com|t\.me)\//, (route) =>
+      route.fulfill({ body: "shared" }),
+    );
+    await page.goto(`${host.origin}/learn`);
+
+    const card = page.locator("chorus-referral-card");
+    const link = card.getByLabel("Your referral link");
+    await expect.poll(() => link.inputValue()).toMatch(/\/r\/[a-z0-9]+\?ch=copy$/);
+    const value = await link.inputValue();
+    const base = value.replace("?ch=copy", "");
+    expect(base.startsWith(`${live.baseUrl}/r/`)).toBe(true);
+
+    const hrefs = Object.fromEntries(
+      await Promise.all(
+        ["WhatsApp", "LinkedIn", "X", "Facebook", "Telegram", "Email", "SMS"].map(async (name) => [
+          name,
+          decodeURIComponent(
+            (await card.getByRole("link", { name: new RegExp(`(on|via) ${name}$`) }).getAttribute("href")) ?? "",
+          ),
+        ]),
+      ),
+    );
+    expect(hrefs.WhatsApp).toMatch(/^https:\/\/wa\.me\/\?text=/);
+    expect(hrefs.LinkedIn).toBe(`https://www.linkedin.com/sharing/share-offsite/?url=${base}?ch=linkedin`);
+    expect(hrefs.X).toContain(`${base}?ch=x`);
+    expect(hrefs.Email).toMatch(/^mailto:\?subject=/);
+    expect(hrefs.SMS).toContain(`${base}?ch=sms`);
+
+    await card.getByRole("button", { name: "Copy" }).click();
+    await expect.poll(() => card.getByRole("status").textContent()).toBe("Link copied");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(value);
+
+    const popup = context.waitForEvent("page");
+    await card.getByRole("link", { name: "Share on LinkedIn" }).click();
+    await (await popup).close();
+    await expect
+      .poll(async () =>
+        (await live.client.execute("select channel from share_events order by created_at")).rows.map((r) => r.channel),
+      )
+      .toEqual(["copy", "linkedin"]);
+
+    await card.getByText("Show QR code").click();
+    const qr = card.getByRole("img", { name: "QR code for your referral link" });
+    await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+
+    for (const label of ["Clicks", "Sign-ups", "Enrolments", "Completions"])
+      expect(await card.getByText(label).count()).toBe(1);
+    expect(await card.getByText("No rewards yet").count()).toBe(1);
+  });
+
+  it("asks to sign in without a token, and has no serious accessibility violation with the banner beside it", async () => {
+    const token = await learnerToken(ws, { sub: "meera" });
+    const code = await codeFor("priya");
+    host.pages.set(
+      "/learn",
+      hostPage(`<chorus-referral-banner></chorus-referral-banner><chorus-referral-card learner-token="${token}"></chorus-referral-card>
+        <chorus-referral-card id="anonymous"></chorus-referral-card>`),
+    );
+    await page.goto(`${host.origin}/learn?via=${code}`);
+    await page.locator("chorus-referral-card").first().getByRole("button", { name: "Copy" }).waitFor();
+    await page.locator("chorus-referral-banner aside").waitFor();
+    expect(await page.locator("#anonymous").textContent()).toBe("");
+    expect(await page.locator("#anonymous").getByText("Sign in to get your personal referral link.").count()).toBe(1);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it("speaks Hindi with lang=hi, follows the dark theme, and is usable by keyboard", async () => {
+    const token = await learnerToken(ws, { sub: "kavya" });
+    host.pages.set(
+      "/learn",
+      hostPage(`<chorus-referral-card theme="dark" learner-token="${token}"></chorus-referral-card>`, "", "hi"),
+    );
+    await page.goto(`${host.origin}/learn`);
+    const card = page.locator("chorus-referral-card");
+    await card.getByRole("button", { name: "कॉपी करें" }).waitFor();
+    expect(await card.getByRole("heading", { level: 2 }).textContent()).toBe("दोस्तों को आमंत्रित करें, इनाम पाएँ");
+    const background = await card.evaluate(
+      (el) => getComputedStyle(el.shadowRoot?.querySelector(".card") as Element).backgroundColor,
+    );
+    expect(background).toBe("rgb(17, 24, 39)");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect(await card.evaluate((el) => el.shadowRoot?.activeElement?.textContent)).toBe("कॉपी करें");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it("loads only the elements a page uses, upgrades ones added later, and does not shift the layout", async () => {
+    const token = await learnerToken(ws, { sub: "late" });
+    host.pages.set("/spa", hostPage(`<div id="slot"></div>`));
+    const scripts: string[] = [];
+    page.on("request", (request) => {
+      if (request.resourceType() === "script") scripts.push(new URL(request.url()).pathname);
+    });
+    await page.goto(`${host.origin}/spa`);
+    await page.evaluate(() => window.chorus?.ready);
+    expect(scripts.some((path) => path.includes("referral-card"))).toBe(false);
+
+    await page.evaluate((t) => {
+      const card = document.createElement("chorus-referral-card");
+      card.setAttribute("learner-token", t);
+      document.getElementById("slot")?.append(card);
+    }, token);
+    await page.locator("chorus-referral-card").getByRole("button", { name: "Copy" }).waitFor();
+    expect(scripts.some((path) => path.includes("referral-card"))).toBe(true);
+    expect(scripts.some((path) => path.includes("referral-banner"))).toBe(false);
+
+    const stable = await context.newPage();
+    host.pages.set("/stable", hostPage(`<chorus-referral-card learner-token="${token}"></chorus-referral-card>`));
+    await stable.goto(`${host.origin}/stable`);
+    await stable.locator("chorus-referral-card").getByRole("button", { name: "Copy" }).waitFor();
+    expect(await layoutShift(stable)).toBeLessThan(0.1);
+    await stable.close();
+  });
+});
