@@ -2,6 +2,7 @@
  * The Chorus HTTP app. Runtime-agnostic (Web APIs only): the Node and Workers entries build
  * `deps` (database, clock, config) and hand them in; nothing here knows where it runs.
  */
+import type { Context, ExecutionContext } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
@@ -14,7 +15,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
 import { referralRoutes } from "./routes/referrals.ts";
-import type { Deps } from "./types.ts";
+import type { AppEnv, Deps } from "./types.ts";
 
 /** Endpoints that browsers call with a publishable key from the provider's own pages. */
 const browserPaths = ["/v1/referrals/*", "/v1/clicks", "/v1/events", "/v1/stories", "/v1/stories/*", "/v1/outcomes"];
@@ -30,12 +31,27 @@ function statusCode(status: number): ErrorCode {
   return status >= 500 ? "internal" : "invalid_request";
 }
 
+/**
+ * On Workers every request has its own ExecutionContext: `deps.waitUntil` must use that one
+ * (work handed to another request's context dies with it). Node has none and keeps `deps` as is.
+ */
+function withExecutionContext(deps: Deps, c: Context<AppEnv>): Deps {
+  if (deps.waitUntil) return deps;
+  let ctx: ExecutionContext;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    return deps;
+  }
+  return { ...deps, waitUntil: (promise) => ctx.waitUntil(promise) };
+}
+
 export function createApp(deps: Deps) {
   const app = createRouter();
 
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   app.use("*", async (c, next) => {
-    c.set("deps", deps);
+    c.set("deps", withExecutionContext(deps, c));
     await next();
   });
   // Widgets, the loader and their API are embedded on other origins by design.
