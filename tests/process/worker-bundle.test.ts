@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildAssets } from "../support/assets.ts";
 import { repoRoot } from "../support/processes.ts";
 import { wranglerBin, wranglerEnv } from "../support/wrangler-dev.ts";
@@ -67,6 +67,7 @@ describe("the Workers bundle (wrangler deploy --dry-run)", () => {
       fetch: (request: Request, env: Record<string, string>, ctx: unknown) => Promise<Response> | Response;
     };
     const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} };
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const call = (env: Record<string, string>) => worker.fetch(new Request("https://chorus.test/healthz"), env, ctx);
 
     const noSecret = await call({ DATABASE_URL: "http://127.0.0.1:9" });
@@ -86,5 +87,11 @@ describe("the Workers bundle (wrangler deploy --dry-run)", () => {
     const fileUrl = await call({ DATABASE_URL: "file:./data/chorus.db", CHORUS_SECRET: "x".repeat(40) });
     expect(fileUrl.status).toBe(500);
     expect(((await fileUrl.json()) as { error: { message: string } }).error.message).toMatch(/file/i);
+    // The operator sees it in `wrangler tail` too, with the request id.
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringMatching(/^\[[\w-]+\]$/),
+      expect.stringContaining("CHORUS_SECRET"),
+    );
+    logged.mockRestore();
   });
 });
