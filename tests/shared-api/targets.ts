@@ -16,9 +16,10 @@
  * moderation, analytics funnel…): add `tests/shared-api/<capability>.<intent>.test.ts`. That is
  * all; it runs against the three targets by itself. Inside it:
  *   - import { api, expectError, newWorkspace, learnerToken, … } from "./client.ts";
- *   - make the workspace(s) the file needs with `await newWorkspace()` (the real CLI against the
- *     target's database) in `beforeAll`; never share data between files, and never assume an
- *     empty database (files of one target share it);
+ *   - make the workspace(s) the file needs with `newWorkspace()` (the real CLI against the
+ *     target's database, about a second each) in one `beforeAll`, several at once with
+ *     `Promise.all`; never share data between files, and never assume an empty database (the
+ *     files of one target share it);
  *   - speak HTTP only: no imports from server/ or db/, no direct database access, no test clock
  *     (the targets run on real time: assert on relations, not on exact timestamps);
  *   - work a Worker does after answering (`deps.waitUntil`, e.g. the click write of a redirect)
