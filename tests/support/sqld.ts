@@ -27,10 +27,14 @@ export async function startSqld(): Promise<RunningSqld> {
     output += chunk;
   });
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  // Should the test run end without its teardown (Ctrl-C), take sqld down with it.
+  const orphanGuard = () => child.kill("SIGKILL");
+  process.once("exit", orphanGuard);
   // sqld ignores SIGTERM: SIGKILL is the way to stop it (its WAL is not needed after the run).
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await exited;
+    process.off("exit", orphanGuard);
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 15_000;

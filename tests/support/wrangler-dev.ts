@@ -43,7 +43,11 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Ru
       // already gone
     }
   };
+  // Should the test run end without its teardown (Ctrl-C), take wrangler and workerd down with it.
+  const orphanGuard = () => signalGroup("SIGKILL");
+  process.once("exit", orphanGuard);
   const stop = async () => {
+    process.off("exit", orphanGuard);
     signalGroup("SIGTERM");
     const timer = setTimeout(() => signalGroup("SIGKILL"), 5_000);
     await exited;
