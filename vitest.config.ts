@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { sharedApiProjects } from "./tests/shared-api/targets.ts";
 
 /** One project per kind of test; each has a unique name (vitest requires it). */
 export default defineConfig({
@@ -31,6 +32,8 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      // The shared API suite, once per target: Node + file, Node + sqld, workerd + sqld.
+      ...sharedApiProjects,
     ],
   },
 });

@@ -2,6 +2,7 @@
  * The Chorus HTTP app. Runtime-agnostic (Web APIs only): the Node and Workers entries build
  * `deps` (database, clock, config) and hand them in; nothing here knows where it runs.
  */
+import type { Context, ExecutionContext } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
@@ -22,7 +23,7 @@ import { referralRoutes } from "./routes/referrals.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ClickRecorder } from "./services/clicks.ts";
 import { CodeCache } from "./services/codes.ts";
-import type { Deps } from "./types.ts";
+import type { AppEnv, Deps } from "./types.ts";
 
 /** Endpoints that browsers call with a publishable key from the provider's own pages. */
 const browserPaths = ["/v1/referrals/*", "/v1/clicks", "/v1/events", "/v1/stories", "/v1/stories/*", "/v1/outcomes"];
@@ -38,6 +39,21 @@ function statusCode(status: number): ErrorCode {
   return status >= 500 ? "internal" : "invalid_request";
 }
 
+/**
+ * On Workers every request has its own ExecutionContext: `deps.waitUntil` must use that one
+ * (work handed to another request's context dies with it). Node has none and keeps `deps` as is.
+ */
+function withExecutionContext(deps: Deps, c: Context<AppEnv>): Deps {
+  if (deps.waitUntil) return deps;
+  let ctx: ExecutionContext;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    return deps;
+  }
+  return { ...deps, waitUntil: (promise) => ctx.waitUntil(promise) };
+}
+
 export function createApp(deps: Deps) {
   const app = createRouter();
 
@@ -46,7 +62,7 @@ export function createApp(deps: Deps) {
   const codes = new CodeCache();
   const clicks = new ClickRecorder(deps.db, deps.clickWriter ?? createClickWriter(deps.db), deps.config.secret);
   app.use("*", async (c, next) => {
-    c.set("deps", deps);
+    c.set("deps", withExecutionContext(deps, c));
     c.set("codes", codes);
     c.set("clicks", clicks);
     await next();

@@ -15,6 +15,8 @@ export type Deps = {
   db: Db;
   clock: Clock;
   config: Config;
+  /** Keeps work alive after the response on runtimes that need it (Workers' waitUntil, bound per request). */
+  waitUntil?: (promise: Promise<unknown>) => void;
   /** The caller's IP as the runtime sees it (socket address on Node, CF-Connecting-IP on Workers). */
   clientIp?: (c: Context<AppEnv>) => string | undefined;
   /** Writes clicks; on Node a group committer (many clicks, one transaction). Made by createApp when absent. */

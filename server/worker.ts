@@ -1,37 +1,75 @@
 /**
  * The Cloudflare Workers entry: the same `createApp`, with the database reached over HTTP
- * (`@libsql/client/web`, a libSQL server or Turso). Static files are served by Workers assets
- * before the worker runs, so `deps.assets` stays empty here.
+ * (`@libsql/client/web`, a libSQL server or Turso) and the config read from bindings. Static
+ * files (`dist/`) are served by Workers assets before the worker runs, so `deps.assets` stays
+ * empty here. `deps.waitUntil` is bound per request to that request's `ctx.waitUntil` by
+ * createApp (the runtime hands it the ExecutionContext), never to the first request's context.
+ *
+ * Only Web APIs may be reached from here: `tests/process/worker-bundle.test.ts` builds the bundle
+ * and fails on any `node:` import.
  */
 import { createClient } from "@libsql/client/web";
-import { createDb } from "../db/index.ts";
+import { createDb, type Db } from "../db/index.ts";
 import { type App, createApp } from "./app.ts";
-import { type ConfigEnv, configFromEnv } from "./config.ts";
+import { type Config, type ConfigEnv, configFromEnv } from "./config.ts";
+import { errorBody } from "./errors.ts";
 
 export type WorkerEnv = ConfigEnv & {
-  DATABASE_URL: string;
+  /** `libsql://…` (Turso) or `https://…` / `http://…` (a libSQL server); `file:` cannot work here. */
+  DATABASE_URL?: string;
   DATABASE_AUTH_TOKEN?: string;
 };
 
-let cached: { env: WorkerEnv; app: App } | undefined;
+/** What one isolate builds once and reuses across requests (and cron runs). */
+export type WorkerRuntime = { app: App; db: Db; config: Config };
 
-/** One app per isolate: the client and the validated config are reused across requests. */
-function appFor(env: WorkerEnv): App {
-  if (cached?.env !== env) {
-    const client = createClient({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
-    const deps = {
-      db: createDb(client),
-      clock: { now: () => new Date() },
-      config: configFromEnv(env),
-      clientIp: (c: { req: { header(name: string): string | undefined } }) => c.req.header("CF-Connecting-IP"),
-    };
-    cached = { env, app: createApp(deps) };
+let cached: { env: WorkerEnv; runtime: WorkerRuntime } | undefined;
+
+/**
+ * Builds (once per isolate) the app from the bindings, or throws a message an operator can act
+ * on. On Workers CHORUS_SECRET is required: unlike Node there is no start-up step that could
+ * generate one and store it before the first request.
+ */
+export function runtimeFor(env: WorkerEnv): WorkerRuntime {
+  if (cached?.env === env) return cached.runtime;
+  const missing = (["DATABASE_URL", "CHORUS_SECRET"] as const).filter((name) => !env[name]?.trim());
+  if (missing.length > 0) {
+    throw new Error(
+      `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set: set DATABASE_URL in wrangler.toml [vars] and the secrets with \`wrangler secret put NAME\``,
+    );
   }
-  return cached.app;
+  const config = configFromEnv(env);
+  const client = createClient({ url: env.DATABASE_URL!, authToken: env.DATABASE_AUTH_TOKEN || undefined });
+  const db = createDb(client);
+  const app = createApp({
+    db,
+    clock: { now: () => new Date() },
+    config,
+    clientIp: (c) => c.req.header("CF-Connecting-IP"),
+  });
+  cached = { env, runtime: { app, db, config } };
+  return cached.runtime;
+}
+
+/** A misconfigured worker answers every request with the error envelope saying what to fix. */
+function misconfigured(error: unknown): Response {
+  const requestId = crypto.randomUUID();
+  const message = `Chorus is not configured: ${(error as Error).message}`;
+  console.error(`[${requestId}]`, message);
+  return Response.json(errorBody("internal", message, requestId), {
+    status: 500,
+    headers: { "X-Request-Id": requestId },
+  });
 }
 
 export default {
   fetch(request, env, ctx) {
-    return appFor(env).fetch(request, env, ctx);
+    let runtime: WorkerRuntime;
+    try {
+      runtime = runtimeFor(env);
+    } catch (error) {
+      return misconfigured(error);
+    }
+    return runtime.app.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -7,7 +7,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { FriendOffer } from "../../db/program-settings.ts";
 import { ApiError, errorResponses } from "../errors.ts";
-import { backgroundTask } from "../lib/background.ts";
 import { createRouter } from "../lib/router.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { clickChannels, isAutomated } from "../services/clicks.ts";
@@ -116,7 +115,7 @@ export const clickRoutes = createRouter()
         source: "beacon",
         now: c.var.deps.clock.now(),
       },
-      backgroundTask(c),
+      c.var.deps.waitUntil,
     );
     return c.json({ clickId, ...info }, created ? 201 : 200);
   })

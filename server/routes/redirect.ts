@@ -6,7 +6,6 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { renderSVG } from "uqr";
-import { backgroundTask } from "../lib/background.ts";
 import { page } from "../lib/pages.ts";
 import { publicBase } from "../lib/urls.ts";
 import { type ClickChannel, clickChannels, isAutomated } from "../services/clicks.ts";
@@ -82,7 +81,7 @@ export const redirectRoutes = new Hono<AppEnv>()
           source: "redirect",
           now,
         },
-        backgroundTask(c),
+        c.var.deps.waitUntil,
       ));
     } catch (error) {
       // The friend still lands; without a click id the loader records the visit by beacon instead.

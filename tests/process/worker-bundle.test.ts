@@ -1,0 +1,97 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { buildAssets } from "../support/assets.ts";
+import { repoRoot } from "../support/processes.ts";
+import { wranglerBin, wranglerEnv } from "../support/wrangler-dev.ts";
+
+/** The gzip size the README quotes is measured here; the budget leaves room to grow, not to bloat. */
+const gzipBudgetBytes = 400 * 1024;
+
+let dir: string;
+let bundle: string;
+let dryRun: { status: number | null; output: string };
+beforeAll(() => {
+  buildAssets({ onlyIfMissing: true }); // Workers assets: wrangler refuses a missing ./dist
+  dir = mkdtempSync(join(tmpdir(), "chorus-bundle-"));
+  const result = spawnSync(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", dir], {
+    cwd: repoRoot,
+    env: { ...process.env, ...wranglerEnv, WRANGLER_LOG_PATH: join(dir, "logs") },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  dryRun = { status: result.status, output: `${result.stdout}${result.stderr}` };
+  bundle = dryRun.status === 0 ? readFileSync(join(dir, "worker.js"), "utf8") : "";
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const nodeBuiltins =
+  "assert|async_hooks|buffer|child_process|cluster|crypto|dgram|dns|events|fs|fs/promises|http|http2|https|module|net|os|path|perf_hooks|process|readline|stream|string_decoder|timers|tls|tty|url|util|v8|vm|worker_threads|zlib";
+
+describe("the Workers bundle (wrangler deploy --dry-run)", () => {
+  it("builds, with the static assets and the cron trigger configured", () => {
+    expect(dryRun.output).toContain("--dry-run: exiting now.");
+    expect(dryRun.status).toBe(0);
+    expect(dryRun.output).toMatch(/Read \d+ files? from the assets directory/);
+    const toml = readFileSync(join(repoRoot, "wrangler.toml"), "utf8");
+    expect(toml).toMatch(/^\[triggers\]\ncrons = \["\* \* \* \* \*"\]$/m);
+  });
+
+  it("imports no Node-only module", () => {
+    expect(bundle.length).toBeGreaterThan(100_000); // an empty bundle proves nothing
+    const imports = [...bundle.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["']([\w@:./-]+)["']/g)].map(
+      (m) => m[1],
+    );
+    expect(imports.filter((specifier) => specifier?.startsWith("node:"))).toEqual([]);
+    expect(imports.filter((specifier) => new RegExp(`^(${nodeBuiltins})$`).test(specifier ?? ""))).toEqual([]);
+    // Everything is bundled; only the runtime's own modules could stay imports.
+    expect(imports.filter((specifier) => !specifier?.startsWith("cloudflare:"))).toEqual([]);
+    // The embedded-file path (migrations read from disk, file pragmas) stays out.
+    expect(bundle.includes("readMigrationFiles")).toBe(false);
+    expect(bundle.includes("PRAGMA journal_mode")).toBe(false);
+  });
+
+  it(`stays under ${gzipBudgetBytes / 1024} KB gzip`, () => {
+    const gzip = gzipSync(bundle, { level: 9 }).length;
+    console.log(`worker bundle: ${(bundle.length / 1024).toFixed(0)} KB minified, ${(gzip / 1024).toFixed(0)} KB gzip`);
+    expect(gzip).toBeGreaterThan(10 * 1024);
+    expect(gzip).toBeLessThan(gzipBudgetBytes);
+  });
+
+  it("answers a clear error envelope when CHORUS_SECRET or DATABASE_URL is missing", async () => {
+    const worker = (await import(pathToFileURL(join(dir, "worker.js")).href)).default as {
+      fetch: (request: Request, env: Record<string, string>, ctx: unknown) => Promise<Response> | Response;
+    };
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} };
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const call = (env: Record<string, string>) => worker.fetch(new Request("https://chorus.test/healthz"), env, ctx);
+
+    const noSecret = await call({ DATABASE_URL: "http://127.0.0.1:9" });
+    expect(noSecret.status).toBe(500);
+    const body = (await noSecret.json()) as { error: { code: string; message: string; requestId: string } };
+    expect(body.error.code).toBe("internal");
+    expect(body.error.message).toContain("CHORUS_SECRET is not set");
+    expect(body.error.message).toContain("wrangler secret put");
+    expect(body.error.requestId).toBe(noSecret.headers.get("X-Request-Id"));
+
+    const neither = await (await call({})).json();
+    expect(neither.error.message).toContain("DATABASE_URL and CHORUS_SECRET are not set");
+
+    const shortSecret = await (await call({ DATABASE_URL: "http://127.0.0.1:9", CHORUS_SECRET: "short" })).json();
+    expect(shortSecret.error.message).toContain("at least 32 characters");
+
+    const fileUrl = await call({ DATABASE_URL: "file:./data/chorus.db", CHORUS_SECRET: "x".repeat(40) });
+    expect(fileUrl.status).toBe(500);
+    expect(((await fileUrl.json()) as { error: { message: string } }).error.message).toMatch(/file/i);
+    // The operator sees it in `wrangler tail` too, with the request id.
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringMatching(/^\[[\w-]+\]$/),
+      expect.stringContaining("CHORUS_SECRET"),
+    );
+    logged.mockRestore();
+  });
+});

@@ -1,0 +1,72 @@
+/** Starts the project's target (see targets.ts) before its files run and stops it afterwards. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { buildAssets } from "../support/assets.ts";
+import { runCli, startServer } from "../support/processes.ts";
+import { startSqld } from "../support/sqld.ts";
+import { startWranglerDev } from "../support/wrangler-dev.ts";
+import { projectPrefix, type SharedApiTarget, sharedApiTargets } from "./targets.ts";
+
+export type TargetInfo = { name: SharedApiTarget; baseUrl: string; databaseUrl: string };
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    sharedApiTarget: TargetInfo;
+  }
+}
+
+type Started = { baseUrl: string; databaseUrl: string; stop: () => Promise<unknown> };
+
+/** Stops what was started so far, in reverse order, whatever fails. */
+async function stopAll(stops: (() => Promise<unknown>)[]) {
+  for (const stop of stops.reverse()) await stop().catch((error) => console.error(error));
+}
+
+async function start(name: SharedApiTarget, stops: (() => Promise<unknown>)[]): Promise<Started> {
+  // CHORUS_DEMO=0: the suite makes its own workspaces (and a demo on a remote database would
+  // write its keys file into the repository's data/).
+  const env = { CHORUS_DEMO: "0" };
+  if (name === "node-file") {
+    const dir = mkdtempSync(join(tmpdir(), "chorus-target-"));
+    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const databaseUrl = `file:${join(dir, "chorus.db")}`;
+    const server = await startServer({ ...env, DATABASE_URL: databaseUrl });
+    stops.push(() => server.stop());
+    return { baseUrl: server.baseUrl, databaseUrl, stop: () => stopAll(stops) };
+  }
+  const sqld = await startSqld();
+  stops.push(sqld.stop);
+  if (name === "node-sqld") {
+    // The Node server applies the migrations itself at start.
+    const server = await startServer({ ...env, DATABASE_URL: sqld.url });
+    stops.push(() => server.stop());
+    return { baseUrl: server.baseUrl, databaseUrl: sqld.url, stop: () => stopAll(stops) };
+  }
+  // The worker cannot migrate (no disk): the documented CLI command does it, as in production.
+  const migrated = runCli(["db", "migrate"], { DATABASE_URL: sqld.url });
+  if (migrated.status !== 0) throw new Error(`db migrate failed:\n${migrated.stdout}${migrated.stderr}`);
+  const worker = await startWranglerDev({
+    DATABASE_URL: sqld.url,
+    CHORUS_SECRET: "shared-api-suite-secret-0123456789abcdef",
+  });
+  stops.push(worker.stop);
+  return { baseUrl: worker.baseUrl, databaseUrl: sqld.url, stop: () => stopAll(stops) };
+}
+
+export default async function setup(project: TestProject) {
+  const name = project.name.slice(projectPrefix.length) as SharedApiTarget;
+  if (!sharedApiTargets.includes(name)) throw new Error(`Unknown shared API target in project ${project.name}`);
+  buildAssets();
+  const stops: (() => Promise<unknown>)[] = [];
+  let started: Started;
+  try {
+    started = await start(name, stops);
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+  project.provide("sharedApiTarget", { name, baseUrl: started.baseUrl, databaseUrl: started.databaseUrl });
+  return () => started.stop();
+}
