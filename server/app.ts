@@ -10,10 +10,13 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
+import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { outcomeRoutes } from "./routes/outcomes.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { storyRoutes } from "./routes/stories.ts";
 import type { Deps } from "./types.ts";
 
 /** Endpoints that browsers call with a publishable key from the provider's own pages. */
@@ -48,7 +51,7 @@ export function createApp(deps: Deps) {
         // requirePublishableKey, which refuses foreign origins before any data is read.
         origin: (origin) => origin,
         allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        allowHeaders: ["Chorus-Key", "Authorization", "Content-Type"],
+        allowHeaders: ["Chorus-Key", "Authorization", "Content-Type", "Chorus-Edit-Token"],
         exposeHeaders: ["X-Request-Id", "Retry-After"],
         maxAge: 600,
       }),
@@ -60,6 +63,9 @@ export function createApp(deps: Deps) {
   app.route("/", pageRoutes);
   app.route("/", programRoutes);
   app.route("/", referralRoutes);
+  app.route("/", storyRoutes);
+  app.route("/", adminStoryRoutes);
+  app.route("/", outcomeRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",

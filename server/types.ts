@@ -14,6 +14,8 @@ export type Deps = {
   config: Config;
   /** Keeps work alive after the response on runtimes that need it (Workers' waitUntil). */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /** Outbound HTTP for credential URLs, issuer JWKS and status lists; defaults to https-to-public-hosts only. */
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */
   assets?: MiddlewareHandler<AppEnv>;
 };
