@@ -243,3 +243,22 @@ describe("GET /v1/stories", () => {
     await expectError(await api.list("?cursor=%5B%5D"), 400, "invalid_request");
   });
 });
+
+describe("the API reference", () => {
+  it("documents the story, moderation and outcome endpoints with the edit-token header", async () => {
+    const spec = (await (await t.call("GET", "/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+    };
+    for (const path of [
+      "/v1/stories",
+      "/v1/stories/{id}",
+      "/v1/stories/{id}/verification",
+      "/v1/outcomes",
+      "/v1/admin/stories",
+      "/v1/admin/stories/{id}",
+    ]) {
+      expect(spec.paths[path], path).toBeDefined();
+    }
+    expect(spec.paths["/v1/stories/{id}"]?.patch?.parameters?.map((p) => p.name)).toContain("chorus-edit-token");
+  });
+});
