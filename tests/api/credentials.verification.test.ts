@@ -12,6 +12,7 @@ import {
   badge,
   didKeyIssuer,
   emailIdentity,
+  jwkDataIntegrityIssuer,
   jwtIssuer,
   localServer,
   statusEntry,
@@ -161,6 +162,23 @@ describe("Data Integrity (eddsa-rdfc-2022) credentials issued in the test", () =
     });
     expect((await verify({ json: { hello: "world" } })).verified).toBe(false);
     expect(result(await verify({ url: `${server.base}/nothing-here` }), "retrieve")?.result).toBe("fail");
+  });
+});
+
+describe("Data Integrity credentials from an https issuer with a configured Ed25519 key", () => {
+  it("verifies with the allow-listed JWK and refuses another key or a key outside the issuer", async () => {
+    const university = await jwkDataIntegrityIssuer();
+    const listed = [{ id: university.id, name: university.name, publicKeyJwk: university.publicKeyJwk }];
+    const options = { issuers: listed, now, fetch: fetcher };
+    const good = await verifyCredential({ json: await university.sign(badge({ issuer: university })) }, options);
+    expect(result(good, "proof")).toMatchObject({ result: "pass" });
+    expect(good.verified).toBe(true);
+    const impostor = await jwkDataIntegrityIssuer(university.id);
+    const forged = await verifyCredential({ json: await impostor.sign(badge({ issuer: university })) }, options);
+    expect(result(forged, "proof")?.result).toBe("fail");
+    const elsewhere = await jwkDataIntegrityIssuer(university.id, "https://attacker.example/keys#1");
+    const outside = await verifyCredential({ json: await elsewhere.sign(badge({ issuer: university })) }, options);
+    expect(result(outside, "proof")).toMatchObject({ result: "fail", detail: expect.stringContaining("neither") });
   });
 });
 

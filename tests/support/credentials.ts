@@ -37,6 +37,36 @@ export async function didKeyIssuer(name = "Test Issuer") {
   };
 }
 
+/** An https issuer whose Ed25519 JWK goes in the allow-list, signing Data Integrity proofs. */
+export async function jwkDataIntegrityIssuer(id = "https://university.example/issuer", keyId = `${id}#key-1`) {
+  const keyPair = await Ed25519Multikey.generate({ id: keyId, controller: id });
+  const suite = new DataIntegrityProof({ signer: keyPair.signer(), cryptosuite: eddsaRdfc2022 });
+  return {
+    id,
+    name: "Example University",
+    publicKeyJwk: await Ed25519Multikey.toJwk({ keyPair }),
+    sign: (credential: Json) =>
+      jsigs.sign(structuredClone(credential), {
+        suite,
+        purpose: new jsigs.purposes.AssertionProofPurpose(),
+        documentLoader: async (url: string) =>
+          url === keyId
+            ? {
+                contextUrl: null,
+                documentUrl: url,
+                document: {
+                  "@context": "https://w3id.org/security/multikey/v1",
+                  id: keyId,
+                  type: "Multikey",
+                  controller: id,
+                  publicKeyMultibase: keyPair.publicKeyMultibase,
+                },
+              }
+            : documentLoader(url),
+      }),
+  };
+}
+
 /** An https issuer whose public JWK goes in the allow-list, signing VC-JWTs. */
 export async function jwtIssuer(alg: "EdDSA" | "ES256", id = "https://issuer.example/badges") {
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });

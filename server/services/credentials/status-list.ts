@@ -55,7 +55,7 @@ async function checkEntry(
       proof = await verifyJwtSignature(text, issuerId, issuer, fetcher);
     } else {
       list = JSON.parse(text) as Record<string, unknown>;
-      proof = await verifyDataIntegrity(list);
+      proof = await verifyDataIntegrity(list, issuer);
     }
   } catch (error) {
     return { status: "unknown", detail: `Status list ${listUrl} is unreadable (${(error as Error).message})` };

@@ -24,7 +24,7 @@ declare module "jsonld-signatures" {
 
 declare module "@digitalbazaar/vc" {
   export class CredentialIssuancePurpose {
-    constructor(options?: { date?: Date | string });
+    constructor(options?: { date?: Date | string; controller?: Record<string, unknown> });
   }
 }
 

@@ -147,7 +147,7 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
   if (issuerId) {
     const proof = isJwt
       ? await verifyJwtSignature(loaded.raw, issuerId, trusted, options.fetch)
-      : await verifyDataIntegrity(credential);
+      : await verifyDataIntegrity(credential, trusted);
     checks.push({ check: "proof", result: proof.ok ? "pass" : "fail", detail: proof.detail });
   } else {
     checks.push({ check: "proof", result: "fail", detail: "No issuer, so no key to check the proof with" });
