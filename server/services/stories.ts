@@ -350,14 +350,21 @@ function encodeCursor(key: unknown[]): string {
   return btoa(JSON.stringify(key)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function decodeCursor(cursor: string): unknown[] {
+const badCursor = () =>
+  new ApiError("invalid_request", "The cursor is invalid", [{ path: "cursor", message: "not a cursor from this API" }]);
+
+/** The cursor's values, which must have the given types (number or string) in order. */
+function decodeCursor(cursor: string, types: ("number" | "string")[]): unknown[] {
+  let value: unknown;
   try {
-    const value = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/"))) as unknown;
-    if (Array.isArray(value)) return value;
-  } catch {}
-  throw new ApiError("invalid_request", "The cursor is invalid", [
-    { path: "cursor", message: "not a cursor from this API" },
-  ]);
+    value = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+  } catch {
+    throw badCursor();
+  }
+  if (!Array.isArray(value) || value.length !== types.length || types.some((type, i) => typeof value[i] !== type)) {
+    throw badCursor();
+  }
+  return value;
 }
 
 export type PublicFilter = {
@@ -377,15 +384,12 @@ export async function listPublicStories(db: Db, workspaceId: string, filter: Pub
     where.push(inArray(stories.verificationLevel, ["provider_attested", "credential_verified"]));
   else if (filter.verified) where.push(eq(stories.verificationLevel, filter.verified));
   if (filter.cursor) {
-    const [featured, approvedAt, id] = decodeCursor(filter.cursor);
-    if (typeof featured !== "number" || typeof approvedAt !== "number" || typeof id !== "string") decodeCursor("!");
-    const f = featured as number;
-    const a = approvedAt as number;
+    const [f, a, id] = decodeCursor(filter.cursor, ["number", "number", "string"]) as [number, number, string];
     where.push(
       or(
         lt(sql`${stories.featured}`, f),
         and(eq(sql`${stories.featured}`, f), lt(stories.approvedAt, a)),
-        and(eq(sql`${stories.featured}`, f), eq(stories.approvedAt, a), lt(stories.id, id as string)),
+        and(eq(sql`${stories.featured}`, f), eq(stories.approvedAt, a), lt(stories.id, id)),
       ),
     );
   }
@@ -414,14 +418,8 @@ export async function listStoriesForAdmin(
   if (filter.status) where.push(eq(stories.status, filter.status));
   if (filter.course) where.push(eq(stories.course, filter.course));
   if (filter.cursor) {
-    const [createdAt, id] = decodeCursor(filter.cursor);
-    if (typeof createdAt !== "number" || typeof id !== "string") decodeCursor("!");
-    where.push(
-      or(
-        lt(stories.createdAt, createdAt as number),
-        and(eq(stories.createdAt, createdAt as number), lt(stories.id, id as string)),
-      ),
-    );
+    const [createdAt, id] = decodeCursor(filter.cursor, ["number", "string"]) as [number, string];
+    where.push(or(lt(stories.createdAt, createdAt), and(eq(stories.createdAt, createdAt), lt(stories.id, id))));
   }
   const rows = await db
     .select()

@@ -241,6 +241,9 @@ describe("GET /v1/stories", () => {
     await expectError(await api.list("?outcome=lottery"), 400, "invalid_request");
     await expectError(await api.list("?cursor=bm9wZQ"), 400, "invalid_request");
     await expectError(await api.list("?cursor=%5B%5D"), 400, "invalid_request");
+    const wrongTypes = Buffer.from(JSON.stringify(["1", 2, 3])).toString("base64url");
+    await expectError(await api.list(`?cursor=${wrongTypes}`), 400, "invalid_request");
+    await expectError(await api.adminList(`?cursor=${wrongTypes}`), 400, "invalid_request");
   });
 });
 
