@@ -252,6 +252,15 @@ export type VerificationReceipt = {
   checks: { check: string; result: "pass" | "fail" | "skip"; detail: string }[];
   credentialHash?: string;
   issuer?: { id: string; name?: string };
+  /** What the verified credential says of itself (name, dates, id), for display and "Add to LinkedIn". */
+  credential?: {
+    format: "vc-jwt" | "data-integrity";
+    id?: string;
+    name?: string;
+    issuedAt?: string;
+    expiresAt?: string;
+    url?: string;
+  };
 };
 
 export const stories = sqliteTable(

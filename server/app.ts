@@ -11,15 +11,18 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
+import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
 import { courseRoutes } from "./routes/courses.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { outcomeRoutes } from "./routes/outcomes.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { storyRoutes } from "./routes/stories.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ClickRecorder } from "./services/clicks.ts";
 import { CodeCache } from "./services/codes.ts";
@@ -77,7 +80,7 @@ export function createApp(deps: Deps) {
         // requirePublishableKey, which refuses foreign origins before any data is read.
         origin: (origin) => origin,
         allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        allowHeaders: ["Chorus-Key", "Authorization", "Content-Type"],
+        allowHeaders: ["Chorus-Key", "Authorization", "Content-Type", "Chorus-Edit-Token"],
         exposeHeaders: ["X-Request-Id", "Retry-After"],
         maxAge: 600,
       }),
@@ -94,6 +97,9 @@ export function createApp(deps: Deps) {
   app.route("/", codeRoutes);
   app.route("/", courseRoutes);
   app.route("/", redirectRoutes);
+  app.route("/", storyRoutes);
+  app.route("/", adminStoryRoutes);
+  app.route("/", outcomeRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",

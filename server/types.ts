@@ -21,6 +21,8 @@ export type Deps = {
   clientIp?: (c: Context<AppEnv>) => string | undefined;
   /** Writes clicks; on Node a group committer (many clicks, one transaction). Made by createApp when absent. */
   clickWriter?: ClickWriter;
+  /** Outbound HTTP for credential URLs, issuer JWKS and status lists; defaults to https-to-public-hosts only. */
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */
   assets?: MiddlewareHandler<AppEnv>;
 };

@@ -1,6 +1,7 @@
 /** The real app over a real database file, with a clock the test moves by hand. */
 import { createApp } from "../../server/app.ts";
 import type { Config } from "../../server/config.ts";
+import type { Deps } from "../../server/types.ts";
 import { freshDatabase, type TestDatabase } from "./database.ts";
 
 export type TestClock = { now(): Date; set(date: Date | string): void; advance(ms: number): void };
@@ -36,10 +37,13 @@ export type TestApp = TestDatabase & {
   ) => Promise<Response>;
 };
 
-export async function createTestApp(config: Partial<Config> = {}): Promise<TestApp> {
+export async function createTestApp(
+  config: Partial<Config> = {},
+  deps: Partial<Pick<Deps, "fetch">> = {},
+): Promise<TestApp> {
   const database = await freshDatabase();
   const clock = testClock();
-  const app = createApp({ db: database.db, clock, config: { ...testConfig, ...config } });
+  const app = createApp({ db: database.db, clock, config: { ...testConfig, ...config }, ...deps });
   const call: TestApp["call"] = (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined;

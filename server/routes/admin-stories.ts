@@ -1,0 +1,88 @@
+/** Story moderation for the provider (secret key): the queue, approve, reject, feature, tag. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { requireSecretKey } from "../middleware/auth.ts";
+import { fullStory, listStoriesForAdmin, moderateStory } from "../services/stories.ts";
+import { courseSlug, FullStory, limits } from "./story-schemas.ts";
+
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+const listAdminStories = createRoute({
+  method: "get",
+  path: "/v1/admin/stories",
+  tags: ["Moderation"],
+  summary: "Stories of every status, newest first",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: {
+    query: z.object({
+      status: z.enum(["pending", "approved", "rejected", "withdrawn"]).optional(),
+      course: courseSlug.optional(),
+      cursor: z.string().max(500).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+    }),
+  },
+  responses: {
+    200: {
+      description: "A page of stories",
+      content: {
+        "application/json": {
+          schema: z.object({ items: z.array(FullStory), nextCursor: z.string().nullable() }).openapi("AdminStoryPage"),
+        },
+      },
+    },
+    ...errorResponses(400, 401),
+  },
+});
+
+const ModerationChange = z
+  .object({
+    status: z.enum(["approved", "rejected"]).optional(),
+    featured: z.boolean().optional(),
+    tags: z.array(z.string().min(1).max(limits.tag)).max(limits.tags).optional(),
+  })
+  .strict()
+  .refine((change) => Object.keys(change).length > 0, "give status, featured or tags")
+  .openapi("StoryModeration");
+
+const patchAdminStory = createRoute({
+  method: "patch",
+  path: "/v1/admin/stories/{id}",
+  tags: ["Moderation"],
+  summary: "Approve, reject, feature or tag a story",
+  description: "Approving emits `story.approved`. A withdrawn story cannot be moderated (409).",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: {
+    params: idParam,
+    body: { required: true, content: { "application/json": { schema: ModerationChange } } },
+  },
+  responses: {
+    200: { description: "The story after moderation", content: { "application/json": { schema: FullStory } } },
+    ...errorResponses(400, 401, 404, 409, 415),
+  },
+});
+
+export const adminStoryRoutes = createRouter()
+  .openapi(listAdminStories, async (c) => {
+    const page = await listStoriesForAdmin(c.var.deps.db, c.var.auth.workspace.id, c.req.valid("query"));
+    return c.json({ items: page.items.map(fullStory), nextCursor: page.nextCursor }, 200);
+  })
+  .openapi(patchAdminStory, async (c) => {
+    const { db, clock } = c.var.deps;
+    const story = await moderateStory(
+      db,
+      c.var.auth.workspace.id,
+      c.req.valid("param").id,
+      c.req.valid("json"),
+      clock.now(),
+    );
+    return c.json(fullStory(story), 200);
+  });

@@ -1,0 +1,64 @@
+/** Outcome statistics for `<chorus-outcome-stats>` (DESIGN.md section 6). */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { requirePublishableKey } from "../middleware/auth.ts";
+import { outcomeStatistics } from "../services/outcomes.ts";
+import { outcomeTypes } from "../services/stories.ts";
+import { courseSlug } from "./story-schemas.ts";
+
+const Figure = z.object({ median: z.number().nullable(), n: z.number(), suppressed: z.boolean() });
+
+const Outcomes = z
+  .object({
+    course: z.string().nullable(),
+    n: z.number().openapi({ description: "Approved stories counted" }),
+    minSampleSize: z.number(),
+    suppressed: z.boolean().openapi({ description: "true when n is below minSampleSize: counts and shares are null" }),
+    outcomes: z.array(
+      z.object({
+        type: z.enum(outcomeTypes),
+        count: z.number().nullable(),
+        n: z.number(),
+        share: z.number().nullable().openapi({ description: "count / n, rounded to 3 decimals" }),
+        suppressed: z.boolean(),
+      }),
+    ),
+    salaryIncreasePct: Figure.openapi({ description: "Median over figures learners consented to share" }),
+    monthsToOutcome: Figure,
+    verified: z.object({
+      count: z.number().nullable(),
+      credentialVerified: z.number().nullable(),
+      n: z.number(),
+      share: z.number().nullable(),
+      suppressed: z.boolean(),
+    }),
+    period: z.object({ from: z.string(), to: z.string() }).nullable(),
+    methodology: z.string(),
+  })
+  .openapi("Outcomes");
+
+const getOutcomes = createRoute({
+  method: "get",
+  path: "/v1/outcomes",
+  tags: ["Stories"],
+  summary: "Outcome statistics from approved stories",
+  security: [{ publishableKey: [] }],
+  middleware: [requirePublishableKey] as const,
+  request: { query: z.object({ course: courseSlug.optional() }) },
+  responses: {
+    200: { description: "The statistics", content: { "application/json": { schema: Outcomes } } },
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+export const outcomeRoutes = createRouter().openapi(getOutcomes, async (c) => {
+  const { workspace } = c.var.auth;
+  const stats = await outcomeStatistics(
+    c.var.deps.db,
+    workspace.id,
+    workspace.settings.minSampleSize,
+    c.req.valid("query").course,
+  );
+  return c.json(stats, 200);
+});

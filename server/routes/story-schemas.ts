@@ -1,0 +1,175 @@
+/** The zod schemas of the story endpoints: what a story may contain, and the shapes returned. */
+import { z } from "@hono/zod-openapi";
+import { outcomeTypes } from "../services/stories.ts";
+
+export const courseSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics");
+
+const httpsUrl = z.url({ protocol: /^https$/, error: "an https URL" }).max(2000);
+
+export const limits = { name: 80, headline: 140, body: 5000, tag: 40, tags: 10 } as const;
+
+export const Outcome = z
+  .object({
+    type: z.enum(outcomeTypes),
+    salaryIncreasePct: z.number().int().min(0).max(1000).nullable().optional(),
+    monthsToOutcome: z.number().int().min(0).max(120).nullable().optional(),
+  })
+  .strict()
+  .openapi("StoryOutcome");
+
+export const Consent = z
+  .object({
+    publish: z.literal(true, { error: "consent.publish must be true: a story is only collected to be published" }),
+    name: z.boolean().default(false),
+    photo: z.boolean().default(false),
+    salary: z.boolean().default(false),
+  })
+  .strict()
+  .openapi("StoryConsent");
+
+export const CredentialInput = z
+  .union([
+    z.object({ url: httpsUrl }).strict(),
+    z.object({ json: z.record(z.string(), z.unknown()) }).strict(),
+    z
+      .object({
+        jwt: z
+          .string()
+          .max(32_000)
+          .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, "a compact JWT"),
+      })
+      .strict(),
+  ])
+  .openapi("CredentialInput", {
+    description: "An Open Badges 3.0 credential: a URL to fetch, the credential's JSON, or a VC-JWT.",
+  });
+
+const storyText = {
+  name: z.string().min(1).max(limits.name),
+  headline: z.string().min(1).max(limits.headline),
+  body: z.string().min(1).max(limits.body),
+  rating: z.number().int().min(1).max(5),
+  outcome: Outcome,
+  consent: Consent,
+  photoUrl: httpsUrl.nullable().optional(),
+};
+
+export const NewStory = z
+  .object({
+    course: courseSlug,
+    ...storyText,
+    credential: CredentialInput.optional(),
+    /** The honeypot: hidden from people by the form, filled by bots. */
+    website: z.string().max(2000).optional(),
+  })
+  .strict()
+  .openapi("NewStory");
+
+export const StoryPatch = z
+  .object({
+    name: storyText.name.optional(),
+    headline: storyText.headline.optional(),
+    body: storyText.body.optional(),
+    rating: storyText.rating.optional(),
+    outcome: Outcome.optional(),
+    consent: Consent.optional(),
+    photoUrl: storyText.photoUrl,
+    credential: CredentialInput.nullable().optional(),
+  })
+  .strict()
+  .openapi("StoryPatch");
+
+const level = z.enum(["self_reported", "provider_attested", "credential_verified"]);
+const Check = z.object({ check: z.string(), result: z.enum(["pass", "fail", "skip"]), detail: z.string() });
+
+export const Receipt = z
+  .object({
+    level,
+    checkedAt: z.string(),
+    checks: z.array(Check),
+    credentialHash: z.string().optional(),
+    issuer: z.object({ id: z.string(), name: z.string().optional() }).optional(),
+    credential: z
+      .object({
+        format: z.enum(["vc-jwt", "data-integrity"]),
+        id: z.string().optional(),
+        name: z.string().optional(),
+        issuedAt: z.string().optional(),
+        expiresAt: z.string().optional(),
+        url: z.string().optional(),
+      })
+      .optional(),
+  })
+  .openapi("VerificationReceipt");
+
+export const PublicStory = z
+  .object({
+    id: z.string(),
+    course: z.string(),
+    name: z.string().nullable().openapi({ description: "null when the author did not consent to show their name" }),
+    headline: z.string(),
+    body: z.string().openapi({ description: "Plain text (never HTML): render it as text" }),
+    rating: z.number(),
+    outcome: z.object({
+      type: z.enum(outcomeTypes),
+      salaryIncreasePct: z.number().nullable().openapi({ description: "null without the author's salary consent" }),
+      monthsToOutcome: z.number().nullable(),
+    }),
+    photoUrl: z.string().nullable().openapi({ description: "null without the author's photo consent" }),
+    featured: z.boolean(),
+    tags: z.array(z.string()),
+    verificationLevel: level,
+    approvedAt: z.string().nullable(),
+  })
+  .openapi("Story");
+
+export const FullStory = z
+  .object({
+    id: z.string(),
+    status: z.enum(["pending", "approved", "rejected", "withdrawn"]),
+    course: z.string(),
+    learnerLinked: z.boolean(),
+    name: z.string(),
+    headline: z.string(),
+    body: z.string(),
+    rating: z.number(),
+    outcome: z.object({
+      type: z.enum(outcomeTypes),
+      salaryIncreasePct: z.number().nullable(),
+      monthsToOutcome: z.number().nullable(),
+    }),
+    consent: z.object({ publish: z.boolean(), name: z.boolean(), photo: z.boolean(), salary: z.boolean() }),
+    photoUrl: z.string().nullable(),
+    featured: z.boolean(),
+    tags: z.array(z.string()),
+    verificationLevel: level,
+    verification: Receipt.nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string().nullable(),
+    approvedAt: z.string().nullable(),
+  })
+  .openapi("StoryWithStatus");
+
+export const AuthorStory = FullStory.extend({
+  editToken: z
+    .string()
+    .optional()
+    .openapi({ description: "Shown once, in the answer to POST; keep it to edit or withdraw" }),
+  shareLink: z
+    .string()
+    .nullable()
+    .openapi({ description: "The author's referral link for this story (works once the story is approved)" }),
+}).openapi("AuthorStory");
+
+export const StoryVerification = z
+  .object({
+    storyId: z.string(),
+    level,
+    checkedAt: z.string(),
+    checks: z.array(Check),
+    credentialHash: z.string().nullable(),
+    issuer: z.object({ id: z.string(), name: z.string().optional() }).nullable(),
+    credential: Receipt.shape.credential.nullable(),
+    addToLinkedIn: z.string().nullable(),
+  })
+  .openapi("StoryVerification");

@@ -1,0 +1,113 @@
+/// <reference path="./vendor.d.ts" />
+/**
+ * Revocation through a `BitstringStatusListEntry`: fetch the status list credential, check that
+ * its own proof verifies and that the credential's issuer signed it, then read the bit. A list
+ * that cannot be fetched or trusted gives "unknown", which never counts as "not revoked".
+ */
+import { decodeList } from "@digitalbazaar/vc-bitstring-status-list";
+import { verifyDataIntegrity } from "./data-integrity.ts";
+import { type Fetch, fetchText } from "./fetch.ts";
+import type { CredentialIssuerConfig } from "./types.ts";
+import { credentialFromJwt, jwtPattern, verifyJwtSignature } from "./vc-jwt.ts";
+
+export type StatusResult = { status: "valid" | "revoked" | "unknown" | "none"; detail: string };
+
+const issuerIdOf = (credential: Record<string, unknown>) => {
+  const issuer = credential.issuer;
+  if (typeof issuer === "string") return issuer;
+  const id = (issuer as { id?: unknown } | undefined)?.id;
+  return typeof id === "string" ? id : undefined;
+};
+
+async function checkEntry(
+  entry: Record<string, unknown>,
+  issuerId: string,
+  issuer: CredentialIssuerConfig | undefined,
+  fetcher: Fetch,
+  now: Date,
+): Promise<StatusResult> {
+  const purpose = String(entry.statusPurpose ?? "");
+  if (entry.type !== "BitstringStatusListEntry") {
+    return {
+      status: "unknown",
+      detail: `Status method ${String(entry.type)} is not supported, so revocation is unknown`,
+    };
+  }
+  if (purpose !== "revocation" && purpose !== "suspension") {
+    return { status: "valid", detail: `Status purpose ${purpose} does not affect validity` };
+  }
+  const index = Number.parseInt(String(entry.statusListIndex ?? ""), 10);
+  const listUrl = String(entry.statusListCredential ?? "");
+  if (!Number.isSafeInteger(index) || index < 0 || !listUrl) {
+    return { status: "unknown", detail: "The status entry has no usable statusListIndex or statusListCredential" };
+  }
+  let text: string;
+  try {
+    text = (await fetchText(fetcher, listUrl, { maxBytes: 1024 * 1024 })).trim();
+  } catch (error) {
+    return { status: "unknown", detail: `Status list ${listUrl} could not be fetched (${(error as Error).message})` };
+  }
+  let list: Record<string, unknown>;
+  let proof: { ok: boolean; detail: string };
+  try {
+    if (jwtPattern.test(text)) {
+      list = credentialFromJwt(text);
+      proof = await verifyJwtSignature(text, issuerId, issuer, fetcher);
+    } else {
+      list = JSON.parse(text) as Record<string, unknown>;
+      proof = await verifyDataIntegrity(list, issuer);
+    }
+  } catch (error) {
+    return { status: "unknown", detail: `Status list ${listUrl} is unreadable (${(error as Error).message})` };
+  }
+  if (!proof.ok) return { status: "unknown", detail: `Status list ${listUrl} is not trustworthy: ${proof.detail}` };
+  if (issuerIdOf(list) !== issuerId) {
+    return { status: "unknown", detail: `Status list ${listUrl} was issued by someone else than the credential` };
+  }
+  const until = list.validUntil ?? list.expirationDate;
+  if (typeof until === "string" && Date.parse(until) < now.getTime()) {
+    return { status: "unknown", detail: `Status list ${listUrl} expired on ${until}` };
+  }
+  const subject = list.credentialSubject as Record<string, unknown> | undefined;
+  const listPurpose = subject?.statusPurpose;
+  if (listPurpose !== undefined && listPurpose !== purpose) {
+    return { status: "unknown", detail: `Status list ${listUrl} is for ${String(listPurpose)}, not ${purpose}` };
+  }
+  try {
+    const bits = await decodeList({ encodedList: String(subject?.encodedList ?? "") });
+    if (index >= bits.length) return { status: "unknown", detail: `Index ${index} is outside status list ${listUrl}` };
+    if (bits.getStatus(index)) {
+      return {
+        status: "revoked",
+        detail: `The issuer has ${purpose === "revocation" ? "revoked" : "suspended"} this credential (${listUrl}, index ${index})`,
+      };
+    }
+    return {
+      status: "valid",
+      detail: `Not ${purpose === "revocation" ? "revoked" : "suspended"} (${listUrl}, index ${index})`,
+    };
+  } catch (error) {
+    return { status: "unknown", detail: `Status list ${listUrl} could not be decoded (${(error as Error).message})` };
+  }
+}
+
+/** All status entries of a credential; the worst one decides (revoked, then unknown). */
+export async function checkStatus(
+  credential: Record<string, unknown>,
+  issuerId: string,
+  issuer: CredentialIssuerConfig | undefined,
+  fetcher: Fetch,
+  now: Date,
+): Promise<StatusResult> {
+  const entries = ([] as unknown[]).concat(credential.credentialStatus ?? []) as Record<string, unknown>[];
+  if (entries.length === 0)
+    return { status: "none", detail: "The credential has no status entry (it cannot be revoked)" };
+  const results = await Promise.all(entries.map((entry) => checkEntry(entry, issuerId, issuer, fetcher, now)));
+  return (
+    results.find((result) => result.status === "revoked") ??
+    results.find((result) => result.status === "unknown") ?? {
+      status: "valid",
+      detail: results.map((result) => result.detail).join("; "),
+    }
+  );
+}

@@ -1,0 +1,436 @@
+/**
+ * Success stories: submission, the author's edits and withdrawal, moderation, and the public
+ * list. Consents are applied in `publicStory`, the only shape that leaves the server for
+ * visitors: no name, photo or salary figure without its consent.
+ */
+import { and, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import { learners, stories } from "../../db/schema.ts";
+import { ApiError } from "../errors.ts";
+import { sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
+import { newId, newSecret } from "../lib/ids.ts";
+import type { Learner, Workspace } from "../types.ts";
+import type { Fetch } from "./credentials/fetch.ts";
+import type { CredentialInput } from "./credentials/types.ts";
+import { enqueueEvent } from "./outbox.ts";
+import { assessStory } from "./story-verification.ts";
+
+export type StoryRow = typeof stories.$inferSelect;
+export const outcomeTypes = stories.outcomeType.enumValues;
+export type OutcomeType = (typeof outcomeTypes)[number];
+
+export type StoryFields = {
+  course: string;
+  name: string;
+  headline: string;
+  body: string;
+  rating: number;
+  outcome: { type: OutcomeType; salaryIncreasePct?: number | null; monthsToOutcome?: number | null };
+  consent: { publish: true; name: boolean; photo: boolean; salary: boolean };
+  photoUrl?: string | null;
+};
+
+// Bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make a story display other
+// text than it contains; C0/C1 controls other than tab and newline have no place in a story.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const unsafeCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Story text as stored: NFC, without bidi or control characters, trimmed. HTML stays text. */
+export function cleanText(value: string): string {
+  return value.normalize("NFC").replace(unsafeCharacters, "").replace(/\r\n?/g, "\n").trim();
+}
+
+function cleanFields<T extends Partial<Pick<StoryFields, "name" | "headline" | "body">>>(fields: T): T {
+  const cleaned = { ...fields };
+  for (const key of ["name", "headline", "body"] as const) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    const text = cleanText(value);
+    if (text.length === 0) {
+      throw new ApiError("invalid_request", `The ${key} is empty`, [{ path: key, message: "must not be empty" }]);
+    }
+    cleaned[key] = text;
+  }
+  return cleaned;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** What visitors see: approved stories with every consent applied. */
+export function publicStory(row: StoryRow) {
+  return {
+    id: row.id,
+    course: row.course,
+    name: row.consentName ? row.name : null,
+    headline: row.headline,
+    body: row.body,
+    rating: row.rating,
+    outcome: {
+      type: row.outcomeType,
+      salaryIncreasePct: row.consentSalary ? row.salaryIncreasePct : null,
+      monthsToOutcome: row.monthsToOutcome,
+    },
+    photoUrl: row.consentPhoto ? row.photoUrl : null,
+    featured: row.featured,
+    tags: row.tags,
+    verificationLevel: row.verificationLevel,
+    approvedAt: iso(row.approvedAt),
+  };
+}
+
+/** What the author and the provider see: everything they gave, with status and receipt. */
+export function fullStory(row: StoryRow) {
+  return {
+    id: row.id,
+    status: row.status,
+    course: row.course,
+    learnerLinked: row.learnerId !== null,
+    name: row.name,
+    headline: row.headline,
+    body: row.body,
+    rating: row.rating,
+    outcome: { type: row.outcomeType, salaryIncreasePct: row.salaryIncreasePct, monthsToOutcome: row.monthsToOutcome },
+    consent: { publish: row.consentPublish, name: row.consentName, photo: row.consentPhoto, salary: row.consentSalary },
+    photoUrl: row.photoUrl,
+    featured: row.featured,
+    tags: row.tags,
+    verificationLevel: row.verificationLevel,
+    verification: row.verification,
+    createdAt: iso(row.createdAt) as string,
+    updatedAt: iso(row.updatedAt),
+    approvedAt: iso(row.approvedAt),
+  };
+}
+
+/** The webhook payload: the provider's own data, without secrets. */
+const eventData = (row: StoryRow) => ({ story: fullStory(row) });
+
+export async function createStory(
+  db: Db,
+  input: {
+    workspace: Workspace;
+    fields: StoryFields;
+    credential?: CredentialInput;
+    learner: Learner | null;
+    learnerEmail?: string;
+    visitorHash: string;
+    fetch: Fetch;
+    now: Date;
+  },
+): Promise<{ story: StoryRow; editToken: string }> {
+  const fields = cleanFields(input.fields);
+  const assessment = await assessStory(db, {
+    workspace: input.workspace,
+    learner: input.learner,
+    learnerEmail: input.learnerEmail,
+    course: fields.course,
+    credential: input.credential,
+    fetch: input.fetch,
+    now: input.now,
+  });
+  const editToken = newSecret("edit");
+  const row: StoryRow = {
+    id: newId("sty"),
+    workspaceId: input.workspace.id,
+    learnerId: input.learner?.id ?? null,
+    course: fields.course,
+    name: fields.name,
+    headline: fields.headline,
+    body: fields.body,
+    rating: fields.rating,
+    outcomeType: fields.outcome.type,
+    salaryIncreasePct: fields.outcome.salaryIncreasePct ?? null,
+    monthsToOutcome: fields.outcome.monthsToOutcome ?? null,
+    consentPublish: true,
+    consentName: fields.consent.name,
+    consentPhoto: fields.consent.photo,
+    consentSalary: fields.consent.salary,
+    photoUrl: fields.photoUrl ?? null,
+    status: "pending",
+    featured: false,
+    tags: [],
+    verificationLevel: assessment.level,
+    verification: assessment.receipt,
+    editTokenHash: await sha256Hex(editToken),
+    visitorHash: input.visitorHash,
+    createdAt: input.now.getTime(),
+    updatedAt: null,
+    approvedAt: null,
+  };
+  await db.transaction(async (tx) => {
+    await tx.insert(stories).values(row);
+    await enqueueEvent(tx, {
+      workspaceId: row.workspaceId,
+      type: "story.submitted",
+      data: eventData(row),
+      now: input.now,
+    });
+  });
+  return { story: row, editToken };
+}
+
+export async function findStory(db: Db, workspaceId: string, id: string): Promise<StoryRow> {
+  const [row] = await db
+    .select()
+    .from(stories)
+    .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
+  if (!row) throw new ApiError("not_found", "No such story in this workspace");
+  return row;
+}
+
+/** Whether the caller wrote the story: its edit token, or a learner token for its learner. */
+export async function isAuthor(
+  db: Db,
+  story: StoryRow,
+  proof: { editToken?: string; learnerExternalId?: string },
+): Promise<boolean> {
+  if (proof.editToken && timingSafeEqual(await sha256Hex(proof.editToken), story.editTokenHash)) return true;
+  if (proof.learnerExternalId && story.learnerId) {
+    const [learner] = await db
+      .select({ id: learners.id })
+      .from(learners)
+      .where(and(eq(learners.workspaceId, story.workspaceId), eq(learners.externalId, proof.learnerExternalId)));
+    return learner?.id === story.learnerId;
+  }
+  return false;
+}
+
+export async function requireAuthor(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  proof: { editToken?: string; learnerExternalId?: string },
+): Promise<StoryRow> {
+  if (!proof.editToken && !proof.learnerExternalId) {
+    throw new ApiError(
+      "unauthorized",
+      "Send the story's edit token in `Chorus-Edit-Token`, or the author's learner token",
+    );
+  }
+  const story = await findStory(db, workspaceId, id);
+  if (!(await isAuthor(db, story, proof))) throw new ApiError("forbidden", "Only the story's author can do this");
+  return story;
+}
+
+export type StoryPatch = Partial<Omit<StoryFields, "course">> & { credential?: CredentialInput | null };
+
+export async function updateStoryByAuthor(
+  db: Db,
+  story: StoryRow,
+  input: {
+    workspace: Workspace;
+    patch: StoryPatch;
+    learner: Learner | null;
+    learnerEmail?: string;
+    fetch: Fetch;
+    now: Date;
+  },
+): Promise<StoryRow> {
+  if (story.status === "withdrawn") throw new ApiError("conflict", "This story was withdrawn");
+  const patch = cleanFields(input.patch);
+  const set: Partial<StoryRow> = { updatedAt: input.now.getTime() };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.headline !== undefined) set.headline = patch.headline;
+  if (patch.body !== undefined) set.body = patch.body;
+  if (patch.rating !== undefined) set.rating = patch.rating;
+  if (patch.outcome !== undefined) {
+    set.outcomeType = patch.outcome.type;
+    set.salaryIncreasePct = patch.outcome.salaryIncreasePct ?? null;
+    set.monthsToOutcome = patch.outcome.monthsToOutcome ?? null;
+  }
+  if (patch.photoUrl !== undefined) set.photoUrl = patch.photoUrl;
+  if (patch.consent !== undefined) {
+    set.consentName = patch.consent.name;
+    set.consentPhoto = patch.consent.photo;
+    set.consentSalary = patch.consent.salary;
+  }
+  if (patch.credential !== undefined) {
+    // The learner of the story (not the caller's token) decides provider attestation.
+    const learner = story.learnerId ? await learnerById(db, story.workspaceId, story.learnerId) : null;
+    const assessment = await assessStory(db, {
+      workspace: input.workspace,
+      learner,
+      learnerEmail: input.learner?.id === story.learnerId ? input.learnerEmail : undefined,
+      course: story.course,
+      credential: patch.credential,
+      fetch: input.fetch,
+      now: input.now,
+    });
+    set.verificationLevel = assessment.level;
+    set.verification = assessment.receipt;
+  }
+  // What a moderator approved must be approved again once its content changes; consents only
+  // narrow or widen what is shown of approved content, so they apply at once.
+  const contentChanged = (["name", "headline", "body", "rating", "outcome", "photoUrl", "credential"] as const).some(
+    (key) => patch[key] !== undefined,
+  );
+  const resubmitted = contentChanged && story.status !== "pending";
+  if (resubmitted) {
+    set.status = "pending";
+    set.approvedAt = null;
+  }
+  const updated = { ...story, ...set };
+  await db.transaction(async (tx) => {
+    await tx
+      .update(stories)
+      .set(set)
+      .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
+    if (resubmitted) {
+      await enqueueEvent(tx, {
+        workspaceId: story.workspaceId,
+        type: "story.submitted",
+        data: eventData(updated),
+        now: input.now,
+      });
+    }
+  });
+  return updated;
+}
+
+/**
+ * Withdrawal hides the story from every list, statistic and JSON-LD at once (they all read
+ * approved stories only) and erases what the author wrote; the row stays so earlier clicks and
+ * conversions that name it keep a valid reference.
+ */
+export async function withdrawStory(db: Db, story: StoryRow, now: Date): Promise<void> {
+  await db
+    .update(stories)
+    .set({
+      status: "withdrawn",
+      name: "",
+      headline: "",
+      body: "",
+      photoUrl: null,
+      salaryIncreasePct: null,
+      monthsToOutcome: null,
+      featured: false,
+      tags: [],
+      updatedAt: now.getTime(),
+    })
+    .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
+}
+
+export async function moderateStory(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  change: { status?: "approved" | "rejected"; featured?: boolean; tags?: string[] },
+  now: Date,
+): Promise<StoryRow> {
+  const story = await findStory(db, workspaceId, id);
+  if (story.status === "withdrawn") throw new ApiError("conflict", "The author withdrew this story");
+  const set: Partial<StoryRow> = { updatedAt: now.getTime() };
+  if (change.featured !== undefined) set.featured = change.featured;
+  if (change.tags !== undefined) set.tags = [...new Set(change.tags.map((tag) => cleanText(tag)).filter(Boolean))];
+  const approving = change.status === "approved" && story.status !== "approved";
+  if (change.status !== undefined) set.status = change.status;
+  if (approving) set.approvedAt = now.getTime();
+  if (change.status === "rejected") set.approvedAt = null;
+  const updated = { ...story, ...set };
+  await db.transaction(async (tx) => {
+    await tx
+      .update(stories)
+      .set(set)
+      .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
+    if (approving) await enqueueEvent(tx, { workspaceId, type: "story.approved", data: eventData(updated), now });
+  });
+  return updated;
+}
+
+export async function learnerById(db: Db, workspaceId: string, id: string): Promise<Learner | null> {
+  const [row] = await db
+    .select()
+    .from(learners)
+    .where(and(eq(learners.workspaceId, workspaceId), eq(learners.id, id)));
+  return row ?? null;
+}
+
+// Cursors are opaque to clients: base64url of the sort key of the last item returned.
+function encodeCursor(key: unknown[]): string {
+  return btoa(JSON.stringify(key)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+const badCursor = () =>
+  new ApiError("invalid_request", "The cursor is invalid", [{ path: "cursor", message: "not a cursor from this API" }]);
+
+/** The cursor's values, which must have the given types (number or string) in order. */
+function decodeCursor(cursor: string, types: ("number" | "string")[]): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+  } catch {
+    throw badCursor();
+  }
+  if (!Array.isArray(value) || value.length !== types.length || types.some((type, i) => typeof value[i] !== type)) {
+    throw badCursor();
+  }
+  return value;
+}
+
+export type PublicFilter = {
+  course?: string;
+  outcome?: OutcomeType;
+  verified?: "true" | "provider_attested" | "credential_verified";
+  cursor?: string;
+  limit: number;
+};
+
+/** Approved stories, featured first, newest approval first. */
+export async function listPublicStories(db: Db, workspaceId: string, filter: PublicFilter) {
+  const where: (SQL | undefined)[] = [eq(stories.workspaceId, workspaceId), eq(stories.status, "approved")];
+  if (filter.course) where.push(eq(stories.course, filter.course));
+  if (filter.outcome) where.push(eq(stories.outcomeType, filter.outcome));
+  if (filter.verified === "true")
+    where.push(inArray(stories.verificationLevel, ["provider_attested", "credential_verified"]));
+  else if (filter.verified) where.push(eq(stories.verificationLevel, filter.verified));
+  if (filter.cursor) {
+    const [f, a, id] = decodeCursor(filter.cursor, ["number", "number", "string"]) as [number, number, string];
+    where.push(
+      or(
+        lt(sql`${stories.featured}`, f),
+        and(eq(sql`${stories.featured}`, f), lt(stories.approvedAt, a)),
+        and(eq(sql`${stories.featured}`, f), eq(stories.approvedAt, a), lt(stories.id, id)),
+      ),
+    );
+  }
+  const rows = await db
+    .select()
+    .from(stories)
+    .where(and(...where))
+    .orderBy(desc(stories.featured), desc(stories.approvedAt), desc(stories.id))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    items: page,
+    nextCursor:
+      rows.length > filter.limit && last ? encodeCursor([last.featured ? 1 : 0, last.approvedAt ?? 0, last.id]) : null,
+  };
+}
+
+/** The moderation queue: every story of the workspace, newest first, optionally by status. */
+export async function listStoriesForAdmin(
+  db: Db,
+  workspaceId: string,
+  filter: { status?: StoryRow["status"]; course?: string; cursor?: string; limit: number },
+) {
+  const where: (SQL | undefined)[] = [eq(stories.workspaceId, workspaceId)];
+  if (filter.status) where.push(eq(stories.status, filter.status));
+  if (filter.course) where.push(eq(stories.course, filter.course));
+  if (filter.cursor) {
+    const [createdAt, id] = decodeCursor(filter.cursor, ["number", "string"]) as [number, string];
+    where.push(or(lt(stories.createdAt, createdAt), and(eq(stories.createdAt, createdAt), lt(stories.id, id))));
+  }
+  const rows = await db
+    .select()
+    .from(stories)
+    .where(and(...where))
+    .orderBy(desc(stories.createdAt), desc(stories.id))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    items: page,
+    nextCursor: rows.length > filter.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+  };
+}

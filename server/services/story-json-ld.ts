@@ -1,0 +1,43 @@
+/**
+ * schema.org JSON-LD for a wall of stories: `Review`s whose subject is the `Course`, never the
+ * provider's organisation (reviews a business publishes about itself are "self-serving" for
+ * search engines). Pure: no Node, no database, so the story wall can build the same markup.
+ */
+import { jsonForScript } from "../lib/json-script.ts";
+
+/** The fields of a public story (consents already applied) that the markup uses. */
+export type JsonLdStory = {
+  name: string | null;
+  headline: string;
+  body: string;
+  rating: number;
+  approvedAt: string | null;
+};
+
+export type JsonLdCourse = { name: string; url?: string; description?: string };
+
+/** The name shown for a learner who did not consent to showing theirs. */
+export const anonymousAuthor = "A learner";
+
+export function storiesJsonLd(course: JsonLdCourse, stories: readonly JsonLdStory[]): Record<string, unknown> {
+  return {
+    "@context": "https://schema.org",
+    "@type": "Course",
+    name: course.name,
+    ...(course.url ? { url: course.url } : {}),
+    ...(course.description ? { description: course.description } : {}),
+    review: stories.map((story) => ({
+      "@type": "Review",
+      name: story.headline,
+      reviewBody: story.body,
+      reviewRating: { "@type": "Rating", ratingValue: story.rating, bestRating: 5, worstRating: 1 },
+      author: { "@type": "Person", name: story.name ?? anonymousAuthor },
+      ...(story.approvedAt ? { datePublished: story.approvedAt.slice(0, 10) } : {}),
+    })),
+  };
+}
+
+/** The text to put inside `<script type="application/ld+json">`, escaped so no story can break out. */
+export function storiesJsonLdScript(course: JsonLdCourse, stories: readonly JsonLdStory[]): string {
+  return jsonForScript(storiesJsonLd(course, stories));
+}

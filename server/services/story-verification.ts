@@ -1,0 +1,90 @@
+/**
+ * A story's verification level and its receipt. `credential_verified` when an Open Badges
+ * credential verifies (see credentials/verify.ts); else `provider_attested` when the provider
+ * reported a `completion` of the story's course for this learner; else `self_reported`. A
+ * credential that fails never rejects the story: the level stays honest and the receipt says why.
+ */
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import { conversions, type VerificationReceipt } from "../../db/schema.ts";
+import type { Learner, Workspace } from "../types.ts";
+import type { Fetch } from "./credentials/fetch.ts";
+import type { CredentialInput } from "./credentials/types.ts";
+
+export type Assessment = { level: VerificationReceipt["level"]; receipt: VerificationReceipt };
+
+async function completionCheck(db: Db, workspaceId: string, learner: Learner | null, course: string) {
+  if (!learner) {
+    return { check: "completion", result: "skip" as const, detail: "The story was posted without a learner token" };
+  }
+  const [completion] = await db
+    .select({ id: conversions.id, occurredAt: conversions.occurredAt })
+    .from(conversions)
+    .where(
+      and(
+        eq(conversions.workspaceId, workspaceId),
+        eq(conversions.type, "completion"),
+        eq(conversions.customerId, learner.externalId),
+        eq(conversions.course, course),
+      ),
+    )
+    .limit(1);
+  return completion
+    ? {
+        check: "completion",
+        result: "pass" as const,
+        detail: `The provider reported a completion of ${course} on ${new Date(completion.occurredAt).toISOString()}`,
+      }
+    : { check: "completion", result: "fail" as const, detail: `The provider has reported no completion of ${course}` };
+}
+
+export async function assessStory(
+  db: Db,
+  input: {
+    workspace: Workspace;
+    learner: Learner | null;
+    learnerEmail?: string;
+    course: string;
+    credential?: CredentialInput | null;
+    fetch: Fetch;
+    now: Date;
+  },
+): Promise<Assessment> {
+  const checkedAt = input.now.toISOString();
+  const completion = await completionCheck(db, input.workspace.id, input.learner, input.course);
+  if (input.credential) {
+    // Loaded on demand: the verification libraries are large and most stories carry no credential.
+    const { verifyCredential } = await import("./credentials/verify.ts");
+    const verdict = await verifyCredential(input.credential, {
+      issuers: input.workspace.settings.credentialIssuers,
+      now: input.now,
+      fetch: input.fetch,
+      recipientEmail: input.learnerEmail,
+    });
+    const level = verdict.verified
+      ? "credential_verified"
+      : completion.result === "pass"
+        ? "provider_attested"
+        : "self_reported";
+    return {
+      level,
+      receipt: {
+        level,
+        checkedAt,
+        checks: [...verdict.checks, completion],
+        credentialHash: verdict.credentialHash,
+        issuer: verdict.issuer,
+        credential: verdict.credential,
+      },
+    };
+  }
+  const level = completion.result === "pass" ? "provider_attested" : "self_reported";
+  return {
+    level,
+    receipt: {
+      level,
+      checkedAt,
+      checks: [completion, { check: "credential", result: "skip", detail: "No credential was given" }],
+    },
+  };
+}

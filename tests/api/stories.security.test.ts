@@ -1,0 +1,146 @@
+/** Hostile input against the JSON-LD, the rate limiter and the credential fetcher. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { jsonForScript } from "../../server/lib/json-script.ts";
+import { RateLimiter } from "../../server/middleware/rate-limit.ts";
+import { guardedFetch, isPrivateHost } from "../../server/services/credentials/fetch.ts";
+import type { publicStory } from "../../server/services/stories.ts";
+import { storiesJsonLd, storiesJsonLdScript } from "../../server/services/story-json-ld.ts";
+import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { workspaceFactory } from "../support/factories.ts";
+import { storyBody, storyClient } from "../support/stories.ts";
+import { createTestApp, type TestApp } from "../support/test-app.ts";
+
+const hostile = `</script><script>alert(1)</script><!-- \u2028\u2029 & "quotes" \\ </SCRIPT >`;
+
+describe("jsonForScript", () => {
+  it("leaves no way to close or confuse a script element, and parses back to the same value", () => {
+    const value = { text: hostile, nested: [hostile], n: 1 };
+    const out = jsonForScript(value);
+    expect(out).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(out.toLowerCase()).not.toContain("</script");
+    expect(out).toContain("\\u003c/script\\u003e");
+    expect(out).toContain("\\u2028");
+    expect(JSON.parse(out)).toEqual(value);
+  });
+
+  it("has no imports, so the widgets can share it", async () => {
+    const { readFileSync } = await import("node:fs");
+    const source = readFileSync(new URL("../../server/lib/json-script.ts", import.meta.url), "utf8");
+    expect(source).not.toMatch(/^\s*import\s/m);
+  });
+});
+
+describe("storiesJsonLd", () => {
+  const story = { name: null, headline: hostile, body: hostile, rating: 4, approvedAt: "2026-11-02T09:00:00.000Z" };
+
+  it("reviews the Course, never the provider's organisation, and hides names without consent", () => {
+    const ld = storiesJsonLd({ name: "Data Analytics", url: "https://academy.example/da" }, [
+      story,
+      { ...story, name: "Priya" },
+    ]);
+    expect(ld["@type"]).toBe("Course");
+    expect(JSON.stringify(ld)).not.toContain("Organization");
+    const reviews = ld.review as {
+      "@type": string;
+      author: { name: string };
+      reviewRating: { ratingValue: number };
+      datePublished: string;
+    }[];
+    expect(reviews.map((r) => r["@type"])).toEqual(["Review", "Review"]);
+    expect(reviews.map((r) => r.author.name)).toEqual(["A learner", "Priya"]);
+    expect(reviews[0]).toMatchObject({ reviewRating: { ratingValue: 4, bestRating: 5 }, datePublished: "2026-11-02" });
+  });
+
+  it("escapes story text in the script form", () => {
+    const script = storiesJsonLdScript({ name: "Course </script>" }, [story]);
+    expect(script).not.toMatch(/[<>]/);
+    expect((JSON.parse(script) as { review: { reviewBody: string }[] }).review[0]?.reviewBody).toBe(hostile);
+  });
+});
+
+describe("stories in JSON-LD through the API", () => {
+  let t: TestApp;
+  let ws: CreatedWorkspace;
+  beforeEach(async () => {
+    t = await createTestApp();
+    ws = await workspaceFactory(t.db);
+  });
+  afterEach(() => t.cleanup());
+
+  it("builds markup from the public list only: consents applied, withdrawn stories gone", async () => {
+    const api = storyClient(t, ws);
+    const shown = await api.approved(storyBody({ body: hostile, consent: { publish: true, name: false } }));
+    const gone = await api.approved(storyBody({ name: "Withdrawn Person" }));
+    await api.remove(gone.id, { "Chorus-Edit-Token": gone.editToken });
+    const page = (await (await api.list()).json()) as { items: ReturnType<typeof publicStory>[] };
+    expect(page.items.map((s) => s.id)).toEqual([shown.id]);
+    const script = storiesJsonLdScript({ name: "Data Analytics" }, page.items);
+    expect(script).not.toContain("Priya");
+    expect(script).not.toContain("Withdrawn Person");
+    expect(script).not.toMatch(/[<>]/);
+  });
+});
+
+describe("RateLimiter", () => {
+  it("allows the limit per window and key, then says when to retry", () => {
+    const limiter = new RateLimiter({ limit: 3, windowMs: 60_000 });
+    const t0 = 1_000_000;
+    expect([1, 2, 3].map(() => limiter.hit("a", t0).allowed)).toEqual([true, true, true]);
+    expect(limiter.hit("a", t0 + 15_000)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 45 });
+    expect(limiter.hit("b", t0 + 15_000).allowed).toBe(true);
+    expect(limiter.hit("a", t0 + 60_000).allowed).toBe(true);
+  });
+
+  it("stays bounded in memory", () => {
+    const limiter = new RateLimiter({ limit: 1, windowMs: 60_000, maxKeys: 100 });
+    for (let i = 0; i < 1000; i++) limiter.hit(`k${i}`, 0);
+    expect((limiter as unknown as { windows: Map<string, unknown> }).windows.size).toBeLessThanOrEqual(100);
+  });
+});
+
+describe("the credential fetcher", () => {
+  it("knows private and loopback hosts", () => {
+    for (const host of [
+      "localhost",
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.16.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "[::1]",
+      "::ffff:127.0.0.1",
+      "0.0.0.0",
+      "fd00::1",
+      "metadata.internal",
+    ]) {
+      expect(isPrivateHost(host), host).toBe(true);
+    }
+    for (const host of ["badges.example", "8.8.8.8", "172.32.0.1", "2001:db8::1"])
+      expect(isPrivateHost(host), host).toBe(false);
+  });
+
+  it("refuses plain http and private hosts before any request", async () => {
+    await expect(guardedFetch("http://badges.example/x")).rejects.toThrow(/https/);
+    await expect(guardedFetch("https://127.0.0.1/x")).rejects.toThrow(/public host/);
+    await expect(guardedFetch("https://169.254.169.254/latest/meta-data")).rejects.toThrow(/public host/);
+  });
+
+  it("is the default: a story's credential URL cannot reach the server's own network", async () => {
+    const t = await createTestApp();
+    try {
+      const api = storyClient(t, await workspaceFactory(t.db));
+      const response = await api.post(storyBody({ credential: { url: "https://127.0.0.1:8787/v1/admin/program" } }));
+      const story = (await response.json()) as {
+        verificationLevel: string;
+        verification: { checks: { check: string; detail: string }[] };
+      };
+      expect(story.verificationLevel).toBe("self_reported");
+      expect(story.verification.checks[0]).toMatchObject({
+        check: "retrieve",
+        detail: expect.stringContaining("not a public host"),
+      });
+    } finally {
+      t.cleanup();
+    }
+  });
+});
