@@ -44,10 +44,11 @@ function statusCode(status: number): ErrorCode {
 
 /**
  * On Workers every request has its own ExecutionContext: `deps.waitUntil` must use that one
- * (work handed to another request's context dies with it). Node has none and keeps `deps` as is.
+ * (work handed to another request's context dies with it). Node has none and keeps `deps` as is
+ * (without even asking: Hono answers that question with a thrown Error, costly on a hot path).
  */
 function withExecutionContext(deps: Deps, c: Context<AppEnv>): Deps {
-  if (deps.waitUntil) return deps;
+  if (deps.waitUntil || deps.runtime !== "workers") return deps;
   let ctx: ExecutionContext;
   try {
     ctx = c.executionCtx;
@@ -63,7 +64,9 @@ export function createApp(deps: Deps) {
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   // Per-process state shared by all requests: the code cache and the click recorder.
   const codes = new CodeCache();
-  const clicks = new ClickRecorder(deps.db, deps.clickWriter ?? createClickWriter(deps.db), deps.config.secret);
+  const clicks = new ClickRecorder(deps.db, deps.clickWriter ?? createClickWriter(deps.db), deps.config.secret, {
+    exclusive: deps.runtime === "node",
+  });
   app.use("*", async (c, next) => {
     c.set("deps", withExecutionContext(deps, c));
     c.set("codes", codes);

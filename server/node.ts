@@ -37,6 +37,7 @@ const app = createApp({
   db,
   clock,
   config,
+  runtime: "node",
   clickWriter,
   clientIp: (c) => getConnInfo(c).remote.address,
   assets: serveStatic({ root: join(root, "dist") }),

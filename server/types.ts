@@ -15,6 +15,8 @@ export type Deps = {
   db: Db;
   clock: Clock;
   config: Config;
+  /** "workers" where each request brings an ExecutionContext (its waitUntil is bound per request). */
+  runtime?: "node" | "workers";
   /** Keeps work alive after the response on runtimes that need it (Workers' waitUntil, bound per request). */
   waitUntil?: (promise: Promise<unknown>) => void;
   /** The caller's IP as the runtime sees it (socket address on Node, CF-Connecting-IP on Workers). */

@@ -45,6 +45,7 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
     db,
     clock: { now: () => new Date() },
     config,
+    runtime: "workers",
     clientIp: (c) => c.req.header("CF-Connecting-IP"),
   });
   cached = { env, runtime: { app, db, config } };

@@ -47,7 +47,7 @@ export class RateLimiter {
 }
 
 /** One visitor (address + user agent) in a workspace, as a daily-salted hash: a rate-limit key or a stored column. */
-export function requestVisitorHash(c: Context<AppEnv>, workspaceId: string): Promise<string> {
+export function requestVisitorHash(c: Context<AppEnv>, workspaceId: string): string {
   const { config, clock } = c.var.deps;
   return visitorHash(config.secret, workspaceId, clientIp(c), c.req.header("User-Agent") ?? "", clock.now());
 }
@@ -64,7 +64,7 @@ export function rateLimit(options: {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = options.key
       ? await options.key(c)
-      : `${c.var.auth.workspace.id}:${await requestVisitorHash(c, c.var.auth.workspace.id)}`;
+      : `${c.var.auth.workspace.id}:${requestVisitorHash(c, c.var.auth.workspace.id)}`;
     const result = options.limiter.hit(`${options.scope}:${key}`, c.var.deps.clock.now().getTime());
     if (!result.allowed) {
       throw new ApiError("rate_limited", "Too many requests from this visitor; try again later", undefined, {

@@ -80,7 +80,7 @@ export const referralRoutes = createRouter().openapi(me, async (c) => {
   await rememberLearnerSignals(
     db,
     learner,
-    { ipHash: await ipHash(config.secret, workspace.id, clientIp(c), now), visitorId: body?.visitorId ?? null },
+    { ipHash: ipHash(config.secret, workspace.id, clientIp(c), now), visitorId: body?.visitorId ?? null },
     now,
   );
   const code = await codeForLearner(db, workspace, learner, course, now);

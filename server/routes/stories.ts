@@ -214,7 +214,7 @@ export const storyRoutes = createRouter()
       credential,
       learner,
       learnerEmail: claims?.email,
-      visitorHash: await requestVisitorHash(c, workspace.id),
+      visitorHash: requestVisitorHash(c, workspace.id),
       fetch: c.var.deps.fetch ?? guardedFetch,
       now,
     });

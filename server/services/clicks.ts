@@ -2,7 +2,7 @@
  * Recording a click: once per visitor per code per hour, never for bots, answered only when
  * durable (Node) or handed to the runtime to finish after the answer (Workers' waitUntil).
  */
-import { and, desc, eq, gt } from "drizzle-orm";
+import { and, desc, eq, gt, max } from "drizzle-orm";
 import { isbot } from "isbot";
 import type { Db } from "../../db/index.ts";
 import { clicks } from "../../db/schema.ts";
@@ -48,13 +48,32 @@ export type ClickInput = {
 export class ClickRecorder {
   /** Recent (code, visitor) pairs: a repeat within the hour costs no database read. */
   private recent = new Map<string, { clickId: string; at: number }>();
+  /**
+   * Until when the database may hold clicks that `recent` does not know: clicks from before this
+   * process started, and clicks evicted from `recent` while still inside the dedup window.
+   */
+  private incompleteUntil: Promise<number> | undefined;
 
+  /**
+   * `exclusive`: this process is the only writer of clicks (Node with its embedded database),
+   * so once `recent` covers the whole dedup window a new visitor needs no database read at all.
+   * Workers isolates are many and short-lived: they always ask the database.
+   */
   constructor(
     private readonly db: Db,
     private readonly writer: ClickWriter,
     private readonly secret: string,
-    private readonly maxRecent = 50_000,
+    private readonly options: { exclusive?: boolean; maxRecent?: number } = {},
   ) {}
+
+  private async memoryIsComplete(now: number): Promise<boolean> {
+    if (!this.options.exclusive) return false;
+    this.incompleteUntil ??= this.db
+      .select({ latest: max(clicks.createdAt) })
+      .from(clicks)
+      .then(([row]) => (row?.latest ?? 0) + dedupWindowMs);
+    return now >= (await this.incompleteUntil);
+  }
 
   /** Concurrent requests of one visitor for one code share a single lookup-and-write. */
   private inflight = new Map<string, Promise<string>>();
@@ -70,7 +89,7 @@ export class ClickRecorder {
     waitUntil?: (promise: Promise<unknown>) => void,
   ): Promise<{ clickId: string; created: boolean }> {
     const now = input.now.getTime();
-    const visitor = await visitorHash(this.secret, code.workspaceId, input.ip, input.userAgent, input.now);
+    const visitor = visitorHash(this.secret, code.workspaceId, input.ip, input.userAgent, input.now);
     const key = `${code.codeId}|${visitor}`;
     const seen = this.recent.get(key);
     if (seen && now - seen.at < dedupWindowMs) return { clickId: seen.clickId, created: false };
@@ -79,18 +98,20 @@ export class ClickRecorder {
 
     let created = false;
     const work = (async () => {
-      const [earlier] = await this.db
-        .select({ id: clicks.id, createdAt: clicks.createdAt })
-        .from(clicks)
-        .where(
-          and(
-            eq(clicks.codeId, code.codeId),
-            eq(clicks.visitorHash, visitor),
-            gt(clicks.createdAt, now - dedupWindowMs),
-          ),
-        )
-        .orderBy(desc(clicks.createdAt))
-        .limit(1);
+      const [earlier] = (await this.memoryIsComplete(now))
+        ? []
+        : await this.db
+            .select({ id: clicks.id, createdAt: clicks.createdAt })
+            .from(clicks)
+            .where(
+              and(
+                eq(clicks.codeId, code.codeId),
+                eq(clicks.visitorHash, visitor),
+                gt(clicks.createdAt, now - dedupWindowMs),
+              ),
+            )
+            .orderBy(desc(clicks.createdAt))
+            .limit(1);
       if (earlier) {
         this.remember(key, earlier.id, earlier.createdAt);
         return earlier.id;
@@ -105,7 +126,7 @@ export class ClickRecorder {
         channel: input.channel,
         storyId: input.storyId,
         visitorHash: visitor,
-        ipHash: await ipHash(this.secret, code.workspaceId, input.ip, input.now),
+        ipHash: ipHash(this.secret, code.workspaceId, input.ip, input.now),
         visitorId: input.visitorId,
         country: input.country,
         source: input.source,
@@ -126,7 +147,13 @@ export class ClickRecorder {
   }
 
   private remember(key: string, clickId: string, at: number) {
-    if (this.recent.size >= this.maxRecent) this.recent.delete(this.recent.keys().next().value as string);
+    if (this.recent.size >= (this.options.maxRecent ?? 200_000)) {
+      const [oldestKey, oldest] = this.recent.entries().next().value as [string, { at: number }];
+      this.recent.delete(oldestKey);
+      // Forgetting a click still inside the window: ask the database again until it expires.
+      const until = oldest.at + dedupWindowMs;
+      this.incompleteUntil = (this.incompleteUntil ?? Promise.resolve(0)).then((current) => Math.max(current, until));
+    }
     this.recent.set(key, { clickId, at });
   }
 }

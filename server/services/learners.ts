@@ -8,7 +8,7 @@ import type { Learner, Workspace } from "../types.ts";
 import type { LearnerClaims } from "./learner-tokens.ts";
 
 /** Emails are compared as salted hashes, so the database never needs them in clear. */
-export function emailHash(secret: string, email: string): Promise<string> {
+export function emailHash(secret: string, email: string): string {
   return hmacSha256Hex(secret, `email:${email.trim().toLowerCase()}`);
 }
 
@@ -19,7 +19,7 @@ export async function upsertLearner(
   claims: LearnerClaims,
   now: Date,
 ): Promise<Learner> {
-  const hashed = claims.email ? await emailHash(secret, claims.email) : null;
+  const hashed = claims.email ? emailHash(secret, claims.email) : null;
   const email = workspace.settings.storeEmails ? (claims.email ?? null) : null;
   const [row] = await db
     .insert(learners)

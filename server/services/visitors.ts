@@ -9,11 +9,11 @@ import type { AppEnv } from "../types.ts";
 
 const day = (now: Date) => now.toISOString().slice(0, 10);
 
-export function ipHash(secret: string, workspaceId: string, ip: string, now: Date): Promise<string> {
+export function ipHash(secret: string, workspaceId: string, ip: string, now: Date): string {
   return hmacSha256Hex(secret, `ip|${day(now)}|${workspaceId}|${ip}`);
 }
 
-export function visitorHash(secret: string, workspaceId: string, ip: string, userAgent: string, now: Date) {
+export function visitorHash(secret: string, workspaceId: string, ip: string, userAgent: string, now: Date): string {
   return hmacSha256Hex(secret, `visitor|${day(now)}|${workspaceId}|${ip}|${userAgent}`);
 }
 

@@ -32,7 +32,7 @@ function withProbe(app: ReturnType<typeof createApp>) {
 
 describe("deps.waitUntil on Workers", () => {
   it("is bound to each request's own ExecutionContext, even for concurrent requests", async () => {
-    const app = withProbe(t.app);
+    const app = withProbe(createApp({ db: t.db, clock: t.clock, config: testConfig, runtime: "workers" }));
     const [a, b] = [executionContext(), executionContext()];
     const [ra, rb] = await Promise.all([
       app.fetch(new Request("https://chorus.test/__probe?n=1"), {}, a.ctx),
@@ -45,8 +45,13 @@ describe("deps.waitUntil on Workers", () => {
   });
 
   it("is absent on Node, where no ExecutionContext exists (work is awaited instead)", async () => {
-    const response = await withProbe(t.app).request("https://chorus.test/__probe?n=3");
+    const app = withProbe(t.app);
+    const response = await app.request("https://chorus.test/__probe?n=3");
     expect(await response.json()).toEqual({ bound: false });
+    // Even if a caller passes a context, a Node app does not look for one.
+    const { ctx, kept } = executionContext();
+    await app.fetch(new Request("https://chorus.test/__probe?n=5"), {}, ctx);
+    expect(kept).toEqual([]);
   });
 
   it("keeps an explicitly injected waitUntil", async () => {

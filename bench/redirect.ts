@@ -1,0 +1,95 @@
+/**
+ * Redirect throughput and latency next to a Hono hello-world route on the same server, in the
+ * same run (ratios, not absolutes, carry across machines). The server runs in its own process.
+ * Every redirect comes from a new visitor, so every answered redirect must leave exactly one
+ * click row: the run counts them after the server has stopped.
+ *
+ *   npx tsx bench/redirect.ts [--seconds 5] [--connections 50]
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { createClient } from "@libsql/client";
+import autocannon from "autocannon";
+
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "5" }, connections: { type: "string", default: "50" } },
+});
+const duration = Number(values.seconds);
+const connections = Number(values.connections);
+const root = join(import.meta.dirname, "..");
+
+const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
+const file = join(dir, "bench.db");
+const child = spawn(join(root, "node_modules", ".bin", "tsx"), [join(root, "bench/support/redirect-server.ts"), file], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+const { port, code } = await new Promise<{ port: number; code: string }>((resolve) => {
+  createInterface({ input: child.stdout }).once("line", (line) => resolve(JSON.parse(line)));
+});
+const base = `http://127.0.0.1:${port}`;
+
+type Result = {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  "3xx"?: number;
+  statusCodeStats: Record<string, { count: number }>;
+};
+
+let visitor = 0;
+async function run(title: string, path: string, newVisitorEachRequest: boolean): Promise<Result> {
+  const result = (await autocannon({
+    url: base + path,
+    connections,
+    duration,
+    headers: { "User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36" },
+    requests: newVisitorEachRequest
+      ? [
+          {
+            setupRequest: (request: { headers?: Record<string, string> }) => {
+              const n = visitor++;
+              const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+              return { ...request, headers: { ...request.headers, "X-Forwarded-For": ip } };
+            },
+          },
+        ]
+      : undefined,
+  })) as Result;
+  const line = {
+    title,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+  };
+  console.log(JSON.stringify(line));
+  return result;
+}
+
+await run("warm-up", "/bench/hello", false);
+const hello = await run("hello-world", "/bench/hello", false);
+await run("hello-world, varied headers", "/bench/hello", true);
+await run("redirect, the same visitor again (deduplicated)", `/r/${code}?ch=whatsapp`, false);
+const redirect = await run("redirect, a new visitor each request", `/r/${code}?ch=whatsapp`, true);
+
+child.kill("SIGINT");
+await exited;
+const client = createClient({ url: `file:${file}` });
+const stored = Number((await client.execute("select count(*) as n from clicks")).rows[0]?.n);
+client.close();
+const answered = redirect.statusCodeStats["302"]?.count ?? 0;
+console.log(
+  JSON.stringify({
+    redirectToHelloRatio: Number((redirect.requests.average / hello.requests.average).toFixed(2)),
+    answeredRedirects: answered,
+    storedClicks: stored,
+    // Redirects the server answered after the load generator stopped counting are stored but
+    // not in `answered`: more rows than answers is expected, fewer would be a lost click.
+    lostClicks: Math.max(0, answered - stored),
+  }),
+);
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,53 @@
+/**
+ * The server side of bench/redirect.ts, in its own process so the load generator does not share
+ * its event loop: the real app as `npm start` builds it, plus a Hono hello-world route to compare
+ * against. Prints `{ port, code, file }` once listening; on SIGINT flushes clicks and exits.
+ */
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createApp } from "../../server/app.ts";
+import { openDatabase } from "../../server/node-database.ts";
+import { createClickWriter } from "../../server/services/click-writer.ts";
+import { upsertLearner } from "../../server/services/learners.ts";
+import { codeForLearner } from "../../server/services/referrals.ts";
+import { createWorkspace, getWorkspace } from "../../server/services/workspaces.ts";
+
+const file = process.argv[2];
+if (!file) throw new Error("usage: redirect-server.ts DATABASE_FILE");
+const { client, db } = await openDatabase(`file:${file}`);
+const secret = "bench-secret-0123456789-0123456789-0123456789";
+const now = new Date();
+const created = await createWorkspace(
+  db,
+  { name: "Bench", origins: [], settings: { defaultTargetUrl: "https://academy.example/course" } },
+  now,
+);
+const workspace = await getWorkspace(db, created.id);
+if (!workspace) throw new Error("workspace missing");
+const learner = await upsertLearner(db, secret, workspace, { sub: "bench-learner", name: "Bench" }, now);
+const { code } = await codeForLearner(db, workspace, learner, "", now);
+
+const clickWriter = createClickWriter(db);
+const app = createApp({
+  db,
+  clock: { now: () => new Date() },
+  // trustProxy: the load generator gives each request its own X-Forwarded-For, i.e. a new visitor.
+  config: { secret, bodyLimitBytes: 65536, trustProxy: true },
+  runtime: "node",
+  clickWriter,
+  clientIp: (c) => getConnInfo(c).remote.address,
+});
+app.get("/bench/hello", (c) => c.text("Hello Hono!"));
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+server.once("listening", () => {
+  console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, code, file }));
+});
+process.on("SIGINT", () => {
+  server.close(async () => {
+    await clickWriter.flush();
+    client.close();
+    process.exit(0);
+  });
+});
