@@ -10,10 +10,14 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
+import { conversionRoutes } from "./routes/conversions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { rewardRoutes } from "./routes/rewards.ts";
+import { stripeRoutes } from "./routes/stripe.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import type { Deps } from "./types.ts";
 
 /** Endpoints that browsers call with a publishable key from the provider's own pages. */
@@ -60,6 +64,10 @@ export function createApp(deps: Deps) {
   app.route("/", pageRoutes);
   app.route("/", programRoutes);
   app.route("/", referralRoutes);
+  app.route("/", conversionRoutes);
+  app.route("/", rewardRoutes);
+  app.route("/", webhookRoutes);
+  app.route("/", stripeRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",

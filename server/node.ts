@@ -7,6 +7,7 @@ import { ensureDemoWorkspace } from "../db/seed.ts";
 import { createApp } from "./app.ts";
 import { configFromEnv } from "./config.ts";
 import { defaultDatabaseUrl, openDatabase } from "./node-database.ts";
+import { startBackgroundWorker } from "./services/background.ts";
 import { ensureServerSecret } from "./services/server-secret.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -31,6 +32,9 @@ const demo =
       });
 
 const app = createApp({ db, clock, config, assets: serveStatic({ root: join(root, "dist") }) });
+
+// Approves rewards whose hold ended and delivers webhooks from the outbox, every few seconds.
+const background = startBackgroundWorker({ db, clock }, 5_000);
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   const lines = [
@@ -63,6 +67,8 @@ async function shutdown(signal: string) {
   console.log(`\n${signal}: finishing open requests…`);
   // Stop accepting, let answered-but-unflushed work finish, then close the database.
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Let a running delivery pass record its outcome before the database closes.
+  await background.stop();
   client.close();
   console.log("Stopped cleanly.");
   process.exit(0);

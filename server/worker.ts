@@ -7,6 +7,7 @@ import { createClient } from "@libsql/client/web";
 import { createDb } from "../db/index.ts";
 import { type App, createApp } from "./app.ts";
 import { type ConfigEnv, configFromEnv } from "./config.ts";
+import { runBackgroundTick } from "./services/background.ts";
 
 export type WorkerEnv = ConfigEnv & {
   DATABASE_URL: string;
@@ -33,5 +34,11 @@ function appFor(env: WorkerEnv, ctx: ExecutionContext): App {
 export default {
   fetch(request, env, ctx) {
     return appFor(env, ctx).fetch(request, env, ctx);
+  },
+  /** The cron trigger: approve rewards whose hold ended, deliver due webhooks. */
+  scheduled(_controller, env, ctx) {
+    const client = createClient({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
+    const deps = { db: createDb(client), clock: { now: () => new Date() } };
+    ctx.waitUntil(runBackgroundTick(deps).finally(() => client.close()));
   },
 } satisfies ExportedHandler<WorkerEnv>;
