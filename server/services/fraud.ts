@@ -62,7 +62,11 @@ async function selfReferral(tx: Tx, workspace: Workspace, attribution: Attributi
         detail: `self-referral: click ${click?.id} came from the referrer's own ${signal.label}`,
       };
   }
-  const checked = ["customer id", "email", ...signals.map((signal) => signal.label)].join(", ");
+  const checked = [
+    "customer id",
+    ...(customer.emailHash && referrer.emailHash ? ["email"] : []),
+    ...signals.map((signal) => signal.label),
+  ].join(", ");
   return { result: "pass" as const, detail: `not self-referral (checked ${checked})` };
 }
 

@@ -1,5 +1,9 @@
 /** Posting conversions in tests: a workspace's secret key and a body with sensible defaults. */
+import type { ConversionResponse } from "../../server/services/conversions.ts";
 import type { TestApp } from "./test-app.ts";
+
+/** A conversion answer, or an error envelope. */
+export type ConversionJson = ConversionResponse & { error?: { code: string; message: string; details?: unknown } };
 
 export type ConversionBody = Record<string, unknown> & { id: string };
 
@@ -23,12 +27,13 @@ export function enrollment(overrides: Partial<ConversionBody> = {}): ConversionB
   };
 }
 
+/** POST /v1/conversions with the workspace's secret key. */
 export function poster(t: TestApp, secretKey: string) {
   return async (body: unknown) => {
     const response = await t.call("POST", "/v1/conversions", {
       body,
       headers: { Authorization: `Bearer ${secretKey}` },
     });
-    return { response, status: response.status, json: (await response.clone().json()) as any };
+    return { response, status: response.status, json: (await response.clone().json()) as ConversionJson };
   };
 }
