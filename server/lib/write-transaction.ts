@@ -4,8 +4,11 @@
  * SQLite allows one writer. A deferred transaction that reads and then writes can fail with
  * SQLITE_BUSY when another connection took the write lock in between, so writes here begin
  * IMMEDIATE (the lock is taken up front). Writers in this process queue behind each other per
- * database handle (no lock churn between the client's pooled connections); a writer in another
- * process (or a libSQL server busy with another client) is waited for with a short retry.
+ * client: the embedded driver is synchronous, so a busy wait between two pooled connections
+ * of one process would block the event loop that the lock holder needs to finish (measured:
+ * it waits out the whole timeout), and a BEGIN that failed with SQLITE_BUSY leaves its
+ * statement pending on that connection, which makes its later COMMITs fail. A writer in
+ * another process (or a libSQL server busy with another client) is waited for with a retry.
  */
 import type { Db } from "../../db/index.ts";
 
@@ -13,6 +16,11 @@ import type { Db } from "../../db/index.ts";
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 const queues = new WeakMap<object, Promise<void>>();
+
+/** The queue belongs to the client (its connection pool), however many drizzle handles wrap it. */
+function queueKey(db: Db): object {
+  return (db as { $client?: object }).$client ?? db;
+}
 
 function isBusy(error: unknown): boolean {
   let current: unknown = error;
@@ -29,13 +37,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `work` in one IMMEDIATE transaction; it may run again after a lock conflict, so keep it free of side effects outside the database. */
 export async function writeTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const previous = queues.get(db) ?? Promise.resolve();
+  const key = queueKey(db);
+  const previous = queues.get(key) ?? Promise.resolve();
   let release!: () => void;
   const mine = new Promise<void>((resolve) => {
     release = resolve;
   });
   const tail = previous.then(() => mine);
-  queues.set(db, tail);
+  queues.set(key, tail);
   await previous;
   try {
     for (let attempt = 0; ; attempt++) {
@@ -48,6 +57,6 @@ export async function writeTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>):
     }
   } finally {
     release();
-    if (queues.get(db) === tail) queues.delete(db);
+    if (queues.get(key) === tail) queues.delete(key);
   }
 }
