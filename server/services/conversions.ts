@@ -205,7 +205,7 @@ async function processConversion(
       workspace,
       attribution,
       { id: input.customer.id, email: input.customer.email, emailHash: customerEmailHash },
-      now,
+      base.occurredAt,
     );
     flagged = fraud.flagged;
     decision.push(...fraud.steps);

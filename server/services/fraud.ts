@@ -5,7 +5,7 @@
 
 import disposableDomains from "disposable-email-domains";
 import wildcardDomains from "disposable-email-domains/wildcard.json";
-import { and, eq, gt, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, learnerSignals } from "../../db/schema.ts";
 import type { Tx } from "../lib/write-transaction.ts";
@@ -70,7 +70,8 @@ async function selfReferral(tx: Tx, workspace: Workspace, attribution: Attributi
   return { result: "pass" as const, detail: `not self-referral (checked ${checked})` };
 }
 
-async function velocity(tx: Tx, workspace: Workspace, attribution: Attribution, customerId: string, now: number) {
+/** Referred customers in the 24 hours up to this conversion (by when they happened, so imports are judged in their own time). */
+async function velocity(tx: Tx, workspace: Workspace, attribution: Attribution, customerId: string, at: number) {
   const limit = workspace.settings.fraud.velocityPerDay;
   const referrer = attribution.referrer;
   if (limit === null) return { result: "skip" as const, detail: "velocity rule is off" };
@@ -85,7 +86,8 @@ async function velocity(tx: Tx, workspace: Workspace, attribution: Attribution, 
         inArray(conversions.status, ["attributed"]),
         ne(conversions.type, "refund"),
         ne(conversions.customerId, customerId),
-        gt(conversions.createdAt, now - dayMs),
+        gt(conversions.occurredAt, at - dayMs),
+        lte(conversions.occurredAt, at),
       ),
     );
   const count = (row?.n ?? 0) + 1;
@@ -106,7 +108,7 @@ export async function checkFraud(
   workspace: Workspace,
   attribution: Attribution,
   customer: Customer,
-  now: number,
+  occurredAt: number,
 ): Promise<{ flagged: boolean; steps: DecisionStep[] }> {
   const rules = workspace.settings.fraud;
   const steps: DecisionStep[] = [];
@@ -128,7 +130,7 @@ export async function checkFraud(
   } else
     steps.push({ rule: "disposable-email", result: "pass", detail: "email domain is not a disposable-email service" });
 
-  steps.push({ rule: "velocity", ...(await velocity(tx, workspace, attribution, customer.id, now)) });
+  steps.push({ rule: "velocity", ...(await velocity(tx, workspace, attribution, customer.id, occurredAt)) });
 
   const click = attribution.click;
   if (!rules.botClicks) steps.push({ rule: "bot-click", result: "skip", detail: "bot-click rule is off" });

@@ -8,7 +8,7 @@
 import { and, count, desc, eq, gte, inArray, lt, lte, ne, or, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import type { DecisionStep } from "../../db/schema.ts";
-import { learners, rewards } from "../../db/schema.ts";
+import { conversions, learners, rewards } from "../../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import { type Cursor, encodeCursor } from "../lib/cursor.ts";
 import { newId } from "../lib/ids.ts";
@@ -115,13 +115,16 @@ export async function grantRewards(
     });
     return { rows, steps };
   }
+  // Through the customer's conversions (indexed by customer), then their rewards (by conversion).
   const [earlier] = await tx
     .select({ conversionId: rewards.conversionId })
-    .from(rewards)
+    .from(conversions)
+    .innerJoin(rewards, eq(rewards.conversionId, conversions.id))
     .where(
       and(
+        eq(conversions.workspaceId, workspace.id),
+        eq(conversions.customerId, conversion.customerId),
         eq(rewards.workspaceId, workspace.id),
-        eq(rewards.customerId, conversion.customerId),
         ne(rewards.kind, "milestone"),
         live,
       ),
