@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 
 export type Received = { headers: IncomingHttpHeaders; body: string };
 
-export async function startReceiver(statuses: number[] = []) {
+export async function startReceiver(statuses: number[] = [], delayMs = 0) {
   const received: Received[] = [];
   const server = createServer((request, response) => {
     let body = "";
@@ -15,7 +15,7 @@ export async function startReceiver(statuses: number[] = []) {
     request.on("end", () => {
       received.push({ headers: request.headers, body });
       response.statusCode = statuses[received.length - 1] ?? 200;
-      response.end("ok");
+      setTimeout(() => response.end("ok"), delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
