@@ -5,6 +5,7 @@ import { createRouter } from "../lib/router.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
 import { ConversionInput } from "../services/conversion-input.ts";
 import { getConversion, recordConversion } from "../services/conversions.ts";
+import { approveDueRewards } from "../services/rewards.ts";
 import { Conversion } from "./schemas.ts";
 
 const json = { "application/json": { schema: Conversion } };
@@ -46,6 +47,10 @@ export const conversionRoutes = createRouter()
     return c.json(result.body, result.created ? 201 : 200);
   })
   .openapi(readConversion, async (c) => {
-    const body = await getConversion(c.var.deps.db, c.var.auth.workspace.id, c.req.valid("param").id);
+    const { db, clock } = c.var.deps;
+    const workspaceId = c.var.auth.workspace.id;
+    // Rewards are shown as they stand now: holds that ended are approved first.
+    await approveDueRewards(db, clock.now(), workspaceId);
+    const body = await getConversion(db, workspaceId, c.req.valid("param").id);
     return c.json(body, 200);
   });

@@ -140,6 +140,8 @@ export async function grantRewards(
   }
   steps.push({ rule: "trigger", result: "pass", detail: `${conversion.type} is the reward trigger` });
 
+  // The hold runs from when Chorus learns of the conversion, so an imported past conversion is
+  // still held for review (and for a refund) before it is approved.
   const holdUntil = now + settings.holdDays * dayMs;
   const status: RewardStatus = !flagged && settings.holdDays === 0 ? "approved" : "pending";
   const common = {

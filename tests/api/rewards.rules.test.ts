@@ -4,7 +4,7 @@ import type { ProgramSettings } from "../../db/program-settings.ts";
 import { webhookEvents } from "../../db/schema.ts";
 import { runBackgroundTick } from "../../server/services/background.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { type Referrer, referrerFactory } from "../support/click-factories.ts";
+import { clickFactory, type Referrer, referrerFactory } from "../support/click-factories.ts";
 import { enrollment, poster } from "../support/conversions.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
@@ -72,6 +72,19 @@ describe("the reward trigger", () => {
   });
 });
 
+describe("rewards follow the program rules only", () => {
+  it("are the same whether or not the click came through a success story", async () => {
+    const plain = await clickFactory(t.db, priya, { at: t.clock.now() });
+    const viaStory = await clickFactory(t.db, priya, { at: t.clock.now(), storyId: "sty_glowing_review" });
+    const a = await post(enrollment({ clickId: plain.id }));
+    const b = await post(enrollment({ clickId: viaStory.id }));
+    expect(b.json.attribution.storyId).toBe("sty_glowing_review");
+    const shape = (rewards: typeof a.json.rewards) =>
+      rewards.map((r) => [r.side, r.kind, r.amount, r.percent, r.status]);
+    expect(shape(b.json.rewards)).toEqual(shape(a.json.rewards));
+  });
+});
+
 describe("holds and approval", () => {
   it("approves after the hold, on read and from the background tick, and announces it", async () => {
     const { json } = await post(enrollment({ code: priya.code }));
@@ -90,8 +103,10 @@ describe("holds and approval", () => {
   });
 
   it("approves on read without waiting for a tick", async () => {
-    await post(enrollment({ code: priya.code }));
+    await post(enrollment({ id: "order-read", code: priya.code }));
     t.clock.advance(15 * day);
+    const conversion = await (await t.call("GET", "/v1/conversions/order-read", { headers: auth })).json();
+    expect(conversion.rewards.map((reward: { status: string }) => reward.status)).toEqual(["approved", "approved"]);
     expect((await listRewards("?status=approved")).items).toHaveLength(2);
   });
 
