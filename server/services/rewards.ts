@@ -8,7 +8,7 @@
 import { and, count, desc, eq, gte, inArray, lt, lte, ne, or, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import type { DecisionStep } from "../../db/schema.ts";
-import { conversions, learners, rewards } from "../../db/schema.ts";
+import { conversions, learners, rewards, workspaces } from "../../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import { type Cursor, encodeCursor } from "../lib/cursor.ts";
 import { newId } from "../lib/ids.ts";
@@ -116,6 +116,8 @@ export async function grantRewards(
     return { rows, steps };
   }
   // Through the customer's conversions (indexed by customer), then their rewards (by conversion).
+  // No workspace condition on rewards: it would tempt the planner into scanning every reward of
+  // the workspace, and a conversion's rewards are always in the conversion's workspace.
   const [earlier] = await tx
     .select({ conversionId: rewards.conversionId })
     .from(conversions)
@@ -124,7 +126,6 @@ export async function grantRewards(
       and(
         eq(conversions.workspaceId, workspace.id),
         eq(conversions.customerId, conversion.customerId),
-        eq(rewards.workspaceId, workspace.id),
         ne(rewards.kind, "milestone"),
         live,
       ),
@@ -197,7 +198,7 @@ export async function grantRewards(
         detail: `reward ${describe(row)} for ${who} ${statusText(row)}`,
       });
 
-      const [total] = await tx.select({ n: count() }).from(rewards).where(mine);
+      const [total] = settings.milestones.length > 0 ? await tx.select({ n: count() }).from(rewards).where(mine) : [];
       const done = total?.n ?? 0;
       for (const milestone of settings.milestones) {
         if (done < milestone.count) continue;
@@ -365,12 +366,20 @@ export async function reverseRewards(
  * refunded (already void). Runs from the background tick and before rewards are read.
  */
 export async function approveDueRewards(db: Db, now: Date, workspaceId?: string): Promise<number> {
+  if (!workspaceId) {
+    // Workspace by workspace, so each look-up uses the (workspace, status) index.
+    let approved = 0;
+    for (const { id } of await db.select({ id: workspaces.id }).from(workspaces)) {
+      approved += await approveDueRewards(db, now, id);
+    }
+    return approved;
+  }
   const at = now.getTime();
   const due = and(
     eq(rewards.status, "pending"),
     eq(rewards.flagged, false),
     lte(rewards.holdUntil, at),
-    workspaceId ? eq(rewards.workspaceId, workspaceId) : undefined,
+    eq(rewards.workspaceId, workspaceId),
   );
   // A cheap read first: most ticks find nothing and should not take the write lock.
   const [any] = await db.select({ id: rewards.id }).from(rewards).where(due).limit(1);
