@@ -81,7 +81,7 @@ describe("webhook delivery outside requests", () => {
       data: { conversion: { externalId: "order-1" } },
     });
 
-    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(await server.stop("SIGINT")).toBe(0);
     expect(server.output()).toContain("Stopped cleanly.");
   });
 
