@@ -46,18 +46,10 @@ function action(name: RewardAction, summary: string) {
     summary,
     security: [{ secretKey: [] }],
     middleware: [requireSecretKey] as const,
-    request: {
-      params: z.object({ id: z.string().min(1).max(64) }),
-      body: {
-        required: false,
-        content: {
-          "application/json": { schema: z.object({ reason: z.string().min(1).max(500).optional() }).strict() },
-        },
-      },
-    },
+    request: { params: z.object({ id: z.string().min(1).max(64) }) },
     responses: {
       200: { description: "The reward after the change", content: { "application/json": { schema: Reward } } },
-      ...errorResponses(400, 401, 404, 409),
+      ...errorResponses(401, 404, 409),
     },
   });
 }
@@ -85,25 +77,16 @@ export const rewardRoutes = createRouter()
   })
   .openapi(approve, async (c) => {
     const { db, clock } = c.var.deps;
-    const body = c.req.valid("json");
     return c.json(
-      await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "approve", clock.now(), body?.reason),
+      await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "approve", clock.now()),
       200,
     );
   })
   .openapi(voidRoute, async (c) => {
     const { db, clock } = c.var.deps;
-    const body = c.req.valid("json");
-    return c.json(
-      await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "void", clock.now(), body?.reason),
-      200,
-    );
+    return c.json(await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "void", clock.now()), 200);
   })
   .openapi(issue, async (c) => {
     const { db, clock } = c.var.deps;
-    const body = c.req.valid("json");
-    return c.json(
-      await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "issue", clock.now(), body?.reason),
-      200,
-    );
+    return c.json(await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "issue", clock.now()), 200);
   });

@@ -406,20 +406,22 @@ const transitions = {
 
 export type RewardAction = keyof typeof transitions;
 
-/** An admin's decision on one reward, applied only from the states that allow it. */
+/**
+ * An admin's decision on one reward, applied only from the states that allow it. The reward's
+ * `reason` stays as the rules wrote it ("referral", "milestone:5", "clawback:…"): the rules read it.
+ */
 export async function changeReward(
   db: Db,
   workspaceId: string,
   rewardId: string,
   action: RewardAction,
   now: Date,
-  reason?: string,
 ): Promise<RewardJson> {
   const rule = transitions[action];
   const row = await writeTransaction(db, async (tx) => {
     const [changed] = await tx
       .update(rewards)
-      .set({ status: rule.to, updatedAt: now.getTime(), ...(reason ? { reason } : {}) })
+      .set({ status: rule.to, updatedAt: now.getTime() })
       .where(
         and(eq(rewards.workspaceId, workspaceId), eq(rewards.id, rewardId), inArray(rewards.status, [...rule.from])),
       )

@@ -171,14 +171,11 @@ describe("admin actions on rewards", () => {
     await expectError(await t.call("POST", "/v1/admin/rewards/rwd_nope/approve", { headers: auth }), 404, "not_found");
   });
 
-  it("voids with a reason and announces it", async () => {
+  it("voids, keeps the rule's reason and announces it", async () => {
     const { json } = await post(enrollment({ code: priya.code }));
     const id = json.rewards[0]!.id;
-    const response = await t.call("POST", `/v1/admin/rewards/${id}/void`, {
-      body: { reason: "duplicate account" },
-      headers: auth,
-    });
-    expect(await response.json()).toMatchObject({ status: "void", reason: "duplicate account" });
+    const response = await t.call("POST", `/v1/admin/rewards/${id}/void`, { headers: auth });
+    expect(await response.json()).toMatchObject({ status: "void", reason: "referral" });
     const events = await t.db.select().from(webhookEvents).where(eq(webhookEvents.workspaceId, ws.id));
     expect(events.filter((event) => event.type === "reward.voided")).toHaveLength(1);
   });
