@@ -83,8 +83,10 @@ export async function recordConversion(
   const occurredAt = occurredAtOf(input, now);
   // The hash covers what the caller sent (after validation), not defaults we filled in, so a
   // retry without `occurredAt` an hour later is still the same request.
-  const requestHash = await sha256Hex(canonicalJson(input));
-  const customerEmailHash = input.customer.email ? await emailHash(secret, input.customer.email) : null;
+  const [requestHash, customerEmailHash] = await Promise.all([
+    sha256Hex(canonicalJson(input)),
+    input.customer.email ? emailHash(secret, input.customer.email) : null,
+  ]);
   const at = now.getTime();
 
   return writeTransaction(db, async (tx) => {

@@ -82,13 +82,15 @@ async function insertReward(
   workspaceId: string,
   values: Omit<RewardRow, "id" | "workspaceId" | "createdAt" | "updatedAt">,
   now: number,
+  learnerExternalId?: string | null,
 ): Promise<RewardRow> {
   const [row] = await tx
     .insert(rewards)
     .values({ id: newId("rwd"), workspaceId, ...values, createdAt: now })
     .returning();
   if (!row) throw new Error("reward insert returned nothing");
-  await enqueueEvent(tx, { workspaceId, type: "reward.created", data: await rewardData(tx, row), now: new Date(now) });
+  const data = learnerExternalId === undefined ? await rewardData(tx, row) : rewardJson(row, learnerExternalId);
+  await enqueueEvent(tx, { workspaceId, type: "reward.created", data, now: new Date(now) });
   return row;
 }
 
@@ -190,6 +192,7 @@ export async function grantRewards(
         workspace.id,
         { ...common, side: "referrer", learnerId: referrer.id, kind: type, amount, currency, reason: "referral" },
         now,
+        referrer.externalId,
       );
       rows.push(row);
       steps.push({
@@ -228,6 +231,7 @@ export async function grantRewards(
             reason,
           },
           now,
+          referrer.externalId,
         );
         rows.push(bonus);
         steps.push({
@@ -257,6 +261,7 @@ export async function grantRewards(
         reason: "friend offer",
       },
       now,
+      null,
     );
     rows.push(row);
     steps.push({

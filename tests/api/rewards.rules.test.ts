@@ -52,6 +52,14 @@ describe("the reward trigger", () => {
     ]);
     const completed = await post({ id: "c-1", type: "completion", customer: { id: "meera" } });
     expect(completed.json.rewards).toEqual([]);
+    const events = await t.db.select().from(webhookEvents).where(eq(webhookEvents.workspaceId, ws.id));
+    const created = events.filter((event) => event.type === "reward.created").map((event) => event.payload);
+    expect(created).toEqual([
+      expect.objectContaining({
+        data: expect.objectContaining({ side: "referrer", learnerId: "priya", amount: 50_000 }),
+      }),
+      expect.objectContaining({ data: expect.objectContaining({ side: "friend", customerId: "meera", percent: 10 }) }),
+    ]);
   });
 
   it("rewards only on completion when the program says so", async () => {
