@@ -105,7 +105,11 @@ const deliveries = createRoute({
   summary: "The delivery log of one endpoint, newest first",
   request: {
     params: endpointParams,
-    query: z.object({ status: z.enum(["pending", "delivered", "failed"]).optional(), ...cursorQuery }),
+    query: z.object({
+      status: z.enum(["pending", "delivered", "failed"]).optional(),
+      event: z.string().min(1).max(64).optional().openapi({ description: "Only this event's delivery" }),
+      ...cursorQuery,
+    }),
   },
   responses: {
     200: {
@@ -151,6 +155,7 @@ export const webhookRoutes = createRouter()
     const query = c.req.valid("query");
     const page = await listDeliveries(c.var.deps.db, c.var.auth.workspace.id, c.req.valid("param").id, {
       status: query.status,
+      eventId: query.event,
       cursor: decodeCursor(query.cursor),
       limit: query.limit,
     });

@@ -100,13 +100,14 @@ export async function listDeliveries(
   db: Db,
   workspaceId: string,
   endpointId: string,
-  filter: { status?: DeliveryRow["status"]; cursor: Cursor | null; limit: number },
+  filter: { status?: DeliveryRow["status"]; eventId?: string; cursor: Cursor | null; limit: number },
 ) {
   await activeEndpoint(db, workspaceId, endpointId);
   const where: (SQL | undefined)[] = [
     eq(webhookDeliveries.workspaceId, workspaceId),
     eq(webhookDeliveries.endpointId, endpointId),
     filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
+    filter.eventId ? eq(webhookDeliveries.eventId, filter.eventId) : undefined,
   ];
   if (filter.cursor) {
     const { createdAt, id } = filter.cursor;

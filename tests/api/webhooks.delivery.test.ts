@@ -119,6 +119,10 @@ describe("webhook delivery", () => {
     expect(log.items).toHaveLength(2);
     expect(log.items[0]).toMatchObject({ status: "failed", lastStatusCode: 500, lastError: "HTTP 500" });
     const eventId = log.items[0].eventId;
+    const one = await (
+      await t.call("GET", `/v1/admin/webhooks/${endpoint.id}/deliveries?event=${eventId}`, { headers: auth })
+    ).json();
+    expect(one.items.map((item: { eventId: string }) => item.eventId)).toEqual([eventId]);
     const resent = await t.call("POST", `/v1/admin/webhooks/${endpoint.id}/deliveries/${eventId}/resend`, {
       headers: auth,
     });
