@@ -11,8 +11,9 @@ export async function prepareFileDatabase(client: Client): Promise<void> {
   await client.execute("PRAGMA journal_mode = WAL");
   // FULL: a transaction is on disk before we answer, so an acknowledged click survives a crash.
   await client.execute("PRAGMA synchronous = FULL");
+  // Another process (the CLI) may hold the write lock for a moment. Inside this process writers
+  // never wait on each other (db/serialized-client.ts), so this never blocks the event loop.
   await client.execute("PRAGMA busy_timeout = 5000");
-  await client.execute("PRAGMA foreign_keys = ON");
 }
 
 export async function migrateDatabase(client: Client): Promise<void> {

@@ -90,6 +90,17 @@ export const ProgramSettings = z.object({
     .default(null),
   /** Store learners' emails in clear (otherwise only salted hashes). */
   storeEmails: z.boolean().default(false),
+  /**
+   * Stripe webhooks, posted to `POST /v1/integrations/stripe?workspace=WORKSPACE_ID`: the
+   * endpoint's signing secret (`whsec_…` from the Stripe dashboard) and what a paid checkout counts as.
+   */
+  stripe: z
+    .object({
+      webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9]{8,200}$/, "the endpoint's signing secret, whsec_…"),
+      conversionType: z.enum(["signup", "enrollment", "completion"]).default("enrollment"),
+    })
+    .nullable()
+    .default(null),
 });
 
 export type ProgramSettings = z.infer<typeof ProgramSettings>;

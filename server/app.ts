@@ -14,6 +14,7 @@ import { jsonBody, limitBody } from "./middleware/json-body.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
+import { conversionRoutes } from "./routes/conversions.ts";
 import { courseRoutes } from "./routes/courses.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -22,7 +23,10 @@ import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
+import { stripeRoutes } from "./routes/stripe.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ClickRecorder } from "./services/clicks.ts";
 import { CodeCache } from "./services/codes.ts";
@@ -103,6 +107,10 @@ export function createApp(deps: Deps) {
   app.route("/", storyRoutes);
   app.route("/", adminStoryRoutes);
   app.route("/", outcomeRoutes);
+  app.route("/", conversionRoutes);
+  app.route("/", rewardRoutes);
+  app.route("/", webhookRoutes);
+  app.route("/", stripeRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { type Client, createClient } from "@libsql/client";
 import { createDb, type Db } from "../db/index.ts";
 import { migrateDatabase, prepareFileDatabase } from "../db/migrate.ts";
+import { serializeTransactions } from "../db/serialized-client.ts";
 
 export const defaultDatabaseUrl = "file:./data/chorus.db";
 
@@ -18,7 +19,8 @@ export async function openDatabase(
 ): Promise<{ client: Client; db: Db; file: string | null }> {
   const file = databaseFile(url);
   if (file) mkdirSync(dirname(file), { recursive: true });
-  const client = createClient({ url, authToken });
+  // Embedded files need this process's transactions kept apart; a remote server keeps its own.
+  const client = file ? serializeTransactions(createClient({ url, authToken })) : createClient({ url, authToken });
   if (file) await prepareFileDatabase(client);
   await migrateDatabase(client);
   return { client, db: createDb(client), file };

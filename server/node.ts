@@ -8,6 +8,7 @@ import { ensureDemoWorkspace } from "../db/seed.ts";
 import { createApp } from "./app.ts";
 import { configFromEnv } from "./config.ts";
 import { defaultDatabaseUrl, openDatabase } from "./node-database.ts";
+import { startBackgroundWorker } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ensureServerSecret } from "./services/server-secret.ts";
 
@@ -43,6 +44,9 @@ const app = createApp({
   assets: serveStatic({ root: join(root, "dist") }),
 });
 
+// Approves rewards whose hold ended and delivers webhooks from the outbox, every few seconds.
+const background = startBackgroundWorker({ db, clock }, 5_000);
+
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   const lines = [
     "",
@@ -75,6 +79,8 @@ async function shutdown(signal: string) {
   // Stop accepting, let answered-but-unflushed work finish, then close the database.
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await clickWriter.flush();
+  // Let a running delivery pass record its outcome before the database closes.
+  await background.stop();
   client.close();
   console.log("Stopped cleanly.");
   process.exit(0);

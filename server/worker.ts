@@ -13,6 +13,7 @@ import { createDb, type Db } from "../db/index.ts";
 import { type App, createApp } from "./app.ts";
 import { type Config, type ConfigEnv, configFromEnv } from "./config.ts";
 import { errorBody } from "./errors.ts";
+import { runBackgroundTick } from "./services/background.ts";
 
 export type WorkerEnv = ConfigEnv & {
   /** `libsql://…` (Turso) or `https://…` / `http://…` (a libSQL server); `file:` cannot work here. */
@@ -72,5 +73,17 @@ export default {
       return misconfigured(error);
     }
     return runtime.app.fetch(request, env, ctx);
+  },
+  /** The cron trigger: approve rewards whose hold ended, deliver due webhooks. */
+  /** The cron trigger: delivers due webhooks and approves rewards whose hold has passed. */
+  scheduled(_controller, env, ctx) {
+    let runtime: WorkerRuntime;
+    try {
+      runtime = runtimeFor(env);
+    } catch (error) {
+      console.error(`Chorus is not configured: ${(error as Error).message}`);
+      return;
+    }
+    ctx.waitUntil(runBackgroundTick({ db: runtime.db, clock: { now: () => new Date() } }));
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -10,7 +10,9 @@ import { repoRoot } from "../support/processes.ts";
 import { wranglerBin, wranglerEnv } from "../support/wrangler-dev.ts";
 
 /** The gzip size the README quotes is measured here; the budget leaves room to grow, not to bloat. */
-const gzipBudgetBytes = 400 * 1024;
+// Measured 984 KiB: ~705 KiB of it is the disposable-email domain list (2.4 MB of JSON), most
+// of the rest the Open Badges verification libraries. Workers allow 3 MB gzip on the free plan.
+const gzipBudgetBytes = 1200 * 1024;
 
 let dir: string;
 let bundle: string;

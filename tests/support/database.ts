@@ -6,6 +6,7 @@ import { type Client, createClient } from "@libsql/client";
 import { inject } from "vitest";
 import { createDb, type Db } from "../../db/index.ts";
 import { prepareFileDatabase } from "../../db/migrate.ts";
+import { serializeTransactions } from "../../db/serialized-client.ts";
 
 export type TestDatabase = { db: Db; client: Client; file: string; url: string; cleanup: () => void };
 
@@ -14,7 +15,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const file = join(dir, "chorus.db");
   copyFileSync(inject("templateDatabase"), file);
   const url = `file:${file}`;
-  const client = createClient({ url });
+  const client = serializeTransactions(createClient({ url }));
   await prepareFileDatabase(client);
   return {
     db: createDb(client),

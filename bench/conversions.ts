@@ -1,0 +1,103 @@
+/**
+ * Conversions ingested per second through the real app on a real @hono/node-server, over a
+ * temporary database file: sequential (one client, one request at a time) and 20 concurrent
+ * clients. Each conversion is attributed by code and earns both rewards, so every request does
+ * the full work (insert, attribution, fraud checks, rewards, outbox events) in one transaction.
+ *
+ *   npx tsx bench/conversions.ts [--requests 2000]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { createClient } from "@libsql/client";
+import { createDb } from "../db/index.ts";
+import { migrateDatabase, prepareFileDatabase } from "../db/migrate.ts";
+import { createApp } from "../server/app.ts";
+import { upsertLearner } from "../server/services/learners.ts";
+import { codeForLearner } from "../server/services/referrals.ts";
+import { createWorkspace, getWorkspace } from "../server/services/workspaces.ts";
+
+const arg = process.argv.indexOf("--requests");
+const total = Math.min(20_000, Math.max(100, Number(arg > 0 ? process.argv[arg + 1] : 2000)));
+
+const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
+const client = createClient({ url: `file:${join(dir, "bench.db")}` });
+await prepareFileDatabase(client);
+// What `npm start` runs with; the test harness uses FULL for durability assertions too.
+if (process.env.BENCH_SYNC) await client.execute(`PRAGMA synchronous = ${process.env.BENCH_SYNC}`);
+await migrateDatabase(client);
+const db = createDb(client);
+const clock = { now: () => new Date() };
+const secret = "bench-secret-0123456789-0123456789-0123";
+const app = createApp({ db, clock, config: { secret, bodyLimitBytes: 65536, trustProxy: false } });
+
+const created = await createWorkspace(db, { name: "Bench", origins: [], settings: { holdDays: 14 } }, clock.now());
+const workspace = (await getWorkspace(db, created.id))!;
+const codes: string[] = [];
+for (let i = 0; i < 50; i++) {
+  const learner = await upsertLearner(
+    db,
+    secret,
+    workspace,
+    { sub: `advocate-${i}`, name: `Advocate ${i}` },
+    clock.now(),
+  );
+  codes.push((await codeForLearner(db, workspace, learner, "", clock.now())).code);
+}
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+await new Promise((resolve) => server.once("listening", resolve));
+const { port } = server.address() as { port: number };
+const url = `http://127.0.0.1:${port}/v1/conversions`;
+
+let sequence = 0;
+async function postOne(): Promise<number> {
+  const n = sequence++;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${created.secretKey}`, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      id: `bench-${n}`,
+      type: "enrollment",
+      customer: { id: `customer-${n}`, email: `customer-${n}@example.org` },
+      course: "data-analytics",
+      amount: 499_900,
+      currency: "INR",
+      code: codes[n % codes.length],
+    }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function run(label: string, clients: number, requests: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  let left = requests;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (left-- > 0) {
+        const t0 = performance.now();
+        const status = await postOne();
+        latencies.push(performance.now() - t0);
+        if (status !== 201) errors++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
+  console.log(
+    `${label.padEnd(24)} ${requests} conversions in ${seconds.toFixed(2)} s = ${Math.round(requests / seconds)} /s   p50 ${p(0.5)} ms  p99 ${p(0.99)} ms  errors ${errors}`,
+  );
+}
+
+await run("warm-up", 4, 200);
+await run("sequential (1 client)", 1, total);
+await run("20 concurrent clients", 20, total);
+
+server.close();
+client.close();
+rmSync(dir, { recursive: true, force: true });

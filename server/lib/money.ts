@@ -1,0 +1,31 @@
+/** Money as people read it in a decision log: minor units shown with the currency's decimals. */
+export function formatMoney(amount: number, currency: string): string {
+  let digits = 2;
+  try {
+    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    // an unknown currency keeps two decimals
+  }
+  const major = amount / 10 ** digits;
+  return `${major.toFixed(digits)} ${currency}`;
+}
+
+/** "3 days ago", "5 hours ago": how far `then` lies before `now`, in the largest whole unit. */
+export function ago(then: number, now: number): string {
+  const ms = Math.max(0, now - then);
+  const units: [number, string][] = [
+    [86_400_000, "day"],
+    [3_600_000, "hour"],
+    [60_000, "minute"],
+  ];
+  for (const [size, name] of units) {
+    const n = Math.floor(ms / size);
+    if (n >= 1) return `${n} ${name}${n === 1 ? "" : "s"} ago`;
+  }
+  return "moments ago";
+}
+
+/** The ISO date (YYYY-MM-DD) of a time in ms. */
+export function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}

@@ -1,0 +1,62 @@
+/**
+ * Write transactions that never deadlock and never fail on a momentary lock.
+ *
+ * SQLite allows one writer. A deferred transaction that reads and then writes can fail with
+ * SQLITE_BUSY when another connection took the write lock in between, so writes here begin
+ * IMMEDIATE (the lock is taken up front). Writers in this process queue behind each other per
+ * client: the embedded driver is synchronous, so a busy wait between two pooled connections
+ * of one process would block the event loop that the lock holder needs to finish (measured:
+ * it waits out the whole timeout), and a BEGIN that failed with SQLITE_BUSY leaves its
+ * statement pending on that connection, which makes its later COMMITs fail. A writer in
+ * another process (or a libSQL server busy with another client) is waited for with a retry.
+ */
+import type { Db } from "../../db/index.ts";
+
+/** The transaction handle drizzle passes to a transaction callback. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+const queues = new WeakMap<object, Promise<void>>();
+
+/** The queue belongs to the client (its connection pool), however many drizzle handles wrap it. */
+function queueKey(db: Db): object {
+  return (db as { $client?: object }).$client ?? db;
+}
+
+function isBusy(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const code = (current as { code?: unknown }).code;
+    const message = current instanceof Error ? current.message : "";
+    if (code === "SQLITE_BUSY" || /SQLITE_BUSY|database is locked/i.test(message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `work` in one IMMEDIATE transaction; it may run again after a lock conflict, so keep it free of side effects outside the database. */
+export async function writeTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const key = queueKey(db);
+  const previous = queues.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const tail = previous.then(() => mine);
+  queues.set(key, tail);
+  await previous;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await db.transaction(work, { behavior: "immediate" });
+      } catch (error) {
+        if (!isBusy(error) || attempt >= 60) throw error;
+        await sleep(Math.min(2 ** attempt, 100) * (0.5 + Math.random()));
+      }
+    }
+  } finally {
+    release();
+    if (queues.get(key) === tail) queues.delete(key);
+  }
+}

@@ -1,0 +1,56 @@
+/** Conversions reported by the provider's server, with their attribution and rewards. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { requireSecretKey } from "../middleware/auth.ts";
+import { ConversionInput } from "../services/conversion-input.ts";
+import { getConversion, recordConversion } from "../services/conversions.ts";
+import { approveDueRewards } from "../services/rewards.ts";
+import { Conversion } from "./schemas.ts";
+
+const json = { "application/json": { schema: Conversion } };
+
+const postConversion = createRoute({
+  method: "post",
+  path: "/v1/conversions",
+  tags: ["Conversions"],
+  summary: "Report a signup, enrolment, completion or refund",
+  description:
+    "Idempotent by your `id`: the same id and body again answers 200 with the original answer, the same id with another body answers 409. The answer explains the attribution step by step (`attribution.decision`).",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: { body: { required: true, content: { "application/json": { schema: ConversionInput } } } },
+  responses: {
+    201: { description: "Recorded now", content: json },
+    200: { description: "Recorded before: the original answer", content: json },
+    ...errorResponses(400, 401, 409, 413, 415),
+  },
+});
+
+const readConversion = createRoute({
+  method: "get",
+  path: "/v1/conversions/{id}",
+  tags: ["Conversions"],
+  summary: "A conversion with its decision log and current rewards",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: {
+    params: z.object({ id: z.string().min(1).max(200).openapi({ description: "Your id or Chorus's cnv_ id" }) }),
+  },
+  responses: { 200: { description: "The conversion", content: json }, ...errorResponses(401, 404) },
+});
+
+export const conversionRoutes = createRouter()
+  .openapi(postConversion, async (c) => {
+    const { db, clock, config } = c.var.deps;
+    const result = await recordConversion(db, config.secret, c.var.auth.workspace, c.req.valid("json"), clock.now());
+    return c.json(result.body, result.created ? 201 : 200);
+  })
+  .openapi(readConversion, async (c) => {
+    const { db, clock } = c.var.deps;
+    const workspaceId = c.var.auth.workspace.id;
+    // Rewards are shown as they stand now: holds that ended are approved first.
+    await approveDueRewards(db, clock.now(), workspaceId);
+    const body = await getConversion(db, workspaceId, c.req.valid("param").id);
+    return c.json(body, 200);
+  });

@@ -1,0 +1,92 @@
+/** Rewards for the program admin: list with filters, approve, void, mark issued. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../errors.ts";
+import { decodeCursor } from "../lib/cursor.ts";
+import { createRouter } from "../lib/router.ts";
+import { requireSecretKey } from "../middleware/auth.ts";
+import { approveDueRewards, changeReward, listRewards, type RewardAction } from "../services/rewards.ts";
+import { cursorQuery, Reward } from "./schemas.ts";
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/admin/rewards",
+  tags: ["Rewards"],
+  summary: "List rewards, newest first",
+  description: "Rewards whose hold has ended are approved first (unless flagged or void).",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: {
+    query: z.object({
+      status: z.enum(["pending", "approved", "issued", "void"]).optional(),
+      side: z.enum(["referrer", "friend"]).optional(),
+      flagged: z.enum(["true", "false"]).optional(),
+      learner: z.string().max(200).optional().openapi({ description: "Your id of the referrer" }),
+      conversion: z.string().max(64).optional().openapi({ description: "Chorus's conversion id (cnv_…)" }),
+      ...cursorQuery,
+    }),
+  },
+  responses: {
+    200: {
+      description: "A page of rewards",
+      content: {
+        "application/json": {
+          schema: z.object({ items: z.array(Reward), nextCursor: z.string().nullable() }).openapi("RewardList"),
+        },
+      },
+    },
+    ...errorResponses(400, 401),
+  },
+});
+
+function action(name: RewardAction, summary: string) {
+  return createRoute({
+    method: "post",
+    path: `/v1/admin/rewards/{id}/${name}`,
+    tags: ["Rewards"],
+    summary,
+    security: [{ secretKey: [] }],
+    middleware: [requireSecretKey] as const,
+    request: { params: z.object({ id: z.string().min(1).max(64) }) },
+    responses: {
+      200: { description: "The reward after the change", content: { "application/json": { schema: Reward } } },
+      ...errorResponses(401, 404, 409),
+    },
+  });
+}
+
+const approve = action("approve", "Approve a pending reward (also a flagged one, after review)");
+const voidRoute = action("void", "Void a pending or approved reward");
+const issue = action("issue", "Mark an approved reward as issued (paid out, coupon sent)");
+
+export const rewardRoutes = createRouter()
+  .openapi(list, async (c) => {
+    const { db, clock } = c.var.deps;
+    const workspaceId = c.var.auth.workspace.id;
+    const query = c.req.valid("query");
+    await approveDueRewards(db, clock.now(), workspaceId);
+    const page = await listRewards(db, workspaceId, {
+      status: query.status,
+      side: query.side,
+      flagged: query.flagged === undefined ? undefined : query.flagged === "true",
+      learnerExternalId: query.learner,
+      conversionId: query.conversion,
+      cursor: decodeCursor(query.cursor),
+      limit: query.limit,
+    });
+    return c.json(page, 200);
+  })
+  .openapi(approve, async (c) => {
+    const { db, clock } = c.var.deps;
+    return c.json(
+      await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "approve", clock.now()),
+      200,
+    );
+  })
+  .openapi(voidRoute, async (c) => {
+    const { db, clock } = c.var.deps;
+    return c.json(await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "void", clock.now()), 200);
+  })
+  .openapi(issue, async (c) => {
+    const { db, clock } = c.var.deps;
+    return c.json(await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "issue", clock.now()), 200);
+  });

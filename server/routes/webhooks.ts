@@ -1,0 +1,168 @@
+/** Webhook endpoints, their delivery log and manual resend, for the program admin. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../errors.ts";
+import { decodeCursor } from "../lib/cursor.ts";
+import { createRouter } from "../lib/router.ts";
+import { requireSecretKey } from "../middleware/auth.ts";
+import { webhookEventTypes } from "../services/outbox.ts";
+import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, resendDelivery } from "../services/webhooks.ts";
+import { cursorQuery } from "./schemas.ts";
+
+const Endpoint = z
+  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
+  .openapi("WebhookEndpoint");
+
+const CreatedEndpoint = Endpoint.extend({
+  secret: z.string().openapi({ description: "Signs every delivery. Shown only now: store it." }),
+}).openapi("CreatedWebhookEndpoint");
+
+const Delivery = z
+  .object({
+    eventId: z.string(),
+    endpointId: z.string(),
+    type: z.string().nullable(),
+    status: z.enum(["pending", "delivered", "failed"]),
+    attempts: z.number().int(),
+    nextAttemptAt: z.string().nullable(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("WebhookDelivery");
+
+const endpointParams = z.object({ id: z.string().min(1).max(64) });
+
+const list = createRoute({
+  tags: ["Webhooks"],
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  method: "get",
+  path: "/v1/admin/webhooks",
+  summary: "List webhook endpoints",
+  responses: {
+    200: {
+      description: "The endpoints (secrets are never shown again)",
+      content: {
+        "application/json": {
+          schema: z.object({ items: z.array(Endpoint), nextCursor: z.string().nullable() }),
+        },
+      },
+    },
+    ...errorResponses(401),
+  },
+});
+
+const create = createRoute({
+  tags: ["Webhooks"],
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  method: "post",
+  path: "/v1/admin/webhooks",
+  summary: "Add a webhook endpoint",
+  description: `Events: ${webhookEventTypes.join(", ")}. An empty or absent \`events\` subscribes to all.`,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              url: z.url({ protocol: /^https?$/ }).max(2000),
+              events: z.array(z.enum(webhookEventTypes)).max(webhookEventTypes.length).default([]),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    201: {
+      description: "The endpoint, with its signing secret",
+      content: { "application/json": { schema: CreatedEndpoint } },
+    },
+    ...errorResponses(400, 401, 415),
+  },
+});
+
+const remove = createRoute({
+  tags: ["Webhooks"],
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  method: "delete",
+  path: "/v1/admin/webhooks/{id}",
+  summary: "Delete a webhook endpoint (pending deliveries to it are dropped)",
+  request: { params: endpointParams },
+  responses: { 204: { description: "Deleted" }, ...errorResponses(401, 404) },
+});
+
+const deliveries = createRoute({
+  tags: ["Webhooks"],
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  method: "get",
+  path: "/v1/admin/webhooks/{id}/deliveries",
+  summary: "The delivery log of one endpoint, newest first",
+  request: {
+    params: endpointParams,
+    query: z.object({
+      status: z.enum(["pending", "delivered", "failed"]).optional(),
+      event: z.string().min(1).max(64).optional().openapi({ description: "Only this event's delivery" }),
+      ...cursorQuery,
+    }),
+  },
+  responses: {
+    200: {
+      description: "A page of deliveries",
+      content: {
+        "application/json": {
+          schema: z
+            .object({ items: z.array(Delivery), nextCursor: z.string().nullable() })
+            .openapi("WebhookDeliveryList"),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
+const resend = createRoute({
+  tags: ["Webhooks"],
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  method: "post",
+  path: "/v1/admin/webhooks/{id}/deliveries/{eventId}/resend",
+  summary: "Send one event to this endpoint again, as soon as the worker runs",
+  request: { params: endpointParams.extend({ eventId: z.string().min(1).max(64) }) },
+  responses: {
+    200: { description: "The delivery, pending again", content: { "application/json": { schema: Delivery } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+export const webhookRoutes = createRouter()
+  .openapi(list, async (c) => c.json(await listEndpoints(c.var.deps.db, c.var.auth.workspace.id), 200))
+  .openapi(create, async (c) => {
+    const { db, clock } = c.var.deps;
+    return c.json(await createEndpoint(db, c.var.auth.workspace.id, c.req.valid("json"), clock.now()), 201);
+  })
+  .openapi(remove, async (c) => {
+    const { db, clock } = c.var.deps;
+    await deleteEndpoint(db, c.var.auth.workspace.id, c.req.valid("param").id, clock.now());
+    return c.body(null, 204);
+  })
+  .openapi(deliveries, async (c) => {
+    const query = c.req.valid("query");
+    const page = await listDeliveries(c.var.deps.db, c.var.auth.workspace.id, c.req.valid("param").id, {
+      status: query.status,
+      eventId: query.event,
+      cursor: decodeCursor(query.cursor),
+      limit: query.limit,
+    });
+    return c.json(page, 200);
+  })
+  .openapi(resend, async (c) => {
+    const { db, clock } = c.var.deps;
+    const { id, eventId } = c.req.valid("param");
+    return c.json(await resendDelivery(db, c.var.auth.workspace.id, id, eventId, clock.now()), 200);
+  });

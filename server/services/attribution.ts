@@ -1,0 +1,240 @@
+/**
+ * Who referred this customer, and why we think so. The order of evidence: the click id the
+ * landing carried, else the referral code, else the customer's earlier attribution. A customer
+ * stays with the referrer of their first attributed conversion (sticky), so an enrolment after a
+ * signup, or a completion after an enrolment, credits the same advocate even if a later click
+ * came from someone else. Every rule writes a readable step to the decision log.
+ */
+import { and, asc, eq, gte, isNotNull, lte, ne, sql } from "drizzle-orm";
+import type { DecisionStep } from "../../db/schema.ts";
+import { clicks, conversions, learners, referralCodes } from "../../db/schema.ts";
+import { ago, isoDay } from "../lib/money.ts";
+import type { Tx } from "../lib/write-transaction.ts";
+import type { Learner, Workspace } from "../types.ts";
+
+export type ClickRow = typeof clicks.$inferSelect;
+export type CodeRow = typeof referralCodes.$inferSelect;
+
+export type Attribution = {
+  status: "attributed" | "unattributed";
+  referrer: Learner | null;
+  code: CodeRow | null;
+  click: ClickRow | null;
+  channel: string | null;
+  storyId: string | null;
+  decision: DecisionStep[];
+};
+
+const dayMs = 86_400_000;
+/** A provider's clock may run a little behind ours: a click this much "after" the conversion still counts. */
+const clockSkewMs = 5 * 60_000;
+
+type Candidate = { click: ClickRow | null; code: CodeRow; channel: string | null; storyId: string | null };
+
+async function codeById(tx: Tx, workspaceId: string, id: string): Promise<CodeRow | null> {
+  const [row] = await tx
+    .select()
+    .from(referralCodes)
+    .where(and(eq(referralCodes.workspaceId, workspaceId), eq(referralCodes.id, id)));
+  return row ?? null;
+}
+
+async function learnerById(tx: Tx, workspaceId: string, id: string | null): Promise<Learner | null> {
+  if (!id) return null;
+  const [row] = await tx
+    .select()
+    .from(learners)
+    .where(and(eq(learners.workspaceId, workspaceId), eq(learners.id, id)));
+  return row ?? null;
+}
+
+function describeClick(click: ClickRow, now: number): string {
+  return `click ${click.id} from ${ago(click.createdAt, now)} via ${click.channel}`;
+}
+
+/** The click the model credits among the same visitor's clicks inside the window. */
+async function applyModel(
+  tx: Tx,
+  workspace: Workspace,
+  click: ClickRow,
+  occurredAt: number,
+  steps: DecisionStep[],
+): Promise<ClickRow> {
+  const { model, windowDays } = workspace.settings.attribution;
+  const sameVisitor = click.visitorId
+    ? eq(clicks.visitorId, click.visitorId)
+    : eq(clicks.visitorHash, click.visitorHash);
+  const [chosen] = await tx
+    .select()
+    .from(clicks)
+    .where(
+      and(
+        eq(clicks.workspaceId, workspace.id),
+        sameVisitor,
+        eq(clicks.isBot, false),
+        gte(clicks.createdAt, occurredAt - windowDays * dayMs),
+        lte(clicks.createdAt, occurredAt + clockSkewMs),
+      ),
+    )
+    .orderBy(model === "first-click" ? asc(clicks.createdAt) : sql`${clicks.createdAt} desc`)
+    .limit(1);
+  if (!chosen || chosen.id === click.id) {
+    steps.push({
+      rule: "model",
+      result: "info",
+      detail: `${model}: no other click from this visitor in the window counts more`,
+    });
+    return click;
+  }
+  steps.push({
+    rule: "model",
+    result: "info",
+    detail: `${model}: the visitor's ${model === "first-click" ? "first" : "latest"} click in the window is ${describeClick(chosen, occurredAt)}, which takes the credit instead of ${click.id}`,
+  });
+  return chosen;
+}
+
+async function fromClick(
+  tx: Tx,
+  workspace: Workspace,
+  clickId: string,
+  occurredAt: number,
+  steps: DecisionStep[],
+): Promise<Candidate | null> {
+  const [click] = await tx
+    .select()
+    .from(clicks)
+    .where(and(eq(clicks.workspaceId, workspace.id), eq(clicks.id, clickId)));
+  if (!click) {
+    steps.push({ rule: "click", result: "fail", detail: `no click ${clickId} in this workspace` });
+    return null;
+  }
+  const windowDays = workspace.settings.attribution.windowDays;
+  const age = occurredAt - click.createdAt;
+  if (age < -clockSkewMs) {
+    steps.push({ rule: "click", result: "fail", detail: `click ${click.id} happened after the conversion` });
+    return null;
+  }
+  if (age > windowDays * dayMs) {
+    steps.push({
+      rule: "window",
+      result: "fail",
+      detail: `${describeClick(click, occurredAt)} is outside the ${windowDays}-day window`,
+    });
+    return null;
+  }
+  steps.push({
+    rule: "click",
+    result: "pass",
+    detail: `matched ${describeClick(click, occurredAt)}, inside the ${windowDays}-day window`,
+  });
+  const credited = await applyModel(tx, workspace, click, occurredAt, steps);
+  const code = await codeById(tx, workspace.id, credited.codeId);
+  if (!code) {
+    steps.push({ rule: "click", result: "fail", detail: `click ${credited.id} names a code that no longer exists` });
+    return null;
+  }
+  return { click: credited, code, channel: credited.channel, storyId: credited.storyId };
+}
+
+async function fromCode(tx: Tx, workspace: Workspace, value: string, steps: DecisionStep[]): Promise<Candidate | null> {
+  const [code] = await tx
+    .select()
+    .from(referralCodes)
+    .where(and(eq(referralCodes.workspaceId, workspace.id), eq(referralCodes.code, value.toLowerCase())));
+  if (!code) {
+    steps.push({ rule: "code", result: "fail", detail: `no referral code ${value} in this workspace` });
+    return null;
+  }
+  if (code.disabledAt !== null) {
+    steps.push({ rule: "code", result: "fail", detail: `referral code ${code.code} is disabled` });
+    return null;
+  }
+  steps.push({ rule: "code", result: "pass", detail: `matched referral code ${code.code} (no click id given)` });
+  return { click: null, code, channel: null, storyId: null };
+}
+
+/** The customer's first attributed conversion before this one, if any. */
+async function earlierAttribution(tx: Tx, workspaceId: string, customerId: string, currentId: string) {
+  const [row] = await tx
+    .select()
+    .from(conversions)
+    .where(
+      and(
+        eq(conversions.workspaceId, workspaceId),
+        eq(conversions.customerId, customerId),
+        eq(conversions.status, "attributed"),
+        ne(conversions.type, "refund"),
+        ne(conversions.id, currentId),
+        isNotNull(conversions.referrerId),
+      ),
+    )
+    .orderBy(asc(conversions.occurredAt), asc(conversions.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function attribute(
+  tx: Tx,
+  workspace: Workspace,
+  input: { conversionId: string; customerId: string; clickId?: string; code?: string; occurredAt: number },
+): Promise<Attribution> {
+  const steps: DecisionStep[] = [];
+  let candidate: Candidate | null = null;
+  if (input.clickId) candidate = await fromClick(tx, workspace, input.clickId, input.occurredAt, steps);
+  if (!candidate && input.code) candidate = await fromCode(tx, workspace, input.code, steps);
+  if (!input.clickId && !input.code) steps.push({ rule: "click", result: "skip", detail: "no click id or code given" });
+
+  const earlier = await earlierAttribution(tx, workspace.id, input.customerId, input.conversionId);
+  if (earlier) {
+    const referrer = await learnerById(tx, workspace.id, earlier.referrerId);
+    const who = referrer?.name ?? referrer?.externalId ?? earlier.referrerId;
+    const since = `conversion ${earlier.externalId} on ${isoDay(earlier.occurredAt)}`;
+    if (candidate && candidate.code.learnerId === earlier.referrerId) {
+      steps.push({
+        rule: "sticky",
+        result: "pass",
+        detail: `customer was already referred by ${who} (${since}): same referrer`,
+      });
+      return { status: "attributed", referrer, ...candidate, decision: steps };
+    }
+    steps.push({
+      rule: "sticky",
+      result: "pass",
+      detail: candidate
+        ? `customer stays with ${who}, who referred them first (${since}); the new ${candidate.click ? "click" : "code"} is ignored`
+        : `customer's earlier attribution: referred by ${who} (${since})`,
+    });
+    const code = earlier.codeId ? await codeById(tx, workspace.id, earlier.codeId) : null;
+    return {
+      status: "attributed",
+      referrer,
+      code,
+      click: null,
+      channel: earlier.channel,
+      storyId: earlier.storyId,
+      decision: steps,
+    };
+  }
+  if (!candidate) {
+    steps.push({ rule: "attribution", result: "info", detail: "no referral found: stored as unattributed" });
+    return {
+      status: "unattributed",
+      referrer: null,
+      code: null,
+      click: null,
+      channel: null,
+      storyId: null,
+      decision: steps,
+    };
+  }
+  const referrer = await learnerById(tx, workspace.id, candidate.code.learnerId);
+  steps.push({
+    rule: "referrer",
+    result: referrer ? "pass" : "info",
+    detail: referrer
+      ? `referred by ${referrer.name ?? referrer.externalId} (learner ${referrer.externalId})`
+      : `code ${candidate.code.code} belongs to no learner: attributed without a referrer reward`,
+  });
+  return { status: "attributed", referrer, ...candidate, decision: steps };
+}

@@ -1,0 +1,341 @@
+/**
+ * Conversions: what the provider's server reports (signup, enrolment, completion, refund).
+ *
+ * Idempotency lives in the database: the first statement of the write transaction inserts the
+ * conversion with ON CONFLICT DO NOTHING on (workspace, external id). Whoever inserts the row
+ * does the attribution, fraud checks and rewards in the same transaction and stores the answer;
+ * everyone else reads that answer back (200) or, if their body differs, gets 409. Nothing is
+ * checked first and written later, so concurrent retries cannot count twice.
+ */
+import { and, eq, or } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import type { DecisionStep } from "../../db/schema.ts";
+import { conversions, learners, rewards } from "../../db/schema.ts";
+import { ApiError } from "../errors.ts";
+import { canonicalJson } from "../lib/canonical-json.ts";
+import { sha256Hex } from "../lib/crypto.ts";
+import { newId } from "../lib/ids.ts";
+import { isoDay } from "../lib/money.ts";
+import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
+import type { Workspace } from "../types.ts";
+import { attribute } from "./attribution.ts";
+import type { ConversionInput } from "./conversion-input.ts";
+import { checkFraud } from "./fraud.ts";
+import { emailHash } from "./learners.ts";
+import { enqueueEvent } from "./outbox.ts";
+import { grantRewards, type RewardJson, type RewardRow, reverseRewards, rewardsJson } from "./rewards.ts";
+
+/** How far ahead of our clock an `occurredAt` may be (clock skew), and how far back (imports). */
+const maxFutureMs = 5 * 60_000;
+const maxPastMs = 10 * 366 * 86_400_000;
+
+export type ConversionResponse = {
+  conversion: {
+    id: string;
+    externalId: string;
+    type: ConversionInput["type"];
+    customerId: string;
+    course: string | null;
+    amount: number | null;
+    currency: string | null;
+    refundOf: string | null;
+    metadata: Record<string, unknown> | null;
+    occurredAt: string;
+    createdAt: string;
+  };
+  attribution: {
+    status: "attributed" | "unattributed";
+    flagged: boolean;
+    code: string | null;
+    referrer: { id: string; name: string | null } | null;
+    clickId: string | null;
+    channel: string | null;
+    storyId: string | null;
+    decision: DecisionStep[];
+  };
+  rewards: RewardJson[];
+};
+
+export type RecordedConversion = { created: boolean; body: ConversionResponse };
+
+function occurredAtOf(input: ConversionInput, now: Date): number {
+  if (input.occurredAt === undefined) return now.getTime();
+  const at = Date.parse(input.occurredAt);
+  if (at > now.getTime() + maxFutureMs)
+    throw new ApiError("invalid_request", "The request body is invalid", [
+      { path: "occurredAt", message: "is in the future" },
+    ]);
+  if (at < now.getTime() - maxPastMs)
+    throw new ApiError("invalid_request", "The request body is invalid", [
+      { path: "occurredAt", message: "is more than ten years ago" },
+    ]);
+  return at;
+}
+
+/** Records one conversion exactly once; `created` is false for a replay of the same request. */
+export async function recordConversion(
+  db: Db,
+  secret: string,
+  workspace: Workspace,
+  input: ConversionInput,
+  now: Date,
+): Promise<RecordedConversion> {
+  const occurredAt = occurredAtOf(input, now);
+  // The hash covers what the caller sent (after validation), not defaults we filled in, so a
+  // retry without `occurredAt` an hour later is still the same request.
+  const [requestHash, customerEmailHash] = await Promise.all([
+    sha256Hex(canonicalJson(input)),
+    input.customer.email ? emailHash(secret, input.customer.email) : null,
+  ]);
+  const at = now.getTime();
+
+  return writeTransaction(db, async (tx) => {
+    const id = newId("cnv");
+    const inserted = await tx
+      .insert(conversions)
+      .values({
+        id,
+        workspaceId: workspace.id,
+        externalId: input.id,
+        type: input.type,
+        customerId: input.customer.id,
+        customerEmailHash,
+        course: input.course ?? "",
+        amount: input.amount ?? null,
+        currency: input.currency ?? null,
+        clickId: input.clickId ?? null,
+        refundOf: input.refundOf ?? null,
+        status: "unattributed",
+        decision: [],
+        requestHash,
+        response: {},
+        occurredAt,
+        createdAt: at,
+      })
+      .onConflictDoNothing({ target: [conversions.workspaceId, conversions.externalId] })
+      .returning({ id: conversions.id });
+    if (inserted.length === 0) return replay(tx, workspace.id, input.id, requestHash);
+
+    const base = { id, externalId: input.id, occurredAt, createdAt: at };
+    const outcome =
+      input.type === "refund"
+        ? await processRefund(tx, workspace, input, base, at)
+        : await processConversion(tx, workspace, input, customerEmailHash, base, at);
+    const body = buildResponse(input, base, outcome, await rewardsJson(tx, workspace.id, outcome.rewards));
+    await tx
+      .update(conversions)
+      .set({
+        status: outcome.status,
+        flagged: outcome.flagged,
+        referrerId: outcome.referrerId,
+        codeId: outcome.codeId,
+        clickId: outcome.clickId,
+        channel: outcome.channel,
+        storyId: outcome.storyId,
+        decision: outcome.decision,
+        response: body,
+      })
+      .where(eq(conversions.id, id));
+    if (outcome.status === "attributed" && input.type !== "refund") {
+      await enqueueEvent(tx, {
+        workspaceId: workspace.id,
+        type: "conversion.attributed",
+        data: { conversion: body.conversion, attribution: body.attribution },
+        now,
+      });
+    }
+    return { created: true, body };
+  });
+}
+
+async function replay(
+  tx: Tx,
+  workspaceId: string,
+  externalId: string,
+  requestHash: string,
+): Promise<RecordedConversion> {
+  const [existing] = await tx
+    .select({ requestHash: conversions.requestHash, response: conversions.response })
+    .from(conversions)
+    .where(and(eq(conversions.workspaceId, workspaceId), eq(conversions.externalId, externalId)));
+  if (!existing) throw new Error("conversion vanished after a conflicting insert");
+  if (existing.requestHash !== requestHash) {
+    throw new ApiError("conflict", `Conversion ${externalId} was already recorded with a different body`, {
+      hint: "Use a new id for a new conversion; resend the identical body to read the original answer.",
+    });
+  }
+  return { created: false, body: existing.response as ConversionResponse };
+}
+
+type Outcome = {
+  status: "attributed" | "unattributed";
+  flagged: boolean;
+  referrerId: string | null;
+  referrer: { id: string; name: string | null } | null;
+  code: string | null;
+  codeId: string | null;
+  clickId: string | null;
+  channel: string | null;
+  storyId: string | null;
+  decision: DecisionStep[];
+  rewards: RewardRow[];
+};
+
+type Base = { id: string; externalId: string; occurredAt: number; createdAt: number };
+
+async function processConversion(
+  tx: Tx,
+  workspace: Workspace,
+  input: ConversionInput,
+  customerEmailHash: string | null,
+  base: Base,
+  now: number,
+): Promise<Outcome> {
+  const attribution = await attribute(tx, workspace, {
+    conversionId: base.id,
+    customerId: input.customer.id,
+    clickId: input.clickId,
+    code: input.code,
+    occurredAt: base.occurredAt,
+  });
+  const decision = [...attribution.decision];
+  let flagged = false;
+  let granted: RewardRow[] = [];
+  if (attribution.status === "attributed") {
+    const fraud = await checkFraud(
+      tx,
+      workspace,
+      attribution,
+      { id: input.customer.id, email: input.customer.email, emailHash: customerEmailHash },
+      base.occurredAt,
+    );
+    flagged = fraud.flagged;
+    decision.push(...fraud.steps);
+    const result = await grantRewards(
+      tx,
+      workspace,
+      { id: base.id, externalId: base.externalId, type: input.type, customerId: input.customer.id },
+      attribution.referrer,
+      flagged,
+      now,
+    );
+    granted = result.rows;
+    decision.push(...result.steps);
+  }
+  const referrer = attribution.referrer;
+  return {
+    status: attribution.status,
+    flagged,
+    referrerId: referrer?.id ?? null,
+    referrer: referrer ? { id: referrer.externalId, name: referrer.name } : null,
+    code: attribution.code?.code ?? null,
+    codeId: attribution.code?.id ?? null,
+    clickId: attribution.click?.id ?? input.clickId ?? null,
+    channel: attribution.channel,
+    storyId: attribution.storyId,
+    decision,
+    rewards: granted,
+  };
+}
+
+async function processRefund(
+  tx: Tx,
+  workspace: Workspace,
+  input: ConversionInput,
+  base: Base,
+  now: number,
+): Promise<Outcome> {
+  const refundOf = input.refundOf ?? "";
+  const [original] = await tx
+    .select()
+    .from(conversions)
+    .where(and(eq(conversions.workspaceId, workspace.id), eq(conversions.externalId, refundOf)));
+  // Throwing rolls the whole transaction back: an unknown refund leaves nothing behind.
+  if (!original)
+    throw new ApiError("invalid_request", `No conversion ${refundOf} to refund in this workspace`, [
+      { path: "refundOf", message: "unknown conversion id" },
+    ]);
+  if (original.type === "refund")
+    throw new ApiError("invalid_request", "A refund cannot be refunded", [
+      { path: "refundOf", message: "is a refund" },
+    ]);
+  const decision: DecisionStep[] = [
+    {
+      rule: "refund",
+      result: "info",
+      detail: `refund of ${original.type} ${original.externalId} from ${isoDay(original.occurredAt)}`,
+    },
+  ];
+  const reversed = await reverseRewards(tx, workspace.id, original, base, now);
+  decision.push(...reversed.steps);
+  const [referrer] = original.referrerId
+    ? await tx
+        .select({ id: learners.externalId, name: learners.name })
+        .from(learners)
+        .where(and(eq(learners.workspaceId, workspace.id), eq(learners.id, original.referrerId)))
+    : [];
+  const original_response = original.response as Partial<ConversionResponse>;
+  return {
+    status: original.status,
+    flagged: original.flagged,
+    referrerId: original.referrerId,
+    referrer: referrer ?? null,
+    code: original_response.attribution?.code ?? null,
+    codeId: original.codeId,
+    clickId: original.clickId,
+    channel: original.channel,
+    storyId: original.storyId,
+    decision,
+    rewards: reversed.rows,
+  };
+}
+
+function buildResponse(
+  input: ConversionInput,
+  base: Base,
+  outcome: Outcome,
+  rewardList: RewardJson[],
+): ConversionResponse {
+  return {
+    conversion: {
+      id: base.id,
+      externalId: base.externalId,
+      type: input.type,
+      customerId: input.customer.id,
+      course: input.course ?? null,
+      amount: input.amount ?? null,
+      currency: input.currency ?? null,
+      refundOf: input.refundOf ?? null,
+      metadata: input.metadata ?? null,
+      occurredAt: new Date(base.occurredAt).toISOString(),
+      createdAt: new Date(base.createdAt).toISOString(),
+    },
+    attribution: {
+      status: outcome.status,
+      flagged: outcome.flagged,
+      code: outcome.code,
+      referrer: outcome.referrer,
+      clickId: outcome.clickId,
+      channel: outcome.channel,
+      storyId: outcome.storyId,
+      decision: outcome.decision,
+    },
+    rewards: rewardList,
+  };
+}
+
+/** A conversion as first answered, with its rewards as they stand now. By your id or ours. */
+export async function getConversion(db: Db, workspaceId: string, id: string): Promise<ConversionResponse> {
+  const [row] = await db
+    .select()
+    .from(conversions)
+    .where(and(eq(conversions.workspaceId, workspaceId), or(eq(conversions.externalId, id), eq(conversions.id, id))))
+    .limit(1);
+  if (!row) throw new ApiError("not_found", `No conversion ${id} in this workspace`);
+  const current = await db
+    .select()
+    .from(rewards)
+    .where(and(eq(rewards.workspaceId, workspaceId), eq(rewards.conversionId, row.id)));
+  const stored = row.response as ConversionResponse;
+  return { ...stored, rewards: await rewardsJson(db, workspaceId, current) };
+}

@@ -1,0 +1,149 @@
+/**
+ * Fraud rules, each switchable in `settings.fraud`. A rule that fails flags the conversion:
+ * it stays attributed (the funnel is honest) but its rewards are held for a person to review.
+ */
+
+import disposableDomains from "disposable-email-domains";
+import wildcardDomains from "disposable-email-domains/wildcard.json";
+import { and, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
+import type { DecisionStep } from "../../db/schema.ts";
+import { conversions, learnerSignals } from "../../db/schema.ts";
+import type { Tx } from "../lib/write-transaction.ts";
+import type { Workspace } from "../types.ts";
+import type { Attribution } from "./attribution.ts";
+
+let disposable: Set<string> | undefined;
+
+/** True when the address's domain, or a domain it is under, is a known throwaway-mail service. */
+export function isDisposableEmail(email: string): boolean {
+  disposable ??= new Set([...(disposableDomains as string[]), ...(wildcardDomains as string[])]);
+  const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+  const labels = domain.split(".");
+  for (let i = 0; i < labels.length - 1; i++) {
+    if (disposable.has(labels.slice(i).join("."))) return true;
+  }
+  return false;
+}
+
+const dayMs = 86_400_000;
+
+export type Customer = { id: string; email?: string; emailHash: string | null };
+
+async function selfReferral(tx: Tx, workspace: Workspace, attribution: Attribution, customer: Customer) {
+  const referrer = attribution.referrer;
+  if (!referrer) return { result: "skip" as const, detail: "no referrer to compare with" };
+  if (customer.id === referrer.externalId)
+    return {
+      result: "fail" as const,
+      detail: `self-referral: customer id ${customer.id} is the referrer's own learner id`,
+    };
+  if (customer.emailHash && referrer.emailHash && customer.emailHash === referrer.emailHash)
+    return { result: "fail" as const, detail: "self-referral: the customer's email is the referrer's email" };
+  const click = attribution.click;
+  const signals = [
+    click?.visitorId ? { kind: "visitor_id" as const, value: click.visitorId, label: "browser (visitor id)" } : null,
+    click?.ipHash ? { kind: "ip_hash" as const, value: click.ipHash, label: "IP address" } : null,
+  ].filter((signal) => signal !== null);
+  for (const signal of signals) {
+    const [seen] = await tx
+      .select({ kind: learnerSignals.kind })
+      .from(learnerSignals)
+      .where(
+        and(
+          eq(learnerSignals.workspaceId, workspace.id),
+          eq(learnerSignals.learnerId, referrer.id),
+          eq(learnerSignals.kind, signal.kind),
+          eq(learnerSignals.value, signal.value),
+        ),
+      );
+    if (seen)
+      return {
+        result: "fail" as const,
+        detail: `self-referral: click ${click?.id} came from the referrer's own ${signal.label}`,
+      };
+  }
+  const checked = [
+    "customer id",
+    ...(customer.emailHash && referrer.emailHash ? ["email"] : []),
+    ...signals.map((signal) => signal.label),
+  ].join(", ");
+  return { result: "pass" as const, detail: `not self-referral (checked ${checked})` };
+}
+
+/** Referred customers in the 24 hours up to this conversion (by when they happened, so imports are judged in their own time). */
+async function velocity(tx: Tx, workspace: Workspace, attribution: Attribution, customerId: string, at: number) {
+  const limit = workspace.settings.fraud.velocityPerDay;
+  const referrer = attribution.referrer;
+  if (limit === null) return { result: "skip" as const, detail: "velocity rule is off" };
+  if (!referrer) return { result: "skip" as const, detail: "no referrer to count for" };
+  const [row] = await tx
+    .select({ n: sql<number>`count(distinct ${conversions.customerId})` })
+    .from(conversions)
+    .where(
+      and(
+        eq(conversions.workspaceId, workspace.id),
+        eq(conversions.referrerId, referrer.id),
+        inArray(conversions.status, ["attributed"]),
+        ne(conversions.type, "refund"),
+        ne(conversions.customerId, customerId),
+        gt(conversions.occurredAt, at - dayMs),
+        lte(conversions.occurredAt, at),
+      ),
+    );
+  const count = (row?.n ?? 0) + 1;
+  if (count > limit)
+    return {
+      result: "fail" as const,
+      detail: `velocity: ${count} referred customers for this referrer in 24 hours (limit ${limit})`,
+    };
+  return {
+    result: "pass" as const,
+    detail: `velocity: ${count} referred customer${count === 1 ? "" : "s"} in 24 hours (limit ${limit})`,
+  };
+}
+
+/** Runs every rule on an attributed conversion; any failure flags it. */
+export async function checkFraud(
+  tx: Tx,
+  workspace: Workspace,
+  attribution: Attribution,
+  customer: Customer,
+  occurredAt: number,
+): Promise<{ flagged: boolean; steps: DecisionStep[] }> {
+  const rules = workspace.settings.fraud;
+  const steps: DecisionStep[] = [];
+
+  if (rules.selfReferral)
+    steps.push({ rule: "self-referral", ...(await selfReferral(tx, workspace, attribution, customer)) });
+  else steps.push({ rule: "self-referral", result: "skip", detail: "self-referral rule is off" });
+
+  if (!rules.disposableEmail)
+    steps.push({ rule: "disposable-email", result: "skip", detail: "disposable-email rule is off" });
+  else if (!customer.email) steps.push({ rule: "disposable-email", result: "skip", detail: "no customer email given" });
+  else if (isDisposableEmail(customer.email)) {
+    const domain = customer.email.slice(customer.email.lastIndexOf("@") + 1).toLowerCase();
+    steps.push({
+      rule: "disposable-email",
+      result: "fail",
+      detail: `email domain ${domain} is a disposable-email service`,
+    });
+  } else
+    steps.push({ rule: "disposable-email", result: "pass", detail: "email domain is not a disposable-email service" });
+
+  steps.push({ rule: "velocity", ...(await velocity(tx, workspace, attribution, customer.id, occurredAt)) });
+
+  const click = attribution.click;
+  if (!rules.botClicks) steps.push({ rule: "bot-click", result: "skip", detail: "bot-click rule is off" });
+  else if (!click) steps.push({ rule: "bot-click", result: "skip", detail: "no click to check" });
+  else if (click.isBot)
+    steps.push({ rule: "bot-click", result: "fail", detail: `click ${click.id} was made by a bot` });
+  else steps.push({ rule: "bot-click", result: "pass", detail: `click ${click.id} was made by a person, not a bot` });
+
+  const flagged = steps.some((step) => step.result === "fail");
+  steps.push({
+    rule: "fraud",
+    result: flagged ? "fail" : "pass",
+    detail: flagged ? "flagged for review: rewards are held until a person approves them" : "no fraud rule failed",
+  });
+  return { flagged, steps };
+}

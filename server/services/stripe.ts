@@ -1,0 +1,138 @@
+/**
+ * Stripe as a conversion source. Stripe signs each webhook with the endpoint's secret:
+ * `Stripe-Signature: t=UNIX,v1=HEX(HMAC-SHA256(secret, t + "." + rawBody))`. A paid checkout
+ * (`checkout.session.completed`, whose `client_reference_id` carries a Chorus click id or code)
+ * becomes a conversion; `charge.refunded` becomes a refund of it. Conversion ids derive from
+ * Stripe's ids, so a redelivered event replays instead of counting twice.
+ */
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/index.ts";
+import { conversions } from "../../db/schema.ts";
+import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
+import type { Workspace } from "../types.ts";
+import type { ConversionInput } from "./conversion-input.ts";
+
+/** Stripe's own default tolerance: older signatures may be replays. */
+export const stripeToleranceSeconds = 300;
+
+export async function verifyStripeSignature(
+  header: string | undefined,
+  rawBody: string,
+  secret: string,
+  now: Date,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (!header) return { ok: false, reason: "missing Stripe-Signature header" };
+  let timestamp: number | null = null;
+  const signatures: string[] = [];
+  for (const part of header.split(",")) {
+    const [key, value] = part.trim().split("=", 2);
+    if (key === "t" && value && /^\d{1,12}$/.test(value)) timestamp = Number(value);
+    if (key === "v1" && value) signatures.push(value);
+  }
+  if (timestamp === null || signatures.length === 0) return { ok: false, reason: "malformed Stripe-Signature header" };
+  if (Math.abs(now.getTime() / 1000 - timestamp) > stripeToleranceSeconds)
+    return { ok: false, reason: "signature timestamp outside the 5-minute tolerance" };
+  const expected = await hmacSha256Hex(secret, `${timestamp}.${rawBody}`);
+  if (!signatures.some((signature) => timingSafeEqual(signature, expected)))
+    return { ok: false, reason: "no signature matches the endpoint secret" };
+  return { ok: true };
+}
+
+const StripeEvent = z.object({
+  id: z.string().min(1).max(255),
+  type: z.string().max(255),
+  created: z.number().int().positive(),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+
+const CheckoutSession = z.object({
+  id: z.string(),
+  client_reference_id: z.string().max(200).nullish(),
+  customer: z.string().nullish(),
+  customer_email: z.string().nullish(),
+  customer_details: z.object({ email: z.string().nullish(), name: z.string().nullish() }).nullish(),
+  amount_total: z.number().int().nullish(),
+  currency: z.string().nullish(),
+  payment_intent: z.string().nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+});
+
+const Charge = z.object({
+  id: z.string(),
+  payment_intent: z.string().nullish(),
+  amount_refunded: z.number().int().nullish(),
+  currency: z.string().nullish(),
+});
+
+export type StripeOutcome =
+  | { kind: "conversion"; input: ConversionInput }
+  | { kind: "ignored"; reason: string }
+  | { kind: "invalid"; reason: string };
+
+const slug = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** What a verified Stripe event means for Chorus. */
+export async function stripeEventToConversion(db: Db, workspace: Workspace, payload: unknown): Promise<StripeOutcome> {
+  const event = StripeEvent.safeParse(payload);
+  if (!event.success) return { kind: "invalid", reason: "not a Stripe event" };
+  const { id: eventId, type, created } = event.data;
+  const occurredAt = new Date(created * 1000).toISOString();
+
+  if (type === "checkout.session.completed") {
+    const parsed = CheckoutSession.safeParse(event.data.data.object);
+    if (!parsed.success) return { kind: "invalid", reason: "not a checkout session" };
+    const session = parsed.data;
+    const email = session.customer_details?.email ?? session.customer_email ?? undefined;
+    const reference = session.client_reference_id ?? undefined;
+    const course = session.metadata?.chorus_course ?? session.metadata?.course;
+    const paid = session.amount_total != null && session.currency;
+    return {
+      kind: "conversion",
+      input: {
+        id: `stripe:${session.payment_intent ?? session.id}`,
+        type: workspace.settings.stripe?.conversionType ?? "enrollment",
+        customer: {
+          id: session.customer ?? email ?? session.id,
+          ...(email && z.email().safeParse(email).success ? { email } : {}),
+          ...(session.customer_details?.name ? { name: session.customer_details.name.slice(0, 200) } : {}),
+        },
+        ...(course && slug.test(course) ? { course } : {}),
+        ...(paid ? { amount: session.amount_total!, currency: session.currency!.toUpperCase() } : {}),
+        ...(reference?.startsWith("clk_") ? { clickId: reference } : reference ? { code: reference } : {}),
+        occurredAt,
+        metadata: { stripeEventId: eventId, stripeCheckoutSession: session.id },
+      },
+    };
+  }
+
+  if (type === "charge.refunded") {
+    const parsed = Charge.safeParse(event.data.data.object);
+    if (!parsed.success) return { kind: "invalid", reason: "not a charge" };
+    const charge = parsed.data;
+    if (!charge.payment_intent) return { kind: "ignored", reason: "charge without a payment intent" };
+    const [original] = await db
+      .select({ externalId: conversions.externalId, customerId: conversions.customerId })
+      .from(conversions)
+      .where(
+        and(eq(conversions.workspaceId, workspace.id), eq(conversions.externalId, `stripe:${charge.payment_intent}`)),
+      );
+    // Most refunds in a Stripe account are not referral purchases: acknowledge, change nothing.
+    if (!original) return { kind: "ignored", reason: "no Chorus conversion for this payment" };
+    return {
+      kind: "conversion",
+      input: {
+        id: `stripe:${eventId}`,
+        type: "refund",
+        refundOf: original.externalId,
+        customer: { id: original.customerId },
+        ...(charge.amount_refunded != null && charge.currency
+          ? { amount: charge.amount_refunded, currency: charge.currency.toUpperCase() }
+          : {}),
+        occurredAt,
+        metadata: { stripeEventId: eventId, stripeCharge: charge.id },
+      },
+    };
+  }
+  return { kind: "ignored", reason: `event type ${type} is not used by Chorus` };
+}

@@ -1,0 +1,289 @@
+/**
+ * Webhook endpoints, their delivery log, and the delivery worker.
+ *
+ * The worker claims due deliveries with one UPDATE … RETURNING that pushes their next attempt
+ * a lease into the future: SQLite runs each statement atomically, so two workers (two Node
+ * processes, or a cron run overlapping the next) never claim the same row. A worker that dies
+ * mid-send loses its lease and the row becomes due again: delivery is at least once, and
+ * receivers deduplicate by the event id.
+ */
+import { and, desc, eq, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
+import { ApiError } from "../errors.ts";
+import { hmacSha256Hex } from "../lib/crypto.ts";
+import { type Cursor, encodeCursor } from "../lib/cursor.ts";
+import { newId, newSecret } from "../lib/ids.ts";
+import { writeTransaction } from "../lib/write-transaction.ts";
+import type { Clock } from "../types.ts";
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function endpointJson(row: EndpointRow) {
+  return { id: row.id, url: row.url, events: row.events, createdAt: new Date(row.createdAt).toISOString() };
+}
+
+export async function createEndpoint(db: Db, workspaceId: string, input: { url: string; events: string[] }, now: Date) {
+  const secret = newSecret("whsec");
+  const [row] = await writeTransaction(db, (tx) =>
+    tx
+      .insert(webhookEndpoints)
+      .values({ id: newId("whk"), workspaceId, url: input.url, secret, events: input.events, createdAt: now.getTime() })
+      .returning(),
+  );
+  if (!row) throw new Error("endpoint insert returned nothing");
+  // The only time the secret leaves the server: the receiver needs it to verify signatures.
+  return { ...endpointJson(row), secret };
+}
+
+export async function listEndpoints(db: Db, workspaceId: string) {
+  const rows = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.workspaceId, workspaceId), isNull(webhookEndpoints.disabledAt)))
+    .orderBy(desc(webhookEndpoints.createdAt));
+  return { items: rows.map(endpointJson), nextCursor: null };
+}
+
+async function activeEndpoint(db: Db, workspaceId: string, id: string): Promise<EndpointRow> {
+  const [row] = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.workspaceId, workspaceId),
+        eq(webhookEndpoints.id, id),
+        isNull(webhookEndpoints.disabledAt),
+      ),
+    );
+  if (!row) throw new ApiError("not_found", `No webhook endpoint ${id} in this workspace`);
+  return row;
+}
+
+/** Deleting keeps the row (disabled) so its delivery log still explains what was sent. */
+export async function deleteEndpoint(db: Db, workspaceId: string, id: string, now: Date): Promise<void> {
+  const changed = await writeTransaction(db, (tx) =>
+    tx
+      .update(webhookEndpoints)
+      .set({ disabledAt: now.getTime() })
+      .where(
+        and(
+          eq(webhookEndpoints.workspaceId, workspaceId),
+          eq(webhookEndpoints.id, id),
+          isNull(webhookEndpoints.disabledAt),
+        ),
+      )
+      .returning({ id: webhookEndpoints.id }),
+  );
+  if (changed.length === 0) throw new ApiError("not_found", `No webhook endpoint ${id} in this workspace`);
+}
+
+function deliveryJson(row: DeliveryRow, type: string | null) {
+  return {
+    eventId: row.eventId,
+    endpointId: row.endpointId,
+    type,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === "pending" ? iso(row.nextAttemptAt) : null,
+    lastStatusCode: row.lastStatusCode,
+    lastError: row.lastError,
+    deliveredAt: iso(row.deliveredAt),
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
+}
+
+export async function listDeliveries(
+  db: Db,
+  workspaceId: string,
+  endpointId: string,
+  filter: { status?: DeliveryRow["status"]; eventId?: string; cursor: Cursor | null; limit: number },
+) {
+  await activeEndpoint(db, workspaceId, endpointId);
+  const where: (SQL | undefined)[] = [
+    eq(webhookDeliveries.workspaceId, workspaceId),
+    eq(webhookDeliveries.endpointId, endpointId),
+    filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
+    filter.eventId ? eq(webhookDeliveries.eventId, filter.eventId) : undefined,
+  ];
+  if (filter.cursor) {
+    const { createdAt, id } = filter.cursor;
+    where.push(
+      or(
+        lt(webhookDeliveries.createdAt, createdAt),
+        and(eq(webhookDeliveries.createdAt, createdAt), lt(webhookDeliveries.eventId, id)),
+      ),
+    );
+  }
+  const rows = await db
+    .select({ delivery: webhookDeliveries, type: webhookEvents.type })
+    .from(webhookDeliveries)
+    .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+    .where(and(...where))
+    .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.eventId))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1)?.delivery;
+  return {
+    items: page.map((row) => deliveryJson(row.delivery, row.type)),
+    nextCursor:
+      rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.eventId }) : null,
+  };
+}
+
+/** Queues one delivery again, now, whatever became of it. */
+export async function resendDelivery(db: Db, workspaceId: string, endpointId: string, eventId: string, now: Date) {
+  await activeEndpoint(db, workspaceId, endpointId);
+  const [row] = await writeTransaction(db, (tx) =>
+    tx
+      .update(webhookDeliveries)
+      .set({ status: "pending", nextAttemptAt: now.getTime(), lastError: null })
+      .where(
+        and(
+          eq(webhookDeliveries.workspaceId, workspaceId),
+          eq(webhookDeliveries.endpointId, endpointId),
+          eq(webhookDeliveries.eventId, eventId),
+        ),
+      )
+      .returning(),
+  );
+  if (!row) throw new ApiError("not_found", `No delivery of event ${eventId} to endpoint ${endpointId}`);
+  const [event] = await db
+    .select({ type: webhookEvents.type })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.id, eventId));
+  return deliveryJson(row, event?.type ?? null);
+}
+
+/** The `Chorus-Signature` header value: `t=UNIX_SECONDS,v1=HEX(HMAC-SHA256(secret, t + "." + body))`. */
+export async function signatureHeader(secret: string, body: string, timestampSeconds: number): Promise<string> {
+  return `t=${timestampSeconds},v1=${await hmacSha256Hex(secret, `${timestampSeconds}.${body}`)}`;
+}
+
+export type DeliveryOptions = {
+  /** Deliveries claimed per run. */
+  batchSize?: number;
+  /** Delay before the second attempt; doubles after each failure. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** After this many failed attempts a delivery is marked failed (a person can resend it). */
+  maxAttempts?: number;
+  timeoutMs?: number;
+  /** How long a claim lasts; a worker that dies mid-send lets the row become due after it. */
+  leaseMs?: number;
+  fetch?: typeof fetch;
+};
+
+export type DeliveryDeps = { db: Db; clock: Clock };
+
+export type DeliveryReport = { claimed: number; delivered: number; retrying: number; failed: number };
+
+/** Backoff before attempt n+1 after n failed attempts: base · 2^(n−1), capped. */
+export function backoffMs(attempts: number, base: number, max: number): number {
+  return Math.min(max, base * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Sends every due delivery once (claimed atomically), then records the outcome. */
+export async function deliverDueWebhooks(deps: DeliveryDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+  const {
+    batchSize = 25,
+    baseBackoffMs = 30_000,
+    maxBackoffMs = 6 * 3_600_000,
+    maxAttempts = 10,
+    timeoutMs = 10_000,
+    leaseMs = 60_000,
+  } = options;
+  const send = options.fetch ?? fetch;
+  const { db, clock } = deps;
+  const now = clock.now().getTime();
+  const claimed = await writeTransaction(db, (tx) =>
+    tx.all<{ event_id: string; endpoint_id: string; attempts: number }>(sql`
+    update ${webhookDeliveries}
+    set next_attempt_at = ${now + leaseMs}, attempts = attempts + 1
+    where rowid in (
+      select rowid from ${webhookDeliveries}
+      where status = 'pending' and next_attempt_at <= ${now}
+      order by next_attempt_at limit ${batchSize}
+    ) and status = 'pending' and next_attempt_at <= ${now}
+    returning event_id, endpoint_id, attempts`),
+  );
+  const report: DeliveryReport = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
+  if (claimed.length === 0) return report;
+
+  const events = await db
+    .select()
+    .from(webhookEvents)
+    .where(inArray(webhookEvents.id, [...new Set(claimed.map((row) => row.event_id))]));
+  const endpoints = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(inArray(webhookEndpoints.id, [...new Set(claimed.map((row) => row.endpoint_id))]));
+
+  await Promise.all(
+    claimed.map(async (claim) => {
+      const event = events.find((row) => row.id === claim.event_id);
+      const endpoint = endpoints.find((row) => row.id === claim.endpoint_id);
+      let statusCode: number | null = null;
+      let error: string | null = null;
+      if (!event || !endpoint || endpoint.disabledAt !== null || endpoint.workspaceId !== event.workspaceId) {
+        error = "endpoint deleted";
+      } else {
+        const body = JSON.stringify(event.payload);
+        const timestamp = Math.floor(clock.now().getTime() / 1000);
+        try {
+          const response = await send(endpoint.url, {
+            method: "POST",
+            headers: {
+              "Content-Type": "application/json",
+              "User-Agent": "Chorus-Webhooks/1",
+              "Chorus-Event-Id": event.id,
+              "Chorus-Event-Type": event.type,
+              "Chorus-Signature": await signatureHeader(endpoint.secret, body, timestamp),
+            },
+            body,
+            redirect: "manual",
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          statusCode = response.status;
+          await response.body?.cancel().catch(() => {});
+          if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
+        } catch (caught) {
+          error = caught instanceof Error ? `${caught.name}: ${caught.message}`.slice(0, 300) : "request failed";
+        }
+      }
+      const finishedAt = clock.now().getTime();
+      const mine = and(
+        eq(webhookDeliveries.eventId, claim.event_id),
+        eq(webhookDeliveries.endpointId, claim.endpoint_id),
+        eq(webhookDeliveries.attempts, claim.attempts),
+        eq(webhookDeliveries.status, "pending"),
+      );
+      let outcome: Partial<DeliveryRow>;
+      if (error === null) {
+        report.delivered++;
+        outcome = { status: "delivered", deliveredAt: finishedAt, lastStatusCode: statusCode, lastError: null };
+      } else if (error === "endpoint deleted" || claim.attempts >= maxAttempts) {
+        report.failed++;
+        outcome = { status: "failed", lastStatusCode: statusCode, lastError: error };
+      } else {
+        report.retrying++;
+        const nextAttemptAt = finishedAt + backoffMs(claim.attempts, baseBackoffMs, maxBackoffMs);
+        outcome = { nextAttemptAt, lastStatusCode: statusCode, lastError: error };
+      }
+      await writeTransaction(db, (tx) => tx.update(webhookDeliveries).set(outcome).where(mine));
+    }),
+  );
+  return report;
+}
+
+/** Deliveries still waiting (for tests and the shutdown drain). */
+export async function pendingDeliveries(db: Db, now: Date): Promise<number> {
+  const rows = await db
+    .select({ eventId: webhookDeliveries.eventId })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, now.getTime())));
+  return rows.length;
+}

@@ -1,0 +1,145 @@
+import { and, eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ProgramSettings } from "../../db/program-settings.ts";
+import { conversions } from "../../db/schema.ts";
+import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { clickFactory, type Referrer, referrerFactory } from "../support/click-factories.ts";
+import { enrollment, poster } from "../support/conversions.ts";
+import { workspaceFactory } from "../support/factories.ts";
+import { createTestApp, type TestApp } from "../support/test-app.ts";
+
+const day = 86_400_000;
+let t: TestApp;
+let ws: CreatedWorkspace;
+let priya: Referrer;
+let arjun: Referrer;
+let post: ReturnType<typeof poster>;
+
+async function setup(settings: Partial<ProgramSettings> = {}) {
+  ws = await workspaceFactory(t.db, { settings: { holdDays: 14, ...settings } });
+  priya = await referrerFactory(t.db, ws.id, { sub: "priya", name: "Priya" }, { now: t.clock.now() });
+  arjun = await referrerFactory(t.db, ws.id, { sub: "arjun", name: "Arjun" }, { now: t.clock.now() });
+  post = poster(t, ws.secretKey);
+}
+
+beforeEach(async () => {
+  t = await createTestApp();
+  await setup();
+});
+afterEach(() => t.cleanup());
+
+const ago = (ms: number) => new Date(t.clock.now().getTime() - ms);
+
+describe("attribution by click", () => {
+  it("explains a matched click in readable words", async () => {
+    const click = await clickFactory(t.db, priya, { at: ago(3 * day), channel: "whatsapp" });
+    const { status, json } = await post(enrollment({ clickId: click.id }));
+    expect(status).toBe(201);
+    expect(json.attribution).toMatchObject({
+      status: "attributed",
+      code: priya.code,
+      referrer: { id: "priya", name: "Priya" },
+      clickId: click.id,
+      channel: "whatsapp",
+    });
+    const details = json.attribution.decision.map((step) => step.detail);
+    expect(details).toContain(`matched click ${click.id} from 3 days ago via whatsapp, inside the 30-day window`);
+    expect(details).toContain("not self-referral (checked customer id)");
+    expect(
+      details.some((detail) => /^reward 500\.00 INR credit for Priya pending until 2026-11-15$/.test(detail)),
+    ).toBe(true);
+  });
+
+  it("counts a click just inside the window and not one just outside", async () => {
+    const window = 30 * day;
+    const inside = await clickFactory(t.db, priya, { at: ago(window) });
+    const outside = await clickFactory(t.db, priya, { at: ago(window + 1) });
+    const a = await post(enrollment({ clickId: inside.id }));
+    const b = await post(enrollment({ clickId: outside.id }));
+    expect(a.json.attribution.status).toBe("attributed");
+    expect(b.json.attribution.status).toBe("unattributed");
+    expect(b.json.attribution.decision.map((step) => step.detail)).toContain(
+      `click ${outside.id} from 30 days ago via whatsapp is outside the 30-day window`,
+    );
+    expect(b.json.rewards).toEqual([]);
+  });
+
+  it("follows the workspace's window setting", async () => {
+    await setup({ attribution: { windowDays: 7, model: "last-click" } });
+    const click = await clickFactory(t.db, priya, { at: ago(8 * day) });
+    expect((await post(enrollment({ clickId: click.id }))).json.attribution.status).toBe("unattributed");
+  });
+
+  it("credits the visitor's latest click with last-click and the first with first-click", async () => {
+    const first = await clickFactory(t.db, priya, { at: ago(10 * day), visitorId: "v-1", channel: "linkedin" });
+    const last = await clickFactory(t.db, arjun, { at: ago(2 * day), visitorId: "v-1", channel: "x" });
+    const lastClick = await post(enrollment({ clickId: first.id }));
+    expect(lastClick.json.attribution).toMatchObject({ referrer: { id: "arjun" }, clickId: last.id, channel: "x" });
+
+    await setup({ attribution: { windowDays: 30, model: "first-click" } });
+    const firstA = await clickFactory(t.db, priya, { at: ago(10 * day), visitorId: "v-2" });
+    const lastA = await clickFactory(t.db, arjun, { at: ago(2 * day), visitorId: "v-2" });
+    const firstClick = await post(enrollment({ clickId: lastA.id }));
+    expect(firstClick.json.attribution).toMatchObject({ referrer: { id: "priya" }, clickId: firstA.id });
+    expect(firstClick.json.attribution.decision.find((step) => step.rule === "model")?.detail).toContain("first-click");
+  });
+
+  it("ignores clicks of other workspaces and unknown click ids", async () => {
+    const other = await workspaceFactory(t.db, { name: "Other" });
+    const foreign = await referrerFactory(t.db, other.id, { sub: "x" }, { now: t.clock.now() });
+    const click = await clickFactory(t.db, foreign, { at: ago(day) });
+    const result = await post(enrollment({ clickId: click.id }));
+    expect(result.json.attribution.status).toBe("unattributed");
+    expect(result.json.attribution.decision[0]?.detail).toBe(`no click ${click.id} in this workspace`);
+  });
+});
+
+describe("attribution by code and by the customer's history", () => {
+  it("attributes by code (any case) when no click id is known", async () => {
+    const result = await post(enrollment({ code: priya.code.toUpperCase() }));
+    expect(result.json.attribution).toMatchObject({
+      status: "attributed",
+      code: priya.code,
+      referrer: { id: "priya" },
+    });
+  });
+
+  it("keeps a customer with the referrer of their first attributed conversion", async () => {
+    const click = await clickFactory(t.db, priya, { at: ago(day) });
+    await post({ id: "s-1", type: "signup", customer: { id: "meera" }, clickId: click.id });
+    t.clock.advance(40 * day);
+    // A later click from another advocate does not steal the customer.
+    const arjunClick = await clickFactory(t.db, arjun, { at: ago(day) });
+    const enrolled = await post(enrollment({ customer: { id: "meera" }, clickId: arjunClick.id }));
+    expect(enrolled.json.attribution).toMatchObject({ status: "attributed", referrer: { id: "priya" } });
+    expect(enrolled.json.attribution.decision.find((step) => step.rule === "sticky")?.detail).toMatch(
+      /customer stays with Priya, who referred them first \(conversion s-1 on 2026-11-01\)/,
+    );
+    expect(enrolled.json.rewards.find((reward) => reward.side === "referrer")?.learnerId).toBe("priya");
+    // And a completion with no referral data at all still credits Priya.
+    const completed = await post({ id: "c-1", type: "completion", customer: { id: "meera" } });
+    expect(completed.json.attribution).toMatchObject({ status: "attributed", referrer: { id: "priya" } });
+  });
+
+  it("stores an unattributed conversion too, for the funnel", async () => {
+    const result = await post(enrollment({ id: "plain-1" }));
+    expect(result.status).toBe(201);
+    expect(result.json.attribution).toMatchObject({ status: "unattributed", referrer: null, code: null });
+    expect(result.json.rewards).toEqual([]);
+    const [row] = await t.db
+      .select()
+      .from(conversions)
+      .where(and(eq(conversions.workspaceId, ws.id), eq(conversions.externalId, "plain-1")));
+    expect(row).toMatchObject({ status: "unattributed", amount: 499_900, currency: "INR", course: "data-analytics" });
+  });
+
+  it("returns the decision log again on GET, by the provider's id", async () => {
+    const created = await post(enrollment({ id: "order-77", code: priya.code }));
+    const response = await t.call("GET", "/v1/conversions/order-77", {
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+    });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.attribution.decision).toEqual(created.json.attribution.decision);
+  });
+});

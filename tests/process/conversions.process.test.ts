@@ -1,0 +1,58 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient } from "@libsql/client";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { createDb } from "../../db/index.ts";
+import { migrateDatabase, prepareFileDatabase } from "../../db/migrate.ts";
+import { upsertLearner } from "../../server/services/learners.ts";
+import { codeForLearner } from "../../server/services/referrals.ts";
+import { createWorkspace, getWorkspace } from "../../server/services/workspaces.ts";
+import { repoRoot } from "../support/processes.ts";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "chorus-conversions-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+it("records one conversion once when two processes post it 25 times each at the same moment", async () => {
+  const url = `file:${join(dir, "chorus.db")}`;
+  const client = createClient({ url });
+  await prepareFileDatabase(client);
+  await migrateDatabase(client);
+  const db = createDb(client);
+  const created = await createWorkspace(db, { name: "Race", origins: [] }, new Date());
+  const workspace = (await getWorkspace(db, created.id))!;
+  const learner = await upsertLearner(db, "s".repeat(32), workspace, { sub: "priya" }, new Date());
+  const code = await codeForLearner(db, workspace, learner, "", new Date());
+  const body = JSON.stringify({ id: "order-race", type: "enrollment", customer: { id: "meera" }, code: code.code });
+
+  const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+  const runner = join(repoRoot, "tests", "support", "conversion-runner.ts");
+  const run = () =>
+    new Promise<{ created: number; replayed: number }>((resolve, reject) => {
+      const child = spawn(tsx, [runner], {
+        env: { ...process.env, DATABASE_URL: url, WORKSPACE_ID: created.id, BODY: body },
+      });
+      let out = "";
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+      });
+      child.stderr.on("data", (chunk) => {
+        out += chunk;
+      });
+      child.on("exit", (status) =>
+        status === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(out)),
+      );
+    });
+  const reports = await Promise.all([run(), run()]);
+  expect(reports.reduce((sum, report) => sum + report.created, 0)).toBe(1);
+  expect(reports.reduce((sum, report) => sum + report.replayed, 0)).toBe(49);
+  const rows = await client.execute(
+    "select (select count(*) from conversions) as c, (select count(*) from rewards) as r",
+  );
+  expect([rows.rows[0]?.c, rows.rows[0]?.r]).toEqual([1, 2]);
+  client.close();
+});

@@ -1,0 +1,39 @@
+/** Posting conversions in tests: a workspace's secret key and a body with sensible defaults. */
+import type { ConversionResponse } from "../../server/services/conversions.ts";
+import type { TestApp } from "./test-app.ts";
+
+/** A conversion answer, or an error envelope. */
+export type ConversionJson = ConversionResponse & { error?: { code: string; message: string; details?: unknown } };
+
+export type ConversionBody = Record<string, unknown> & { id: string };
+
+let counter = 0;
+
+/** A fresh conversion id for each call. */
+export function conversionId(prefix = "order"): string {
+  counter++;
+  return `${prefix}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export function enrollment(overrides: Partial<ConversionBody> = {}): ConversionBody {
+  return {
+    id: conversionId(),
+    type: "enrollment",
+    customer: { id: `friend-${conversionId("c")}` },
+    course: "data-analytics",
+    amount: 499_900,
+    currency: "INR",
+    ...overrides,
+  };
+}
+
+/** POST /v1/conversions with the workspace's secret key. */
+export function poster(t: TestApp, secretKey: string) {
+  return async (body: unknown) => {
+    const response = await t.call("POST", "/v1/conversions", {
+      body,
+      headers: { Authorization: `Bearer ${secretKey}` },
+    });
+    return { response, status: response.status, json: (await response.clone().json()) as ConversionJson };
+  };
+}
