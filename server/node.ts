@@ -5,6 +5,7 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { ensureDemoWorkspace } from "../db/seed.ts";
+import { createDemoRoutes } from "../demo/server.ts";
 import { createApp } from "./app.ts";
 import { configFromEnv } from "./config.ts";
 import { defaultDatabaseUrl, openDatabase } from "./node-database.ts";
@@ -44,6 +45,18 @@ const app = createApp({
   assets: serveStatic({ root: join(root, "dist") }),
 });
 
+// The demo provider's site, on this same server (a real provider's would be its own site).
+if (demo) {
+  app.use("/demo/assets/*", serveStatic({ root }));
+  app.route(
+    "/demo",
+    createDemoRoutes({
+      keys: demo,
+      callChorus: (path, init) => Promise.resolve(app.fetch(new Request(origin + path, init))),
+    }),
+  );
+}
+
 // Approves rewards whose hold ended and delivers webhooks from the outbox, every few seconds.
 const background = startBackgroundWorker({ db, clock }, 5_000);
 
@@ -52,7 +65,7 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
     "",
     `Chorus is running at ${origin}`,
     "",
-    `  Demo course site   ${origin}/demo/`,
+    `  Demo course site   ${origin}/demo`,
     `  Dashboard          ${origin}/dashboard`,
     `  API reference      ${origin}/docs`,
     `  Health check       ${origin}/healthz`,

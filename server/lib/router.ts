@@ -10,6 +10,8 @@ export function validationDetails(error: ZodError) {
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
+    // "/demo/" and "/demo" are the same page to a person typing it.
+    strict: false,
     defaultHook: (result) => {
       if (!result.success) {
         const where = result.target === "json" ? "body" : result.target;

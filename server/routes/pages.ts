@@ -14,7 +14,7 @@ export const pageRoutes = new Hono<AppEnv>()
       html`<h1>Chorus is running</h1>
         <p>Referral links, success stories and outcome statistics for course providers.</p>
         <ul>
-          <li><a href="/demo/">Demo course site</a>: the widgets on a provider's pages</li>
+          <li><a href="/demo">Demo course site</a>: the widgets on a provider's pages</li>
           <li><a href="/dashboard">Dashboard</a>: sign in with a workspace secret key</li>
           <li><a href="/docs">API reference</a> (<a href="/openapi.json">OpenAPI 3.1</a>)</li>
           <li><a href="/healthz">Health check</a></li>

@@ -16,7 +16,7 @@ describe("the Node server (npm start)", () => {
     const url = `file:${join(dir, "chorus.db")}`;
     const server = await startServer({ DATABASE_URL: url });
     const banner = server.output();
-    expect(banner).toContain(`${server.baseUrl}/demo/`);
+    expect(banner).toContain(`${server.baseUrl}/demo\n`);
     expect(banner).toContain(`${server.baseUrl}/dashboard`);
     expect(banner).toContain(`${server.baseUrl}/docs`);
     const secretKey = banner.match(/Secret key\s+(sk_\w+)/)?.[1];

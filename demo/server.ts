@@ -1,0 +1,201 @@
+/**
+ * Skillbridge Academy, a demo course provider. It uses Chorus exactly as a real provider would:
+ * the public embed snippet in its pages, learner tokens signed by its own server, and
+ * conversions posted server-side with the secret key (which never reaches the browser).
+ */
+import { type Context, Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import { mintLearnerToken } from "../server/services/learner-tokens.ts";
+import { type DemoCourse, demoCatalog, inr } from "./catalog.ts";
+
+export type DemoOptions = {
+  keys: { publishableKey: string; secretKey: string; tokenSecret: string };
+  /** Calls the Chorus API from the provider's server side. */
+  callChorus: (path: string, init: RequestInit) => Promise<Response>;
+};
+
+/** The demo's signed-in learner, who refers friends. */
+export const demoLearner = { sub: "demo-priya", name: "Priya Sharma", email: "priya@example.com" };
+
+const csp =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+function layout(title: string, publishableKey: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
+  return html`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title} · Skillbridge Academy</title>
+    <link rel="stylesheet" href="/demo/assets/demo.css" />
+    <script type="module" src="/embed.js" data-key="${publishableKey}"></script>
+    <script type="module" src="/demo/assets/checkout.js"></script>
+  </head>
+  <body>
+    <header class="site">
+      <a class="logo" href="/demo">Skillbridge Academy</a>
+      <nav aria-label="Main">
+        ${demoCatalog.map((course) => html`<a href="/demo/courses/${course.slug}">${course.short}</a>`)}
+        <a href="/demo/learn">My learning</a>
+      </nav>
+    </header>
+    <main>${body}</main>
+    <footer>A demo provider for <a href="/">Chorus</a>. Marketers: <a href="/dashboard">dashboard</a>.</footer>
+  </body>
+</html>`;
+}
+
+const findCourse = (slug: string): DemoCourse | undefined => demoCatalog.find((course) => course.slug === slug);
+
+export function createDemoRoutes(options: DemoOptions) {
+  const { keys } = options;
+
+  async function postConversion(body: Record<string, unknown>) {
+    const response = await options.callChorus("/v1/conversions", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${keys.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`Chorus answered ${response.status}: ${await response.text()}`);
+  }
+
+  /** Each browser is one customer of the demo shop (a friend who may have been referred). */
+  function customerId(c: Context): string {
+    let id = getCookie(c, "demo_customer");
+    if (!id || !/^friend-[a-z0-9]{10}$/.test(id)) {
+      id = `friend-${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+      setCookie(c, "demo_customer", id, { path: "/demo", httpOnly: true, sameSite: "Lax" });
+    }
+    return id;
+  }
+
+  return new Hono()
+    .use("*", async (c, next) => {
+      await next();
+      c.header("Content-Security-Policy", csp);
+    })
+    .get("/", (c) =>
+      c.html(
+        layout(
+          "Micro-credentials that move careers",
+          keys.publishableKey,
+          html`<div class="hero">
+              <h1>Micro-credentials that move careers</h1>
+              <p class="muted">Short, focused certificates, taught by practitioners. Learners who finish tell their friends: see what happened next.</p>
+            </div>
+            <chorus-referral-banner></chorus-referral-banner>
+            <div class="grid">
+              ${demoCatalog.map(
+                (course) => html`<article class="course-card">
+                  <h2>${course.title}</h2>
+                  <p class="muted">${course.tagline}</p>
+                  <p class="price">${inr(course.price)} <span class="muted">· ${course.weeks} weeks</span></p>
+                  <a class="button" href="/demo/courses/${course.slug}">See the course</a>
+                </article>`,
+              )}
+            </div>`,
+        ),
+      ),
+    )
+    .get("/courses/:slug", (c) => {
+      const course = findCourse(c.req.param("slug"));
+      if (!course) return c.notFound();
+      const enrolled = c.req.query("enrolled") === "1";
+      const completed = c.req.query("completed") === "1";
+      return c.html(
+        layout(
+          course.title,
+          keys.publishableKey,
+          html`<chorus-referral-banner></chorus-referral-banner>
+            <div class="two-col">
+              <div>
+                <h1>${course.title}</h1>
+                <p class="muted">${course.tagline}</p>
+                <ul>
+                  ${course.outcomes.map((outcome) => html`<li>${outcome}</li>`)}
+                </ul>
+              </div>
+              <aside class="course-card" aria-label="Enrol">
+                <p class="price">${inr(course.price)}</p>
+                <p class="muted">${course.weeks} weeks · certificate with a verifiable Open Badge</p>
+                ${
+                  completed
+                    ? html`<p class="notice" role="status">Course completed. Congratulations!</p>`
+                    : enrolled
+                      ? html`<p class="notice" role="status">You're enrolled. Welcome aboard!</p>
+                          <form method="post" action="/demo/complete">
+                            <input type="hidden" name="course" value="${course.slug}" />
+                            <button class="button secondary">Mark course completed</button>
+                          </form>`
+                      : html`<form method="post" action="/demo/checkout" data-referral>
+                          <input type="hidden" name="course" value="${course.slug}" />
+                          <input type="hidden" name="code" value="" />
+                          <input type="hidden" name="clickId" value="" />
+                          <button class="button">Enrol now</button>
+                        </form>`
+                }
+              </aside>
+            </div>
+            <section aria-labelledby="outcomes">
+              <h2 id="outcomes">What learners achieved</h2>
+              <chorus-outcome-stats course="${course.slug}"></chorus-outcome-stats>
+            </section>
+            <section aria-labelledby="stories">
+              <h2 id="stories">Success stories</h2>
+              <chorus-story-wall course="${course.slug}" layout="wall" limit="6"></chorus-story-wall>
+            </section>`,
+        ),
+      );
+    })
+    .post("/checkout", async (c) => {
+      const form = await c.req.parseBody();
+      const course = findCourse(String(form.course ?? ""));
+      if (!course) return c.text("Unknown course", 400);
+      const code = String(form.code ?? "");
+      const clickId = String(form.clickId ?? "");
+      await postConversion({
+        id: `demo-order-${crypto.randomUUID()}`,
+        type: "enrollment",
+        customer: { id: customerId(c) },
+        course: course.slug,
+        amount: course.price,
+        currency: "INR",
+        ...(clickId ? { clickId } : {}),
+        ...(code ? { code } : {}),
+      });
+      return c.redirect(`/demo/courses/${course.slug}?enrolled=1`, 303);
+    })
+    .post("/complete", async (c) => {
+      const form = await c.req.parseBody();
+      const course = findCourse(String(form.course ?? ""));
+      if (!course) return c.text("Unknown course", 400);
+      await postConversion({
+        id: `demo-completion-${crypto.randomUUID()}`,
+        type: "completion",
+        customer: { id: customerId(c) },
+        course: course.slug,
+      });
+      return c.redirect(`/demo/courses/${course.slug}?completed=1`, 303);
+    })
+    .get("/learn", async (c) => {
+      // The provider's server signs a token for its signed-in learner; Chorus never sees a password.
+      const token = await mintLearnerToken(demoLearner, keys.tokenSecret, { ttlSeconds: 3600 });
+      return c.html(
+        layout(
+          "My learning",
+          keys.publishableKey,
+          html`<h1>Welcome back, Priya</h1>
+            <p class="muted">You finished the Data Analytics Professional Certificate. Invite friends, and tell your story.</p>
+            <div class="two-col">
+              <chorus-referral-card course="data-analytics" learner-token="${token}"></chorus-referral-card>
+              <div>
+                <h2>Tell your story</h2>
+                <chorus-story-form course="data-analytics" learner-token="${token}"></chorus-story-form>
+              </div>
+            </div>`,
+        ),
+      );
+    });
+}
