@@ -5,6 +5,8 @@ export class ChorusApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Validation failures: `{ path: "outcome.salaryIncreasePct", message }`. */
+    readonly details: { path?: string; message?: string }[] = [],
   ) {
     super(message);
   }
@@ -31,8 +33,14 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   });
   const data = await response.json().catch(() => null);
   if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ChorusApiError(response.status, error?.code ?? "http_error", error?.message ?? response.statusText);
+    const error = (data as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    const details = Array.isArray(error?.details) ? error.details : [];
+    throw new ChorusApiError(
+      response.status,
+      error?.code ?? "http_error",
+      error?.message ?? response.statusText,
+      details,
+    );
   }
   return data as T;
 }
