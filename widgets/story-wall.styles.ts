@@ -4,6 +4,10 @@ export const storyWallStyles = css`
   :host {
     min-height: var(--chorus-wall-min-height, 28rem);
   }
+  /* The filters sit on the element itself: with a dark theme it brings its own background. */
+  :host(:not([theme="light"])) {
+    background: var(--_bg);
+  }
   p,
   h2,
   h3 {
@@ -119,7 +123,7 @@ export const storyWallStyles = css`
   }
   .badge.credential_verified::before,
   .badge.provider_attested::before {
-    content: "✓ ";
+    content: "✓ " / "";
   }
   .more {
     display: flex;

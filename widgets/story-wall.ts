@@ -333,9 +333,9 @@ export class ChorusStoryWall extends ChorusElement {
         <p><span class="name">${story.name ?? storyText(this.locale, "anonymous")}</span>
           <span class="outcome">${details.join(" · ")}</span></p>
       </div>
-      <button class="badge ${level}" part="badge" aria-haspopup="dialog" @click=${(event: Event) => this._openReceipt(story, event)}>
-        ${storyText(this.locale, level)}<span class="visually-hidden">: ${this._t("viewReceipt")}</span>
-      </button>
+      <button class="badge ${level}" part="badge" aria-haspopup="dialog"
+        aria-label="${storyText(this.locale, level)}: ${this._t("viewReceipt")}"
+        @click=${(event: Event) => this._openReceipt(story, event)}>${storyText(this.locale, level)}</button>
     </article>`;
   }
 
