@@ -302,6 +302,41 @@ describe("<chorus-story-wall>", () => {
   });
 });
 
+describe("under a strict Content-Security-Policy", () => {
+  it("renders all three elements and their JSON-LD with nothing refused", async () => {
+    const strict = await startHostSite({
+      "Content-Security-Policy": `default-src 'none'; script-src ${live.baseUrl}; connect-src ${live.baseUrl}; img-src https:; base-uri 'none'`,
+    });
+    try {
+      const strictWs = await workspaceFactory(live.db, { origins: [strict.origin] });
+      await liveStories(live, strictWs, strict.origin).approved("csp-course", { headline: "Under CSP" });
+      strict.pages.set(
+        "/csp",
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>CSP</title>
+<script type="module" src="${live.baseUrl}/embed.js" data-key="${strictWs.publishableKey}"></script></head>
+<body><main><h1>Course</h1><chorus-story-wall course="csp-course"></chorus-story-wall>
+<chorus-outcome-stats course="csp-course"></chorus-outcome-stats><chorus-story-form course="csp-course"></chorus-story-form></main></body></html>`,
+      );
+      const refused: string[] = [];
+      page.on(
+        "console",
+        (message) => /Refused|Content Security Policy/i.test(message.text()) && refused.push(message.text()),
+      );
+      await page.goto(`${strict.origin}/csp`);
+      const story = wallOf(page).locator("article", { hasText: "Under CSP" });
+      await story.waitFor();
+      await page.locator("chorus-outcome-stats section").waitFor();
+      await page.locator("chorus-story-form form").waitFor();
+      expect(await page.locator("chorus-story-wall > script[type='application/ld+json']").count()).toBe(1);
+      // The adopted stylesheets applied: the card has its border radius.
+      expect(await story.evaluate((el) => getComputedStyle(el).borderTopLeftRadius)).toBe("12px");
+      expect(refused).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
 describe("<chorus-outcome-stats>", () => {
   it("shows no figures below the minimum sample and k/n figures with their samples above it", async () => {
     for (const n of [1, 2, 3]) await stories.approved("few-course", { headline: `Few ${n}` });
