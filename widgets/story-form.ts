@@ -17,7 +17,7 @@ import { html, nothing } from "lit";
 import { api, ChorusApiError } from "./lib/api.ts";
 import { ChorusElement, define } from "./lib/element.ts";
 import { catalog } from "./lib/i18n.ts";
-import { type Check, type Level, outcomeTypes, storyText } from "./lib/stories.ts";
+import { type Check, type Level, outcomeTypes, type Receipt, storyText } from "./lib/stories.ts";
 import { baseStyles } from "./lib/styles.ts";
 import { storyFormStyles } from "./story-form.styles.ts";
 
@@ -73,6 +73,7 @@ const formText = catalog(
     editToken: "Your edit token",
     editTokenHint: "Keep it somewhere safe: you need it to edit or withdraw your story. It is shown only this once.",
     shareLink: "Once approved, share your story with your link",
+    linkedIn: "Add this credential to LinkedIn",
   },
   {
     title: "अपनी सफलता की कहानी बताएँ",
@@ -125,6 +126,7 @@ const formText = catalog(
     editToken: "आपका संपादन टोकन",
     editTokenHint: "इसे सुरक्षित रखें: कहानी बदलने या वापस लेने के लिए इसकी ज़रूरत होगी। यह केवल एक बार दिखाया जाता है।",
     shareLink: "स्वीकृति के बाद अपनी कहानी इस लिंक से शेयर करें",
+    linkedIn: "यह क्रेडेंशियल LinkedIn में जोड़ें",
   },
 );
 
@@ -196,6 +198,7 @@ export class ChorusStoryForm extends ChorusElement {
     _failure: { state: true },
     _result: { state: true },
     _credentialType: { state: true },
+    _linkedIn: { state: true },
   };
 
   /** The course the story is about (a slug such as `data-analytics`). */
@@ -207,6 +210,8 @@ export class ChorusStoryForm extends ChorusElement {
   declare _failure: string;
   declare _result: Submitted | null;
   declare _credentialType: "none" | "url" | "json" | "jwt";
+  /** LinkedIn's add-to-profile link, for the author of a story whose credential verified. */
+  declare _linkedIn: string;
 
   /** Fields validate as the learner leaves them, and all of them after a first submit. */
   private _touched = new Set<string>();
@@ -221,6 +226,7 @@ export class ChorusStoryForm extends ChorusElement {
     this._failure = "";
     this._result = null;
     this._credentialType = "none";
+    this._linkedIn = "";
   }
 
   private _t(key: FormKey, vars?: Record<string, string | number>) {
@@ -325,6 +331,7 @@ export class ChorusStoryForm extends ChorusElement {
       });
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>("#thanks")?.focus();
+      if (result.verificationLevel === "credential_verified" && result.editToken) void this._receipt(result);
     } catch (error) {
       const failure = error instanceof ChorusApiError ? error : new ChorusApiError(0, "network_error", "");
       const errors: Partial<Record<Field, string>> = {};
@@ -342,6 +349,17 @@ export class ChorusStoryForm extends ChorusElement {
       this._focusSummary();
     } finally {
       this._sending = false;
+    }
+  }
+
+  private async _receipt(result: Submitted) {
+    try {
+      const receipt = await api<Receipt>(`/v1/stories/${encodeURIComponent(result.id)}/verification`, {
+        headers: { "Chorus-Edit-Token": result.editToken ?? "" },
+      });
+      this._linkedIn = receipt.addToLinkedIn?.startsWith("https://") ? receipt.addToLinkedIn : "";
+    } catch {
+      // The link is a convenience: the story is in either way.
     }
   }
 
@@ -400,6 +418,11 @@ export class ChorusStoryForm extends ChorusElement {
       ${
         failed.length
           ? html`<div><p>${this._t("credentialFailed")}</p><ul>${failed.map((check) => html`<li>${check.detail}</li>`)}</ul></div>`
+          : nothing
+      }
+      ${
+        this._linkedIn
+          ? html`<p><a class="button secondary" href=${this._linkedIn} target="_blank" rel="noopener noreferrer">${this._t("linkedIn")}</a></p>`
           : nothing
       }
       ${

@@ -10,6 +10,7 @@ import {
   seriousA11yViolations,
   startHostSite,
 } from "../support/browser.ts";
+import { badge, jwtIssuer } from "../support/credentials.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
 import { liveStories } from "../support/story-browser.ts";
@@ -22,12 +23,17 @@ let context: BrowserContext;
 let page: Page;
 let stories: ReturnType<typeof liveStories>;
 let pageErrors: string[];
+let issuer: Awaited<ReturnType<typeof jwtIssuer>>;
 
 beforeAll(async () => {
   browser = await launchBrowser();
   host = await startHostSite();
   live = await startLiveServer({ deps: { assets: distAssets } });
-  ws = await workspaceFactory(live.db, { origins: [host.origin] });
+  issuer = await jwtIssuer("EdDSA");
+  ws = await workspaceFactory(live.db, {
+    origins: [host.origin],
+    settings: { credentialIssuers: [{ id: issuer.id, name: issuer.name, publicKeyJwk: issuer.publicKeyJwk }] },
+  });
   stories = liveStories(live, ws, host.origin);
 });
 afterAll(async () => {
@@ -68,6 +74,19 @@ const articles = (wall: Locator) => wall.locator("article");
 /** The text of the element focused inside a shadow root. */
 const focusedText = (element: Locator) => element.evaluate((el) => el.shadowRoot?.activeElement?.textContent?.trim());
 
+/** Fills the required fields of the story form. */
+async function fillStory(form: Locator, headline: string) {
+  await form.getByLabel(/^Your name/).fill("Asha Rao");
+  await form.getByLabel(/^Headline/).fill(headline);
+  await form.getByLabel(/^Your story/).fill("Six months after the course I moved into analytics.\nBest decision.");
+  await form.getByRole("radio", { name: "4 out of 5" }).check();
+  await form.getByLabel(/^What changed/).selectOption("career_switch");
+  await form.getByRole("checkbox", { name: /^Publish my story/ }).check();
+}
+
+const storyId = async (course: string) =>
+  String((await live.client.execute({ sql: "select id from stories where course = ?", args: [course] })).rows[0]?.id);
+
 describe("<chorus-story-form> to <chorus-story-wall>", () => {
   it("submits a story, which appears on the wall after approval with its level and receipt", async () => {
     await stories.completion("asha", "form-course");
@@ -81,14 +100,9 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
         ),
     );
 
-    await form.getByLabel(/^Your name/).fill("Asha Rao");
-    await form.getByLabel(/^Headline/).fill("From teacher to data analyst");
-    await form.getByLabel(/^Your story/).fill("Six months after the course I moved into analytics.\nBest decision.");
-    await form.getByRole("radio", { name: "4 out of 5" }).check();
-    await form.getByLabel(/^What changed/).selectOption("career_switch");
+    await fillStory(form, "From teacher to data analyst");
     await form.getByLabel(/^Salary increase/).fill("40");
     await form.getByLabel(/^Months from the course/).fill("6");
-    await form.getByRole("checkbox", { name: /^Publish my story/ }).check();
     await form.getByRole("checkbox", { name: /^Show my name/ }).check();
     await form.getByRole("checkbox", { name: /^Show my salary/ }).check();
     await form.getByRole("button", { name: "Send my story" }).click();
@@ -129,6 +143,35 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
     await page.keyboard.press("Escape");
     await expect.poll(() => dialog.count()).toBe(0);
     expect(await focusedText(wall)).toContain("Completion confirmed");
+  });
+
+  it("verifies a pasted VC-JWT, offers its author LinkedIn, and shows the issuer in the wall's receipt", async () => {
+    const jwt = await issuer.sign(badge({ issuer, achievement: "Data Analytics Certificate" }));
+    await open("/tell", `<chorus-story-form course="cred-course"></chorus-story-form>`);
+    const form = page.locator("chorus-story-form");
+    await fillStory(form, "Certified and hired");
+    await form.getByLabel("Credential format").selectOption("jwt");
+    await form.getByLabel("Credential", { exact: true }).fill(jwt);
+    await form.getByRole("button", { name: "Send my story" }).click();
+    await form.getByText("Verification: Verified credential").waitFor();
+    const linkedIn = form.getByRole("link", { name: "Add this credential to LinkedIn" });
+    expect(await linkedIn.getAttribute("href")).toMatch(/^https:\/\/www\.linkedin\.com\/profile\/add\?/);
+    const params = new URL((await linkedIn.getAttribute("href")) ?? "").searchParams;
+    expect(params.get("name")).toBe("Data Analytics Certificate");
+    expect(params.get("organizationName")).toBe("Example University");
+
+    await stories.approve(await storyId("cred-course"));
+    await open("/wall", `<chorus-story-wall course="cred-course" verified></chorus-story-wall>`);
+    const wall = wallOf(page);
+    await wall.getByRole("button", { name: "Verified credential: how this was checked" }).click();
+    const dialog = wall.getByRole("dialog", { name: "Verification receipt" });
+    await dialog.locator("li", { hasText: "proof" }).waitFor();
+    expect(await dialog.locator("p", { hasText: "Issuer:" }).textContent()).toContain("Example University");
+    expect(await dialog.locator("li", { hasText: "proof" }).textContent()).toContain("Passed");
+    expect(await dialog.getByText(/Data Analytics Certificate/).count()).toBe(1);
+    expect(await dialog.getByText(/^[0-9a-f]{64}$/).count()).toBe(1);
+    // The visitor gets the receipt, not the author's LinkedIn link.
+    expect(await dialog.getByRole("link").count()).toBe(0);
   });
 
   it("validates inline, focuses the error summary on submit, and hides the honeypot from people", async () => {

@@ -17,12 +17,13 @@ export type RequestOptions = {
   body?: unknown;
   token?: string;
   keepalive?: boolean;
+  headers?: Record<string, string>;
 };
 
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const config = window.chorus?.config;
   if (!config) throw new ChorusApiError(0, "no_loader", "Add the Chorus embed.js script tag to this page");
-  const headers: Record<string, string> = { "Chorus-Key": config.key };
+  const headers: Record<string, string> = { ...options.headers, "Chorus-Key": config.key };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   const response = await fetch(config.apiBase + path, {
