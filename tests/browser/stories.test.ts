@@ -13,6 +13,7 @@ import {
 import { badge, jwtIssuer } from "../support/credentials.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
+import { storyBody } from "../support/stories.ts";
 import { liveStories } from "../support/story-browser.ts";
 
 let browser: Browser;
@@ -172,6 +173,28 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
     expect(await dialog.getByText(/^[0-9a-f]{64}$/).count()).toBe(1);
     // The visitor gets the receipt, not the author's LinkedIn link.
     expect(await dialog.getByRole("link").count()).toBe(0);
+  });
+
+  it("says so when the visitor has sent too many stories, and keeps what they wrote", async () => {
+    const userAgent = `${browserUserAgent} chorus-rate-limit`;
+    // Five stories from this visitor (same address, same browser) use up the hour's allowance.
+    for (let n = 0; n < 5; n++) await stories.post(storyBody({ course: "busy-course" }), { "User-Agent": userAgent });
+    const busy = await browser.newContext({ userAgent });
+    try {
+      const busyPage = await busy.newPage();
+      host.pages.set("/busy", hostPage(`<chorus-story-form course="busy-course"></chorus-story-form>`));
+      await busyPage.goto(`${host.origin}/busy`);
+      const form = busyPage.locator("chorus-story-form");
+      await fillStory(form, "One too many");
+      await form.getByRole("button", { name: "Send my story" }).click();
+      const summary = form.getByRole("alert");
+      await summary.waitFor();
+      expect(await summary.textContent()).toContain("Too many stories were sent from this device");
+      expect(await form.evaluate((el) => el.shadowRoot?.activeElement?.classList.contains("summary"))).toBe(true);
+      expect(await form.getByLabel(/^Headline/).inputValue()).toBe("One too many");
+    } finally {
+      await busy.close();
+    }
   });
 
   it("validates inline, focuses the error summary on submit, and hides the honeypot from people", async () => {
