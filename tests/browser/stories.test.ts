@@ -476,10 +476,7 @@ describe("all three on one page", () => {
   it("speaks Hindi with lang=hi, in the dark theme too", async () => {
     await open(
       "/hi",
-      markup(await learnerToken(ws, { sub: "hi-page" })).replace(
-        /<chorus-story-wall /,
-        '<chorus-story-wall theme="dark" ',
-      ),
+      markup(await learnerToken(ws, { sub: "hi-page" })).replace(/<(chorus-[a-z-]+) /g, '<$1 theme="dark" '),
       "hi",
     );
     const form = page.locator("chorus-story-form");
@@ -498,6 +495,13 @@ describe("all three on one page", () => {
         .getByText(/अभी पर्याप्त कहानियाँ नहीं हैं \(n < 10\)/)
         .count(),
     ).toBe(1);
+    const background = (element: Locator, selector: string) =>
+      element.evaluate(
+        (el, s) => getComputedStyle(el.shadowRoot?.querySelector(s) as Element).backgroundColor,
+        selector,
+      );
+    expect(await background(form, ".panel")).toBe("rgb(17, 24, 39)");
+    expect(await background(page.locator("chorus-outcome-stats"), ".stats")).toBe("rgb(17, 24, 39)");
     await form.getByRole("button", { name: "मेरी कहानी भेजें" }).click();
     expect(await form.getByRole("alert").textContent()).toContain("कृपया 6 समस्या ठीक करें");
     expect(await seriousA11yViolations(page)).toEqual([]);
