@@ -16,6 +16,9 @@ const DAY = 864e5;
 const elements: Record<string, () => Promise<unknown>> = {
   "chorus-referral-card": () => import("./referral-card.ts"),
   "chorus-referral-banner": () => import("./referral-banner.ts"),
+  "chorus-story-wall": () => import("./story-wall.ts"),
+  "chorus-story-form": () => import("./story-form.ts"),
+  "chorus-outcome-stats": () => import("./outcome-stats.ts"),
 };
 
 /** Until an element's code arrives, it holds its place: no layout shift when it renders. */

