@@ -144,7 +144,7 @@ export function createDemoRoutes(options: DemoOptions) {
             </section>
             <section aria-labelledby="stories">
               <h2 id="stories">Success stories</h2>
-              <chorus-story-wall course="${course.slug}" layout="wall" limit="6"></chorus-story-wall>
+              <chorus-story-wall course="${course.slug}" course-name="${course.title}" layout="wall" limit="6"></chorus-story-wall>
             </section>`,
         ),
       );
