@@ -13,6 +13,15 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;
 }
 
+/**
+ * A click id that sorts by time: clicks arrive in time order, so the id index grows at its end
+ * instead of at random pages (measured: a random id made each click's write several times
+ * dearer). 9 base-36 characters of milliseconds, then 12 random ones.
+ */
+export function newClickId(now: number): string {
+  return `clk_${now.toString(36).padStart(9, "0")}${base62(12)}`;
+}
+
 export function newReferralCode(): string {
   return referralCode();
 }

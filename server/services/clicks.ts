@@ -6,7 +6,7 @@ import { and, desc, eq, gt, max } from "drizzle-orm";
 import { isbot } from "isbot";
 import type { Db } from "../../db/index.ts";
 import { clicks } from "../../db/schema.ts";
-import { newId } from "../lib/ids.ts";
+import { newClickId } from "../lib/ids.ts";
 import type { ClickWriter } from "./click-writer.ts";
 import type { ResolvedCode } from "./codes.ts";
 import { ipHash, visitorHash } from "./visitors.ts";
@@ -116,7 +116,7 @@ export class ClickRecorder {
         this.remember(key, earlier.id, earlier.createdAt);
         return earlier.id;
       }
-      const clickId = newId("clk");
+      const clickId = newClickId(now);
       const written = this.writer.write({
         id: clickId,
         workspaceId: code.workspaceId,

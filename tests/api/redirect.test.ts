@@ -31,7 +31,7 @@ describe("GET /r/:code", () => {
     expect(url.origin + url.pathname).toBe("https://academy.example/welcome");
     expect(url.searchParams.get("utm_source")).toBe("chorus");
     expect(url.searchParams.get("via")).toBe(code);
-    expect(url.searchParams.get("chorus_cid")).toMatch(/^clk_\w{16}$/);
+    expect(url.searchParams.get("chorus_cid")).toMatch(/^clk_\w{21}$/);
     expect(response.headers.get("Cache-Control")).toContain("no-store");
     const [row] = (await t.client.execute("select * from clicks")).rows;
     expect(row).toMatchObject({ id: url.searchParams.get("chorus_cid"), channel: "direct", source: "redirect" });
