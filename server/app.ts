@@ -12,6 +12,7 @@ import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
+import { analyticsRoutes } from "./routes/analytics.ts";
 import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
 import { courseRoutes } from "./routes/courses.ts";
@@ -100,6 +101,7 @@ export function createApp(deps: Deps) {
   app.route("/", storyRoutes);
   app.route("/", adminStoryRoutes);
   app.route("/", outcomeRoutes);
+  app.route("/", analyticsRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",
