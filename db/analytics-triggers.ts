@@ -9,6 +9,10 @@
 
 const day = (column: string) => `(CAST(${column} AS INTEGER) / 86400000)`;
 
+/** Its day, and its month (as the day number of the month's first day). */
+const grains = (column: string) =>
+  `(SELECT 'd' AS grain, ${day(column)} AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(${column} AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g`;
+
 /** The rollup rows a row contributes to: '*' (all courses) and its own course. */
 const courses = (r: string) => `(SELECT '*' AS course UNION ALL SELECT ${r}.course WHERE ${r}.course <> '*') AS cs`;
 
@@ -21,7 +25,7 @@ const shareDims = (r: string) =>
 const conversionDims = (r: string) =>
   `(SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(${r}.channel, 'direct') UNION ALL SELECT 'advocate', ${r}.referrer_id UNION ALL SELECT 'story', ${r}.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = ${r}.click_id), '')) AS d`;
 
-const dailyKey = "(workspace_id, dim, course, day, key)";
+const dailyKey = "(workspace_id, dim, course, grain, day, key)";
 
 function clickInsert(): string {
   // A visitor counts once per day and rollup row: only when no other click of that visitor that
@@ -31,9 +35,9 @@ function clickInsert(): string {
       AND c.id <> NEW.id AND c.is_bot = 0 AND (cs.course = '*' OR c.course = NEW.course)
       AND (CASE d.dim WHEN 'total' THEN '' WHEN 'channel' THEN c.channel WHEN 'advocate' THEN c.learner_id WHEN 'story' THEN c.story_id ELSE coalesce(c.country, '') END) = d.key)`;
   return `CREATE TRIGGER analytics_clicks_insert AFTER INSERT ON clicks WHEN NEW.is_bot = 0 BEGIN
-  INSERT INTO analytics_daily (workspace_id, dim, course, day, key, clicks, visitors)
-    SELECT NEW.workspace_id, d.dim, cs.course, ${day("NEW.created_at")}, d.key, 1, NOT ${seenBefore}
-    FROM ${clickDims("NEW")}, ${courses("NEW")}
+  INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, clicks, visitors)
+    SELECT NEW.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, 1, NOT ${seenBefore}
+    FROM ${clickDims("NEW")}, ${courses("NEW")}, ${grains("NEW.created_at")}
     WHERE d.key IS NOT NULL
     ON CONFLICT ${dailyKey} DO UPDATE SET clicks = clicks + excluded.clicks, visitors = visitors + excluded.visitors;
   INSERT INTO analytics_advocates (workspace_id, course, learner_id, first_active_at, clicks)
@@ -46,9 +50,9 @@ END;`;
 
 function shareInsert(): string {
   return `CREATE TRIGGER analytics_shares_insert AFTER INSERT ON share_events BEGIN
-  INSERT INTO analytics_daily (workspace_id, dim, course, day, key, shares)
-    SELECT NEW.workspace_id, d.dim, cs.course, ${day("NEW.created_at")}, d.key, 1
-    FROM ${shareDims("NEW")}, ${courses("NEW")}
+  INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, shares)
+    SELECT NEW.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, 1
+    FROM ${shareDims("NEW")}, ${courses("NEW")}, ${grains("NEW.created_at")}
     WHERE d.key IS NOT NULL
     ON CONFLICT ${dailyKey} DO UPDATE SET shares = shares + excluded.shares;
   INSERT INTO analytics_advocates (workspace_id, course, learner_id, first_active_at, shares)
@@ -69,19 +73,19 @@ function applyConversion(r: "NEW" | "OLD", sign: 1 | -1): string {
     FROM clicks c, ${courses(r)}
     WHERE c.id = ${r}.click_id AND ${r}.status = 'attributed' AND ${r}.type = 'enrollment';`
       : `DELETE FROM analytics_delays WHERE conversion_id = ${r}.id;`;
-  return `INSERT INTO analytics_daily (workspace_id, dim, course, day, key, signups, enrollments, completions, refunds)
-    SELECT ${r}.workspace_id, d.dim, cs.course, ${day(`${r}.occurred_at`)}, d.key, ${is("signup")}, ${is("enrollment")}, ${is("completion")}, ${is("refund")}
-    FROM ${conversionDims(r)}, ${courses(r)}
+  return `INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, signups, enrollments, completions, refunds)
+    SELECT ${r}.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, ${is("signup")}, ${is("enrollment")}, ${is("completion")}, ${is("refund")}
+    FROM ${conversionDims(r)}, ${courses(r)}, ${grains(`${r}.occurred_at`)}
     WHERE d.key IS NOT NULL AND ${r}.status = 'attributed'
     ON CONFLICT ${dailyKey} DO UPDATE SET signups = signups + excluded.signups, enrollments = enrollments + excluded.enrollments,
       completions = completions + excluded.completions, refunds = refunds + excluded.refunds;
-  INSERT INTO analytics_revenue (workspace_id, dim, course, day, key, currency, enrolled, refunded)
-    SELECT ${r}.workspace_id, d.dim, cs.course, ${day(`${r}.occurred_at`)}, d.key, ${r}.currency,
+  INSERT INTO analytics_revenue (workspace_id, dim, course, grain, day, key, currency, enrolled, refunded)
+    SELECT ${r}.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, ${r}.currency,
       ${sign} * (CASE WHEN ${r}.type = 'enrollment' THEN ${r}.amount ELSE 0 END), ${sign} * (CASE WHEN ${r}.type = 'refund' THEN ${r}.amount ELSE 0 END)
-    FROM ${conversionDims(r)}, ${courses(r)}
+    FROM ${conversionDims(r)}, ${courses(r)}, ${grains(`${r}.occurred_at`)}
     WHERE d.key IS NOT NULL AND ${r}.status = 'attributed' AND ${r}.type IN ('enrollment', 'refund')
       AND ${r}.amount IS NOT NULL AND ${r}.currency IS NOT NULL
-    ON CONFLICT (workspace_id, dim, course, day, key, currency) DO UPDATE SET enrolled = enrolled + excluded.enrolled,
+    ON CONFLICT (workspace_id, dim, course, grain, day, key, currency) DO UPDATE SET enrolled = enrolled + excluded.enrolled,
       refunded = refunded + excluded.refunded;
   INSERT INTO analytics_advocates (workspace_id, course, learner_id, first_active_at, signups, enrollments, completions)
     SELECT ${r}.workspace_id, cs.course, ${r}.referrer_id, ${r}.occurred_at, ${is("signup")}, ${is("enrollment")}, ${is("completion")}

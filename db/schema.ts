@@ -359,8 +359,11 @@ export const webhookDeliveries = sqliteTable(
  * Analytics rollups. Triggers (migration 0002_analytics_triggers) keep them up to date inside the
  * transaction that writes the click, share or conversion, so they are correct under concurrent
  * writers (SQLite serialises writers) whichever code path writes the row. `course` is '*' for
- * every course together; `day` counts UTC days since the epoch; `key` is the dimension's value
- * ('' for `dim = 'total'` and for an unknown country).
+ * every course together; `key` is the dimension's value ('' for `dim = 'total'` and for an unknown
+ * country). Each event counts twice: in its day (`grain = 'd'`, `day` = UTC days since the epoch)
+ * and in its month (`grain = 'm'`, `day` = the month's first day), so a long range reads whole
+ * months plus at most two partial months of days. The tables are WITHOUT ROWID (set in the
+ * migration): a range scan of the primary key reads the counts themselves.
  */
 export const analyticsDaily = sqliteTable(
   "analytics_daily",
@@ -368,6 +371,7 @@ export const analyticsDaily = sqliteTable(
     workspaceId: text("workspace_id").notNull(),
     dim: text("dim", { enum: ["total", "channel", "advocate", "story", "country"] }).notNull(),
     course: text("course").notNull(),
+    grain: text("grain", { enum: ["d", "m"] }).notNull(),
     day: integer("day").notNull(),
     key: text("key").notNull(),
     clicks: integer("clicks").notNull().default(0),
@@ -379,7 +383,7 @@ export const analyticsDaily = sqliteTable(
     completions: integer("completions").notNull().default(0),
     refunds: integer("refunds").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.dim, t.course, t.day, t.key] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.dim, t.course, t.grain, t.day, t.key] })],
 );
 
 /** Attributed enrolment and refund amounts per currency, with the same keys as analytics_daily. */
@@ -389,13 +393,14 @@ export const analyticsRevenue = sqliteTable(
     workspaceId: text("workspace_id").notNull(),
     dim: text("dim").notNull(),
     course: text("course").notNull(),
+    grain: text("grain", { enum: ["d", "m"] }).notNull(),
     day: integer("day").notNull(),
     key: text("key").notNull(),
     currency: text("currency").notNull(),
     enrolled: integer("enrolled").notNull().default(0),
     refunded: integer("refunded").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.dim, t.course, t.day, t.key, t.currency] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.dim, t.course, t.grain, t.day, t.key, t.currency] })],
 );
 
 /** Lifetime totals per advocate (and course), for K-factor cohorts: first activity decides the cohort. */

@@ -9,13 +9,14 @@ CREATE TABLE `analytics_advocates` (
 	`enrollments` integer DEFAULT 0 NOT NULL,
 	`completions` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`workspace_id`, `course`, `learner_id`)
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `analytics_advocates_cohort` ON `analytics_advocates` (`workspace_id`,`course`,`first_active_at`);--> statement-breakpoint
 CREATE TABLE `analytics_daily` (
 	`workspace_id` text NOT NULL,
 	`dim` text NOT NULL,
 	`course` text NOT NULL,
+	`grain` text NOT NULL,
 	`day` integer NOT NULL,
 	`key` text NOT NULL,
 	`clicks` integer DEFAULT 0 NOT NULL,
@@ -25,8 +26,8 @@ CREATE TABLE `analytics_daily` (
 	`enrollments` integer DEFAULT 0 NOT NULL,
 	`completions` integer DEFAULT 0 NOT NULL,
 	`refunds` integer DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`workspace_id`, `dim`, `course`, `day`, `key`)
-);
+	PRIMARY KEY(`workspace_id`, `dim`, `course`, `grain`, `day`, `key`)
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `analytics_delays` (
 	`workspace_id` text NOT NULL,
@@ -42,12 +43,13 @@ CREATE TABLE `analytics_revenue` (
 	`workspace_id` text NOT NULL,
 	`dim` text NOT NULL,
 	`course` text NOT NULL,
+	`grain` text NOT NULL,
 	`day` integer NOT NULL,
 	`key` text NOT NULL,
 	`currency` text NOT NULL,
 	`enrolled` integer DEFAULT 0 NOT NULL,
 	`refunded` integer DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`workspace_id`, `dim`, `course`, `day`, `key`, `currency`)
-);
+	PRIMARY KEY(`workspace_id`, `dim`, `course`, `grain`, `day`, `key`, `currency`)
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `clicks_workspace_visitor` ON `clicks` (`workspace_id`,`visitor_hash`,`created_at`);

@@ -4,7 +4,7 @@
  * whatever the number of clicks. Only attributed conversions count: these are the figures of
  * word of mouth. Ranges are whole UTC days, both ends included.
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 
 export const dayMs = 86_400_000;
@@ -23,6 +23,27 @@ export type Counts = {
 };
 
 export type Money = { currency: string; amount: number };
+
+/** First day (days since the epoch) of the month `offset` months after the month of `day`. */
+function monthStart(day: number, offset = 0): number {
+  const date = new Date(day * dayMs);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + offset, 1) / dayMs;
+}
+
+/**
+ * The rollup rows that cover a range exactly: whole months from the monthly rows, the partial
+ * months at either end from the daily rows. `daysOnly` for answers per day.
+ */
+export function periodFilter(range: AnalyticsRange, daysOnly = false): SQL {
+  const daily = (from: number, to: number) => sql`(grain = 'd' AND day BETWEEN ${from} AND ${to})`;
+  const firstMonth = range.fromDay === monthStart(range.fromDay) ? range.fromDay : monthStart(range.fromDay, 1);
+  const afterMonths = monthStart(range.toDay + 1); // the first day not in a whole month of the range
+  if (daysOnly || firstMonth >= afterMonths) return daily(range.fromDay, range.toDay);
+  const parts = [sql`(grain = 'm' AND day BETWEEN ${firstMonth} AND ${monthStart(afterMonths, -1)})`];
+  if (range.fromDay < firstMonth) parts.push(daily(range.fromDay, firstMonth - 1));
+  if (afterMonths <= range.toDay) parts.push(daily(afterMonths, range.toDay));
+  return sql`(${sql.join(parts, sql` OR `)})`;
+}
 
 const countColumns = sql`coalesce(sum(clicks), 0) AS clicks, coalesce(sum(visitors), 0) AS visitors,
   coalesce(sum(shares), 0) AS shares, coalesce(sum(signups), 0) AS signups,
@@ -60,7 +81,7 @@ async function revenue(db: Db, workspaceId: string, range: AnalyticsRange, dim: 
     SELECT ${byKey ? sql`key` : sql`''`} AS key, currency, sum(enrolled) - sum(refunded) AS amount
     FROM analytics_revenue
     WHERE workspace_id = ${workspaceId} AND dim = ${dim} AND course = ${range.course}
-      AND day BETWEEN ${range.fromDay} AND ${range.toDay}
+      AND ${periodFilter(range)}
     GROUP BY 1, 2 ORDER BY 1, 2`);
   const byRow = new Map<string, Money[]>();
   for (const row of rows) {
@@ -75,7 +96,7 @@ export async function funnel(db: Db, workspaceId: string, range: AnalyticsRange)
   const [row] = await db.all<Record<string, unknown>>(sql`
     SELECT ${countColumns} FROM analytics_daily
     WHERE workspace_id = ${workspaceId} AND dim = 'total' AND course = ${range.course}
-      AND day BETWEEN ${range.fromDay} AND ${range.toDay}`);
+      AND ${periodFilter(range)}`);
   const counts = toCounts(row ?? {});
   const money = await revenue(db, workspaceId, range, "total", false);
   return { ...counts, revenue: money.get("") ?? [], rates: funnelRates(counts) };
@@ -138,7 +159,7 @@ export async function breakdown(
   const rows = await db.all<Record<string, unknown>>(sql`
     SELECT ${keyColumn} AS key, ${countColumns} FROM analytics_daily
     WHERE workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}
-      AND day BETWEEN ${range.fromDay} AND ${range.toDay}
+      AND ${periodFilter(range, dimension === "day")}
     GROUP BY 1 ORDER BY ${order} LIMIT ${options.limit}`);
   const keys = rows.map((row) => String(row.key));
   // Revenue of the same rows: grouped the same way.
@@ -147,7 +168,10 @@ export async function breakdown(
     const revenueRows = await db.all<{ key: string; currency: string; amount: number }>(sql`
       SELECT ${keyColumn} AS key, currency, sum(enrolled) - sum(refunded) AS amount FROM analytics_revenue
       WHERE workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}
-        AND day BETWEEN ${range.fromDay} AND ${range.toDay}
+        AND ${periodFilter(range, dimension === "day")} AND ${keyColumn} IN (${sql.join(
+          rows.map((row) => sql`${row.key}`),
+          sql`, `,
+        )})
       GROUP BY 1, 2 ORDER BY 1, 2`);
     for (const row of revenueRows) {
       const key = String(row.key);
@@ -177,7 +201,7 @@ export async function timeseries(
   const rows = await db.all<Record<string, unknown>>(sql`
     SELECT day, ${countColumns} FROM analytics_daily
     WHERE workspace_id = ${workspaceId} AND dim = 'total' AND course = ${range.course}
-      AND day BETWEEN ${range.fromDay} AND ${range.toDay}
+      AND ${periodFilter(range, true)}
     GROUP BY day`);
   const byDay = new Map(rows.map((row) => [Number(row.day), toCounts(row)]));
   const periods = new Map<string, Counts>();

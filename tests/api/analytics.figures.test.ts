@@ -86,9 +86,11 @@ const query = (filter: Filter, extra = "") =>
 
 const whole: Filter = { from: "2026-09-01", to: "2026-11-10" };
 const slice: Filter = { from: "2026-09-10", to: "2026-09-30", course: "ux-design" };
+/** Half a month of days, then a whole month from the monthly rollups. */
+const mixed: Filter = { from: "2026-09-15", to: "2026-10-31" };
 
 describe("GET /v1/analytics/funnel", () => {
-  for (const filter of [whole, slice, { ...whole, course: "cloud-basics" }]) {
+  for (const filter of [whole, slice, mixed, { ...whole, course: "cloud-basics" }]) {
     it(`counts exactly for ${JSON.stringify(filter)}`, async () => {
       const s = selected(filter);
       const counts = countsOf(s.clicks, s.shares, s.conversions);
@@ -163,7 +165,7 @@ describe("GET /v1/analytics/breakdown", () => {
   };
 
   for (const dimension of Object.keys(keyers)) {
-    for (const filter of [whole, slice]) {
+    for (const filter of [whole, slice, mixed]) {
       it(`by ${dimension} for ${JSON.stringify(filter)}`, async () => {
         const keyer = keyers[dimension] as (typeof keyers)[string];
         const s = selected(filter);
