@@ -16,6 +16,7 @@ import { analyticsRoutes } from "./routes/analytics.ts";
 import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
 import { courseRoutes } from "./routes/courses.ts";
+import { dashboardSessionRoutes } from "./routes/dashboard-session.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
@@ -102,6 +103,7 @@ export function createApp(deps: Deps) {
   app.route("/", adminStoryRoutes);
   app.route("/", outcomeRoutes);
   app.route("/", analyticsRoutes);
+  app.route("/", dashboardSessionRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",
@@ -119,6 +121,13 @@ export function createApp(deps: Deps) {
     scheme: "bearer",
     bearerFormat: "JWT",
     description: "A learner token (HS256, signed with the workspace token secret), sent beside `Chorus-Key`.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "dashboardSession", {
+    type: "apiKey",
+    in: "cookie",
+    name: "chorus_session",
+    description:
+      "The dashboard's session cookie (POST /v1/dashboard/session); changes also need `X-Chorus-Dashboard: 1`.",
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

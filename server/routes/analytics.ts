@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ApiError, errorResponses } from "../errors.ts";
 import { createRouter } from "../lib/router.ts";
-import { requireSecretKey } from "../middleware/auth.ts";
+import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import {
   type AnalyticsRange,
   breakdown,
@@ -11,6 +11,7 @@ import {
   dimensions,
   funnel,
   kFactor,
+  searchConversions,
   timeseries,
   timeToConvert,
   topAdvocates,
@@ -73,8 +74,8 @@ const Funnel = z
 
 const common = {
   tags: ["Analytics"],
-  security: [{ secretKey: [] }, { dashboardSession: [] }] as { [name: string]: string[] }[],
-  middleware: [requireSecretKey],
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession],
 };
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   200: { description, content: { "application/json": { schema } } },
@@ -207,6 +208,63 @@ const exportRoute = createRoute({
   },
 });
 
+const Decision = z.object({ rule: z.string(), result: z.string(), detail: z.string() });
+const conversionsRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/analytics/conversions",
+  summary: "Search conversions, newest first, each with its decision log",
+  request: {
+    query: z.object({
+      q: z
+        .string()
+        .min(1)
+        .max(100)
+        .optional()
+        .openapi({ description: "The provider's conversion or customer id (or its start)" }),
+      type: z.enum(["signup", "enrollment", "completion", "refund"]).optional(),
+      status: z.enum(["attributed", "unattributed"]).optional(),
+      flagged: z.enum(["true", "false"]).optional(),
+      cursor: z.string().max(200).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(25),
+    }),
+  },
+  responses: json(
+    z
+      .object({
+        items: z.array(
+          z.object({
+            id: z.string(),
+            externalId: z.string(),
+            type: z.string(),
+            customerId: z.string(),
+            course: z.string(),
+            amount: z.number().nullable(),
+            currency: z.string().nullable(),
+            status: z.string(),
+            flagged: z.boolean(),
+            channel: z.string().nullable(),
+            storyId: z.string().nullable(),
+            clickId: z.string().nullable(),
+            referrer: z.object({ learnerId: z.string(), name: z.string().nullable() }).nullable(),
+            decision: z.array(Decision),
+            occurredAt: z.string(),
+          }),
+        ),
+        nextCursor: z.string().nullable(),
+      })
+      .openapi("ConversionSearchPage"),
+    "A page of conversions",
+  ),
+});
+
+function decodeCursor(cursor: string | undefined) {
+  if (!cursor) return undefined;
+  const match = /^(\d{1,15})\|([A-Za-z0-9_-]{1,80})$/.exec(atob(cursor.replace(/[^A-Za-z0-9+/=]/g, "")));
+  if (!match) throw new ApiError("invalid_request", "The cursor is not one this API gave");
+  return { at: Number(match[1]), id: match[2] as string };
+}
+
 export const analyticsRoutes = createRouter()
   .openapi(funnelRoute, async (c) =>
     c.json(await funnel(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query"))), 200),
@@ -241,6 +299,25 @@ export const analyticsRoutes = createRouter()
       },
       200,
     );
+  })
+  .openapi(conversionsRoute, async (c) => {
+    const { q, type, status, flagged, cursor, limit } = c.req.valid("query");
+    let at: { at: number; id: string } | undefined;
+    try {
+      at = decodeCursor(cursor);
+    } catch {
+      throw new ApiError("invalid_request", "The cursor is not one this API gave");
+    }
+    const page = await searchConversions(c.var.deps.db, c.var.auth.workspace.id, {
+      q,
+      type,
+      status,
+      flagged: flagged === undefined ? undefined : flagged === "true",
+      cursor: at,
+      limit,
+    });
+    const next = page.nextCursor ? btoa(`${page.nextCursor.at}|${page.nextCursor.id}`) : null;
+    return c.json({ items: page.items, nextCursor: next }, 200);
   })
   .openapi(exportRoute, async (c) => {
     const { dataset } = c.req.valid("query");

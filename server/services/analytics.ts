@@ -293,3 +293,56 @@ export async function topAdvocates(db: Db, workspaceId: string, range: Analytics
     ...counts,
   }));
 }
+
+export type ConversionSearch = {
+  q?: string;
+  type?: "signup" | "enrollment" | "completion" | "refund";
+  status?: "attributed" | "unattributed";
+  flagged?: boolean;
+  cursor?: { at: number; id: string };
+  limit: number;
+};
+
+/**
+ * Conversions newest first, each with its decision log, for the dashboard's search: `q` matches
+ * the provider's conversion id or customer id exactly or by prefix (LIKE with escaping).
+ */
+export async function searchConversions(db: Db, workspaceId: string, search: ConversionSearch) {
+  const like = search.q ? `${search.q.replace(/[\\%_]/g, (char) => `\\${char}`)}%` : null;
+  const rows = await db.all<Record<string, unknown>>(sql`
+    SELECT v.id, v.external_id AS externalId, v.type, v.customer_id AS customerId, v.course, v.amount, v.currency,
+      v.status, v.flagged, v.channel, v.story_id AS storyId, v.click_id AS clickId, v.decision,
+      v.occurred_at AS occurredAt, l.external_id AS referrerId, l.name AS referrerName
+    FROM conversions v LEFT JOIN learners l ON l.id = v.referrer_id
+    WHERE v.workspace_id = ${workspaceId}
+      ${like ? sql`AND (v.external_id LIKE ${like} ESCAPE '\\' OR v.customer_id LIKE ${like} ESCAPE '\\')` : sql``}
+      ${search.type ? sql`AND v.type = ${search.type}` : sql``}
+      ${search.status ? sql`AND v.status = ${search.status}` : sql``}
+      ${search.flagged === undefined ? sql`` : sql`AND v.flagged = ${search.flagged ? 1 : 0}`}
+      ${search.cursor ? sql`AND (v.occurred_at < ${search.cursor.at} OR (v.occurred_at = ${search.cursor.at} AND v.id < ${search.cursor.id}))` : sql``}
+    ORDER BY v.occurred_at DESC, v.id DESC LIMIT ${search.limit + 1}`);
+  const page = rows.slice(0, search.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) => ({
+      id: String(row.id),
+      externalId: String(row.externalId),
+      type: String(row.type),
+      customerId: String(row.customerId),
+      course: String(row.course),
+      amount: row.amount === null ? null : Number(row.amount),
+      currency: (row.currency as string | null) ?? null,
+      status: String(row.status),
+      flagged: Boolean(row.flagged),
+      channel: (row.channel as string | null) ?? null,
+      storyId: (row.storyId as string | null) ?? null,
+      clickId: (row.clickId as string | null) ?? null,
+      referrer: row.referrerId
+        ? { learnerId: String(row.referrerId), name: (row.referrerName as string | null) ?? null }
+        : null,
+      decision: JSON.parse(String(row.decision)) as { rule: string; result: string; detail: string }[],
+      occurredAt: new Date(Number(row.occurredAt)).toISOString(),
+    })),
+    nextCursor: rows.length > search.limit && last ? { at: Number(last.occurredAt), id: String(last.id) } : null,
+  };
+}
