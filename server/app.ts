@@ -16,6 +16,7 @@ import { analyticsRoutes } from "./routes/analytics.ts";
 import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
 import { courseRoutes } from "./routes/courses.ts";
+import { dashboardPageRoutes } from "./routes/dashboard-page.ts";
 import { dashboardSessionRoutes } from "./routes/dashboard-session.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -104,6 +105,7 @@ export function createApp(deps: Deps) {
   app.route("/", outcomeRoutes);
   app.route("/", analyticsRoutes);
   app.route("/", dashboardSessionRoutes);
+  app.route("/", dashboardPageRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",
