@@ -9,9 +9,19 @@
 
 const day = (column: string) => `(CAST(${column} AS INTEGER) / 86400000)`;
 
-/** Its day, and its month (as the day number of the month's first day). */
-const grains = (column: string) =>
-  `(SELECT 'd' AS grain, ${day(column)} AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(${column} AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g`;
+/**
+ * The buckets an event counts in: its day ('d'), ISO week ('w', from Monday), month ('m') and
+ * quarter ('q'), each named by the day number of its first day. A range is then read as whole
+ * quarters, months and weeks plus a few single days (server/services/analytics.ts).
+ */
+const grains = (column: string) => {
+  const seconds = `CAST(${column} AS INTEGER) / 1000`;
+  const month = `CAST(strftime('%m', ${seconds}, 'unixepoch') AS INTEGER)`;
+  return `(SELECT 'd' AS grain, ${day(column)} AS bucket
+    UNION ALL SELECT 'w', ${day(column)} - ((${day(column)} + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', ${seconds}, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', ${seconds}, 'unixepoch', 'start of month', printf('-%d months', (${month} - 1) % 3)) AS INTEGER) / 86400) AS g`;
+};
 
 /** The rollup rows a row contributes to: '*' (all courses) and its own course. */
 const courses = (r: string) => `(SELECT '*' AS course UNION ALL SELECT ${r}.course WHERE ${r}.course <> '*') AS cs`;

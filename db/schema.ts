@@ -360,9 +360,9 @@ export const webhookDeliveries = sqliteTable(
  * transaction that writes the click, share or conversion, so they are correct under concurrent
  * writers (SQLite serialises writers) whichever code path writes the row. `course` is '*' for
  * every course together; `key` is the dimension's value ('' for `dim = 'total'` and for an unknown
- * country). Each event counts twice: in its day (`grain = 'd'`, `day` = UTC days since the epoch)
- * and in its month (`grain = 'm'`, `day` = the month's first day), so a long range reads whole
- * months plus at most two partial months of days. The tables are WITHOUT ROWID (set in the
+ * country). Each event counts in its day (`grain = 'd'`, `day` = UTC days since the epoch), ISO
+ * week ('w'), month ('m') and quarter ('q') (`day` = the bucket's first day), so a long range reads
+ * whole quarters, months and weeks plus a few single days. The tables are WITHOUT ROWID (set in the
  * migration): a range scan of the primary key reads the counts themselves.
  */
 export const analyticsDaily = sqliteTable(
@@ -371,7 +371,7 @@ export const analyticsDaily = sqliteTable(
     workspaceId: text("workspace_id").notNull(),
     dim: text("dim", { enum: ["total", "channel", "advocate", "story", "country"] }).notNull(),
     course: text("course").notNull(),
-    grain: text("grain", { enum: ["d", "m"] }).notNull(),
+    grain: text("grain", { enum: ["d", "w", "m", "q"] }).notNull(),
     day: integer("day").notNull(),
     key: text("key").notNull(),
     clicks: integer("clicks").notNull().default(0),
@@ -393,7 +393,7 @@ export const analyticsRevenue = sqliteTable(
     workspaceId: text("workspace_id").notNull(),
     dim: text("dim").notNull(),
     course: text("course").notNull(),
-    grain: text("grain", { enum: ["d", "m"] }).notNull(),
+    grain: text("grain", { enum: ["d", "w", "m", "q"] }).notNull(),
     day: integer("day").notNull(),
     key: text("key").notNull(),
     currency: text("currency").notNull(),

@@ -5,7 +5,10 @@ CREATE TRIGGER analytics_clicks_insert AFTER INSERT ON clicks WHEN NEW.is_bot = 
       AND c.created_at >= (CAST(NEW.created_at AS INTEGER) / 86400000) * 86400000 AND c.created_at < ((CAST(NEW.created_at AS INTEGER) / 86400000) + 1) * 86400000
       AND c.id <> NEW.id AND c.is_bot = 0 AND (cs.course = '*' OR c.course = NEW.course)
       AND (CASE d.dim WHEN 'total' THEN '' WHEN 'channel' THEN c.channel WHEN 'advocate' THEN c.learner_id WHEN 'story' THEN c.story_id ELSE coalesce(c.country, '') END) = d.key)
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', NEW.channel UNION ALL SELECT 'advocate', NEW.learner_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce(NEW.country, '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.created_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.created_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', NEW.channel UNION ALL SELECT 'advocate', NEW.learner_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce(NEW.country, '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.created_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(NEW.created_at AS INTEGER) / 86400000) - (((CAST(NEW.created_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.created_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(NEW.created_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(NEW.created_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL
     ON CONFLICT (workspace_id, dim, course, grain, day, key) DO UPDATE SET clicks = clicks + excluded.clicks, visitors = visitors + excluded.visitors;
   INSERT INTO analytics_advocates (workspace_id, course, learner_id, first_active_at, clicks)
@@ -18,7 +21,10 @@ END;
 CREATE TRIGGER analytics_shares_insert AFTER INSERT ON share_events BEGIN
   INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, shares)
     SELECT NEW.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, 1
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', NEW.channel UNION ALL SELECT 'advocate', NEW.learner_id) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.created_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.created_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', NEW.channel UNION ALL SELECT 'advocate', NEW.learner_id) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.created_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(NEW.created_at AS INTEGER) / 86400000) - (((CAST(NEW.created_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.created_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(NEW.created_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(NEW.created_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL
     ON CONFLICT (workspace_id, dim, course, grain, day, key) DO UPDATE SET shares = shares + excluded.shares;
   INSERT INTO analytics_advocates (workspace_id, course, learner_id, first_active_at, shares)
@@ -31,14 +37,20 @@ END;
 CREATE TRIGGER analytics_conversions_insert AFTER INSERT ON conversions BEGIN
   INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, signups, enrollments, completions, refunds)
     SELECT NEW.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, 1 * (NEW.type = 'signup'), 1 * (NEW.type = 'enrollment'), 1 * (NEW.type = 'completion'), 1 * (NEW.type = 'refund')
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(NEW.channel, 'direct') UNION ALL SELECT 'advocate', NEW.referrer_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = NEW.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.occurred_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(NEW.channel, 'direct') UNION ALL SELECT 'advocate', NEW.referrer_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = NEW.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.occurred_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(NEW.occurred_at AS INTEGER) / 86400000) - (((CAST(NEW.occurred_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL AND NEW.status = 'attributed'
     ON CONFLICT (workspace_id, dim, course, grain, day, key) DO UPDATE SET signups = signups + excluded.signups, enrollments = enrollments + excluded.enrollments,
       completions = completions + excluded.completions, refunds = refunds + excluded.refunds;
   INSERT INTO analytics_revenue (workspace_id, dim, course, grain, day, key, currency, enrolled, refunded)
     SELECT NEW.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, NEW.currency,
       1 * (CASE WHEN NEW.type = 'enrollment' THEN NEW.amount ELSE 0 END), 1 * (CASE WHEN NEW.type = 'refund' THEN NEW.amount ELSE 0 END)
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(NEW.channel, 'direct') UNION ALL SELECT 'advocate', NEW.referrer_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = NEW.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.occurred_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(NEW.channel, 'direct') UNION ALL SELECT 'advocate', NEW.referrer_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = NEW.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.occurred_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(NEW.occurred_at AS INTEGER) / 86400000) - (((CAST(NEW.occurred_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL AND NEW.status = 'attributed' AND NEW.type IN ('enrollment', 'refund')
       AND NEW.amount IS NOT NULL AND NEW.currency IS NOT NULL
     ON CONFLICT (workspace_id, dim, course, grain, day, key, currency) DO UPDATE SET enrolled = enrolled + excluded.enrolled,
@@ -83,14 +95,20 @@ DROP TABLE analytics_backfill_conversions;
 CREATE TRIGGER analytics_conversions_update AFTER UPDATE OF type, status, course, amount, currency, referrer_id, story_id, channel, click_id, occurred_at ON conversions BEGIN
   INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, signups, enrollments, completions, refunds)
     SELECT OLD.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, -1 * (OLD.type = 'signup'), -1 * (OLD.type = 'enrollment'), -1 * (OLD.type = 'completion'), -1 * (OLD.type = 'refund')
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(OLD.channel, 'direct') UNION ALL SELECT 'advocate', OLD.referrer_id UNION ALL SELECT 'story', OLD.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = OLD.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT OLD.course WHERE OLD.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(OLD.occurred_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(OLD.channel, 'direct') UNION ALL SELECT 'advocate', OLD.referrer_id UNION ALL SELECT 'story', OLD.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = OLD.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT OLD.course WHERE OLD.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(OLD.occurred_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(OLD.occurred_at AS INTEGER) / 86400000) - (((CAST(OLD.occurred_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL AND OLD.status = 'attributed'
     ON CONFLICT (workspace_id, dim, course, grain, day, key) DO UPDATE SET signups = signups + excluded.signups, enrollments = enrollments + excluded.enrollments,
       completions = completions + excluded.completions, refunds = refunds + excluded.refunds;
   INSERT INTO analytics_revenue (workspace_id, dim, course, grain, day, key, currency, enrolled, refunded)
     SELECT OLD.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, OLD.currency,
       -1 * (CASE WHEN OLD.type = 'enrollment' THEN OLD.amount ELSE 0 END), -1 * (CASE WHEN OLD.type = 'refund' THEN OLD.amount ELSE 0 END)
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(OLD.channel, 'direct') UNION ALL SELECT 'advocate', OLD.referrer_id UNION ALL SELECT 'story', OLD.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = OLD.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT OLD.course WHERE OLD.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(OLD.occurred_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(OLD.channel, 'direct') UNION ALL SELECT 'advocate', OLD.referrer_id UNION ALL SELECT 'story', OLD.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = OLD.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT OLD.course WHERE OLD.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(OLD.occurred_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(OLD.occurred_at AS INTEGER) / 86400000) - (((CAST(OLD.occurred_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL AND OLD.status = 'attributed' AND OLD.type IN ('enrollment', 'refund')
       AND OLD.amount IS NOT NULL AND OLD.currency IS NOT NULL
     ON CONFLICT (workspace_id, dim, course, grain, day, key, currency) DO UPDATE SET enrolled = enrolled + excluded.enrolled,
@@ -104,14 +122,20 @@ CREATE TRIGGER analytics_conversions_update AFTER UPDATE OF type, status, course
   DELETE FROM analytics_delays WHERE conversion_id = OLD.id;
   INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, signups, enrollments, completions, refunds)
     SELECT NEW.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, 1 * (NEW.type = 'signup'), 1 * (NEW.type = 'enrollment'), 1 * (NEW.type = 'completion'), 1 * (NEW.type = 'refund')
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(NEW.channel, 'direct') UNION ALL SELECT 'advocate', NEW.referrer_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = NEW.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.occurred_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(NEW.channel, 'direct') UNION ALL SELECT 'advocate', NEW.referrer_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = NEW.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.occurred_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(NEW.occurred_at AS INTEGER) / 86400000) - (((CAST(NEW.occurred_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL AND NEW.status = 'attributed'
     ON CONFLICT (workspace_id, dim, course, grain, day, key) DO UPDATE SET signups = signups + excluded.signups, enrollments = enrollments + excluded.enrollments,
       completions = completions + excluded.completions, refunds = refunds + excluded.refunds;
   INSERT INTO analytics_revenue (workspace_id, dim, course, grain, day, key, currency, enrolled, refunded)
     SELECT NEW.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, NEW.currency,
       1 * (CASE WHEN NEW.type = 'enrollment' THEN NEW.amount ELSE 0 END), 1 * (CASE WHEN NEW.type = 'refund' THEN NEW.amount ELSE 0 END)
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(NEW.channel, 'direct') UNION ALL SELECT 'advocate', NEW.referrer_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = NEW.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.occurred_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(NEW.channel, 'direct') UNION ALL SELECT 'advocate', NEW.referrer_id UNION ALL SELECT 'story', NEW.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = NEW.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT NEW.course WHERE NEW.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(NEW.occurred_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(NEW.occurred_at AS INTEGER) / 86400000) - (((CAST(NEW.occurred_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(NEW.occurred_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL AND NEW.status = 'attributed' AND NEW.type IN ('enrollment', 'refund')
       AND NEW.amount IS NOT NULL AND NEW.currency IS NOT NULL
     ON CONFLICT (workspace_id, dim, course, grain, day, key, currency) DO UPDATE SET enrolled = enrolled + excluded.enrolled,
@@ -132,14 +156,20 @@ END;
 CREATE TRIGGER analytics_conversions_delete AFTER DELETE ON conversions BEGIN
   INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, signups, enrollments, completions, refunds)
     SELECT OLD.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, -1 * (OLD.type = 'signup'), -1 * (OLD.type = 'enrollment'), -1 * (OLD.type = 'completion'), -1 * (OLD.type = 'refund')
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(OLD.channel, 'direct') UNION ALL SELECT 'advocate', OLD.referrer_id UNION ALL SELECT 'story', OLD.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = OLD.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT OLD.course WHERE OLD.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(OLD.occurred_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(OLD.channel, 'direct') UNION ALL SELECT 'advocate', OLD.referrer_id UNION ALL SELECT 'story', OLD.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = OLD.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT OLD.course WHERE OLD.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(OLD.occurred_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(OLD.occurred_at AS INTEGER) / 86400000) - (((CAST(OLD.occurred_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL AND OLD.status = 'attributed'
     ON CONFLICT (workspace_id, dim, course, grain, day, key) DO UPDATE SET signups = signups + excluded.signups, enrollments = enrollments + excluded.enrollments,
       completions = completions + excluded.completions, refunds = refunds + excluded.refunds;
   INSERT INTO analytics_revenue (workspace_id, dim, course, grain, day, key, currency, enrolled, refunded)
     SELECT OLD.workspace_id, d.dim, cs.course, g.grain, g.bucket, d.key, OLD.currency,
       -1 * (CASE WHEN OLD.type = 'enrollment' THEN OLD.amount ELSE 0 END), -1 * (CASE WHEN OLD.type = 'refund' THEN OLD.amount ELSE 0 END)
-    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(OLD.channel, 'direct') UNION ALL SELECT 'advocate', OLD.referrer_id UNION ALL SELECT 'story', OLD.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = OLD.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT OLD.course WHERE OLD.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(OLD.occurred_at AS INTEGER) / 86400000) AS bucket UNION ALL SELECT 'm', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400) AS g
+    FROM (SELECT 'total' AS dim, '' AS key UNION ALL SELECT 'channel', coalesce(OLD.channel, 'direct') UNION ALL SELECT 'advocate', OLD.referrer_id UNION ALL SELECT 'story', OLD.story_id UNION ALL SELECT 'country', coalesce((SELECT country FROM clicks WHERE id = OLD.click_id), '')) AS d, (SELECT '*' AS course UNION ALL SELECT OLD.course WHERE OLD.course <> '*') AS cs, (SELECT 'd' AS grain, (CAST(OLD.occurred_at AS INTEGER) / 86400000) AS bucket
+    UNION ALL SELECT 'w', (CAST(OLD.occurred_at AS INTEGER) / 86400000) - (((CAST(OLD.occurred_at AS INTEGER) / 86400000) + 3) % 7)
+    UNION ALL SELECT 'm', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month') AS INTEGER) / 86400
+    UNION ALL SELECT 'q', CAST(strftime('%s', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', CAST(OLD.occurred_at AS INTEGER) / 1000, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400) AS g
     WHERE d.key IS NOT NULL AND OLD.status = 'attributed' AND OLD.type IN ('enrollment', 'refund')
       AND OLD.amount IS NOT NULL AND OLD.currency IS NOT NULL
     ON CONFLICT (workspace_id, dim, course, grain, day, key, currency) DO UPDATE SET enrolled = enrolled + excluded.enrolled,

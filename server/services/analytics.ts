@@ -24,25 +24,67 @@ export type Counts = {
 
 export type Money = { currency: string; amount: number };
 
-/** First day (days since the epoch) of the month `offset` months after the month of `day`. */
-function monthStart(day: number, offset = 0): number {
+type Grain = "d" | "w" | "m" | "q";
+/** A run of buckets of one grain, by the day numbers of their first days. */
+export type BucketRun = { grain: Grain; from: number; to: number };
+
+const monthsOf = { m: 1, q: 3 } as const;
+
+/** First day of the bucket of `grain` that contains `day`. */
+export function bucketStart(grain: Grain, day: number): number {
+  if (grain === "d") return day;
+  if (grain === "w") return day - ((day + 3) % 7); // day 0 (1970-01-01) was a Thursday
   const date = new Date(day * dayMs);
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + offset, 1) / dayMs;
+  const month = date.getUTCMonth();
+  return Date.UTC(date.getUTCFullYear(), month - (month % monthsOf[grain]), 1) / dayMs;
+}
+
+/** First day of the bucket after the one starting at `start`. */
+function nextBucket(grain: Grain, start: number): number {
+  if (grain === "d") return start + 1;
+  if (grain === "w") return start + 7;
+  const date = new Date(start * dayMs);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + monthsOf[grain], 1) / dayMs;
 }
 
 /**
- * The rollup rows that cover a range exactly: whole months from the monthly rows, the partial
- * months at either end from the daily rows. `daysOnly` for answers per day.
+ * The fewest rollup buckets that cover [from, to] exactly: whole quarters, then whole months and
+ * whole weeks in what is left at either end, then single days.
  */
-export function periodFilter(range: AnalyticsRange, daysOnly = false): SQL {
-  const daily = (from: number, to: number) => sql`(grain = 'd' AND day BETWEEN ${from} AND ${to})`;
-  const firstMonth = range.fromDay === monthStart(range.fromDay) ? range.fromDay : monthStart(range.fromDay, 1);
-  const afterMonths = monthStart(range.toDay + 1); // the first day not in a whole month of the range
-  if (daysOnly || firstMonth >= afterMonths) return daily(range.fromDay, range.toDay);
-  const parts = [sql`(grain = 'm' AND day BETWEEN ${firstMonth} AND ${monthStart(afterMonths, -1)})`];
-  if (range.fromDay < firstMonth) parts.push(daily(range.fromDay, firstMonth - 1));
-  if (afterMonths <= range.toDay) parts.push(daily(afterMonths, range.toDay));
-  return sql`(${sql.join(parts, sql` OR `)})`;
+export function bucketRuns(from: number, to: number, grains: Grain[] = ["q", "m", "w", "d"]): BucketRun[] {
+  if (from > to) return [];
+  const [grain, ...finer] = grains as [Grain, ...Grain[]];
+  if (grain === "d") return [{ grain, from, to }];
+  const startOfFrom = bucketStart(grain, from);
+  const first = startOfFrom === from ? from : nextBucket(grain, startOfFrom);
+  let last = bucketStart(grain, to + 1); // the first day after the last whole bucket
+  if (first >= last) return bucketRuns(from, to, finer);
+  const runs: BucketRun[] = [];
+  let lastStart = first;
+  for (let start = first; start < last; start = nextBucket(grain, start)) lastStart = start;
+  last = nextBucket(grain, lastStart);
+  runs.push({ grain, from: first, to: lastStart });
+  return [...bucketRuns(from, first - 1, finer), ...runs, ...bucketRuns(last, to, finer)];
+}
+
+/**
+ * Rows of a rollup table covering the range exactly, as one UNION ALL of primary-key range scans
+ * (an OR of ranges would make SQLite scan everything under the prefix). `daysOnly` for per-day answers.
+ */
+export function rollupRows(
+  table: "analytics_daily" | "analytics_revenue",
+  where: SQL,
+  range: AnalyticsRange,
+  daysOnly = false,
+): SQL {
+  const runs = bucketRuns(range.fromDay, range.toDay, daysOnly ? ["d"] : undefined);
+  return sql`(${sql.join(
+    runs.map(
+      (run) =>
+        sql`SELECT * FROM ${sql.raw(table)} WHERE ${where} AND grain = ${run.grain} AND day BETWEEN ${run.from} AND ${run.to}`,
+    ),
+    sql` UNION ALL `,
+  )})`;
 }
 
 const countColumns = sql`coalesce(sum(clicks), 0) AS clicks, coalesce(sum(visitors), 0) AS visitors,
@@ -79,9 +121,7 @@ export function funnelRates(counts: Counts) {
 async function revenue(db: Db, workspaceId: string, range: AnalyticsRange, dim: string, byKey: boolean) {
   const rows = await db.all<{ key: string; currency: string; amount: number }>(sql`
     SELECT ${byKey ? sql`key` : sql`''`} AS key, currency, sum(enrolled) - sum(refunded) AS amount
-    FROM analytics_revenue
-    WHERE workspace_id = ${workspaceId} AND dim = ${dim} AND course = ${range.course}
-      AND ${periodFilter(range)}
+    FROM ${rollupRows("analytics_revenue", sql`workspace_id = ${workspaceId} AND dim = ${dim} AND course = ${range.course}`, range)}
     GROUP BY 1, 2 ORDER BY 1, 2`);
   const byRow = new Map<string, Money[]>();
   for (const row of rows) {
@@ -94,9 +134,8 @@ async function revenue(db: Db, workspaceId: string, range: AnalyticsRange, dim: 
 
 export async function funnel(db: Db, workspaceId: string, range: AnalyticsRange) {
   const [row] = await db.all<Record<string, unknown>>(sql`
-    SELECT ${countColumns} FROM analytics_daily
-    WHERE workspace_id = ${workspaceId} AND dim = 'total' AND course = ${range.course}
-      AND ${periodFilter(range)}`);
+    SELECT ${countColumns}
+    FROM ${rollupRows("analytics_daily", sql`workspace_id = ${workspaceId} AND dim = 'total' AND course = ${range.course}`, range)}`);
   const counts = toCounts(row ?? {});
   const money = await revenue(db, workspaceId, range, "total", false);
   return { ...counts, revenue: money.get("") ?? [], rates: funnelRates(counts) };
@@ -157,21 +196,20 @@ export async function breakdown(
         ? sql`enrollments DESC, clicks DESC, 1`
         : sql`clicks DESC, enrollments DESC, 1`;
   const rows = await db.all<Record<string, unknown>>(sql`
-    SELECT ${keyColumn} AS key, ${countColumns} FROM analytics_daily
-    WHERE workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}
-      AND ${periodFilter(range, dimension === "day")}
+    SELECT ${keyColumn} AS key, ${countColumns}
+    FROM ${rollupRows("analytics_daily", sql`workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}`, range, dimension === "day")}
     GROUP BY 1 ORDER BY ${order} LIMIT ${options.limit}`);
   const keys = rows.map((row) => String(row.key));
   // Revenue of the same rows: grouped the same way.
   const money = new Map<string, Money[]>();
   if (keys.length > 0) {
     const revenueRows = await db.all<{ key: string; currency: string; amount: number }>(sql`
-      SELECT ${keyColumn} AS key, currency, sum(enrolled) - sum(refunded) AS amount FROM analytics_revenue
-      WHERE workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}
-        AND ${periodFilter(range, dimension === "day")} AND ${keyColumn} IN (${sql.join(
-          rows.map((row) => sql`${row.key}`),
-          sql`, `,
-        )})
+      SELECT ${keyColumn} AS key, currency, sum(enrolled) - sum(refunded) AS amount
+      FROM ${rollupRows("analytics_revenue", sql`workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}`, range, dimension === "day")}
+      WHERE ${keyColumn} IN (${sql.join(
+        rows.map((row) => sql`${row.key}`),
+        sql`, `,
+      )})
       GROUP BY 1, 2 ORDER BY 1, 2`);
     for (const row of revenueRows) {
       const key = String(row.key);
@@ -199,9 +237,8 @@ export async function timeseries(
   interval: "day" | "week" | "month",
 ) {
   const rows = await db.all<Record<string, unknown>>(sql`
-    SELECT day, ${countColumns} FROM analytics_daily
-    WHERE workspace_id = ${workspaceId} AND dim = 'total' AND course = ${range.course}
-      AND ${periodFilter(range, true)}
+    SELECT day, ${countColumns}
+    FROM ${rollupRows("analytics_daily", sql`workspace_id = ${workspaceId} AND dim = 'total' AND course = ${range.course}`, range, true)}
     GROUP BY day`);
   const byDay = new Map(rows.map((row) => [Number(row.day), toCounts(row)]));
   const periods = new Map<string, Counts>();

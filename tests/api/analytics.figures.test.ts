@@ -88,9 +88,11 @@ const whole: Filter = { from: "2026-09-01", to: "2026-11-10" };
 const slice: Filter = { from: "2026-09-10", to: "2026-09-30", course: "ux-design" };
 /** Half a month of days, then a whole month from the monthly rollups. */
 const mixed: Filter = { from: "2026-09-15", to: "2026-10-31" };
+/** A whole quarter (July to September), a month, then weeks and days. */
+const quarter: Filter = { from: "2026-06-28", to: "2026-11-04" };
 
 describe("GET /v1/analytics/funnel", () => {
-  for (const filter of [whole, slice, mixed, { ...whole, course: "cloud-basics" }]) {
+  for (const filter of [whole, slice, mixed, quarter, { ...whole, course: "cloud-basics" }]) {
     it(`counts exactly for ${JSON.stringify(filter)}`, async () => {
       const s = selected(filter);
       const counts = countsOf(s.clicks, s.shares, s.conversions);
@@ -165,7 +167,7 @@ describe("GET /v1/analytics/breakdown", () => {
   };
 
   for (const dimension of Object.keys(keyers)) {
-    for (const filter of [whole, slice, mixed]) {
+    for (const filter of [whole, slice, mixed, quarter]) {
       it(`by ${dimension} for ${JSON.stringify(filter)}`, async () => {
         const keyer = keyers[dimension] as (typeof keyers)[string];
         const s = selected(filter);
