@@ -85,7 +85,9 @@ export const requireSecretKeyOrSession = createMiddleware<AppEnv>(async (c, next
   if (!value)
     throw new ApiError(
       "unauthorized",
-      "Sign in to the dashboard, or send the secret key as `Authorization: Bearer sk_…`",
+      "Send the secret key as `Authorization: Bearer sk_…` (or sign in to the dashboard)",
+      undefined,
+      { "WWW-Authenticate": 'Bearer realm="chorus"' },
     );
   const { db, config, clock } = c.var.deps;
   const session = await readSession(config.secret, value, clock.now());
