@@ -21,6 +21,9 @@ const assetHeaders = `/embed.js
 /assets/*
   Access-Control-Allow-Origin: *
   Cache-Control: public, max-age=31536000, immutable
+/dashboard
+  Content-Security-Policy: ${dashboardCsp}
+  Cache-Control: no-cache
 /dashboard/*
   Content-Security-Policy: ${dashboardCsp}
   Cache-Control: no-cache
