@@ -155,6 +155,8 @@ export const clicks = sqliteTable(
     index("clicks_workspace_channel_time").on(t.workspaceId, t.channel, t.createdAt),
     index("clicks_workspace_course_time").on(t.workspaceId, t.course, t.createdAt),
     index("clicks_dedup").on(t.codeId, t.visitorHash, t.createdAt),
+    // The analytics triggers ask "has this visitor clicked today already?" per click.
+    index("clicks_workspace_visitor").on(t.workspaceId, t.visitorHash, t.createdAt),
   ],
 );
 
@@ -350,5 +352,90 @@ export const webhookDeliveries = sqliteTable(
     primaryKey({ columns: [t.eventId, t.endpointId] }),
     index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
     index("webhook_deliveries_workspace").on(t.workspaceId, t.createdAt),
+  ],
+);
+
+/*
+ * Analytics rollups. Triggers (migration 0002_analytics_triggers) keep them up to date inside the
+ * transaction that writes the click, share or conversion, so they are correct under concurrent
+ * writers (SQLite serialises writers) whichever code path writes the row. `course` is '*' for
+ * every course together; `key` is the dimension's value ('' for `dim = 'total'` and for an unknown
+ * country). Each event counts in its day (`grain = 'd'`, `day` = UTC days since the epoch), ISO
+ * week ('w'), month ('m') and quarter ('q') (`day` = the bucket's first day), so a long range reads
+ * whole quarters, months and weeks plus a few single days. The tables are WITHOUT ROWID (set in the
+ * migration): a range scan of the primary key reads the counts themselves.
+ */
+export const analyticsDaily = sqliteTable(
+  "analytics_daily",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    dim: text("dim", { enum: ["total", "channel", "advocate", "story", "country"] }).notNull(),
+    course: text("course").notNull(),
+    grain: text("grain", { enum: ["d", "w", "m", "q"] }).notNull(),
+    day: integer("day").notNull(),
+    key: text("key").notNull(),
+    clicks: integer("clicks").notNull().default(0),
+    /** Distinct visitor hashes that day (visitor hashes rotate daily, so days add up). */
+    visitors: integer("visitors").notNull().default(0),
+    shares: integer("shares").notNull().default(0),
+    signups: integer("signups").notNull().default(0),
+    enrollments: integer("enrollments").notNull().default(0),
+    completions: integer("completions").notNull().default(0),
+    refunds: integer("refunds").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.dim, t.course, t.grain, t.day, t.key] })],
+);
+
+/** Attributed enrolment and refund amounts per currency, with the same keys as analytics_daily. */
+export const analyticsRevenue = sqliteTable(
+  "analytics_revenue",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    dim: text("dim").notNull(),
+    course: text("course").notNull(),
+    grain: text("grain", { enum: ["d", "w", "m", "q"] }).notNull(),
+    day: integer("day").notNull(),
+    key: text("key").notNull(),
+    currency: text("currency").notNull(),
+    enrolled: integer("enrolled").notNull().default(0),
+    refunded: integer("refunded").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.dim, t.course, t.grain, t.day, t.key, t.currency] })],
+);
+
+/** Lifetime totals per advocate (and course), for K-factor cohorts: first activity decides the cohort. */
+export const analyticsAdvocates = sqliteTable(
+  "analytics_advocates",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    course: text("course").notNull(),
+    learnerId: text("learner_id").notNull(),
+    /** The first share or click of this advocate's links. */
+    firstActiveAt: integer("first_active_at").notNull(),
+    shares: integer("shares").notNull().default(0),
+    clicks: integer("clicks").notNull().default(0),
+    signups: integer("signups").notNull().default(0),
+    enrollments: integer("enrollments").notNull().default(0),
+    completions: integer("completions").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.course, t.learnerId] }),
+    index("analytics_advocates_cohort").on(t.workspaceId, t.course, t.firstActiveAt),
+  ],
+);
+
+/** Click-to-enrolment delays of attributed enrolments, ordered for exact percentiles. */
+export const analyticsDelays = sqliteTable(
+  "analytics_delays",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    course: text("course").notNull(),
+    day: integer("day").notNull(),
+    delayMs: integer("delay_ms").notNull(),
+    conversionId: text("conversion_id").notNull(),
+  },
+  (t) => [
+    index("analytics_delays_order").on(t.workspaceId, t.course, t.delayMs, t.day),
+    index("analytics_delays_conversion").on(t.conversionId),
   ],
 );

@@ -12,10 +12,13 @@ import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
+import { analyticsRoutes } from "./routes/analytics.ts";
 import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
 import { conversionRoutes } from "./routes/conversions.ts";
 import { courseRoutes } from "./routes/courses.ts";
+import { dashboardPageRoutes } from "./routes/dashboard-page.ts";
+import { dashboardSessionRoutes } from "./routes/dashboard-session.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
@@ -111,6 +114,9 @@ export function createApp(deps: Deps) {
   app.route("/", rewardRoutes);
   app.route("/", webhookRoutes);
   app.route("/", stripeRoutes);
+  app.route("/", analyticsRoutes);
+  app.route("/", dashboardSessionRoutes);
+  app.route("/", dashboardPageRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",
@@ -128,6 +134,13 @@ export function createApp(deps: Deps) {
     scheme: "bearer",
     bearerFormat: "JWT",
     description: "A learner token (HS256, signed with the workspace token secret), sent beside `Chorus-Key`.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "dashboardSession", {
+    type: "apiKey",
+    in: "cookie",
+    name: "chorus_session",
+    description:
+      "The dashboard's session cookie (POST /v1/dashboard/session); changes also need `X-Chorus-Dashboard: 1`.",
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

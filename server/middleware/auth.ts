@@ -2,10 +2,12 @@
  * Who is calling. Each guard checks one kind of credential and puts the result on `c.var.auth`;
  * every later query is scoped to `c.var.auth.workspace.id` (tenant isolation starts here).
  */
+import { deleteCookie, getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors.ts";
 import { publicBase } from "../lib/urls.ts";
 import { findKey } from "../services/api-keys.ts";
+import { readSession, sessionCookie, sessionWorkspace } from "../services/dashboard-sessions.ts";
 import { verifyLearnerToken } from "../services/learner-tokens.ts";
 import type { AppEnv, Workspace } from "../types.ts";
 
@@ -68,3 +70,37 @@ export const requireLearnerToken = createMiddleware<AppEnv>(async (c, next) => {
   c.set("learner", await verifyLearnerToken(token, workspace.tokenSecret, c.var.deps.clock.now()));
   await next();
 });
+
+/** The header the dashboard sends on every change: a cross-site form or image cannot set it. */
+export const dashboardHeader = "X-Chorus-Dashboard";
+
+/**
+ * The secret key, or the dashboard's session cookie. A cookie is only as good as its signature,
+ * its expiry and its key (revoked → refused). Changes made with a cookie also need the
+ * `X-Chorus-Dashboard: 1` header: with SameSite=Strict that is a second lock against CSRF.
+ */
+export const requireSecretKeyOrSession = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.header("Authorization") !== undefined) return requireSecretKey(c, next);
+  const value = getCookie(c, sessionCookie);
+  if (!value)
+    throw new ApiError(
+      "unauthorized",
+      "Send the secret key as `Authorization: Bearer sk_…` (or sign in to the dashboard)",
+      undefined,
+      { "WWW-Authenticate": 'Bearer realm="chorus"' },
+    );
+  const { db, config, clock } = c.var.deps;
+  const session = await readSession(config.secret, value, clock.now());
+  const workspace = session ? await sessionWorkspace(db, session) : null;
+  if (!session || !workspace) {
+    deleteCookie(c, sessionCookie, { path: "/" });
+    throw new ApiError("unauthorized", "The dashboard session is not valid any more: sign in again");
+  }
+  if (!["GET", "HEAD"].includes(c.req.method) && c.req.header(dashboardHeader) !== "1")
+    throw new ApiError("forbidden", `Changes from the dashboard need the header \`${dashboardHeader}: 1\``);
+  c.set("auth", { kind: "secret", workspace, keyId: session.keyId });
+  await next();
+});
+
+/** The OpenAPI `security` of routes guarded by requireSecretKeyOrSession. */
+export const secretKeyOrSession: Record<string, string[]>[] = [{ secretKey: [] }, { dashboardSession: [] }];

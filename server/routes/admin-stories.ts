@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { createRouter } from "../lib/router.ts";
-import { requireSecretKey } from "../middleware/auth.ts";
+import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { fullStory, listStoriesForAdmin, moderateStory } from "../services/stories.ts";
 import { courseSlug, FullStory, limits } from "./story-schemas.ts";
 
@@ -19,8 +19,8 @@ const listAdminStories = createRoute({
   path: "/v1/admin/stories",
   tags: ["Moderation"],
   summary: "Stories of every status, newest first",
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   request: {
     query: z.object({
       status: z.enum(["pending", "approved", "rejected", "withdrawn"]).optional(),
@@ -58,8 +58,8 @@ const patchAdminStory = createRoute({
   tags: ["Moderation"],
   summary: "Approve, reject, feature or tag a story",
   description: "Approving emits `story.approved`. A withdrawn story cannot be moderated (409).",
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   request: {
     params: idParam,
     body: { required: true, content: { "application/json": { schema: ModerationChange } } },

@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { createRouter } from "../lib/router.ts";
-import { requireSecretKey } from "../middleware/auth.ts";
+import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { listCourses, upsertCourse } from "../services/courses.ts";
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics");
@@ -26,8 +26,8 @@ const list = createRoute({
   path: "/v1/admin/courses",
   tags: ["Program"],
   summary: "List courses",
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   responses: {
     200: {
       description: "The courses",
@@ -43,8 +43,8 @@ const put = createRoute({
   tags: ["Program"],
   summary: "Create or change a course",
   description: "Referral links for the course land on `url` unless the code has its own target.",
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   request: {
     params: z.object({ slug }),
     body: { required: true, content: { "application/json": { schema: CourseInput } } },

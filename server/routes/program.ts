@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ProgramSettings } from "../../db/program-settings.ts";
 import { ApiError, errorResponses } from "../errors.ts";
 import { createRouter, validationDetails } from "../lib/router.ts";
-import { requireSecretKey } from "../middleware/auth.ts";
+import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { updateSettings } from "../services/workspaces.ts";
 
 // Schemas made before @hono/zod-openapi loads lack `.openapi`: wrap the shape to name it.
@@ -15,8 +15,8 @@ const getProgram = createRoute({
   path: "/v1/admin/program",
   tags: ["Program"],
   summary: "Read the program settings",
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   responses: { 200: { description: "The settings", content: json }, ...errorResponses(401) },
 });
 
@@ -26,8 +26,8 @@ const patchProgram = createRoute({
   tags: ["Program"],
   summary: "Change the program settings",
   description: "Top-level fields given replace the stored ones whole; fields left out keep their value.",
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   request: {
     body: {
       required: true,

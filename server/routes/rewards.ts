@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { createRouter } from "../lib/router.ts";
-import { requireSecretKey } from "../middleware/auth.ts";
+import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { approveDueRewards, changeReward, listRewards, type RewardAction } from "../services/rewards.ts";
 import { cursorQuery, Reward } from "./schemas.ts";
 
@@ -13,8 +13,8 @@ const list = createRoute({
   tags: ["Rewards"],
   summary: "List rewards, newest first",
   description: "Rewards whose hold has ended are approved first (unless flagged or void).",
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   request: {
     query: z.object({
       status: z.enum(["pending", "approved", "issued", "void"]).optional(),
@@ -44,8 +44,8 @@ function action(name: RewardAction, summary: string) {
     path: `/v1/admin/rewards/{id}/${name}`,
     tags: ["Rewards"],
     summary,
-    security: [{ secretKey: [] }],
-    middleware: [requireSecretKey] as const,
+    security: secretKeyOrSession,
+    middleware: [requireSecretKeyOrSession] as const,
     request: { params: z.object({ id: z.string().min(1).max(64) }) },
     responses: {
       200: { description: "The reward after the change", content: { "application/json": { schema: Reward } } },

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { createRouter } from "../lib/router.ts";
-import { requireSecretKey } from "../middleware/auth.ts";
+import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { webhookEventTypes } from "../services/outbox.ts";
 import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, resendDelivery } from "../services/webhooks.ts";
 import { cursorQuery } from "./schemas.ts";
@@ -35,8 +35,8 @@ const endpointParams = z.object({ id: z.string().min(1).max(64) });
 
 const list = createRoute({
   tags: ["Webhooks"],
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   method: "get",
   path: "/v1/admin/webhooks",
   summary: "List webhook endpoints",
@@ -55,8 +55,8 @@ const list = createRoute({
 
 const create = createRoute({
   tags: ["Webhooks"],
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   method: "post",
   path: "/v1/admin/webhooks",
   summary: "Add a webhook endpoint",
@@ -87,8 +87,8 @@ const create = createRoute({
 
 const remove = createRoute({
   tags: ["Webhooks"],
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   method: "delete",
   path: "/v1/admin/webhooks/{id}",
   summary: "Delete a webhook endpoint (pending deliveries to it are dropped)",
@@ -98,8 +98,8 @@ const remove = createRoute({
 
 const deliveries = createRoute({
   tags: ["Webhooks"],
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   method: "get",
   path: "/v1/admin/webhooks/{id}/deliveries",
   summary: "The delivery log of one endpoint, newest first",
@@ -128,8 +128,8 @@ const deliveries = createRoute({
 
 const resend = createRoute({
   tags: ["Webhooks"],
-  security: [{ secretKey: [] }],
-  middleware: [requireSecretKey] as const,
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
   method: "post",
   path: "/v1/admin/webhooks/{id}/deliveries/{eventId}/resend",
   summary: "Send one event to this endpoint again, as soon as the worker runs",

@@ -32,12 +32,13 @@ describe("system routes", () => {
       expect.arrayContaining(["/healthz", "/v1/admin/program", "/v1/referrals/me"]),
     );
     expect(Object.keys(spec.components.securitySchemes).sort()).toEqual([
+      "dashboardSession",
       "learnerToken",
       "publishableKey",
       "secretKey",
     ]);
     expect(spec.paths["/v1/admin/program"]?.patch?.responses).toHaveProperty("400");
-    expect(spec.paths["/v1/admin/program"]?.get?.security).toEqual([{ secretKey: [] }]);
+    expect(spec.paths["/v1/admin/program"]?.get?.security).toEqual([{ secretKey: [] }, { dashboardSession: [] }]);
     expect(spec.components.schemas).toHaveProperty("Error");
   });
 

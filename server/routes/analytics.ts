@@ -1,0 +1,330 @@
+/** Attribution analytics for the provider (secret key or dashboard session): funnel, breakdowns, export. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { ApiError, errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
+import {
+  type AnalyticsRange,
+  breakdown,
+  dayMs,
+  dimensions,
+  funnel,
+  kFactor,
+  searchConversions,
+  timeseries,
+  timeToConvert,
+  topAdvocates,
+} from "../services/analytics.ts";
+import { exportCsv, exportDatasets } from "../services/analytics-export.ts";
+import type { AppEnv } from "../types.ts";
+import { courseSlug } from "./story-schemas.ts";
+
+/** The longest range one query may cover: two years and a leap day. */
+export const maxRangeDays = 731;
+
+const isoDate = z.iso.date({ error: "a date as YYYY-MM-DD" });
+
+const RangeQuery = z.object({
+  from: isoDate.optional().openapi({ description: "First day (UTC), included. Default: 29 days before `to`." }),
+  to: isoDate.optional().openapi({ description: "Last day (UTC), included. Default: today." }),
+  course: courseSlug.optional().openapi({ description: "Only this course (its slug)." }),
+});
+
+function rangeOf(query: z.infer<typeof RangeQuery>, now: Date): AnalyticsRange {
+  const day = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / dayMs);
+  const toDay = query.to ? day(query.to) : Math.floor(now.getTime() / dayMs);
+  const fromDay = query.from ? day(query.from) : toDay - 29;
+  if (fromDay > toDay)
+    throw new ApiError("invalid_request", "`from` is after `to`", [{ path: "from", message: "after to" }]);
+  if (toDay - fromDay + 1 > maxRangeDays)
+    throw new ApiError("invalid_request", `A range covers at most ${maxRangeDays} days`, [
+      { path: "from", message: "range too long" },
+    ]);
+  return { fromDay, toDay, course: query.course ?? "*" };
+}
+
+const range = (c: Context<AppEnv>, query: z.infer<typeof RangeQuery>) => rangeOf(query, c.var.deps.clock.now());
+
+const Money = z.object({ currency: z.string(), amount: z.number().int() }).openapi("Money");
+const CountFields = {
+  clicks: z.number().int(),
+  visitors: z.number().int().openapi({ description: "Distinct visitors per day, summed over the days" }),
+  shares: z.number().int(),
+  signups: z.number().int(),
+  enrollments: z.number().int(),
+  completions: z.number().int(),
+  refunds: z.number().int(),
+};
+const rate = z.number().nullable();
+const Funnel = z
+  .object({
+    ...CountFields,
+    revenue: z.array(Money).openapi({ description: "Attributed enrolments minus refunds, per currency" }),
+    rates: z.object({
+      clickToSignup: rate,
+      signupToEnrollment: rate,
+      clickToEnrollment: rate,
+      visitorToEnrollment: rate,
+      enrollmentToCompletion: rate,
+      refundRate: rate,
+    }),
+  })
+  .openapi("Funnel");
+
+const common = {
+  tags: ["Analytics"],
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession],
+};
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: { description, content: { "application/json": { schema } } },
+  ...errorResponses(400, 401),
+});
+
+const funnelRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/analytics/funnel",
+  summary: "Clicks → signups → enrolments → completions, revenue and step rates",
+  request: { query: RangeQuery },
+  responses: json(Funnel, "The funnel"),
+});
+
+const BreakdownRow = z
+  .object({ key: z.string().nullable(), label: z.string().nullable(), ...CountFields, revenue: z.array(Money) })
+  .openapi("BreakdownRow");
+const breakdownRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/analytics/breakdown",
+  summary: "The funnel counts per channel, course, advocate, story, country or day",
+  request: {
+    query: RangeQuery.extend({
+      dimension: z.enum(dimensions),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+    }),
+  },
+  responses: json(
+    z.object({ dimension: z.enum(dimensions), items: z.array(BreakdownRow) }).openapi("Breakdown"),
+    "One row per value",
+  ),
+});
+
+const kFactorRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/analytics/k-factor",
+  summary: "K-factor per monthly cohort of referrers, with its parts",
+  description:
+    "A referrer joins the cohort of the month in which one of their links was first shared or clicked. Over the cohort's life to date: `sharesPerAdvocate` = shares / advocates, `enrollmentsPerShare` = enrolments / shares, `kFactor` = enrolments / advocates (the product of the two when shares > 0). The range selects cohorts by month.",
+  request: { query: RangeQuery },
+  responses: json(
+    z
+      .object({
+        items: z.array(
+          z.object({
+            cohort: z.string(),
+            advocates: z.number().int(),
+            shares: z.number().int(),
+            clicks: z.number().int(),
+            signups: z.number().int(),
+            enrollments: z.number().int(),
+            sharesPerAdvocate: rate,
+            enrollmentsPerShare: rate,
+            kFactor: rate,
+          }),
+        ),
+      })
+      .openapi("KFactor"),
+    "Cohorts, oldest first",
+  ),
+});
+
+const timeToConvertRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/analytics/time-to-convert",
+  summary: "Time from click to enrolment (median and p90, nearest rank)",
+  request: { query: RangeQuery },
+  responses: json(
+    z
+      .object({
+        enrollments: z.number().int(),
+        medianSeconds: z.number().nullable(),
+        p90Seconds: z.number().nullable(),
+      })
+      .openapi("TimeToConvert"),
+    "Delays of attributed enrolments with a click, by enrolment day",
+  ),
+});
+
+const advocatesRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/analytics/advocates",
+  summary: "Top advocates by enrolments, then clicks",
+  request: { query: RangeQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }) },
+  responses: json(
+    z
+      .object({
+        items: z.array(
+          z.object({
+            learnerId: z.string().nullable(),
+            name: z.string().nullable(),
+            ...CountFields,
+            revenue: z.array(Money),
+          }),
+        ),
+      })
+      .openapi("TopAdvocates"),
+    "The leaderboard",
+  ),
+});
+
+const timeseriesRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/analytics/timeseries",
+  summary: "Funnel counts per day, week (from Monday) or month",
+  request: { query: RangeQuery.extend({ interval: z.enum(["day", "week", "month"]).default("day") }) },
+  responses: json(
+    z
+      .object({ interval: z.string(), items: z.array(z.object({ period: z.string(), ...CountFields })) })
+      .openapi("Timeseries"),
+    "One point per period, empty periods as zeros",
+  ),
+});
+
+const exportRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/analytics/export.csv",
+  summary: "Export clicks, conversions, rewards or stories as CSV (streamed)",
+  request: { query: RangeQuery.extend({ dataset: z.enum(exportDatasets) }) },
+  responses: {
+    200: { description: "RFC 4180 CSV with a header line", content: { "text/csv": { schema: z.string() } } },
+    ...errorResponses(400, 401),
+  },
+});
+
+const Decision = z.object({ rule: z.string(), result: z.string(), detail: z.string() });
+const conversionsRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/v1/analytics/conversions",
+  summary: "Search conversions, newest first, each with its decision log",
+  request: {
+    query: z.object({
+      q: z
+        .string()
+        .min(1)
+        .max(100)
+        .optional()
+        .openapi({ description: "The provider's conversion or customer id (or its start)" }),
+      type: z.enum(["signup", "enrollment", "completion", "refund"]).optional(),
+      status: z.enum(["attributed", "unattributed"]).optional(),
+      flagged: z.enum(["true", "false"]).optional(),
+      cursor: z.string().max(200).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(25),
+    }),
+  },
+  responses: json(
+    z
+      .object({
+        items: z.array(
+          z.object({
+            id: z.string(),
+            externalId: z.string(),
+            type: z.string(),
+            customerId: z.string(),
+            course: z.string(),
+            amount: z.number().nullable(),
+            currency: z.string().nullable(),
+            status: z.string(),
+            flagged: z.boolean(),
+            channel: z.string().nullable(),
+            storyId: z.string().nullable(),
+            clickId: z.string().nullable(),
+            referrer: z.object({ learnerId: z.string(), name: z.string().nullable() }).nullable(),
+            decision: z.array(Decision),
+            occurredAt: z.string(),
+          }),
+        ),
+        nextCursor: z.string().nullable(),
+      })
+      .openapi("ConversionSearchPage"),
+    "A page of conversions",
+  ),
+});
+
+function decodeCursor(cursor: string | undefined) {
+  if (!cursor) return undefined;
+  const match = /^(\d{1,15})\|([A-Za-z0-9_-]{1,80})$/.exec(atob(cursor.replace(/[^A-Za-z0-9+/=]/g, "")));
+  if (!match) throw new ApiError("invalid_request", "The cursor is not one this API gave");
+  return { at: Number(match[1]), id: match[2] as string };
+}
+
+export const analyticsRoutes = createRouter()
+  .openapi(funnelRoute, async (c) =>
+    c.json(await funnel(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query"))), 200),
+  )
+  .openapi(breakdownRoute, async (c) => {
+    const { dimension, limit } = c.req.valid("query");
+    const items = await breakdown(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query")), dimension, {
+      limit,
+      sort: "clicks",
+    });
+    return c.json({ dimension, items }, 200);
+  })
+  .openapi(kFactorRoute, async (c) =>
+    c.json({ items: await kFactor(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query"))) }, 200),
+  )
+  .openapi(timeToConvertRoute, async (c) =>
+    c.json(await timeToConvert(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query"))), 200),
+  )
+  .openapi(advocatesRoute, async (c) => {
+    const { limit } = c.req.valid("query");
+    return c.json(
+      { items: await topAdvocates(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query")), limit) },
+      200,
+    );
+  })
+  .openapi(timeseriesRoute, async (c) => {
+    const { interval } = c.req.valid("query");
+    return c.json(
+      {
+        interval,
+        items: await timeseries(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query")), interval),
+      },
+      200,
+    );
+  })
+  .openapi(conversionsRoute, async (c) => {
+    const { q, type, status, flagged, cursor, limit } = c.req.valid("query");
+    let at: { at: number; id: string } | undefined;
+    try {
+      at = decodeCursor(cursor);
+    } catch {
+      throw new ApiError("invalid_request", "The cursor is not one this API gave");
+    }
+    const page = await searchConversions(c.var.deps.db, c.var.auth.workspace.id, {
+      q,
+      type,
+      status,
+      flagged: flagged === undefined ? undefined : flagged === "true",
+      cursor: at,
+      limit,
+    });
+    const next = page.nextCursor ? btoa(`${page.nextCursor.at}|${page.nextCursor.id}`) : null;
+    return c.json({ items: page.items, nextCursor: next }, 200);
+  })
+  .openapi(exportRoute, async (c) => {
+    const { dataset } = c.req.valid("query");
+    const stream = exportCsv(c.var.deps.db, c.var.auth.workspace.id, dataset, range(c, c.req.valid("query")));
+    return c.body(stream, 200, {
+      "Content-Type": "text/csv; charset=utf-8; header=present",
+      "Content-Disposition": `attachment; filename="chorus-${dataset}.csv"`,
+      "Cache-Control": "private, no-store",
+    }) as never;
+  });

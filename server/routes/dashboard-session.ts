@@ -1,0 +1,92 @@
+/** Signing in to the dashboard: the secret key for a signed, HttpOnly, SameSite=Strict cookie. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { ApiError, errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { publicBase } from "../lib/urls.ts";
+import { requireSecretKeyOrSession } from "../middleware/auth.ts";
+import { findKey } from "../services/api-keys.ts";
+import { sessionCookie, sessionTtlMs, signSession } from "../services/dashboard-sessions.ts";
+import type { AppEnv } from "../types.ts";
+
+const SessionInfo = z
+  .object({ workspace: z.object({ id: z.string(), name: z.string() }), expiresAt: z.string().nullable() })
+  .openapi("DashboardSession");
+
+const signIn = createRoute({
+  method: "post",
+  path: "/v1/dashboard/session",
+  tags: ["Dashboard"],
+  summary: "Sign in with the secret key; answers with a session cookie",
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": { schema: z.object({ secretKey: z.string().min(1).max(200) }).openapi("DashboardSignIn") },
+      },
+    },
+  },
+  responses: {
+    200: { description: "Signed in (the cookie is set)", content: { "application/json": { schema: SessionInfo } } },
+    ...errorResponses(400, 401, 415),
+  },
+});
+
+const current = createRoute({
+  method: "get",
+  path: "/v1/dashboard/session",
+  tags: ["Dashboard"],
+  summary: "The signed-in workspace",
+  security: [{ dashboardSession: [] }],
+  middleware: [requireSecretKeyOrSession] as const,
+  responses: {
+    200: { description: "Signed in", content: { "application/json": { schema: SessionInfo } } },
+    ...errorResponses(401),
+  },
+});
+
+const signOut = createRoute({
+  method: "delete",
+  path: "/v1/dashboard/session",
+  tags: ["Dashboard"],
+  summary: "Sign out (clears the cookie)",
+  responses: { 204: { description: "Signed out" } },
+});
+
+const secure = (c: Context<AppEnv>) => publicBase(c).startsWith("https:") || c.req.url.startsWith("https:");
+
+export const dashboardSessionRoutes = createRouter()
+  .openapi(signIn, async (c) => {
+    const { secretKey } = c.req.valid("json");
+    const { db, config, clock } = c.var.deps;
+    const found = secretKey.startsWith("sk_") ? await findKey(db, secretKey) : null;
+    if (found?.status !== "valid" || found.kind !== "secret")
+      throw new ApiError("unauthorized", "That is not a valid secret key");
+    const expiresAt = clock.now().getTime() + sessionTtlMs;
+    const value = await signSession(config.secret, { workspaceId: found.workspace.id, keyId: found.keyId, expiresAt });
+    setCookie(c, sessionCookie, value, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: secure(c),
+      maxAge: sessionTtlMs / 1000,
+    });
+    c.header("Cache-Control", "no-store");
+    return c.json(
+      {
+        workspace: { id: found.workspace.id, name: found.workspace.name },
+        expiresAt: new Date(expiresAt).toISOString(),
+      },
+      200,
+    );
+  })
+  .openapi(current, (c) => {
+    const { workspace } = c.var.auth;
+    c.header("Cache-Control", "no-store");
+    return c.json({ workspace: { id: workspace.id, name: workspace.name }, expiresAt: null }, 200);
+  })
+  .openapi(signOut, (c) => {
+    deleteCookie(c, sessionCookie, { path: "/", secure: secure(c), httpOnly: true, sameSite: "Strict" });
+    return c.body(null, 204);
+  });

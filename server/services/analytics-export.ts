@@ -1,0 +1,188 @@
+/**
+ * CSV exports (RFC 4180: comma separated, CRLF line ends, fields with a comma, quote or line
+ * break quoted, quotes doubled). Rows are read a page at a time with keyset pagination as the
+ * client reads, so an export of a million clicks never sits in memory. Only what the provider
+ * gave us (its ids, course slugs, amounts) and what we derived without personal data: no
+ * visitor, IP or email hashes.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import { type AnalyticsRange, dayMs } from "./analytics.ts";
+
+export const exportDatasets = ["clicks", "conversions", "rewards", "stories"] as const;
+export type ExportDataset = (typeof exportDatasets)[number];
+
+type Row = Record<string, unknown>;
+type Cursor = { at: number; id: string };
+
+type DatasetSpec = {
+  columns: string[];
+  /** One page after `cursor`, ordered by (time, id), as objects keyed by the column names plus `_at`, `_id`. */
+  page: (
+    db: Db,
+    workspaceId: string,
+    where: { from: number; to: number; course: string },
+    cursor: Cursor | null,
+    size: number,
+  ) => SQL;
+};
+
+const after = (time: SQL, id: SQL, cursor: Cursor | null) =>
+  cursor ? sql`AND (${time} > ${cursor.at} OR (${time} = ${cursor.at} AND ${id} > ${cursor.id}))` : sql``;
+
+const courseIs = (column: SQL, course: string) => (course === "*" ? sql`` : sql`AND ${column} = ${course}`);
+
+const iso = (ms: unknown) => (ms === null || ms === undefined ? "" : new Date(Number(ms)).toISOString());
+
+const specs: Record<ExportDataset, DatasetSpec> = {
+  clicks: {
+    columns: ["clickId", "createdAt", "code", "advocateId", "course", "channel", "storyId", "country", "source"],
+    page: (_db, ws, w, cursor, size) => sql`
+      SELECT c.id AS clickId, c.created_at AS createdAt, r.code AS code, l.external_id AS advocateId, c.course AS course,
+        c.channel AS channel, c.story_id AS storyId, c.country AS country, c.source AS source, c.created_at AS _at, c.id AS _id
+      FROM clicks c LEFT JOIN referral_codes r ON r.id = c.code_id LEFT JOIN learners l ON l.id = c.learner_id
+      WHERE c.workspace_id = ${ws} AND c.is_bot = 0 AND c.created_at >= ${w.from} AND c.created_at < ${w.to}
+        ${courseIs(sql`c.course`, w.course)} ${after(sql`c.created_at`, sql`c.id`, cursor)}
+      ORDER BY c.created_at, c.id LIMIT ${size}`,
+  },
+  conversions: {
+    columns: [
+      "conversionId",
+      "externalId",
+      "type",
+      "customerId",
+      "course",
+      "amount",
+      "currency",
+      "status",
+      "flagged",
+      "advocateId",
+      "channel",
+      "storyId",
+      "clickId",
+      "refundOf",
+      "occurredAt",
+    ],
+    page: (_db, ws, w, cursor, size) => sql`
+      SELECT v.id AS conversionId, v.external_id AS externalId, v.type AS type, v.customer_id AS customerId,
+        v.course AS course, v.amount AS amount, v.currency AS currency, v.status AS status, v.flagged AS flagged,
+        l.external_id AS advocateId, v.channel AS channel, v.story_id AS storyId, v.click_id AS clickId,
+        v.refund_of AS refundOf, v.occurred_at AS occurredAt, v.occurred_at AS _at, v.id AS _id
+      FROM conversions v LEFT JOIN learners l ON l.id = v.referrer_id
+      WHERE v.workspace_id = ${ws} AND v.occurred_at >= ${w.from} AND v.occurred_at < ${w.to}
+        ${courseIs(sql`v.course`, w.course)} ${after(sql`v.occurred_at`, sql`v.id`, cursor)}
+      ORDER BY v.occurred_at, v.id LIMIT ${size}`,
+  },
+  rewards: {
+    columns: [
+      "rewardId",
+      "conversionId",
+      "side",
+      "advocateId",
+      "customerId",
+      "kind",
+      "amount",
+      "currency",
+      "percent",
+      "status",
+      "flagged",
+      "holdUntil",
+      "createdAt",
+    ],
+    page: (_db, ws, w, cursor, size) => sql`
+      SELECT w.id AS rewardId, w.conversion_id AS conversionId, w.side AS side, l.external_id AS advocateId,
+        w.customer_id AS customerId, w.kind AS kind, w.amount AS amount, w.currency AS currency, w.percent AS percent,
+        w.status AS status, w.flagged AS flagged, w.hold_until AS holdUntil, w.created_at AS createdAt,
+        w.created_at AS _at, w.id AS _id
+      FROM rewards w LEFT JOIN learners l ON l.id = w.learner_id
+      WHERE w.workspace_id = ${ws} AND w.created_at >= ${w.from} AND w.created_at < ${w.to}
+        ${w.course === "*" ? sql`` : sql`AND w.conversion_id IN (SELECT id FROM conversions WHERE workspace_id = ${ws} AND course = ${w.course})`}
+        ${after(sql`w.created_at`, sql`w.id`, cursor)}
+      ORDER BY w.created_at, w.id LIMIT ${size}`,
+  },
+  stories: {
+    columns: [
+      "storyId",
+      "course",
+      "status",
+      "featured",
+      "tags",
+      "rating",
+      "outcomeType",
+      "verificationLevel",
+      "name",
+      "headline",
+      "createdAt",
+      "approvedAt",
+    ],
+    // The author's name only with their consent to show it; never body, photo or salary figures.
+    page: (_db, ws, w, cursor, size) => sql`
+      SELECT s.id AS storyId, s.course AS course, s.status AS status, s.featured AS featured, s.tags AS tags,
+        s.rating AS rating, s.outcome_type AS outcomeType, s.verification_level AS verificationLevel,
+        CASE WHEN s.consent_name = 1 THEN s.name ELSE '' END AS name, s.headline AS headline,
+        s.created_at AS createdAt, s.approved_at AS approvedAt, s.created_at AS _at, s.id AS _id
+      FROM stories s
+      WHERE s.workspace_id = ${ws} AND s.status <> 'withdrawn' AND s.created_at >= ${w.from} AND s.created_at < ${w.to}
+        ${courseIs(sql`s.course`, w.course)} ${after(sql`s.created_at`, sql`s.id`, cursor)}
+      ORDER BY s.created_at, s.id LIMIT ${size}`,
+  },
+};
+
+const timeColumns = new Set(["createdAt", "occurredAt", "holdUntil", "approvedAt"]);
+const booleanColumns = new Set(["flagged", "featured"]);
+
+/** One field as RFC 4180 wants it. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+function cell(column: string, value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (timeColumns.has(column)) return iso(value);
+  if (booleanColumns.has(column)) return Number(value) ? "true" : "false";
+  if (column === "tags") {
+    const tags = typeof value === "string" ? (JSON.parse(value) as string[]) : [];
+    return tags.join(";");
+  }
+  return String(value);
+}
+
+export function csvLine(values: string[]): string {
+  return `${values.map(csvField).join(",")}\r\n`;
+}
+
+/** A stream of the whole export: the header line, then one page of rows per pull. */
+export function exportCsv(
+  db: Db,
+  workspaceId: string,
+  dataset: ExportDataset,
+  range: AnalyticsRange,
+  pageSize = 1000,
+): ReadableStream<Uint8Array> {
+  const spec = specs[dataset];
+  const where = { from: range.fromDay * dayMs, to: (range.toDay + 1) * dayMs, course: range.course };
+  const encoder = new TextEncoder();
+  let cursor: Cursor | null = null;
+  let headerSent = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!headerSent) {
+          headerSent = true;
+          controller.enqueue(encoder.encode(csvLine(spec.columns)));
+          return;
+        }
+        const rows = await db.all<Row>(spec.page(db, workspaceId, where, cursor, pageSize));
+        if (rows.length > 0) {
+          const text = rows.map((row) => csvLine(spec.columns.map((column) => cell(column, row[column])))).join("");
+          controller.enqueue(encoder.encode(text));
+          const last = rows[rows.length - 1] as Row;
+          cursor = { at: Number(last._at), id: String(last._id) };
+        }
+        if (rows.length < pageSize) controller.close();
+      },
+    },
+    // Pull the next page only when the client has taken the previous one.
+    { highWaterMark: 0 },
+  );
+}

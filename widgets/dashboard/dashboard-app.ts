@@ -1,0 +1,291 @@
+/**
+ * `<chorus-dashboard>`: the marketer's single-page app at /dashboard. Sign-in exchanges the
+ * secret key for an HttpOnly session cookie (the key is never stored in the browser); pages are
+ * addressed by the URL hash so the server serves one file.
+ */
+import { css, html, LitElement, nothing } from "lit";
+import { ApiProblem, get, query, request } from "./api.ts";
+import { defaultRange } from "./format.ts";
+import type { Filter } from "./page.ts";
+import "./page-overview.ts";
+import "./page-advocates.ts";
+import "./page-courses.ts";
+import "./page-stories.ts";
+import "./page-rewards.ts";
+import "./page-conversions.ts";
+import "./page-webhooks.ts";
+import "./page-settings.ts";
+import { dashboardStyles } from "./styles.ts";
+
+type Session = { workspace: { id: string; name: string } };
+
+const pages = [
+  ["overview", "Overview"],
+  ["advocates", "Advocates"],
+  ["courses", "Courses"],
+  ["stories", "Stories"],
+  ["rewards", "Rewards"],
+  ["conversions", "Conversions"],
+  ["webhooks", "Webhooks"],
+  ["settings", "Settings"],
+] as const;
+type PageName = (typeof pages)[number][0];
+
+function routeFromHash(): PageName {
+  const name = location.hash.replace(/^#\/?/, "");
+  return (pages.find(([key]) => key === name)?.[0] ?? "overview") as PageName;
+}
+
+export class ChorusDashboard extends LitElement {
+  static override styles = [
+    dashboardStyles,
+    css`
+      :host {
+        min-height: 100vh;
+        background: var(--page);
+      }
+      header {
+        background: var(--panel);
+        border-bottom: 1px solid var(--line);
+        padding: 0.75rem 1rem;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+        align-items: center;
+        justify-content: space-between;
+      }
+      header strong {
+        font-size: 1.1rem;
+      }
+      nav ul {
+        list-style: none;
+        margin: 0;
+        padding: 0.5rem 1rem;
+        display: flex;
+        gap: 0.25rem;
+        overflow-x: auto;
+        background: var(--panel);
+        border-bottom: 1px solid var(--line);
+      }
+      nav a {
+        display: inline-block;
+        padding: 0.4rem 0.7rem;
+        border-radius: 6px;
+        text-decoration: none;
+        white-space: nowrap;
+      }
+      nav a[aria-current="page"] {
+        background: var(--accent);
+        color: var(--accent-ink);
+      }
+      main {
+        padding: 1rem;
+        max-width: 1200px;
+        margin: 0 auto;
+      }
+      .signin {
+        max-width: 420px;
+        margin: 10vh auto;
+      }
+      .signin form {
+        display: grid;
+        gap: 0.75rem;
+      }
+      .signin input {
+        width: 100%;
+      }
+      .filters {
+        margin-bottom: 1rem;
+      }
+    `,
+  ];
+  static override properties = {
+    _session: { state: true },
+    _checking: { state: true },
+    _route: { state: true },
+    _filter: { state: true },
+    _courses: { state: true },
+    _signInError: { state: true },
+    _busy: { state: true },
+  };
+
+  private _session: Session | null = null;
+  private _checking = true;
+  private _route: PageName = routeFromHash();
+  private _filter: Filter = { ...defaultRange(), course: "" };
+  private _courses: string[] = [];
+  private _signInError = "";
+  private _busy = false;
+
+  private readonly _onHash = () => {
+    this._route = routeFromHash();
+  };
+  private readonly _onSignedOut = () => {
+    this._session = null;
+  };
+
+  override connectedCallback() {
+    super.connectedCallback();
+    window.addEventListener("hashchange", this._onHash);
+    window.addEventListener("chorus-signed-out", this._onSignedOut);
+    void this._checkSession();
+  }
+
+  override disconnectedCallback() {
+    window.removeEventListener("hashchange", this._onHash);
+    window.removeEventListener("chorus-signed-out", this._onSignedOut);
+    super.disconnectedCallback();
+  }
+
+  private async _checkSession() {
+    try {
+      this._session = await get<Session>("/v1/dashboard/session");
+      void this._loadCourses();
+    } catch {
+      this._session = null;
+    } finally {
+      this._checking = false;
+    }
+  }
+
+  private async _loadCourses() {
+    try {
+      const courses = await get<{ items: { slug: string }[] }>("/v1/admin/courses");
+      const to = new Date().toISOString().slice(0, 10);
+      const from = new Date(Date.now() - 730 * 86_400_000).toISOString().slice(0, 10);
+      const seen = await get<{ items: { key: string }[] }>(
+        `/v1/analytics/breakdown${query({ dimension: "course", from, to, limit: 1000 })}`,
+      );
+      const slugs = new Set([...courses.items.map((c) => c.slug), ...seen.items.map((c) => c.key)]);
+      slugs.delete("");
+      this._courses = [...slugs].sort();
+    } catch {
+      this._courses = [];
+    }
+  }
+
+  private async _onSignIn(event: SubmitEvent) {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const input = form.elements.namedItem("secretKey") as HTMLInputElement;
+    this._busy = true;
+    this._signInError = "";
+    try {
+      this._session = await request<Session>("POST", "/v1/dashboard/session", { secretKey: input.value.trim() });
+      input.value = "";
+      void this._loadCourses();
+    } catch (error) {
+      this._signInError =
+        error instanceof ApiProblem && error.status === 401
+          ? "That key was not accepted. Use the workspace's secret key (it starts with sk_)."
+          : error instanceof Error
+            ? error.message
+            : String(error);
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  private async _onSignOut() {
+    try {
+      await request("DELETE", "/v1/dashboard/session");
+    } finally {
+      this._session = null;
+    }
+  }
+
+  private _onFilter(event: SubmitEvent) {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    this._filter = {
+      from: String(data.get("from") ?? ""),
+      to: String(data.get("to") ?? ""),
+      course: String(data.get("course") ?? ""),
+    };
+  }
+
+  private _signIn() {
+    return html`<main>
+      <section class="panel signin" aria-labelledby="signin-title">
+        <h1 id="signin-title">Sign in to Chorus</h1>
+        <p>Use your workspace's secret key. It is exchanged for a session cookie and not kept in this browser.</p>
+        <form @submit=${this._onSignIn}>
+          <label>
+            Secret key
+            <input name="secretKey" type="password" autocomplete="off" required placeholder="sk_…" spellcheck="false" />
+          </label>
+          <button type="submit" ?disabled=${this._busy}>Sign in</button>
+          ${this._signInError ? html`<p class="error" role="alert">${this._signInError}</p>` : nothing}
+        </form>
+        <p><small>No key at hand? <code>npm run chorus -- key rotate --workspace ID</code> prints a new one.</small></p>
+      </section>
+    </main>`;
+  }
+
+  private _page() {
+    const filter = this._filter;
+    switch (this._route) {
+      case "advocates":
+        return html`<chorus-page-advocates .filter=${filter}></chorus-page-advocates>`;
+      case "courses":
+        return html`<chorus-page-courses .filter=${filter}></chorus-page-courses>`;
+      case "stories":
+        return html`<chorus-page-stories .filter=${filter}></chorus-page-stories>`;
+      case "rewards":
+        return html`<chorus-page-rewards .filter=${filter}></chorus-page-rewards>`;
+      case "conversions":
+        return html`<chorus-page-conversions .filter=${filter}></chorus-page-conversions>`;
+      case "webhooks":
+        return html`<chorus-page-webhooks .filter=${filter}></chorus-page-webhooks>`;
+      case "settings":
+        return html`<chorus-page-settings .filter=${filter}></chorus-page-settings>`;
+      default:
+        return html`<chorus-page-overview .filter=${filter}></chorus-page-overview>`;
+    }
+  }
+
+  override render() {
+    if (this._checking) return html`<main><p role="status">Loading…</p></main>`;
+    if (!this._session) return this._signIn();
+    const withFilter = !["stories", "rewards", "webhooks", "settings", "conversions"].includes(this._route);
+    return html`<header>
+        <strong>Chorus · ${this._session.workspace.name}</strong>
+        <button class="secondary" @click=${this._onSignOut}>Sign out</button>
+      </header>
+      <nav aria-label="Dashboard">
+        <ul>
+          ${pages.map(
+            ([key, label]) =>
+              html`<li><a href=${`#/${key}`} aria-current=${key === this._route ? "page" : "false"}>${label}</a></li>`,
+          )}
+        </ul>
+      </nav>
+      <main>
+        ${
+          withFilter
+            ? html`<form class="panel row filters" @submit=${this._onFilter} aria-label="Period and course">
+                <label>From <input type="date" name="from" .value=${this._filter.from} required /></label>
+                <label>To <input type="date" name="to" .value=${this._filter.to} required /></label>
+                <label>
+                  Course
+                  <select name="course">
+                    <option value="">All courses</option>
+                    ${this._courses.map((slug) => html`<option value=${slug} ?selected=${slug === this._filter.course}>${slug}</option>`)}
+                  </select>
+                </label>
+                <button type="submit">Apply</button>
+              </form>`
+            : nothing
+        }
+        ${this._page()}
+      </main>`;
+  }
+}
+
+customElements.define("chorus-dashboard", ChorusDashboard);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "chorus-dashboard": ChorusDashboard;
+  }
+}

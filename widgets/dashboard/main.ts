@@ -1,0 +1,2 @@
+/** The dashboard's entry: one custom element owns the page. */
+import "./dashboard-app.ts";

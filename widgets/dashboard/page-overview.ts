@@ -1,0 +1,136 @@
+/** Overview: the funnel, revenue, rates, time to convert, the daily series, channel mix, K-factor. */
+import { html, nothing } from "lit";
+import { get, query } from "./api.ts";
+import "./chart.ts";
+import { formatDuration, formatNumber, formatRate, formatRevenue } from "./format.ts";
+import { DashboardPage } from "./page.ts";
+
+type Counts = {
+  clicks: number;
+  visitors: number;
+  shares: number;
+  signups: number;
+  enrollments: number;
+  completions: number;
+  refunds: number;
+};
+type Funnel = Counts & { revenue: { currency: string; amount: number }[]; rates: Record<string, number | null> };
+type Cohort = {
+  cohort: string;
+  advocates: number;
+  shares: number;
+  enrollments: number;
+  sharesPerAdvocate: number | null;
+  enrollmentsPerShare: number | null;
+  kFactor: number | null;
+};
+
+export class ChorusPageOverview extends DashboardPage {
+  static override properties = {
+    ...DashboardPage.properties,
+    _funnel: { state: true },
+    _series: { state: true },
+    _channels: { state: true },
+    _cohorts: { state: true },
+    _delay: { state: true },
+  };
+  private _funnel: Funnel | null = null;
+  private _series: ({ period: string } & Counts)[] = [];
+  private _channels: ({ key: string } & Counts)[] = [];
+  private _cohorts: Cohort[] = [];
+  private _delay: { enrollments: number; medianSeconds: number | null; p90Seconds: number | null } | null = null;
+
+  protected async load() {
+    const range = query(this.rangeQuery());
+    const [funnel, series, channels, cohorts, delay] = await Promise.all([
+      get<Funnel>(`/v1/analytics/funnel${range}`),
+      get<{ items: ({ period: string } & Counts)[] }>(`/v1/analytics/timeseries${range}`),
+      get<{ items: ({ key: string } & Counts)[] }>(
+        `/v1/analytics/breakdown${query({ ...this.rangeQuery(), dimension: "channel" })}`,
+      ),
+      get<{ items: Cohort[] }>(`/v1/analytics/k-factor${range}`),
+      get<{ enrollments: number; medianSeconds: number | null; p90Seconds: number | null }>(
+        `/v1/analytics/time-to-convert${range}`,
+      ),
+    ]);
+    this._funnel = funnel;
+    this._series = series.items;
+    this._channels = channels.items;
+    this._cohorts = cohorts.items;
+    this._delay = delay;
+  }
+
+  override render() {
+    const f = this._funnel;
+    if (!f) return this.status();
+    const empty = f.clicks === 0 && f.signups === 0 && f.enrollments === 0 && f.shares === 0;
+    const steps: [string, number][] = [
+      ["Clicks", f.clicks],
+      ["Visitors", f.visitors],
+      ["Sign-ups", f.signups],
+      ["Enrolments", f.enrollments],
+      ["Completions", f.completions],
+    ];
+    return html`${this.status()}
+      <h2>Overview</h2>
+      ${
+        empty
+          ? html`<p class="empty">
+              No referral activity in this period yet. Once learners share their links from the referral card,
+              clicks, sign-ups and enrolments appear here.
+            </p>`
+          : nothing
+      }
+      <section class="panel" aria-labelledby="funnel-title">
+        <h3 id="funnel-title">Funnel</h3>
+        <dl class="figures" data-testid="funnel">
+          ${[...steps, ["Shares", f.shares] as [string, number], ["Refunds", f.refunds] as [string, number]].map(
+            ([label, value]) => html`<div><dt>${label}</dt><dd data-figure=${label}>${formatNumber(value)}</dd></div>`,
+          )}
+          <div><dt>Revenue</dt><dd data-figure="Revenue">${formatRevenue(f.revenue)}</dd></div>
+          <div><dt>Click → enrolment</dt><dd>${formatRate(f.rates.clickToEnrollment ?? null)}</dd></div>
+          <div><dt>Sign-up → enrolment</dt><dd>${formatRate(f.rates.signupToEnrollment ?? null)}</dd></div>
+          <div><dt>Click to enrolment (median)</dt><dd>${formatDuration(this._delay?.medianSeconds ?? null)}</dd></div>
+          <div><dt>Click to enrolment (p90)</dt><dd>${formatDuration(this._delay?.p90Seconds ?? null)}</dd></div>
+        </dl>
+      </section>
+      <div class="grid">
+        <section class="panel">
+          <chorus-chart kind="bars" caption="Funnel steps" .labels=${steps.map(([label]) => label)}
+            .series=${[{ name: "Count", values: steps.map(([, value]) => value) }]}></chorus-chart>
+        </section>
+        <section class="panel">
+          <chorus-chart kind="bars" caption="Clicks by channel" .labels=${this._channels.map((row) => row.key)}
+            .series=${[{ name: "Clicks", values: this._channels.map((row) => row.clicks) }]}></chorus-chart>
+        </section>
+      </div>
+      <section class="panel">
+        <chorus-chart kind="line" caption="Clicks and enrolments per day" .labels=${this._series.map((point) => point.period)}
+          .series=${[
+            { name: "Clicks", values: this._series.map((point) => point.clicks) },
+            { name: "Enrolments", values: this._series.map((point) => point.enrollments) },
+          ]}></chorus-chart>
+      </section>
+      <section class="panel" aria-labelledby="k-title">
+        <h3 id="k-title">K-factor by cohort</h3>
+        <p>
+          Advocates join the cohort of the month their link was first shared or clicked. K-factor = enrolments per advocate
+          (= shares per advocate × enrolments per share), over the cohort's life so far.
+        </p>
+        ${
+          this._cohorts.length === 0
+            ? html`<p class="empty">No cohorts start in this period.</p>`
+            : html`<div class="table-wrap" tabindex="0"><table>
+                <thead><tr><th scope="col">Cohort</th><th scope="col" class="num">Advocates</th><th scope="col" class="num">Shares / advocate</th>
+                  <th scope="col" class="num">Enrolments / share</th><th scope="col" class="num">K-factor</th></tr></thead>
+                <tbody>${this._cohorts.map(
+                  (c) => html`<tr><th scope="row">${c.cohort}</th><td class="num">${formatNumber(c.advocates)}</td>
+                    <td class="num">${c.sharesPerAdvocate ?? "–"}</td><td class="num">${c.enrollmentsPerShare ?? "–"}</td>
+                    <td class="num">${c.kFactor ?? "–"}</td></tr>`,
+                )}</tbody></table></div>`
+        }
+      </section>`;
+  }
+}
+
+customElements.define("chorus-page-overview", ChorusPageOverview);

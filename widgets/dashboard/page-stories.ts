@@ -1,0 +1,112 @@
+/** Story moderation: the queue by status; approve, reject, feature, tag. */
+import { html, nothing } from "lit";
+import { get, query, request } from "./api.ts";
+import { formatDate } from "./format.ts";
+import { DashboardPage } from "./page.ts";
+
+type Story = {
+  id: string;
+  status: string;
+  course: string;
+  name: string;
+  headline: string;
+  body: string;
+  rating: number;
+  outcome: { type: string };
+  featured: boolean;
+  tags: string[];
+  verificationLevel: string;
+  createdAt: string;
+};
+
+const statuses = ["pending", "approved", "rejected"] as const;
+
+export class ChorusPageStories extends DashboardPage {
+  static override properties = {
+    ...DashboardPage.properties,
+    _status: { state: true },
+    _items: { state: true },
+    _message: { state: true },
+  };
+  private _status: (typeof statuses)[number] = "pending";
+  private _items: Story[] | null = null;
+  private _message = "";
+
+  protected async load() {
+    this._items = (
+      await get<{ items: Story[] }>(`/v1/admin/stories${query({ status: this._status, limit: 100 })}`)
+    ).items;
+  }
+
+  private _show(status: (typeof statuses)[number]) {
+    this._status = status;
+    this._message = "";
+    void this.reload();
+  }
+
+  private async _change(story: Story, change: Record<string, unknown>, done: string) {
+    try {
+      await request("PATCH", `/v1/admin/stories/${encodeURIComponent(story.id)}`, change);
+      this._message = done;
+      await this.reload();
+    } catch (error) {
+      this._message = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private _onTags(event: SubmitEvent, story: Story) {
+    event.preventDefault();
+    const input = (event.target as HTMLFormElement).elements.namedItem("tags") as HTMLInputElement;
+    const tags = input.value
+      .split(",")
+      .map((tag) => tag.trim())
+      .filter(Boolean);
+    void this._change(story, { tags }, `Tags saved for “${story.headline}”.`);
+  }
+
+  override render() {
+    return html`<h2>Stories</h2>
+      <div class="row" role="group" aria-label="Show stories">
+        ${statuses.map(
+          (
+            status,
+          ) => html`<button class=${status === this._status ? "" : "secondary"} aria-pressed=${status === this._status ? "true" : "false"}
+            @click=${() => this._show(status)}>${status[0]?.toUpperCase()}${status.slice(1)}</button>`,
+        )}
+      </div>
+      <p role="status">${this._message}</p>
+      ${this.status()}
+      ${
+        this._items?.length === 0
+          ? html`<p class="empty">
+              ${this._status === "pending" ? "Nothing waits for moderation. New stories from the story form land here." : `No ${this._status} stories.`}
+            </p>`
+          : nothing
+      }
+      ${(this._items ?? []).map(
+        (story) => html`<article class="panel" aria-labelledby=${`h-${story.id}`}>
+          <h3 id=${`h-${story.id}`}>${story.headline}</h3>
+          <p>
+            <span class="badge">${story.course}</span> <span class="badge">${story.outcome.type.replaceAll("_", " ")}</span>
+            <span class="badge">${story.verificationLevel.replaceAll("_", " ")}</span> <span class="badge">${story.rating}/5</span>
+            ${story.featured ? html`<span class="badge">featured</span>` : nothing}
+          </p>
+          <p>${story.body}</p>
+          <p><small>${story.name} · ${formatDate(story.createdAt)}</small></p>
+          <div class="row">
+            ${story.status !== "approved" ? html`<button @click=${() => this._change(story, { status: "approved" }, `Approved “${story.headline}”.`)}>Approve</button>` : nothing}
+            ${story.status !== "rejected" ? html`<button class="danger" @click=${() => this._change(story, { status: "rejected" }, `Rejected “${story.headline}”.`)}>Reject</button>` : nothing}
+            <button class="secondary" @click=${() => this._change(story, { featured: !story.featured }, story.featured ? "No longer featured." : "Featured.")}>
+              ${story.featured ? "Unfeature" : "Feature"}
+            </button>
+            <form class="row" @submit=${(event: SubmitEvent) => this._onTags(event, story)}>
+              <label>Tags (comma separated) <input name="tags" .value=${story.tags.join(", ")} /></label>
+              <button class="secondary" type="submit">Save tags</button>
+            </form>
+          </div>
+        </article>`,
+      )}`;
+  }
+}
+
+customElements.define("chorus-page-stories", ChorusPageStories);
