@@ -105,8 +105,9 @@ export class ClickRecorder {
             .from(clicks)
             .where(
               and(
-                eq(clicks.codeId, code.codeId),
+                eq(clicks.workspaceId, code.workspaceId),
                 eq(clicks.visitorHash, visitor),
+                eq(clicks.codeId, code.codeId),
                 gt(clicks.createdAt, now - dedupWindowMs),
               ),
             )

@@ -2,7 +2,7 @@
  * A learner's referral: their code (made on first request), the links to share it on each
  * channel, and what their sharing has brought so far.
  */
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { clicks, conversions, referralCodes, rewards } from "../../db/schema.ts";
 import { newId, newReferralCode } from "../lib/ids.ts";
@@ -81,7 +81,20 @@ export async function referralStats(db: Db, workspaceId: string, learnerId: stri
   const [clickRow] = await db
     .select({ n: count() })
     .from(clicks)
-    .where(and(eq(clicks.workspaceId, workspaceId), eq(clicks.learnerId, learnerId), eq(clicks.isBot, false)));
+    .where(
+      and(
+        eq(clicks.workspaceId, workspaceId),
+        // Through the learner's codes, so the count walks clicks_workspace_code_time, not every click.
+        inArray(
+          clicks.codeId,
+          db
+            .select({ id: referralCodes.id })
+            .from(referralCodes)
+            .where(and(eq(referralCodes.workspaceId, workspaceId), eq(referralCodes.learnerId, learnerId))),
+        ),
+        eq(clicks.isBot, false),
+      ),
+    );
   const byType = await db
     .select({ type: conversions.type, n: sql<number>`count(distinct ${conversions.customerId})` })
     .from(conversions)
