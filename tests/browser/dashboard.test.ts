@@ -151,21 +151,59 @@ describe("/dashboard", () => {
     await expectNoOverflow();
   });
 
-  it("handles a reward, or explains that this server has no rewards API yet", async () => {
-    const probe = await fetch(`${live.baseUrl}/v1/admin/rewards`, {
-      headers: { Authorization: `Bearer ${ws.secretKey}` },
-    });
+  it("approves a reward", async () => {
     await signIn();
     await page.getByRole("link", { name: "Rewards" }).click();
-    if (probe.status === 404) {
-      await page.getByText("does not offer reward management yet").waitFor();
-    } else {
-      await page.getByRole("button", { name: "Approve", exact: true }).click();
-      await page.getByText("Reward approved.").waitFor();
-      const approved = await api<{ items: { id: string }[] }>("/v1/admin/rewards?status=approved");
-      expect(approved.items.map((reward) => reward.id)).toContain(rewardId);
-    }
+    await page.getByRole("button", { name: "Approve", exact: true }).click();
+    await page.getByText("Reward approved.").waitFor();
+    const approved = await api<{ items: { id: string }[] }>("/v1/admin/rewards?status=approved");
+    expect(approved.items.map((reward) => reward.id)).toContain(rewardId);
     expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it("shows an endpoint's delivery log and resends an event", async () => {
+    const admin = { Authorization: `Bearer ${ws.secretKey}`, "Content-Type": "application/json" };
+    const endpoint = await fetch(`${live.baseUrl}/v1/admin/webhooks`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ url: "https://hooks.academy.example/chorus" }),
+    });
+    expect(endpoint.status).toBe(201);
+    // A story submitted and approved: two events, written to the outbox for this endpoint.
+    const story = await fetch(`${live.baseUrl}/v1/stories`, {
+      method: "POST",
+      headers: { "Chorus-Key": ws.publishableKey, "Content-Type": "application/json", "User-Agent": "dashboard-test" },
+      body: JSON.stringify({
+        course: "data-analytics",
+        name: "Kabir Rao",
+        headline: "Analyst in four months",
+        body: "The projects were close to my real work, and my manager noticed.",
+        rating: 5,
+        outcome: { type: "new_job" },
+        consent: { publish: true, name: true, photo: false, salary: false },
+      }),
+    });
+    const { id } = (await story.json()) as { id: string };
+    await fetch(`${live.baseUrl}/v1/admin/stories/${id}`, {
+      method: "PATCH",
+      headers: admin,
+      body: JSON.stringify({ status: "approved" }),
+    });
+
+    await signIn();
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("button", { name: "Delivery log of https://hooks.academy.example/chorus" }).click();
+    const log = page.getByRole("table", { name: "Deliveries, newest first" });
+    await expect
+      .poll(() => log.getByRole("rowheader").allTextContents())
+      .toEqual(["story.approved", "story.submitted"]);
+    await log
+      .getByRole("row", { name: /story\.approved/ })
+      .getByRole("button", { name: "Resend" })
+      .click();
+    await page.getByText("Event story.approved will be sent again within a few seconds.").waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectNoOverflow();
   });
 
   it("finds a conversion and reads its decision log", async () => {

@@ -1,17 +1,91 @@
-/** Webhooks: the endpoints that receive signed events (from the webhooks admin API). */
+/** Webhooks: the endpoints that receive signed events, each endpoint's delivery log, and resend. */
 import { html, nothing } from "lit";
-import { get } from "./api.ts";
+import { ApiProblem, get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
 
 type Endpoint = { id: string; url: string; events: string[]; disabledAt?: string | null; createdAt?: string };
+type Delivery = {
+  eventId: string;
+  type: string | null;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+};
 
 export class ChorusPageWebhooks extends DashboardPage {
-  static override properties = { ...DashboardPage.properties, _items: { state: true } };
+  static override properties = {
+    ...DashboardPage.properties,
+    _items: { state: true },
+    _open: { state: true },
+    _deliveries: { state: true },
+    _notice: { state: true },
+  };
   private _items: Endpoint[] | null = null;
+  /** The endpoint whose delivery log is shown. */
+  private _open: Endpoint | null = null;
+  private _deliveries: Delivery[] | null = null;
+  private _notice = "";
 
   protected async load() {
     this._items = (await get<{ items: Endpoint[] }>("/v1/admin/webhooks")).items;
+  }
+
+  private async _showLog(endpoint: Endpoint) {
+    this._open = endpoint;
+    this._deliveries = null;
+    this._notice = "";
+    this._deliveries = (
+      await get<{ items: Delivery[] }>(
+        `/v1/admin/webhooks/${encodeURIComponent(endpoint.id)}/deliveries${query({ limit: 50 })}`,
+      )
+    ).items;
+  }
+
+  private async _resend(delivery: Delivery) {
+    if (!this._open) return;
+    try {
+      await request(
+        "POST",
+        `/v1/admin/webhooks/${encodeURIComponent(this._open.id)}/deliveries/${encodeURIComponent(delivery.eventId)}/resend`,
+      );
+      this._notice = `Event ${delivery.type ?? delivery.eventId} will be sent again within a few seconds.`;
+      await this._showLog(this._open);
+      this._notice = `Event ${delivery.type ?? delivery.eventId} will be sent again within a few seconds.`;
+    } catch (error) {
+      this._notice = error instanceof ApiProblem ? error.message : "The resend failed.";
+    }
+  }
+
+  private _log() {
+    if (!this._open) return nothing;
+    const rows = this._deliveries;
+    return html`<section class="panel" aria-labelledby="log-title">
+      <h3 id="log-title">Delivery log: ${this._open.url}</h3>
+      <p role="status">${this._notice}</p>
+      ${rows === null ? html`<p role="status">Loading…</p>` : nothing}
+      ${rows?.length === 0 ? html`<p class="empty">No events sent to this endpoint yet.</p>` : nothing}
+      ${
+        rows?.length
+          ? html`<div class="table-wrap" tabindex="0"><table>
+              <caption class="sr-only">Deliveries, newest first</caption>
+              <thead><tr><th scope="col">Event</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Last answer</th><th scope="col">Created</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+              <tbody>${rows.map(
+                (d) => html`<tr>
+                  <th scope="row">${d.type ?? d.eventId}</th>
+                  <td>${d.status}${d.deliveredAt ? ` ${formatDate(d.deliveredAt)}` : ""}</td>
+                  <td>${d.attempts}</td>
+                  <td>${d.lastStatusCode ?? d.lastError ?? "—"}</td>
+                  <td>${formatDate(d.createdAt)}</td>
+                  <td><button @click=${() => this._resend(d)}>Resend</button></td>
+                </tr>`,
+              )}</tbody></table></div>`
+          : nothing
+      }
+    </section>`;
   }
 
   override render() {
@@ -26,15 +100,17 @@ export class ChorusPageWebhooks extends DashboardPage {
         this._items?.length
           ? html`<div class="panel table-wrap" tabindex="0"><table>
               <caption class="sr-only">Webhook endpoints</caption>
-              <thead><tr><th scope="col">URL</th><th scope="col">Events</th><th scope="col">State</th></tr></thead>
+              <thead><tr><th scope="col">URL</th><th scope="col">Events</th><th scope="col">State</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
               <tbody>${this._items.map(
                 (
                   e,
                 ) => html`<tr><th scope="row">${e.url}</th><td>${e.events.length ? e.events.join(", ") : "all events"}</td>
-                  <td>${e.disabledAt ? `disabled ${formatDate(e.disabledAt)}` : "active"}</td></tr>`,
+                  <td>${e.disabledAt ? `disabled ${formatDate(e.disabledAt)}` : "active"}</td>
+                  <td><button @click=${() => this._showLog(e)} aria-label=${`Delivery log of ${e.url}`}>Delivery log</button></td></tr>`,
               )}</tbody></table></div>`
           : nothing
-      }`;
+      }
+      ${this._log()}`;
   }
 }
 

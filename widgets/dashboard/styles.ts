@@ -43,6 +43,8 @@ export const dashboardStyles = css`
     padding: 1rem;
     margin-bottom: 1rem;
     min-width: 0;
+    /* Long URLs and ids break instead of widening the page on a phone. */
+    overflow-wrap: anywhere;
   }
   .grid {
     display: grid;
