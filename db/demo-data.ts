@@ -9,7 +9,7 @@
  * (ids and codes are still random, as they are in production). The demo learner `demo-priya`
  * is left untouched: the browser test counts her clicks and rewards from zero.
  */
-import { and, eq, lt } from "drizzle-orm";
+import { and, asc, eq, lt } from "drizzle-orm";
 import { demoCatalog } from "../demo/catalog.ts";
 import { newId } from "../server/lib/ids.ts";
 import type { ConversionInput } from "../server/services/conversion-input.ts";
@@ -688,7 +688,8 @@ export async function createDemoData(
         eq(rewards.status, "approved"),
         lt(rewards.createdAt, end - 24 * dayMs),
       ),
-    );
+    )
+    .orderBy(asc(rewards.createdAt), asc(rewards.side));
   for (const row of old) {
     if (random.next() < 0.7)
       await changeReward(db, workspace.id, row.id, "issue", when(end - random.int(1, 5) * dayMs));
