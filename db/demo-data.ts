@@ -11,7 +11,7 @@
  */
 import { and, asc, eq, lt } from "drizzle-orm";
 import { demoCatalog } from "../demo/catalog.ts";
-import { newId } from "../server/lib/ids.ts";
+import { newClickId, newId } from "../server/lib/ids.ts";
 import type { ConversionInput } from "../server/services/conversion-input.ts";
 import { recordConversion } from "../server/services/conversions.ts";
 import { upsertLearner } from "../server/services/learners.ts";
@@ -552,8 +552,9 @@ export async function createDemoData(
       const storyId = story && story.approvedAt < at && random.next() < 0.25 ? story.id : null;
       const ip = `203.0.${113 + (n % 3)}.${random.int(1, 254)}`;
       const userAgent = random.pick(userAgents);
-      const clickId = newId("clk");
-      const visitorId = random.next() < 0.6 ? `v_${newId("clk").slice(4)}` : null;
+      const clickId = newClickId(at);
+      // The loader's first-party visitor id, for the browsers that allowed storage.
+      const visitorId = random.next() < 0.6 ? `v_${crypto.randomUUID().replaceAll("-", "")}` : null;
       clickRows.push({
         id: clickId,
         workspaceId: workspace.id,
