@@ -8,6 +8,7 @@ import { eq } from "drizzle-orm";
 import { rotateKey } from "../server/services/api-keys.ts";
 import { parseWorkspace } from "../server/services/workspace-row.ts";
 import { createWorkspace, updateSettings } from "../server/services/workspaces.ts";
+import { createDemoData } from "./demo-data.ts";
 import type { Db } from "./index.ts";
 import { courses, workspaces } from "./schema.ts";
 
@@ -22,9 +23,9 @@ export const demoCourses = [
 /** Returns the demo workspace's keys, making the workspace (or fresh keys) when needed. */
 export async function ensureDemoWorkspace(
   db: Db,
-  options: { origin: string; keysFile: string; now: Date },
+  options: { origin: string; keysFile: string; now: Date; secret: string },
 ): Promise<DemoKeys> {
-  const { origin, keysFile, now } = options;
+  const { origin, keysFile, now, secret } = options;
   const [row] = await db.select().from(workspaces).where(eq(workspaces.isDemo, true)).limit(1);
   if (!row) {
     const created = await createWorkspace(
@@ -48,6 +49,9 @@ export async function ensureDemoWorkspace(
       })),
     );
     writeFileSync(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
+    // Only a newly made demo gets its history: a later start never adds to it.
+    const [made] = await db.select().from(workspaces).where(eq(workspaces.id, created.id));
+    if (made) await createDemoData(db, { workspace: parseWorkspace(made), secret, now });
     return created;
   }
   const workspace = parseWorkspace(row);

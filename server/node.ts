@@ -32,6 +32,7 @@ const demo =
         origin,
         keysFile: join(file ? dirname(file) : join(root, "data"), "demo-keys.json"),
         now: clock.now(),
+        secret,
       });
 
 const clickWriter = createClickWriter(db);
