@@ -7,7 +7,7 @@
  *
  * Deterministic: one seeded PRNG decides every figure, so each fresh demo tells the same story
  * (ids and codes are still random, as they are in production). The demo learner `demo-priya`
- * is left untouched: the browser test counts her clicks and rewards from zero.
+ * only has her own past enrolment and completion: the browser test counts her referrals from zero.
  */
 import { and, asc, eq, lt } from "drizzle-orm";
 import { demoCatalog } from "../demo/catalog.ts";
@@ -429,6 +429,27 @@ export async function createDemoData(
     // The provider's server reports a conversion a few seconds after it happens.
     return recordConversion(db, secret, workspace, input, when(Math.min(at + 5_000, end)));
   };
+
+  // Priya, the demo's signed-in learner, finished Data Analytics a while ago (her own purchase,
+  // referred by nobody): her story is provider-attested. She has referred no one yet.
+  const priya = { id: "demo-priya", name: "Priya Sharma", email: "priya@example.com" };
+  const priyaJoined = start - 150 * dayMs;
+  await post(priyaJoined, {
+    id: "sb-priya-order",
+    type: "enrollment",
+    customer: priya,
+    course: "data-analytics",
+    amount: price.get("data-analytics"),
+    currency: "INR",
+    occurredAt: when(priyaJoined).toISOString(),
+  });
+  await post(priyaJoined + 95 * dayMs, {
+    id: "sb-priya-done",
+    type: "completion",
+    customer: priya,
+    course: "data-analytics",
+    occurredAt: when(priyaJoined + 95 * dayMs).toISOString(),
+  });
 
   // Advocates: alumni who finished a course months ago (the provider reported it then), so
   // their stories are provider-attested, and who share their links now.

@@ -38,6 +38,7 @@ const wallText = catalog(
     rated: "Rated {rating} out of 5",
     salary: "{pct}% higher salary",
     months: "after {months} months",
+    month: "after 1 month",
     viewReceipt: "how this was checked",
     previous: "Previous story",
     next: "Next story",
@@ -71,6 +72,7 @@ const wallText = catalog(
     rated: "5 में से {rating} रेटिंग",
     salary: "{pct}% अधिक वेतन",
     months: "{months} महीनों में",
+    month: "1 महीने में",
     viewReceipt: "इसकी जाँच कैसे हुई",
     previous: "पिछली कहानी",
     next: "अगली कहानी",
@@ -316,7 +318,11 @@ export class ChorusStoryWall extends ChorusElement {
     const details = [
       storyText(this.locale, story.outcome.type),
       pct !== null ? this._t("salary", { pct: formatNumber(this.locale, pct) }) : "",
-      months !== null ? this._t("months", { months: formatNumber(this.locale, months) }) : "",
+      months === null
+        ? ""
+        : months === 1
+          ? this._t("month")
+          : this._t("months", { months: formatNumber(this.locale, months) }),
     ].filter(Boolean);
     const rating = Math.min(5, Math.max(1, Math.round(story.rating)));
     return html`<article class="story" part="story" tabindex="-1" aria-labelledby="h${index}">

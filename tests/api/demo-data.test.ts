@@ -99,7 +99,7 @@ describe("the demo's history", () => {
     ).toBeGreaterThan(0);
   });
 
-  it("has about twelve advocates with codes, and leaves the demo learner Priya untouched", async () => {
+  it("has about twelve advocates with codes, and gives the demo learner Priya only her own finished course", async () => {
     const advocates = await count(
       "select count(distinct learner_id) as n from referral_codes where workspace_id = ? and kind = 'generated'",
     );
@@ -108,8 +108,16 @@ describe("the demo's history", () => {
     expect(
       await count("select count(*) as n from learners where workspace_id = ? and external_id = 'demo-priya'"),
     ).toBe(0);
+    // Her own enrolment and completion (so her story is provider-attested), and no referral of hers.
+    const own = await rows(
+      "select type, course, status from conversions where workspace_id = ? and customer_id = 'demo-priya' order by occurred_at",
+    );
+    expect(own).toEqual([
+      expect.objectContaining({ type: "enrollment", course: "data-analytics", status: "unattributed" }),
+      expect.objectContaining({ type: "completion", course: "data-analytics", status: "unattributed" }),
+    ]);
     expect(
-      await count("select count(*) as n from conversions where workspace_id = ? and customer_id = 'demo-priya'"),
+      await count("select count(*) as n from conversions where workspace_id = ? and referrer_id = 'demo-priya'"),
     ).toBe(0);
   });
 

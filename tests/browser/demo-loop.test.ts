@@ -1,7 +1,9 @@
 /**
  * The word-of-mouth loop on the demo provider, in real Chromium against `npm start`'s server:
- * a learner's link → a friend lands with the banner → enrols → the conversion is attributed and
- * the learner's reward is created → the friend completes. Screenshots go to test-results/.
+ * a learner's link → a friend lands with the banner → enrols → the dashboard shows the attributed
+ * enrolment and the pending reward → the friend completes (the reward follows the program: one per
+ * friend, on enrolment) → the learner tells her story → the marketer approves it → it is on the
+ * course's wall as provider-attested. Screenshots of the key screens go to test-results/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -77,6 +79,59 @@ describe("the demo provider", () => {
     await card.getByRole("button", { name: "Copy" }).waitFor();
     const figures = await card.locator("dd").allTextContents();
     expect(figures).toEqual(["1", "0", "1", "1"]);
+
+    // The marketer sees the attributed enrolment, its decision log, and Priya's pending reward.
+    const marketer = await (
+      await browser.newContext({ userAgent: browserUserAgent, viewport: { width: 1280, height: 900 } })
+    ).newPage();
+    await marketer.goto(`${server.baseUrl}/dashboard`);
+    await marketer.getByLabel("Secret key").fill(secretKey);
+    await marketer.getByRole("button", { name: "Sign in" }).click();
+    await marketer.getByRole("heading", { name: "Funnel" }).waitFor();
+    await marketer.screenshot({ path: join(shots, "5-dashboard-overview.png"), fullPage: true });
+    const friendId = (await friendContext.cookies()).find((cookie) => cookie.name === "demo_customer")?.value ?? "";
+    expect(friendId).toMatch(/^friend-/);
+    await marketer.getByRole("link", { name: "Conversions" }).click();
+    await marketer.getByLabel("Order or customer id").fill(friendId);
+    await marketer.getByLabel("Type").selectOption("enrollment");
+    await marketer.getByRole("button", { name: "Search" }).click();
+    const enrolment = marketer.getByRole("article").filter({ hasText: `Customer ${friendId}` });
+    await expect.poll(() => enrolment.getByRole("heading").textContent()).toMatch(/enrollment\s+attributed/);
+    await enrolment.getByText(/Decision log/).click();
+    await expect.poll(() => enrolment.locator('[data-testid="decision-log"]').textContent()).toMatch(/via whatsapp/);
+    await marketer.screenshot({ path: join(shots, "6-dashboard-decision-log.png"), fullPage: true });
+    await marketer.getByRole("link", { name: "Rewards" }).click();
+    await marketer.getByRole("button", { name: "Approve", exact: true }).first().waitFor();
+
+    // Priya tells her story; she finished the course, so it is attested by the provider.
+    const headline = "From spreadsheets to leading our analytics team";
+    await learner.goto(`${server.baseUrl}/demo/learn`);
+    const form = learner.locator("chorus-story-form");
+    await form.getByLabel(/^Your name/).fill("Priya Sharma");
+    await form.getByLabel(/^Headline/).fill(headline);
+    await form
+      .getByLabel(/^Your story/)
+      .fill("The SQL and dashboard projects were my daily work within weeks. Promoted in five months.");
+    await form.getByRole("radio", { name: "5 out of 5" }).check();
+    await form.getByLabel(/^What changed/).selectOption("promotion");
+    await form.getByRole("checkbox", { name: /^Publish my story/ }).check();
+    await form.getByRole("checkbox", { name: /^Show my name/ }).check();
+    await form.getByRole("button", { name: "Send my story" }).click();
+    await form.getByRole("heading", { name: "Thank you! We received your story." }).waitFor();
+    expect(await form.getByText("Verification: Completion confirmed").count()).toBe(1);
+
+    // The marketer approves it from the moderation queue; it appears on the course's wall.
+    await marketer.getByRole("link", { name: "Stories" }).click();
+    const pending = marketer.getByRole("article").filter({ hasText: headline });
+    await pending.getByRole("button", { name: "Approve", exact: true }).click();
+    await marketer.getByText(`Approved “${headline}”.`).waitFor();
+
+    await friend.goto(`${server.baseUrl}/demo/courses/data-analytics`);
+    const story = friend.locator("chorus-story-wall").getByRole("article").filter({ hasText: headline });
+    await story.waitFor();
+    expect(await story.getByRole("button", { name: "Completion confirmed: how this was checked" }).count()).toBe(1);
+    await story.scrollIntoViewIfNeeded();
+    await friend.screenshot({ path: join(shots, "7-story-on-the-wall.png") });
     await friendContext.close();
   });
 
