@@ -7,20 +7,10 @@ import type { Db } from "../../db/index.ts";
 import { clicks, conversions, referralCodes, rewards } from "../../db/schema.ts";
 import { newId, newReferralCode } from "../lib/ids.ts";
 import type { Learner, Workspace } from "../types.ts";
+import type { ClickChannel } from "./clicks.ts";
 
-export const shareChannels = [
-  "whatsapp",
-  "linkedin",
-  "x",
-  "facebook",
-  "telegram",
-  "email",
-  "sms",
-  "copy",
-  "qr",
-  "native",
-] as const;
-export type ShareChannel = (typeof shareChannels)[number];
+/** The channels a learner shares on; `direct` and `other` only describe clicks. */
+export type ShareChannel = Exclude<ClickChannel, "direct" | "other">;
 
 type CodeRow = typeof referralCodes.$inferSelect;
 

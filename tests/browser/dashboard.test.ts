@@ -15,8 +15,7 @@ import {
   rewardRow,
   storyRow,
 } from "../support/analytics-factories.ts";
-import { seriousViolationsUnderCsp as seriousA11yViolations } from "../support/axe.ts";
-import { browserUserAgent, distAssets, launchBrowser } from "../support/browser.ts";
+import { browserUserAgent, distAssets, launchBrowser, seriousA11yViolations } from "../support/browser.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
 

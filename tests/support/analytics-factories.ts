@@ -4,6 +4,7 @@
  * triggers see exactly what production writes. A small seeded generator builds a varied data set
  * whose expected figures a test computes itself from the same arrays.
  */
+import { seededRandom } from "../../db/demo-data.ts";
 import type { Db } from "../../db/index.ts";
 import {
   clicks,
@@ -126,23 +127,6 @@ export async function storyRow(db: Db, workspaceId: string, overrides: Partial<t
   return id;
 }
 
-/** Mulberry32: a tiny seeded generator, so a failing data set can be reproduced. */
-export function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(list: readonly T[]) => list[Math.floor(next() * list.length)] as T,
-  };
-}
-
 export type Advocate = Awaited<ReturnType<typeof advocateFactory>>;
 
 export type DataSet = {
@@ -160,7 +144,7 @@ const day = 86_400_000;
  * conversions in two currencies, refunds and completions.
  */
 export async function seedDataSet(db: Db, workspaceId: string, seed = 7): Promise<DataSet> {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const advocates: Advocate[] = [];
   for (let i = 0; i < 5; i++) advocates.push(await advocateFactory(db, workspaceId));
   const start = Date.UTC(2026, 8, 1);
@@ -170,7 +154,7 @@ export async function seedDataSet(db: Db, workspaceId: string, seed = 7): Promis
   const clickRows: ClickRow[] = [];
   for (let i = 0; i < 400; i++) {
     const advocate = rand.pick(advocates);
-    const dayIndex = rand.int(60);
+    const dayIndex = rand.int(0, 60 - 1);
     clickRows.push(
       clickRow(workspaceId, {
         codeId: advocate.codeId,
@@ -178,11 +162,11 @@ export async function seedDataSet(db: Db, workspaceId: string, seed = 7): Promis
         course: rand.pick(courses),
         channel: rand.pick(channels),
         country: rand.pick(countries),
-        storyId: rand.int(5) === 0 ? "sty_story00000000001" : null,
+        storyId: rand.int(0, 5 - 1) === 0 ? "sty_story00000000001" : null,
         // Few visitors per day: repeat visits and visitors on several courses or channels.
-        visitorHash: `v-${dayIndex}-${rand.int(6)}`,
-        isBot: rand.int(20) === 0,
-        createdAt: start + dayIndex * day + rand.int(day),
+        visitorHash: `v-${dayIndex}-${rand.int(0, 6 - 1)}`,
+        isBot: rand.int(0, 20 - 1) === 0,
+        createdAt: start + dayIndex * day + rand.int(0, day - 1),
       }),
     );
   }
@@ -196,7 +180,7 @@ export async function seedDataSet(db: Db, workspaceId: string, seed = 7): Promis
       learnerId: advocate.learnerId,
       channel: rand.pick(channels),
       course: rand.pick(courses),
-      createdAt: start + rand.int(60 * day),
+      createdAt: start + rand.int(0, 60 * day - 1),
     });
   }
   const conversionRows: ConversionRow[] = [];
@@ -204,7 +188,7 @@ export async function seedDataSet(db: Db, workspaceId: string, seed = 7): Promis
   for (let i = 0; i < 150; i++) {
     const click = rand.pick(humanClicks);
     const type = rand.pick(["signup", "enrollment", "enrollment", "completion", "refund"] as const);
-    const attributed = rand.int(6) !== 0;
+    const attributed = rand.int(0, 6 - 1) !== 0;
     const currency = rand.pick(["INR", "USD"]);
     conversionRows.push(
       conversionRow(workspaceId, {
@@ -216,9 +200,9 @@ export async function seedDataSet(db: Db, workspaceId: string, seed = 7): Promis
         storyId: attributed ? click.storyId : null,
         channel: attributed ? click.channel : null,
         status: attributed ? "attributed" : "unattributed",
-        amount: type === "enrollment" || type === "refund" ? 1000 + rand.int(50) * 100 : null,
+        amount: type === "enrollment" || type === "refund" ? 1000 + rand.int(0, 50 - 1) * 100 : null,
         currency: type === "enrollment" || type === "refund" ? currency : null,
-        occurredAt: Number(click.createdAt) + rand.int(5 * day),
+        occurredAt: Number(click.createdAt) + rand.int(0, 5 * day - 1),
       }),
     );
   }
