@@ -6,28 +6,10 @@ import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
+import { workersHeadersFile } from "./server/lib/static-headers.ts";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const outDir = join(root, "dist");
-
-/** The dashboard's strict CSP (the Node server sets the same in server/routes/dashboard-page.ts). */
-const dashboardCsp =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/** The same caching and CORS headers the Node server sets, for Workers static assets. */
-const assetHeaders = `/embed.js
-  Access-Control-Allow-Origin: *
-  Cache-Control: public, max-age=300
-/assets/*
-  Access-Control-Allow-Origin: *
-  Cache-Control: public, max-age=31536000, immutable
-/dashboard
-  Content-Security-Policy: ${dashboardCsp}
-  Cache-Control: no-cache
-/dashboard/*
-  Content-Security-Policy: ${dashboardCsp}
-  Cache-Control: no-cache
-`;
 
 /** Serves the OpenAPI reference UI from our own origin: no CDN, works offline and under CSP. */
 function apiReferenceAssets(): Plugin {
@@ -35,7 +17,8 @@ function apiReferenceAssets(): Plugin {
     name: "chorus-api-reference",
     apply: "build",
     closeBundle() {
-      writeFileSync(join(outDir, "_headers"), assetHeaders);
+      // The same static-file headers the Node server sets, for Workers assets.
+      writeFileSync(join(outDir, "_headers"), workersHeadersFile());
       const docs = join(outDir, "docs");
       mkdirSync(docs, { recursive: true });
       const swagger = join(root, "node_modules", "swagger-ui-dist");

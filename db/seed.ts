@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
+import { demoCatalog } from "../demo/catalog.ts";
 import { rotateKey } from "../server/services/api-keys.ts";
 import { parseWorkspace } from "../server/services/workspace-row.ts";
 import { createWorkspace, updateSettings } from "../server/services/workspaces.ts";
@@ -13,12 +14,6 @@ import type { Db } from "./index.ts";
 import { courses, workspaces } from "./schema.ts";
 
 export type DemoKeys = { id: string; name: string; publishableKey: string; secretKey: string; tokenSecret: string };
-
-export const demoCourses = [
-  { slug: "data-analytics", title: "Data Analytics Professional Certificate", path: "/demo/courses/data-analytics" },
-  { slug: "digital-marketing", title: "Digital Marketing Micro-credential", path: "/demo/courses/digital-marketing" },
-  { slug: "python-for-ai", title: "Python for AI", path: "/demo/courses/python-for-ai" },
-];
 
 /** Returns the demo workspace's keys, making the workspace (or fresh keys) when needed. */
 export async function ensureDemoWorkspace(
@@ -39,12 +34,12 @@ export async function ensureDemoWorkspace(
       now,
     );
     await db.insert(courses).values(
-      demoCourses.map((course) => ({
+      demoCatalog.map((course) => ({
         id: `crs_${course.slug}`,
         workspaceId: created.id,
         slug: course.slug,
         title: course.title,
-        url: `${origin}${course.path}`,
+        url: `${origin}/demo/courses/${course.slug}`,
         createdAt: now.getTime(),
       })),
     );

@@ -7,6 +7,7 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import { strictCsp } from "../server/lib/static-headers.ts";
 import { mintLearnerToken } from "../server/services/learner-tokens.ts";
 import { type DemoCourse, demoCatalog, inr } from "./catalog.ts";
 
@@ -18,9 +19,6 @@ export type DemoOptions = {
 
 /** The demo's signed-in learner, who refers friends. */
 export const demoLearner = { sub: "demo-priya", name: "Priya Sharma", email: "priya@example.com" };
-
-const csp =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 function layout(title: string, publishableKey: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
   return html`<!doctype html>
@@ -74,7 +72,7 @@ export function createDemoRoutes(options: DemoOptions) {
   return new Hono()
     .use("*", async (c, next) => {
       await next();
-      c.header("Content-Security-Policy", csp);
+      c.header("Content-Security-Policy", strictCsp);
     })
     .get("/", (c) =>
       c.html(

@@ -10,6 +10,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
+import { staticHeaders } from "./lib/static-headers.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
@@ -17,7 +18,6 @@ import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
 import { conversionRoutes } from "./routes/conversions.ts";
 import { courseRoutes } from "./routes/courses.ts";
-import { dashboardPageRoutes } from "./routes/dashboard-page.ts";
 import { dashboardSessionRoutes } from "./routes/dashboard-session.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -116,7 +116,6 @@ export function createApp(deps: Deps) {
   app.route("/", stripeRoutes);
   app.route("/", analyticsRoutes);
   app.route("/", dashboardSessionRoutes);
-  app.route("/", dashboardPageRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",
@@ -152,18 +151,12 @@ export function createApp(deps: Deps) {
   });
 
   if (deps.assets) {
-    // Module scripts load cross-origin only with CORS. The loader's name never changes, so it is
-    // cached briefly; element chunks carry a content hash, so they are cached for good.
-    app.use("/embed.js", async (c, next) => {
-      await next();
-      c.header("Access-Control-Allow-Origin", "*");
-      c.header("Cache-Control", "public, max-age=300");
-    });
-    app.use("/assets/*", async (c, next) => {
-      await next();
-      c.header("Access-Control-Allow-Origin", "*");
-      c.header("Cache-Control", "public, max-age=31536000, immutable");
-    });
+    for (const { path, headers } of staticHeaders) {
+      app.use(path, async (c, next) => {
+        await next();
+        for (const [name, value] of Object.entries(headers)) c.header(name, value);
+      });
+    }
     app.get("*", deps.assets);
   }
 

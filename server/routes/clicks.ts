@@ -7,6 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { FriendOffer } from "../../db/program-settings.ts";
 import { ApiError, errorResponses } from "../errors.ts";
+import { visitorId } from "../lib/fields.ts";
 import { createRouter } from "../lib/router.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { clickChannels, isAutomated } from "../services/clicks.ts";
@@ -31,10 +32,7 @@ const ClickBody = z
       .string()
       .regex(/^sty_[A-Za-z0-9]{16}$/)
       .optional(),
-    visitorId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{8,64}$/)
-      .optional(),
+    visitorId: visitorId.optional(),
   })
   .strict()
   .openapi("ClickInput");

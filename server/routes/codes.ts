@@ -1,6 +1,7 @@
 /** Vanity codes, chosen by the provider (`POST /v1/codes`, secret key). */
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
+import { courseSlug } from "../lib/fields.ts";
 import { createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
@@ -10,10 +11,7 @@ const VanityInput = z
   .object({
     code: z.string().min(3).max(32).openapi({ example: "priya-data" }),
     learnerId: z.string().min(1).max(200).optional().openapi({ description: "Your learner id (the token's `sub`)" }),
-    course: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
-      .optional(),
+    course: courseSlug.optional(),
     targetUrl: z
       .url({ protocol: /^https?$/ })
       .max(2000)

@@ -1,11 +1,11 @@
 /** `GET|PUT /v1/admin/courses…`: course titles and landing pages (where course links go). */
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
+import { courseSlug } from "../lib/fields.ts";
 import { createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { listCourses, upsertCourse } from "../services/courses.ts";
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics");
 const Course = z
   .object({ slug: z.string(), title: z.string(), url: z.string().nullable(), createdAt: z.string() })
   .openapi("Course");
@@ -46,7 +46,7 @@ const put = createRoute({
   security: secretKeyOrSession,
   middleware: [requireSecretKeyOrSession] as const,
   request: {
-    params: z.object({ slug }),
+    params: z.object({ slug: courseSlug }),
     body: { required: true, content: { "application/json": { schema: CourseInput } } },
   },
   responses: {

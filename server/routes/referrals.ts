@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { FriendOffer } from "../../db/program-settings.ts";
 import { errorResponses } from "../errors.ts";
+import { courseSlug, visitorId } from "../lib/fields.ts";
 import { createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
@@ -9,8 +10,6 @@ import { upsertLearner } from "../services/learners.ts";
 import { codeForLearner, learnerRewards, referralStats, shareLinks } from "../services/referrals.ts";
 import { rememberLearnerSignals } from "../services/shares.ts";
 import { clientIp, ipHash } from "../services/visitors.ts";
-
-const courseSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics");
 
 const Referral = z
   .object({
@@ -54,10 +53,7 @@ const me = createRoute({
             .object({
               course: courseSlug.optional(),
               /** The loader's first-party visitor id: a friend's click from this browser is a self-referral. */
-              visitorId: z
-                .string()
-                .regex(/^[A-Za-z0-9_-]{8,64}$/)
-                .optional(),
+              visitorId: visitorId.optional(),
             })
             .strict(),
         },

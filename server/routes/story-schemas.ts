@@ -1,8 +1,9 @@
 /** The zod schemas of the story endpoints: what a story may contain, and the shapes returned. */
 import { z } from "@hono/zod-openapi";
+import { courseSlug } from "../lib/fields.ts";
 import { outcomeTypes } from "../services/stories.ts";
 
-export const courseSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics");
+export { courseSlug };
 
 const httpsUrl = z.url({ protocol: /^https$/, error: "an https URL" }).max(2000);
 

@@ -52,16 +52,3 @@ export async function findKey(db: Db, key: string): Promise<KeyLookup> {
   if (row.key.revokedAt !== null) return { status: "revoked" };
   return { status: "valid", keyId: row.key.id, kind: row.key.kind, workspace: parseWorkspace(row.workspace) };
 }
-
-export async function listKeys(db: Db, workspaceId: string) {
-  return db
-    .select({
-      id: apiKeys.id,
-      kind: apiKeys.kind,
-      prefix: apiKeys.prefix,
-      createdAt: apiKeys.createdAt,
-      revokedAt: apiKeys.revokedAt,
-    })
-    .from(apiKeys)
-    .where(eq(apiKeys.workspaceId, workspaceId));
-}

@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { Money } from "../../db/program-settings.ts";
+import { courseSlug } from "../lib/fields.ts";
 
 export const conversionTypes = ["signup", "enrollment", "completion", "refund"] as const;
 
@@ -34,10 +35,7 @@ export const ConversionInput = z
         name: z.string().max(200).optional(),
       })
       .strict(),
-    course: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics")
-      .optional(),
+    course: courseSlug.optional(),
     amount: z.number().int("an integer in minor units").nonnegative().max(100_000_000_000).optional(),
     currency: Money.shape.currency.optional(),
     clickId: z.string().min(1).max(64).optional().openapi({ description: "The `chorus_cid` the landing carried." }),

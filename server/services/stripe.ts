@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { Db } from "../../db/index.ts";
 import { conversions } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
+import { courseSlug } from "../lib/fields.ts";
 import type { Workspace } from "../types.ts";
 import type { ConversionInput } from "./conversion-input.ts";
 
@@ -70,8 +71,6 @@ export type StripeOutcome =
   | { kind: "ignored"; reason: string }
   | { kind: "invalid"; reason: string };
 
-const slug = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
 /** What a verified Stripe event means for Chorus. */
 export async function stripeEventToConversion(db: Db, workspace: Workspace, payload: unknown): Promise<StripeOutcome> {
   const event = StripeEvent.safeParse(payload);
@@ -97,7 +96,7 @@ export async function stripeEventToConversion(db: Db, workspace: Workspace, payl
           ...(email && z.email().safeParse(email).success ? { email } : {}),
           ...(session.customer_details?.name ? { name: session.customer_details.name.slice(0, 200) } : {}),
         },
-        ...(course && slug.test(course) ? { course } : {}),
+        ...(course && courseSlug.safeParse(course).success ? { course } : {}),
         ...(paid ? { amount: session.amount_total!, currency: session.currency!.toUpperCase() } : {}),
         ...(reference?.startsWith("clk_") ? { clickId: reference } : reference ? { code: reference } : {}),
         occurredAt,

@@ -7,7 +7,7 @@
  * mid-send loses its lease and the row becomes due again: delivery is at least once, and
  * receivers deduplicate by the event id.
  */
-import { and, desc, eq, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
 import { ApiError } from "../errors.ts";
@@ -277,13 +277,4 @@ export async function deliverDueWebhooks(deps: DeliveryDeps, options: DeliveryOp
     }),
   );
   return report;
-}
-
-/** Deliveries still waiting (for tests and the shutdown drain). */
-export async function pendingDeliveries(db: Db, now: Date): Promise<number> {
-  const rows = await db
-    .select({ eventId: webhookDeliveries.eventId })
-    .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, now.getTime())));
-  return rows.length;
 }

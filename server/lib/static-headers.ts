@@ -1,0 +1,33 @@
+/**
+ * Headers for the built static files, in one table: the Node server applies it as middleware,
+ * and the build writes it as Workers' `_headers` file, so both runtimes serve the same policy.
+ */
+
+/** Self only, no inline script or style: the dashboard and the demo pages run under this. */
+export const strictCsp =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+export const staticHeaders: { path: string; headers: Record<string, string> }[] = [
+  // Module scripts load cross-origin only with CORS. The loader's name never changes, so it is
+  // cached briefly; element chunks carry a content hash, so they are cached for good.
+  { path: "/embed.js", headers: { "Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300" } },
+  {
+    path: "/assets/*",
+    headers: { "Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=31536000, immutable" },
+  },
+  // A new dashboard build shows at once.
+  { path: "/dashboard", headers: { "Content-Security-Policy": strictCsp, "Cache-Control": "no-cache" } },
+  { path: "/dashboard/*", headers: { "Content-Security-Policy": strictCsp, "Cache-Control": "no-cache" } },
+];
+
+/** The table in Cloudflare's `_headers` format. */
+export function workersHeadersFile(): string {
+  return staticHeaders
+    .map(
+      ({ path, headers }) =>
+        `${path}\n${Object.entries(headers)
+          .map(([name, value]) => `  ${name}: ${value}\n`)
+          .join("")}`,
+    )
+    .join("");
+}
