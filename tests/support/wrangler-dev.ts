@@ -19,7 +19,8 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Ru
   const baseUrl = `http://127.0.0.1:${port}`;
   const args = [wranglerBin, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port)];
   args.push("--inspector-port", String(inspectorPort), "--persist-to", join(dir, "state"));
-  args.push("--show-interactive-dev-session=false", "--live-reload=false");
+  // --test-scheduled exposes /__scheduled, so tests can fire the cron trigger on demand.
+  args.push("--show-interactive-dev-session=false", "--live-reload=false", "--test-scheduled");
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   // Its own process group, so stopping it also stops the workerd it spawned.
   const child = spawn(process.execPath, args, {

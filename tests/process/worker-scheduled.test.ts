@@ -1,0 +1,71 @@
+/**
+ * The Workers cron trigger, in real workerd against a real sqld: an event written to the outbox
+ * by a request is delivered, signed, when `scheduled` runs (here fired through wrangler's
+ * /__scheduled test endpoint, as Cloudflare's cron would).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hmacSha256Hex } from "../../server/lib/crypto.ts";
+import { buildAssets } from "../support/assets.ts";
+import { runCli } from "../support/processes.ts";
+import { type RunningSqld, startSqld } from "../support/sqld.ts";
+import { startReceiver } from "../support/webhook-receiver.ts";
+import { type RunningWorker, startWranglerDev } from "../support/wrangler-dev.ts";
+
+let sqld: RunningSqld;
+let worker: RunningWorker;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let keys: { publishableKey: string; secretKey: string };
+
+beforeAll(async () => {
+  buildAssets({ onlyIfMissing: true });
+  sqld = await startSqld();
+  const env = { DATABASE_URL: sqld.url };
+  expect(runCli(["db", "migrate"], env).status).toBe(0);
+  keys = JSON.parse(
+    runCli(["workspace", "create", "--name", "Cron", "--origin", "https://academy.example", "--json"], env).stdout,
+  );
+  worker = await startWranglerDev({ DATABASE_URL: sqld.url, CHORUS_SECRET: "scheduled-test-secret-0123456789abcdef" });
+  receiver = await startReceiver();
+}, 120_000);
+afterAll(async () => {
+  await receiver?.close();
+  await worker?.stop();
+  await sqld?.stop();
+});
+
+describe("the cron trigger on workerd", () => {
+  it("delivers the outbox's events, signed, when scheduled runs", async () => {
+    const admin = { Authorization: `Bearer ${keys.secretKey}`, "Content-Type": "application/json" };
+    const created = await fetch(`${worker.baseUrl}/v1/admin/webhooks`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ url: receiver.url, events: ["story.submitted"] }),
+    });
+    expect(created.status).toBe(201);
+    const { secret } = (await created.json()) as { secret: string };
+
+    const story = await fetch(`${worker.baseUrl}/v1/stories`, {
+      method: "POST",
+      headers: { "Chorus-Key": keys.publishableKey, "Content-Type": "application/json", "User-Agent": "cron-test" },
+      body: JSON.stringify({
+        course: "data-analytics",
+        name: "Ravi Kumar",
+        headline: "Promoted after the course",
+        body: "The dashboards I built in the capstone became part of my job.",
+        rating: 5,
+        outcome: { type: "promotion" },
+        consent: { publish: true, name: true, photo: false, salary: false },
+      }),
+    });
+    expect(story.status).toBe(201);
+    expect(receiver.received).toHaveLength(0);
+
+    expect((await fetch(`${worker.baseUrl}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
+    await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
+    const [delivery] = receiver.received;
+    expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({ type: "story.submitted" });
+    const signature = String(delivery?.headers["chorus-signature"] ?? "");
+    const timestamp = signature.match(/t=(\d+)/)?.[1] ?? "";
+    expect(signature).toBe(`t=${timestamp},v1=${hmacSha256Hex(secret, `${timestamp}.${delivery?.body}`)}`);
+  });
+});
