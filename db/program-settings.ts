@@ -46,6 +46,54 @@ export const origin = z
   .transform((value) => new URL(value).origin)
   .refine((value) => value !== "null", "an origin such as https://acme.example");
 
+/** At most `limit` requests per `windowSeconds` (a fixed window), in one server process or isolate. */
+export const RateLimitRule = z.object({
+  limit: z.number().int().min(1).max(1_000_000_000),
+  windowSeconds: z.number().int().min(1).max(86_400),
+});
+
+type RateLimitDefaults = { perVisitor: z.infer<typeof RateLimitRule>; perWorkspace: z.infer<typeof RateLimitRule> };
+
+/** One endpoint group's limits: per visitor (address + user agent) and per workspace; null turns one off. */
+const rateLimitGroup = (defaults: RateLimitDefaults) =>
+  z
+    .object({
+      perVisitor: RateLimitRule.nullable().default(defaults.perVisitor),
+      perWorkspace: RateLimitRule.nullable().default(defaults.perWorkspace),
+    })
+    .default(defaults);
+
+/*
+ * Defaults: far above what a person does, low enough to slow a script. The per-workspace click
+ * limit (10,000 a second over a minute) is above what one Node process serves (about 7,000
+ * redirects a second measured on 2 cores), so by default it only bites on a flood aimed at one
+ * workspace of a larger deployment; providers sharing a server with others lower it.
+ */
+const clickLimits = {
+  perVisitor: { limit: 60, windowSeconds: 60 },
+  perWorkspace: { limit: 600_000, windowSeconds: 60 },
+};
+const referralLimits = {
+  perVisitor: { limit: 120, windowSeconds: 60 },
+  perWorkspace: { limit: 120_000, windowSeconds: 60 },
+};
+const storyLimits = {
+  perVisitor: { limit: 5, windowSeconds: 3600 },
+  perWorkspace: { limit: 1000, windowSeconds: 3600 },
+};
+
+/**
+ * Rate limits of the public endpoints: `clicks` (`GET /r/:code` and `POST /v1/clicks`),
+ * `referrals` (`GET /v1/referrals/{code}`, `POST /v1/referrals/me`) and `stories` (`POST /v1/stories`).
+ */
+export const RateLimitSettings = z.object({
+  clicks: rateLimitGroup(clickLimits),
+  referrals: rateLimitGroup(referralLimits),
+  stories: rateLimitGroup(storyLimits),
+});
+export type RateLimitSettings = z.infer<typeof RateLimitSettings>;
+export type RateLimitGroup = RateLimitSettings[keyof RateLimitSettings];
+
 export const ProgramSettings = z.object({
   attribution: z
     .object({
@@ -88,6 +136,8 @@ export const ProgramSettings = z.object({
     .url({ protocol: /^https?$/ })
     .nullable()
     .default(null),
+  /** Requests per visitor and per workspace on the public endpoints; over a limit: 429 with Retry-After. */
+  rateLimits: RateLimitSettings.default({ clicks: clickLimits, referrals: referralLimits, stories: storyLimits }),
   /** Store learners' emails in clear (otherwise only salted hashes). */
   storeEmails: z.boolean().default(false),
   /**

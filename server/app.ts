@@ -12,6 +12,7 @@ import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
 import { staticHeaders } from "./lib/static-headers.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
+import { RateLimits } from "./middleware/rate-limit.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
 import { clickRoutes } from "./routes/clicks.ts";
@@ -74,10 +75,12 @@ export function createApp(deps: Deps) {
   const clicks = new ClickRecorder(deps.db, deps.clickWriter ?? createClickWriter(deps.db), deps.config.secret, {
     exclusive: deps.runtime === "node",
   });
+  const rateLimits = new RateLimits();
   app.use("*", async (c, next) => {
     c.set("deps", withExecutionContext(deps, c));
     c.set("codes", codes);
     c.set("clicks", clicks);
+    c.set("rateLimits", rateLimits);
     await next();
   });
   // Widgets, the loader and their API are embedded on other origins by design.

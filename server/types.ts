@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { Db, schema } from "../db/index.ts";
 import type { ProgramSettings } from "../db/program-settings.ts";
 import type { Config } from "./config.ts";
+import type { RateLimits } from "./middleware/rate-limit.ts";
 import type { ClickWriter } from "./services/click-writer.ts";
 import type { ClickRecorder } from "./services/clicks.ts";
 import type { CodeCache } from "./services/codes.ts";
@@ -46,5 +47,7 @@ export type AppEnv = {
     learner: LearnerClaims;
     codes: CodeCache;
     clicks: ClickRecorder;
+    /** This app's rate limiters (per visitor and per workspace, windows in memory). */
+    rateLimits: RateLimits;
   };
 };

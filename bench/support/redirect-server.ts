@@ -6,6 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { defaultProgramSettings } from "../../db/program-settings.ts";
 import { createApp } from "../../server/app.ts";
 import { openDatabase } from "../../server/node-database.ts";
 import { createClickWriter } from "../../server/services/click-writer.ts";
@@ -20,7 +21,22 @@ const secret = "bench-secret-0123456789-0123456789-0123456789";
 const now = new Date();
 const created = await createWorkspace(
   db,
-  { name: "Bench", origins: [], settings: { defaultTargetUrl: "https://academy.example/course" } },
+  {
+    name: "Bench",
+    origins: [],
+    settings: {
+      defaultTargetUrl: "https://academy.example/course",
+      // The limiter runs on every redirect (its cost is measured) but never refuses: the bench
+      // sends one visitor thousands of times a second, and counts every answered click.
+      rateLimits: {
+        ...defaultProgramSettings().rateLimits,
+        clicks: {
+          perVisitor: { limit: 1_000_000_000, windowSeconds: 60 },
+          perWorkspace: { limit: 1_000_000_000, windowSeconds: 60 },
+        },
+      },
+    },
+  },
   now,
 );
 const workspace = await getWorkspace(db, created.id);

@@ -10,6 +10,7 @@ import { ApiError, errorResponses } from "../errors.ts";
 import { visitorId } from "../lib/fields.ts";
 import { createRouter } from "../lib/router.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import { clickChannels, isAutomated } from "../services/clicks.ts";
 import { normalizeCode, type ResolvedCode, referrerName } from "../services/codes.ts";
 import { clientIp, edgeCountry } from "../services/visitors.ts";
@@ -46,9 +47,11 @@ const recordClick = createRoute({
   path: "/v1/clicks",
   tags: ["Referrals"],
   summary: "Record a landing that arrived with ?via=CODE but without a click id",
-  description: "Repeats by the same visitor within an hour return the first click id. Bots get `clickId: null`.",
+  description:
+    "Repeats by the same visitor within an hour return the first click id. Bots get `clickId: null`. " +
+    "Rate limited per visitor and per workspace (`rateLimits.clicks`, shared with `GET /r/{code}`; 429 with Retry-After).",
   security: [{ publishableKey: [] }],
-  middleware: [requirePublishableKey] as const,
+  middleware: [requirePublishableKey, rateLimit("clicks")] as const,
   request: { body: { required: true, content: { "application/json": { schema: ClickBody } } } },
   responses: {
     200: {
@@ -56,7 +59,7 @@ const recordClick = createRoute({
       content: { "application/json": { schema: ClickAnswer } },
     },
     201: { description: "A new click", content: { "application/json": { schema: ClickAnswer } } },
-    ...errorResponses(400, 401, 403, 404, 415),
+    ...errorResponses(400, 401, 403, 404, 415, 429),
   },
 });
 
@@ -65,12 +68,13 @@ const referralInfo = createRoute({
   path: "/v1/referrals/{code}",
   tags: ["Referrals"],
   summary: "Who invited the visitor, and the friend's offer",
+  description: "Rate limited per visitor and per workspace (`rateLimits.referrals`; 429 with Retry-After).",
   security: [{ publishableKey: [] }],
-  middleware: [requirePublishableKey] as const,
+  middleware: [requirePublishableKey, rateLimit("referrals")] as const,
   request: { params: z.object({ code: codeParam }) },
   responses: {
     200: { description: "The referral", content: { "application/json": { schema: ReferralInfo } } },
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(401, 403, 404, 429),
   },
 });
 

@@ -2,6 +2,12 @@
  * `GET /r/:code`: the link learners share. Answers 302 to the code's target with the referral
  * in the URL (`via`, `chorus_cid`), so attribution survives blocked storage and in-app browsers.
  * HEAD requests and bots follow the same redirect but are not counted.
+ *
+ * Rate limits (`rateLimits.clicks`, shared with the beacon): a visitor or workspace over its limit
+ * is still redirected, with `via=CODE` but no click id, and no click is recorded. A person who
+ * follows a link must never be stranded on an error page (a 429 here would be a dead link in a
+ * chat), and a script gains nothing from the redirect but the target URL, which it can read
+ * anyway. The loader then sends the beacon, which answers 429 under the same limit.
  */
 import { Hono } from "hono";
 import { html } from "hono/html";
@@ -61,6 +67,11 @@ export const redirectRoutes = new Hono<AppEnv>()
     const userAgent = c.req.header("User-Agent");
     if (c.req.method === "HEAD" || isAutomated(userAgent))
       return c.redirect(referralUrl(resolved.target, resolved.code, null), 302);
+    const ip = clientIp(c);
+    const limits = c.var.rateLimits;
+    const visitor = limits.visitorKey(resolved.workspaceId, ip, userAgent ?? "");
+    if (limits.take("clicks", resolved.clickLimits, resolved.workspaceId, visitor, now.getTime()))
+      return c.redirect(referralUrl(resolved.target, resolved.code, null), 302);
 
     // A channel outside the list is kept as "other": a mangled link must still reach the friend.
     const ch = c.req.query("ch")?.toLowerCase();
@@ -74,7 +85,7 @@ export const redirectRoutes = new Hono<AppEnv>()
         {
           channel,
           storyId: story && storyIdPattern.test(story) ? story : null,
-          ip: clientIp(c),
+          ip,
           userAgent: userAgent ?? "",
           visitorId: null,
           country: edgeCountry(c),

@@ -6,6 +6,7 @@ import { courseSlug, visitorId } from "../lib/fields.ts";
 import { createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import { upsertLearner } from "../services/learners.ts";
 import { codeForLearner, learnerRewards, referralStats, shareLinks } from "../services/referrals.ts";
 import { rememberLearnerSignals } from "../services/shares.ts";
@@ -41,9 +42,11 @@ const me = createRoute({
   path: "/v1/referrals/me",
   tags: ["Referrals"],
   summary: "The learner's referral code, share links, stats and rewards",
-  description: "Creates the learner's code on the first call. With `course`, the code links to that course.",
+  description:
+    "Creates the learner's code on the first call. With `course`, the code links to that course. " +
+    "Rate limited per visitor and per workspace (`rateLimits.referrals`; 429 with Retry-After).",
   security: [{ publishableKey: [], learnerToken: [] }],
-  middleware: [requirePublishableKey, requireLearnerToken] as const,
+  middleware: [requirePublishableKey, rateLimit("referrals"), requireLearnerToken] as const,
   request: {
     body: {
       required: false,
@@ -62,7 +65,7 @@ const me = createRoute({
   },
   responses: {
     200: { description: "The referral", content: { "application/json": { schema: Referral } } },
-    ...errorResponses(400, 401, 403, 415),
+    ...errorResponses(400, 401, 403, 415, 429),
   },
 });
 

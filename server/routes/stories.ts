@@ -10,7 +10,7 @@ import { newId, newSecret } from "../lib/ids.ts";
 import { createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
-import { RateLimiter, rateLimit, requestVisitorHash } from "../middleware/rate-limit.ts";
+import { rateLimit, requestVisitorHash } from "../middleware/rate-limit.ts";
 import { guardedFetch } from "../services/credentials/fetch.ts";
 import { addToLinkedInUrl } from "../services/credentials/linkedin.ts";
 import { type LearnerClaims, verifyLearnerToken } from "../services/learner-tokens.ts";
@@ -32,9 +32,6 @@ import {
 } from "../services/stories.ts";
 import type { AppEnv, Learner } from "../types.ts";
 import { AuthorStory, courseSlug, NewStory, PublicStory, StoryPatch, StoryVerification } from "./story-schemas.ts";
-
-/** Five stories per visitor per hour and workspace: generous for people, slow for spam. */
-export const storySubmissions = new RateLimiter({ limit: 5, windowMs: 60 * 60 * 1000 });
 
 const editTokenHeader = "Chorus-Edit-Token";
 const security: Record<string, string[]>[] = [{ publishableKey: [] }, { publishableKey: [], learnerToken: [] }];
@@ -78,9 +75,9 @@ const postStory = createRoute({
     "`consent.publish` must be true. Text is stored as plain text without bidi or control characters. " +
     "A credential never rejects the story: its result is the verification level and the receipt. " +
     "The `website` field is a honeypot: when it is filled the answer looks like success but nothing is stored. " +
-    "Rate limited per visitor (429 with Retry-After).",
+    "Rate limited per visitor and per workspace (`rateLimits.stories` in the program settings; 429 with Retry-After).",
   security,
-  middleware: [requirePublishableKey, rateLimit({ limiter: storySubmissions, scope: "stories" })] as const,
+  middleware: [requirePublishableKey, rateLimit("stories")] as const,
   request: { body: { required: true, content: { "application/json": { schema: NewStory } } } },
   responses: {
     201: {

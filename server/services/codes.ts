@@ -4,6 +4,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
+import type { RateLimitGroup } from "../../db/program-settings.ts";
 import { courses, learners, referralCodes, workspaces } from "../../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import { newId } from "../lib/ids.ts";
@@ -21,6 +22,8 @@ export type ResolvedCode = {
   target: string | null;
   /** Where a disabled code sends visitors. */
   fallback: string | null;
+  /** The workspace's click rate limits, so the redirect checks them without a database read. */
+  clickLimits: RateLimitGroup;
 };
 
 /** Codes are stored lower-case; any case in a link finds them. */
@@ -83,6 +86,7 @@ export async function resolveCode(db: Db, code: string): Promise<ResolvedCode | 
     disabled: row.code.disabledAt !== null,
     target: row.code.targetUrl ?? row.courseUrl ?? settings.defaultTargetUrl,
     fallback: settings.fallbackUrl,
+    clickLimits: settings.rateLimits.clicks,
   };
 }
 
