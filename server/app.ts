@@ -22,6 +22,7 @@ import { courseRoutes } from "./routes/courses.ts";
 import { dashboardSessionRoutes } from "./routes/dashboard-session.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { learnerRoutes } from "./routes/learners.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
@@ -119,6 +120,7 @@ export function createApp(deps: Deps) {
   app.route("/", stripeRoutes);
   app.route("/", analyticsRoutes);
   app.route("/", dashboardSessionRoutes);
+  app.route("/", learnerRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
     type: "http",

@@ -1,0 +1,104 @@
+/** A learner's record and the erasure of their personal data (secret key, server to server). */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses } from "../errors.ts";
+import { createRouter } from "../lib/router.ts";
+import { publicBase } from "../lib/urls.ts";
+import { requireSecretKey } from "../middleware/auth.ts";
+import { eraseLearner, learnerRecord } from "../services/learner-erasure.ts";
+
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: "id", in: "path" }, description: "Your learner id (the learner token's `sub`)" }),
+});
+
+const LearnerRecord = z
+  .object({
+    id: z.string().openapi({ description: "Chorus's id of the learner" }),
+    externalId: z.string().openapi({ description: "Your learner id (the token's `sub`)" }),
+    name: z.string().nullable(),
+    email: z.string().nullable().openapi({ description: "Only when the program stores emails (`storeEmails`)" }),
+    createdAt: z.string(),
+    codes: z.array(
+      z.object({
+        code: z.string(),
+        link: z.string(),
+        kind: z.enum(["generated", "vanity"]),
+        course: z.string().nullable(),
+        disabled: z.boolean(),
+        createdAt: z.string(),
+      }),
+    ),
+    counts: z.object({
+      clicks: z.number(),
+      shares: z.number(),
+      signups: z.number(),
+      enrollments: z.number(),
+      completions: z.number(),
+      stories: z.number(),
+      rewards: z.number(),
+    }),
+  })
+  .openapi("Learner");
+
+const ErasureReceipt = z
+  .object({
+    erasedAt: z.string(),
+    codesDisabled: z.number(),
+    storiesWithdrawn: z.number(),
+    signalsDeleted: z.number(),
+    clicksScrubbed: z.number(),
+    conversionsScrubbed: z.number(),
+    webhookEventsScrubbed: z.number(),
+  })
+  .openapi("LearnerErasure");
+
+const getLearner = createRoute({
+  method: "get",
+  path: "/v1/learners/{id}",
+  tags: ["Learners"],
+  summary: "A learner: who they are to Chorus, their codes and what their sharing brought",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: { params: idParam },
+  responses: {
+    200: { description: "The learner", content: { "application/json": { schema: LearnerRecord } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+const deleteLearner = createRoute({
+  method: "delete",
+  path: "/v1/learners/{id}",
+  tags: ["Learners"],
+  summary: "Erase a learner's personal data; aggregates stay",
+  description:
+    "Erases the learner's name, email, email hash and id, their browser signals and the hashes of their own " +
+    "clicks, withdraws and empties their stories, disables their codes (links then land on the workspace's " +
+    "`fallbackUrl`), drops the email hash of conversions they made as a customer, and removes their name and id " +
+    "from stored decision logs, answers and webhook payloads. Every count, rollup and reward total stays the same. " +
+    "Answers 200 with what was erased; afterwards Chorus no longer knows the id, so a repeated DELETE answers 404 " +
+    "(treat it as done). A later learner token with the same `sub` starts a new learner.",
+  security: [{ secretKey: [] }],
+  middleware: [requireSecretKey] as const,
+  request: { params: idParam },
+  responses: {
+    200: { description: "What was erased", content: { "application/json": { schema: ErasureReceipt } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+export const learnerRoutes = createRouter()
+  .openapi(getLearner, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await learnerRecord(c.var.deps.db, c.var.auth.workspace.id, id, publicBase(c)), 200);
+  })
+  .openapi(deleteLearner, async (c) => {
+    const { id } = c.req.valid("param");
+    const receipt = await eraseLearner(c.var.deps.db, c.var.auth.workspace.id, id, c.var.deps.clock.now());
+    // Disabled codes must reach the redirect at once.
+    c.var.codes.clear();
+    return c.json(receipt, 200);
+  });

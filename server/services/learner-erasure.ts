@@ -1,0 +1,281 @@
+/**
+ * A learner as the provider sees them (`GET /v1/learners/:id`), and erasure of their personal
+ * data (`DELETE /v1/learners/:id`): what identifies the person goes, what was counted stays.
+ *
+ * Erased: the learner's name, email, email hash and provider id (replaced by a tombstone, so the
+ * id finds nothing afterwards and a later token with that `sub` starts a new learner); their
+ * browser signals (IP hashes, visitor ids) and the hashes of clicks made from that browser;
+ * their stories (withdrawn, text, photo, figures, receipt and submitter hash blanked); the email
+ * hash of conversions where they were the customer; their name and id inside the decision logs,
+ * stored answers and webhook payloads of the conversions, rewards and stories they were part of.
+ * Their codes are disabled, so old links land on the workspace's fallback page.
+ *
+ * Kept, so every aggregate stays exactly the same: the rows themselves (clicks, shares,
+ * conversions, rewards keep their internal `lrn_` learner id, which no longer leads to a person),
+ * the analytics rollups, and conversions' own ids and customer ids (the provider's business
+ * records: refunds and reward rules need them; a customer id is the provider's to erase).
+ */
+import { and, count, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
+import {
+  clicks,
+  conversions,
+  learnerSignals,
+  learners,
+  referralCodes,
+  rewards,
+  shareEvents,
+  stories,
+  webhookEvents,
+} from "../../db/schema.ts";
+import { ApiError } from "../errors.ts";
+import { writeTransaction } from "../lib/write-transaction.ts";
+import type { Learner } from "../types.ts";
+import { referralStats } from "./referrals.ts";
+import { fullStory } from "./stories.ts";
+
+async function findLearner(db: Db, workspaceId: string, externalId: string): Promise<Learner> {
+  const [row] = await db
+    .select()
+    .from(learners)
+    .where(and(eq(learners.workspaceId, workspaceId), eq(learners.externalId, externalId), isNull(learners.erasedAt)));
+  if (!row) throw new ApiError("not_found", "No learner with that id in this workspace");
+  return row;
+}
+
+/** The learner's record: who they are to Chorus, their codes and what their sharing brought. */
+export async function learnerRecord(db: Db, workspaceId: string, externalId: string, publicBase: string) {
+  const learner = await findLearner(db, workspaceId, externalId);
+  const codes = await db
+    .select()
+    .from(referralCodes)
+    .where(and(eq(referralCodes.workspaceId, workspaceId), eq(referralCodes.learnerId, learner.id)))
+    .orderBy(referralCodes.createdAt);
+  const [stats, [shares], [storyCount], [rewardCount]] = await Promise.all([
+    referralStats(db, workspaceId, learner.id),
+    db
+      .select({ n: count() })
+      .from(shareEvents)
+      .where(and(eq(shareEvents.workspaceId, workspaceId), eq(shareEvents.learnerId, learner.id))),
+    db
+      .select({ n: count() })
+      .from(stories)
+      .where(and(eq(stories.workspaceId, workspaceId), eq(stories.learnerId, learner.id))),
+    db
+      .select({ n: count() })
+      .from(rewards)
+      .where(and(eq(rewards.workspaceId, workspaceId), eq(rewards.learnerId, learner.id))),
+  ]);
+  return {
+    id: learner.id,
+    externalId: learner.externalId,
+    name: learner.name,
+    email: learner.email,
+    createdAt: new Date(learner.createdAt).toISOString(),
+    codes: codes.map((code) => ({
+      code: code.code,
+      link: `${publicBase}/r/${code.code}`,
+      kind: code.kind,
+      course: code.course || null,
+      disabled: code.disabledAt !== null,
+      createdAt: new Date(code.createdAt).toISOString(),
+    })),
+    counts: { ...stats, shares: shares?.n ?? 0, stories: storyCount?.n ?? 0, rewards: rewardCount?.n ?? 0 },
+  };
+}
+
+const erasedText = "[erased]";
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Replaces the learner inside stored JSON (decision logs, answers, webhook payloads): a value that
+ * is their id becomes the tombstone, a value that is their name becomes null, and inside text
+ * both become "[erased]" (the id only where it stands alone, not inside another word or id).
+ */
+function scrubber(externalId: string, tombstone: string, name: string | null) {
+  const id = new RegExp(`(?<![\\w.@-])${escapeRegExp(externalId)}(?![\\w@-])`, "g");
+  const scrub = (value: unknown): unknown => {
+    if (typeof value === "string") {
+      if (value === externalId) return tombstone;
+      if (name && value === name) return null;
+      const named = name ? value.split(name).join(erasedText) : value;
+      return named.replace(id, erasedText);
+    }
+    if (Array.isArray(value)) return value.map(scrub);
+    if (value && typeof value === "object")
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, scrub(inner)]));
+    return value;
+  };
+  return scrub;
+}
+
+export type ErasureReceipt = {
+  erasedAt: string;
+  codesDisabled: number;
+  storiesWithdrawn: number;
+  signalsDeleted: number;
+  clicksScrubbed: number;
+  conversionsScrubbed: number;
+  webhookEventsScrubbed: number;
+};
+
+/** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
+export async function eraseLearner(
+  db: Db,
+  workspaceId: string,
+  externalId: string,
+  now: Date,
+): Promise<ErasureReceipt> {
+  return writeTransaction(db, async (tx) => {
+    const [learner] = await tx
+      .select()
+      .from(learners)
+      .where(
+        and(eq(learners.workspaceId, workspaceId), eq(learners.externalId, externalId), isNull(learners.erasedAt)),
+      );
+    if (!learner) throw new ApiError("not_found", "No learner with that id in this workspace");
+    const at = now.getTime();
+    const tombstone = `erased:${learner.id}`;
+    const scrub = scrubber(learner.externalId, tombstone, learner.name);
+
+    const disabled = await tx
+      .update(referralCodes)
+      .set({ disabledAt: at })
+      .where(
+        and(
+          eq(referralCodes.workspaceId, workspaceId),
+          eq(referralCodes.learnerId, learner.id),
+          isNull(referralCodes.disabledAt),
+        ),
+      )
+      .returning({ id: referralCodes.id });
+
+    // Stories: withdrawn (off every wall, list and statistic) and emptied of everything personal.
+    const withdrawn = await tx
+      .update(stories)
+      .set({
+        status: "withdrawn",
+        name: "",
+        headline: "",
+        body: "",
+        photoUrl: null,
+        salaryIncreasePct: null,
+        monthsToOutcome: null,
+        consentName: false,
+        consentPhoto: false,
+        consentSalary: false,
+        featured: false,
+        tags: [],
+        verification: null,
+        visitorHash: null,
+        updatedAt: at,
+      })
+      .where(and(eq(stories.workspaceId, workspaceId), eq(stories.learnerId, learner.id)))
+      .returning();
+
+    // The learner's own browser: its signals, and the hashes of clicks it made (a learner trying
+    // their own link). The click rows stay, so click counts do not change.
+    const signals = await tx
+      .delete(learnerSignals)
+      .where(and(eq(learnerSignals.workspaceId, workspaceId), eq(learnerSignals.learnerId, learner.id)))
+      .returning({ kind: learnerSignals.kind, value: learnerSignals.value });
+    const ipHashes = signals.filter((s) => s.kind === "ip_hash").map((s) => s.value);
+    const visitorIds = signals.filter((s) => s.kind === "visitor_id").map((s) => s.value);
+    const ownClicks =
+      ipHashes.length + visitorIds.length === 0
+        ? []
+        : await tx
+            .update(clicks)
+            .set({ visitorHash: sql`'erased:' || ${clicks.id}`, ipHash: null, visitorId: null })
+            .where(
+              and(
+                eq(clicks.workspaceId, workspaceId),
+                or(
+                  ipHashes.length ? inArray(clicks.ipHash, ipHashes) : undefined,
+                  visitorIds.length ? inArray(clicks.visitorId, visitorIds) : undefined,
+                ),
+              ),
+            )
+            .returning({ id: clicks.id });
+
+    // Conversions they brought (as referrer) or made (as customer, linked by id or email hash).
+    // Only JSON text and the email hash change: the rollup triggers watch none of these columns.
+    const asCustomer = or(
+      eq(conversions.customerId, learner.externalId),
+      learner.emailHash ? eq(conversions.customerEmailHash, learner.emailHash) : undefined,
+    );
+    const touched = await tx
+      .select({ id: conversions.id, decision: conversions.decision, response: conversions.response })
+      .from(conversions)
+      .where(and(eq(conversions.workspaceId, workspaceId), or(eq(conversions.referrerId, learner.id), asCustomer)));
+    for (const row of touched) {
+      await tx
+        .update(conversions)
+        .set({
+          decision: scrub(row.decision) as typeof row.decision,
+          response: scrub(row.response),
+        })
+        .where(eq(conversions.id, row.id));
+    }
+    await tx
+      .update(conversions)
+      .set({ customerEmailHash: null })
+      .where(and(eq(conversions.workspaceId, workspaceId), asCustomer));
+
+    // Webhook payloads about those conversions, the learner's rewards and their stories.
+    const conversionIds = touched.map((row) => row.id);
+    const rewardIds = (
+      await tx
+        .select({ id: rewards.id })
+        .from(rewards)
+        .where(
+          and(
+            eq(rewards.workspaceId, workspaceId),
+            or(
+              eq(rewards.learnerId, learner.id),
+              conversionIds.length ? inArray(rewards.conversionId, conversionIds) : undefined,
+            ),
+          ),
+        )
+    ).map((row) => row.id);
+    const storyById = new Map(withdrawn.map((story) => [story.id, story]));
+    const about = [
+      conversionIds.length
+        ? inArray(sql`json_extract(${webhookEvents.payload}, '$.data.conversion.id')`, conversionIds)
+        : undefined,
+      rewardIds.length ? inArray(sql`json_extract(${webhookEvents.payload}, '$.data.id')`, rewardIds) : undefined,
+      storyById.size
+        ? inArray(sql`json_extract(${webhookEvents.payload}, '$.data.story.id')`, [...storyById.keys()])
+        : undefined,
+    ].filter((condition) => condition !== undefined);
+    // No condition must never mean "every event of the workspace".
+    const events =
+      about.length === 0
+        ? []
+        : await tx
+            .select({ id: webhookEvents.id, payload: webhookEvents.payload })
+            .from(webhookEvents)
+            .where(and(eq(webhookEvents.workspaceId, workspaceId), or(...about)));
+    for (const event of events) {
+      const payload = event.payload as { data?: { story?: { id?: string } } };
+      const story = payload.data?.story?.id ? storyById.get(payload.data.story.id) : undefined;
+      const next = story ? { ...payload, data: { ...payload.data, story: fullStory(story) } } : scrub(payload);
+      await tx.update(webhookEvents).set({ payload: next }).where(eq(webhookEvents.id, event.id));
+    }
+
+    await tx
+      .update(learners)
+      .set({ externalId: tombstone, name: null, email: null, emailHash: null, erasedAt: at })
+      .where(eq(learners.id, learner.id));
+
+    return {
+      erasedAt: now.toISOString(),
+      codesDisabled: disabled.length,
+      storiesWithdrawn: withdrawn.length,
+      signalsDeleted: signals.length,
+      clicksScrubbed: ownClicks.length,
+      conversionsScrubbed: touched.length,
+      webhookEventsScrubbed: events.length,
+    };
+  });
+}
