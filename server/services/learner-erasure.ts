@@ -93,13 +93,15 @@ const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\
  * both become "[erased]" (the id only where it stands alone, not inside another word or id).
  */
 function scrubber(externalId: string, tombstone: string, name: string | null) {
-  const id = new RegExp(`(?<![\\w.@-])${escapeRegExp(externalId)}(?![\\w@-])`, "g");
+  // Whole words only, so erasing "Al" leaves "Also" alone; ids may hold dots, @ and hyphens.
+  const word = (value: string, inner: string) =>
+    new RegExp(`(?<![\\p{L}\\p{N}${inner}])${escapeRegExp(value)}(?![\\p{L}\\p{N}${inner}])`, "gu");
+  const patterns = [word(externalId, "_@-"), ...(name?.trim() ? [word(name.trim(), "")] : [])];
   const scrub = (value: unknown): unknown => {
     if (typeof value === "string") {
       if (value === externalId) return tombstone;
       if (name && value === name) return null;
-      const named = name ? value.split(name).join(erasedText) : value;
-      return named.replace(id, erasedText);
+      return patterns.reduce((text, pattern) => text.replace(pattern, erasedText), value);
     }
     if (Array.isArray(value)) return value.map(scrub);
     if (value && typeof value === "object")
