@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ProgramSettings } from "../../db/program-settings.ts";
 import { conversions, referralCodes, rewards, stories, webhookEvents } from "../../db/schema.ts";
 import { approveDueRewards } from "../../server/services/rewards.ts";
+import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { type Referrer, referrerFactory } from "../support/click-factories.ts";
 import { enrollment, poster } from "../support/conversions.ts";
@@ -21,6 +22,7 @@ import { type RunningSqld, startSqld } from "../support/sqld.ts";
 import { createSqldTestApp } from "../support/sqld-app.ts";
 import { type Json, storyBody, storyClient } from "../support/stories.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
+import { startReceiver } from "../support/webhook-receiver.ts";
 
 const day = 86_400_000;
 /**
@@ -332,6 +334,38 @@ describe.each(["file", "sqld"] as const)("on %s", (target) => {
         expect(last?.story.body).toBe(row.body);
         if (row.status === "approved") expect(row.approvedAt).not.toBeNull();
       }
+    });
+  });
+
+  describe("webhook redelivery", () => {
+    let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
+    afterEach(async () => {
+      await receiver?.close();
+      receiver = undefined;
+    });
+
+    it("ten resends of a failed delivery at once, then three workers at once, send it once more", async () => {
+      receiver = await startReceiver([500]);
+      const created = await t.call("POST", "/v1/admin/webhooks", {
+        headers: auth,
+        body: { url: receiver.url, events: ["conversion.attributed"] },
+      });
+      const endpoint = (await created.json()) as { id: string };
+      await post(enrollment({ code: priya.code }));
+      const deps = { db: t.db, clock: t.clock };
+      expect(await deliverDueWebhooks(deps, { maxAttempts: 1 })).toMatchObject({ claimed: 1, failed: 1 });
+      const [event] = await eventsOf("conversion.attributed");
+      const resend = () =>
+        t.call("POST", `/v1/admin/webhooks/${endpoint.id}/deliveries/${event!.id}/resend`, { headers: auth });
+      const resent = await Promise.all(Array.from({ length: 10 }, resend));
+      expect(new Set(statuses(resent))).toEqual(new Set([200]));
+      const reports = await Promise.all(Array.from({ length: 3 }, () => deliverDueWebhooks(deps)));
+      expect(reports.reduce((sum, report) => sum + report.delivered, 0)).toBe(1);
+      expect(receiver.received.map((request) => request.headers["chorus-event-id"])).toEqual([event!.id, event!.id]);
+      const log = (await (
+        await t.call("GET", `/v1/admin/webhooks/${endpoint.id}/deliveries`, { headers: auth })
+      ).json()) as { items: { status: string; attempts: number }[] };
+      expect(log.items).toMatchObject([{ status: "delivered", attempts: 2 }]);
     });
   });
 
