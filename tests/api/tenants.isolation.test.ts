@@ -1,0 +1,758 @@
+/**
+ * Tenant isolation, route by route: with any credential of workspace Alpha (secret key,
+ * publishable key from Alpha's origin, a learner token Alpha signed, Alpha's dashboard session),
+ * no endpoint reads or changes anything of workspace Bravo. The list of endpoints comes from the
+ * app itself (its OpenAPI document and its router), so a new endpoint fails the coverage test
+ * until it gets an entry below, or an exemption with its reason.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { learnerToken } from "../support/factories.ts";
+import { storyBody } from "../support/stories.ts";
+import {
+  browser,
+  type CredentialKind,
+  credential,
+  credentialKinds,
+  type Dump,
+  richTenant,
+  signIn,
+  stripeSignature,
+  type Tenant,
+  tableNames,
+  tenantStrings,
+  unscopedTables,
+  workspaceDump,
+} from "../support/tenants.ts";
+import { createTestApp, type TestApp } from "../support/test-app.ts";
+
+let t: TestApp;
+let a: Tenant;
+let b: Tenant;
+/** What identifies Bravo's data: no answer to Alpha may contain any of these. */
+let bravoStrings: string[];
+let openapi: { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
+
+beforeAll(async () => {
+  t = await createTestApp();
+  a = await richTenant(t, "Alpha");
+  b = await richTenant(t, "Bravo");
+  // Building Bravo moved the clock a day: sessions are signed now, so both are fresh.
+  a.session = await signIn(t, a.ws.secretKey);
+  b.session = await signIn(t, b.ws.secretKey);
+  const [alphaDump, bravoDump] = [await workspaceDump(t, a.ws.id), await workspaceDump(t, b.ws.id)];
+  bravoStrings = tenantStrings(bravoDump, alphaDump, "Bravo", [
+    b.ws.secretKey,
+    b.ws.publishableKey,
+    b.session.slice("chorus_session=".length),
+    ...b.learners.map((learner) => learner.token),
+    ...Object.values(b.stories).map((story) => story.editToken),
+  ]);
+  openapi = await (await t.call("GET", "/openapi.json")).json();
+}, 60_000);
+afterAll(() => t?.cleanup());
+
+// ---------------------------------------------------------------------------------------------
+// The route table
+// ---------------------------------------------------------------------------------------------
+
+type Call = {
+  path: string;
+  body?: unknown;
+  /** Added to (and over) the credential's headers. */
+  headers?: Record<string, string>;
+  /** Statuses allowed for a credential the route accepts. */
+  expect?: number[];
+};
+
+type Entry =
+  | { exempt: string }
+  | {
+      /**
+       * `addressed`: the calls name Bravo's resources; Alpha is refused (a credential the route
+       * accepts gets `expect`, default 404), never served. `own`: the calls act in Alpha's own
+       * namespace (lists, analytics, creating things with Bravo's names or ids in the body);
+       * they may succeed, but answer only with Alpha's data.
+       */
+      kind: "addressed" | "own";
+      calls: () => Call[];
+      /** The same resource with Bravo's own credential answers this (proves the ids are live). */
+      control?: { kind: CredentialKind; calls: () => Call[]; expect: number };
+      /** An endpoint another branch adds: checked once it exists, skipped while it does not. */
+      whenPresent?: true;
+    };
+
+const q = encodeURIComponent;
+const codes = () => [b.learners[0].code, b.learners[1].code, b.vanity.code];
+const storyIds = () => [b.stories.approved, b.stories.pending, b.stories.anonymous];
+const bravoConversionIds = () =>
+  b.conversions.flatMap((answer) => [answer.conversion.id, answer.conversion.externalId]);
+const analyticsRange = "from=2026-10-01&to=2026-11-30";
+
+/** Keys: "METHOD /path/{param}" as in the OpenAPI document (router paths `:param` become `{param}`). */
+const routes: Record<string, Entry> = {
+  "GET /healthz": { exempt: "liveness and database check: no workspace data" },
+  "GET /openapi.json": { exempt: "the API description, the same for everyone" },
+  "GET /": { exempt: "the welcome page, static" },
+  "GET /docs": { exempt: "the API reference page, static" },
+  "GET /r/{code}": {
+    exempt:
+      "the public referral link: it names no workspace and ignores credentials; anyone may follow Bravo's link (tested below: the click counts for Bravo, never for Alpha)",
+  },
+  "HEAD /r/{code}": { exempt: "as GET /r/{code}, and counts nothing" },
+  "GET /r/{code}/qr.svg": { exempt: "the public link as a QR image, for anyone (it holds only the link)" },
+
+  "GET /v1/admin/program": { kind: "own", calls: () => [{ path: "/v1/admin/program" }] },
+  "PATCH /v1/admin/program": {
+    kind: "own",
+    calls: () => [{ path: "/v1/admin/program", body: { minSampleSize: 10 } }],
+  },
+  "POST /v1/referrals/me": {
+    kind: "own",
+    calls: () => [
+      { path: "/v1/referrals/me", body: { course: b.course } },
+      // A token Alpha signed for Bravo's learner's id is a learner of Alpha with that id.
+      {
+        path: "/v1/referrals/me",
+        body: {},
+        headers: { Authorization: `Bearer ${impostorToken}` },
+      },
+    ],
+  },
+  "GET /v1/referrals/{code}": {
+    kind: "addressed",
+    calls: () => codes().map((code) => ({ path: `/v1/referrals/${code}` })),
+    control: { kind: "publishable", calls: () => [{ path: `/v1/referrals/${b.vanity.code}` }], expect: 200 },
+  },
+  "POST /v1/clicks": {
+    kind: "addressed",
+    calls: () =>
+      codes().map((code) => ({
+        path: "/v1/clicks",
+        body: { code, channel: "whatsapp", storyId: b.stories.approved.id },
+      })),
+    control: {
+      kind: "publishable",
+      calls: () => [{ path: "/v1/clicks", body: { code: b.vanity.code, channel: "sms" } }],
+      expect: 201,
+    },
+  },
+  "POST /v1/events": {
+    kind: "addressed",
+    calls: () => codes().map((code) => ({ path: "/v1/events", body: { type: "share", channel: "x", code } })),
+    control: {
+      kind: "learner",
+      calls: () => [{ path: "/v1/events", body: { type: "share", channel: "x", code: b.learners[0].code } }],
+      expect: 202,
+    },
+  },
+  "POST /v1/codes": {
+    kind: "addressed",
+    calls: () => [
+      // (Bravo's second learner: the first one's id is also an Alpha learner's, made by the impostor token.)
+      { path: "/v1/codes", body: { code: "alpha-for-bravo", learnerId: b.learners[1].sub } },
+      // Codes are one namespace across the server: a taken code says so, and nothing more.
+      ...codes().map((code) => ({ path: "/v1/codes", body: { code }, expect: [409] })),
+    ],
+    control: {
+      kind: "secret",
+      calls: () => [{ path: "/v1/codes", body: { code: "bravo-second-vanity", learnerId: b.learners[0].sub } }],
+      expect: 201,
+    },
+  },
+  "GET /v1/admin/courses": { kind: "own", calls: () => [{ path: "/v1/admin/courses" }] },
+  "PUT /v1/admin/courses/{slug}": {
+    kind: "own",
+    // Alpha may have a course with the same slug: it is Alpha's own, and Bravo's is untouched.
+    calls: () => [
+      { path: `/v1/admin/courses/${b.course}`, body: { title: "Alpha's take", url: "https://alpha.example/x" } },
+    ],
+  },
+  "GET /v1/stories": {
+    kind: "own",
+    calls: () => [
+      { path: "/v1/stories" },
+      { path: `/v1/stories?course=${b.course}` },
+      { path: `/v1/stories?course=${b.sharedCourse}&verified=true` },
+    ],
+  },
+  "POST /v1/stories": {
+    kind: "own",
+    calls: () => [{ path: "/v1/stories", body: storyBody({ course: b.course }), expect: [201] }],
+  },
+  "PATCH /v1/stories/{id}": {
+    kind: "addressed",
+    calls: () =>
+      storyIds().flatMap((story): Call[] => [
+        // Even with Bravo's own edit token (stolen, say), Alpha's key does not reach Bravo's story.
+        {
+          path: `/v1/stories/${story.id}`,
+          body: { headline: "Hijacked" },
+          headers: { "Chorus-Edit-Token": story.editToken },
+        },
+        {
+          path: `/v1/stories/${story.id}`,
+          body: { consent: { publish: true, name: false, photo: false, salary: false } },
+          headers: { Authorization: `Bearer ${impostorToken}` },
+          expect: [404],
+        },
+      ]),
+    control: {
+      kind: "publishable",
+      calls: () => [
+        {
+          path: `/v1/stories/${b.stories.pending.id}`,
+          body: { headline: "Bravo's own edit" },
+          headers: { "Chorus-Edit-Token": b.stories.pending.editToken },
+        },
+      ],
+      expect: 200,
+    },
+  },
+  "DELETE /v1/stories/{id}": {
+    kind: "addressed",
+    calls: () =>
+      storyIds().flatMap((story): Call[] => [
+        { path: `/v1/stories/${story.id}`, headers: { "Chorus-Edit-Token": story.editToken } },
+        { path: `/v1/stories/${story.id}`, headers: { Authorization: `Bearer ${impostorToken}` } },
+      ]),
+    control: {
+      kind: "publishable",
+      calls: () => [
+        {
+          path: `/v1/stories/${b.stories.anonymous.id}`,
+          headers: { "Chorus-Edit-Token": b.stories.anonymous.editToken },
+        },
+      ],
+      expect: 204,
+    },
+  },
+  "GET /v1/stories/{id}/verification": {
+    kind: "addressed",
+    calls: () =>
+      storyIds().map((story) => ({
+        path: `/v1/stories/${story.id}/verification`,
+        headers: { "Chorus-Edit-Token": story.editToken },
+      })),
+    control: {
+      kind: "publishable",
+      calls: () => [{ path: `/v1/stories/${b.stories.approved.id}/verification` }],
+      expect: 200,
+    },
+  },
+  "GET /v1/outcomes": {
+    kind: "own",
+    calls: () => [{ path: "/v1/outcomes" }, { path: `/v1/outcomes?course=${b.course}` }],
+  },
+  "POST /v1/conversions": {
+    kind: "own",
+    calls: () => [
+      // Bravo's orders cannot be refunded from Alpha.
+      {
+        path: "/v1/conversions",
+        body: {
+          id: "alpha-x-3",
+          type: "refund",
+          refundOf: b.conversions[0]?.conversion.externalId,
+          customer: { id: "bravo-friend-1" },
+        },
+        expect: [400],
+      },
+      // Bravo's code, click and customer ids mean nothing in Alpha: recorded as Alpha's, unattributed.
+      {
+        path: "/v1/conversions",
+        body: { id: "alpha-x-1", type: "enrollment", customer: { id: "alpha-x" }, code: b.learners[0].code },
+        expect: [201, 200],
+      },
+      {
+        path: "/v1/conversions",
+        body: { id: "alpha-x-2", type: "signup", customer: { id: "alpha-y" }, clickId: b.clickIds[0] },
+        expect: [201, 200],
+      },
+      {
+        path: "/v1/conversions",
+        body: { id: "alpha-x-4", type: "completion", customer: { id: "bravo-friend-1" }, course: b.sharedCourse },
+        expect: [201, 200],
+      },
+    ],
+  },
+  "GET /v1/conversions/{id}": {
+    kind: "addressed",
+    calls: () => bravoConversionIds().map((id) => ({ path: `/v1/conversions/${id}` })),
+    control: {
+      kind: "secret",
+      calls: () => [{ path: `/v1/conversions/${b.conversions[0]?.conversion.id}` }],
+      expect: 200,
+    },
+  },
+  "GET /v1/admin/rewards": {
+    kind: "own",
+    calls: () => [
+      { path: "/v1/admin/rewards" },
+      { path: `/v1/admin/rewards?learner=${b.learners[0].sub}` },
+      { path: `/v1/admin/rewards?conversion=${b.conversions[0]?.conversion.id}` },
+    ],
+  },
+  ...Object.fromEntries(
+    (["approve", "void", "issue"] as const).map((action) => [
+      `POST /v1/admin/rewards/{id}/${action}`,
+      {
+        kind: "addressed",
+        calls: () => b.rewardIds.map((id) => ({ path: `/v1/admin/rewards/${id}/${action}` })),
+        control: {
+          kind: "secret",
+          calls: () => [{ path: `/v1/admin/rewards/${b.rewardIds[0]}/${action}` }],
+          // The reward's status decides whether this action applies: found either way, never 404.
+          expect: -1,
+        },
+      } satisfies Entry,
+    ]),
+  ),
+  "GET /v1/admin/webhooks": { kind: "own", calls: () => [{ path: "/v1/admin/webhooks" }] },
+  "POST /v1/admin/webhooks": {
+    kind: "own",
+    calls: () => [{ path: "/v1/admin/webhooks", body: { url: b.webhooks[0]?.url }, expect: [201] }],
+  },
+  "DELETE /v1/admin/webhooks/{id}": {
+    kind: "addressed",
+    calls: () => b.webhooks.map((hook) => ({ path: `/v1/admin/webhooks/${hook.id}` })),
+    control: { kind: "secret", calls: () => [{ path: `/v1/admin/webhooks/${b.webhooks[1]?.id}` }], expect: 204 },
+  },
+  "GET /v1/admin/webhooks/{id}/deliveries": {
+    kind: "addressed",
+    calls: () => [
+      ...b.webhooks.map((hook) => ({ path: `/v1/admin/webhooks/${hook.id}/deliveries` })),
+      ...b.webhooks.map((hook) => ({ path: `/v1/admin/webhooks/${hook.id}/deliveries?event=${b.eventIds[0]}` })),
+    ],
+    control: {
+      kind: "session",
+      calls: () => [{ path: `/v1/admin/webhooks/${b.webhooks[0]?.id}/deliveries` }],
+      expect: 200,
+    },
+  },
+  "POST /v1/admin/webhooks/{id}/deliveries/{eventId}/resend": {
+    kind: "addressed",
+    calls: () => [
+      ...b.webhooks.map((hook) => ({ path: `/v1/admin/webhooks/${hook.id}/deliveries/${b.eventIds[0]}/resend` })),
+      // Alpha's own endpoint with Bravo's event.
+      ...b.eventIds.map((event) => ({ path: `/v1/admin/webhooks/${a.webhooks[0]?.id}/deliveries/${event}/resend` })),
+    ],
+    control: {
+      kind: "secret",
+      calls: () => [{ path: `/v1/admin/webhooks/${b.webhooks[0]?.id}/deliveries/${b.eventIds[0]}/resend` }],
+      expect: 200,
+    },
+  },
+  "POST /v1/integrations/stripe": {
+    kind: "own",
+    // Authenticated by Stripe's signature, not by a key: Alpha's signing secret does not open Bravo.
+    calls: () => {
+      const checkout = (reference: string) =>
+        JSON.stringify({
+          id: `evt_${reference}`,
+          type: "checkout.session.completed",
+          created: Math.floor(t.clock.now().getTime() / 1000) - 10,
+          data: {
+            object: {
+              id: `cs_${reference}`,
+              client_reference_id: reference,
+              customer: "cus_alpha",
+              amount_total: 1000,
+              currency: "inr",
+            },
+          },
+        });
+      const signed = (workspace: string, body: string, expect: number[]) => ({
+        path: `/v1/integrations/stripe?workspace=${workspace}`,
+        body,
+        headers: { "Stripe-Signature": stripeSignature(body, t.clock.now(), a.stripeSecret) },
+        expect,
+      });
+      return [
+        signed(b.ws.id, checkout(b.learners[0].code), [401]),
+        signed(a.ws.id, checkout(b.learners[0].code), [200]),
+        signed(a.ws.id, checkout(b.clickIds[0] ?? ""), [200]),
+      ];
+    },
+  },
+  ...Object.fromEntries(
+    (
+      [
+        ["funnel", () => [`?${analyticsRange}`, `?${analyticsRange}&course=${b.course}`]],
+        [
+          "breakdown",
+          () =>
+            ["channel", "course", "advocate", "story", "country", "day"].map(
+              (dimension) => `?${analyticsRange}&dimension=${dimension}`,
+            ),
+        ],
+        ["k-factor", () => [`?${analyticsRange}`]],
+        ["time-to-convert", () => [`?${analyticsRange}`]],
+        ["advocates", () => [`?${analyticsRange}`]],
+        ["timeseries", () => [`?${analyticsRange}&interval=week`]],
+        [
+          "export.csv",
+          () =>
+            ["clicks", "conversions", "rewards", "stories"].map((dataset) => `?${analyticsRange}&dataset=${dataset}`),
+        ],
+        ["conversions", () => ["", "?q=bravo", `?q=${q(b.conversions[0]?.conversion.externalId ?? "")}`]],
+      ] as [string, () => string[]][]
+    ).map(([name, queries]) => [
+      `GET /v1/analytics/${name}`,
+      {
+        kind: "own",
+        calls: () => queries().map((query) => ({ path: `/v1/analytics/${name}${query}` })),
+      } satisfies Entry,
+    ]),
+  ),
+  "GET /v1/admin/stories": {
+    kind: "own",
+    calls: () => [
+      { path: "/v1/admin/stories" },
+      { path: "/v1/admin/stories?status=pending" },
+      { path: `/v1/admin/stories?course=${b.course}` },
+    ],
+  },
+  "PATCH /v1/admin/stories/{id}": {
+    kind: "addressed",
+    calls: () =>
+      storyIds().flatMap((story) => [
+        { path: `/v1/admin/stories/${story.id}`, body: { status: "rejected" } },
+        { path: `/v1/admin/stories/${story.id}`, body: { featured: true, tags: ["alpha-was-here"] } },
+      ]),
+    control: {
+      kind: "secret",
+      calls: () => [{ path: `/v1/admin/stories/${b.stories.approved.id}`, body: { tags: ["bravo-own"] } }],
+      expect: 200,
+    },
+  },
+  "POST /v1/dashboard/session": {
+    kind: "own",
+    // Signing in needs a secret key in the body: Alpha's opens Alpha, whatever else is sent.
+    calls: () => [{ path: "/v1/dashboard/session", body: { secretKey: a.ws.secretKey } }],
+  },
+  "GET /v1/dashboard/session": { kind: "own", calls: () => [{ path: "/v1/dashboard/session" }] },
+  "DELETE /v1/dashboard/session": { kind: "own", calls: () => [{ path: "/v1/dashboard/session" }] },
+
+  // Being added on another branch: checked as soon as the app serves them.
+  "GET /v1/learners/{id}": {
+    kind: "addressed",
+    whenPresent: true,
+    calls: () =>
+      b.learners.flatMap((learner) => [learner.sub, learner.id].map((id) => ({ path: `/v1/learners/${q(id)}` }))),
+    control: { kind: "secret", calls: () => [{ path: `/v1/learners/${b.learners[1].sub}` }], expect: 200 },
+  },
+  "DELETE /v1/learners/{id}": {
+    kind: "addressed",
+    whenPresent: true,
+    calls: () =>
+      b.learners.flatMap((learner) => [learner.sub, learner.id].map((id) => ({ path: `/v1/learners/${q(id)}` }))),
+  },
+};
+
+/** A learner token Alpha signed, naming Bravo's first learner (and author of Bravo's approved story). */
+let impostorToken = "";
+
+// ---------------------------------------------------------------------------------------------
+// Route inventory and matching
+// ---------------------------------------------------------------------------------------------
+
+const shape = (key: string) => key.replace(/\{[^}]+\}/g, "{}");
+const methods = ["get", "post", "put", "patch", "delete", "head"];
+
+/** Every route the app serves: its OpenAPI operations and the routes of its router. */
+function inventory(): string[] {
+  const found = new Set<string>();
+  for (const [path, item] of Object.entries(openapi.paths)) {
+    for (const method of Object.keys(item)) if (methods.includes(method)) found.add(`${method.toUpperCase()} ${path}`);
+  }
+  for (const route of t.app.routes) {
+    if (route.method === "ALL" || route.path.includes("*")) continue;
+    found.add(`${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}")}`);
+  }
+  // The same route may be named with other parameter names in the two sources: keep one.
+  const byShape = new Map<string, string>();
+  for (const key of found) if (!byShape.has(shape(key))) byShape.set(shape(key), key);
+  return [...byShape.values()].sort();
+}
+
+function entryFor(key: string): Entry | undefined {
+  return Object.entries(routes).find(([name]) => shape(name) === shape(key))?.[1];
+}
+
+/** The credentials an operation's OpenAPI `security` accepts (none listed: a public route). */
+function acceptedKinds(key: string): CredentialKind[] {
+  const [method, path] = key.split(" ") as [string, string];
+  const operation = Object.entries(openapi.paths).find(([name]) => shape(name) === shape(path))?.[1]?.[
+    method.toLowerCase()
+  ];
+  const security = operation?.security;
+  if (!security || security.length === 0) return [...credentialKinds];
+  const provides: Record<CredentialKind, string[]> = {
+    secret: ["secretKey"],
+    publishable: ["publishableKey"],
+    learner: ["publishableKey", "learnerToken"],
+    session: ["dashboardSession"],
+  };
+  return credentialKinds.filter((kind) =>
+    security.some((requirement) => Object.keys(requirement).every((scheme) => provides[kind].includes(scheme))),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Bravo strings that Alpha itself has sent (a course slug, an order id, a URL): Alpha may store
+ * them as its own, so from then on they prove nothing when Alpha's answers show them.
+ */
+const sentByAlpha = new Set<string>();
+
+/**
+ * The Bravo strings in a text, leaving out those the request itself carried, and texts built
+ * around something Alpha sent (a sentence naming a course slug Alpha used is about Alpha's own).
+ */
+function leaks(text: string, request: string): string[] {
+  const sent = (value: string) => request.includes(value) || sentByAlpha.has(value);
+  return bravoStrings.filter(
+    (value) =>
+      text.includes(value) &&
+      !sent(value) &&
+      !bravoStrings.some((part) => part !== value && value.includes(part) && sent(part)),
+  );
+}
+
+async function call(method: string, probe: Call, headers: Record<string, string>) {
+  const request = `${probe.path}\n${JSON.stringify(probe.body ?? null)}\n${JSON.stringify(probe.headers ?? {})}`;
+  for (const value of bravoStrings) if (request.includes(value)) sentByAlpha.add(value);
+  const response = await t.call(method, probe.path, { body: probe.body, headers: { ...headers, ...probe.headers } });
+  const text = await response.text();
+  const headerText = [...response.headers].map(([name, value]) => `${name}: ${value}`).join("\n");
+  return { status: response.status, text, headerText, requestId: response.headers.get("X-Request-Id") };
+}
+
+function expectEnvelope(answer: { status: number; text: string; requestId: string | null }, label: string) {
+  let body: { error?: { code?: unknown; message?: unknown; requestId?: unknown } };
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    throw new Error(`${label}: ${answer.status} without a JSON envelope: ${answer.text.slice(0, 200)}`);
+  }
+  expect(typeof body.error?.code, label).toBe("string");
+  expect(typeof body.error?.message, label).toBe("string");
+  expect(body.error?.requestId, label).toBe(answer.requestId);
+}
+
+function diff(before: Dump, after: Dump): string[] {
+  const changes: string[] = [];
+  for (const table of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const was = new Set((before[table] ?? []).map((row) => JSON.stringify(row)));
+    const now = new Set((after[table] ?? []).map((row) => JSON.stringify(row)));
+    for (const row of was) if (!now.has(row)) changes.push(`${table}: lost or changed ${row}`);
+    for (const row of now) if (!was.has(row)) changes.push(`${table}: new or changed ${row}`);
+  }
+  return changes;
+}
+
+/** Every credential of Alpha on every call of the entry; Bravo's rows are compared around them. */
+async function probe(key: string, entry: Exclude<Entry, { exempt: string }>) {
+  const method = key.split(" ")[0] as string;
+  const accepted = acceptedKinds(key);
+  const before = await workspaceDump(t, b.ws.id);
+  let reached = 0;
+  for (const probeCall of entry.calls()) {
+    for (const kind of credentialKinds) {
+      const headers = credential(a, kind);
+      const label = `${key} ${probeCall.path} as Alpha's ${kind}`;
+      const answer = await call(method, probeCall, headers);
+      expect(answer.status, `${label}: ${answer.text.slice(0, 300)}`).toBeLessThan(500);
+      if (answer.status >= 400) expectEnvelope(answer, label);
+      const request = `${probeCall.path}\n${JSON.stringify(probeCall.body ?? null)}\n${JSON.stringify({ ...headers, ...probeCall.headers })}`;
+      expect(leaks(`${answer.text}\n${answer.headerText}`, request), `${label} answered with Bravo's data`).toEqual([]);
+      if (accepted.includes(kind)) {
+        const allowed = probeCall.expect ?? (entry.kind === "addressed" ? [404] : [200, 201, 202, 204]);
+        expect(allowed, `${label}: ${answer.status} ${answer.text.slice(0, 300)}`).toContain(answer.status);
+        reached++;
+      } else if (entry.kind === "addressed") {
+        expect([401, 403, 404], `${label}: ${answer.text.slice(0, 300)}`).toContain(answer.status);
+      }
+    }
+  }
+  // Some credential got past authentication on every entry: the check ran where it matters.
+  expect(reached, `${key}: no credential of Alpha is accepted here`).toBeGreaterThan(0);
+  expect(diff(before, await workspaceDump(t, b.ws.id)), `${key} changed Bravo's rows`).toEqual([]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+describe("coverage", () => {
+  it("every route the app serves has an isolation entry or an exemption with a reason", () => {
+    const missing = inventory().filter((key) => !entryFor(key));
+    expect(missing, "routes without an entry in tenants.isolation.test.ts").toEqual([]);
+    for (const [key, entry] of Object.entries(routes)) {
+      if ("exempt" in entry) expect(entry.exempt.length, `${key} needs a reason`).toBeGreaterThan(10);
+    }
+  });
+
+  it("every entry names a route that exists (entries for routes still to come excepted)", () => {
+    const served = new Set(inventory().map(shape));
+    const stale = Object.entries(routes)
+      .filter(([key, entry]) => !served.has(shape(key)) && !("whenPresent" in entry && entry.whenPresent))
+      .map(([key]) => key);
+    expect(stale).toEqual([]);
+  });
+
+  it("every table with tenant data carries workspace_id, so the dump sees all of it", async () => {
+    const unscoped = (await tableNames(t)).filter((table) => !table.scoped).map((table) => table.name);
+    expect(unscoped.filter((name) => !(name in unscopedTables))).toEqual([]);
+  });
+
+  it("both workspaces hold rich data, and Bravo's identifying strings are many", async () => {
+    const dump = await workspaceDump(t, b.ws.id);
+    for (const table of [
+      "learners",
+      "referral_codes",
+      "clicks",
+      "share_events",
+      "conversions",
+      "rewards",
+      "stories",
+      "webhook_endpoints",
+      "webhook_events",
+      "webhook_deliveries",
+      "courses",
+      "analytics_daily",
+      "analytics_delays",
+    ]) {
+      expect(dump[table]?.length ?? 0, table).toBeGreaterThan(0);
+    }
+    const statuses = new Set((dump.stories ?? []).map((row) => row.status));
+    expect(statuses).toEqual(new Set(["approved", "pending"]));
+    expect(new Set((dump.webhook_deliveries ?? []).map((row) => row.status))).toEqual(
+      new Set(["delivered", "pending"]),
+    );
+    expect((dump.referral_codes ?? []).some((row) => row.kind === "vanity")).toBe(true);
+    expect(bravoStrings.length).toBeGreaterThan(50);
+    for (const value of [b.learners[0].code, b.vanity.code, b.stories.approved.id, b.ws.id, "Bravo Advocate One"]) {
+      expect(bravoStrings).toContain(value);
+    }
+  });
+});
+
+describe("Alpha's lists, analytics and exports hold nothing of Bravo's", () => {
+  it("every own-namespace read, with every credential of Alpha, answers without any Bravo string", async () => {
+    impostorToken = await learnerToken(
+      a.ws,
+      { sub: b.learners[0].sub, name: "Impostor" },
+      { now: t.clock.now(), ttlSeconds: 30 * 86_400 },
+    );
+    let reads = 0;
+    for (const [key, entry] of Object.entries(routes)) {
+      if ("exempt" in entry || entry.kind !== "own" || !key.startsWith("GET ")) continue;
+      for (const probeCall of entry.calls()) {
+        for (const kind of credentialKinds) {
+          const answer = await call("GET", probeCall, credential(a, kind));
+          if (answer.status !== 200) continue;
+          reads++;
+          const request = `${probeCall.path}`;
+          expect(leaks(`${answer.text}\n${answer.headerText}`, request), `${key} ${probeCall.path} as ${kind}`).toEqual(
+            [],
+          );
+        }
+      }
+    }
+    expect(reads).toBeGreaterThan(40);
+  });
+
+  it("Alpha's figures do not move when Bravo's program is busy", async () => {
+    const reads = Object.entries(routes).flatMap(([key, entry]) =>
+      "exempt" in entry || entry.kind !== "own" || !key.startsWith("GET ") || key.includes("session")
+        ? []
+        : entry.calls().map((probeCall) => probeCall.path),
+    );
+    const snapshot = async () => {
+      const answers: Record<string, string> = {};
+      for (const path of reads) {
+        const answer = await call(
+          "GET",
+          { path },
+          credential(a, path.startsWith("/v1/stories") || path.startsWith("/v1/outcomes") ? "publishable" : "secret"),
+        );
+        answers[path] = `${answer.status} ${answer.text}`;
+      }
+      return answers;
+    };
+    await snapshot(); // settles Alpha's own due rewards
+    const before = await snapshot();
+    // Bravo: more clicks (one from the same browser as Alpha's visitors), shares, conversions, stories.
+    const visitor = browser();
+    for (const code of codes()) {
+      await t.call("GET", `/r/${code}?ch=facebook`, { headers: { ...visitor, "CF-IPCountry": "IN" } });
+      await t.call("POST", "/v1/events", {
+        body: { type: "share", channel: "telegram", code: b.learners[0].code },
+        headers: credential(b, "learner"),
+      });
+    }
+    for (const [index, code] of codes().entries()) {
+      await t.call("POST", "/v1/conversions", {
+        body: {
+          id: `bravo-busy-${index}`,
+          type: "enrollment",
+          customer: { id: `alpha-friend-${index}` },
+          course: a.sharedCourse,
+          amount: 100_000,
+          currency: "INR",
+          code,
+        },
+        headers: credential(b, "secret"),
+      });
+    }
+    const story = await t.call("POST", "/v1/stories", {
+      body: storyBody({ course: a.sharedCourse, headline: "Bravo busy headline" }),
+      headers: credential(b, "publishable"),
+    });
+    const storyId = ((await story.json()) as { id: string }).id;
+    await t.call("PATCH", `/v1/admin/stories/${storyId}`, {
+      body: { status: "approved" },
+      headers: credential(b, "secret"),
+    });
+    const after = await snapshot();
+    for (const path of reads) expect(after[path], path).toBe(before[path]);
+  });
+});
+
+describe("route by route: Alpha's credentials on Bravo's resources", () => {
+  for (const [key, entry] of Object.entries(routes)) {
+    if ("exempt" in entry) continue;
+    it(`${key} (${entry.kind})`, async (context) => {
+      impostorToken ||= await learnerToken(
+        a.ws,
+        { sub: b.learners[0].sub, name: "Impostor" },
+        { now: t.clock.now(), ttlSeconds: 30 * 86_400 },
+      );
+      if (!inventory().some((served) => shape(served) === shape(key))) {
+        if (entry.whenPresent) context.skip();
+        throw new Error(`${key} is not served`);
+      }
+      await probe(key, entry);
+    });
+  }
+
+  it("the same calls with Bravo's own credential do reach Bravo's resources (the probes are live)", async () => {
+    let controls = 0;
+    for (const [key, entry] of Object.entries(routes)) {
+      if ("exempt" in entry || !entry.control) continue;
+      if (!inventory().some((served) => shape(served) === shape(key))) continue;
+      const method = key.split(" ")[0] as string;
+      for (const probeCall of entry.control.calls()) {
+        const answer = await call(method, probeCall, credential(b, entry.control.kind));
+        if (entry.control.expect === -1) expect([200, 409], `${key}: ${answer.text}`).toContain(answer.status);
+        else expect(answer.status, `${key}: ${answer.text}`).toBe(entry.control.expect);
+        controls++;
+      }
+    }
+    expect(controls).toBeGreaterThanOrEqual(15);
+  });
+});
