@@ -756,3 +756,155 @@ describe("route by route: Alpha's credentials on Bravo's resources", () => {
     expect(controls).toBeGreaterThanOrEqual(15);
   });
 });
+
+describe("attacks that need more than one call", () => {
+  const get = async (path: string, kind: CredentialKind = "secret", tenant = a) => {
+    const response = await t.call("GET", path, { headers: credential(tenant, kind) });
+    expect(response.status, path).toBe(200);
+    return response.json();
+  };
+  const clickRow = async (id: string) =>
+    (await t.client.execute({ sql: "select workspace_id, story_id from clicks where id = ?", args: [id] })).rows[0];
+
+  it("a learner token of Alpha's learner X reads X's referral only, never learner Y's", async () => {
+    const [x, y] = a.learners;
+    const yBefore = await learnerRows(y.id);
+    const response = await t.call("POST", "/v1/referrals/me", { body: {}, headers: credential(a, "learner", 0) });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const mine = JSON.parse(text) as { code: string; rewards: { id: string }[] };
+    expect(mine.code).toBe(x.code);
+    const yRewards = (
+      await t.client.execute({ sql: "select id from rewards where learner_id = ?", args: [y.id] })
+    ).rows.map((row) => String(row.id));
+    expect(yRewards.length).toBeGreaterThan(0);
+    for (const value of [y.code, y.id, y.name, y.sub, ...yRewards]) expect(text).not.toContain(value);
+    const xRewards = (
+      await t.client.execute({
+        sql: "select id from rewards where learner_id = ? and side = 'referrer'",
+        args: [x.id],
+      })
+    ).rows.map((row) => String(row.id));
+    expect(mine.rewards.map((reward) => reward.id).sort()).toEqual(xRewards.sort());
+
+    // X cannot share Y's code, nor edit, withdraw or read the receipt of Y's pending story.
+    const asX = credential(a, "learner", 0);
+    const share = await t.call("POST", "/v1/events", {
+      body: { type: "share", channel: "email", code: y.code },
+      headers: asX,
+    });
+    expect(share.status).toBe(404);
+    const pending = a.stories.pending.id;
+    expect(
+      (await t.call("PATCH", `/v1/stories/${pending}`, { body: { headline: "X was here" }, headers: asX })).status,
+    ).toBe(403);
+    expect((await t.call("DELETE", `/v1/stories/${pending}`, { headers: asX })).status).toBe(403);
+    expect((await t.call("GET", `/v1/stories/${pending}/verification`, { headers: asX })).status).toBe(404);
+    // Y's own token does reach them (the checks above are about who asks).
+    const asY = credential(a, "learner", 1);
+    expect((await t.call("GET", `/v1/stories/${pending}/verification`, { headers: asY })).status).toBe(200);
+    expect(await learnerRows(y.id)).toEqual(yBefore);
+  });
+
+  it("Alpha's credentials on Bravo's public link change nothing: the click counts for Bravo, not Alpha", async () => {
+    for (const kind of credentialKinds) {
+      const response = await t.call("GET", `/r/${b.learners[1].code}?ch=sms`, {
+        headers: { ...browser(), ...credential(a, kind) },
+      });
+      expect(response.status).toBe(302);
+      const location = new URL(response.headers.get("Location") ?? "");
+      expect(location.origin).toBe(b.origin);
+      const clickId = location.searchParams.get("chorus_cid");
+      expect(clickId).toBeTruthy();
+      expect((await clickRow(clickId ?? ""))?.workspace_id).toBe(b.ws.id);
+    }
+  });
+
+  it("a dashboard session cookie re-pointed at Bravo's workspace is refused", async () => {
+    const value = a.session.slice("chorus_session=".length);
+    const parts = decodeURIComponent(value).split(".");
+    expect(parts[0]).toBe(a.ws.id);
+    const forged = `chorus_session=${encodeURIComponent([b.ws.id, ...parts.slice(1)].join("."))}`;
+    const response = await t.call("GET", "/v1/admin/rewards", { headers: { Cookie: forged } });
+    expect(response.status).toBe(401);
+    expect(await response.text()).not.toContain(b.rewardIds[0] ?? "-");
+  });
+
+  it("a conversion of Alpha's that names Bravo's click id takes nothing from that click", async () => {
+    const range = `?${analyticsRange}`;
+    const countryBefore = await get(`/v1/analytics/breakdown${range}&dimension=country`);
+    const delaysBefore = await get(`/v1/analytics/time-to-convert${range}`);
+    const bravoClick = b.clickIds[0] ?? "";
+    const response = await t.call("POST", "/v1/conversions", {
+      body: {
+        id: "alpha-foreign-click",
+        type: "enrollment",
+        customer: { id: "alpha-foreign-click-customer" },
+        course: a.course,
+        amount: 5_000,
+        currency: "INR",
+        code: a.learners[1].code,
+        clickId: bravoClick,
+      },
+      headers: credential(a, "secret"),
+    });
+    expect(response.status).toBe(201);
+    const answer = (await response.json()) as { attribution: { status: string; clickId: string | null } };
+    // Attributed by Alpha's own code; Bravo's click is not Alpha's to keep.
+    expect(answer.attribution.status).toBe("attributed");
+    expect(answer.attribution.clickId).toBeNull();
+    const [row] = (
+      await t.client.execute({ sql: "select click_id from conversions where external_id = 'alpha-foreign-click'" })
+    ).rows;
+    expect(row?.click_id).toBeNull();
+    // Bravo's click's country and time do not reach Alpha's figures.
+    const countryAfter = (await get(`/v1/analytics/breakdown${range}&dimension=country`)) as {
+      items: { key: string | null }[];
+    };
+    expect(countryAfter.items.map((item) => item.key)).not.toContain("DE");
+    expect(countryAfter.items.map((item) => item.key).sort()).toEqual(
+      (countryBefore as { items: { key: string | null }[] }).items.map((item) => item.key).sort(),
+    );
+    expect(await get(`/v1/analytics/time-to-convert${range}`)).toEqual(delaysBefore);
+  });
+
+  it("a click on Alpha's link that names Bravo's story is not credited to that story", async () => {
+    const bravoStory = b.stories.approved.id;
+    const redirect = await t.call("GET", `/r/${a.learners[1].code}?ch=linkedin&s=${bravoStory}`, {
+      headers: browser(),
+    });
+    const redirectClick = new URL(redirect.headers.get("Location") ?? "").searchParams.get("chorus_cid") ?? "";
+    expect(await clickRow(redirectClick)).toMatchObject({ workspace_id: a.ws.id, story_id: null });
+    const beacon = await t.call("POST", "/v1/clicks", {
+      body: { code: a.learners[1].code, channel: "x", storyId: bravoStory },
+      headers: credential(a, "publishable"),
+    });
+    expect(beacon.status).toBe(201);
+    const beaconClick = ((await beacon.json()) as { clickId: string }).clickId;
+    expect(await clickRow(beaconClick)).toMatchObject({ workspace_id: a.ws.id, story_id: null });
+    const stories = (await get(`/v1/analytics/breakdown?${analyticsRange}&dimension=story`)) as {
+      items: { key: string | null }[];
+    };
+    expect(stories.items.map((item) => item.key)).not.toContain(bravoStory);
+    // Alpha's own story is still credited.
+    const own = await t.call("GET", `/r/${a.learners[0].code}?ch=linkedin&s=${a.stories.approved.id}`, {
+      headers: browser(),
+    });
+    const ownClick = new URL(own.headers.get("Location") ?? "").searchParams.get("chorus_cid") ?? "";
+    expect(await clickRow(ownClick)).toMatchObject({ story_id: a.stories.approved.id });
+  });
+});
+
+/** Every row that belongs to one learner (as referrer, author or owner), for before/after checks. */
+async function learnerRows(learnerId: string): Promise<Dump> {
+  const dump: Dump = {};
+  for (const table of ["learners", "referral_codes", "stories", "share_events", "rewards", "learner_signals"]) {
+    const column = table === "learners" ? "id" : "learner_id";
+    const rows = await t.client.execute({
+      sql: `select * from ${table} where ${column} = ? order by 1`,
+      args: [learnerId],
+    });
+    dump[table] = rows.rows.map((row) => Object.fromEntries(rows.columns.map((name) => [name, row[name as never]])));
+  }
+  return dump;
+}

@@ -205,6 +205,15 @@ export async function richTenant(t: TestApp, label: string): Promise<Tenant> {
       clickId: clickIds[2],
     }),
     await convert({ id: `${slug}-order-4`, type: "completion", customer: { id: first.sub }, course: sharedCourse }),
+    await convert({
+      id: `${slug}-order-5`,
+      type: "enrollment",
+      customer: { id: `${slug}-friend-5` },
+      course: sharedCourse,
+      amount: 90_000,
+      currency: "INR",
+      clickId: clickIds[3],
+    }),
   ];
   conversions.push(
     await convert({
