@@ -5,7 +5,9 @@
  * app itself (its OpenAPI document and its router), so a new endpoint fails the coverage test
  * until it gets an entry below, or an exemption with its reason.
  */
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import { learnerToken } from "../support/factories.ts";
 import { storyBody } from "../support/stories.ts";
 import {
@@ -76,7 +78,7 @@ type Entry =
       kind: "addressed" | "own";
       calls: () => Call[];
       /** The same resource with Bravo's own credential answers this (proves the ids are live). */
-      control?: { kind: CredentialKind; calls: () => Call[]; expect: number };
+      control?: { kind: CredentialKind; calls: () => Call[]; expect: number | "some 200" };
       /** An endpoint another branch adds: checked once it exists, skipped while it does not. */
       whenPresent?: true;
     };
@@ -439,7 +441,12 @@ const routes: Record<string, Entry> = {
     whenPresent: true,
     calls: () =>
       b.learners.flatMap((learner) => [learner.sub, learner.id].map((id) => ({ path: `/v1/learners/${q(id)}` }))),
-    control: { kind: "secret", calls: () => [{ path: `/v1/learners/${b.learners[1].sub}` }], expect: 200 },
+    // By the provider's learner id or by Chorus's: at least one of the two finds the learner.
+    control: {
+      kind: "secret",
+      calls: () => [b.learners[1].sub, b.learners[1].id].map((id) => ({ path: `/v1/learners/${q(id)}` })),
+      expect: "some 200",
+    },
   },
   "DELETE /v1/learners/{id}": {
     kind: "addressed",
@@ -746,12 +753,16 @@ describe("route by route: Alpha's credentials on Bravo's resources", () => {
       if ("exempt" in entry || !entry.control) continue;
       if (!inventory().some((served) => shape(served) === shape(key))) continue;
       const method = key.split(" ")[0] as string;
+      const statuses: number[] = [];
       for (const probeCall of entry.control.calls()) {
         const answer = await call(method, probeCall, credential(b, entry.control.kind));
+        statuses.push(answer.status);
         if (entry.control.expect === -1) expect([200, 409], `${key}: ${answer.text}`).toContain(answer.status);
-        else expect(answer.status, `${key}: ${answer.text}`).toBe(entry.control.expect);
+        else if (typeof entry.control.expect === "number")
+          expect(answer.status, `${key}: ${answer.text}`).toBe(entry.control.expect);
         controls++;
       }
+      if (entry.control.expect === "some 200") expect(statuses, key).toContain(200);
     }
     expect(controls).toBeGreaterThanOrEqual(15);
   });
@@ -830,6 +841,35 @@ describe("attacks that need more than one call", () => {
     expect(await response.text()).not.toContain(b.rewardIds[0] ?? "-");
   });
 
+  it("Bravo's codes, clicks and customers never attribute a conversion of Alpha's", async () => {
+    for (const [index, reference] of [
+      { code: b.learners[0].code },
+      { code: b.vanity.code.toUpperCase() },
+      { clickId: b.clickIds[1] },
+      { clickId: b.clickIds[4], code: b.learners[1].code },
+    ].entries()) {
+      const response = await t.call("POST", "/v1/conversions", {
+        body: {
+          id: `alpha-foreign-${index}`,
+          type: "enrollment",
+          customer: { id: `alpha-foreign-${index}` },
+          ...reference,
+        },
+        headers: credential(a, "secret"),
+      });
+      expect(response.status).toBe(201);
+      const answer = (await response.json()) as { attribution: { status: string }; rewards: unknown[] };
+      expect(answer.attribution.status).toBe("unattributed");
+      expect(answer.rewards).toEqual([]);
+    }
+    // Bravo's customer, already referred in Bravo, is a stranger to Alpha (no sticky attribution).
+    const response = await t.call("POST", "/v1/conversions", {
+      body: { id: "alpha-foreign-customer", type: "enrollment", customer: { id: "bravo-friend-1" } },
+      headers: credential(a, "secret"),
+    });
+    expect(((await response.json()) as { attribution: { status: string } }).attribution.status).toBe("unattributed");
+  });
+
   it("a conversion of Alpha's that names Bravo's click id takes nothing from that click", async () => {
     const range = `?${analyticsRange}`;
     const countryBefore = await get(`/v1/analytics/breakdown${range}&dimension=country`);
@@ -892,6 +932,64 @@ describe("attacks that need more than one call", () => {
     });
     const ownClick = new URL(own.headers.get("Location") ?? "").searchParams.get("chorus_cid") ?? "";
     expect(await clickRow(ownClick)).toMatchObject({ story_id: a.stories.approved.id });
+  });
+});
+
+describe("webhooks", () => {
+  it("each endpoint receives only its own workspace's events, signed with its own secret", async () => {
+    const alphaStrings = tenantStrings(await workspaceDump(t, a.ws.id), await workspaceDump(t, b.ws.id), "Alpha");
+    // Fresh events on both sides: a conversion, a story approval.
+    for (const tenant of [a, b]) {
+      const response = await t.call("POST", "/v1/conversions", {
+        body: {
+          id: `${tenant.label.toLowerCase()}-hooked`,
+          type: "enrollment",
+          customer: { id: `${tenant.label.toLowerCase()}-hooked-customer` },
+          code: tenant.learners[1].code,
+          course: tenant.course,
+          amount: 10_000,
+          currency: "INR",
+        },
+        headers: credential(tenant, "secret"),
+      });
+      expect(response.status).toBe(201);
+    }
+    const sent: { url: string; headers: Headers; body: string }[] = [];
+    await deliverDueWebhooks(
+      { db: t.db, clock: t.clock },
+      {
+        fetch: (async (url: string, init: RequestInit) => {
+          sent.push({ url: String(url), headers: new Headers(init.headers), body: String(init.body) });
+          return new Response("", { status: 200 });
+        }) as typeof fetch,
+      },
+    );
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    const endpoints = (await t.client.execute("select id, workspace_id, url, secret from webhook_endpoints")).rows;
+    for (const request of sent) {
+      const eventId = request.headers.get("Chorus-Event-Id") ?? "";
+      const [event] = (
+        await t.client.execute({ sql: "select workspace_id from webhook_events where id = ?", args: [eventId] })
+      ).rows;
+      const [, stamp, mac] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(request.headers.get("Chorus-Signature") ?? "") ?? [];
+      // The endpoint is the one whose secret signed the request (two workspaces may use one URL).
+      const endpoint = endpoints.find(
+        (row) =>
+          row.url === request.url &&
+          createHmac("sha256", String(row.secret)).update(`${stamp}.${request.body}`).digest("hex") === mac,
+      );
+      expect(endpoint, `${request.url} ${eventId}`).toBeDefined();
+      expect(endpoint?.workspace_id).toBe(event?.workspace_id);
+      const foreign = endpoint?.workspace_id === a.ws.id ? bravoStrings : alphaStrings;
+      const others = endpoint?.workspace_id === a.ws.id ? [...sentByAlpha] : [];
+      expect(
+        foreign.filter(
+          (value) =>
+            request.body.includes(value) && !others.some((part) => value.includes(part) || part.includes(value)),
+        ),
+        `${eventId} to ${request.url}`,
+      ).toEqual([]);
+    }
   });
 });
 
