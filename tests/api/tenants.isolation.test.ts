@@ -6,7 +6,7 @@
  * until it gets an entry below, or an exemption with its reason.
  */
 import { createHmac } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import { learnerToken } from "../support/factories.ts";
 import { storyBody } from "../support/stories.ts";
@@ -26,6 +26,9 @@ import {
   workspaceDump,
 } from "../support/tenants.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
+
+// Hundreds of requests in some tests: room for a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 let t: TestApp;
 let a: Tenant;
@@ -815,6 +818,34 @@ describe("attacks that need more than one call", () => {
     const asY = credential(a, "learner", 1);
     expect((await t.call("GET", `/v1/stories/${pending}/verification`, { headers: asY })).status).toBe(200);
     expect(await learnerRows(y.id)).toEqual(yBefore);
+  });
+
+  it("a learner token Alpha signed does not act in Bravo, even beside Bravo's public key", async () => {
+    // Bravo's publishable key is public (it is in Bravo's pages); Alpha's token names Bravo's learner.
+    const forged = await learnerToken(
+      a.ws,
+      { sub: b.learners[0].sub, name: "Forged" },
+      { now: t.clock.now(), ttlSeconds: 3600 },
+    );
+    const asBravoWidget = browser({
+      "Chorus-Key": b.ws.publishableKey,
+      Origin: b.origin,
+      Authorization: `Bearer ${forged}`,
+    });
+    const before = await workspaceDump(t, b.ws.id);
+    const attempts: [string, string, unknown][] = [
+      ["POST", "/v1/referrals/me", {}],
+      ["POST", "/v1/events", { type: "share", channel: "x", code: b.learners[0].code }],
+      ["POST", "/v1/stories", storyBody({ course: b.course })],
+      ["PATCH", `/v1/stories/${b.stories.approved.id}`, { headline: "Forged" }],
+      ["DELETE", `/v1/stories/${b.stories.approved.id}`, undefined],
+      ["GET", `/v1/stories/${b.stories.pending.id}/verification`, undefined],
+    ];
+    for (const [method, path, body] of attempts) {
+      const response = await t.call(method, path, { body, headers: asBravoWidget });
+      expect(response.status, `${method} ${path}`).toBe(401);
+    }
+    expect(diff(before, await workspaceDump(t, b.ws.id))).toEqual([]);
   });
 
   it("Alpha's credentials on Bravo's public link change nothing: the click counts for Bravo, not Alpha", async () => {
