@@ -35,6 +35,8 @@ let a: Tenant;
 let b: Tenant;
 /** What identifies Bravo's data: no answer to Alpha may contain any of these. */
 let bravoStrings: string[];
+/** `nextCursor`s of Bravo's own lists: a position in Bravo's data, handed to Alpha's lists. */
+const bravoCursors: Record<string, string> = {};
 let openapi: { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
 
 beforeAll(async () => {
@@ -53,6 +55,17 @@ beforeAll(async () => {
     ...Object.values(b.stories).map((story) => story.editToken),
   ]);
   openapi = await (await t.call("GET", "/openapi.json")).json();
+  for (const [name, path, kind] of [
+    ["rewards", "/v1/admin/rewards?limit=1", "secret"],
+    ["adminStories", "/v1/admin/stories?limit=1", "secret"],
+    ["stories", "/v1/stories?limit=1", "publishable"],
+    ["conversions", "/v1/analytics/conversions?limit=1", "secret"],
+    ["deliveries", `/v1/admin/webhooks/${b.webhooks[0]?.id}/deliveries?limit=1`, "secret"],
+  ] as const) {
+    const page = (await (await t.call("GET", path, { headers: credential(b, kind) })).json()) as { nextCursor: string };
+    if (!page.nextCursor) throw new Error(`no cursor for Bravo's ${name}`);
+    bravoCursors[name] = page.nextCursor;
+  }
 }, 60_000);
 afterAll(() => t?.cleanup());
 
@@ -178,6 +191,7 @@ const routes: Record<string, Entry> = {
       { path: "/v1/stories" },
       { path: `/v1/stories?course=${b.course}` },
       { path: `/v1/stories?course=${b.sharedCourse}&verified=true` },
+      { path: `/v1/stories?cursor=${q(bravoCursors.stories ?? "")}` },
     ],
   },
   "POST /v1/stories": {
@@ -295,6 +309,7 @@ const routes: Record<string, Entry> = {
       { path: "/v1/admin/rewards" },
       { path: `/v1/admin/rewards?learner=${b.learners[0].sub}` },
       { path: `/v1/admin/rewards?conversion=${b.conversions[0]?.conversion.id}` },
+      { path: `/v1/admin/rewards?cursor=${q(bravoCursors.rewards ?? "")}` },
     ],
   },
   ...Object.fromEntries(
@@ -327,6 +342,15 @@ const routes: Record<string, Entry> = {
     calls: () => [
       ...b.webhooks.map((hook) => ({ path: `/v1/admin/webhooks/${hook.id}/deliveries` })),
       ...b.webhooks.map((hook) => ({ path: `/v1/admin/webhooks/${hook.id}/deliveries?event=${b.eventIds[0]}` })),
+      // Alpha's own endpoint, Bravo's event and Bravo's cursor: Alpha's log only.
+      {
+        path: `/v1/admin/webhooks/${a.webhooks[0]?.id}/deliveries?event=${b.eventIds[0]}`,
+        expect: [200],
+      },
+      {
+        path: `/v1/admin/webhooks/${a.webhooks[0]?.id}/deliveries?cursor=${q(bravoCursors.deliveries ?? "")}`,
+        expect: [200],
+      },
     ],
     control: {
       kind: "session",
@@ -382,7 +406,7 @@ const routes: Record<string, Entry> = {
   ...Object.fromEntries(
     (
       [
-        ["funnel", () => [`?${analyticsRange}`, `?${analyticsRange}&course=${b.course}`]],
+        ["funnel", () => [`?${analyticsRange}`]],
         [
           "breakdown",
           () =>
@@ -399,13 +423,25 @@ const routes: Record<string, Entry> = {
           () =>
             ["clicks", "conversions", "rewards", "stories"].map((dataset) => `?${analyticsRange}&dataset=${dataset}`),
         ],
-        ["conversions", () => ["", "?q=bravo", `?q=${q(b.conversions[0]?.conversion.externalId ?? "")}`]],
+        [
+          "conversions",
+          () => [
+            "",
+            "?q=bravo",
+            `?q=${q(b.conversions[0]?.conversion.externalId ?? "")}`,
+            `?cursor=${q(bravoCursors.conversions ?? "")}`,
+          ],
+        ],
       ] as [string, () => string[]][]
     ).map(([name, queries]) => [
       `GET /v1/analytics/${name}`,
       {
         kind: "own",
-        calls: () => queries().map((query) => ({ path: `/v1/analytics/${name}${query}` })),
+        // Each range query also with Bravo's own course slug.
+        calls: () =>
+          queries()
+            .flatMap((query) => (query.includes("from=") ? [query, `${query}&course=${b.course}`] : [query]))
+            .map((query) => ({ path: `/v1/analytics/${name}${query}` })),
       } satisfies Entry,
     ]),
   ),
@@ -415,6 +451,7 @@ const routes: Record<string, Entry> = {
       { path: "/v1/admin/stories" },
       { path: "/v1/admin/stories?status=pending" },
       { path: `/v1/admin/stories?course=${b.course}` },
+      { path: `/v1/admin/stories?cursor=${q(bravoCursors.adminStories ?? "")}` },
     ],
   },
   "PATCH /v1/admin/stories/{id}": {
