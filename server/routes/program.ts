@@ -2,9 +2,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ProgramSettings } from "../../db/program-settings.ts";
 import { ApiError, errorResponses } from "../errors.ts";
-import { createRouter, validationDetails } from "../lib/router.ts";
+import { createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
-import { updateSettings } from "../services/workspaces.ts";
+import { patchSettings } from "../services/workspaces.ts";
 
 // Schemas made before @hono/zod-openapi loads lack `.openapi`: wrap the shape to name it.
 const Settings = z.object(ProgramSettings.shape).openapi("ProgramSettings");
@@ -44,11 +44,8 @@ export const programRoutes = createRouter()
     const patch = c.req.valid("json");
     const unknown = Object.keys(patch).filter((key) => !(key in ProgramSettings.shape));
     if (unknown.length > 0) throw new ApiError("invalid_request", `Unknown settings: ${unknown.join(", ")}`);
-    const parsed = ProgramSettings.safeParse({ ...workspace.settings, ...patch });
-    if (!parsed.success)
-      throw new ApiError("invalid_request", "The settings are invalid", validationDetails(parsed.error));
-    await updateSettings(c.var.deps.db, workspace.id, parsed.data);
+    const settings = await patchSettings(c.var.deps.db, workspace.id, patch);
     // Targets and fallbacks of this workspace's codes may have changed.
     c.var.codes.clear();
-    return c.json(parsed.data, 200);
+    return c.json(settings, 200);
   });

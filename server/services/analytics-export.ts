@@ -40,7 +40,8 @@ const specs: Record<ExportDataset, DatasetSpec> = {
     page: (_db, ws, w, cursor, size) => sql`
       SELECT c.id AS clickId, c.created_at AS createdAt, r.code AS code, l.external_id AS advocateId, c.course AS course,
         c.channel AS channel, c.story_id AS storyId, c.country AS country, c.source AS source, c.created_at AS _at, c.id AS _id
-      FROM clicks c LEFT JOIN referral_codes r ON r.id = c.code_id LEFT JOIN learners l ON l.id = c.learner_id
+      FROM clicks c LEFT JOIN referral_codes r ON r.id = c.code_id AND r.workspace_id = c.workspace_id
+        LEFT JOIN learners l ON l.id = c.learner_id AND l.workspace_id = c.workspace_id
       WHERE c.workspace_id = ${ws} AND c.is_bot = 0 AND c.created_at >= ${w.from} AND c.created_at < ${w.to}
         ${courseIs(sql`c.course`, w.course)} ${after(sql`c.created_at`, sql`c.id`, cursor)}
       ORDER BY c.created_at, c.id LIMIT ${size}`,
@@ -68,7 +69,7 @@ const specs: Record<ExportDataset, DatasetSpec> = {
         v.course AS course, v.amount AS amount, v.currency AS currency, v.status AS status, v.flagged AS flagged,
         l.external_id AS advocateId, v.channel AS channel, v.story_id AS storyId, v.click_id AS clickId,
         v.refund_of AS refundOf, v.occurred_at AS occurredAt, v.occurred_at AS _at, v.id AS _id
-      FROM conversions v LEFT JOIN learners l ON l.id = v.referrer_id
+      FROM conversions v LEFT JOIN learners l ON l.id = v.referrer_id AND l.workspace_id = v.workspace_id
       WHERE v.workspace_id = ${ws} AND v.occurred_at >= ${w.from} AND v.occurred_at < ${w.to}
         ${courseIs(sql`v.course`, w.course)} ${after(sql`v.occurred_at`, sql`v.id`, cursor)}
       ORDER BY v.occurred_at, v.id LIMIT ${size}`,
@@ -94,7 +95,7 @@ const specs: Record<ExportDataset, DatasetSpec> = {
         w.customer_id AS customerId, w.kind AS kind, w.amount AS amount, w.currency AS currency, w.percent AS percent,
         w.status AS status, w.flagged AS flagged, w.hold_until AS holdUntil, w.created_at AS createdAt,
         w.created_at AS _at, w.id AS _id
-      FROM rewards w LEFT JOIN learners l ON l.id = w.learner_id
+      FROM rewards w LEFT JOIN learners l ON l.id = w.learner_id AND l.workspace_id = w.workspace_id
       WHERE w.workspace_id = ${ws} AND w.created_at >= ${w.from} AND w.created_at < ${w.to}
         ${w.course === "*" ? sql`` : sql`AND w.conversion_id IN (SELECT id FROM conversions WHERE workspace_id = ${ws} AND course = ${w.course})`}
         ${after(sql`w.created_at`, sql`w.id`, cursor)}

@@ -350,7 +350,7 @@ export async function searchConversions(db: Db, workspaceId: string, search: Con
     SELECT v.id, v.external_id AS externalId, v.type, v.customer_id AS customerId, v.course, v.amount, v.currency,
       v.status, v.flagged, v.channel, v.story_id AS storyId, v.click_id AS clickId, v.decision,
       v.occurred_at AS occurredAt, l.external_id AS referrerId, l.name AS referrerName
-    FROM conversions v LEFT JOIN learners l ON l.id = v.referrer_id
+    FROM conversions v LEFT JOIN learners l ON l.id = v.referrer_id AND l.workspace_id = v.workspace_id
     WHERE v.workspace_id = ${workspaceId}
       ${like ? sql`AND (v.external_id LIKE ${like} ESCAPE '\\' OR v.customer_id LIKE ${like} ESCAPE '\\')` : sql``}
       ${search.type ? sql`AND v.type = ${search.type}` : sql``}

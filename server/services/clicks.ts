@@ -5,7 +5,7 @@
 import { and, desc, eq, gt, max } from "drizzle-orm";
 import { isbot } from "isbot";
 import type { Db } from "../../db/index.ts";
-import { clicks } from "../../db/schema.ts";
+import { clicks, stories } from "../../db/schema.ts";
 import { newClickId } from "../lib/ids.ts";
 import type { ClickWriter } from "./click-writer.ts";
 import type { ResolvedCode } from "./codes.ts";
@@ -118,6 +118,7 @@ export class ClickRecorder {
         return earlier.id;
       }
       const clickId = newClickId(now);
+      const storyId = input.storyId ? await this.ownStory(code.workspaceId, input.storyId) : null;
       const written = this.writer.write({
         id: clickId,
         workspaceId: code.workspaceId,
@@ -125,7 +126,7 @@ export class ClickRecorder {
         learnerId: code.learnerId,
         course: code.course,
         channel: input.channel,
-        storyId: input.storyId,
+        storyId,
         visitorHash: visitor,
         ipHash: ipHash(this.secret, code.workspaceId, input.ip, input.now),
         visitorId: input.visitorId,
@@ -145,6 +146,19 @@ export class ClickRecorder {
     } finally {
       this.inflight.delete(key);
     }
+  }
+
+  /**
+   * The story a link was shared with (`?s=`), kept only when it is one of the code's workspace's
+   * stories: anyone can put any story id in a link, and another workspace's story must not be
+   * credited, nor its id show up in this workspace's analytics.
+   */
+  private async ownStory(workspaceId: string, storyId: string): Promise<string | null> {
+    const [row] = await this.db
+      .select({ id: stories.id })
+      .from(stories)
+      .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, storyId)));
+    return row?.id ?? null;
   }
 
   private remember(key: string, clickId: string, at: number) {

@@ -10,7 +10,7 @@
 import { and, eq, or } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import type { DecisionStep } from "../../db/schema.ts";
-import { conversions, learners, rewards } from "../../db/schema.ts";
+import { clicks, conversions, learners, rewards } from "../../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import { canonicalJson } from "../lib/canonical-json.ts";
 import { sha256Hex } from "../lib/crypto.ts";
@@ -103,7 +103,7 @@ export async function recordConversion(
         course: input.course ?? "",
         amount: input.amount ?? null,
         currency: input.currency ?? null,
-        clickId: input.clickId ?? null,
+        clickId: null,
         refundOf: input.refundOf ?? null,
         status: "unattributed",
         decision: [],
@@ -230,12 +230,26 @@ async function processConversion(
     referrer: referrer ? { id: referrer.externalId, name: referrer.name } : null,
     code: attribution.code?.code ?? null,
     codeId: attribution.code?.id ?? null,
-    clickId: attribution.click?.id ?? input.clickId ?? null,
+    clickId: attribution.click?.id ?? (await ownClickId(tx, workspace.id, input.clickId)),
     channel: attribution.channel,
     storyId: attribution.storyId,
     decision,
     rewards: granted,
   };
+}
+
+/**
+ * The click id the provider sent, kept only when it names one of this workspace's clicks: the
+ * analytics rollups read the click's country and time through it, so another workspace's click id
+ * would carry that workspace's data into this one's figures.
+ */
+async function ownClickId(tx: Tx, workspaceId: string, clickId: string | undefined): Promise<string | null> {
+  if (!clickId) return null;
+  const [row] = await tx
+    .select({ id: clicks.id })
+    .from(clicks)
+    .where(and(eq(clicks.workspaceId, workspaceId), eq(clicks.id, clickId)));
+  return row?.id ?? null;
 }
 
 async function processRefund(

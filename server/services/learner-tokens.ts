@@ -22,6 +22,8 @@ export async function verifyLearnerToken(token: string, tokenSecret: string, now
       algorithms: ["HS256"],
       currentDate: now,
       clockTolerance: 30,
+      // A token without an expiry would act for its learner forever once leaked.
+      requiredClaims: ["sub", "exp"],
     });
     const claims = LearnerClaims.safeParse(payload);
     if (!claims.success) throw new ApiError("unauthorized", "Learner token claims are invalid", claims.error.issues);
@@ -29,6 +31,8 @@ export async function verifyLearnerToken(token: string, tokenSecret: string, now
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (error instanceof errors.JWTExpired) throw new ApiError("unauthorized", "Learner token has expired");
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === "exp")
+      throw new ApiError("unauthorized", "Learner token needs an expiry (`exp`)");
     throw new ApiError("unauthorized", "Learner token is invalid for this workspace");
   }
 }

@@ -9,6 +9,7 @@ import { learners, stories } from "../../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { newId, newSecret } from "../lib/ids.ts";
+import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
 import type { Learner, Workspace } from "../types.ts";
 import type { Fetch } from "./credentials/fetch.ts";
 import type { CredentialInput } from "./credentials/types.ts";
@@ -264,13 +265,17 @@ export async function updateStoryByAuthor(
   const contentChanged = (["name", "headline", "body", "rating", "outcome", "photoUrl", "credential"] as const).some(
     (key) => patch[key] !== undefined,
   );
-  const resubmitted = contentChanged && story.status !== "pending";
-  if (resubmitted) {
-    set.status = "pending";
-    set.approvedAt = null;
-  }
-  const updated = { ...story, ...set };
-  await db.transaction(async (tx) => {
+  // The status is read again inside the write: a moderator may have approved (or the author
+  // withdrawn) since `story` was read, and an approval must never carry over to unreviewed text.
+  return writeTransaction(db, async (tx) => {
+    const current = await currentStory(tx, story);
+    if (current.status === "withdrawn") throw new ApiError("conflict", "This story was withdrawn");
+    const resubmitted = contentChanged && current.status !== "pending";
+    if (contentChanged) {
+      set.status = "pending";
+      set.approvedAt = null;
+    }
+    const updated = { ...current, ...set };
     await tx
       .update(stories)
       .set(set)
@@ -283,8 +288,18 @@ export async function updateStoryByAuthor(
         now: input.now,
       });
     }
+    return updated;
   });
-  return updated;
+}
+
+/** The story as it stands now, inside a write transaction. */
+async function currentStory(tx: Tx, story: Pick<StoryRow, "workspaceId" | "id">): Promise<StoryRow> {
+  const [row] = await tx
+    .select()
+    .from(stories)
+    .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
+  if (!row) throw new ApiError("not_found", "No such story in this workspace");
+  return row;
 }
 
 /**
@@ -317,24 +332,26 @@ export async function moderateStory(
   change: { status?: "approved" | "rejected"; featured?: boolean; tags?: string[] },
   now: Date,
 ): Promise<StoryRow> {
-  const story = await findStory(db, workspaceId, id);
-  if (story.status === "withdrawn") throw new ApiError("conflict", "The author withdrew this story");
-  const set: Partial<StoryRow> = { updatedAt: now.getTime() };
-  if (change.featured !== undefined) set.featured = change.featured;
-  if (change.tags !== undefined) set.tags = [...new Set(change.tags.map((tag) => cleanText(tag)).filter(Boolean))];
-  const approving = change.status === "approved" && story.status !== "approved";
-  if (change.status !== undefined) set.status = change.status;
-  if (approving) set.approvedAt = now.getTime();
-  if (change.status === "rejected") set.approvedAt = null;
-  const updated = { ...story, ...set };
-  await db.transaction(async (tx) => {
+  // Decided on the story as it stands inside the write, so a concurrent withdrawal or edit is
+  // never overwritten and `story.approved` is announced once, with the text that was approved.
+  return writeTransaction(db, async (tx) => {
+    const story = await currentStory(tx, { workspaceId, id });
+    if (story.status === "withdrawn") throw new ApiError("conflict", "The author withdrew this story");
+    const set: Partial<StoryRow> = { updatedAt: now.getTime() };
+    if (change.featured !== undefined) set.featured = change.featured;
+    if (change.tags !== undefined) set.tags = [...new Set(change.tags.map((tag) => cleanText(tag)).filter(Boolean))];
+    const approving = change.status === "approved" && story.status !== "approved";
+    if (change.status !== undefined) set.status = change.status;
+    if (approving) set.approvedAt = now.getTime();
+    if (change.status === "rejected") set.approvedAt = null;
+    const updated = { ...story, ...set };
     await tx
       .update(stories)
       .set(set)
       .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
     if (approving) await enqueueEvent(tx, { workspaceId, type: "story.approved", data: eventData(updated), now });
+    return updated;
   });
-  return updated;
 }
 
 export async function learnerById(db: Db, workspaceId: string, id: string): Promise<Learner | null> {

@@ -121,7 +121,13 @@ export async function listDeliveries(
   const rows = await db
     .select({ delivery: webhookDeliveries, type: webhookEvents.type })
     .from(webhookDeliveries)
-    .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+    .innerJoin(
+      webhookEvents,
+      and(
+        eq(webhookEvents.id, webhookDeliveries.eventId),
+        eq(webhookEvents.workspaceId, webhookDeliveries.workspaceId),
+      ),
+    )
     .where(and(...where))
     .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.eventId))
     .limit(filter.limit + 1);
@@ -154,7 +160,7 @@ export async function resendDelivery(db: Db, workspaceId: string, endpointId: st
   const [event] = await db
     .select({ type: webhookEvents.type })
     .from(webhookEvents)
-    .where(eq(webhookEvents.id, eventId));
+    .where(and(eq(webhookEvents.workspaceId, workspaceId), eq(webhookEvents.id, eventId)));
   return deliveryJson(row, event?.type ?? null);
 }
 

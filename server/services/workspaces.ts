@@ -3,7 +3,10 @@ import { asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { defaultProgramSettings, ProgramSettings } from "../../db/program-settings.ts";
 import { workspaces } from "../../db/schema.ts";
+import { ApiError } from "../errors.ts";
 import { newId, newSecret } from "../lib/ids.ts";
+import { validationDetails } from "../lib/router.ts";
+import { writeTransaction } from "../lib/write-transaction.ts";
 import type { Workspace } from "../types.ts";
 import { issueKey } from "./api-keys.ts";
 import { parseWorkspace } from "./workspace-row.ts";
@@ -46,6 +49,23 @@ export async function getWorkspace(db: Db, id: string): Promise<Workspace | null
 export async function listWorkspaces(db: Db): Promise<Workspace[]> {
   const rows = await db.select().from(workspaces).orderBy(asc(workspaces.createdAt));
   return rows.map(parseWorkspace);
+}
+
+/**
+ * Replaces the given top-level settings, merged into the settings as they stand inside the write
+ * (not as the request's authentication read them), so two admins changing different settings at
+ * the same moment both keep their change.
+ */
+export async function patchSettings(db: Db, id: string, patch: Record<string, unknown>): Promise<ProgramSettings> {
+  return writeTransaction(db, async (tx) => {
+    const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, id));
+    if (!row) throw new ApiError("not_found", "No such workspace");
+    const parsed = ProgramSettings.safeParse({ ...parseWorkspace(row).settings, ...patch });
+    if (!parsed.success)
+      throw new ApiError("invalid_request", "The settings are invalid", validationDetails(parsed.error));
+    await tx.update(workspaces).set({ settings: parsed.data }).where(eq(workspaces.id, id));
+    return parsed.data;
+  });
 }
 
 export async function updateSettings(db: Db, id: string, settings: ProgramSettings): Promise<void> {

@@ -168,6 +168,19 @@ describe("publishable key and learner token", () => {
     );
   });
 
+  it("refuses a correctly signed token that never expires", async () => {
+    const forever = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("learner-1")
+      .sign(new TextEncoder().encode(a.tokenSecret));
+    const error = await expectError(
+      await t.call("POST", "/v1/referrals/me", { headers: browser(a.publishableKey, forever) }),
+      401,
+      "unauthorized",
+    );
+    expect(error.message).toContain("exp");
+  });
+
   it("refuses unsigned and wrong-algorithm tokens", async () => {
     const none = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from('{"sub":"x"}').toString("base64url")}.`;
     await expectError(

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { storyRow } from "../support/analytics-factories.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { countClicks, learnerCode, visitor } from "../support/referrals.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
@@ -61,15 +62,19 @@ describe("GET /r/:code", () => {
 
   it("records the channel and the story, and keeps unknown channels as 'other'", async () => {
     const code = await learnerCode(t, ws);
-    await follow(`/r/${code}?ch=whatsapp&s=sty_abcdefghijklmnop`, visitor("198.51.100.1"));
+    const story = await storyRow(t.db, ws.id, { status: "approved" });
+    await follow(`/r/${code}?ch=whatsapp&s=${story}`, visitor("198.51.100.1"));
     await follow(`/r/${code}?ch=LinkedIn`, visitor("198.51.100.2"));
     await follow(`/r/${code}?ch=<script>`, visitor("198.51.100.3"));
     await follow(`/r/${code}?s=not-a-story`, visitor("198.51.100.4"));
+    // A well-formed id of no story of this workspace is not credited.
+    await follow(`/r/${code}?s=sty_abcdefghijklmnop`, visitor("198.51.100.5"));
     const rows = (await t.client.execute("select channel, story_id from clicks order by created_at, rowid")).rows;
     expect(rows.map((r) => [r.channel, r.story_id])).toEqual([
-      ["whatsapp", "sty_abcdefghijklmnop"],
+      ["whatsapp", story],
       ["linkedin", null],
       ["other", null],
+      ["direct", null],
       ["direct", null],
     ]);
   });
