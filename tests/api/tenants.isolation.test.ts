@@ -105,6 +105,8 @@ const storyIds = () => [b.stories.approved, b.stories.pending, b.stories.anonymo
 const bravoConversionIds = () =>
   b.conversions.flatMap((answer) => [answer.conversion.id, answer.conversion.externalId]);
 const analyticsRange = "from=2026-10-01&to=2026-11-30";
+/** Bravo's learners by Chorus's ids and by the provider's id of the second (the first's is also Alpha's). */
+const bravoLearnerIds = () => [b.learners[1].sub, b.learners[0].id, b.learners[1].id];
 
 /** Keys: "METHOD /path/{param}" as in the OpenAPI document (router paths `:param` become `{param}`). */
 const routes: Record<string, Entry> = {
@@ -479,8 +481,8 @@ const routes: Record<string, Entry> = {
   "GET /v1/learners/{id}": {
     kind: "addressed",
     whenPresent: true,
-    calls: () =>
-      b.learners.flatMap((learner) => [learner.sub, learner.id].map((id) => ({ path: `/v1/learners/${q(id)}` }))),
+    // (Not Bravo's first learner's id: the impostor token made an Alpha learner with that id, Alpha's own.)
+    calls: () => bravoLearnerIds().map((id) => ({ path: `/v1/learners/${q(id)}` })),
     // By the provider's learner id or by Chorus's: at least one of the two finds the learner.
     control: {
       kind: "secret",
@@ -491,8 +493,7 @@ const routes: Record<string, Entry> = {
   "DELETE /v1/learners/{id}": {
     kind: "addressed",
     whenPresent: true,
-    calls: () =>
-      b.learners.flatMap((learner) => [learner.sub, learner.id].map((id) => ({ path: `/v1/learners/${q(id)}` }))),
+    calls: () => bravoLearnerIds().map((id) => ({ path: `/v1/learners/${q(id)}` })),
   },
 };
 
