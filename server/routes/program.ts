@@ -37,15 +37,34 @@ const patchProgram = createRoute({
   responses: { 200: { description: "The settings after the change", content: json }, ...errorResponses(400, 401, 415) },
 });
 
+/**
+ * The Stripe signing secret is write-only: reads show its last four characters, so a dashboard
+ * or a log of API answers never holds it. Sending the masked value back keeps the stored secret.
+ */
+const maskSecret = (secret: string) => `whsec_…${secret.slice(-4)}`;
+
+function forReading(settings: ProgramSettings): ProgramSettings {
+  if (!settings.stripe) return settings;
+  return { ...settings, stripe: { ...settings.stripe, webhookSecret: maskSecret(settings.stripe.webhookSecret) } };
+}
+
+function keepMaskedSecret(patch: Record<string, unknown>, stored: ProgramSettings): Record<string, unknown> {
+  const stripe = patch.stripe as { webhookSecret?: unknown } | null | undefined;
+  if (stored.stripe && stripe && stripe.webhookSecret === maskSecret(stored.stripe.webhookSecret)) {
+    return { ...patch, stripe: { ...stripe, webhookSecret: stored.stripe.webhookSecret } };
+  }
+  return patch;
+}
+
 export const programRoutes = createRouter()
-  .openapi(getProgram, (c) => c.json(c.var.auth.workspace.settings, 200))
+  .openapi(getProgram, (c) => c.json(forReading(c.var.auth.workspace.settings), 200))
   .openapi(patchProgram, async (c) => {
     const { workspace } = c.var.auth;
     const patch = c.req.valid("json");
     const unknown = Object.keys(patch).filter((key) => !(key in ProgramSettings.shape));
     if (unknown.length > 0) throw new ApiError("invalid_request", `Unknown settings: ${unknown.join(", ")}`);
-    const settings = await patchSettings(c.var.deps.db, workspace.id, patch);
+    const settings = await patchSettings(c.var.deps.db, workspace.id, keepMaskedSecret(patch, workspace.settings));
     // Targets and fallbacks of this workspace's codes may have changed.
     c.var.codes.clear();
-    return c.json(settings, 200);
+    return c.json(forReading(settings), 200);
   });

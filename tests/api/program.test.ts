@@ -45,6 +45,26 @@ describe("program settings", () => {
     });
   });
 
+  it("never show the Stripe signing secret, and keep it when its masked form comes back", async () => {
+    const secret = "whsec_StripeSigningSecretAbcd1234";
+    const set = await t.call("PATCH", "/v1/admin/program", {
+      body: { stripe: { webhookSecret: secret, conversionType: "enrollment" } },
+      headers: auth,
+    });
+    expect(JSON.stringify(await set.json())).not.toContain(secret);
+    const shown = await (await t.call("GET", "/v1/admin/program", { headers: auth })).json();
+    expect(shown.stripe).toEqual({ webhookSecret: "whsec_…1234", conversionType: "enrollment" });
+
+    // What a settings page does: read, change one thing, send everything back.
+    const saved = await t.call("PATCH", "/v1/admin/program", {
+      body: { ...shown, stripe: { ...shown.stripe, conversionType: "completion" } },
+      headers: auth,
+    });
+    expect(saved.status).toBe(200);
+    const stored = await t.db.query.workspaces.findFirst({ where: (w, { eq }) => eq(w.id, ws.id) });
+    expect(stored?.settings).toMatchObject({ stripe: { webhookSecret: secret, conversionType: "completion" } });
+  });
+
   it.each([
     [{ referrerReward: { type: "cash", amount: 10.5, currency: "INR" } }, "referrerReward.amount"],
     [{ referrerReward: { type: "cash", amount: 100, currency: "XYZ" } }, "referrerReward.currency"],
