@@ -7,6 +7,21 @@
 export const strictCsp =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/**
+ * Responses that are not pages (JSON, the API, files): nothing may load, run or frame them, so a
+ * JSON body opened in a browser can never act as a document.
+ */
+export const apiCsp = {
+  defaultSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+};
+
+/** The API reference (Swagger UI styles itself through the CSSOM, which style-src does not govern). */
+export const docsCsp =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 export const staticHeaders: { path: string; headers: Record<string, string> }[] = [
   // Module scripts load cross-origin only with CORS. The loader's name never changes, so it is
   // cached briefly; element chunks carry a content hash, so they are cached for good.
