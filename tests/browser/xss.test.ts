@@ -6,14 +6,19 @@
  * block parses as JSON with the payload as a string and no `<` or `>` that could end the script.
  * Payloads are batched: one page shows many of them at once.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cleanText } from "../../server/services/stories.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { browserUserAgent, distAssets, type HostSite, launchBrowser, startHostSite } from "../support/browser.ts";
 import { badge, jwtIssuer } from "../support/credentials.ts";
+import { recordViolations, type Violation } from "../support/csp.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
+import { type RunningServer, startServer } from "../support/processes.ts";
 import { liveStories } from "../support/story-browser.ts";
 import { canaryHits, deepText, findInjected, installCanary, PayloadTally, xssPayloads } from "../support/xss-corpus.ts";
 
@@ -23,6 +28,7 @@ let host: HostSite;
 let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
+let violations: Violation[];
 const tally = new PayloadTally();
 
 /** The payload cut to a field's length limit (the long payload is longer than most fields). */
@@ -41,7 +47,7 @@ beforeAll(async () => {
   live = await startLiveServer({ deps: { assets: distAssets } });
 });
 afterAll(async () => {
-  console.log(tally.summary());
+  if (tally.total > 0) console.log(tally.summary());
   await browser?.close();
   await host?.close();
   await live?.close();
@@ -50,6 +56,7 @@ beforeEach(async () => {
   context = await browser.newContext({ userAgent: browserUserAgent, viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(10_000);
   await installCanary(context);
+  violations = await recordViolations(context);
   page = await context.newPage();
   pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -57,6 +64,8 @@ beforeEach(async () => {
 afterEach(async () => {
   await context.close();
   expect(pageErrors).toEqual([]);
+  // Under the demo's and dashboard's strict CSPs a payload that tried to run would also show here.
+  expect(violations).toEqual([]);
 });
 
 /** `work` for every item, a few at a time (the server and Chromium share two cores). */
@@ -127,6 +136,7 @@ describe("the checks themselves", () => {
     expect(injected.length).toBeGreaterThan(30);
     expect(await canaryHits(page)).toBeGreaterThan(3);
     pageErrors.length = 0;
+    violations.length = 0;
   });
 });
 
@@ -514,4 +524,82 @@ describe("dashboard", () => {
     await expectInert("settings");
     tally.add("settings.credentialIssuers (id, name)", issuers.length * 2);
   }, 180_000);
+});
+
+describe("the demo provider's course page (npm start's server, the demo's own strict CSP)", () => {
+  let dir: string;
+  let server: RunningServer;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "chorus-xss-demo-"));
+    server = await startServer({ DATABASE_URL: `file:${join(dir, "chorus.db")}` });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("shows hostile stories inert on its wall and in its JSON-LD", async () => {
+    const printed = (label: string) => server.output().match(new RegExp(`${label}\\s+(\\S+)`))?.[1] ?? "";
+    const publishableKey = printed("Publishable key");
+    const secretKey = printed("Secret key");
+    const headlines = await inBatches(xssPayloads, async (payload, i) => {
+      const posted = await fetch(`${server.baseUrl}/v1/stories`, {
+        method: "POST",
+        headers: {
+          "Chorus-Key": publishableKey,
+          Origin: server.baseUrl,
+          "User-Agent": `demo-xss-${i}`,
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify({
+          course: "data-analytics",
+          name: cut(payload, 80),
+          headline: cut(payload, 140),
+          body: payload,
+          rating: 5,
+          outcome: { type: "promotion" },
+          consent: { publish: true, name: true },
+        }),
+      });
+      expect(posted.status).toBe(201);
+      const { id } = (await posted.json()) as { id: string };
+      const approved = await fetch(`${server.baseUrl}/v1/admin/stories/${id}`, {
+        method: "PATCH",
+        headers: { Authorization: `Bearer ${secretKey}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ status: "approved" }),
+      });
+      expect(approved.status).toBe(200);
+      return storyText(payload, 140);
+    });
+
+    await page.goto(`${server.baseUrl}/demo/courses/data-analytics`);
+    const wall = page.locator("chorus-story-wall");
+    await wall.locator("article").first().waitFor();
+    const jsonLd = page.locator("chorus-story-wall > script[type='application/ld+json']");
+    const reviewNames = async () =>
+      ((JSON.parse((await jsonLd.textContent()) ?? "{}") as { review?: { name: string }[] }).review ?? []).map(
+        (review) => review.name,
+      );
+    const more = wall.getByRole("button", { name: "Load more stories" });
+    // The wall shows six at a time (featured demo stories first): load until every payload is in.
+    for (;;) {
+      const names = await reviewNames();
+      if (headlines.every((headline) => names.includes(headline)) || (await more.count()) === 0) break;
+      const before = await wall.locator("article").count();
+      await more.click();
+      await expect.poll(() => wall.locator("article").count()).toBeGreaterThan(before);
+    }
+    const raw = (await jsonLd.textContent()) ?? "";
+    expect(raw).not.toMatch(/[<>]/);
+    const parsed = JSON.parse(raw) as { name: string; review: { name: string; reviewBody: string }[] };
+    expect(parsed.name).toBe("Data Analytics Professional Certificate");
+    expect(parsed.review.map((review) => review.name)).toEqual(expect.arrayContaining(headlines));
+    const shown = await wall.locator("article h3").allTextContents();
+    expect(shown).toEqual(expect.arrayContaining(headlines));
+    const html = await page.evaluate(() => document.documentElement.outerHTML);
+    // The loader, the demo's checkout script and the one JSON-LD block: nothing else.
+    expect(html.match(/<script/gi)?.length).toBe(3);
+    await expectInert("demo course page");
+    tally.add("demo course page: story headline, body, name (wall and JSON-LD)", headlines.length * 3);
+  }, 120_000);
 });
