@@ -23,6 +23,13 @@ export const docsCsp =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 export const staticHeaders: { path: string; headers: Record<string, string> }[] = [
+  // Every file, also at the edge, where Workers answers assets without running the app (and so
+  // without its secure-headers middleware). No CSP here: Cloudflare joins a header that two rules
+  // set, and two policies would both apply to the dashboard.
+  {
+    path: "/*",
+    headers: { "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY" },
+  },
   // Module scripts load cross-origin only with CORS. The loader's name never changes, so it is
   // cached briefly; element chunks carry a content hash, so they are cached for good.
   { path: "/embed.js", headers: { "Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300" } },
