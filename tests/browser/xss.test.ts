@@ -377,6 +377,7 @@ describe("dashboard", () => {
       stories: [],
       conversions: [],
       advocates: [],
+      advocateIds: [],
       courses: [],
       rewards: [],
       webhooks: [],
@@ -399,12 +400,20 @@ describe("dashboard", () => {
       storyTags.push(...((tags.json.tags as string[]) ?? []));
       expectText.stories?.push(storyText(payload, 140), storyText(payload, 5000), storyText(payload, 80));
 
-      expect((await api(ws, "PUT", `/v1/admin/courses/${course}`, { title: cut(payload, 200) })).status).toBe(200);
+      expect(
+        (
+          await api(ws, "PUT", `/v1/admin/courses/${course}`, {
+            title: cut(payload, 200),
+            url: `https://academy.example/${course}`,
+          })
+        ).status,
+      ).toBe(200);
       expectText.courses?.push(stored(cut(payload, 200)).trim());
 
-      const token = await learnerToken(ws, { sub: cut(payload, 200), name: cut(payload, 200) });
+      const token = await learnerToken(ws, { sub: `id:${cut(payload, 190)}`, name: cut(payload, 200) });
       const code = await referralCode(ws, token, course);
       expectText.advocates?.push(stored(cut(payload, 200)));
+      expectText.advocateIds?.push(stored(`id:${cut(payload, 190)}`));
 
       const attributed = await api(ws, "POST", "/v1/conversions", {
         id: asId(payload, `a${i}`),
@@ -426,12 +435,21 @@ describe("dashboard", () => {
       });
       expect(unattributed.status, JSON.stringify(unattributed.json)).toBe(201);
       expectText.conversions?.push(
+        stored(cut(payload, 200)),
         asId(payload, `a${i}`),
         asId(payload, `b${i}`),
         stored(`${cut(payload, 190)}#${i}`),
         `no click ${cut(payload, 64)} in this workspace`,
         `no referral code ${cut(payload, 64)} in this workspace`,
       );
+
+      // A friend's click with a hostile channel and story id: the channel is kept as "other".
+      const click = await fetch(
+        `${live.baseUrl}/r/${code}?ch=${encodeURIComponent(payload)}&s=${encodeURIComponent(payload)}&utm_source=${encodeURIComponent(payload)}`,
+        { redirect: "manual", headers: { "User-Agent": `${browserUserAgent} friend-${i}` } },
+      );
+      expect(click.status).toBe(302);
+      expect(click.headers.get("Location")).not.toContain(payload);
 
       const hook = await api(ws, "POST", "/v1/admin/webhooks", { url: `https://hooks.example/in?p=${payload}` });
       if (hook.status === 201) {
@@ -440,6 +458,10 @@ describe("dashboard", () => {
       } else expect(hook.status).toBe(400);
     });
     const issuers = xssPayloads.slice(0, 50).map((payload) => ({ id: cut(payload, 480), name: cut(payload, 200) }));
+    // Landing URLs, shown in the program rules: a URL may carry markup in its query.
+    const lastUrl = `https://landing.example/?q="><script>alert(1)</script>&r='><img src=x onerror=alert(1)>`;
+    const landing = await api(ws, "PATCH", "/v1/admin/program", { defaultTargetUrl: lastUrl, fallbackUrl: lastUrl });
+    expect(landing.status, JSON.stringify(landing.json)).toBe(200);
     expect((await api(ws, "PATCH", "/v1/admin/program", { credentialIssuers: issuers })).status).toBe(200);
 
     const response = await page.goto(`${live.baseUrl}/dashboard`);
@@ -447,7 +469,10 @@ describe("dashboard", () => {
     await page.getByLabel("Secret key").fill(ws.secretKey);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Funnel" }).waitFor();
+    // Hostile channels were counted as "other"; nothing of them reaches the page.
+    await expect.poll(() => deepText(page)).toContain("other");
     await expectInert("overview");
+    tally.add("click ?ch= / ?s= / utm_source (channel tables)", xssPayloads.length * 3);
 
     const missing = async (section: string) => {
       const text = await deepText(page);
@@ -496,10 +521,13 @@ describe("dashboard", () => {
     await open("advocates", "Advocates");
     await page.getByRole("table").first().waitFor();
     const advocatesShown = (expectText.advocates ?? []).length - (await missing("advocates")).length;
+    const advocateIdsShown = (expectText.advocateIds ?? []).length - (await missing("advocateIds")).length;
+    expect(advocateIdsShown).toBe(advocatesShown);
     // The page lists the top 50 advocates: every one shown carries its payload as text.
     expect(advocatesShown).toBeGreaterThanOrEqual(50);
     await expectInert("advocates");
-    tally.add("learner.name and id (advocates)", advocatesShown * 2);
+    tally.add("learner.name (advocates)", advocatesShown);
+    tally.add("learner id (advocates)", advocateIdsShown);
 
     await open("courses", "Courses");
     await expect.poll(() => missing("courses"), { timeout: 15_000 }).toEqual([]);
@@ -521,8 +549,11 @@ describe("dashboard", () => {
     const issuersField = page.getByLabel(/^Credential issuers/);
     await issuersField.waitFor();
     expect(JSON.parse(await issuersField.inputValue())).toEqual(issuers);
+    const rules = JSON.parse(await page.getByLabel(/^Program rules/).inputValue()) as Record<string, unknown>;
+    expect(rules).toMatchObject({ defaultTargetUrl: lastUrl, fallbackUrl: lastUrl });
     await expectInert("settings");
     tally.add("settings.credentialIssuers (id, name)", issuers.length * 2);
+    tally.add("settings.defaultTargetUrl and fallbackUrl", 2);
   }, 180_000);
 });
 
