@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { cleanText } from "../../server/services/stories.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { browserUserAgent, distAssets, type HostSite, launchBrowser, startHostSite } from "../support/browser.ts";
@@ -67,6 +68,9 @@ afterEach(async () => {
   // Under the demo's and dashboard's strict CSPs a payload that tried to run would also show here.
   expect(violations).toEqual([]);
 });
+
+/** What the story endpoints accept as a photo URL. */
+const httpsUrl = z.url({ protocol: /^https$/ }).max(2000);
 
 /** `work` for every item, a few at a time (the server and Chromium share two cores). */
 async function inBatches<T, R>(items: readonly T[], work: (item: T, index: number) => Promise<R>, size = 6) {
@@ -155,14 +159,18 @@ describe("widgets", () => {
       const jwt = await issuer.sign(
         badge({ issuer: { id: issuer.id, name: cut(payload, 200) }, achievement: cut(payload, 200) }),
       );
+      // A photo URL must be https; markup may still ride in its query.
+      const photoUrl = `https://images.example/p.jpg?q=${payload}`;
+      const photo = httpsUrl.safeParse(photoUrl).success;
       const story = await stories.approved(course, {
         name: cut(payload, 80),
         headline: cut(payload, 140),
         body: payload,
-        consent: { publish: true, name: true, photo: false, salary: false },
+        consent: { publish: true, name: true, photo, salary: false },
+        photoUrl: photo ? photoUrl : null,
         credential: { jwt },
       });
-      return { id: story.id, course, payload };
+      return { id: story.id, course, payload, photoUrl: photo ? photoUrl : null };
     });
 
     host.pages.set("/xss-wall", hostPage(ws));
@@ -223,6 +231,15 @@ describe("widgets", () => {
         sorted(expected.map((s) => s?.name)),
       );
     }
+    const photos = await page.evaluate(() =>
+      [...document.querySelectorAll("chorus-story-wall[limit='50']")].flatMap((wall) =>
+        [...(wall.shadowRoot?.querySelectorAll("article img") ?? [])].map((img) => img.getAttribute("src")),
+      ),
+    );
+    const withPhoto = sent.filter((story) => story.photoUrl !== null);
+    expect(withPhoto.length).toBeGreaterThan(40);
+    expect([...photos].sort()).toEqual(withPhoto.map((story) => served.get(story.id)?.photoUrl).sort());
+    tally.add("story.photoUrl (img src)", withPhoto.length);
     tally.add("story.name", sent.length);
     tally.add("story.headline", sent.length);
     tally.add("story.body", sent.length);
