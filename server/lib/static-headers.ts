@@ -8,6 +8,12 @@ export const strictCsp =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
+ * The demo provider's pages: as strict, but story photos come from any https host (the story form
+ * takes any https photo URL), so images may too. Scripts and styles stay 'self' only.
+ */
+export const demoCsp = strictCsp.replace("img-src 'self' data:", "img-src 'self' data: https:");
+
+/**
  * Responses that are not pages (JSON, the API, files): nothing may load, run or frame them, so a
  * JSON body opened in a browser can never act as a document.
  */

@@ -84,11 +84,31 @@ describe("the demo under its own strict CSP", () => {
     await form.getByRole("button", { name: "Send my story" }).click();
     await form.getByRole("heading", { name: "Thank you! We received your story." }).waitFor();
 
+    // An approved story with the author's photo (any https host, as the story form allows).
+    const posted = await fetch(`${server.baseUrl}/v1/stories`, {
+      method: "POST",
+      headers: { "Chorus-Key": keys.publishableKey, Origin: server.baseUrl, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        course: "data-analytics",
+        name: "Arjun Mehta",
+        headline: "A photo on the wall",
+        body: "My photo comes from my own site.",
+        rating: 5,
+        outcome: { type: "new_job" },
+        consent: { publish: true, name: true, photo: true },
+        photoUrl: "https://images.example/arjun.jpg",
+      }),
+    });
+    expect(posted.status).toBe(201);
+    const { id } = (await posted.json()) as { id: string };
+    expect((await admin("PATCH", `/v1/admin/stories/${id}`, { status: "approved", featured: true })).status).toBe(200);
+
     const friend = await newPage();
     await friend.page.goto(link);
     expect(new URL(friend.page.url()).pathname).toBe("/demo/courses/data-analytics");
     await expect.poll(() => friend.page.locator("chorus-referral-banner aside").textContent()).toContain("invited you");
     await friend.page.locator("chorus-story-wall article").first().waitFor();
+    await friend.page.locator("chorus-story-wall article img[src='https://images.example/arjun.jpg']").waitFor();
     await friend.page.locator("chorus-outcome-stats h2").waitFor();
     // The wall's JSON-LD is a data block, not a script: the policy neither runs nor refuses it.
     const jsonLd = friend.page.locator("chorus-story-wall > script[type='application/ld+json']");
