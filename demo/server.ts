@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { strictCsp } from "../server/lib/static-headers.ts";
+import { demoCsp } from "../server/lib/static-headers.ts";
 import { mintLearnerToken } from "../server/services/learner-tokens.ts";
 import { type DemoCourse, demoCatalog, inr } from "./catalog.ts";
 
@@ -72,7 +72,7 @@ export function createDemoRoutes(options: DemoOptions) {
   return new Hono()
     .use("*", async (c, next) => {
       await next();
-      c.header("Content-Security-Policy", strictCsp);
+      c.header("Content-Security-Policy", demoCsp);
     })
     .get("/", (c) =>
       c.html(

@@ -10,7 +10,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
-import { staticHeaders } from "./lib/static-headers.ts";
+import { apiCsp, staticHeaders } from "./lib/static-headers.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
 import { RateLimits } from "./middleware/rate-limit.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
@@ -84,8 +84,18 @@ export function createApp(deps: Deps) {
     c.set("rateLimits", rateLimits);
     await next();
   });
-  // Widgets, the loader and their API are embedded on other origins by design.
-  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin", crossOriginOpenerPolicy: false }));
+  // Widgets, the loader and their API are embedded on other origins by design. Pages set their
+  // own policy (kept: overwrite false); everything else (JSON, the API) gets one that allows nothing.
+  app.use(
+    "*",
+    secureHeaders({
+      crossOriginResourcePolicy: "cross-origin",
+      crossOriginOpenerPolicy: false,
+      xFrameOptions: "DENY",
+      contentSecurityPolicy: apiCsp,
+      overwrite: false,
+    }),
+  );
   for (const path of browserPaths) {
     app.use(
       path,

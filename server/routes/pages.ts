@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { page } from "../lib/pages.ts";
+import { docsCsp } from "../lib/static-headers.ts";
 import { publicBase } from "../lib/urls.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -25,10 +26,7 @@ export const pageRoutes = new Hono<AppEnv>()
     );
   })
   .get("/docs", (c) => {
-    c.header(
-      "Content-Security-Policy",
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
-    );
+    c.header("Content-Security-Policy", docsCsp);
     return c.html(html`<!doctype html>
 <html lang="en">
   <head>
