@@ -16,14 +16,42 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!jsonType.test(mediaType)) {
     throw new ApiError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`");
   }
+  let body: unknown;
   try {
-    await c.req.json();
+    body = await c.req.json();
   } catch {
     throw new ApiError("invalid_json", "The body is not valid JSON");
+  }
+  const where = nulPath(body);
+  if (where !== null) {
+    throw new ApiError("invalid_request", "Text may not contain NUL characters (U+0000)", [
+      { path: where, message: "contains U+0000" },
+    ]);
   }
   await next();
 });
 
+/**
+ * Where a NUL character hides in a JSON value, if anywhere. SQLite keeps such text whole, but
+ * drivers read it back cut at the NUL, so two different values would look the same. Walked with
+ * a stack, not recursion: a 64 KB body can nest deeper than the call stack.
+ */
+function nulPath(body: unknown): string | null {
+  const stack: [unknown, string][] = [[body, ""]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [value, path] = next;
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) return path || "(body)";
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        const itemPath = path ? `${path}.${key}` : key;
+        if (key.includes("\u0000")) return itemPath;
+        stack.push([item, itemPath]);
+      }
+    }
+  }
+  return null;
+}
 export const limitBody = createMiddleware<AppEnv>((c, next) =>
   bodyLimit({
     maxSize: c.var.deps.config.bodyLimitBytes,

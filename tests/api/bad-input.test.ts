@@ -50,6 +50,24 @@ describe("bad input at the edge", () => {
     expect(error.details).toEqual([expect.objectContaining({ path: "holdDays" })]);
   });
 
+  it("refuses NUL characters anywhere in a body, however deep, and changes nothing", async () => {
+    const before = await storedSettings();
+    const hidden = await t.call("PATCH", "/v1/admin/program", {
+      body: { credentialIssuers: [{ id: "did:web:issuer.example", name: "Issuer\u0000 Ltd" }] },
+      headers: auth,
+    });
+    const error = await expectError(hidden, 400, "invalid_request");
+    expect(error.details).toEqual([expect.objectContaining({ path: "credentialIssuers.0.name" })]);
+    // The JSON text spells the NUL as an escape, as a client would send it.
+    const deep = `${"[".repeat(1000)}"\\u0000"${"]".repeat(1000)}`;
+    await expectError(
+      await t.call("PATCH", "/v1/admin/program", { body: deep, headers: auth }),
+      400,
+      "invalid_request",
+    );
+    expect(await storedSettings()).toEqual(before);
+  });
+
   it("refuses unknown settings instead of silently dropping them", async () => {
     const response = await t.call("PATCH", "/v1/admin/program", { body: { holdDayz: 3 }, headers: auth });
     const error = await expectError(response, 400, "invalid_request");
