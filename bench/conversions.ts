@@ -106,7 +106,7 @@ async function run(label: string, clients: number, requests: number, name?: stri
     });
 }
 
-await run("warm-up", 4, 200);
+await run("warm-up", 4, Math.min(200, Math.ceil(total / 5)));
 await run("sequential (1 client)", 1, total, "ingest, sequential (1 client)");
 await run("20 concurrent clients", 20, total, "ingest, 20 concurrent clients");
 

@@ -38,7 +38,7 @@ const benches: Bench[] = [
     name: "conversions",
     title: "conversion ingest, sequential and concurrent",
     script: "bench/conversions.ts",
-    args: () => ["--requests", "1000"],
+    args: () => ["--requests", "500"],
   },
   {
     name: "analytics",
