@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
+import { markdownReport } from "./support/markdown.ts";
 import type { BenchRow } from "./support/report.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -166,19 +167,15 @@ console.log(
   `\n${plan.length} benches, ${rows.length} figures, ${missed} targets missed, in ${seconds(totalMs)} on ${machine.cores} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverageBefore.join(" / ")} before, ${machine.loadAverageAfter.join(" / ")} after`,
 );
 const output = join(resultsDir, "latest.json");
-writeFileSync(
-  output,
-  `${JSON.stringify(
-    {
-      startedAt: startedAt.toISOString(),
-      totalSeconds: Math.round(totalMs / 100) / 10,
-      machine,
-      benches: outcomes,
-      rows,
-    },
-    null,
-    2,
-  )}\n`,
-);
-console.log(`written to ${output}`);
+const results = {
+  startedAt: startedAt.toISOString(),
+  totalSeconds: Math.round(totalMs / 100) / 10,
+  machine,
+  benches: outcomes,
+  rows,
+};
+writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
+// The same as Markdown, to paste into BENCHMARKS.md.
+writeFileSync(join(resultsDir, "latest.md"), markdownReport(results));
+console.log(`written to ${output} and latest.md`);
 process.exit(outcomes.some((outcome) => outcome.exitCode !== 0) ? 1 : 0);
