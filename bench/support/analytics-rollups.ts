@@ -39,6 +39,12 @@ function grainRows(d: string): string {
     UNION ALL SELECT ${d}, 'q', CAST(strftime('%s', ${seconds}, 'unixepoch', 'start of month', printf('-%d months', (${month} - 1) % 3)) AS INTEGER) / 86400 FROM rollup_days`;
 }
 
+/** The quarter's first day for the day number `d`. */
+function quarterOf(d: string): string {
+  const seconds = `${d} * 86400`;
+  return `(CAST(strftime('%s', ${seconds}, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', ${seconds}, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400)`;
+}
+
 type Source = { table: string; alias: string; where: string; time: string; dims: [dim: string, key: string][] };
 
 const clickSource: Source = {
@@ -90,12 +96,14 @@ const day = (time: string) => `(CAST(${time} AS INTEGER) / 86400000)`;
 function dayLevel(source: Source, values: string): string[] {
   const { table, alias, where, time } = source;
   const from =
-    table === "conversions" ? `conversions v LEFT JOIN clicks vc ON vc.id = v.click_id` : `${table} ${alias}`;
+    table === "conversions"
+      ? "conversions v NOT INDEXED LEFT JOIN clicks vc ON vc.id = v.click_id"
+      : `${table} ${alias} NOT INDEXED`;
   const statements: string[] = [];
   for (const [dim, key] of source.dims)
     for (const [course, courseWhere] of courseModes(alias))
-      statements.push(`INSERT INTO rollup_day (workspace_id, dim, course, day, key, clicks, visitors, shares, signups, enrollments, completions, refunds)
-  SELECT ${alias}.workspace_id, '${dim}', ${course}, ${day(time)}, ${key}, ${values}
+      statements.push(`INSERT INTO rollup_day (workspace_id, dim, course, day, key, first_at, clicks, visitors, shares, signups, enrollments, completions, refunds)
+  SELECT ${alias}.workspace_id, '${dim}', ${course}, ${day(time)}, ${key}, min(${time}), ${values}
   FROM ${from} WHERE ${where} AND ${courseWhere} AND ${key} IS NOT NULL
   GROUP BY ${alias}.workspace_id, ${course}, ${day(time)}, ${key}`);
   return statements;
@@ -115,29 +123,16 @@ function revenueDayLevel(): string[] {
   return statements;
 }
 
+/**
+ * Lifetime totals per advocate: the advocate rows of the day level (clicks of non-bots, shares,
+ * attributed conversions, each with a learner) summed, first activity the earliest of them.
+ */
 function advocates(): string[] {
-  // source, its learner column, and its counts as (shares, clicks, signups, enrollments, completions)
-  const sources: [Source, string, string][] = [
-    [clickSource, "c.learner_id", "0 AS shares, count(*) AS clicks, 0 AS signups, 0 AS enrollments, 0 AS completions"],
-    [shareSource, "s.learner_id", "count(*), 0, 0, 0, 0"],
-    [
-      conversionSource,
-      "v.referrer_id",
-      "0, 0, sum(v.type = 'signup'), sum(v.type = 'enrollment'), sum(v.type = 'completion')",
-    ],
-  ];
-  const parts: string[] = [];
-  for (const [source, learner, counts] of sources)
-    for (const [course, courseWhere] of courseModes(source.alias))
-      parts.push(`SELECT ${source.alias}.workspace_id AS workspace_id, ${course} AS course, ${learner} AS learner_id,
-      min(${source.time}) AS first_active_at, ${counts}
-    FROM ${source.table} ${source.alias} NOT INDEXED WHERE ${source.where} AND ${courseWhere} AND ${learner} IS NOT NULL
-    GROUP BY ${source.alias}.workspace_id, ${course}, ${learner}`);
   return [
     `INSERT INTO analytics_advocates (workspace_id, course, learner_id, first_active_at, shares, clicks, signups, enrollments, completions)
-  SELECT workspace_id, course, learner_id, min(first_active_at), sum(shares), sum(clicks), sum(signups), sum(enrollments), sum(completions)
-  FROM (${parts.join("\n  UNION ALL ")})
-  GROUP BY workspace_id, course, learner_id`,
+  SELECT workspace_id, course, key, min(first_at), sum(shares), sum(clicks), sum(signups), sum(enrollments), sum(completions)
+  FROM rollup_day WHERE dim = 'advocate'
+  GROUP BY workspace_id, course, key`,
   ];
 }
 
@@ -164,7 +159,7 @@ export function rebuildRollupsSql(): string[] {
     "DROP TABLE IF EXISTS temp.rollup_revenue_day",
     "DROP TABLE IF EXISTS temp.rollup_days",
     "DROP TABLE IF EXISTS temp.rollup_grains",
-    `CREATE TEMP TABLE rollup_day (workspace_id TEXT, dim TEXT, course TEXT, day INTEGER, key TEXT,
+    `CREATE TEMP TABLE rollup_day (workspace_id TEXT, dim TEXT, course TEXT, day INTEGER, key TEXT, first_at INTEGER,
       clicks INTEGER, visitors INTEGER, shares INTEGER, signups INTEGER, enrollments INTEGER, completions INTEGER, refunds INTEGER)`,
     `CREATE TEMP TABLE rollup_revenue_day (workspace_id TEXT, dim TEXT, course TEXT, day INTEGER, key TEXT, currency TEXT,
       enrolled INTEGER, refunded INTEGER)`,
@@ -174,13 +169,29 @@ export function rebuildRollupsSql(): string[] {
     ...revenueDayLevel(),
     `CREATE TEMP TABLE rollup_days AS SELECT day FROM rollup_day UNION SELECT day FROM rollup_revenue_day`,
     `CREATE TEMP TABLE rollup_grains AS ${grainRows("day")}`,
-    "CREATE INDEX temp.rollup_grains_day ON rollup_grains (day)",
+    "CREATE INDEX temp.rollup_grains_day ON rollup_grains (day, grain)",
+    // Days first (the sources of one row merged), then each coarser grain from those day rows.
     `INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, clicks, visitors, shares, signups, enrollments, completions, refunds)
-  SELECT r.workspace_id, r.dim, r.course, g.grain, g.bucket, r.key,
+  SELECT workspace_id, dim, course, 'd', day, key,
+    sum(clicks), sum(visitors), sum(shares), sum(signups), sum(enrollments), sum(completions), sum(refunds)
+  FROM rollup_day
+  GROUP BY workspace_id, dim, course, day, key`,
+    ...["w", "m"].map(
+      (
+        grain,
+      ) => `INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, clicks, visitors, shares, signups, enrollments, completions, refunds)
+  SELECT r.workspace_id, r.dim, r.course, '${grain}', g.bucket, r.key,
     sum(r.clicks), sum(r.visitors), sum(r.shares), sum(r.signups), sum(r.enrollments), sum(r.completions), sum(r.refunds)
-  FROM rollup_day r JOIN rollup_grains g ON g.day = r.day
-  GROUP BY r.workspace_id, r.dim, r.course, g.grain, g.bucket, r.key
-  ORDER BY r.workspace_id, r.dim, r.course, g.grain, g.bucket, r.key`,
+  FROM analytics_daily r JOIN rollup_grains g ON g.day = r.day AND g.grain = '${grain}'
+  WHERE r.grain = 'd'
+  GROUP BY r.workspace_id, r.dim, r.course, g.bucket, r.key`,
+    ),
+    // Quarters from months: fewer rows to group.
+    `INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, clicks, visitors, shares, signups, enrollments, completions, refunds)
+  SELECT workspace_id, dim, course, 'q', ${quarterOf("day")}, key,
+    sum(clicks), sum(visitors), sum(shares), sum(signups), sum(enrollments), sum(completions), sum(refunds)
+  FROM analytics_daily WHERE grain = 'm'
+  GROUP BY workspace_id, dim, course, ${quarterOf("day")}, key`,
     `INSERT INTO analytics_revenue (workspace_id, dim, course, grain, day, key, currency, enrolled, refunded)
   SELECT r.workspace_id, r.dim, r.course, g.grain, g.bucket, r.key, r.currency, sum(r.enrolled), sum(r.refunded)
   FROM rollup_revenue_day r JOIN rollup_grains g ON g.day = r.day
