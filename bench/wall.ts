@@ -144,11 +144,12 @@ try {
 }
 
 const plain = summary(samples["/plain"] ?? []);
+const signed = (ms: number) => `${ms < 0 ? "-" : "+"}${Math.abs(ms).toFixed(1)} ms`;
 for (const variant of variants) {
   const stats = summary(samples[variant.path] ?? []);
   const extra = variant.path === "/plain" ? {} : { ratio: Math.round((stats.median / plain.median) * 100) / 100 };
   console.log(
-    `${variant.name.padEnd(36)} median ${stats.median.toFixed(1)} ms  p99 ${stats.p99.toFixed(1)} ms  (+${(stats.median - plain.median).toFixed(1)} ms)`,
+    `${variant.name.padEnd(36)} median ${stats.median.toFixed(1)} ms  p99 ${stats.p99.toFixed(1)} ms  (${signed(stats.median - plain.median)})`,
   );
   report({
     bench: "wall",
@@ -156,6 +157,6 @@ for (const variant of variants) {
     unit: "ms",
     ...stats,
     ...(variant.path === "/plain" ? {} : { ...extra, ratioOf: "median vs page without Chorus" }),
-    note: variant.path === "/plain" ? `${runs} runs each` : `+${(stats.median - plain.median).toFixed(1)} ms median`,
+    note: variant.path === "/plain" ? `${runs} runs each` : `${signed(stats.median - plain.median)} median`,
   });
 }
