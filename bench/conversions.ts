@@ -17,6 +17,7 @@ import { createApp } from "../server/app.ts";
 import { upsertLearner } from "../server/services/learners.ts";
 import { codeForLearner } from "../server/services/referrals.ts";
 import { createWorkspace, getWorkspace } from "../server/services/workspaces.ts";
+import { report, summary } from "./support/report.ts";
 
 const arg = process.argv.indexOf("--requests");
 const total = Math.min(20_000, Math.max(100, Number(arg > 0 ? process.argv[arg + 1] : 2000)));
@@ -71,7 +72,8 @@ async function postOne(): Promise<number> {
   return response.status;
 }
 
-async function run(label: string, clients: number, requests: number) {
+async function run(label: string, clients: number, requests: number, name?: string) {
+  process.stderr.write(`${label}: ${requests} conversions\n`);
   const latencies: number[] = [];
   let errors = 0;
   let left = requests;
@@ -92,11 +94,21 @@ async function run(label: string, clients: number, requests: number) {
   console.log(
     `${label.padEnd(24)} ${requests} conversions in ${seconds.toFixed(2)} s = ${Math.round(requests / seconds)} /s   p50 ${p(0.5)} ms  p99 ${p(0.99)} ms  errors ${errors}`,
   );
+  if (name)
+    report({
+      bench: "conversions",
+      name,
+      unit: "ms",
+      ...summary(latencies),
+      rate: Math.round(requests / seconds),
+      note: errors ? `${errors} errors` : undefined,
+      met: errors === 0 ? undefined : false,
+    });
 }
 
-await run("warm-up", 4, 200);
-await run("sequential (1 client)", 1, total);
-await run("20 concurrent clients", 20, total);
+await run("warm-up", 4, Math.min(200, Math.ceil(total / 5)));
+await run("sequential (1 client)", 1, total, "ingest, sequential (1 client)");
+await run("20 concurrent clients", 20, total, "ingest, 20 concurrent clients");
 
 server.close();
 client.close();

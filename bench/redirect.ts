@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createClient } from "@libsql/client";
 import autocannon from "autocannon";
+import { report } from "./support/report.ts";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "5" }, connections: { type: "string", default: "50" } },
@@ -43,6 +44,7 @@ type Result = {
 
 let visitor = 0;
 async function run(title: string, path: string, newVisitorEachRequest: boolean): Promise<Result> {
+  process.stderr.write(`${title}: ${duration} s, ${connections} connections\n`);
   const result = (await autocannon({
     url: base + path,
     connections,
@@ -73,7 +75,7 @@ async function run(title: string, path: string, newVisitorEachRequest: boolean):
 await run("warm-up", "/bench/hello", false);
 const hello = await run("hello-world", "/bench/hello", false);
 await run("hello-world, varied headers", "/bench/hello", true);
-await run("redirect, the same visitor again (deduplicated)", `/r/${code}?ch=whatsapp`, false);
+const dedup = await run("redirect, the same visitor again (deduplicated)", `/r/${code}?ch=whatsapp`, false);
 const redirect = await run("redirect, a new visitor each request", `/r/${code}?ch=whatsapp`, true);
 
 child.kill("SIGINT");
@@ -82,14 +84,38 @@ const client = createClient({ url: `file:${file}` });
 const stored = Number((await client.execute("select count(*) as n from clicks")).rows[0]?.n);
 client.close();
 const answered = redirect.statusCodeStats["302"]?.count ?? 0;
+const ratio = Number((redirect.requests.average / hello.requests.average).toFixed(2));
+// Redirects the server answered after the load generator stopped counting are stored but
+// not in `answered`: more rows than answers is expected, fewer would be a lost click.
+const lostClicks = Math.max(0, answered - stored);
 console.log(
-  JSON.stringify({
-    redirectToHelloRatio: Number((redirect.requests.average / hello.requests.average).toFixed(2)),
-    answeredRedirects: answered,
-    storedClicks: stored,
-    // Redirects the server answered after the load generator stopped counting are stored but
-    // not in `answered`: more rows than answers is expected, fewer would be a lost click.
-    lostClicks: Math.max(0, answered - stored),
-  }),
+  JSON.stringify({ redirectToHelloRatio: ratio, answeredRedirects: answered, storedClicks: stored, lostClicks }),
+);
+const row = (name: string, result: Result) => ({
+  bench: "redirect",
+  name,
+  unit: "ms",
+  median: result.latency.p50,
+  p99: result.latency.p99,
+  rate: Math.round(result.requests.average),
+});
+report(
+  row("hello-world route (same server)", hello),
+  row("redirect, same visitor again", dedup),
+  {
+    ...row("redirect, new visitor each request", redirect),
+    ratio,
+    ratioOf: "req/s vs hello-world",
+    target: ">= 0.5",
+    met: ratio >= 0.5,
+  },
+  {
+    bench: "redirect",
+    name: `lost clicks (${answered.toLocaleString("en")} answered, ${stored.toLocaleString("en")} stored)`,
+    unit: "clicks",
+    value: lostClicks,
+    target: "0",
+    met: lostClicks === 0,
+  },
 );
 rmSync(dir, { recursive: true, force: true });

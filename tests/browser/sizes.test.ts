@@ -1,28 +1,12 @@
 /** Widget weights, gzip: deterministic, so budgets are enforced here (timings live in bench/). */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { widgetSizes } from "../../bench/support/widget-sizes.ts";
 import { repoRoot } from "../support/processes.ts";
 
 const dist = join(repoRoot, "dist");
-type Manifest = Record<string, { file: string; imports?: string[]; dynamicImports?: string[]; isEntry?: boolean }>;
-const manifest = JSON.parse(readFileSync(join(dist, ".vite", "manifest.json"), "utf8")) as Manifest;
-
-const gzipBytes = (file: string) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
-
-/** A chunk and every chunk it imports, statically or on demand: what a page pays to use it. */
-function withEverythingItLoads(source: string, seen = new Set<string>()): Set<string> {
-  const chunk = manifest[source];
-  if (!chunk || seen.has(chunk.file)) return seen;
-  seen.add(chunk.file);
-  for (const next of [...(chunk.imports ?? []), ...(chunk.dynamicImports ?? [])]) withEverythingItLoads(next, seen);
-  return seen;
-}
-
-function elementWeight(source: string): number {
-  return [...withEverythingItLoads(source)].reduce((sum, file) => sum + gzipBytes(file), 0);
-}
+const { gzipBytes, elementWeight, withEverythingItLoads } = widgetSizes(dist);
 
 describe("widget weights (gzip)", () => {
   it("keeps the loader under 2.5 KB, and it loads no element code by itself", () => {
@@ -45,6 +29,13 @@ describe("widget weights (gzip)", () => {
   it("keeps the story form and the outcome statistics with everything they load under 16 KB and 15 KB", () => {
     expect(elementWeight("story-form.ts")).toBeLessThanOrEqual(16 * 1024);
     expect(elementWeight("outcome-stats.ts")).toBeLessThanOrEqual(15 * 1024);
+  });
+
+  it("keeps every enforced budget the bench reports", () => {
+    const over = widgetSizes(dist)
+      .rows()
+      .filter((row) => row.enforced && !row.withinBudget);
+    expect(over.map((row) => `${row.name}: ${row.kb} KB > ${row.budgetKb} KB`)).toEqual([]);
   });
 });
 

@@ -1,0 +1,32 @@
+/**
+ * `npx tsx bench/sizes.ts [--no-build]`: widget weights gzip against their budgets (the same figures
+ * tests/browser/sizes.test.ts enforces). Builds the widgets first as `npm start` does.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { report } from "./support/report.ts";
+import { widgetSizes } from "./support/widget-sizes.ts";
+
+const root = join(import.meta.dirname, "..");
+if (!process.argv.includes("--no-build")) {
+  process.stderr.write("vite build\n");
+  const build = spawnSync(join(root, "node_modules", ".bin", "vite"), ["build", "--logLevel", "warn"], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production" },
+    stdio: "inherit",
+  });
+  if (build.status !== 0) throw new Error("vite build failed");
+}
+for (const row of widgetSizes(join(root, "dist")).rows()) {
+  console.log(
+    `${row.name.padEnd(34)} ${row.kb.toFixed(2).padStart(6)} KB gzip   budget ${row.budgetKb} KB   ${row.withinBudget ? "met" : "MISSED"}`,
+  );
+  report({
+    bench: "sizes",
+    name: row.name,
+    unit: "KB gzip",
+    value: row.kb,
+    target: `<= ${row.budgetKb} KB`,
+    met: row.withinBudget,
+  });
+}
