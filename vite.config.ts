@@ -57,10 +57,32 @@ function compactTemplates(): Plugin {
   };
 }
 
+/**
+ * Vite wraps every dynamic `import()` in a preload helper (about 0.6 KB gzip in the loader) that
+ * adds `<link rel=modulepreload>` tags for a chunk's own imports. With `modulePreload: false` it
+ * is handed an empty list anyway, so the helper only costs bytes: load a pass-through instead.
+ * The loader gets its own copy: were one module shared by the loader and the element code (whose
+ * Hindi catalogs load on demand too), the bundler would put it in the core chunk and the loader
+ * would import Lit on every page. The elements' copy travels in the core chunk.
+ */
+const elementsPreloadHelper = "\0chorus/preload-helper.js";
+function noPreloadHelper(): Plugin {
+  const id = "\0vite/preload-helper.js";
+  return {
+    name: "chorus-no-preload-helper",
+    apply: "build",
+    enforce: "pre",
+    resolveId: (source, importer) =>
+      source === id && importer && !importer.endsWith("/widgets/embed.ts") ? elementsPreloadHelper : null,
+    load: (source) =>
+      source === id || source === elementsPreloadHelper ? "export const __vitePreload = (load) => load();" : null,
+  };
+}
+
 export default defineConfig({
   root: join(root, "widgets"),
   publicDir: false,
-  plugins: [compactTemplates(), apiReferenceAssets()],
+  plugins: [noPreloadHelper(), compactTemplates(), apiReferenceAssets()],
   build: {
     outDir,
     emptyOutDir: true,
@@ -75,10 +97,18 @@ export default defineConfig({
         entryFileNames: (chunk) => (chunk.name === "embed" ? "embed.js" : "assets/[name]-[hash].js"),
         chunkFileNames: "assets/[name]-[hash].js",
         // Lit and the widgets' shared library travel as one chunk: every element needs all of it,
-        // and one gzip stream is smaller than four (the dashboard would otherwise split it).
+        // and one gzip stream is smaller than four (the dashboard would otherwise split it). The
+        // Hindi catalogs (`*.hi.ts`) stay out of it: each is a chunk loaded only by Hindi pages.
         codeSplitting: {
           groups: [
-            { name: "chorus-core", test: /node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]|widgets[\\/]lib[\\/]/ },
+            {
+              name: "chorus-core",
+              test: (module) =>
+                module === elementsPreloadHelper ||
+                /node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]|widgets[\\/]lib[\\/](?![^\\/]*\.hi\.ts$)/.test(
+                  module,
+                ),
+            },
           ],
         },
       },

@@ -65,38 +65,13 @@ const statsText = catalog(
       "confirmed the completion or an Open Badges credential was verified. Any figure from fewer than {min} stories " +
       "is not shown.",
   },
-  {
-    title: "शिक्षार्थियों ने क्या हासिल किया",
-    basedOn: "{n} प्रकाशित सफलता कहानियों के आधार पर",
-    loading: "नतीजे लोड हो रहे हैं…",
-    notEnough: "अभी पर्याप्त कहानियाँ नहीं हैं (n < {min})",
-    notEnoughAll: "आँकड़े दिखाने के लिए अभी पर्याप्त कहानियाँ नहीं हैं (n < {min}): अब तक {n}।",
-    outcome: "नतीजा",
-    stories: "कहानियाँ (k/n)",
-    share: "हिस्सा",
-    kOfN: "{k}/{n}",
-    ofStories: "{n} में से {k} कहानियाँ",
-    medianSalary: "वेतन वृद्धि का माध्यिका (median)",
-    medianMonths: "नतीजे तक का माध्यिका समय",
-    verified: "सत्यापित कहानियाँ",
-    pct: "{value}%",
-    monthsValue: "{value} महीने",
-    fromN: "{n} कहानियों से जिन्होंने यह बताया",
-    verifiedValue: "{k}/{n} ({share}), जिनमें से {c} क्रेडेंशियल से",
-    period: "{from} से {to} तक भेजी गई कहानियाँ",
-    methodology: "ये आँकड़े कैसे बनते हैं",
-    note:
-      "ये आँकड़े उन सफलता कहानियों से हैं जिन्हें शिक्षार्थियों ने प्रकाशित करना चुना और प्रदाता ने स्वीकृत किया; यह हर " +
-      "शिक्षार्थी का सर्वे नहीं है, इसलिए ये केवल कहानी बताने वालों के बारे में हैं। हर हिस्सा n में से k कहानियाँ है। वेतन का " +
-      "माध्यिका केवल उन आँकड़ों से है जिन्हें शिक्षार्थियों ने साझा करने की अनुमति दी। कोई कहानी तब सत्यापित मानी जाती है जब " +
-      "प्रदाता ने कोर्स पूरा होने की पुष्टि की हो या Open Badges क्रेडेंशियल सत्यापित हुआ हो। {min} से कम कहानियों वाला कोई आँकड़ा " +
-      "नहीं दिखाया जाता।",
-  },
+  () => import("./outcome-stats.hi.ts"),
 );
 
 type StatsKey = Parameters<typeof statsText>[1];
 
 export class ChorusOutcomeStats extends ChorusElement {
+  static override catalogs = [statsText, storyText];
   static override styles = [
     baseStyles,
     css`

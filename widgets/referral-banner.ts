@@ -18,6 +18,9 @@ export class ChorusReferralBanner extends ChorusElement {
   static override styles = [
     baseStyles,
     css`
+      :host {
+        min-height: 3.5rem;
+      }
       .banner {
         display: flex;
         align-items: center;
@@ -73,6 +76,9 @@ export class ChorusReferralBanner extends ChorusElement {
     try {
       this._dismissed = sessionStorage.getItem(DISMISSED_KEY) === this._referral?.code;
     } catch {}
+    // Now, not only at the first render: a Hindi banner waits for its strings (see element.ts)
+    // and meanwhile holds the loader's 3.5rem only if it has something to say.
+    this._hideIfSilent();
   }
 
   override disconnectedCallback() {
@@ -88,8 +94,12 @@ export class ChorusReferralBanner extends ChorusElement {
     this.emit("chorus-dismiss", {});
   }
 
-  override willUpdate() {
+  private _hideIfSilent() {
     this.hidden = !this._referral || this._dismissed;
+  }
+
+  override willUpdate() {
+    this._hideIfSilent();
   }
 
   override render() {

@@ -60,40 +60,7 @@ const wallText = catalog(
     provider_attested: "The provider confirmed that this learner completed the course.",
     credential_verified: "A credential from an issuer the provider trusts was checked: signature, dates, revocation.",
   },
-  {
-    stories: "सफलता की कहानियाँ",
-    outcome: "नतीजा",
-    allOutcomes: "सभी नतीजे",
-    verifiedOnly: "केवल सत्यापित कहानियाँ",
-    loading: "कहानियाँ लोड हो रही हैं…",
-    empty: "दिखाने के लिए अभी कोई कहानी नहीं है।",
-    loadMore: "और कहानियाँ लोड करें",
-    loadMoreFailed: "हम और कहानियाँ लोड नहीं कर सके।",
-    rated: "5 में से {rating} रेटिंग",
-    salary: "{pct}% अधिक वेतन",
-    months: "{months} महीनों में",
-    month: "1 महीने में",
-    viewReceipt: "इसकी जाँच कैसे हुई",
-    previous: "पिछली कहानी",
-    next: "अगली कहानी",
-    pause: "रोकें",
-    play: "चलाएँ",
-    slide: "{total} में से {n}",
-    receipt: "सत्यापन रसीद",
-    close: "बंद करें",
-    checkedOn: "{date} को जाँचा गया",
-    pass: "सफल",
-    fail: "असफल",
-    skip: "जाँचा नहीं गया",
-    issuer: "जारीकर्ता",
-    credential: "क्रेडेंशियल",
-    issued: "{date} को जारी",
-    expires: "{date} तक मान्य",
-    fingerprint: "SHA-256",
-    self_reported: "शिक्षार्थी ने खुद बताया; इसकी जाँच नहीं हो सकी।",
-    provider_attested: "प्रदाता ने पुष्टि की कि शिक्षार्थी ने कोर्स पूरा किया।",
-    credential_verified: "भरोसेमंद जारीकर्ता के क्रेडेंशियल की जाँच हुई: हस्ताक्षर, तिथियाँ, रद्द होना।",
-  },
+  () => import("./story-wall.hi.ts"),
 );
 
 type WallKey = Parameters<typeof wallText>[1];
@@ -102,6 +69,7 @@ type ReceiptView = { story: PublicStory; state: "loading" | "ready" | "error"; d
 const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
 
 export class ChorusStoryWall extends ChorusElement {
+  static override catalogs = [wallText, storyText];
   static override styles = [baseStyles, storyWallStyles];
   static override properties = {
     ...ChorusElement.properties,

@@ -1,6 +1,8 @@
 /**
  * Widget weights, gzip (level 9), from the Vite build in dist/: the loader, each element with every
- * chunk it loads (statically or on demand), and everything the loader can reach together. Shared by
+ * chunk it loads (statically or on demand), and everything the loader can reach together, as an
+ * English page loads them. The Hindi catalogs (`*.hi.ts`) are chunks an element imports only the
+ * first time it renders in Hindi; what they add is measured apart. Shared by
  * tests/browser/sizes.test.ts (which enforces the budgets) and bench/sizes.ts (which reports them).
  */
 import { readFileSync } from "node:fs";
@@ -27,22 +29,49 @@ export const sizeBudgets = [
   { name: "everything the loader can load", source: "embed.ts", budgetKb: 25, enforced: false },
 ] as const;
 
+/** The elements, each of which may load Hindi catalogs on top of its English weight. */
+export const elementSources = [
+  "referral-card.ts",
+  "referral-banner.ts",
+  "story-wall.ts",
+  "story-form.ts",
+  "outcome-stats.ts",
+] as const;
+
+/** Strings-only chunks an element imports the first time it renders in Hindi. */
+const isHindi = (source: string) => source.endsWith(".hi.ts");
+
 export function widgetSizes(dist: string) {
   const manifest = JSON.parse(readFileSync(join(dist, ".vite", "manifest.json"), "utf8")) as Manifest;
   const gzipBytes = (file: string) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
 
-  /** A chunk and every chunk it imports, statically or on demand: what a page pays to use it. */
-  function withEverythingItLoads(source: string, seen = new Set<string>()): Set<string> {
+  /**
+   * A chunk and every chunk it imports, statically or on demand: what a page pays to use it.
+   * `hindi: false` leaves out the Hindi catalogs, as an English page never requests them.
+   */
+  function withEverythingItLoads(source: string, options: { hindi?: boolean } = {}, seen = new Set<string>()) {
     const chunk = manifest[source];
-    if (!chunk || seen.has(chunk.file)) return seen;
+    if (!chunk || seen.has(chunk.file) || (options.hindi === false && isHindi(source))) return seen;
     seen.add(chunk.file);
-    for (const next of [...(chunk.imports ?? []), ...(chunk.dynamicImports ?? [])]) withEverythingItLoads(next, seen);
+    for (const next of [...(chunk.imports ?? []), ...(chunk.dynamicImports ?? [])])
+      withEverythingItLoads(next, options, seen);
     return seen;
   }
 
-  /** Bytes gzip of a source's chunk with everything it loads (each file gzipped on its own, as served). */
-  const elementWeight = (source: string) =>
-    [...withEverythingItLoads(source)].reduce((sum, file) => sum + gzipBytes(file), 0);
+  const gzipSum = (files: Iterable<string>) => [...files].reduce((sum, file) => sum + gzipBytes(file), 0);
+
+  /** Bytes gzip an English page pays for a source's chunk with everything it loads (each file gzipped on its own, as served). */
+  const elementWeight = (source: string) => gzipSum(withEverythingItLoads(source, { hindi: false }));
+
+  /**
+   * What a Hindi page pays on top: every Hindi catalog the element or its imports can load. An
+   * upper bound: the shared chunk can load both the referral and the story catalogs, and both are
+   * counted for every element.
+   */
+  function hindiAddOn(source: string): number {
+    const english = withEverythingItLoads(source, { hindi: false });
+    return gzipSum([...withEverythingItLoads(source)].filter((file) => !english.has(file)));
+  }
 
   /** Every budgeted row: bytes, KB and whether it is within budget. */
   const rows = () =>
@@ -51,5 +80,5 @@ export function widgetSizes(dist: string) {
       return { ...row, bytes, kb: Math.round((bytes / 1024) * 100) / 100, withinBudget: bytes <= row.budgetKb * 1024 };
     });
 
-  return { manifest, gzipBytes, withEverythingItLoads, elementWeight, rows };
+  return { manifest, gzipBytes, withEverythingItLoads, elementWeight, hindiAddOn, rows };
 }

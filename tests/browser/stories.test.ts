@@ -507,3 +507,70 @@ describe("all three on one page", () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 });
+
+describe("Hindi strings, loaded on demand", () => {
+  it("are never requested by an English page, and arrive for a Hindi one, under a strict CSP", async () => {
+    const strict = await startHostSite({
+      "Content-Security-Policy": `default-src 'none'; script-src ${live.baseUrl}; connect-src ${live.baseUrl}; img-src https:; base-uri 'none'`,
+    });
+    try {
+      const strictWs = await workspaceFactory(live.db, { origins: [strict.origin] });
+      await liveStories(live, strictWs, strict.origin).approved("lazy-course", { headline: "Lazy strings" });
+      const token = await learnerToken(strictWs, { sub: "lazy" });
+      // The card last: it grows past its reserved space when its data arrives, in any language.
+      const pageIn = (
+        lang: string,
+      ) => `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Course</title>
+<script type="module" src="${live.baseUrl}/embed.js" data-key="${strictWs.publishableKey}"></script></head>
+<body><main><h1>Course</h1><chorus-outcome-stats course="lazy-course"></chorus-outcome-stats>
+<chorus-story-wall course="lazy-course"></chorus-story-wall><chorus-story-form course="lazy-course"></chorus-story-form>
+<chorus-referral-card learner-token="${token}"></chorus-referral-card><p id="below">Details</p></main></body></html>`;
+      strict.pages.set("/en", pageIn("en"));
+      strict.pages.set("/hi", pageIn("hi"));
+      const scripts: string[] = [];
+      page.on("request", (request) => {
+        if (request.resourceType() === "script") scripts.push(new URL(request.url()).pathname);
+      });
+      const refused: string[] = [];
+      page.on(
+        "console",
+        (message) => /Refused|Content Security Policy/i.test(message.text()) && refused.push(message.text()),
+      );
+      const hindiChunks = () => scripts.flatMap((path) => path.match(/([\w.-]+\.hi)-[\w-]+\.js$/)?.[1] ?? []).sort();
+      const stats = page.locator("chorus-outcome-stats");
+      const wall = wallOf(page);
+      const form = page.locator("chorus-story-form");
+      const card = page.locator("chorus-referral-card");
+
+      await page.goto(`${strict.origin}/en`);
+      await stats.getByRole("heading", { name: "What learners achieved" }).waitFor();
+      await wall
+        .locator("article", { hasText: "Lazy strings" })
+        .getByRole("button", { name: /how this was checked/ })
+        .waitFor();
+      await form.getByRole("heading", { name: "Tell your success story" }).waitFor();
+      await card.getByRole("button", { name: "Copy" }).waitFor();
+      expect(
+        scripts.filter((path) => /\/(outcome-stats|story-wall|story-form|referral-card)-/.test(path)),
+      ).toHaveLength(4);
+      expect(hindiChunks()).toEqual([]);
+
+      scripts.length = 0;
+      await page.goto(`${strict.origin}/hi`);
+      await stats.getByRole("heading", { name: "शिक्षार्थियों ने क्या हासिल किया" }).waitFor();
+      await wall
+        .locator("article", { hasText: "Lazy strings" })
+        .getByRole("button", { name: /इसकी जाँच कैसे हुई/ })
+        .waitFor();
+      await form.getByRole("heading", { name: "अपनी सफलता की कहानी बताएँ" }).waitFor();
+      await card.getByRole("button", { name: "कॉपी करें" }).waitFor();
+      // Each element's own strings, the story elements' shared ones, the card's: each fetched once.
+      expect(hindiChunks()).toEqual(["i18n.hi", "outcome-stats.hi", "stories.hi", "story-form.hi", "story-wall.hi"]);
+      expect(await wall.getByText("Self-reported").count()).toBe(0);
+      expect(await layoutShift(page)).toBeLessThan(0.1);
+      expect(refused).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+});

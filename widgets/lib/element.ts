@@ -3,7 +3,7 @@
  * the element's `lang`, else the nearest `lang` in the page.
  */
 import { LitElement } from "lit";
-import { type Locale, type MessageKey, resolveLocale, translate } from "./i18n.ts";
+import { type Loadable, type Locale, type MessageKey, messages, resolveLocale } from "./i18n.ts";
 
 export class ChorusElement extends LitElement {
   static override properties = {
@@ -14,9 +14,23 @@ export class ChorusElement extends LitElement {
   /** `light`, `dark` or `auto` (follows the reader's system setting). */
   declare theme: "light" | "dark" | "auto";
 
+  /** The catalogs the element's text comes from (see i18n.ts). */
+  static catalogs: Loadable[] = [messages];
+
   constructor() {
     super();
     this.theme = "light";
+  }
+
+  /**
+   * An element that speaks Hindi waits for its catalogs' Hindi strings before rendering, so it
+   * never shows English first: until then it keeps its reserved space (each element's `:host`
+   * has the loader's min-height) and renders nothing new. English elements render at once.
+   */
+  protected override scheduleUpdate() {
+    const locale = this.locale;
+    const loading = (this.constructor as typeof ChorusElement).catalogs.flatMap((c) => c.load(locale) ?? []);
+    return loading.length ? Promise.all(loading).then(() => super.scheduleUpdate()) : super.scheduleUpdate();
   }
 
   protected get locale(): Locale {
@@ -24,7 +38,7 @@ export class ChorusElement extends LitElement {
   }
 
   protected t(key: MessageKey, vars?: Record<string, string | number>): string {
-    return translate(this.locale, key, vars);
+    return messages(this.locale, key, vars);
   }
 
   /** Events cross the shadow boundary so the host page can listen on any ancestor. */

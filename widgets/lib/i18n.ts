@@ -1,6 +1,8 @@
 /**
- * Strings and number formats for the elements, in English and Hindi. Numbers, money and dates
- * go through Intl, so they follow the reader's language (₹1,500.00 / ₹1,500.00, 12 Nov / 12 नव॰).
+ * Strings and number formats for the elements, in English and Hindi. English strings ship with the
+ * elements; Hindi ones (the `*.hi.ts` modules) load on demand, so English pages never download
+ * them. Numbers, money and dates go through Intl, so they follow the reader's language
+ * (₹1,500.00 / ₹1,500.00, 12 Nov / 12 नव॰).
  */
 import type { FriendOffer } from "./types.ts";
 
@@ -43,70 +45,57 @@ const en = {
 };
 
 type Messages = typeof en;
-
-const hi: Messages = {
-  cardTitle: "दोस्तों को आमंत्रित करें, इनाम पाएँ",
-  friendGetsPercent: "आपके दोस्तों को उनके पहले कोर्स पर {percent}% की छूट मिलेगी।",
-  friendGetsAmount: "आपके दोस्तों को उनके पहले कोर्स पर {amount} की छूट मिलेगी।",
-  youEarnEnrollment: "हर दोस्त के नामांकन पर आपको {amount} मिलेंगे।",
-  youEarnCompletion: "कोर्स पूरा करने वाले हर दोस्त पर आपको {amount} मिलेंगे।",
-  yourLink: "आपका रेफ़रल लिंक",
-  copy: "कॉपी करें",
-  copied: "लिंक कॉपी हो गया",
-  copyFailed: "लिंक चुनकर कॉपी करें",
-  shareOn: "{channel} पर शेयर करें",
-  shareVia: "{channel} से शेयर करें",
-  moreOptions: "और विकल्प",
-  showQr: "QR कोड दिखाएँ",
-  qrLabel: "आपके रेफ़रल लिंक का QR कोड",
-  yourResults: "आपके शेयर करने का नतीजा",
-  clicks: "क्लिक",
-  signups: "साइन-अप",
-  enrollments: "नामांकन",
-  completions: "पूर्ण किए गए कोर्स",
-  rewards: "आपके इनाम",
-  noRewards: "अभी कोई इनाम नहीं। शुरू करने के लिए अपना लिंक शेयर करें।",
-  pending: "लंबित",
-  approved: "स्वीकृत",
-  issued: "जारी",
-  void: "रद्द",
-  signIn: "अपना निजी रेफ़रल लिंक पाने के लिए साइन इन करें।",
-  loading: "आपका रेफ़रल लिंक लोड हो रहा है…",
-  loadFailed: "हम आपका रेफ़रल लिंक लोड नहीं कर सके।",
-  retry: "फिर से कोशिश करें",
-  shareText: "मैं यहाँ सीख रहा/रही हूँ और मुझे लगता है आपको भी पसंद आएगा। मेरे लिंक से जुड़ें:",
-  invitedOffer: "{name} ने आपको आमंत्रित किया है: आपके पहले कोर्स पर {offer} की छूट",
-  invitedNoOffer: "{name} ने आपको यहाँ सीखने के लिए आमंत्रित किया है",
-  aFriend: "एक दोस्त",
-  dismiss: "बंद करें",
-  referralOffer: "रेफ़रल ऑफ़र",
-};
-
 export type MessageKey = keyof Messages;
 export type Locale = "en" | "hi";
-
-const catalogs: Record<Locale, Messages> = { en, hi };
+type Vars = Record<string, string | number>;
 
 export function resolveLocale(lang: string | null | undefined): Locale {
   return lang?.toLowerCase().startsWith("hi") ? "hi" : "en";
 }
 
-const fill = (template: string, vars: Record<string, string | number>) =>
+const fill = (template: string, vars: Vars) =>
   template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ""));
 
-export function translate(locale: Locale, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return fill(catalogs[locale][key], vars);
+/** What an element needs of a catalog before it renders: its strings in a locale. */
+export interface Loadable {
+  /** Starts loading `locale`'s strings; `undefined` when they are already here. */
+  load(locale: Locale): Promise<void> | undefined;
 }
 
+export type Catalog<M> = Loadable & ((locale: Locale, key: keyof M, vars?: Vars) => string);
+
 /**
- * A catalog of strings only some elements need (the story elements' own), kept in their own
- * modules so that every other element's download stays as small as it was.
+ * A catalog: English strings in the element's own chunk, Hindi ones in a chunk of their own that
+ * is imported (relative to the importing module, so from the Chorus host) the first time an
+ * element needs them. An English page never requests it. The Hindi module must have every key:
+ * a missing one is a type error here. Until `load` resolves, or if the chunk cannot be loaded,
+ * the English string is used; elements wait for `load` before rendering (see element.ts).
  */
-export function catalog<M extends Record<string, string>>(en: M, hi: Record<keyof M, string>) {
-  const all: Record<Locale, Record<keyof M, string>> = { en, hi };
-  return (locale: Locale, key: keyof M, vars: Record<string, string | number> = {}): string =>
-    fill(all[locale][key], vars);
+export function catalog<M extends Record<string, string>>(
+  en: M,
+  hindi: () => Promise<{ default: Record<keyof M, string> }>,
+): Catalog<M> {
+  let hi: Record<keyof M, string> | undefined;
+  let loading: Promise<void> | undefined;
+  const text = (locale: Locale, key: keyof M, vars: Vars = {}) => fill(((locale === "hi" && hi) || en)[key], vars);
+  text.load = (locale: Locale) => {
+    if (locale === "en" || hi) return undefined;
+    loading ??= hindi().then(
+      (module) => {
+        hi = module.default;
+      },
+      (error: unknown) => {
+        console.warn("chorus: Hindi strings failed to load", error);
+        hi = en;
+      },
+    );
+    return loading;
+  };
+  return text;
 }
+
+/** The referral elements' strings (card and banner). */
+export const messages = catalog(en, () => import("./i18n.hi.ts"));
 
 const intlLocale = (locale: Locale) => (locale === "hi" ? "hi-IN" : "en-IN");
 
