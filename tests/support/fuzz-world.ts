@@ -1,0 +1,193 @@
+/**
+ * The world the fuzzer plays in: one real app over a real database file, with two workspaces
+ * full of real rows (codes, clicks, conversions, rewards, stories, webhooks) and every kind of
+ * credential, good and bad, so hostile requests can reach deep handler code, not only auth.
+ */
+import { createHmac } from "node:crypto";
+import { SignJWT } from "jose";
+import type { ProgramSettings } from "../../db/program-settings.ts";
+import { rotateKey } from "../../server/services/api-keys.ts";
+import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { getWorkspace, updateSettings } from "../../server/services/workspaces.ts";
+import { learnerToken, testOrigin, workspaceFactory } from "./factories.ts";
+import { chromeUserAgent, learnerCode } from "./referrals.ts";
+import { storyBody, storyClient } from "./stories.ts";
+import { createTestApp, type TestApp } from "./test-app.ts";
+
+export const stripeSecret = "whsec_fuzz0123456789abcdef";
+
+export type FuzzWorld = Awaited<ReturnType<typeof createFuzzWorld>>;
+
+async function ok(response: Response, what: string) {
+  if (response.status >= 300)
+    throw new Error(`fuzz world: ${what} answered ${response.status}: ${await response.text()}`);
+  return response.json() as Promise<Record<string, unknown>>;
+}
+
+/** A realistic workspace: course, learner code, vanity code, click, conversions and rewards, stories, webhook. */
+async function populate(t: TestApp, ws: CreatedWorkspace, tag: string) {
+  const admin = { Authorization: `Bearer ${ws.secretKey}` };
+  await ok(
+    await t.call("PUT", "/v1/admin/courses/data-analytics", {
+      body: { title: "Data Analytics", url: "https://academy.example/courses/data-analytics" },
+      headers: admin,
+    }),
+    "course",
+  );
+  const webhook = await ok(
+    await t.call("POST", "/v1/admin/webhooks", { body: { url: `https://hooks.example/${tag}` }, headers: admin }),
+    "webhook",
+  );
+  const code = await learnerCode(t, ws, `learner-${tag}`, { course: "data-analytics" });
+  const vanity = await ok(
+    await t.call("POST", "/v1/codes", { body: { code: `fuzz-${tag}`, learnerId: `learner-${tag}` }, headers: admin }),
+    "vanity code",
+  );
+  const redirect = await t.app.request(`https://chorus.test/r/${code}?ch=whatsapp`, {
+    headers: { "User-Agent": chromeUserAgent },
+  });
+  const clickId =
+    new URL(redirect.headers.get("Location") ?? "https://x.test").searchParams.get("chorus_cid") ?? "clk_none";
+  const conversionIds: string[] = [];
+  const externalIds: string[] = [];
+  for (const type of ["signup", "enrollment"]) {
+    const externalId = `order-${tag}-${type}`;
+    const answer = await ok(
+      await t.call("POST", "/v1/conversions", {
+        body: {
+          id: externalId,
+          type,
+          customer: { id: `friend-${tag}`, email: `friend-${tag}@example.org` },
+          course: "data-analytics",
+          ...(type === "enrollment" ? { amount: 499_900, currency: "INR" } : {}),
+          clickId,
+        },
+        headers: admin,
+      }),
+      `conversion ${type}`,
+    );
+    conversionIds.push((answer.conversion as { id: string }).id);
+    externalIds.push(externalId);
+  }
+  const stories = storyClient(t, ws);
+  const approved = await stories.approved(storyBody(), {
+    Authorization: `Bearer ${await learnerToken(ws, { sub: `learner-${tag}` })}`,
+  });
+  const pending = (await ok(await stories.post(storyBody({ headline: "Pending" })), "pending story")) as {
+    id: string;
+    editToken: string;
+  };
+  const rewardRows = await t.client.execute({
+    sql: "select id from rewards where workspace_id = ?",
+    args: [ws.id],
+  });
+  const eventRows = await t.client.execute({
+    sql: "select event_id from webhook_deliveries where workspace_id = ?",
+    args: [ws.id],
+  });
+  return {
+    code,
+    vanityCode: String(vanity.code),
+    clickId,
+    conversionIds,
+    externalIds,
+    storyIds: [approved.id, pending.id],
+    editToken: pending.editToken,
+    rewardIds: rewardRows.rows.map((row) => String(row.id)),
+    webhookId: String(webhook.id),
+    eventIds: eventRows.rows.map((row) => String(row.event_id)),
+    learnerId: `learner-${tag}`,
+  };
+}
+
+export async function createFuzzWorld() {
+  // No network in tests: credential URLs, JWKS and status lists get a quick 404.
+  const t = await createTestApp({ trustProxy: true }, { fetch: async () => new Response("not here", { status: 404 }) });
+  const now = t.clock.now();
+  const a = await workspaceFactory(t.db, {
+    name: "Fuzz Academy",
+    settings: { stripe: { webhookSecret: stripeSecret, conversionType: "enrollment" } },
+    now,
+  });
+  const b = await workspaceFactory(t.db, { name: "Other Academy", now });
+  const seedA = await populate(t, a, "a");
+  const seedB = await populate(t, b, "b");
+  // Old keys of A stay in the database, revoked.
+  const revokedSecret = a.secretKey;
+  const revokedPublishable = a.publishableKey;
+  a.secretKey = await rotateKey(t.db, a.id, "secret", now);
+  a.publishableKey = await rotateKey(t.db, a.id, "publishable", now);
+
+  const signIn = await t.call("POST", "/v1/dashboard/session", { body: { secretKey: a.secretKey } });
+  const sessionCookie = (signIn.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+  const signInB = await t.call("POST", "/v1/dashboard/session", { body: { secretKey: b.secretKey } });
+  const sessionCookieB = (signInB.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+  if (!sessionCookie.startsWith("chorus_session=")) throw new Error("fuzz world: no session cookie");
+
+  const tokenA = await learnerToken(a, { sub: seedA.learnerId, email: "learner-a@example.org" });
+  const tokenB = await learnerToken(b, { sub: seedB.learnerId });
+  const expiredToken = await learnerToken(a, { sub: seedA.learnerId }, { now: new Date("2020-01-01T00:00:00Z") });
+  const noneToken = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${Buffer.from(
+    JSON.stringify({ sub: seedA.learnerId }),
+  ).toString("base64url")}.`;
+  const badClaimsToken = await new SignJWT({ sub: "", email: "not an email", name: "x".repeat(500) })
+    .setProtectedHeader({ alg: "HS256" })
+    .sign(new TextEncoder().encode(a.tokenSecret));
+  const settingsA = (await getWorkspace(t.db, a.id))!.settings;
+
+  return {
+    t,
+    a,
+    b,
+    seedA,
+    seedB,
+    revokedSecret,
+    revokedPublishable,
+    sessionCookie,
+    sessionCookieB,
+    tokens: { a: tokenA, b: tokenB, expired: expiredToken, none: noneToken, badClaims: badClaimsToken },
+    origin: testOrigin,
+    /** A learner token for a learner nobody has seen yet (so an upsert would be a new row). */
+    freshToken: (sub: string) => learnerToken(a, { sub, name: "Fresh Learner" }, { now: t.clock.now() }),
+    /** A Stripe-Signature for this body, valid now, for workspace A. */
+    stripeSignature(body: string, key = stripeSecret) {
+      const timestamp = Math.floor(t.clock.now().getTime() / 1000);
+      return `t=${timestamp},v1=${createHmac("sha256", key).update(`${timestamp}.${body}`).digest("hex")}`;
+    },
+    /** Puts A's settings back after a successful PATCH, so later runs keep their origins and Stripe secret. */
+    restoreSettings: (settings: ProgramSettings = settingsA) => updateSettings(t.db, a.id, settings),
+  };
+}
+
+/** Known real values by field or parameter name, for valid-looking requests that hit real rows. */
+export function knownValues(world: FuzzWorld, path: string): (name: string) => readonly string[] | undefined {
+  const { a, b, seedA, seedB } = world;
+  const ids = (pick: (seed: typeof seedA) => string[]) => [...pick(seedA), ...pick(seedB)];
+  const idsFor = (): string[] => {
+    if (path.includes("/stories")) return ids((s) => s.storyIds);
+    if (path.includes("/rewards")) return ids((s) => s.rewardIds);
+    if (path.includes("/webhooks")) return ids((s) => [s.webhookId]);
+    if (path.includes("/conversions")) return ids((s) => [...s.conversionIds, ...s.externalIds]);
+    if (path.includes("/learners")) return ids((s) => [s.learnerId]);
+    return [];
+  };
+  const table: Record<string, string[]> = {
+    id: idsFor(),
+    code: ids((s) => [s.code, s.vanityCode, s.code.toUpperCase()]),
+    slug: ["data-analytics", "new-course"],
+    course: ["data-analytics"],
+    eventId: ids((s) => s.eventIds),
+    event: ids((s) => s.eventIds),
+    clickId: ids((s) => [s.clickId]),
+    storyId: ids((s) => s.storyIds),
+    refundOf: ids((s) => s.externalIds),
+    learner: ids((s) => [s.learnerId]),
+    learnerId: ids((s) => [s.learnerId]),
+    conversion: ids((s) => s.conversionIds),
+    workspace: [a.id, b.id],
+    secretKey: [a.secretKey, world.revokedSecret, b.secretKey, a.publishableKey],
+    "chorus-edit-token": [seedA.editToken, seedB.editToken],
+    cursor: ["eyJ0IjoxfQ", "AAAA"],
+  };
+  return (name) => (table[name]?.length ? table[name] : undefined);
+}
