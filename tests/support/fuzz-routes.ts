@@ -4,6 +4,7 @@
  * coverage test compares this with the app's full route table, so a new route that is neither
  * in OpenAPI nor listed below fails the build instead of going unfuzzed.
  */
+import { staticHeaders } from "../../server/lib/static-headers.ts";
 import type { OpenApiDoc, OpenApiOperation } from "./fuzz-values.ts";
 
 export type RouteKind = "api" | "page" | "redirect";
@@ -87,16 +88,18 @@ export function fuzzTargets(doc: OpenApiDoc): FuzzTarget[] {
 
 /**
  * The concrete routes in Hono's table (`app.routes`). Middleware is registered as method ALL;
- * an ALL entry that is neither a wildcard nor the path of a concrete route would be an
- * `app.all()` handler, and is reported as a route so it cannot hide.
+ * an ALL entry is taken for middleware only when it is a wildcard, a concrete route serves the
+ * same path, or it is one of the static-file header rules (served by the assets handler). Any
+ * other ALL entry would be an `app.all()` handler, and is reported as a route so it cannot hide.
  */
 export function registeredRoutes(routes: readonly { method: string; path: string }[]): string[] {
   const concrete = routes.filter((route) => route.method !== "ALL");
   const concretePaths = new Set(concrete.map((route) => route.path));
+  const staticPaths = new Set(staticHeaders.map((rule) => rule.path));
   const keys = new Set(concrete.map((route) => `${route.method} ${toOpenApiPath(route.path)}`));
   for (const route of routes) {
-    if (route.method === "ALL" && !route.path.includes("*") && !concretePaths.has(route.path))
-      keys.add(`ALL ${toOpenApiPath(route.path)}`);
+    if (route.method !== "ALL" || route.path.includes("*")) continue;
+    if (!concretePaths.has(route.path) && !staticPaths.has(route.path)) keys.add(`ALL ${toOpenApiPath(route.path)}`);
   }
   // Hono spells a catch-all "*" as "/*" once mounted.
   return [...keys].map((key) => key.replace(/ \*$/, " /*")).sort();
