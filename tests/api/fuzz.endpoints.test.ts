@@ -26,6 +26,11 @@ afterAll(() => {
   console.log(
     `fuzz: ${runner.stats.requests} requests fuzzed over ${targets.length} routes (seed ${fuzzSeed}, ${fuzzRuns} runs per route); statuses ${statuses}`,
   );
+  if (process.env.FUZZ_VERBOSE) {
+    const lines = [...runner.stats.byTargetStatus].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ×${n}`);
+    console.log(lines.join("\n"));
+    console.log([...runner.stats.cleanRefusals.keys()].sort().join("\n"));
+  }
   world.t.cleanup();
 });
 

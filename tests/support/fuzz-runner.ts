@@ -10,7 +10,7 @@ import type { FuzzWorld } from "./fuzz-world.ts";
 
 /** FUZZ_SEED replays a run (printed with every failure); FUZZ_RUNS scales the number of requests per route. */
 export const fuzzSeed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-export const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 50);
+export const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 40);
 
 /** A per-route seed, so one route's failure replays without running the others first. */
 export function seedFor(key: string): number {
@@ -21,7 +21,15 @@ export function seedFor(key: string): number {
 
 export async function createFuzzRunner(world: FuzzWorld) {
   const counter = await tableCounter(world.t.client);
-  const stats = { requests: 0, byTarget: new Map<string, number>(), byStatus: new Map<number, number>() };
+  const stats = {
+    requests: 0,
+    byTarget: new Map<string, number>(),
+    byStatus: new Map<number, number>(),
+    /** "POST /v1/conversions 201" → count: how deep each route got. */
+    byTargetStatus: new Map<string, number>(),
+    /** With FUZZ_VERBOSE: why clean requests were refused (to tune the generators). */
+    cleanRefusals: new Map<string, number>(),
+  };
   const logged: unknown[][] = [];
   const originalError = console.error;
   // The app logs unexpected errors (and swallowed ones, such as a click that failed to save): any is a finding.
@@ -46,7 +54,13 @@ export async function createFuzzRunner(world: FuzzWorld) {
     const key = target?.key ?? "stray";
     stats.byTarget.set(key, (stats.byTarget.get(key) ?? 0) + 1);
     stats.byStatus.set(answer.status, (stats.byStatus.get(answer.status) ?? 0) + 1);
+    const keyStatus = `${key} ${answer.status}`;
+    stats.byTargetStatus.set(keyStatus, (stats.byTargetStatus.get(keyStatus) ?? 0) + 1);
 
+    if (process.env.FUZZ_VERBOSE && request.credential.startsWith("clean") && answer.status >= 400) {
+      const line = `${key} ${answer.status} ${answer.text.slice(0, 160)}`;
+      stats.cleanRefusals.set(line.replace(/"requestId":"[^"]+"/, ""), (stats.cleanRefusals.get(line) ?? 0) + 1);
+    }
     const problems = answerProblems(target, request, answer);
     if (answer.status >= 400) {
       const stored = counter.diff(before, await counter.count());

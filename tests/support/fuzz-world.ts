@@ -4,6 +4,7 @@
  * credential, good and bad, so hostile requests can reach deep handler code, not only auth.
  */
 import { createHmac } from "node:crypto";
+import fc from "fast-check";
 import { SignJWT } from "jose";
 import type { ProgramSettings } from "../../db/program-settings.ts";
 import { rotateKey } from "../../server/services/api-keys.ts";
@@ -187,7 +188,120 @@ export function knownValues(world: FuzzWorld, path: string): (name: string) => r
     workspace: [a.id, b.id],
     secretKey: [a.secretKey, world.revokedSecret, b.secretKey, a.publishableKey],
     "chorus-edit-token": [seedA.editToken, seedB.editToken],
-    cursor: ["eyJ0IjoxfQ", "AAAA"],
+    from: ["2026-10-01", "2026-10-25", "2025-01-01"],
+    to: ["2026-11-01", "2026-11-30"],
+    currency: ["INR", "USD", "EUR"],
+    email: ["asha@example.com", "friend@mailinator.com"],
   };
   return (name) => (table[name]?.length ? table[name] : undefined);
+}
+
+/**
+ * Realistic bodies for the routes whose rules span fields (amount needs currency, refundOf only
+ * for refunds, ISO currencies): schema-derived values rarely pass those, examples do. The fuzzer
+ * uses them as they are and as the starting point of mutations.
+ */
+export function exampleBodies(world: FuzzWorld): Record<string, fc.Arbitrary<unknown>> {
+  const { seedA, seedB } = world;
+  const id = fc.stringMatching(/^[a-z0-9-]{1,24}$/).map((s) => `order-${s}`);
+  const customer = fc.record(
+    {
+      id: fc.constantFrom("friend-a", "friend-new", "cus_1"),
+      email: fc.constantFrom("friend@example.org", "friend@mailinator.com", "learner-a@example.org"),
+      name: fc.constantFrom("Meera", "<b>Meera</b>"),
+    },
+    { requiredKeys: ["id"] },
+  );
+  const money = fc.option(
+    fc.record({ amount: fc.integer({ min: 0, max: 10_000_000 }), currency: fc.constantFrom("INR", "USD", "EUR") }),
+  );
+  const attribution = fc.oneof(
+    fc.constant({}),
+    fc.record({ clickId: fc.constantFrom(seedA.clickId, seedB.clickId, "clk_unknown") }),
+    fc.record({ code: fc.constantFrom(seedA.code, seedA.vanityCode, seedB.code, "nope") }),
+  );
+  const conversion = fc
+    .tuple(
+      id,
+      fc.constantFrom("signup", "enrollment", "completion", "refund"),
+      customer,
+      money,
+      attribution,
+      fc.constantFrom(...seedA.externalIds, "order-unknown"),
+      fc.option(fc.constantFrom("data-analytics", "other-course")),
+      fc.option(fc.constantFrom("2026-10-30T10:00:00Z", "2026-11-01T09:59:00.000Z", "1999-01-01T00:00:00Z")),
+    )
+    .map(([cid, type, who, amount, via, refundOf, course, occurredAt]) => ({
+      id: cid,
+      type,
+      customer: who,
+      ...(amount ?? {}),
+      ...via,
+      ...(type === "refund" ? { refundOf } : {}),
+      ...(course ? { course } : {}),
+      ...(occurredAt ? { occurredAt } : {}),
+      metadata: { source: "fuzz", n: 1 },
+    }));
+  const story = fc.record({
+    course: fc.constantFrom("data-analytics", "new-course"),
+    name: fc.constantFrom("Priya", "Arjun <script>"),
+    headline: fc.string({ minLength: 1, maxLength: 60 }),
+    body: fc.string({ minLength: 1, maxLength: 200 }),
+    rating: fc.integer({ min: 1, max: 5 }),
+    outcome: fc.record({ type: fc.constantFrom("new_job", "promotion", "salary_increase", "career_switch", "skills") }),
+    consent: fc.record({ publish: fc.constant(true), name: fc.boolean(), photo: fc.boolean(), salary: fc.boolean() }),
+  });
+  return {
+    "POST /v1/conversions": conversion,
+    "POST /v1/codes": fc.record(
+      {
+        code: fc.stringMatching(/^[a-z0-9][a-z0-9-]{2,20}$/),
+        learnerId: fc.constantFrom(seedA.learnerId, "learner-new"),
+        course: fc.constant("data-analytics"),
+        targetUrl: fc.constantFrom("https://academy.example/x", "http://localhost:3000/"),
+      },
+      { requiredKeys: ["code"] },
+    ),
+    "POST /v1/clicks": fc.record(
+      {
+        code: fc.constantFrom(seedA.code, seedA.vanityCode.toUpperCase(), seedB.code),
+        channel: fc.constantFrom("whatsapp", "qr", "other"),
+        storyId: fc.constantFrom(...seedA.storyIds),
+        visitorId: fc.stringMatching(/^[A-Za-z0-9_-]{8,20}$/),
+      },
+      { requiredKeys: ["code"] },
+    ),
+    "POST /v1/events": fc.record({
+      type: fc.constant("share"),
+      channel: fc.constantFrom("whatsapp", "linkedin", "copy"),
+      code: fc.constantFrom(seedA.code, seedB.code),
+    }),
+    "POST /v1/referrals/me": fc.record(
+      { course: fc.constant("data-analytics"), visitorId: fc.constant("v_fuzz_browser") },
+      { requiredKeys: [] },
+    ),
+    "POST /v1/stories": story,
+    "PATCH /v1/stories/{id}": fc.record(
+      { headline: fc.string({ minLength: 1, maxLength: 60 }), rating: fc.integer({ min: 1, max: 5 }) },
+      { requiredKeys: [] },
+    ),
+    "PATCH /v1/admin/stories/{id}": fc.record(
+      {
+        status: fc.constantFrom("approved", "rejected"),
+        featured: fc.boolean(),
+        tags: fc.array(fc.constantFrom("data", "career"), { maxLength: 2 }),
+      },
+      { requiredKeys: [] },
+    ),
+    "PATCH /v1/admin/program": fc.record(
+      {
+        holdDays: fc.integer({ min: 0, max: 30 }),
+        attribution: fc.record({ windowDays: fc.integer({ min: 1, max: 90 }), model: fc.constant("first-click") }),
+        allowedOrigins: fc.constant([world.origin, "http://localhost:3000"]),
+        monthlyCap: fc.constantFrom(null, 5),
+      },
+      { requiredKeys: [] },
+    ),
+    "POST /v1/dashboard/session": fc.record({ secretKey: fc.constantFrom(world.a.secretKey, world.revokedSecret) }),
+  };
 }
