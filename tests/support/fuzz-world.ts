@@ -299,6 +299,9 @@ export function exampleBodies(world: FuzzWorld): Record<string, fc.Arbitrary<unk
         attribution: fc.record({ windowDays: fc.integer({ min: 1, max: 90 }), model: fc.constant("first-click") }),
         allowedOrigins: fc.constant([world.origin, "http://localhost:3000"]),
         monthlyCap: fc.constantFrom(null, 5),
+        credentialIssuers: fc.constant([
+          { id: "did:web:issuer.example", name: "Issuer", publicKeyJwk: { kty: "OKP", crv: "Ed25519", x: "abc" } },
+        ]),
       },
       { requiredKeys: [] },
     ),
