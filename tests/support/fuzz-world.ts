@@ -107,7 +107,14 @@ export async function createFuzzWorld() {
   const now = t.clock.now();
   const a = await workspaceFactory(t.db, {
     name: "Fuzz Academy",
-    settings: { stripe: { webhookSecret: stripeSecret, conversionType: "enrollment" } },
+    // A one-day hold: after world.advance() rewards are due, so the lazy approval on reads has
+    // work to do (a refused read that approved rewards would show up as stored outbox rows).
+    // Self-referral off: every visitor here is the same "unknown" address, which would flag them all.
+    settings: {
+      stripe: { webhookSecret: stripeSecret, conversionType: "enrollment" },
+      holdDays: 1,
+      fraud: { selfReferral: false, disposableEmail: true, botClicks: true, velocityPerDay: 20 },
+    },
     now,
   });
   const b = await workspaceFactory(t.db, { name: "Other Academy", now });
@@ -119,14 +126,18 @@ export async function createFuzzWorld() {
   a.secretKey = await rotateKey(t.db, a.id, "secret", now);
   a.publishableKey = await rotateKey(t.db, a.id, "publishable", now);
 
-  const signIn = await t.call("POST", "/v1/dashboard/session", { body: { secretKey: a.secretKey } });
-  const sessionCookie = (signIn.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
-  const signInB = await t.call("POST", "/v1/dashboard/session", { body: { secretKey: b.secretKey } });
-  const sessionCookieB = (signInB.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
-  if (!sessionCookie.startsWith("chorus_session=")) throw new Error("fuzz world: no session cookie");
-
-  const tokenA = await learnerToken(a, { sub: seedA.learnerId, email: "learner-a@example.org" });
-  const tokenB = await learnerToken(b, { sub: seedB.learnerId });
+  const signIn = async (ws: CreatedWorkspace) => {
+    const response = await t.call("POST", "/v1/dashboard/session", { body: { secretKey: ws.secretKey } });
+    const cookie = (response.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+    if (!cookie.startsWith("chorus_session=")) throw new Error("fuzz world: no session cookie");
+    return cookie;
+  };
+  const mintA = () => learnerToken(a, { sub: seedA.learnerId, email: "learner-a@example.org" }, { now: t.clock.now() });
+  const mintB = () => learnerToken(b, { sub: seedB.learnerId }, { now: t.clock.now() });
+  const sessionCookie = await signIn(a);
+  const sessionCookieB = await signIn(b);
+  const tokenA = await mintA();
+  const tokenB = await mintB();
   const expiredToken = await learnerToken(a, { sub: seedA.learnerId }, { now: new Date("2020-01-01T00:00:00Z") });
   const noneToken = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${Buffer.from(
     JSON.stringify({ sub: seedA.learnerId }),
@@ -136,7 +147,7 @@ export async function createFuzzWorld() {
     .sign(new TextEncoder().encode(a.tokenSecret));
   const settingsA = (await getWorkspace(t.db, a.id))!.settings;
 
-  return {
+  const world = {
     t,
     a,
     b,
@@ -157,7 +168,16 @@ export async function createFuzzWorld() {
     },
     /** Puts A's settings back after a successful PATCH, so later runs keep their origins and Stripe secret. */
     restoreSettings: (settings: ProgramSettings = settingsA) => updateSettings(t.db, a.id, settings),
+    /** Moves the clock (rewards fall due) and renews what would expire: sessions, learner tokens. */
+    async advance(ms: number) {
+      t.clock.advance(ms);
+      world.sessionCookie = await signIn(a);
+      world.sessionCookieB = await signIn(b);
+      world.tokens.a = await mintA();
+      world.tokens.b = await mintB();
+    },
   };
+  return world;
 }
 
 /** Known real values by field or parameter name, for valid-looking requests that hit real rows. */
