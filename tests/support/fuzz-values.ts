@@ -104,6 +104,7 @@ export const hostileStrings: string[] = [
   "{{7*7}}",
   "\u202eevil\u202c",
   "\u200b\u200c\u200d",
+  "\u202e\u202c \u0007",
   "\ufeffbom",
   "💥🎉👩‍👩‍👧‍👦",
   "𝕳𝖊𝖑𝖑𝖔",
