@@ -41,6 +41,7 @@ export async function createFuzzRunner(world: FuzzWorld) {
     const headers = { ...request.headers };
     if (request.freshLearner !== undefined)
       headers.Authorization = `Bearer ${await world.freshToken(request.freshLearner)}`;
+    await world.t.flushClicks();
     const before = await counter.count();
     logged.length = 0;
     const response = await world.t.app.request(`https://chorus.test${request.url}`, {
@@ -63,6 +64,8 @@ export async function createFuzzRunner(world: FuzzWorld) {
     }
     const problems = answerProblems(target, request, answer);
     if (answer.status >= 400) {
+      // Clicks are group-committed: anything the request queued is written before counting.
+      await world.t.flushClicks();
       const stored = counter.diff(before, await counter.count());
       if (stored) problems.push(`refused with ${answer.status} but stored rows: ${stored}`);
     }
