@@ -36,9 +36,23 @@ export const CredentialIssuer = z.object({
   id: z.string().min(3).max(500),
   name: z.string().max(200).optional(),
   /** A public key as a JWK, or a JWKS URL, for VC-JWT and Data Integrity proofs. */
-  publicKeyJwk: z.record(z.string(), z.unknown()).optional(),
+  // A JWK's members are strings, booleans or lists of strings (key_ops, x5c): never nested, so
+  // a hostile key cannot be a deeply nested value that overflows the stack when it is stored.
+  publicKeyJwk: z
+    .record(z.string().max(100), z.unknown())
+    .refine(
+      (jwk) => Object.values(jwk).every(isJwkMember),
+      "a JWK: its members are strings, booleans or lists of strings",
+    )
+    .optional(),
   jwksUrl: z.url({ protocol: /^https$/ }).optional(),
 });
+
+function isJwkMember(value: unknown): boolean {
+  if (typeof value === "string") return value.length <= 20_000;
+  if (typeof value === "boolean") return true;
+  return Array.isArray(value) && value.length <= 20 && value.every((item) => typeof item === "string");
+}
 
 export const origin = z
   .string()

@@ -49,8 +49,10 @@ export const conversionRoutes = createRouter()
   .openapi(readConversion, async (c) => {
     const { db, clock } = c.var.deps;
     const workspaceId = c.var.auth.workspace.id;
-    // Rewards are shown as they stand now: holds that ended are approved first.
-    await approveDueRewards(db, clock.now(), workspaceId);
-    const body = await getConversion(db, workspaceId, c.req.valid("param").id);
-    return c.json(body, 200);
+    const { id } = c.req.valid("param");
+    // An unknown id is refused before anything is written; then rewards are shown as they stand
+    // now (holds that ended are approved first).
+    const found = await getConversion(db, workspaceId, id);
+    const approved = await approveDueRewards(db, clock.now(), workspaceId);
+    return c.json(approved > 0 ? await getConversion(db, workspaceId, id) : found, 200);
   });

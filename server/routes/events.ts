@@ -5,7 +5,7 @@ import { createRouter } from "../lib/router.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
 import { clickChannels } from "../services/clicks.ts";
 import { upsertLearner } from "../services/learners.ts";
-import { recordShare } from "../services/shares.ts";
+import { learnerShareCode, recordShare } from "../services/shares.ts";
 
 const ShareEvent = z
   .object({
@@ -35,7 +35,10 @@ const post = createRoute({
 export const eventRoutes = createRouter().openapi(post, async (c) => {
   const { db, clock, config } = c.var.deps;
   const now = clock.now();
-  const learner = await upsertLearner(db, config.secret, c.var.auth.workspace, c.var.learner, now);
-  await recordShare(db, learner, c.req.valid("json"), now);
+  const { workspace } = c.var.auth;
+  const input = c.req.valid("json");
+  const code = await learnerShareCode(db, workspace.id, c.var.learner.sub, input.code);
+  const learner = await upsertLearner(db, config.secret, workspace, c.var.learner, now);
+  await recordShare(db, learner, code, input.channel, now);
   return c.json({ ok: true as const }, 202);
 });

@@ -63,6 +63,8 @@ export const rewardRoutes = createRouter()
     const { db, clock } = c.var.deps;
     const workspaceId = c.var.auth.workspace.id;
     const query = c.req.valid("query");
+    // A bad cursor is refused before the lazy approval writes anything.
+    const cursor = decodeCursor(query.cursor);
     await approveDueRewards(db, clock.now(), workspaceId);
     const page = await listRewards(db, workspaceId, {
       status: query.status,
@@ -70,7 +72,7 @@ export const rewardRoutes = createRouter()
       flagged: query.flagged === undefined ? undefined : query.flagged === "true",
       learnerExternalId: query.learner,
       conversionId: query.conversion,
-      cursor: decodeCursor(query.cursor),
+      cursor,
       limit: query.limit,
     });
     return c.json(page, 200);

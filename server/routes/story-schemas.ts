@@ -1,7 +1,7 @@
 /** The zod schemas of the story endpoints: what a story may contain, and the shapes returned. */
 import { z } from "@hono/zod-openapi";
 import { courseSlug } from "../lib/fields.ts";
-import { outcomeTypes } from "../services/stories.ts";
+import { cleanText, outcomeTypes } from "../services/stories.ts";
 
 export { courseSlug };
 
@@ -45,10 +45,18 @@ export const CredentialInput = z
     description: "An Open Badges 3.0 credential: a URL to fetch, the credential's JSON, or a VC-JWT.",
   });
 
+/** Text that still says something once control and bidi characters are removed (refused before anything is stored). */
+const text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => cleanText(value).length > 0, "must not be empty without control or bidi characters");
+
 const storyText = {
-  name: z.string().min(1).max(limits.name),
-  headline: z.string().min(1).max(limits.headline),
-  body: z.string().min(1).max(limits.body),
+  name: text(limits.name),
+  headline: text(limits.headline),
+  body: text(limits.body),
   rating: z.number().int().min(1).max(5),
   outcome: Outcome,
   consent: Consent,

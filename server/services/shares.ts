@@ -1,29 +1,45 @@
 /** Share events from the referral card, and the signals that recognise a learner's own browser. */
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
-import { learnerSignals, referralCodes, shareEvents } from "../../db/schema.ts";
+import { learnerSignals, learners, referralCodes, shareEvents } from "../../db/schema.ts";
 import { ApiError } from "../errors.ts";
 import { newId } from "../lib/ids.ts";
 import type { Learner } from "../types.ts";
 
-export async function recordShare(db: Db, learner: Learner, input: { code: string; channel: string }, now: Date) {
-  const [code] = await db
+/**
+ * The learner's own code by its text (learner by your id, the token's `sub`), or 404. Read before
+ * anything is written, so a refused share stores nothing (not even the learner).
+ */
+export async function learnerShareCode(db: Db, workspaceId: string, learnerExternalId: string, code: string) {
+  const [row] = await db
     .select({ id: referralCodes.id, course: referralCodes.course })
     .from(referralCodes)
+    .innerJoin(learners, eq(learners.id, referralCodes.learnerId))
     .where(
       and(
-        eq(referralCodes.workspaceId, learner.workspaceId),
-        eq(referralCodes.code, input.code.toLowerCase()),
-        eq(referralCodes.learnerId, learner.id),
+        eq(referralCodes.workspaceId, workspaceId),
+        eq(referralCodes.code, code.toLowerCase()),
+        eq(learners.workspaceId, workspaceId),
+        eq(learners.externalId, learnerExternalId),
       ),
     );
-  if (!code) throw new ApiError("not_found", "That code is not this learner's");
+  if (!row) throw new ApiError("not_found", "That code is not this learner's");
+  return row;
+}
+
+export async function recordShare(
+  db: Db,
+  learner: Learner,
+  code: { id: string; course: string },
+  channel: string,
+  now: Date,
+) {
   await db.insert(shareEvents).values({
     id: newId("shr"),
     workspaceId: learner.workspaceId,
     codeId: code.id,
     learnerId: learner.id,
-    channel: input.channel,
+    channel,
     course: code.course,
     createdAt: now.getTime(),
   });

@@ -43,7 +43,8 @@ export async function verifyStripeSignature(
 const StripeEvent = z.object({
   id: z.string().min(1).max(255),
   type: z.string().max(255),
-  created: z.number().int().positive(),
+  // Unix seconds up to 9999-12-31T23:59:59Z: later ones are not dates (toISOString would throw).
+  created: z.number().int().positive().max(253_402_300_799),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 

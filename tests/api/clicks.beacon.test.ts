@@ -119,6 +119,20 @@ describe("POST /v1/events (shares)", () => {
     expect(rows.map((r) => r.channel)).toEqual(["linkedin"]);
   });
 
+  it("stores nothing, not even the learner, when a learner never seen before shares a code not theirs (found by fuzzing)", async () => {
+    const theirs = await learnerCode(t, ws, "arjun");
+    const learners = async () => Number((await t.client.execute("select count(*) as n from learners")).rows[0]?.n);
+    const before = await learners();
+    const headers = { ...browser, Authorization: `Bearer ${await learnerToken(ws, { sub: "newcomer" })}` };
+    await expectError(
+      await t.call("POST", "/v1/events", { headers, body: { type: "share", channel: "linkedin", code: theirs } }),
+      404,
+      "not_found",
+    );
+    expect(await learners()).toBe(before);
+    expect((await t.client.execute("select count(*) as n from share_events")).rows[0]?.n).toBe(0);
+  });
+
   it("remembers the learner's own IP hash and visitor id for the self-referral rule", async () => {
     await learnerCode(t, ws, "priya", { visitorId: "v_priyasbrowser" });
     const rows = (await t.client.execute("select kind, value from learner_signals order by kind")).rows;

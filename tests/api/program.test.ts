@@ -81,4 +81,29 @@ describe("program settings", () => {
     expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
     expect(await (await t.call("GET", "/v1/admin/program", { headers: auth })).json()).toEqual(before);
   });
+
+  it("refuse a nested publicKeyJwk with 400 and keep the settings (a deep one answered 500, found by fuzzing)", async () => {
+    const before = await (await t.call("GET", "/v1/admin/program", { headers: auth })).json();
+    const deep = `${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`;
+    const body = `{"credentialIssuers":[{"id":"did:web:issuer.example","publicKeyJwk":{"kty":"OKP","x":${deep}}}]}`;
+    const error = await expectError(
+      await t.call("PATCH", "/v1/admin/program", { body, headers: auth }),
+      400,
+      "invalid_request",
+    );
+    expect(JSON.stringify(error.details)).toContain("credentialIssuers.0.publicKeyJwk");
+    expect(await (await t.call("GET", "/v1/admin/program", { headers: auth })).json()).toEqual(before);
+    const jwk = {
+      kty: "OKP",
+      crv: "Ed25519",
+      x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+      key_ops: ["verify"],
+      ext: true,
+    };
+    const ok = await t.call("PATCH", "/v1/admin/program", {
+      body: { credentialIssuers: [{ id: "did:web:issuer.example", publicKeyJwk: jwk }] },
+      headers: auth,
+    });
+    expect(ok.status).toBe(200);
+  });
 });

@@ -118,6 +118,23 @@ describe("holds and approval", () => {
     expect((await listRewards("?status=approved")).items).toHaveLength(2);
   });
 
+  it("a refused read (bad cursor, unknown conversion) approves nothing and stores no event (found by fuzzing)", async () => {
+    await post(enrollment({ code: priya.code }));
+    t.clock.advance(15 * day);
+    const events = async () =>
+      (await t.db.select().from(webhookEvents).where(eq(webhookEvents.workspaceId, ws.id))).length;
+    const before = await events();
+    await expectError(
+      await t.call("GET", "/v1/admin/rewards?cursor=not-a-cursor", { headers: auth }),
+      400,
+      "invalid_request",
+    );
+    await expectError(await t.call("GET", "/v1/conversions/order-unknown", { headers: auth }), 404, "not_found");
+    expect(await events()).toBe(before);
+    expect((await listRewards("?status=approved")).items).toHaveLength(2);
+    expect(await events()).toBe(before + 2);
+  });
+
   it("approves at once with no hold", async () => {
     await setup({ holdDays: 0 });
     const { json } = await post(enrollment({ code: priya.code }));

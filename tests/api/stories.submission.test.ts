@@ -125,6 +125,16 @@ describe("POST /v1/stories", () => {
     await expectError(await api.post(storyBody({ name: "\u202E\u202C " })), 400, "invalid_request");
   });
 
+  it("stores nothing, not even a new learner, when the text is empty once cleaned (found by fuzzing)", async () => {
+    const learners = await count("select count(*) as n from learners");
+    const token = await learnerToken(ws, { sub: "never-seen-before" });
+    const response = await api.post(storyBody({ name: "\u202e \u0007" }), { Authorization: `Bearer ${token}` });
+    const error = await expectError(response, 400, "invalid_request");
+    expect(error.details).toEqual([expect.objectContaining({ path: "name" })]);
+    expect(await count("select count(*) as n from learners")).toBe(learners);
+    expect(await count("select count(*) as n from stories")).toBe(0);
+  });
+
   it("answers a filled honeypot like a success but stores nothing", async () => {
     const response = await api.post(storyBody({ website: "https://spam.example" }));
     expect(response.status).toBe(201);

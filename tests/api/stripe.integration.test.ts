@@ -124,6 +124,15 @@ describe("Stripe webhooks", () => {
     expect(await stored()).toEqual([]);
   });
 
+  it("refuse a signed event whose `created` is beyond any date with 400, not 500 (found by fuzzing)", async () => {
+    for (const created of [8.64e12 + 1, 2 ** 53 - 1]) {
+      const response = await send({ ...checkout(priya.code), created });
+      const error = await expectError(response, 400, "invalid_request");
+      expect(error.message).toContain("not a Stripe event");
+    }
+    expect(await stored()).toHaveLength(0);
+  });
+
   it("refuse wrong, stale, missing or re-signed signatures and store nothing", async () => {
     const event = checkout(priya.code);
     const body = JSON.stringify(event, null, 1);

@@ -1,6 +1,7 @@
 /** The real app over a real database file, with a clock the test moves by hand. */
 import { createApp } from "../../server/app.ts";
 import type { Config } from "../../server/config.ts";
+import { createClickWriter } from "../../server/services/click-writer.ts";
 import type { Deps } from "../../server/types.ts";
 import { freshDatabase, type TestDatabase } from "./database.ts";
 
@@ -29,6 +30,8 @@ export const testConfig: Config = {
 export type TestApp = TestDatabase & {
   app: ReturnType<typeof createApp>;
   clock: TestClock;
+  /** Resolves once every click queued for the group commit is written. */
+  flushClicks: () => Promise<void>;
   /** `app.request` with a JSON body and headers made easy. */
   call: (
     method: string,
@@ -43,7 +46,9 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = await freshDatabase();
   const clock = testClock();
-  const app = createApp({ db: database.db, clock, config: { ...testConfig, ...config }, ...deps });
+  // The same group-commit writer createApp would make, kept here so tests can flush it.
+  const clickWriter = createClickWriter(database.db);
+  const app = createApp({ db: database.db, clock, config: { ...testConfig, ...config }, clickWriter, ...deps });
   const call: TestApp["call"] = (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined;
@@ -53,7 +58,7 @@ export async function createTestApp(
     }
     return Promise.resolve(app.request(`https://chorus.test${path}`, { method, headers, body }));
   };
-  return { ...database, app, clock, call };
+  return { ...database, app, clock, call, flushClicks: () => clickWriter.flush() };
 }
 
 /** Asserts the error envelope of DESIGN.md section 3 and returns it. */
