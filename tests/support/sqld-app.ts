@@ -8,6 +8,7 @@ import { createClient } from "@libsql/client";
 import { createDb } from "../../db/index.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { createApp } from "../../server/app.ts";
+import { createClickWriter } from "../../server/services/click-writer.ts";
 import { type RunningSqld, startSqld } from "./sqld.ts";
 import { type TestApp, testClock, testConfig } from "./test-app.ts";
 
@@ -18,7 +19,10 @@ export async function createSqldTestApp(sqld?: RunningSqld): Promise<SqldTestApp
   const clients = [createClient({ url: server.url }), createClient({ url: server.url })];
   await migrateDatabase(clients[0]!);
   const clock = testClock();
-  const apps = clients.map((client) => createApp({ db: createDb(client), clock, config: testConfig }));
+  const writers = clients.map((client) => createClickWriter(createDb(client)));
+  const apps = clients.map((client, i) =>
+    createApp({ db: createDb(client), clock, config: testConfig, clickWriter: writers[i] }),
+  );
   let turn = 0;
   const call: TestApp["call"] = (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
@@ -40,6 +44,9 @@ export async function createSqldTestApp(sqld?: RunningSqld): Promise<SqldTestApp
     client,
     clock,
     call,
+    flushClicks: async () => {
+      await Promise.all(writers.map((writer) => writer.flush()));
+    },
     file: "",
     url: server.url,
     cleanup: close,
