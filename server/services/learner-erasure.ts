@@ -32,7 +32,7 @@ import { ApiError } from "../errors.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import type { Learner } from "../types.ts";
 import { referralStats } from "./referrals.ts";
-import { fullStory } from "./stories.ts";
+import { fullStory, withdrawnStory } from "./stories.ts";
 
 async function findLearner(db: Db, workspaceId: string, externalId: string): Promise<Learner> {
   const [row] = await db
@@ -156,18 +156,10 @@ export async function eraseLearner(
     const withdrawn = await tx
       .update(stories)
       .set({
-        status: "withdrawn",
-        name: "",
-        headline: "",
-        body: "",
-        photoUrl: null,
-        salaryIncreasePct: null,
-        monthsToOutcome: null,
+        ...withdrawnStory,
         consentName: false,
         consentPhoto: false,
         consentSalary: false,
-        featured: false,
-        tags: [],
         verification: null,
         visitorHash: null,
         updatedAt: at,

@@ -302,6 +302,19 @@ async function currentStory(tx: Tx, story: Pick<StoryRow, "workspaceId" | "id">)
   return row;
 }
 
+/** What a withdrawn story keeps of what its author wrote: nothing. */
+export const withdrawnStory = {
+  status: "withdrawn",
+  name: "",
+  headline: "",
+  body: "",
+  photoUrl: null,
+  salaryIncreasePct: null,
+  monthsToOutcome: null,
+  featured: false,
+  tags: [],
+} satisfies Partial<typeof stories.$inferInsert>;
+
 /**
  * Withdrawal hides the story from every list, statistic and JSON-LD at once (they all read
  * approved stories only) and erases what the author wrote; the row stays so earlier clicks and
@@ -310,18 +323,7 @@ async function currentStory(tx: Tx, story: Pick<StoryRow, "workspaceId" | "id">)
 export async function withdrawStory(db: Db, story: StoryRow, now: Date): Promise<void> {
   await db
     .update(stories)
-    .set({
-      status: "withdrawn",
-      name: "",
-      headline: "",
-      body: "",
-      photoUrl: null,
-      salaryIncreasePct: null,
-      monthsToOutcome: null,
-      featured: false,
-      tags: [],
-      updatedAt: now.getTime(),
-    })
+    .set({ ...withdrawnStory, updatedAt: now.getTime() })
     .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
 }
 
