@@ -1,7 +1,8 @@
 /**
  * `npm run bench:seed [-- --file data/bench.db --clicks 1000000 --conversions 100000]`: one
  * workspace with a year of referral traffic, written in batches (one transaction each) through
- * the same tables and triggers as production, so the rollups are built the way they are live.
+ * the same tables, triggers and click writer as production, so the rollups are built the way they
+ * are live.
  * Progress goes to stderr; the last line on stdout is JSON the bench reads.
  */
 import { existsSync, rmSync } from "node:fs";
@@ -9,6 +10,7 @@ import { parseArgs } from "node:util";
 import type { InStatement } from "@libsql/client";
 import { learners, referralCodes } from "../db/schema.ts";
 import { openDatabase } from "../server/node-database.ts";
+import { type ClickRow, insertClicks } from "../server/services/click-writer.ts";
 import { createWorkspace } from "../server/services/workspaces.ts";
 
 const { values } = parseArgs({
@@ -122,27 +124,14 @@ async function main() {
     await db.insert(referralCodes).values(codeRows.slice(i, i + 500));
   }
 
-  // Clicks, in time order (as they arrive), 5,000 per transaction.
-  const clickColumns = [
-    "id",
-    "workspace_id",
-    "code_id",
-    "learner_id",
-    "course",
-    "channel",
-    "story_id",
-    "visitor_hash",
-    "ip_hash",
-    "country",
-    "source",
-    "created_at",
-  ];
+  // Clicks, in time order (as they arrive), 5,000 per transaction, through insertClicks as the
+  // redirect's writer does (it keeps the click rollups).
   const clickTimes = Array.from({ length: totalClicks }, () => start + int(365 * dayMs)).sort((a, b) => a - b);
   const clickIndex: { id: string; at: number; advocate: number; course: string; channel: string }[] = [];
   const batch = 5000;
   let started = performance.now();
   for (let i = 0; i < totalClicks; i += batch) {
-    const rows: unknown[][] = [];
+    const rows: ClickRow[] = [];
     for (let j = i; j < Math.min(totalClicks, i + batch); j++) {
       const at = clickTimes[j] as number;
       const advocate = skewed(advocateCount);
@@ -152,23 +141,23 @@ async function main() {
       const id = `clk_b${String(j).padStart(15, "0")}`;
       // About 1.3 clicks per visitor and day.
       const visitor = `${Math.floor(at / dayMs)}-${int(Math.ceil(totalClicks / 365 / 1.3))}`;
-      rows.push([
+      rows.push({
         id,
-        ws.id,
+        workspaceId: ws.id,
         codeId,
         learnerId,
         course,
         channel,
-        int(50) === 0 ? `sty_bench${String(int(40)).padStart(11, "0")}` : null,
-        visitor.padEnd(32, "0"),
-        hex(32),
-        pick(countries),
-        "redirect",
-        at,
-      ]);
+        storyId: int(50) === 0 ? `sty_bench${String(int(40)).padStart(11, "0")}` : null,
+        visitorHash: visitor.padEnd(32, "0"),
+        ipHash: hex(32),
+        country: pick(countries),
+        source: "redirect",
+        createdAt: at,
+      });
       if (j % 10 === 0) clickIndex.push({ id, at, advocate, course, channel });
     }
-    await client.batch(inserts("clicks", clickColumns, rows, 80), "write");
+    await insertClicks(db, rows);
     progress("clicks", Math.min(totalClicks, i + batch), totalClicks, started);
   }
 
