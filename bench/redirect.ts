@@ -8,7 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -21,6 +21,7 @@ const { values } = parseArgs({
 const duration = Number(values.seconds);
 const connections = Number(values.connections);
 const root = join(import.meta.dirname, "..");
+const loadAtStart = Number(loadavg()[0]?.toFixed(2));
 
 const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
 const file = join(dir, "bench.db");
@@ -34,7 +35,7 @@ const { port, code } = await new Promise<{ port: number; code: string }>((resolv
 const base = `http://127.0.0.1:${port}`;
 
 type Result = {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
   "3xx"?: number;
@@ -42,7 +43,13 @@ type Result = {
 };
 
 let visitor = 0;
+async function serverCpu(): Promise<number> {
+  const { user, system } = (await (await fetch(`${base}/bench/cpu`)).json()) as { user: number; system: number };
+  return user + system;
+}
+
 async function run(title: string, path: string, newVisitorEachRequest: boolean): Promise<Result> {
+  const cpuBefore = await serverCpu();
   const result = (await autocannon({
     url: base + path,
     connections,
@@ -60,11 +67,14 @@ async function run(title: string, path: string, newVisitorEachRequest: boolean):
         ]
       : undefined,
   })) as Result;
+  const cpu = (await serverCpu()) - cpuBefore;
   const line = {
     title,
     requestsPerSecond: Math.round(result.requests.average),
     p50ms: result.latency.p50,
     p99ms: result.latency.p99,
+    // Server CPU (user + system) per answered request, in microseconds.
+    serverCpuUs: Math.round(cpu / Math.max(1, result.requests.total)),
   };
   console.log(JSON.stringify(line));
   return result;
@@ -73,7 +83,7 @@ async function run(title: string, path: string, newVisitorEachRequest: boolean):
 await run("warm-up", "/bench/hello", false);
 const hello = await run("hello-world", "/bench/hello", false);
 await run("hello-world, varied headers", "/bench/hello", true);
-await run("redirect, the same visitor again (deduplicated)", `/r/${code}?ch=whatsapp`, false);
+const sameVisitor = await run("redirect, the same visitor again (deduplicated)", `/r/${code}?ch=whatsapp`, false);
 const redirect = await run("redirect, a new visitor each request", `/r/${code}?ch=whatsapp`, true);
 
 child.kill("SIGINT");
@@ -85,6 +95,9 @@ const answered = redirect.statusCodeStats["302"]?.count ?? 0;
 console.log(
   JSON.stringify({
     redirectToHelloRatio: Number((redirect.requests.average / hello.requests.average).toFixed(2)),
+    sameVisitorToHelloRatio: Number((sameVisitor.requests.average / hello.requests.average).toFixed(2)),
+    // Other work on the machine moves every figure: the 1-minute load average before and after.
+    loadAverage: [loadAtStart, Number(loadavg()[0]?.toFixed(2))],
     answeredRedirects: answered,
     storedClicks: stored,
     // Redirects the server answered after the load generator stopped counting are stored but
