@@ -6,11 +6,13 @@
  * Why not a trigger (as shares and conversions have): a click row touched up to 40 rollup rows
  * (5 dimensions x 2 course rows x 4 grains), each with its own "seen this visitor today?" lookup,
  * and that per-row work was most of a click's write cost. Here a whole batch is aggregated in
- * memory and written as one multi-row upsert per rollup table, in the transaction that inserts
- * the clicks, so the figures stay exact (tests/api/click-rollups.test.ts compares them with what
- * the old trigger wrote) and concurrent writers still never lose an increment.
+ * memory and written as one upsert per rollup table; only the "seen this visitor today?" check
+ * against earlier batches stays in SQL (an index probe per visitor new to a rollup row). All of it
+ * is one `batch`, the transaction that inserts the clicks, so the figures stay exact
+ * (tests/api/click-rollups.test.ts compares them with what the old trigger wrote), concurrent
+ * writers never lose an increment, and a remote database (Workers) costs one round trip.
  */
-import type { Client, InArgs, Transaction } from "@libsql/client";
+import type { InArgs } from "@libsql/client";
 import type { Db } from "../../db/index.ts";
 import type { clicks } from "../../db/schema.ts";
 import { type GroupCommitter, groupCommit } from "../lib/group-commit.ts";
@@ -18,7 +20,7 @@ import { type GroupCommitter, groupCommit } from "../lib/group-commit.ts";
 export type ClickRow = typeof clicks.$inferInsert & { createdAt: number };
 export type ClickWriter = GroupCommitter<ClickRow>;
 
-/** Rows per multi-row statement: 14 parameters per click, 8 per rollup row, under SQLite's limit. */
+/** Rows per statement: 14 parameters per click and 5 per advocate row stay under SQLite's limit. */
 const chunk = 500;
 const dayMs = 86_400_000;
 
@@ -42,7 +44,7 @@ function bucketsOf(day: number): Buckets {
 }
 
 /** The (dimension, key) pairs a click counts under; a null key (no advocate, no story) counts nowhere. */
-function dimensions(click: PriorClick): [string, string][] {
+function dimensions(click: Click): [string, string][] {
   const pairs: [string, string][] = [
     ["total", ""],
     ["channel", click.channel],
@@ -56,9 +58,8 @@ function dimensions(click: PriorClick): [string, string][] {
 /** The course rows a click counts in: all courses ('*') and its own. */
 const courseRows = (course: string) => (course === "*" ? ["*"] : ["*", course]);
 
-type PriorClick = {
+type Click = {
   visitorHash: string;
-  createdAt: number;
   course: string;
   channel: string;
   learnerId: string | null;
@@ -67,84 +68,42 @@ type PriorClick = {
 };
 
 /**
- * Everything a visitor already counted under on each day: `workspace|visitor|day` to the set of
- * `dim|course|key` rollup rows. A visitor counts once per day and rollup row.
+ * The SQL half of "has this visitor counted under this rollup row today?": the batch's candidate
+ * first visits, checked against the clicks stored before the batch (the statement runs before
+ * the batch's own INSERT). One entry per (workspace, dim, course, day, key):
+ * [workspace, dim, course, day, key, clicks, [visitor hashes new within the batch], d, w, m, q].
  */
-type Seen = Map<string, Set<string>>;
+const dailyUpsert = `WITH entry AS (
+    SELECT e.value ->> 0 AS workspace_id, e.value ->> 1 AS dim, e.value ->> 2 AS course, e.value ->> 3 AS day,
+      e.value ->> 4 AS key, e.value ->> 5 AS clicks, e.value ->> 7 AS d, e.value ->> 8 AS w, e.value ->> 9 AS m,
+      e.value ->> 10 AS q,
+      (SELECT count(*) FROM json_each(e.value -> 6) AS v WHERE NOT EXISTS (
+        SELECT 1 FROM clicks c WHERE c.workspace_id = e.value ->> 0 AND c.visitor_hash = v.value
+          AND c.created_at >= (e.value ->> 3) * 86400000 AND c.created_at < ((e.value ->> 3) + 1) * 86400000
+          AND c.is_bot = 0 AND (e.value ->> 2 = '*' OR c.course = e.value ->> 2)
+          AND (CASE e.value ->> 1 WHEN 'total' THEN '' WHEN 'channel' THEN c.channel WHEN 'advocate' THEN c.learner_id
+            WHEN 'story' THEN c.story_id ELSE coalesce(c.country, '') END) = e.value ->> 4)) AS visitors
+    FROM json_each(?) AS e)
+  INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, clicks, visitors)
+  SELECT workspace_id, dim, course, g.grain,
+    CASE g.grain WHEN 'd' THEN d WHEN 'w' THEN w WHEN 'm' THEN m ELSE q END AS bucket, key, sum(clicks), sum(visitors)
+  FROM entry, (SELECT 'd' AS grain UNION ALL SELECT 'w' UNION ALL SELECT 'm' UNION ALL SELECT 'q') AS g
+  WHERE true
+  GROUP BY workspace_id, dim, course, g.grain, bucket, key
+  ON CONFLICT (workspace_id, dim, course, grain, day, key)
+  DO UPDATE SET clicks = clicks + excluded.clicks, visitors = visitors + excluded.visitors`;
 
-function markSeen(
-  seen: Seen,
-  workspaceId: string,
-  click: PriorClick,
-  day: number,
-  counted?: (dimCourseKey: string, newVisitor: boolean) => void,
-) {
-  const visitorDay = `${workspaceId}\u0001${click.visitorHash}\u0001${day}`;
-  let rows = seen.get(visitorDay);
-  if (!rows) {
-    rows = new Set();
-    seen.set(visitorDay, rows);
-  }
-  for (const [dim, key] of dimensions(click))
-    for (const course of courseRows(click.course)) {
-      const row = `${dim}\u0001${course}\u0001${key}`;
-      const newVisitor = !rows.has(row);
-      if (newVisitor) rows.add(row);
-      counted?.(row, newVisitor);
-    }
-}
-
-/** Clicks already stored for the batch's visitors on the batch's days (human clicks only). */
-async function priorClicks(tx: Transaction, rows: ClickRow[], seen: Seen): Promise<void> {
-  const byWorkspace = new Map<string, { visitors: Set<string>; from: number; to: number }>();
-  for (const row of rows) {
-    if (row.isBot) continue;
-    const day = Math.trunc(row.createdAt / dayMs);
-    const entry = byWorkspace.get(row.workspaceId);
-    if (entry) {
-      entry.visitors.add(row.visitorHash);
-      entry.from = Math.min(entry.from, day);
-      entry.to = Math.max(entry.to, day);
-    } else byWorkspace.set(row.workspaceId, { visitors: new Set([row.visitorHash]), from: day, to: day });
-  }
-  for (const [workspaceId, { visitors, from, to }] of byWorkspace) {
-    const all = [...visitors];
-    for (let i = 0; i < all.length; i += chunk) {
-      const some = all.slice(i, i + chunk);
-      const result = await tx.execute({
-        sql: `SELECT visitor_hash, created_at, course, channel, learner_id, story_id, country FROM clicks
-          WHERE workspace_id = ? AND visitor_hash IN (${some.map(() => "?").join(", ")})
-            AND created_at >= ? AND created_at < ? AND is_bot = 0`,
-        args: [workspaceId, ...some, from * dayMs, (to + 1) * dayMs],
-      });
-      for (const r of result.rows) {
-        const click: PriorClick = {
-          visitorHash: r.visitor_hash as string,
-          createdAt: Number(r.created_at),
-          course: r.course as string,
-          channel: r.channel as string,
-          learnerId: r.learner_id as string | null,
-          storyId: r.story_id as string | null,
-          country: r.country as string | null,
-        };
-        markSeen(seen, workspaceId, click, Math.trunc(click.createdAt / dayMs));
-      }
-    }
-  }
-}
-
-type DailyRow = [workspaceId: string, dim: string, course: string, grain: string, bucket: number, key: string];
-
-/** The statements that add a batch of new clicks to the rollups, given what was seen before it. */
-function rollupStatements(rows: ClickRow[], seen: Seen): { sql: string; args: InArgs }[] {
-  // (workspace, dim, course, day, key) -> [clicks, visitors]: one day's worth, expanded to grains below.
-  const perDay = new Map<string, { workspaceId: string; day: number; row: string; clicks: number; visitors: number }>();
+/** The statements that add a batch of new clicks to the rollups; they run before its INSERT. */
+function rollupStatements(rows: ClickRow[]): { sql: string; args: InArgs }[] {
+  // Within the batch: the (dim, course, key) rows each visitor already counted under that day.
+  const seen = new Map<string, Set<string>>();
+  // (workspace, day, dim, course, key) -> clicks and the visitors new to it within the batch.
+  const entries = new Map<string, { at: [string, string, string, number, string]; clicks: number; firsts: string[] }>();
   const advocates = new Map<string, { args: [string, string, string, number]; clicks: number }>();
   for (const row of rows) {
     if (row.isBot) continue;
-    const click: PriorClick = {
+    const click: Click = {
       visitorHash: row.visitorHash,
-      createdAt: row.createdAt,
       course: row.course ?? "",
       channel: row.channel ?? "direct",
       learnerId: row.learnerId ?? null,
@@ -152,21 +111,27 @@ function rollupStatements(rows: ClickRow[], seen: Seen): { sql: string; args: In
       country: row.country ?? null,
     };
     const day = Math.trunc(row.createdAt / dayMs);
-    markSeen(seen, row.workspaceId, click, day, (dimCourseKey, newVisitor) => {
-      const id = `${row.workspaceId}\u0001${day}\u0001${dimCourseKey}`;
-      const entry = perDay.get(id);
-      if (entry) {
+    const visitorDay = `${row.workspaceId}\u0001${click.visitorHash}\u0001${day}`;
+    let counted = seen.get(visitorDay);
+    if (!counted) {
+      counted = new Set();
+      seen.set(visitorDay, counted);
+    }
+    for (const [dim, key] of dimensions(click))
+      for (const course of courseRows(click.course)) {
+        const id = `${row.workspaceId}\u0001${day}\u0001${dim}\u0001${course}\u0001${key}`;
+        let entry = entries.get(id);
+        if (!entry) {
+          entry = { at: [row.workspaceId, dim, course, day, key], clicks: 0, firsts: [] };
+          entries.set(id, entry);
+        }
         entry.clicks++;
-        if (newVisitor) entry.visitors++;
-      } else
-        perDay.set(id, {
-          workspaceId: row.workspaceId,
-          day,
-          row: dimCourseKey,
-          clicks: 1,
-          visitors: newVisitor ? 1 : 0,
-        });
-    });
+        const rollupRow = `${dim}\u0001${course}\u0001${key}`;
+        if (!counted.has(rollupRow)) {
+          counted.add(rollupRow);
+          entry.firsts.push(click.visitorHash);
+        }
+      }
     if (click.learnerId !== null)
       for (const course of courseRows(click.course)) {
         const id = `${row.workspaceId}\u0001${course}\u0001${click.learnerId}`;
@@ -178,37 +143,20 @@ function rollupStatements(rows: ClickRow[], seen: Seen): { sql: string; args: In
       }
   }
 
-  const daily = new Map<string, { at: DailyRow; clicks: number; visitors: number }>();
-  const bucketCache = new Map<number, Buckets>();
-  for (const { workspaceId, day, row, clicks, visitors } of perDay.values()) {
-    let buckets = bucketCache.get(day);
-    if (!buckets) {
-      buckets = bucketsOf(day);
-      bucketCache.set(day, buckets);
-    }
-    const [dim, course, key] = row.split("\u0001") as [string, string, string];
-    for (const grain of ["d", "w", "m", "q"] as const) {
-      const bucket = buckets[grain];
-      const id = `${workspaceId}\u0001${row}\u0001${grain}\u0001${bucket}`;
-      const entry = daily.get(id);
-      if (entry) {
-        entry.clicks += clicks;
-        entry.visitors += visitors;
-      } else daily.set(id, { at: [workspaceId, dim, course, grain, bucket, key], clicks, visitors });
-    }
-  }
-
   const statements: { sql: string; args: InArgs }[] = [];
-  const dailyRows = [...daily.values()];
-  for (let i = 0; i < dailyRows.length; i += chunk) {
-    const some = dailyRows.slice(i, i + chunk);
-    statements.push({
-      sql: `INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, clicks, visitors)
-        VALUES ${some.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
-        ON CONFLICT (workspace_id, dim, course, grain, day, key)
-        DO UPDATE SET clicks = clicks + excluded.clicks, visitors = visitors + excluded.visitors`,
-      args: some.flatMap(({ at, clicks, visitors }) => [...at, clicks, visitors]),
+  const bucketCache = new Map<number, Buckets>();
+  const all = [...entries.values()];
+  for (let i = 0; i < all.length; i += chunk) {
+    const json = all.slice(i, i + chunk).map(({ at, clicks, firsts }) => {
+      const day = at[3];
+      let buckets = bucketCache.get(day);
+      if (!buckets) {
+        buckets = bucketsOf(day);
+        bucketCache.set(day, buckets);
+      }
+      return [...at, clicks, firsts, buckets.d, buckets.w, buckets.m, buckets.q];
     });
+    statements.push({ sql: dailyUpsert, args: [JSON.stringify(json)] });
   }
   const advocateRows = [...advocates.values()];
   for (let i = 0; i < advocateRows.length; i += chunk) {
@@ -256,20 +204,13 @@ function insertStatements(rows: ClickRow[]): { sql: string; args: InArgs }[] {
 
 /**
  * Inserts clicks (in this order: a visitor's first click of a day is the one that counts them)
- * and adds them to the rollups, all in one write transaction: one commit for the whole batch.
+ * and adds them to the rollups, in one batch: one write transaction and one commit for all of
+ * them, and one round trip to a remote database (Workers).
  */
 export async function insertClicks(db: Db, rows: ClickRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const client: Client = db.$client;
-  const tx = await client.transaction("write");
-  try {
-    const seen: Seen = new Map();
-    await priorClicks(tx, rows, seen);
-    await tx.batch([...insertStatements(rows), ...rollupStatements(rows, seen)]);
-    await tx.commit();
-  } finally {
-    tx.close();
-  }
+  // The rollups first: their "seen before?" check must see the clicks stored before this batch only.
+  await db.$client.batch([...rollupStatements(rows), ...insertStatements(rows)], "write");
 }
 
 /** The group committer every request of a process shares: concurrent clicks share one transaction. */
