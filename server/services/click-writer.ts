@@ -70,20 +70,31 @@ type Click = {
 /**
  * The SQL half of "has this visitor counted under this rollup row today?": the batch's candidate
  * first visits, checked against the clicks stored before the batch (the statement runs before
- * the batch's own INSERT). One entry per (workspace, dim, course, day, key):
+ * the batch's own INSERT). ?1: the batch's [workspace, visitor, day]s; those with an earlier
+ * click that day (few: the redirect already folds repeats within the hour) are the only ones
+ * whose candidates need a closer look. ?2: one entry per (workspace, dim, course, day, key):
  * [workspace, dim, course, day, key, clicks, [visitor hashes new within the batch], d, w, m, q].
  */
-const dailyUpsert = `WITH entry AS (
+const dailyUpsert = `WITH earlier AS MATERIALIZED (
+    SELECT r.value ->> 0 AS workspace_id, r.value ->> 1 AS visitor, r.value ->> 2 AS day FROM json_each(?1) AS r
+    WHERE EXISTS (SELECT 1 FROM clicks c WHERE c.workspace_id = r.value ->> 0 AND c.visitor_hash = r.value ->> 1
+      AND c.created_at >= (r.value ->> 2) * 86400000 AND c.created_at < ((r.value ->> 2) + 1) * 86400000 AND c.is_bot = 0)),
+  -- Each entry's fields taken out of its JSON once (not once per candidate visitor).
+  parsed AS MATERIALIZED (
     SELECT e.value ->> 0 AS workspace_id, e.value ->> 1 AS dim, e.value ->> 2 AS course, e.value ->> 3 AS day,
-      e.value ->> 4 AS key, e.value ->> 5 AS clicks, e.value ->> 7 AS d, e.value ->> 8 AS w, e.value ->> 9 AS m,
-      e.value ->> 10 AS q,
-      (SELECT count(*) FROM json_each(e.value -> 6) AS v WHERE NOT EXISTS (
-        SELECT 1 FROM clicks c WHERE c.workspace_id = e.value ->> 0 AND c.visitor_hash = v.value
-          AND c.created_at >= (e.value ->> 3) * 86400000 AND c.created_at < ((e.value ->> 3) + 1) * 86400000
-          AND c.is_bot = 0 AND (e.value ->> 2 = '*' OR c.course = e.value ->> 2)
-          AND (CASE e.value ->> 1 WHEN 'total' THEN '' WHEN 'channel' THEN c.channel WHEN 'advocate' THEN c.learner_id
-            WHEN 'story' THEN c.story_id ELSE coalesce(c.country, '') END) = e.value ->> 4)) AS visitors
-    FROM json_each(?) AS e)
+      e.value ->> 4 AS key, e.value ->> 5 AS clicks, e.value -> 6 AS firsts, e.value ->> 7 AS d,
+      e.value ->> 8 AS w, e.value ->> 9 AS m, e.value ->> 10 AS q
+    FROM json_each(?2) AS e),
+  entry AS MATERIALIZED (
+    SELECT p.*, (SELECT count(*) FROM json_each(p.firsts) AS v WHERE NOT EXISTS (
+        SELECT 1 FROM earlier WHERE earlier.workspace_id = p.workspace_id AND earlier.visitor = v.value
+          AND earlier.day = p.day) OR NOT EXISTS (
+        SELECT 1 FROM clicks c WHERE c.workspace_id = p.workspace_id AND c.visitor_hash = v.value
+          AND c.created_at >= p.day * 86400000 AND c.created_at < (p.day + 1) * 86400000
+          AND c.is_bot = 0 AND (p.course = '*' OR c.course = p.course)
+          AND (CASE p.dim WHEN 'total' THEN '' WHEN 'channel' THEN c.channel WHEN 'advocate' THEN c.learner_id
+            WHEN 'story' THEN c.story_id ELSE coalesce(c.country, '') END) = p.key)) AS visitors
+    FROM parsed AS p)
   INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, clicks, visitors)
   SELECT workspace_id, dim, course, g.grain,
     CASE g.grain WHEN 'd' THEN d WHEN 'w' THEN w WHEN 'm' THEN m ELSE q END AS bucket, key, sum(clicks), sum(visitors)
@@ -143,6 +154,9 @@ function rollupStatements(rows: ClickRow[]): { sql: string; args: InArgs }[] {
       }
   }
 
+  const visitorDays = JSON.stringify(
+    [...seen.keys()].map((key) => key.split("\u0001")).map(([w, v, d]) => [w, v, Number(d)]),
+  );
   const statements: { sql: string; args: InArgs }[] = [];
   const bucketCache = new Map<number, Buckets>();
   const all = [...entries.values()];
@@ -156,7 +170,7 @@ function rollupStatements(rows: ClickRow[]): { sql: string; args: InArgs }[] {
       }
       return [...at, clicks, firsts, buckets.d, buckets.w, buckets.m, buckets.q];
     });
-    statements.push({ sql: dailyUpsert, args: [JSON.stringify(json)] });
+    statements.push({ sql: dailyUpsert, args: [visitorDays, JSON.stringify(json)] });
   }
   const advocateRows = [...advocates.values()];
   for (let i = 0; i < advocateRows.length; i += chunk) {
