@@ -8,7 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -22,6 +22,7 @@ const { values } = parseArgs({
 const duration = Number(values.seconds);
 const connections = Number(values.connections);
 const root = join(import.meta.dirname, "..");
+const loadAtStart = Number(loadavg()[0]?.toFixed(2));
 
 const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
 const file = join(dir, "bench.db");
@@ -35,7 +36,7 @@ const { port, code } = await new Promise<{ port: number; code: string }>((resolv
 const base = `http://127.0.0.1:${port}`;
 
 type Result = {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
   "3xx"?: number;
@@ -43,8 +44,14 @@ type Result = {
 };
 
 let visitor = 0;
+async function serverCpu(): Promise<number> {
+  const { user, system } = (await (await fetch(`${base}/bench/cpu`)).json()) as { user: number; system: number };
+  return user + system;
+}
+
 async function run(title: string, path: string, newVisitorEachRequest: boolean): Promise<Result> {
   process.stderr.write(`${title}: ${duration} s, ${connections} connections\n`);
+  const cpuBefore = await serverCpu();
   const result = (await autocannon({
     url: base + path,
     connections,
@@ -62,11 +69,14 @@ async function run(title: string, path: string, newVisitorEachRequest: boolean):
         ]
       : undefined,
   })) as Result;
+  const cpu = (await serverCpu()) - cpuBefore;
   const line = {
     title,
     requestsPerSecond: Math.round(result.requests.average),
     p50ms: result.latency.p50,
     p99ms: result.latency.p99,
+    // Server CPU (user + system) per answered request, in microseconds.
+    serverCpuUs: Math.round(cpu / Math.max(1, result.requests.total)),
   };
   console.log(JSON.stringify(line));
   return result;
@@ -75,7 +85,7 @@ async function run(title: string, path: string, newVisitorEachRequest: boolean):
 await run("warm-up", "/bench/hello", false);
 const hello = await run("hello-world", "/bench/hello", false);
 await run("hello-world, varied headers", "/bench/hello", true);
-const dedup = await run("redirect, the same visitor again (deduplicated)", `/r/${code}?ch=whatsapp`, false);
+const sameVisitor = await run("redirect, the same visitor again (deduplicated)", `/r/${code}?ch=whatsapp`, false);
 const redirect = await run("redirect, a new visitor each request", `/r/${code}?ch=whatsapp`, true);
 
 child.kill("SIGINT");
@@ -89,7 +99,15 @@ const ratio = Number((redirect.requests.average / hello.requests.average).toFixe
 // not in `answered`: more rows than answers is expected, fewer would be a lost click.
 const lostClicks = Math.max(0, answered - stored);
 console.log(
-  JSON.stringify({ redirectToHelloRatio: ratio, answeredRedirects: answered, storedClicks: stored, lostClicks }),
+  JSON.stringify({
+    redirectToHelloRatio: ratio,
+    sameVisitorToHelloRatio: Number((sameVisitor.requests.average / hello.requests.average).toFixed(2)),
+    // Other work on the machine moves every figure: the 1-minute load average before and after.
+    loadAverage: [loadAtStart, Number(loadavg()[0]?.toFixed(2))],
+    answeredRedirects: answered,
+    storedClicks: stored,
+    lostClicks,
+  }),
 );
 const row = (name: string, result: Result) => ({
   bench: "redirect",
@@ -101,7 +119,7 @@ const row = (name: string, result: Result) => ({
 });
 report(
   row("hello-world route (same server)", hello),
-  row("redirect, same visitor again", dedup),
+  row("redirect, same visitor again", sameVisitor),
   {
     ...row("redirect, new visitor each request", redirect),
     ratio,

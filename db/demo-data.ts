@@ -2,8 +2,9 @@
  * Six weeks of history for the demo workspace, made once when `npm start` creates it, so the
  * story walls, outcome statistics and dashboard have something true to show. Everything goes
  * through the real services (learners, codes, conversions with attribution, fraud checks and
- * rewards, stories with their verification) with the clock set in the past; only clicks and
- * share events are inserted as rows, exactly as the redirect and the card would write them.
+ * rewards, stories with their verification) with the clock set in the past; only clicks and share
+ * events are inserted as rows, exactly as the redirect and the card would write them (clicks
+ * through insertClicks, which keeps their rollups, as the redirect's writer does).
  *
  * Deterministic: one seeded PRNG decides every figure, so each fresh demo tells the same story
  * (ids and codes are still random, as they are in production). The demo learner `demo-priya`
@@ -12,6 +13,7 @@
 import { and, asc, eq, lt } from "drizzle-orm";
 import { demoCatalog } from "../demo/catalog.ts";
 import { newClickId, newId } from "../server/lib/ids.ts";
+import { type ClickRow, insertClicks } from "../server/services/click-writer.ts";
 import type { ConversionInput } from "../server/services/conversion-input.ts";
 import { recordConversion } from "../server/services/conversions.ts";
 import { upsertLearner } from "../server/services/learners.ts";
@@ -21,7 +23,7 @@ import { createStory, moderateStory, type OutcomeType } from "../server/services
 import { ipHash, visitorHash } from "../server/services/visitors.ts";
 import type { Learner, Workspace } from "../server/types.ts";
 import type { Db } from "./index.ts";
-import { clicks, rewards, shareEvents } from "./schema.ts";
+import { rewards, shareEvents } from "./schema.ts";
 
 const dayMs = 86_400_000;
 const historyDays = 42;
@@ -552,7 +554,7 @@ export async function createDemoData(
 
   // Clicks and shares, day by day: the program grows over the six weeks, weekends are quieter,
   // and most visits come in the Indian evening.
-  const clickRows: (typeof clicks.$inferInsert & { id: string; createdAt: number })[] = [];
+  const clickRows: (ClickRow & { id: string })[] = [];
   const shareRows: (typeof shareEvents.$inferInsert)[] = [];
   const planned: Planned[] = [];
   let customerNumber = 1000;
@@ -615,7 +617,7 @@ export async function createDemoData(
       customerNumber++;
     }
   }
-  for (let i = 0; i < clickRows.length; i += 200) await db.insert(clicks).values(clickRows.slice(i, i + 200));
+  for (let i = 0; i < clickRows.length; i += 500) await insertClicks(db, clickRows.slice(i, i + 500));
   for (let i = 0; i < shareRows.length; i += 200) await db.insert(shareEvents).values(shareRows.slice(i, i + 200));
 
   // Learners who found the courses on their own: unattributed, as most enrolments are.

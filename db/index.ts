@@ -3,7 +3,8 @@ import type { Client } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema.ts";
 
-export type Db = LibSQLDatabase<typeof schema>;
+/** `$client`: the libSQL client underneath, for the few hot paths that write plain SQL (insertClicks). */
+export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 export { schema };
 
 export function createDb(client: Client): Db {

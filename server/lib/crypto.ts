@@ -13,12 +13,34 @@ export async function sha256Hex(value: string): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
 }
 
+type NodeCrypto = {
+  createHmac(algorithm: string, key: unknown): { update(data: string): { digest(encoding: "hex"): string } };
+  createSecretKey(key: Uint8Array): unknown;
+};
 /**
- * HMAC-SHA-256, synchronously (pure JS from @noble/hashes). It is on the redirect's hot path:
- * Web Crypto's async sign hops through a thread pool twice per click, which split concurrent
- * clicks across event-loop turns and so kept group commit from batching them.
+ * Node's own crypto when this runs on Node (asked for at run time, so the Workers bundle imports
+ * no `node:` module): four times faster than the pure-JS HMAC, and a new click needs two.
+ */
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
+const nodeKeys = new Map<string, unknown>();
+
+/**
+ * HMAC-SHA-256, synchronously (Node's crypto, else pure JS from @noble/hashes). It is on the
+ * redirect's hot path: Web Crypto's async sign hops through a thread pool twice per click, which
+ * split concurrent clicks across event-loop turns and so kept group commit from batching them.
  */
 export function hmacSha256Hex(secret: string, message: string): string {
+  if (nodeCrypto) {
+    let key = nodeKeys.get(secret);
+    if (key === undefined) {
+      key = nodeCrypto.createSecretKey(encoder.encode(secret));
+      if (nodeKeys.size > 100) nodeKeys.clear();
+      nodeKeys.set(secret, key);
+    }
+    return nodeCrypto.createHmac("sha256", key).update(message).digest("hex");
+  }
   return bytesToHex(hmac(sha256, encoder.encode(secret), encoder.encode(message)));
 }
 

@@ -1,13 +1,19 @@
 /**
- * Group commit: callers each wait for their own item to be durable, but items that arrive together
- * are written together. The write starts in the event loop's next check phase (setImmediate), after
- * the poll phase has handed over every request that was waiting, and items that arrive while a
- * write is in flight go in the next one. Under load that turns N fsyncs into one per batch; alone,
- * an item waits for no timer. (The embedded libSQL client runs statements synchronously, so without
- * this deferral nothing would ever accumulate.)
+ * Group commit: callers each wait for their own item to be committed, but items that arrive
+ * together are written together. The write starts two check phases (setImmediate) later: after
+ * the poll phase has handed over every request that was waiting, and once more, so requests that
+ * arrived while those were being handled join too (measured with 50 connections under load: the
+ * median batch grew from 31 to 48-50 clicks, +7-15% redirects/s, -10% CPU per click). Items that
+ * arrive while a write is in flight go in the next one. Under load that turns N commits into one
+ * per batch; alone, an item waits for no timer. (The embedded libSQL client runs statements
+ * synchronously, so without this deferral nothing would ever accumulate.)
  */
 
-const nextTurn: (run: () => void) => void = globalThis.setImmediate ?? ((run) => setTimeout(run, 0));
+/** Node: two check phases later. Workers (no setImmediate): one timer (the workerd tests lost clicks with a nested one). */
+const { setImmediate: immediate } = globalThis;
+const beforeWriting: (run: () => void) => void = immediate
+  ? (run) => immediate(() => immediate(run))
+  : (run) => setTimeout(run, 0);
 export type GroupCommitter<T> = {
   write(item: T): Promise<void>;
   /** Resolves once everything queued so far is written (for shutdown). */
@@ -36,7 +42,7 @@ export function groupCommit<T>(writeBatch: (items: T[]) => Promise<void>, maxBat
   return {
     write(item) {
       const done = new Promise<void>((resolve, reject) => queue.push({ item, resolve, reject }));
-      draining ??= new Promise<void>((resolve) => nextTurn(resolve)).then(drain);
+      draining ??= new Promise<void>((resolve) => beforeWriting(resolve)).then(drain);
       return done;
     },
     async flush() {

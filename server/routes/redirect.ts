@@ -23,11 +23,28 @@ const storyIdPattern = /^sty_[A-Za-z0-9]{16}$/;
 
 /** The target with the referral added to its own query. */
 export function referralUrl(target: string, code: string, clickId: string | null): string {
+  if (clickId && clickIdPattern.test(clickId)) {
+    // Hot path: the target with `via` set, parsed once per (target, code), then the click id
+    // appended: what setting it last would serialize to, when it was not there and there is no #.
+    const key = `${code} ${target}`;
+    let base = referralBases.get(key);
+    if (base === undefined) {
+      const url = new URL(target);
+      url.searchParams.set("via", code);
+      base = url.hash || url.searchParams.has("chorus_cid") ? null : url.toString();
+      if (referralBases.size >= 10_000) referralBases.clear();
+      referralBases.set(key, base);
+    }
+    if (base !== null) return `${base}&chorus_cid=${clickId}`;
+  }
   const url = new URL(target);
   url.searchParams.set("via", code);
   if (clickId) url.searchParams.set("chorus_cid", clickId);
   return url.toString();
 }
+const referralBases = new Map<string, string | null>();
+/** Characters a query keeps as they are, so appending needs no encoding. */
+const clickIdPattern = /^[A-Za-z0-9_-]+$/;
 
 function notFoundPage(c: Parameters<typeof page>[0]) {
   return page(

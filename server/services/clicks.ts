@@ -31,8 +31,17 @@ export const dedupWindowMs = 60 * 60 * 1000;
 
 /** Link previews, crawlers and requests without a user agent are redirected but never counted. */
 export function isAutomated(userAgent: string | undefined): boolean {
-  return !userAgent?.trim() || isbot(userAgent);
+  if (!userAgent?.trim()) return true;
+  // isbot runs one very large regular expression; visitors share a few thousand user agents.
+  let automated = knownAgents.get(userAgent);
+  if (automated === undefined) {
+    automated = isbot(userAgent);
+    if (knownAgents.size >= 5_000) knownAgents.clear();
+    knownAgents.set(userAgent, automated);
+  }
+  return automated;
 }
+const knownAgents = new Map<string, boolean>();
 
 export type ClickInput = {
   channel: ClickChannel;

@@ -1,9 +1,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { clicks } from "../../db/schema.ts";
 import { groupCommit } from "../../server/lib/group-commit.ts";
-import type { ClickRow } from "../../server/services/click-writer.ts";
+import { type ClickRow, insertClicks } from "../../server/services/click-writer.ts";
 import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
 import { chromeUserAgent } from "../support/referrals.ts";
@@ -34,7 +33,7 @@ describe("concurrent redirects", () => {
     // The real group committer, counting its batches: many clicks must share a transaction.
     const clickWriter = groupCommit<ClickRow>(async (rows) => {
       batches++;
-      await holder.db?.insert(clicks).values(rows);
+      if (holder.db) await insertClicks(holder.db, rows);
     });
     live = await startLiveServer({ config: { trustProxy: true }, deps: { clickWriter } });
     holder.db = live.db;

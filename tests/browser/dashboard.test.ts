@@ -5,7 +5,8 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clicks, conversions, rewards } from "../../db/schema.ts";
+import { conversions, rewards } from "../../db/schema.ts";
+import { insertClicks } from "../../server/services/click-writer.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import {
   advocateFactory,
@@ -47,7 +48,7 @@ beforeAll(async () => {
         createdAt: now - 2 * hour - i * 1000,
       }),
     );
-  await live.db.insert(clicks).values(rows);
+  await insertClicks(live.db, rows);
   const enrolment = conversionRow(ws.id, {
     type: "enrollment",
     externalId: "order-4711",

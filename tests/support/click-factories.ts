@@ -1,10 +1,12 @@
 /**
  * Referrers and their clicks as real rows: a learner through upsertLearner, their code through
- * codeForLearner, and clicks inserted into `clicks` as the redirect would write them.
+ * codeForLearner, and clicks written through insertClicks as the redirect would write them.
  */
+import { eq } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { clicks, learnerSignals } from "../../db/schema.ts";
 import { newId } from "../../server/lib/ids.ts";
+import { insertClicks } from "../../server/services/click-writer.ts";
 import type { LearnerClaims } from "../../server/services/learner-tokens.ts";
 import { upsertLearner } from "../../server/services/learners.ts";
 import { codeForLearner } from "../../server/services/referrals.ts";
@@ -52,10 +54,11 @@ export type ClickOverrides = {
 
 /** One click on the referrer's link, at `at` (default: now). */
 export async function clickFactory(db: Db, referrer: Referrer, overrides: ClickOverrides = {}) {
-  const [row] = await db
-    .insert(clicks)
-    .values({
-      id: newId("clk"),
+  const id = newId("clk");
+  // Through insertClicks, as the redirect writes them (it also keeps the click rollups).
+  await insertClicks(db, [
+    {
+      id,
       workspaceId: referrer.workspaceId,
       codeId: referrer.codeId,
       learnerId: referrer.learner.id,
@@ -68,9 +71,10 @@ export async function clickFactory(db: Db, referrer: Referrer, overrides: ClickO
       source: "redirect",
       isBot: overrides.isBot ?? false,
       createdAt: (overrides.at ?? new Date()).getTime(),
-    })
-    .returning();
-  if (!row) throw new Error("click insert returned nothing");
+    },
+  ]);
+  const [row] = await db.select().from(clicks).where(eq(clicks.id, id));
+  if (!row) throw new Error("click insert stored nothing");
   return row;
 }
 

@@ -1,0 +1,36 @@
+/**
+ * The embedded file's durability setting: WAL with synchronous FULL by default (a commit survives
+ * a power cut), NORMAL (a crash of the process only) when CHORUS_DB_SYNCHRONOUS=normal.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient } from "@libsql/client";
+import { afterEach, describe, expect, it } from "vitest";
+import { fileSynchronous, prepareFileDatabase } from "../../db/migrate.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function pragmas(synchronous?: "FULL" | "NORMAL") {
+  const dir = mkdtempSync(join(tmpdir(), "chorus-pragmas-"));
+  dirs.push(dir);
+  const client = createClient({ url: `file:${join(dir, "x.db")}` });
+  await prepareFileDatabase(client, synchronous);
+  const mode = (await client.execute("PRAGMA journal_mode")).rows[0]?.[0];
+  const sync = Number((await client.execute("PRAGMA synchronous")).rows[0]?.[0]);
+  client.close();
+  return { mode, sync };
+}
+
+describe("embedded database pragmas", () => {
+  it("use WAL with synchronous FULL unless CHORUS_DB_SYNCHRONOUS=normal", async () => {
+    expect(fileSynchronous({})).toBe("FULL");
+    expect(fileSynchronous({ CHORUS_DB_SYNCHRONOUS: "NORMAL" })).toBe("NORMAL");
+    expect(fileSynchronous({ CHORUS_DB_SYNCHRONOUS: "something" })).toBe("FULL");
+    expect(await pragmas(fileSynchronous({}))).toEqual({ mode: "wal", sync: 2 });
+    expect(await pragmas(fileSynchronous({ CHORUS_DB_SYNCHRONOUS: "normal" }))).toEqual({ mode: "wal", sync: 1 });
+  });
+});
