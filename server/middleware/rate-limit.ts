@@ -118,9 +118,12 @@ export class RateLimits {
   // Random per process, so nobody can craft two visitors whose keys collide.
   private readonly seed = crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
 
-  /** The in-memory key of one visitor (address + user agent) in one workspace. */
-  visitorKey(workspaceId: string, ip: string, userAgent: string): string {
-    return digest(`${workspaceId}|${ip}|${userAgent}`, this.seed);
+  /**
+   * The in-memory key of one visitor in one workspace: the address alone. A user agent is the
+   * client's to change on every request, so a key that included it would be no limit at all.
+   */
+  visitorKey(workspaceId: string, ip: string): string {
+    return digest(`${workspaceId}|${ip}`, this.seed);
   }
 
   /**
@@ -183,7 +186,7 @@ export function rateLimit(group: RateLimitGroupName) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const { workspace } = c.var.auth;
     const limits = c.var.rateLimits;
-    const visitor = limits.visitorKey(workspace.id, clientIp(c), c.req.header("User-Agent") ?? "");
+    const visitor = limits.visitorKey(workspace.id, clientIp(c));
     const nowMs = c.var.deps.clock.now().getTime();
     const rejection = limits.take(group, workspace.settings.rateLimits[group], workspace.id, visitor, nowMs);
     if (rejection) throw rateLimitedError(rejection);

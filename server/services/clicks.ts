@@ -33,6 +33,9 @@ export const dedupWindowMs = 60 * 60 * 1000;
 export function isAutomated(userAgent: string | undefined): boolean {
   if (!userAgent?.trim()) return true;
   // isbot runs one very large regular expression; visitors share a few thousand user agents.
+  // Real browsers' agents are a few hundred characters; longer ones are not cached, so strangers
+  // cannot fill memory with 16 KB headers.
+  if (userAgent.length > 512) return isbot(userAgent);
   let automated = knownAgents.get(userAgent);
   if (automated === undefined) {
     automated = isbot(userAgent);

@@ -96,7 +96,10 @@ function scrubber(externalId: string, tombstone: string, name: string | null) {
   // Whole words only, so erasing "Al" leaves "Also" alone; ids may hold dots, @ and hyphens.
   const word = (value: string, inner: string) =>
     new RegExp(`(?<![\\p{L}\\p{N}${inner}])${escapeRegExp(value)}(?![\\p{L}\\p{N}${inner}])`, "gu");
-  const patterns = [word(externalId, "_@-"), ...(name?.trim() ? [word(name.trim(), "")] : [])];
+  // A short or all-digit id ("42") would also match amounts and counts in the text: such ids are
+  // replaced only where they are a whole value.
+  const idInText = externalId.length >= 4 && !/^\d+$/.test(externalId);
+  const patterns = [...(idInText ? [word(externalId, "_@-")] : []), ...(name?.trim() ? [word(name.trim(), "")] : [])];
   const scrub = (value: unknown): unknown => {
     if (typeof value === "string") {
       if (value === externalId) return tombstone;

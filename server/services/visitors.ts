@@ -17,11 +17,14 @@ export function visitorHash(secret: string, workspaceId: string, ip: string, use
   return hmacSha256Hex(secret, `visitor|${day(now)}|${workspaceId}|${ip}|${userAgent}`);
 }
 
-/** The client IP: the runtime's own view, or the first X-Forwarded-For hop when configured to trust it. */
+/**
+ * The client IP: the runtime's own view, or, when configured to trust a proxy, the last
+ * X-Forwarded-For hop: the one that proxy appended. Earlier hops are whatever the client sent.
+ */
 export function clientIp(c: Context<AppEnv>): string {
   const { deps } = c.var;
   if (deps.config.trustProxy) {
-    const forwarded = c.req.header("X-Forwarded-For")?.split(",")[0]?.trim();
+    const forwarded = c.req.header("X-Forwarded-For")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   return deps.clientIp?.(c) ?? "unknown";

@@ -93,17 +93,22 @@ describe("rate limits: clicks (beacon and redirect share one budget)", () => {
     expect(error.details).toEqual({ scope: "visitor", retryAfterSeconds: 60 });
     expect(refused.headers.get("Retry-After")).toBe("60");
     expect(await countClicks(t)).toBe(2);
-    // Another visitor (another address, or the same address with another browser) is not limited.
+    // Another address is not limited; the same address with another browser is (a user agent
+    // is the client's to change on every request).
     expect((await beacon(ws, c as string, "203.0.113.8")).status).toBe(201);
-    expect(
-      (
-        await t.call("POST", "/v1/clicks", {
-          headers: { ...widget(ws, "203.0.113.7"), "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0" },
-          body: { code: c },
-        })
-      ).status,
-    ).toBe(201);
-    expect(await countClicks(t)).toBe(4);
+    const sameAddress = await t.call("POST", "/v1/clicks", {
+      headers: { ...widget(ws, "203.0.113.7"), "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0" },
+      body: { code: c },
+    });
+    await expectError(sameAddress, 429, "rate_limited");
+    expect(await countClicks(t)).toBe(3);
+  });
+
+  it("takes the address the proxy appended, not hops the client wrote before it", async () => {
+    const [a, b] = await codes(ws, 2);
+    await setLimits(ws, { clicks: { perVisitor: rule(1) } });
+    expect((await beacon(ws, a as string, "198.51.100.1, 203.0.113.7")).status).toBe(201);
+    await expectError(await beacon(ws, b as string, "198.51.100.2, 203.0.113.7"), 429, "rate_limited");
   });
 
   it("says how long to wait, and lets the visitor in again when the window ends", async () => {

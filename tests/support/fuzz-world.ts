@@ -114,6 +114,13 @@ export async function createFuzzWorld() {
       stripe: { webhookSecret: stripeSecret, conversionType: "enrollment" },
       holdDays: 1,
       fraud: { selfReferral: false, disposableEmail: true, botClicks: true, velocityPerDay: 20 },
+      // Limits run before validation: with them on, most requests to the limited routes would
+      // stop at 429 (tested in rate-limits.test.ts) instead of reaching the handlers.
+      rateLimits: {
+        clicks: { perVisitor: null, perWorkspace: null },
+        referrals: { perVisitor: null, perWorkspace: null },
+        stories: { perVisitor: null, perWorkspace: null },
+      },
     },
     now,
   });
