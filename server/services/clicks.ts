@@ -60,6 +60,8 @@ export type ClickInput = {
 export class ClickRecorder {
   /** Recent (code, visitor) pairs: a repeat within the hour costs no database read. */
   private recent = new Map<string, { clickId: string; at: number }>();
+  /** Story ids known to belong to a workspace (`workspace|story`): see ownStory. */
+  private readonly knownStories = new Set<string>();
   /**
    * Until when the database may hold clicks that `recent` does not know: clicks from before this
    * process started, and clicks evicted from `recent` while still inside the dedup window.
@@ -166,11 +168,18 @@ export class ClickRecorder {
    * credited, nor its id show up in this workspace's analytics.
    */
   private async ownStory(workspaceId: string, storyId: string): Promise<string | null> {
+    // A story never changes workspace and its row is never deleted, so a yes is kept: a shared
+    // story's clicks skip the read. A no is asked again, as the story may be posted later.
+    const key = `${workspaceId}|${storyId}`;
+    if (this.knownStories.has(key)) return storyId;
     const [row] = await this.db
       .select({ id: stories.id })
       .from(stories)
       .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, storyId)));
-    return row?.id ?? null;
+    if (!row) return null;
+    if (this.knownStories.size >= 10_000) this.knownStories.clear();
+    this.knownStories.add(key);
+    return row.id;
   }
 
   private remember(key: string, clickId: string, at: number) {
