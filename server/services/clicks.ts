@@ -58,8 +58,16 @@ export type ClickInput = {
 };
 
 export class ClickRecorder {
-  /** Recent (code, visitor) pairs: a repeat within the hour costs no database read. */
+  /**
+   * Recent (code, visitor) pairs: a repeat within the hour costs no database read. Two
+   * generations: when the current one is full the older one is dropped whole, which stays O(1)
+   * (removing a Map's oldest entries one by one makes V8 walk the holes they leave).
+   */
   private recent = new Map<string, { clickId: string; at: number }>();
+  private olderRecent = new Map<string, { clickId: string; at: number }>();
+  /** The latest click time in `recent`, which becomes the older generation's on rotation. */
+  private recentNewestAt = 0;
+  private olderNewestAt = 0;
   /** Story ids known to belong to a workspace (`workspace|story`): see ownStory. */
   private readonly knownStories = new Set<string>();
   /**
@@ -105,7 +113,7 @@ export class ClickRecorder {
     const now = input.now.getTime();
     const visitor = visitorHash(this.secret, code.workspaceId, input.ip, input.userAgent, input.now);
     const key = `${code.codeId}|${visitor}`;
-    const seen = this.recent.get(key);
+    const seen = this.recent.get(key) ?? this.olderRecent.get(key);
     if (seen && now - seen.at < dedupWindowMs) return { clickId: seen.clickId, created: false };
     const pending = this.inflight.get(key);
     if (pending) return { clickId: await pending, created: false };
@@ -183,13 +191,18 @@ export class ClickRecorder {
   }
 
   private remember(key: string, clickId: string, at: number) {
-    if (this.recent.size >= (this.options.maxRecent ?? 200_000)) {
-      const [oldestKey, oldest] = this.recent.entries().next().value as [string, { at: number }];
-      this.recent.delete(oldestKey);
-      // Forgetting a click still inside the window: ask the database again until it expires.
-      const until = oldest.at + dedupWindowMs;
-      this.incompleteUntil = (this.incompleteUntil ?? Promise.resolve(0)).then((current) => Math.max(current, until));
+    if (this.recent.size >= (this.options.maxRecent ?? 200_000) / 2) {
+      // Forgetting the older generation, whose clicks may still be inside the window: ask the
+      // database again until the newest of them expires.
+      if (this.olderRecent.size > 0) {
+        const until = this.olderNewestAt + dedupWindowMs;
+        this.incompleteUntil = (this.incompleteUntil ?? Promise.resolve(0)).then((current) => Math.max(current, until));
+      }
+      this.olderRecent = this.recent;
+      this.olderNewestAt = this.recentNewestAt;
+      this.recent = new Map();
     }
     this.recent.set(key, { clickId, at });
+    this.recentNewestAt = Math.max(this.recentNewestAt, at);
   }
 }
