@@ -1,7 +1,8 @@
 /**
  * The server side of bench/redirect.ts, in its own process so the load generator does not share
  * its event loop: the real app as `npm start` builds it, plus a Hono hello-world route to compare
- * against. Prints `{ port, code, file }` once listening; on SIGINT flushes clicks and exits.
+ * against. Prints `{ port, code, file }` once listening; on SIGINT flushes clicks, prints
+ * `{ answeredClickIds, storedClicks, lostClicks }` and exits.
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
@@ -59,13 +60,33 @@ app.get("/bench/hello", (c) => c.text("Hello Hono!"));
 // throughput: on a shared machine it moves far less with the neighbours' load than requests/s do.
 app.get("/bench/cpu", (c) => c.json(process.cpuUsage()));
 
-const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+// Every click id a redirect handed out, as the visitor's browser received it: after the last
+// flush each one must be a stored row. (Counting answers in the load generator instead would
+// miss redirects answered after it stopped counting, and net them against lost ones.)
+const answeredClickIds = new Set<string>();
+const server = serve({
+  fetch: async (request, env) => {
+    const response = await app.fetch(request, env);
+    const clickId =
+      response.status === 302 &&
+      new URL(response.headers.get("Location") ?? "", "http://x").searchParams.get("chorus_cid");
+    if (clickId) answeredClickIds.add(clickId);
+    return response;
+  },
+  port: 0,
+  hostname: "127.0.0.1",
+});
 server.once("listening", () => {
   console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, code, file }));
 });
 process.on("SIGINT", () => {
   server.close(async () => {
     await clickWriter.flush();
+    const stored = new Set((await client.execute("SELECT id FROM clicks")).rows.map((row) => String(row.id)));
+    const lost = [...answeredClickIds].filter((id) => !stored.has(id)).length;
+    console.log(
+      JSON.stringify({ answeredClickIds: answeredClickIds.size, storedClicks: stored.size, lostClicks: lost }),
+    );
     client.close();
     process.exit(0);
   });
