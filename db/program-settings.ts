@@ -68,7 +68,7 @@ export const RateLimitRule = z.object({
 
 type RateLimitDefaults = { perVisitor: z.infer<typeof RateLimitRule>; perWorkspace: z.infer<typeof RateLimitRule> };
 
-/** One endpoint group's limits: per visitor (address) and per workspace; null turns one off. */
+/** One endpoint group's limits: per visitor (address + user agent) and per workspace; null turns one off. */
 const rateLimitGroup = (defaults: RateLimitDefaults) =>
   z
     .object({

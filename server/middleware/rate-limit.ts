@@ -119,11 +119,12 @@ export class RateLimits {
   private readonly seed = crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
 
   /**
-   * The in-memory key of one visitor in one workspace: the address alone. A user agent is the
-   * client's to change on every request, so a key that included it would be no limit at all.
+   * The in-memory key of one visitor in one workspace: address and user agent, so that the
+   * learners of one campus or office behind a single address are not one visitor. A client that
+   * changes its user agent on every request escapes this limit and meets the workspace's.
    */
-  visitorKey(workspaceId: string, ip: string): string {
-    return digest(`${workspaceId}|${ip}`, this.seed);
+  visitorKey(workspaceId: string, ip: string, userAgent: string): string {
+    return digest(`${workspaceId}|${ip}|${userAgent}`, this.seed);
   }
 
   /**
@@ -186,7 +187,7 @@ export function rateLimit(group: RateLimitGroupName) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const { workspace } = c.var.auth;
     const limits = c.var.rateLimits;
-    const visitor = limits.visitorKey(workspace.id, clientIp(c));
+    const visitor = limits.visitorKey(workspace.id, clientIp(c), c.req.header("User-Agent") ?? "");
     const nowMs = c.var.deps.clock.now().getTime();
     const rejection = limits.take(group, workspace.settings.rateLimits[group], workspace.id, visitor, nowMs);
     if (rejection) throw rateLimitedError(rejection);

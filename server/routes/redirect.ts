@@ -86,7 +86,7 @@ export const redirectRoutes = new Hono<AppEnv>()
       return c.redirect(referralUrl(resolved.target, resolved.code, null), 302);
     const ip = clientIp(c);
     const limits = c.var.rateLimits;
-    const visitor = limits.visitorKey(resolved.workspaceId, ip);
+    const visitor = limits.visitorKey(resolved.workspaceId, ip, userAgent ?? "");
     if (limits.take("clicks", resolved.clickLimits, resolved.workspaceId, visitor, now.getTime()))
       return c.redirect(referralUrl(resolved.target, resolved.code, null), 302);
 
