@@ -538,9 +538,11 @@ describe("dashboard", () => {
     await page.getByRole("table").first().waitFor();
     const advocatesShown = (expectText.advocates ?? []).length - (await missing("advocates")).length;
     const advocateIdsShown = (expectText.advocateIds ?? []).length - (await missing("advocateIds")).length;
-    expect(advocateIdsShown).toBe(advocatesShown);
-    // The page lists the top 50 advocates: every one shown carries its payload as text.
+    // The page lists the top 50 advocates (ties in any order): every one shown carries its payload
+    // as text, as its name and as its id. (A name not listed may still be found inside another
+    // payload's text, so the two counts need not be equal.)
     expect(advocatesShown).toBeGreaterThanOrEqual(50);
+    expect(advocateIdsShown).toBeGreaterThanOrEqual(50);
     await expectInert("advocates");
     tally.add("learner.name (advocates)", advocatesShown);
     tally.add("learner id (advocates)", advocateIdsShown);
