@@ -8,11 +8,10 @@
  * A check is O(1) and synchronous (two map lookups, no database, no await, no crypto): the
  * redirect runs it on every click.
  */
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateLimitGroup, RateLimitSettings } from "../../db/program-settings.ts";
 import { ApiError } from "../errors.ts";
-import { clientIp, visitorHash } from "../services/visitors.ts";
+import { clientIp } from "../services/visitors.ts";
 import type { AppEnv } from "../types.ts";
 
 export type RateLimitResult = { allowed: boolean; remaining: number; retryAfterSeconds: number };
@@ -30,10 +29,10 @@ export class RateLimiter {
   private windows = new Map<string, Window>();
   private previous = new Map<string, Window>();
 
-  constructor(readonly options: Partial<RateLimitRule> & { maxKeys?: number } = {}) {}
+  constructor(readonly options: { maxKeys?: number } = {}) {}
 
   /** Counts one hit for `key` at `nowMs` and says whether it is within the limit. */
-  hit(key: string, nowMs: number, rule: RateLimitRule = this.defaultRule()): RateLimitResult {
+  hit(key: string, nowMs: number, rule: RateLimitRule): RateLimitResult {
     let window = this.current(key, nowMs, rule);
     if (!window) {
       window = { start: nowMs, count: 0 };
@@ -49,12 +48,6 @@ export class RateLimiter {
     return window
       ? this.result(window, nowMs, rule, 1)
       : { allowed: true, remaining: rule.limit - 1, retryAfterSeconds: 0 };
-  }
-
-  private defaultRule(): RateLimitRule {
-    const { limit, windowMs } = this.options;
-    if (limit === undefined || windowMs === undefined) throw new Error("RateLimiter.hit needs a rule");
-    return { limit, windowMs };
   }
 
   private result(window: Window, nowMs: number, rule: RateLimitRule, extra: number): RateLimitResult {
@@ -171,12 +164,6 @@ export function rateLimitedError(rejection: RateLimitRejection): ApiError {
       ? "Too many requests from this visitor; try again later"
       : "Too many requests for this workspace right now; try again later";
   return new ApiError("rate_limited", message, rejection, { "Retry-After": String(rejection.retryAfterSeconds) });
-}
-
-/** One visitor (address + user agent) in a workspace, as a daily-salted hash: a stored column. */
-export function requestVisitorHash(c: Context<AppEnv>, workspaceId: string): string {
-  const { config, clock } = c.var.deps;
-  return visitorHash(config.secret, workspaceId, clientIp(c), c.req.header("User-Agent") ?? "", clock.now());
 }
 
 /**

@@ -10,7 +10,7 @@ import { newId, newSecret } from "../lib/ids.ts";
 import { createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
-import { rateLimit, requestVisitorHash } from "../middleware/rate-limit.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import { guardedFetch } from "../services/credentials/fetch.ts";
 import { addToLinkedInUrl } from "../services/credentials/linkedin.ts";
 import { type LearnerClaims, verifyLearnerToken } from "../services/learner-tokens.ts";
@@ -30,6 +30,7 @@ import {
   updateStoryByAuthor,
   withdrawStory,
 } from "../services/stories.ts";
+import { requestVisitorHash } from "../services/visitors.ts";
 import type { AppEnv, Learner } from "../types.ts";
 import { AuthorStory, courseSlug, NewStory, PublicStory, StoryPatch, StoryVerification } from "./story-schemas.ts";
 

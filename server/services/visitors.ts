@@ -30,6 +30,12 @@ export function clientIp(c: Context<AppEnv>): string {
   return deps.clientIp?.(c) ?? "unknown";
 }
 
+/** The caller of this request as a visitor of a workspace (address + user agent, daily-salted hash). */
+export function requestVisitorHash(c: Context<AppEnv>, workspaceId: string): string {
+  const { config, clock } = c.var.deps;
+  return visitorHash(config.secret, workspaceId, clientIp(c), c.req.header("User-Agent") ?? "", clock.now());
+}
+
 /** Two-letter country from the edge, when a CDN adds it. */
 export function edgeCountry(c: Context<AppEnv>): string | null {
   const value = c.req.header("CF-IPCountry") ?? c.req.header("X-Vercel-IP-Country") ?? "";

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../server/app.ts";
+import { RateLimiter } from "../../server/middleware/rate-limit.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
 import { countClicks, learnerCode, visitor } from "../support/referrals.ts";
@@ -269,9 +270,18 @@ describe("rate limits: stories", () => {
   });
 });
 
-describe("RateLimiter memory", () => {
+describe("RateLimiter", () => {
+  it("allows the limit per window and key, then says when to retry", () => {
+    const limiter = new RateLimiter();
+    const rule = { limit: 3, windowMs: 60_000 };
+    const t0 = 1_000_000;
+    expect([1, 2, 3].map(() => limiter.hit("a", t0, rule).allowed)).toEqual([true, true, true]);
+    expect(limiter.hit("a", t0 + 15_000, rule)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 45 });
+    expect(limiter.hit("b", t0 + 15_000, rule).allowed).toBe(true);
+    expect(limiter.hit("a", t0 + 60_000, rule).allowed).toBe(true);
+  });
+
   it("stays under maxKeys under a flood of new keys, and keeps the keys in use", async () => {
-    const { RateLimiter } = await import("../../server/middleware/rate-limit.ts");
     const limiter = new RateLimiter({ maxKeys: 1000 });
     const rule = { limit: 2, windowMs: 60_000 };
     limiter.hit("busy", 0, rule);

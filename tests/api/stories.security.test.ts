@@ -1,7 +1,6 @@
 /** Hostile input against the JSON-LD, the rate limiter and the credential fetcher. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jsonForScript } from "../../server/lib/json-script.ts";
-import { RateLimiter } from "../../server/middleware/rate-limit.ts";
 import { guardedFetch, isPrivateHost } from "../../server/services/credentials/fetch.ts";
 import type { publicStory } from "../../server/services/stories.ts";
 import { storiesJsonLd, storiesJsonLdScript } from "../../server/services/story-json-ld.ts";
@@ -78,23 +77,6 @@ describe("stories in JSON-LD through the API", () => {
     expect(script).not.toContain("Priya");
     expect(script).not.toContain("Withdrawn Person");
     expect(script).not.toMatch(/[<>]/);
-  });
-});
-
-describe("RateLimiter", () => {
-  it("allows the limit per window and key, then says when to retry", () => {
-    const limiter = new RateLimiter({ limit: 3, windowMs: 60_000 });
-    const t0 = 1_000_000;
-    expect([1, 2, 3].map(() => limiter.hit("a", t0).allowed)).toEqual([true, true, true]);
-    expect(limiter.hit("a", t0 + 15_000)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 45 });
-    expect(limiter.hit("b", t0 + 15_000).allowed).toBe(true);
-    expect(limiter.hit("a", t0 + 60_000).allowed).toBe(true);
-  });
-
-  it("stays bounded in memory", () => {
-    const limiter = new RateLimiter({ limit: 1, windowMs: 60_000, maxKeys: 100 });
-    for (let i = 0; i < 1000; i++) limiter.hit(`k${i}`, 0);
-    expect((limiter as unknown as { windows: Map<string, unknown> }).windows.size).toBeLessThanOrEqual(100);
   });
 });
 
