@@ -2,20 +2,15 @@
  * `npx tsx bench/sizes.ts [--no-build]`: widget weights gzip against their budgets (the same figures
  * tests/browser/sizes.test.ts enforces). Builds the widgets first as `npm start` does.
  */
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { buildWidgets } from "./support/build.ts";
 import { report } from "./support/report.ts";
 import { elementSources, widgetSizes } from "./support/widget-sizes.ts";
 
 const root = join(import.meta.dirname, "..");
 if (!process.argv.includes("--no-build")) {
   process.stderr.write("vite build\n");
-  const build = spawnSync(join(root, "node_modules", ".bin", "vite"), ["build", "--logLevel", "warn"], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: "production" },
-    stdio: "inherit",
-  });
-  if (build.status !== 0) throw new Error("vite build failed");
+  buildWidgets();
 }
 const sizes = widgetSizes(join(root, "dist"));
 for (const row of sizes.rows()) {

@@ -9,7 +9,6 @@
  * animation frame where the page's content is there: the last paragraph for the pages without a
  * wall, the first story card in the wall's shadow root for the page with it.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,6 +21,7 @@ import { createApp } from "../server/app.ts";
 import { openDatabase } from "../server/node-database.ts";
 import { createWorkspace } from "../server/services/workspaces.ts";
 import { browserUserAgent, launchBrowser, startHostSite } from "../tests/support/browser.ts";
+import { buildWidgets } from "./support/build.ts";
 import { report, summary } from "./support/report.ts";
 
 const { values } = parseArgs({
@@ -32,12 +32,7 @@ const root = join(import.meta.dirname, "..");
 
 if (!values["no-build"]) {
   process.stderr.write("vite build\n");
-  const build = spawnSync(join(root, "node_modules", ".bin", "vite"), ["build", "--logLevel", "warn"], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: "production" },
-    stdio: "inherit",
-  });
-  if (build.status !== 0) throw new Error("vite build failed");
+  buildWidgets();
 }
 
 // The app, as `npm start` runs it, over a scratch database.
