@@ -14,12 +14,13 @@ import { createDb } from "../../db/index.ts";
 import { migrateDatabase, prepareFileDatabase } from "../../db/migrate.ts";
 import { referrerFactory } from "../support/click-factories.ts";
 import { workspaceFactory } from "../support/factories.ts";
-import { holdsFile, type OwnedServer, startOwnedServer } from "../support/owned-server.ts";
+import { holdsFile } from "../support/open-files.ts";
+import { type RunningServer, startServer } from "../support/processes.ts";
 import { chromeUserAgent } from "../support/referrals.ts";
 import { testConfig } from "../support/test-app.ts";
 
 let dir: string;
-let server: OwnedServer | undefined;
+let server: RunningServer | undefined;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "chorus-crash-"));
 });
@@ -117,7 +118,7 @@ it("loses no answered click or conversion across three SIGKILLs, and retries mak
   }
 
   for (let round = 0; round < rounds; round++) {
-    server = await startOwnedServer(env);
+    server = await startServer(env);
     // The process we are about to kill is the one that has the database open, not a wrapper.
     expect(holdsFile(server.pid, file)).not.toBe(false);
     if (round > 0) await verify(server.baseUrl);
@@ -199,7 +200,7 @@ it("loses no answered click or conversion across three SIGKILLs, and retries mak
     expect(answeredThisRound).toBeGreaterThan(0);
   }
 
-  server = await startOwnedServer(env);
+  server = await startServer(env);
   await verify(server.baseUrl);
   expect(redirectsWithoutClick).toBe(0);
   expect(answeredClicks.size).toBeGreaterThan(0);

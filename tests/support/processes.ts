@@ -29,15 +29,25 @@ export function freePort(): Promise<number> {
 
 export type RunningServer = {
   process: ChildProcess;
+  /** The process that runs the server and opens its database. */
+  pid: number;
   output: () => string;
   baseUrl: string;
+  /** Resolves with the exit code and signal once the process is gone. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
-/** Starts `server/node.ts` and resolves once it prints its banner. */
+/**
+ * Starts `server/node.ts` and resolves once it prints its banner. Node itself runs it, with tsx as
+ * a loader, rather than the `tsx` command: that is a wrapper process that relays signals to a
+ * second node, so a SIGKILL would hit the wrapper and leave the real server (and its database)
+ * running. Here the child is the server.
+ */
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(tsx, [join(repoRoot, "server/node.ts")], {
+  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "server/node.ts")], {
+    cwd: repoRoot,
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -48,8 +58,12 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   child.stderr?.on("data", (chunk) => {
     output += chunk;
   });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    // Generous: a start takes about a second, several at once on a busy 2-core machine far more.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
     const check = () => {
       if (output.includes("Press Ctrl-C to stop.")) {
         clearTimeout(timer);
@@ -57,19 +71,21 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
       }
     };
     child.stdout?.on("data", check);
-    child.on("exit", (code) => {
+    void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
+      reject(new Error(`server exited with ${code ?? signal}:\n${output}`));
     });
   });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  if (child.pid === undefined) throw new Error("server has no pid");
   return {
     process: child,
+    pid: child.pid,
     output: () => output,
     baseUrl: `http://127.0.0.1:${port}`,
+    exited,
     stop: async (signal = "SIGINT") => {
       child.kill(signal);
-      return exited;
+      return (await exited).code;
     },
   };
 }
