@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { report } from "./support/report.ts";
+import { benchUserAgent, newVisitorEachRequest } from "./support/visitors.ts";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "5" }, connections: { type: "string", default: "50" } },
@@ -42,31 +43,20 @@ type Result = {
   statusCodeStats: Record<string, { count: number }>;
 };
 
-let visitor = 0;
 async function serverCpu(): Promise<number> {
   const { user, system } = (await (await fetch(`${base}/bench/cpu`)).json()) as { user: number; system: number };
   return user + system;
 }
 
-async function run(title: string, path: string, newVisitorEachRequest: boolean): Promise<Result> {
+async function run(title: string, path: string, newVisitors: boolean): Promise<Result> {
   process.stderr.write(`${title}: ${duration} s, ${connections} connections\n`);
   const cpuBefore = await serverCpu();
   const result = (await autocannon({
     url: base + path,
     connections,
     duration,
-    headers: { "User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36" },
-    requests: newVisitorEachRequest
-      ? [
-          {
-            setupRequest: (request: { headers?: Record<string, string> }) => {
-              const n = visitor++;
-              const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
-              return { ...request, headers: { ...request.headers, "X-Forwarded-For": ip } };
-            },
-          },
-        ]
-      : undefined,
+    headers: { "User-Agent": benchUserAgent },
+    requests: newVisitors ? newVisitorEachRequest() : undefined,
   })) as Result;
   const cpu = (await serverCpu()) - cpuBefore;
   const line = {

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { benchUserAgent, newVisitorEachRequest } from "./visitors.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,24 +35,12 @@ const { port, code } = await new Promise<{ port: number; code: string }>((resolv
 });
 const url =
   mode === "hello" ? `http://127.0.0.1:${port}/bench/hello` : `http://127.0.0.1:${port}/r/${code}?ch=whatsapp`;
-let visitor = 0;
 const result = (await autocannon({
   url,
   connections: 50,
   duration: Number(values.seconds),
-  headers: { "User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36" },
-  requests:
-    mode === "new-visitor"
-      ? [
-          {
-            setupRequest: (request: { headers?: Record<string, string> }) => {
-              const n = visitor++;
-              const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
-              return { ...request, headers: { ...request.headers, "X-Forwarded-For": ip } };
-            },
-          },
-        ]
-      : undefined,
+  headers: { "User-Agent": benchUserAgent },
+  requests: mode === "new-visitor" ? newVisitorEachRequest() : undefined,
 })) as { requests: { average: number }; latency: { p50: number; p99: number } };
 console.log(
   JSON.stringify({ mode, requestsPerSecond: Math.round(result.requests.average), p99ms: result.latency.p99 }),

@@ -10,7 +10,7 @@ import { migrateDatabase } from "../../db/migrate.ts";
 import { createApp } from "../../server/app.ts";
 import { createClickWriter } from "../../server/services/click-writer.ts";
 import { type RunningSqld, startSqld } from "./sqld.ts";
-import { type TestApp, testClock, testConfig } from "./test-app.ts";
+import { caller, type TestApp, testClock, testConfig } from "./test-app.ts";
 
 export type SqldTestApp = TestApp & { stop: () => Promise<void> };
 
@@ -24,16 +24,7 @@ export async function createSqldTestApp(sqld?: RunningSqld): Promise<SqldTestApp
     createApp({ db: createDb(client), clock, config: testConfig, clickWriter: writers[i] }),
   );
   let turn = 0;
-  const call: TestApp["call"] = (method, path, options = {}) => {
-    const headers: Record<string, string> = { ...options.headers };
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
-      headers["Content-Type"] ??= "application/json";
-    }
-    const app = apps[turn++ % apps.length]!;
-    return Promise.resolve(app.request(`https://chorus.test${path}`, { method, headers, body }));
-  };
+  const call = caller(() => apps[turn++ % apps.length]!);
   const client = clients[0]!;
   const close = () => {
     for (const each of clients) each.close();

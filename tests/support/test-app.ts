@@ -49,16 +49,20 @@ export async function createTestApp(
   // The same group-commit writer createApp would make, kept here so tests can flush it.
   const clickWriter = createClickWriter(database.db);
   const app = createApp({ db: database.db, clock, config: { ...testConfig, ...config }, clickWriter, ...deps });
-  const call: TestApp["call"] = (method, path, options = {}) => {
+  return { ...database, app, clock, call: caller(() => app), flushClicks: () => clickWriter.flush() };
+}
+
+/** `call` for in-process requests: a JSON body is serialised and typed; `nextApp` picks the app to ask. */
+export function caller(nextApp: () => TestApp["app"]): TestApp["call"] {
+  return (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined;
     if (options.body !== undefined) {
       body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
       headers["Content-Type"] ??= "application/json";
     }
-    return Promise.resolve(app.request(`https://chorus.test${path}`, { method, headers, body }));
+    return Promise.resolve(nextApp().request(`https://chorus.test${path}`, { method, headers, body }));
   };
-  return { ...database, app, clock, call, flushClicks: () => clickWriter.flush() };
 }
 
 /** Asserts the error envelope of DESIGN.md section 3 and returns it. */
