@@ -16,8 +16,8 @@ import { approveDueRewards } from "../../server/services/rewards.ts";
 import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { type Referrer, referrerFactory } from "../support/click-factories.ts";
-import { enrollment, poster } from "../support/conversions.ts";
-import { learnerToken, workspaceFactory } from "../support/factories.ts";
+import { enrollment, type poster, rewardsProgram } from "../support/conversions.ts";
+import { learnerToken } from "../support/factories.ts";
 import { type RunningSqld, startSqld } from "../support/sqld.ts";
 import { createSqldTestApp } from "../support/sqld-app.ts";
 import { type Json, storyBody, storyClient } from "../support/stories.ts";
@@ -39,10 +39,7 @@ describe.each(["file", "sqld"] as const)("on %s", { timeout: 30_000 }, (target) 
   let auth: Record<string, string>;
 
   async function setup(settings: Partial<ProgramSettings> = {}) {
-    ws = await workspaceFactory(t.db, { settings });
-    priya = await referrerFactory(t.db, ws.id, { sub: "priya", name: "Priya" }, { now: t.clock.now() });
-    post = poster(t, ws.secretKey);
-    auth = { Authorization: `Bearer ${ws.secretKey}` };
+    ({ ws, priya, post, auth } = await rewardsProgram(t, settings));
   }
 
   let sqld: RunningSqld | undefined;

@@ -4,9 +4,8 @@ import type { ProgramSettings } from "../../db/program-settings.ts";
 import { webhookEvents } from "../../db/schema.ts";
 import { runBackgroundTick } from "../../server/services/background.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { clickFactory, type Referrer, referrerFactory } from "../support/click-factories.ts";
-import { enrollment, poster } from "../support/conversions.ts";
-import { workspaceFactory } from "../support/factories.ts";
+import { clickFactory, type Referrer } from "../support/click-factories.ts";
+import { enrollment, type poster, rewardsProgram } from "../support/conversions.ts";
 import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
 
 const day = 86_400_000;
@@ -17,10 +16,7 @@ let post: ReturnType<typeof poster>;
 let auth: Record<string, string>;
 
 async function setup(settings: Partial<ProgramSettings> = {}) {
-  ws = await workspaceFactory(t.db, { settings });
-  priya = await referrerFactory(t.db, ws.id, { sub: "priya", name: "Priya" }, { now: t.clock.now() });
-  post = poster(t, ws.secretKey);
-  auth = { Authorization: `Bearer ${ws.secretKey}` };
+  ({ ws, priya, post, auth } = await rewardsProgram(t, settings));
 }
 
 beforeEach(async () => {

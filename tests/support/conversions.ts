@@ -1,5 +1,9 @@
 /** Posting conversions in tests: a workspace's secret key and a body with sensible defaults. */
+
+import type { ProgramSettings } from "../../db/program-settings.ts";
 import type { ConversionResponse } from "../../server/services/conversions.ts";
+import { referrerFactory } from "./click-factories.ts";
+import { workspaceFactory } from "./factories.ts";
 import type { TestApp } from "./test-app.ts";
 
 /** A conversion answer, or an error envelope. */
@@ -36,4 +40,14 @@ export function poster(t: TestApp, secretKey: string) {
     });
     return { response, status: response.status, json: (await response.clone().json()) as ConversionJson };
   };
+}
+
+/**
+ * A workspace with the given program settings, its referrer Priya, and the provider's server
+ * posting conversions: what the reward-rule suites start from.
+ */
+export async function rewardsProgram(t: TestApp, settings: Partial<ProgramSettings> = {}) {
+  const ws = await workspaceFactory(t.db, { settings });
+  const priya = await referrerFactory(t.db, ws.id, { sub: "priya", name: "Priya" }, { now: t.clock.now() });
+  return { ws, priya, post: poster(t, ws.secretKey), auth: { Authorization: `Bearer ${ws.secretKey}` } };
 }
