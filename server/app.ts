@@ -73,9 +73,16 @@ export function createApp(deps: Deps) {
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   // Per-process state shared by all requests: the code cache and the click recorder.
   const codes = new CodeCache();
-  const clicks = new ClickRecorder(deps.db, deps.clickWriter ?? createClickWriter(deps.db), deps.config.secret, {
-    exclusive: deps.runtime === "node",
-  });
+  const runtime = deps.runtime ?? "node";
+  const clicks = new ClickRecorder(
+    deps.db,
+    deps.clickWriter ?? createClickWriter(deps.db, runtime),
+    deps.config.secret,
+    {
+      exclusive: runtime === "node",
+      isolatedRequests: runtime === "workers",
+    },
+  );
   const rateLimits = new RateLimits();
   app.use("*", async (c, next) => {
     c.set("deps", withExecutionContext(deps, c));

@@ -40,7 +40,14 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
     );
   }
   const config = configFromEnv(env);
-  const client = createClient({ url: env.DATABASE_URL!, authToken: env.DATABASE_AUTH_TOKEN || undefined });
+  // No client-side concurrency limit (its default, 20, queues the 21st statement and starts it from
+  // whichever request finishes one first: workerd refuses I/O for another request, and the queued
+  // request hangs until cancelled). Workers already limits each request's own connections.
+  const client = createClient({
+    url: env.DATABASE_URL!,
+    authToken: env.DATABASE_AUTH_TOKEN || undefined,
+    concurrency: Number.POSITIVE_INFINITY,
+  });
   const db = createDb(client);
   const app = createApp({
     db,
@@ -74,7 +81,6 @@ export default {
     }
     return runtime.app.fetch(request, env, ctx);
   },
-  /** The cron trigger: approve rewards whose hold ended, deliver due webhooks. */
   /** The cron trigger: delivers due webhooks and approves rewards whose hold has passed. */
   scheduled(_controller, env, ctx) {
     let runtime: WorkerRuntime;

@@ -9,11 +9,12 @@
  * synchronously, so without this deferral nothing would ever accumulate.)
  */
 
-/** Node: two check phases later. Workers (no setImmediate): one timer (the workerd tests lost clicks with a nested one). */
-const { setImmediate: immediate } = globalThis;
-const beforeWriting: (run: () => void) => void = immediate
-  ? (run) => immediate(() => immediate(run))
-  : (run) => setTimeout(run, 0);
+/**
+ * Node only: on Workers a batch would settle other requests' promises with one request's I/O,
+ * which workerd cancels when that request ends (see createClickWriter).
+ */
+const beforeWriting = (run: () => void) => setImmediate(() => setImmediate(run));
+
 export type GroupCommitter<T> = {
   write(item: T): Promise<void>;
   /** Resolves once everything queued so far is written (for shutdown). */

@@ -10,14 +10,16 @@ const styles = `
   pre { background: #8881; padding: 1rem; overflow-x: auto; border-radius: .5rem; }
 `;
 
-let styleHash: Promise<string> | undefined;
+/** The value, not the promise, is kept: on Workers one request must not await another's promise. */
+let styleHash: string | undefined;
 
 /** A strict CSP: no inline script at all, and only this page's own stylesheet, by its hash. */
 async function pageCsp(): Promise<string> {
-  styleHash ??= crypto.subtle
-    .digest("SHA-256", new TextEncoder().encode(styles))
-    .then((digest) => btoa(String.fromCharCode(...new Uint8Array(digest))));
-  return `default-src 'none'; style-src 'sha256-${await styleHash}'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+  if (!styleHash) {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(styles));
+    styleHash = btoa(String.fromCharCode(...new Uint8Array(digest)));
+  }
+  return `default-src 'none'; style-src 'sha256-${styleHash}'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
 }
 
 export async function page(

@@ -80,12 +80,14 @@ export class ClickRecorder {
    * `exclusive`: this process is the only writer of clicks (Node with its embedded database),
    * so once `recent` covers the whole dedup window a new visitor needs no database read at all.
    * Workers isolates are many and short-lived: they always ask the database.
+   * `isolatedRequests` (Workers): no request may await a promise another request made, because
+   * that request's I/O is cancelled when it ends; concurrent repeats of a visitor each look up.
    */
   constructor(
     private readonly db: Db,
     private readonly writer: ClickWriter,
     private readonly secret: string,
-    private readonly options: { exclusive?: boolean; maxRecent?: number } = {},
+    private readonly options: { exclusive?: boolean; isolatedRequests?: boolean; maxRecent?: number } = {},
   ) {}
 
   private async memoryIsComplete(now: number): Promise<boolean> {
@@ -115,7 +117,7 @@ export class ClickRecorder {
     const key = `${code.codeId}|${visitor}`;
     const seen = this.recent.get(key) ?? this.olderRecent.get(key);
     if (seen && now - seen.at < dedupWindowMs) return { clickId: seen.clickId, created: false };
-    const pending = this.inflight.get(key);
+    const pending = this.options.isolatedRequests ? undefined : this.inflight.get(key);
     if (pending) return { clickId: await pending, created: false };
 
     let created = false;
@@ -162,6 +164,7 @@ export class ClickRecorder {
       this.remember(key, clickId, now);
       return clickId;
     })();
+    if (this.options.isolatedRequests) return { clickId: await work, created };
     this.inflight.set(key, work);
     try {
       return { clickId: await work, created };

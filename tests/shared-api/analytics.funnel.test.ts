@@ -1,5 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, apiJson, browser, expectError, learnerToken, newWorkspace, secret, type Workspace } from "./client.ts";
+import {
+  api,
+  apiJson,
+  browser,
+  expectError,
+  learnerToken,
+  newWorkspace,
+  secret,
+  settling,
+  type Workspace,
+} from "./client.ts";
 
 let ws: Workspace;
 let code: string;
@@ -56,7 +66,7 @@ describe("the analytics funnel", () => {
 
     const funnel = () => apiJson<Funnel>("GET", "/v1/analytics/funnel", 200, { headers: secret(ws.secretKey) });
     // On Workers clicks land just after the redirect answered: wait for them.
-    await expect.poll(async () => (await funnel()).clicks, { timeout: 10_000 }).toBe(3);
+    await expect.poll(async () => (await funnel()).clicks, settling).toBe(3);
     expect(await funnel()).toMatchObject({
       clicks: 3,
       signups: 1,

@@ -14,6 +14,12 @@ export function target(): TargetInfo {
   return inject("sharedApiTarget");
 }
 
+/**
+ * `expect.poll` options for work a Worker finishes after answering (targets.ts). Read every
+ * quarter second, not every 50 ms: polling is traffic too, and a rate-limited route would refuse it.
+ */
+export const settling = { timeout: 10_000, interval: 250 };
+
 /** An origin that every workspace made by `newWorkspace` allows by default. */
 export const siteOrigin = "https://academy.example";
 

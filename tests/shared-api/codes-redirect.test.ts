@@ -1,5 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, apiJson, browser, expectError, learnerToken, newWorkspace, secret, type Workspace } from "./client.ts";
+import {
+  api,
+  apiJson,
+  browser,
+  expectError,
+  learnerToken,
+  newWorkspace,
+  secret,
+  settling,
+  type Workspace,
+} from "./client.ts";
 
 let ws: Workspace;
 let token: string;
@@ -45,7 +55,18 @@ describe("codes and the redirect", () => {
     expect((await follow(`/r/${code}`, phone(2), "HEAD")).status).toBe(302);
     await follow(`/r/${code}`, phone(3));
     // On Workers the click is written after the answer: read it back until it lands.
-    await expect.poll(clicks, { timeout: 10_000 }).toBe(2);
+    await expect.poll(clicks, settling).toBe(2);
+  });
+
+  it("keeps every click of visitors who follow the link at the same moment", async () => {
+    const before = await clicks();
+    const visitors = Array.from({ length: 40 }, (_, n) => phone(100 + n));
+    const answers = await Promise.all(visitors.map((agent) => follow(`/r/${code}?ch=email`, agent)));
+    expect(answers.map((answer) => answer.status)).toEqual(visitors.map(() => 302));
+    const ids = answers.map((answer) => new URL(answer.headers.get("Location") ?? "").searchParams.get("chorus_cid"));
+    expect(new Set(ids).size).toBe(visitors.length);
+    // Every answered click id is a promise that the click is (or will be, on Workers) stored.
+    await expect.poll(clicks, settling).toBe(before + visitors.length);
   });
 
   it("answers unknown codes with the friendly 404 page", async () => {

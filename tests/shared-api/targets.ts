@@ -23,7 +23,8 @@
  *   - speak HTTP only: no imports from server/ or db/, no direct database access, no test clock
  *     (the targets run on real time: assert on relations, not on exact timestamps);
  *   - work a Worker does after answering (`deps.waitUntil`, e.g. the click write of a redirect)
- *     may land a moment after the response on workerd: read it back with `expect.poll`, not once;
+ *     may land a moment after the response on workerd: read it back with
+ *     `expect.poll(…, settling)`, not once;
  *   - anything target-specific (a Workers-only behaviour) goes in another project, not here;
  *     `target().name` exists for messages, not for branching.
  * Time budget: the three targets share 2 cores; keep each file to a few seconds per target.
