@@ -5,6 +5,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { minifyTemplateLiterals } from "rollup-plugin-minify-template-literals";
 import { defineConfig, type Plugin } from "vite";
 import { workersHeadersFile } from "./server/lib/static-headers.ts";
 
@@ -28,31 +29,6 @@ function apiReferenceAssets(): Plugin {
         join(docs, "init.js"),
         `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true });\n`,
       );
-    },
-  };
-}
-
-/**
- * Lit keeps template whitespace as written; the minifier leaves template literals alone. In the
- * widgets' sources the only multi-line literals are `html` and `css` templates, where a line break
- * plus indentation means the same as a line break, and `css` rules need no space around braces,
- * semicolons, commas or after a colon. Worth a few hundred bytes gzip per element, against the size budgets.
- */
-function compactTemplates(): Plugin {
-  return {
-    name: "chorus-compact-templates",
-    apply: "build",
-    transform(code, id) {
-      if (!id.includes("/widgets/") || !id.endsWith(".ts")) return null;
-      return code
-        .replace(/css`([^`$]*)`/g, (_, body: string) => {
-          const compact = body
-            .replace(/\/\*[\s\S]*?\*\//g, "")
-            .replace(/\s*([{};,])\s*/g, "$1")
-            .replace(/:\s+/g, ":");
-          return `css\`${compact.trim()}\``;
-        })
-        .replace(/\n\s+/g, "\n");
     },
   };
 }
@@ -82,7 +58,20 @@ function noPreloadHelper(): Plugin {
 export default defineConfig({
   root: join(root, "widgets"),
   publicDir: false,
-  plugins: [noPreloadHelper(), compactTemplates(), apiReferenceAssets()],
+  plugins: [
+    noPreloadHelper(),
+    minifyTemplateLiterals({
+      include: ["widgets/**/*.ts"],
+      failOnError: true,
+      options: {
+        minifyOptions: {
+          removeAttributeQuotes: true,
+          collapseBooleanAttributes: true,
+        },
+      },
+    }),
+    apiReferenceAssets(),
+  ],
   build: {
     outDir,
     emptyOutDir: true,

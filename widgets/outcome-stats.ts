@@ -93,9 +93,6 @@ export class ChorusOutcomeStats extends ChorusElement {
       h2 {
         font-size: 1.2em;
       }
-      .muted {
-        color: var(--_muted);
-      }
       table {
         width: 100%;
         border-collapse: collapse;

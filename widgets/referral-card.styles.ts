@@ -20,9 +20,6 @@ export const referralCardStyles = css`
   p {
     margin: 0;
   }
-  .muted {
-    color: var(--_muted);
-  }
   .link-row {
     display: flex;
     gap: 0.5rem;

@@ -144,8 +144,7 @@ export class ChorusReferralCard extends ChorusElement {
   private _offerText(referral: Referral) {
     const lines: string[] = [];
     const { offer, reward } = referral;
-    if (offer?.type === "percent") lines.push(this.t("friendGetsPercent", { percent: offer.percent }));
-    else if (offer) lines.push(this.t("friendGetsAmount", { amount: formatOffer(this.locale, offer) }));
+    if (offer) lines.push(this.t("friendGets", { offer: formatOffer(this.locale, offer) }));
     if (reward) {
       const key = reward.trigger === "completion" ? "youEarnCompletion" : "youEarnEnrollment";
       lines.push(this.t(key, { amount: formatMoney(this.locale, reward.amount, reward.currency) }));

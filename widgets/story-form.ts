@@ -79,6 +79,7 @@ const formText = catalog(
 );
 
 type FormKey = Parameters<typeof formText>[1];
+/** A field's name is also its label's key in the catalog. */
 type Field =
   | "name"
   | "headline"
@@ -237,6 +238,7 @@ export class ChorusStoryForm extends ChorusElement {
   private _body(v: Values) {
     const number = (value = "") => (value.trim() ? Number(value.trim()) : undefined);
     const credential = (v.credential ?? "").trim();
+    const type = this._credentialType;
     return {
       course: this.course,
       name: v.name?.trim(),
@@ -251,9 +253,7 @@ export class ChorusStoryForm extends ChorusElement {
         salary: v.consentSalary === "on",
       },
       ...(v.photo?.trim() ? { photoUrl: v.photo.trim() } : {}),
-      ...(this._credentialType === "url" ? { credential: { url: credential } } : {}),
-      ...(this._credentialType === "json" ? { credential: { json: JSON.parse(credential) } } : {}),
-      ...(this._credentialType === "jwt" ? { credential: { jwt: credential } } : {}),
+      ...(type === "none" ? {} : { credential: { [type]: type === "json" ? JSON.parse(credential) : credential } }),
       ...(v.website ? { website: v.website } : {}),
     };
   }
@@ -394,18 +394,6 @@ export class ChorusStoryForm extends ChorusElement {
   override render() {
     if (this._result) return this._success(this._result);
     const problems = order.filter((field) => this._errors[field]);
-    const labels: Record<Field, FormKey> = {
-      name: "name",
-      headline: "headline",
-      body: "body",
-      rating: "rating",
-      outcome: "outcome",
-      salary: "salary",
-      months: "months",
-      publish: "publish",
-      photo: "photo",
-      credential: "credential",
-    };
     const body = this._described("body", true);
     const rating = this._described("rating");
     const outcome = this._described("outcome");
@@ -424,7 +412,7 @@ export class ChorusStoryForm extends ChorusElement {
                 ? html`<p>${this._t("problems", { n: problems.length })}</p>
                   <ul>${problems.map(
                     (field) =>
-                      html`<li><a href="#${field}" @click=${(e: Event) => this._focusField(field, e)}>${this._t(labels[field])}: ${this._errors[field]}</a></li>`,
+                      html`<li><a href="#${field}" @click=${(e: Event) => this._focusField(field, e)}>${this._t(field)}: ${this._errors[field]}</a></li>`,
                   )}</ul>`
                 : nothing
             }

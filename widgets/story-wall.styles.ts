@@ -13,9 +13,6 @@ export const storyWallStyles = css`
   h3 {
     margin: 0;
   }
-  .muted {
-    color: var(--_muted);
-  }
   .filters {
     display: flex;
     flex-wrap: wrap;

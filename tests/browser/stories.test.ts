@@ -433,7 +433,9 @@ describe("<chorus-outcome-stats>", () => {
     const many = page.locator("#many");
     await many.getByRole("table").waitFor();
     const row = (type: string) => many.getByRole("row", { name: new RegExp(`^${type}`) });
-    const text = async (type: string) => (await row(type).textContent())?.replace(/\s+/g, " ").trim();
+    // The row's cells, each read on its own: markup between cells carries no whitespace.
+    const text = async (type: string) =>
+      (await row(type).locator("th, td").allTextContents()).join(" ").replace(/\s+/g, " ").trim();
     expect(await text("New job")).toBe("New job 6/12 6 of 12 stories 50%");
     expect(await text("Promotion")).toBe("Promotion 4/12 4 of 12 stories 33%");
     expect(await text("New skills")).toBe("New skills 2/12 2 of 12 stories 17%");

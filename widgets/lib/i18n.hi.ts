@@ -1,8 +1,7 @@
 /** The referral elements' strings in Hindi: loaded only when an element speaks Hindi (see i18n.ts). */
 export default {
   cardTitle: "दोस्तों को आमंत्रित करें, इनाम पाएँ",
-  friendGetsPercent: "आपके दोस्तों को उनके पहले कोर्स पर {percent}% की छूट मिलेगी।",
-  friendGetsAmount: "आपके दोस्तों को उनके पहले कोर्स पर {amount} की छूट मिलेगी।",
+  friendGets: "आपके दोस्तों को उनके पहले कोर्स पर {offer} की छूट मिलेगी।",
   youEarnEnrollment: "हर दोस्त के नामांकन पर आपको {amount} मिलेंगे।",
   youEarnCompletion: "कोर्स पूरा करने वाले हर दोस्त पर आपको {amount} मिलेंगे।",
   yourLink: "आपका रेफ़रल लिंक",

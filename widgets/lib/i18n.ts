@@ -8,8 +8,7 @@ import type { FriendOffer } from "./types.ts";
 
 const en = {
   cardTitle: "Invite friends, earn rewards",
-  friendGetsPercent: "Your friends get {percent}% off their first course.",
-  friendGetsAmount: "Your friends get {amount} off their first course.",
+  friendGets: "Your friends get {offer} off their first course.",
   youEarnEnrollment: "You earn {amount} for each friend who enrols.",
   youEarnCompletion: "You earn {amount} for each friend who completes a course.",
   yourLink: "Your referral link",

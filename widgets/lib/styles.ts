@@ -59,6 +59,9 @@ export const baseStyles = css`
     outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
+  .muted {
+    color: var(--_muted);
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;
