@@ -9,6 +9,11 @@
  * it waits out the whole timeout), and a BEGIN that failed with SQLITE_BUSY leaves its
  * statement pending on that connection, which makes its later COMMITs fail. A writer in
  * another process (or a libSQL server busy with another client) is waited for with a retry.
+ *
+ * Workers do not queue: there every request is its own context, and a request the runtime cancels
+ * (its client went away) never runs its `finally`, so a queue would stay blocked for the
+ * isolate's lifetime. Their writes reach a libSQL server, which serialises them itself, and a
+ * busy one is retried like any other.
  */
 import type { Db } from "../../db/index.ts";
 
@@ -16,6 +21,12 @@ import type { Db } from "../../db/index.ts";
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 const queues = new WeakMap<object, Promise<void>>();
+const unqueued = new WeakSet<object>();
+
+/** Marks a client whose writers must not wait on each other in memory (Workers: see above). */
+export function withoutWriteQueue(db: Db): void {
+  unqueued.add(queueKey(db));
+}
 
 /** The queue belongs to the client (its connection pool), however many drizzle handles wrap it. */
 function queueKey(db: Db): object {
@@ -35,9 +46,21 @@ function isBusy(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function retryWhileBusy<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(work, { behavior: "immediate" });
+    } catch (error) {
+      if (!isBusy(error) || attempt >= 60) throw error;
+      await sleep(Math.min(2 ** attempt, 100) * (0.5 + Math.random()));
+    }
+  }
+}
+
 /** Runs `work` in one IMMEDIATE transaction; it may run again after a lock conflict, so keep it free of side effects outside the database. */
 export async function writeTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   const key = queueKey(db);
+  if (unqueued.has(key)) return retryWhileBusy(db, work);
   const previous = queues.get(key) ?? Promise.resolve();
   let release!: () => void;
   const mine = new Promise<void>((resolve) => {
@@ -47,14 +70,7 @@ export async function writeTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>):
   queues.set(key, tail);
   await previous;
   try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await db.transaction(work, { behavior: "immediate" });
-      } catch (error) {
-        if (!isBusy(error) || attempt >= 60) throw error;
-        await sleep(Math.min(2 ** attempt, 100) * (0.5 + Math.random()));
-      }
-    }
+    return await retryWhileBusy(db, work);
   } finally {
     release();
     if (queues.get(key) === tail) queues.delete(key);

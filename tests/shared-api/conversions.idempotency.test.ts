@@ -45,6 +45,32 @@ describe("conversions", () => {
     expect(rewards.items.length).toBe(answers[0]?.rewards.length);
   });
 
+  it("are all recorded, each once, when many different ones arrive at the same moment", async () => {
+    const enrolments = async () =>
+      (await apiJson<{ enrollments: number }>("GET", "/v1/analytics/funnel", 200, { headers: secret(ws.secretKey) }))
+        .enrollments;
+    const before = await enrolments();
+    const batch = `batch-${Date.now()}`;
+    const ids = Array.from({ length: 20 }, (_, n) => `${batch}-${n}`);
+    const answers = await Promise.all(
+      ids.map((id, n) =>
+        api("POST", "/v1/conversions", {
+          headers: secret(ws.secretKey),
+          body: {
+            id,
+            type: "enrollment",
+            customer: { id: `${batch}-friend-${n}` },
+            amount: 1_000,
+            currency: "INR",
+            code,
+          },
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(ids.map(() => 201));
+    expect(await enrolments()).toBe(before + ids.length);
+  });
+
   it("refuse a publishable key and bad amounts", async () => {
     const body = { id: `bad-${Date.now()}`, type: "enrollment", customer: { id: "x" }, amount: -5, currency: "INR" };
     await expectError(
