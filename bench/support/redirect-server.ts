@@ -67,10 +67,13 @@ const answeredClickIds = new Set<string>();
 const server = serve({
   fetch: async (request, env) => {
     const response = await app.fetch(request, env);
-    const clickId =
-      response.status === 302 &&
-      new URL(response.headers.get("Location") ?? "", "http://x").searchParams.get("chorus_cid");
-    if (clickId) answeredClickIds.add(clickId);
+    // A string search, not a URL parse: this bookkeeping is the bench's, and parsing every
+    // Location cost about a tenth of the redirect's own CPU, charged to the redirect.
+    if (response.status === 302) {
+      const location = response.headers.get("Location") ?? "";
+      const at = location.indexOf("chorus_cid=");
+      if (at >= 0) answeredClickIds.add(location.slice(at + "chorus_cid=".length).split("&")[0] ?? "");
+    }
     return response;
   },
   port: 0,
