@@ -137,15 +137,24 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
+/**
+ * Text a spreadsheet would run as a formula (OWASP's CSV injection list) gets a leading
+ * apostrophe, which spreadsheets show as text. Story headlines come from anyone with the page's
+ * publishable key, and marketers open these files in spreadsheets. Numbers stay as they are.
+ */
+function defused(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 function cell(column: string, value: unknown): string {
   if (value === null || value === undefined) return "";
   if (timeColumns.has(column)) return iso(value);
   if (booleanColumns.has(column)) return Number(value) ? "true" : "false";
   if (column === "tags") {
     const tags = typeof value === "string" ? (JSON.parse(value) as string[]) : [];
-    return tags.join(";");
+    return defused(tags.join(";"));
   }
-  return String(value);
+  return typeof value === "string" ? defused(value) : String(value);
 }
 
 export function csvLine(values: string[]): string {

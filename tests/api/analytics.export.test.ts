@@ -117,4 +117,27 @@ describe("GET /v1/analytics/export.csv", () => {
     const text = await download("rewards", "&course=cloud-basics");
     expect(parseCsv(text)).toHaveLength(1);
   });
+
+  it("defuses spreadsheet formulas in text, and keeps negative amounts as numbers", async () => {
+    const formula = '=HYPERLINK("https://evil.example","Open")';
+    const id = await storyRow(t.db, ws.id, {
+      headline: formula,
+      name: "@SUM(A1:A9)",
+      tags: ["+1", "ok"],
+      createdAt: Date.UTC(2026, 9, 20),
+    });
+    const refund = conversionRow(ws.id, {
+      type: "refund",
+      customerId: "-2+3",
+      amount: -5000,
+      course: "sql-basics",
+      occurredAt: Date.UTC(2026, 9, 21),
+    });
+    await t.db.insert(conversions).values(refund);
+
+    const story = csvObjects(await download("stories")).find((row) => row.storyId === id);
+    expect(story).toMatchObject({ headline: `'${formula}`, name: "'@SUM(A1:A9)", tags: "'+1;ok" });
+    const [row] = csvObjects(await download("conversions", "&course=sql-basics"));
+    expect(row).toMatchObject({ conversionId: refund.id, customerId: "'-2+3", amount: "-5000" });
+  });
 });
