@@ -80,12 +80,14 @@ function announce() {
   );
 }
 
-async function api<T>(path: string, body?: unknown): Promise<T> {
+/** The answer, or null when the server does not know the code (404). */
+async function api<T>(path: string, body?: unknown): Promise<T | null> {
   const response = await fetch(apiBase + path, {
     method: body ? "POST" : "GET",
     headers: { "Chorus-Key": key, ...(body ? { "Content-Type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
+  if (response.status === 404) return null;
   if (!response.ok) throw new Error(`chorus: ${response.status}`);
   return response.json() as Promise<T>;
 }
@@ -106,14 +108,20 @@ async function capture(code: string, clickId: string | null): Promise<void> {
     const info = clickId
       ? await api<Landing>(`/v1/referrals/${encodeURIComponent(code)}`)
       : await api<Landing>("/v1/clicks", { code, visitorId: visitorId() });
-    landing.clickId = info.clickId ?? clickId;
-    landing.referrer = info.referrer;
-    landing.offer = info.offer;
-    landing.expires = now + info.attribution.windowDays * DAY;
-    const keepFirst = info.attribution.model === "first-click" && previous && previous.code !== code;
-    if (!keepFirst) current = landing;
+    // An unknown or disabled code refers nobody: what was there stays.
+    if (!info) current = previous;
+    else {
+      landing.clickId = info.clickId ?? clickId;
+      landing.referrer = info.referrer;
+      landing.offer = info.offer;
+      landing.expires = now + info.attribution.windowDays * DAY;
+      const keepFirst = info.attribution.model === "first-click" && previous && previous.code !== code;
+      if (!keepFirst) current = landing;
+    }
   } catch {
-    // Unknown code or network trouble: keep what the URL said, for this page only.
+    // Network trouble or a rate limit: the link still names its referrer (and the redirect may
+    // have counted its click), so it wins as under the default last-click model.
+    current = landing;
   }
   announce();
 }
@@ -131,8 +139,10 @@ const chorus: ChorusGlobal = {
       try {
         localStorage.removeItem(REFERRAL_KEY);
         localStorage.removeItem(VISITOR_KEY);
+        sessionStorage.removeItem("chorus.banner.dismissed");
       } catch {}
   },
+  consented: () => consented,
   ready,
   config: { key, apiBase },
   details: () => current,

@@ -12,6 +12,7 @@ import { formatOffer } from "./lib/i18n.ts";
 import { baseStyles } from "./lib/styles.ts";
 import type { StoredReferral } from "./lib/types.ts";
 
+/** Also erased by the loader's `consent(false)`. */
 const DISMISSED_KEY = "chorus.banner.dismissed";
 
 export class ChorusReferralBanner extends ChorusElement {
@@ -88,8 +89,9 @@ export class ChorusReferralBanner extends ChorusElement {
 
   private _dismiss() {
     this._dismissed = true;
+    // Remembered for the session only with consent to store; otherwise for this page.
     try {
-      sessionStorage.setItem(DISMISSED_KEY, this._referral?.code ?? "");
+      if (window.chorus?.consented()) sessionStorage.setItem(DISMISSED_KEY, this._referral?.code ?? "");
     } catch {}
     this.emit("chorus-dismiss", {});
   }

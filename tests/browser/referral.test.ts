@@ -125,6 +125,55 @@ describe("a friend arriving through a referral link", () => {
     expect(await page.locator("chorus-referral-banner aside").count()).toBe(0);
   });
 
+  it("forgets a link whose code does not exist, and keeps the referral it already had", async () => {
+    host.pages.set("/course", hostPage("<chorus-referral-banner></chorus-referral-banner>"));
+    await page.goto(`${host.origin}/course?via=no-such-code`);
+    await page.evaluate(() => window.chorus?.ready);
+    await page.waitForFunction(() => customElements.get("chorus-referral-banner"));
+    expect(await referral(page)).toBeNull();
+    expect(await page.locator("chorus-referral-banner").isHidden()).toBe(true);
+    expect(await page.evaluate(() => localStorage.getItem("chorus.referral"))).toBe("null");
+
+    const code = await codeFor("priya");
+    await page.goto(`${host.origin}/course?via=${code}`);
+    await page.evaluate(() => window.chorus?.ready);
+    await page.goto(`${host.origin}/course?via=no-such-code`);
+    await page.evaluate(() => window.chorus?.ready);
+    expect((await referral(page))?.code).toBe(code);
+  });
+
+  it("keeps the newest link when its lookup fails, as last-click would", async () => {
+    host.pages.set("/course", hostPage(""));
+    const first = await codeFor("priya");
+    const second = await codeFor("arjun", "Arjun Mehta");
+    await page.goto(`${host.origin}/course?via=${first}`);
+    await page.evaluate(() => window.chorus?.ready);
+    // The redirect counted the click; then the loader's lookup meets a network failure.
+    await page.route(/\/v1\/referrals\//, (route) => route.abort());
+    await page.goto(`${host.origin}/course?via=${second}&chorus_cid=clk_redirected`);
+    await page.evaluate(() => window.chorus?.ready);
+    expect(await referral(page)).toEqual({ code: second, clickId: "clk_redirected" });
+    await page.reload();
+    expect(await referral(page)).toEqual({ code: second, clickId: "clk_redirected" });
+  });
+
+  it("remembers a dismissed banner for the session only with consent to store", async () => {
+    host.pages.set("/course", hostPage("<chorus-referral-banner></chorus-referral-banner>", 'data-consent="required"'));
+    const code = await codeFor("priya");
+    const sessionKeys = () => page.evaluate(() => Object.keys(sessionStorage));
+    await page.goto(`${host.origin}/course?via=${code}`);
+    await page.getByRole("button", { name: "Dismiss" }).click();
+    expect(await page.locator("chorus-referral-banner").isHidden()).toBe(true);
+    expect(await sessionKeys()).toEqual([]);
+
+    await page.reload();
+    await page.evaluate(() => window.chorus?.consent(true));
+    await page.getByRole("button", { name: "Dismiss" }).click();
+    expect(await sessionKeys()).toEqual(["chorus.banner.dismissed"]);
+    await page.evaluate(() => window.chorus?.consent(false));
+    expect(await sessionKeys()).toEqual([]);
+  });
+
   it("closes the banner on dismiss", async () => {
     host.pages.set("/course", hostPage("<chorus-referral-banner></chorus-referral-banner>"));
     const code = await codeFor("priya");

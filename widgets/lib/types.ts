@@ -17,6 +17,8 @@ export type ChorusGlobal = {
   referral(): { code: string; clickId: string | null } | null;
   /** Grants or withdraws consent to store the referral (with `data-consent="required"`). */
   consent(granted: boolean): void;
+  /** Whether Chorus may store anything on this device (elements ask before they do). */
+  consented(): boolean;
   /** Settles once a landing's referral has been recorded. */
   ready: Promise<void>;
   config: { key: string; apiBase: string };
