@@ -16,6 +16,7 @@ import type { InArgs } from "@libsql/client";
 import type { Db } from "../../db/index.ts";
 import type { clicks } from "../../db/schema.ts";
 import { type GroupCommitter, groupCommit } from "../lib/group-commit.ts";
+import { retryWhileBusy } from "../lib/write-transaction.ts";
 
 export type ClickRow = typeof clicks.$inferInsert & { createdAt: number };
 export type ClickWriter = GroupCommitter<ClickRow>;
@@ -234,6 +235,8 @@ export async function insertClicks(db: Db, rows: ClickRow[]): Promise<void> {
  * (the workerd tests lost clicks that way), and B is cancelled as hung.
  */
 export function createClickWriter(db: Db, runtime: "node" | "workers" = "node"): ClickWriter {
-  if (runtime === "workers") return { write: (row) => insertClicks(db, [row]), flush: async () => {} };
-  return groupCommit<ClickRow>((rows) => insertClicks(db, rows), chunk);
+  // A batch is one transaction, so a busy database's refusal wrote nothing and it can run again.
+  const write = (rows: ClickRow[]) => retryWhileBusy(() => insertClicks(db, rows));
+  if (runtime === "workers") return { write: (row) => write([row]), flush: async () => {} };
+  return groupCommit<ClickRow>(write, chunk);
 }
