@@ -3,7 +3,8 @@
  * funnel the API reports, moderate a story, handle a reward, read a decision log, sign out; at
  * phone width, under the strict CSP, without serious or critical axe findings.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { readFile } from "node:fs/promises";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { conversions, rewards } from "../../db/schema.ts";
 import { insertClicks } from "../../server/services/click-writer.ts";
@@ -17,8 +18,10 @@ import {
   storyRow,
 } from "../support/analytics-factories.ts";
 import { browserUserAgent, distAssets, launchBrowser, seriousA11yViolations } from "../support/browser.ts";
+import { parseCsv } from "../support/csv.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
+import { exportHeaders, seedStoryWorkspace } from "../support/story-dashboard.ts";
 
 let browser: Browser;
 let live: LiveServer;
@@ -95,14 +98,22 @@ beforeEach(async () => {
 });
 afterEach(() => context.close());
 
-const api = async <T>(path: string): Promise<T> =>
-  (await (await fetch(`${live.baseUrl}${path}`, { headers: { Authorization: `Bearer ${ws.secretKey}` } })).json()) as T;
+const apiAs = async <T>(secretKey: string, path: string): Promise<T> =>
+  (await (await fetch(`${live.baseUrl}${path}`, { headers: { Authorization: `Bearer ${secretKey}` } })).json()) as T;
+const api = <T>(path: string) => apiAs<T>(ws.secretKey, path);
 
-async function signIn() {
+/** Follows a download link as the marketer would: the file's rows and its suggested name. */
+async function download(link: Locator): Promise<[string[][], string]> {
+  const [file] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const path = await file.path();
+  return [parseCsv(await readFile(path, "utf8")), file.suggestedFilename()];
+}
+
+async function signIn(secretKey = ws.secretKey) {
   const response = await page.goto(`${live.baseUrl}/dashboard`);
   expect(response?.status()).toBe(200);
   expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
-  await page.getByLabel("Secret key").fill(ws.secretKey);
+  await page.getByLabel("Secret key").fill(secretKey);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Funnel" }).waitFor();
 }
@@ -230,6 +241,73 @@ describe("/dashboard", () => {
     expect((await context.cookies()).find((cookie) => cookie.name === "chorus_session")).toBeUndefined();
     const status = await page.evaluate(async () => (await fetch("/v1/dashboard/session")).status);
     expect(status).toBe(401);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it("breaks clicks and enrolments down by story and exports each dataset as CSV for the applied period", async () => {
+    // A workspace of its own, so the figures the other tests read stay as they are.
+    const shop = await seedStoryWorkspace(live.db);
+    await signIn(shop.workspace.secretKey);
+    await page.getByRole("link", { name: "Stories" }).click();
+    const table = page.getByRole("table", { name: "Referral funnel per shared story, most enrolments first" });
+    await table.waitFor();
+    // The server answers by clicks (the quiet story has more); the page puts enrolments first.
+    expect(await table.getByRole("rowheader").allTextContents()).toEqual([
+      `Promoted to lead analystMeera Iyer · ${shop.toldId}`,
+      `Ten hours a week, one new careerArjun Mehta · ${shop.quietId}`,
+    ]);
+    const cells = (headline: string) =>
+      table
+        .getByRole("row", { name: new RegExp(headline) })
+        .getByRole("cell")
+        .allTextContents();
+    // Clicks, visitors, sign-ups, enrolments, completions, revenue.
+    expect(await cells("Promoted to lead analyst")).toEqual(["4", "3", "1", "1", "0", "₹2,500.00"]);
+    expect(await cells("Ten hours a week")).toEqual(["5", "5", "0", "0", "0", "–"]);
+    const apiRows = await apiAs<{ items: { key: string; clicks: number; enrollments: number }[] }>(
+      shop.workspace.secretKey,
+      "/v1/analytics/breakdown?dimension=story",
+    );
+    expect(apiRows.items.map((row) => [row.key, row.clicks, row.enrollments])).toEqual([
+      [shop.quietId, 5, 0],
+      [shop.toldId, 4, 1],
+    ]);
+
+    await page.getByText("Export CSV").click();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectNoOverflow();
+    const from = await page.getByLabel("From", { exact: true }).inputValue();
+    const to = await page.getByLabel("To", { exact: true }).inputValue();
+    for (const [dataset, header, ids] of [
+      ["clicks", exportHeaders.clicks, shop.clickIds],
+      ["conversions", exportHeaders.conversions, shop.conversionIds],
+      ["rewards", exportHeaders.rewards, [shop.rewardId]],
+      ["stories", exportHeaders.stories, [shop.toldId, shop.quietId]],
+    ] as const) {
+      const link = page.getByRole("link", { name: `${dataset[0]?.toUpperCase()}${dataset.slice(1)} (CSV)` });
+      expect(await link.getAttribute("href")).toBe(`/v1/analytics/export.csv?dataset=${dataset}&from=${from}&to=${to}`);
+      const [rows, name] = await download(link);
+      expect(name).toBe(`chorus-${dataset}.csv`);
+      expect(rows[0]).toEqual(header);
+      expect(
+        rows
+          .slice(1)
+          .map((row) => row[0])
+          .sort(),
+      ).toEqual([...ids].sort());
+    }
+
+    // Another period: the breakdown's empty state, and exports of that period (header only).
+    await page.getByLabel("From", { exact: true }).fill("2020-01-01");
+    await page.getByLabel("To", { exact: true }).fill("2020-01-31");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("No clicks from shared stories yet: authors share a story with their referral link").waitFor();
+    const clicksLink = page.getByRole("link", { name: "Clicks (CSV)" });
+    expect(await clicksLink.getAttribute("href")).toBe(
+      "/v1/analytics/export.csv?dataset=clicks&from=2020-01-01&to=2020-01-31",
+    );
+    const [rows] = await download(clicksLink);
+    expect(rows).toEqual([exportHeaders.clicks]);
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 

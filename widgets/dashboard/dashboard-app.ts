@@ -5,6 +5,7 @@
  */
 import { css, html, LitElement, nothing } from "lit";
 import { ApiProblem, get, query, request } from "./api.ts";
+import { exportLinks, exportStyles } from "./export-links.ts";
 import { defaultRange } from "./format.ts";
 import type { Filter } from "./page.ts";
 import "./page-overview.ts";
@@ -39,6 +40,7 @@ function routeFromHash(): PageName {
 export class ChorusDashboard extends LitElement {
   static override styles = [
     dashboardStyles,
+    exportStyles,
     css`
       :host {
         min-height: 100vh;
@@ -247,7 +249,7 @@ export class ChorusDashboard extends LitElement {
   override render() {
     if (this._checking) return html`<main><p role="status">Loading…</p></main>`;
     if (!this._session) return this._signIn();
-    const withFilter = !["stories", "rewards", "webhooks", "settings", "conversions"].includes(this._route);
+    const withFilter = !["rewards", "webhooks", "settings", "conversions"].includes(this._route);
     return html`<header>
         <strong>Chorus · ${this._session.workspace.name}</strong>
         <button class="secondary" @click=${this._onSignOut}>Sign out</button>
@@ -274,7 +276,8 @@ export class ChorusDashboard extends LitElement {
                   </select>
                 </label>
                 <button type="submit">Apply</button>
-              </form>`
+              </form>
+              ${exportLinks(this._filter)}`
             : nothing
         }
         ${this._page()}

@@ -1,8 +1,9 @@
-/** Story moderation: the queue by status; approve, reject, feature, tag. */
-import { html, nothing } from "lit";
+/** Stories: what shared stories bring in the period, then moderation (the queue by status; approve, reject, feature, tag). */
+import { css, html, nothing } from "lit";
 import { get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
+import "./story-breakdown.ts";
 
 type Story = {
   id: string;
@@ -22,6 +23,16 @@ type Story = {
 const statuses = ["pending", "approved", "rejected"] as const;
 
 export class ChorusPageStories extends DashboardPage {
+  static override styles = [
+    ...DashboardPage.styles,
+    css`
+      h4 {
+        font-size: 1.05rem;
+        line-height: 1.2;
+        margin: 0 0 0.75rem;
+      }
+    `,
+  ];
   static override properties = {
     ...DashboardPage.properties,
     _status: { state: true },
@@ -66,6 +77,8 @@ export class ChorusPageStories extends DashboardPage {
 
   override render() {
     return html`<h2>Stories</h2>
+      <chorus-story-breakdown .filter=${this.filter}></chorus-story-breakdown>
+      <h3>Moderation queue</h3>
       <div class="row" role="group" aria-label="Show stories">
         ${statuses.map(
           (
@@ -85,7 +98,7 @@ export class ChorusPageStories extends DashboardPage {
       }
       ${(this._items ?? []).map(
         (story) => html`<article class="panel" aria-labelledby=${`h-${story.id}`}>
-          <h3 id=${`h-${story.id}`}>${story.headline}</h3>
+          <h4 id=${`h-${story.id}`}>${story.headline}</h4>
           <p>
             <span class="badge">${story.course}</span> <span class="badge">${story.outcome.type.replaceAll("_", " ")}</span>
             <span class="badge">${story.verificationLevel.replaceAll("_", " ")}</span> <span class="badge">${story.rating}/5</span>
