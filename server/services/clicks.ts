@@ -28,6 +28,7 @@ export const clickChannels = [
 export type ClickChannel = (typeof clickChannels)[number];
 
 export const dedupWindowMs = 60 * 60 * 1000;
+const storyCacheMs = 30_000;
 
 /** Link previews, crawlers and requests without a user agent are redirected but never counted. */
 export function isAutomated(userAgent: string | undefined): boolean {
@@ -68,8 +69,8 @@ export class ClickRecorder {
   /** The latest click time in `recent`, which becomes the older generation's on rotation. */
   private recentNewestAt = 0;
   private olderNewestAt = 0;
-  /** Story ids known to belong to a workspace (`workspace|story`): see ownStory. */
-  private readonly knownStories = new Set<string>();
+  /** Whether a story (`workspace|story`) is an approved one of the workspace, and until when that is trusted: see ownStory. */
+  private readonly knownStories = new Map<string, { approved: boolean; until: number }>();
   /**
    * Until when the database may hold clicks that `recent` does not know: clicks from before this
    * process started, and clicks evicted from `recent` while still inside the dedup window.
@@ -142,7 +143,7 @@ export class ClickRecorder {
         return earlier.id;
       }
       const clickId = newClickId(now);
-      const storyId = input.storyId ? await this.ownStory(code.workspaceId, input.storyId) : null;
+      const storyId = input.storyId ? await this.ownStory(code.workspaceId, input.storyId, now) : null;
       const written = this.writer.write({
         id: clickId,
         workspaceId: code.workspaceId,
@@ -174,23 +175,24 @@ export class ClickRecorder {
   }
 
   /**
-   * The story a link was shared with (`?s=`), kept only when it is one of the code's workspace's
-   * stories: anyone can put any story id in a link, and another workspace's story must not be
-   * credited, nor its id show up in this workspace's analytics.
+   * The story a link was shared with (`?s=`), kept only when it is an approved story of the code's
+   * workspace. Anyone can put any story id in a link: another workspace's story must not be
+   * credited, nor its id show up in this workspace's analytics, and a story that is pending,
+   * rejected or withdrawn is not on show, so it brings nobody (DESIGN.md §5).
    */
-  private async ownStory(workspaceId: string, storyId: string): Promise<string | null> {
-    // A story never changes workspace and its row is never deleted, so a yes is kept: a shared
-    // story's clicks skip the read. A no is asked again, as the story may be posted later.
+  private async ownStory(workspaceId: string, storyId: string, now: number): Promise<string | null> {
+    // The answer is kept for a short while, as codes are: a shared story's clicks skip the read,
+    // and a story approved or withdrawn since counts or stops counting within 30 s.
     const key = `${workspaceId}|${storyId}`;
-    if (this.knownStories.has(key)) return storyId;
+    const known = this.knownStories.get(key);
+    if (known && known.until > now) return known.approved ? storyId : null;
     const [row] = await this.db
       .select({ id: stories.id })
       .from(stories)
-      .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, storyId)));
-    if (!row) return null;
+      .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, storyId), eq(stories.status, "approved")));
     if (this.knownStories.size >= 10_000) this.knownStories.clear();
-    this.knownStories.add(key);
-    return row.id;
+    this.knownStories.set(key, { approved: Boolean(row), until: now + storyCacheMs });
+    return row ? row.id : null;
   }
 
   private remember(key: string, clickId: string, at: number) {

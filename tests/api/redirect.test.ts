@@ -79,6 +79,29 @@ describe("GET /r/:code", () => {
     ]);
   });
 
+  it("credits approved stories only, and follows moderation within 30 s", async () => {
+    const code = await learnerCode(t, ws);
+    const pending = await storyRow(t.db, ws.id, { status: "pending" });
+    const withdrawn = await storyRow(t.db, ws.id, { status: "withdrawn" });
+    const approved = await storyRow(t.db, ws.id, { status: "approved" });
+    const storyOf = async (path: string, ip: string) => {
+      const clickId = landing(await follow(path, visitor(ip))).searchParams.get("chorus_cid");
+      await t.flushClicks();
+      const [row] = (await t.client.execute({ sql: "select story_id from clicks where id = ?", args: [clickId] })).rows;
+      return row?.story_id ?? null;
+    };
+    expect(await storyOf(`/r/${code}?s=${pending}`, "198.51.100.11")).toBeNull();
+    expect(await storyOf(`/r/${code}?s=${withdrawn}`, "198.51.100.12")).toBeNull();
+    expect(await storyOf(`/r/${code}?s=${approved}`, "198.51.100.13")).toBe(approved);
+
+    // The provider approves the pending story and the author withdraws the approved one.
+    await t.client.execute({ sql: "update stories set status = 'approved' where id = ?", args: [pending] });
+    await t.client.execute({ sql: "update stories set status = 'withdrawn' where id = ?", args: [approved] });
+    t.clock.advance(31_000);
+    expect(await storyOf(`/r/${code}?s=${pending}`, "198.51.100.14")).toBe(pending);
+    expect(await storyOf(`/r/${code}?s=${approved}`, "198.51.100.15")).toBeNull();
+  });
+
   it("redirects bots, link previews, HEAD requests and agentless requests without counting them", async () => {
     const code = await learnerCode(t, ws);
     const previews = [
