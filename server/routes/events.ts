@@ -1,10 +1,14 @@
-/** `POST /v1/events`: what the referral card reports (a learner shared on a channel). */
+/**
+ * `POST /v1/events`: what the referral card reports (a learner shared on a channel). DESIGN.md's
+ * body is `{ type: "share", channel }`; the card also names the code it shared (a course's code).
+ */
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { createRouter } from "../lib/router.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
 import { clickChannels } from "../services/clicks.ts";
 import { upsertLearner } from "../services/learners.ts";
+import { codeForLearner } from "../services/referrals.ts";
 import { learnerShareCode, recordShare } from "../services/shares.ts";
 
 const ShareEvent = z
@@ -13,7 +17,12 @@ const ShareEvent = z
     channel: z.enum(
       clickChannels.filter((channel) => channel !== "direct" && channel !== "other") as [string, ...string[]],
     ),
-    code: z.string().min(3).max(32),
+    code: z
+      .string()
+      .min(3)
+      .max(32)
+      .optional()
+      .openapi({ description: "The code that was shared; without it, the learner's own code for all courses" }),
   })
   .strict()
   .openapi("ShareEvent");
@@ -37,8 +46,10 @@ export const eventRoutes = createRouter().openapi(post, async (c) => {
   const now = clock.now();
   const { workspace } = c.var.auth;
   const input = c.req.valid("json");
-  const code = await learnerShareCode(db, workspace.id, c.var.learner.sub, input.code);
+  // A named code is checked before anything is written: a refused share stores nothing.
+  const named = input.code ? await learnerShareCode(db, workspace.id, c.var.learner.sub, input.code) : null;
   const learner = await upsertLearner(db, config.secret, workspace, c.var.learner, now);
+  const code = named ?? (await codeForLearner(db, workspace, learner, "", now));
   await recordShare(db, learner, code, input.channel, now);
   return c.json({ ok: true as const }, 202);
 });

@@ -119,6 +119,20 @@ describe("POST /v1/events (shares)", () => {
     expect(rows.map((r) => r.channel)).toEqual(["linkedin"]);
   });
 
+  it("counts a share without a code for the learner's own code for all courses, as DESIGN.md's body has it", async () => {
+    const code = await learnerCode(t, ws, "meera");
+    const headers = { ...browser, Authorization: `Bearer ${await learnerToken(ws, { sub: "meera" })}` };
+    expect((await t.call("POST", "/v1/events", { headers, body: { type: "share", channel: "email" } })).status).toBe(
+      202,
+    );
+    const rows = (
+      await t.client.execute(
+        "select c.code from share_events s join referral_codes c on c.id = s.code_id where s.channel = 'email'",
+      )
+    ).rows;
+    expect(rows.map((r) => r.code)).toEqual([code]);
+  });
+
   it("stores nothing, not even the learner, when a learner never seen before shares a code not theirs (found by fuzzing)", async () => {
     const theirs = await learnerCode(t, ws, "arjun");
     const learners = async () => Number((await t.client.execute("select count(*) as n from learners")).rows[0]?.n);
