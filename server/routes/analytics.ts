@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ApiError, errorResponses } from "../errors.ts";
+import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import {
@@ -258,13 +259,6 @@ const conversionsRoute = createRoute({
   ),
 });
 
-function decodeCursor(cursor: string | undefined) {
-  if (!cursor) return undefined;
-  const match = /^(\d{1,15})\|([A-Za-z0-9_-]{1,80})$/.exec(atob(cursor.replace(/[^A-Za-z0-9+/=]/g, "")));
-  if (!match) throw new ApiError("invalid_request", "The cursor is not one this API gave");
-  return { at: Number(match[1]), id: match[2] as string };
-}
-
 export const analyticsRoutes = createRouter()
   .openapi(funnelRoute, async (c) =>
     c.json(await funnel(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query"))), 200),
@@ -302,21 +296,16 @@ export const analyticsRoutes = createRouter()
   })
   .openapi(conversionsRoute, async (c) => {
     const { q, type, status, flagged, cursor, limit } = c.req.valid("query");
-    let at: { at: number; id: string } | undefined;
-    try {
-      at = decodeCursor(cursor);
-    } catch {
-      throw new ApiError("invalid_request", "The cursor is not one this API gave");
-    }
+    const after = decodeCursor(cursor);
     const page = await searchConversions(c.var.deps.db, c.var.auth.workspace.id, {
       q,
       type,
       status,
       flagged: flagged === undefined ? undefined : flagged === "true",
-      cursor: at,
+      cursor: after ? { at: after.createdAt, id: after.id } : undefined,
       limit,
     });
-    const next = page.nextCursor ? btoa(`${page.nextCursor.at}|${page.nextCursor.id}`) : null;
+    const next = page.nextCursor ? encodeCursor({ createdAt: page.nextCursor.at, id: page.nextCursor.id }) : null;
     return c.json({ items: page.items, nextCursor: next }, 200);
   })
   .openapi(exportRoute, async (c) => {
