@@ -154,8 +154,17 @@ async function fromCode(tx: Tx, workspace: Workspace, value: string, steps: Deci
   return { click: null, code, channel: null, storyId: null };
 }
 
-/** The customer's first attributed conversion before this one, if any. */
-async function earlierAttribution(tx: Tx, workspaceId: string, customerId: string, currentId: string) {
+/**
+ * The customer's first attributed conversion before this one, if any: one that happened no later
+ * (a past conversion imported afterwards must not inherit the referrer of a later one).
+ */
+async function earlierAttribution(
+  tx: Tx,
+  workspaceId: string,
+  customerId: string,
+  currentId: string,
+  occurredAt: number,
+) {
   const [row] = await tx
     .select()
     .from(conversions)
@@ -166,6 +175,7 @@ async function earlierAttribution(tx: Tx, workspaceId: string, customerId: strin
         eq(conversions.status, "attributed"),
         ne(conversions.type, "refund"),
         ne(conversions.id, currentId),
+        lte(conversions.occurredAt, occurredAt),
         isNotNull(conversions.referrerId),
       ),
     )
@@ -185,7 +195,7 @@ export async function attribute(
   if (!candidate && input.code) candidate = await fromCode(tx, workspace, input.code, steps);
   if (!input.clickId && !input.code) steps.push({ rule: "click", result: "skip", detail: "no click id or code given" });
 
-  const earlier = await earlierAttribution(tx, workspace.id, input.customerId, input.conversionId);
+  const earlier = await earlierAttribution(tx, workspace.id, input.customerId, input.conversionId, input.occurredAt);
   if (earlier) {
     const referrer = await learnerById(tx, workspace.id, earlier.referrerId);
     const who = referrer?.name ?? referrer?.externalId ?? earlier.referrerId;

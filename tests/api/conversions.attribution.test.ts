@@ -121,6 +121,22 @@ describe("attribution by code and by the customer's history", () => {
     expect(completed.json.attribution).toMatchObject({ status: "attributed", referrer: { id: "priya" } });
   });
 
+  it("does not pass a later referrer back to an earlier conversion imported afterwards", async () => {
+    const arjunClick = await clickFactory(t.db, arjun, { at: ago(day) });
+    await post(enrollment({ id: "e-now", customer: { id: "kavya" }, clickId: arjunClick.id }));
+    // The provider then imports Kavya's signup from ten days earlier, which came through Priya.
+    const priyaClick = await clickFactory(t.db, priya, { at: ago(12 * day) });
+    const signup = await post({
+      id: "s-past",
+      type: "signup",
+      customer: { id: "kavya" },
+      clickId: priyaClick.id,
+      occurredAt: ago(10 * day).toISOString(),
+    });
+    expect(signup.json.attribution).toMatchObject({ status: "attributed", referrer: { id: "priya" } });
+    expect(signup.json.attribution.decision.some((step) => step.rule === "sticky")).toBe(false);
+  });
+
   it("stores an unattributed conversion too, for the funnel", async () => {
     const result = await post(enrollment({ id: "plain-1" }));
     expect(result.status).toBe(201);
