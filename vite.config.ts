@@ -67,6 +67,7 @@ export default defineConfig({
         minifyOptions: {
           removeAttributeQuotes: true,
           collapseBooleanAttributes: true,
+          removeOptionalTags: true,
         },
       },
     }),

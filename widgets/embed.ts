@@ -60,7 +60,8 @@ function visitorId(): string | undefined {
   if (!consented) return undefined;
   let id = storage.get<string>(VISITOR_KEY);
   if (!id) {
-    id = `v_${crypto.randomUUID().replaceAll("-", "")}`;
+    // 128 random bits; getRandomValues, unlike randomUUID, also works on plain-http pages.
+    id = `v_${crypto.getRandomValues(new Uint32Array(4)).join("")}`;
     storage.set(VISITOR_KEY, id);
   }
   return id;

@@ -69,6 +69,7 @@ export class ChorusReferralCard extends ChorusElement {
   declare _status: string;
   /** The QR image is requested only once the learner opens it. */
   declare _qr: boolean;
+  private _request = 0;
 
   constructor() {
     super();
@@ -85,22 +86,25 @@ export class ChorusReferralCard extends ChorusElement {
   }
 
   private async _load() {
+    // Only the latest request may fill the card: after a sign-out or a change of learner or
+    // course, an answer still on its way is the previous one's.
+    const request = ++this._request;
     if (!this.learnerToken) {
       this._state = "idle";
       return;
     }
     this._state = "loading";
     try {
-      this._referral = await api<Referral>("/v1/referrals/me", {
+      // Undefined fields are left out of the JSON body.
+      const referral = await api<Referral>("/v1/referrals/me", {
         token: this.learnerToken,
-        body: {
-          ...(this.course ? { course: this.course } : {}),
-          ...(window.chorus?.visitorId() ? { visitorId: window.chorus.visitorId() } : {}),
-        },
+        body: { course: this.course || undefined, visitorId: window.chorus?.visitorId() },
       });
+      if (request !== this._request) return;
+      this._referral = referral;
       this._state = "ready";
     } catch {
-      this._state = "error";
+      if (request === this._request) this._state = "error";
     }
   }
 

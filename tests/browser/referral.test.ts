@@ -219,7 +219,62 @@ describe("a friend arriving through a referral link", () => {
   });
 });
 
+describe("on a plain-http page, which is no secure context", () => {
+  it("still records the landing with a visitor id", async () => {
+    // A name other than localhost, so Chromium does not treat the page as trustworthy.
+    const plainHttp = await launchBrowser(["--host-resolver-rules=MAP plain-http.test 127.0.0.1"]);
+    try {
+      const origin = host.origin.replace("localhost", "plain-http.test");
+      const other = await workspaceFactory(live.db, {
+        origins: [origin],
+        settings: { defaultTargetUrl: `${origin}/course` },
+      });
+      const token = await learnerToken(other, { sub: "ravi", name: "Ravi Kumar" });
+      const response = await fetch(`${live.baseUrl}/v1/referrals/me`, {
+        method: "POST",
+        headers: { "Chorus-Key": other.publishableKey, Origin: origin, Authorization: `Bearer ${token}` },
+      });
+      const { code } = (await response.json()) as { code: string };
+      host.pages.set(
+        "/plain",
+        `<!doctype html><html lang="en"><head><title>Course</title><script type="module" src="${live.baseUrl}/embed.js" data-key="${other.publishableKey}"></script></head><body></body></html>`,
+      );
+      const plainPage = await plainHttp.newPage({ userAgent: browserUserAgent });
+      await plainPage.goto(`${origin}/plain?via=${code}`);
+      expect(await plainPage.evaluate(() => window.isSecureContext)).toBe(false);
+      await plainPage.waitForFunction(() => window.chorus);
+      await plainPage.evaluate(() => window.chorus?.ready);
+      const clickId = (await plainPage.evaluate(() => window.chorus?.referral()))?.clickId;
+      expect(clickId).toMatch(/^clk_/);
+      const [row] = (
+        await live.client.execute({ sql: "select visitor_id from clicks where id = ?", args: [clickId ?? ""] })
+      ).rows;
+      expect(String(row?.visitor_id)).toMatch(/^v_\d{16,}$/);
+    } finally {
+      await plainHttp.close();
+    }
+  });
+});
+
 describe("<chorus-referral-card>", () => {
+  it("shows only the latest learner's answer, never one that arrives after a sign-out", async () => {
+    const token = await learnerToken(ws, { sub: "meera", name: "Meera Iyer" });
+    host.pages.set("/learn", hostPage(`<chorus-referral-card learner-token="${token}"></chorus-referral-card>`));
+    // Meera's card is still loading when the page signs her out.
+    await page.route(/\/v1\/referrals\/me$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await route.continue();
+    });
+    await page.goto(`${host.origin}/learn`);
+    const card = page.locator("chorus-referral-card");
+    await card.getByText("Loading your referral link").waitFor();
+    await card.evaluate((element) => element.removeAttribute("learner-token"));
+    await card.getByText("Sign in to get your personal referral link.").waitFor();
+    await page.waitForTimeout(1200);
+    expect(await card.getByText("Sign in to get your personal referral link.").count()).toBe(1);
+    expect(await card.getByLabel("Your referral link").count()).toBe(0);
+  });
+
   it("shows the learner's link with correct share URLs, copies it, and records shares", async () => {
     const token = await learnerToken(ws, { sub: "meera", name: "Meera Iyer" });
     host.pages.set(
