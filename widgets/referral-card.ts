@@ -98,7 +98,7 @@ export class ChorusReferralCard extends ChorusElement {
       // Undefined fields are left out of the JSON body.
       const referral = await api<Referral>("/v1/referrals/me", {
         token: this.learnerToken,
-        body: { course: this.course || undefined, visitorId: window.chorus?.visitorId() },
+        body: { course: this.course || undefined, visitorId: window.chorus?.visitorId(), lang: this.locale },
       });
       if (request !== this._request) return;
       this._referral = referral;

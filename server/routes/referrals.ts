@@ -57,6 +57,8 @@ const me = createRoute({
               course: courseSlug.optional(),
               /** The loader's first-party visitor id: a friend's click from this browser is a self-referral. */
               visitorId: visitorId.optional(),
+              /** The card's language: the share texts friends receive are written in it. */
+              lang: z.enum(["en", "hi"]).optional(),
             })
             .strict(),
         },
@@ -84,7 +86,10 @@ export const referralRoutes = createRouter().openapi(me, async (c) => {
   );
   const code = await codeForLearner(db, workspace, learner, course, now);
   const link = `${publicBase(c)}/r/${code.code}`;
-  const message = `I'm learning with ${workspace.name}. Join with my link:`;
+  const message =
+    body?.lang === "hi"
+      ? `मैं ${workspace.name} के साथ सीख रहा/रही हूँ। मेरे लिंक से जुड़ें:`
+      : `I'm learning with ${workspace.name}. Join with my link:`;
   const [stats, rewards] = await Promise.all([
     referralStats(db, workspace.id, learner.id),
     learnerRewards(db, workspace.id, learner.id),

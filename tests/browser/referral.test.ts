@@ -358,6 +358,9 @@ describe("<chorus-referral-card>", () => {
     const card = page.locator("chorus-referral-card");
     await card.getByRole("button", { name: "कॉपी करें" }).waitFor();
     expect(await card.getByRole("heading", { level: 2 }).textContent()).toBe("दोस्तों को आमंत्रित करें, इनाम पाएँ");
+    // What friends receive is in Hindi too.
+    const whatsapp = await card.getByRole("link", { name: /WhatsApp/ }).getAttribute("href");
+    expect(decodeURIComponent(whatsapp ?? "")).toContain("के साथ सीख रहा/रही हूँ। मेरे लिंक से जुड़ें:");
     const background = await card.evaluate(
       (el) => getComputedStyle(el.shadowRoot?.querySelector(".card") as Element).backgroundColor,
     );
