@@ -150,6 +150,20 @@ describe("/dashboard", () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
+  it("reaches every story in a long moderation queue", async () => {
+    const busy = await workspaceFactory(live.db, { name: "Busy Academy" });
+    for (let n = 0; n < 55; n++)
+      await storyRow(live.db, busy.id, { headline: `Queued story ${n}`, createdAt: Date.now() - n * 60_000 });
+    await signIn(busy.secretKey);
+    await page.getByRole("link", { name: "Stories" }).click();
+    const queued = page.getByRole("heading", { name: /^Queued story \d+$/ });
+    await expect.poll(() => queued.count()).toBe(50);
+    await page.getByRole("button", { name: "Show more stories" }).click();
+    await expect.poll(() => queued.count()).toBe(55);
+    expect(await page.getByRole("button", { name: "Show more stories" }).count()).toBe(0);
+    expect(await page.getByRole("heading", { name: "Queued story 54" }).count()).toBe(1);
+  });
+
   it("approves a story from the moderation queue", async () => {
     await signIn();
     await page.getByRole("link", { name: "Stories" }).click();

@@ -38,15 +38,29 @@ export class ChorusPageStories extends DashboardPage {
     _status: { state: true },
     _items: { state: true },
     _message: { state: true },
+    _next: { state: true },
   };
   private _status: (typeof statuses)[number] = "pending";
   private _items: Story[] | null = null;
+  private _next: string | null = null;
   private _message = "";
 
   protected async load() {
-    this._items = (
-      await get<{ items: Story[] }>(`/v1/admin/stories${query({ status: this._status, limit: 100 })}`)
-    ).items;
+    const page = await get<{ items: Story[]; nextCursor: string | null }>(
+      `/v1/admin/stories${query({ status: this._status, limit: 50 })}`,
+    );
+    this._items = page.items;
+    this._next = page.nextCursor;
+  }
+
+  /** The queue goes on past its first page: every story can be reached and moderated. */
+  private async _more() {
+    if (!this._next) return;
+    const page = await get<{ items: Story[]; nextCursor: string | null }>(
+      `/v1/admin/stories${query({ status: this._status, limit: 50, cursor: this._next })}`,
+    );
+    this._items = [...(this._items ?? []), ...page.items];
+    this._next = page.nextCursor;
   }
 
   private _show(status: (typeof statuses)[number]) {
@@ -118,7 +132,8 @@ export class ChorusPageStories extends DashboardPage {
             </form>
           </div>
         </article>`,
-      )}`;
+      )}
+      ${this._next ? html`<button class="secondary" @click=${this._more}>Show more stories</button>` : nothing}`;
   }
 }
 
