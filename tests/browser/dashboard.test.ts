@@ -152,16 +152,16 @@ describe("/dashboard", () => {
 
   it("reaches every story in a long moderation queue", async () => {
     const busy = await workspaceFactory(live.db, { name: "Busy Academy" });
-    for (let n = 0; n < 55; n++)
+    for (let n = 0; n < 105; n++)
       await storyRow(live.db, busy.id, { headline: `Queued story ${n}`, createdAt: Date.now() - n * 60_000 });
     await signIn(busy.secretKey);
     await page.getByRole("link", { name: "Stories" }).click();
     const queued = page.getByRole("heading", { name: /^Queued story \d+$/ });
-    await expect.poll(() => queued.count()).toBe(50);
+    await expect.poll(() => queued.count()).toBe(100);
     await page.getByRole("button", { name: "Show more stories" }).click();
-    await expect.poll(() => queued.count()).toBe(55);
+    await expect.poll(() => queued.count()).toBe(105);
     expect(await page.getByRole("button", { name: "Show more stories" }).count()).toBe(0);
-    expect(await page.getByRole("heading", { name: "Queued story 54" }).count()).toBe(1);
+    expect(await page.getByRole("heading", { name: "Queued story 104" }).count()).toBe(1);
   });
 
   it("approves a story from the moderation queue", async () => {

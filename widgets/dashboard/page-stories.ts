@@ -47,7 +47,7 @@ export class ChorusPageStories extends DashboardPage {
 
   protected async load() {
     const page = await get<{ items: Story[]; nextCursor: string | null }>(
-      `/v1/admin/stories${query({ status: this._status, limit: 50 })}`,
+      `/v1/admin/stories${query({ status: this._status, limit: 100 })}`,
     );
     this._items = page.items;
     this._next = page.nextCursor;
@@ -57,7 +57,7 @@ export class ChorusPageStories extends DashboardPage {
   private async _more() {
     if (!this._next) return;
     const page = await get<{ items: Story[]; nextCursor: string | null }>(
-      `/v1/admin/stories${query({ status: this._status, limit: 50, cursor: this._next })}`,
+      `/v1/admin/stories${query({ status: this._status, limit: 100, cursor: this._next })}`,
     );
     this._items = [...(this._items ?? []), ...page.items];
     this._next = page.nextCursor;
