@@ -13,7 +13,6 @@ import { createDb, type Db } from "../db/index.ts";
 import { type App, createApp } from "./app.ts";
 import { type Config, type ConfigEnv, configFromEnv } from "./config.ts";
 import { errorBody } from "./errors.ts";
-import { withoutWriteQueue } from "./lib/write-transaction.ts";
 import { runBackgroundTick } from "./services/background.ts";
 
 export type WorkerEnv = ConfigEnv & {
@@ -50,7 +49,6 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
     concurrency: Number.POSITIVE_INFINITY,
   });
   const db = createDb(client);
-  withoutWriteQueue(db);
   const app = createApp({
     db,
     clock: { now: () => new Date() },

@@ -8,6 +8,7 @@ import type { Db } from "../../db/index.ts";
 import { apiKeys, workspaces } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { newId, newSecret } from "../lib/ids.ts";
+import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
 import type { Workspace } from "../types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
@@ -16,7 +17,7 @@ export type KeyKind = "publishable" | "secret";
 const prefixOf = { publishable: "pk", secret: "sk" } as const;
 
 /** Inserts a new key and returns it in clear: the only time it exists outside the caller. */
-export async function issueKey(db: Db, workspaceId: string, kind: KeyKind, now: Date): Promise<string> {
+export async function issueKey(db: Db | Tx, workspaceId: string, kind: KeyKind, now: Date): Promise<string> {
   const key = newSecret(prefixOf[kind]);
   await db.insert(apiKeys).values({
     id: newId("key"),
@@ -29,13 +30,15 @@ export async function issueKey(db: Db, workspaceId: string, kind: KeyKind, now: 
   return key;
 }
 
-/** Revokes every active key of that kind and issues a new one. */
-export async function rotateKey(db: Db, workspaceId: string, kind: KeyKind, now: Date): Promise<string> {
-  await db
-    .update(apiKeys)
-    .set({ revokedAt: now.getTime() })
-    .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.kind, kind), isNull(apiKeys.revokedAt)));
-  return issueKey(db, workspaceId, kind, now);
+/** Revokes every active key of that kind and issues a new one, in one write: never no key at all. */
+export function rotateKey(db: Db, workspaceId: string, kind: KeyKind, now: Date): Promise<string> {
+  return writeTransaction(db, async (tx) => {
+    await tx
+      .update(apiKeys)
+      .set({ revokedAt: now.getTime() })
+      .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.kind, kind), isNull(apiKeys.revokedAt)));
+    return issueKey(tx, workspaceId, kind, now);
+  });
 }
 
 export type KeyLookup =

@@ -16,7 +16,7 @@ import type { InArgs } from "@libsql/client";
 import type { Db } from "../../db/index.ts";
 import type { clicks } from "../../db/schema.ts";
 import { type GroupCommitter, groupCommit } from "../lib/group-commit.ts";
-import { retryWhileBusy } from "../lib/write-transaction.ts";
+import { inWriteQueue, retryWhileBusy } from "../lib/write-transaction.ts";
 
 export type ClickRow = typeof clicks.$inferInsert & { createdAt: number };
 export type ClickWriter = GroupCommitter<ClickRow>;
@@ -237,6 +237,7 @@ export async function insertClicks(db: Db, rows: ClickRow[]): Promise<void> {
 export function createClickWriter(db: Db, runtime: "node" | "workers" = "node"): ClickWriter {
   // A batch is one transaction, so a busy database's refusal wrote nothing and it can run again.
   const write = (rows: ClickRow[]) => retryWhileBusy(() => insertClicks(db, rows));
-  if (runtime === "workers") return { write: (row) => write([row]), flush: async () => {} };
+  // Workers: one click per request, in the isolate's write queue (see write-transaction.ts).
+  if (runtime === "workers") return { write: (row) => inWriteQueue(db, () => write([row])), flush: async () => {} };
   return groupCommit<ClickRow>(write, chunk);
 }

@@ -28,17 +28,20 @@ export async function createWorkspace(
   const id = newId("ws");
   const tokenSecret = newSecret("tks");
   const settings = ProgramSettings.parse({ ...defaultProgramSettings(input.origins), ...input.settings });
-  await db.insert(workspaces).values({
-    id,
-    name: input.name,
-    tokenSecret,
-    settings,
-    isDemo: input.isDemo ?? false,
-    createdAt: now.getTime(),
+  // One write, so a workspace never exists without its keys, and a busy database is waited for.
+  return writeTransaction(db, async (tx) => {
+    await tx.insert(workspaces).values({
+      id,
+      name: input.name,
+      tokenSecret,
+      settings,
+      isDemo: input.isDemo ?? false,
+      createdAt: now.getTime(),
+    });
+    const publishableKey = await issueKey(tx, id, "publishable", now);
+    const secretKey = await issueKey(tx, id, "secret", now);
+    return { id, name: input.name, publishableKey, secretKey, tokenSecret };
   });
-  const publishableKey = await issueKey(db, id, "publishable", now);
-  const secretKey = await issueKey(db, id, "secret", now);
-  return { id, name: input.name, publishableKey, secretKey, tokenSecret };
 }
 
 export async function getWorkspace(db: Db, id: string): Promise<Workspace | null> {
