@@ -2,18 +2,9 @@
 import { html } from "lit";
 import { get, query } from "./api.ts";
 import { formatNumber, formatRate, formatRevenue } from "./format.ts";
-import { DashboardPage } from "./page.ts";
+import { type BreakdownRow, DashboardPage } from "./page.ts";
 
-type Row = {
-  key: string;
-  label: string | null;
-  clicks: number;
-  visitors: number;
-  signups: number;
-  enrollments: number;
-  completions: number;
-  revenue: { currency: string; amount: number }[];
-};
+type Row = BreakdownRow & { key: string };
 
 export class ChorusPageCourses extends DashboardPage {
   static override properties = { ...DashboardPage.properties, _items: { state: true } };

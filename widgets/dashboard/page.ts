@@ -5,6 +5,18 @@ import { dashboardStyles } from "./styles.ts";
 
 export type Filter = { from: string; to: string; course: string };
 
+/** One row of `GET /v1/analytics/breakdown`: a course, channel, story… and its funnel. */
+export type BreakdownRow = {
+  key: string | null;
+  label: string | null;
+  clicks: number;
+  visitors: number;
+  signups: number;
+  enrollments: number;
+  completions: number;
+  revenue: { currency: string; amount: number }[];
+};
+
 export abstract class DashboardPage extends LitElement {
   static override styles = [dashboardStyles];
   static override properties = {

@@ -5,18 +5,8 @@
 import { css, html, nothing } from "lit";
 import { get, query } from "./api.ts";
 import { formatNumber, formatRevenue } from "./format.ts";
-import { DashboardPage } from "./page.ts";
+import { type BreakdownRow, DashboardPage } from "./page.ts";
 
-type Row = {
-  key: string | null;
-  label: string | null;
-  clicks: number;
-  visitors: number;
-  signups: number;
-  enrollments: number;
-  completions: number;
-  revenue: { currency: string; amount: number }[];
-};
 type StoryName = { id: string; name: string; headline: string };
 
 /** The most rows one breakdown answers; sorting by enrolments happens here, over all of them. */
@@ -25,7 +15,8 @@ const rowLimit = 1000;
 const authorPages = 5;
 
 /** Enrolments first, then clicks: the stories that bring learners, not only visits. */
-export const byEnrolmentsThenClicks = (a: Row, b: Row) => b.enrollments - a.enrollments || b.clicks - a.clicks;
+export const byEnrolmentsThenClicks = (a: BreakdownRow, b: BreakdownRow) =>
+  b.enrollments - a.enrollments || b.clicks - a.clicks;
 
 export class ChorusStoryBreakdown extends DashboardPage {
   static override styles = [
@@ -46,11 +37,11 @@ export class ChorusStoryBreakdown extends DashboardPage {
     `,
   ];
   static override properties = { ...DashboardPage.properties, _items: { state: true }, _stories: { state: true } };
-  private _items: Row[] | null = null;
+  private _items: BreakdownRow[] | null = null;
   private _stories = new Map<string, StoryName>();
 
   protected async load() {
-    const answer = await get<{ items: Row[] }>(
+    const answer = await get<{ items: BreakdownRow[] }>(
       `/v1/analytics/breakdown${query({ ...this.rangeQuery(), dimension: "story", limit: rowLimit })}`,
     );
     const items = [...answer.items].sort(byEnrolmentsThenClicks);
@@ -74,7 +65,7 @@ export class ChorusStoryBreakdown extends DashboardPage {
     return found;
   }
 
-  private _story(row: Row) {
+  private _story(row: BreakdownRow) {
     const id = row.key ?? "";
     const story = this._stories.get(id);
     const headline = story?.headline ?? row.label;
