@@ -93,7 +93,17 @@ const funnelRoute = createRoute({
 });
 
 const BreakdownRow = z
-  .object({ key: z.string().nullable(), label: z.string().nullable(), ...CountFields, revenue: z.array(Money) })
+  .object({
+    key: z.string().nullable(),
+    label: z.string().nullable(),
+    author: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: "Story rows only: the author's name, as the moderation queue shows it" }),
+    ...CountFields,
+    revenue: z.array(Money),
+  })
   .openapi("BreakdownRow");
 const breakdownRoute = createRoute({
   ...common,
@@ -104,6 +114,10 @@ const breakdownRoute = createRoute({
     query: RangeQuery.extend({
       dimension: z.enum(dimensions),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
+      sort: z
+        .enum(["clicks", "enrollments"])
+        .default("clicks")
+        .openapi({ description: "Most clicks first (then enrolments), or most enrolments first (then clicks)" }),
     }),
   },
   responses: json(
@@ -264,10 +278,10 @@ export const analyticsRoutes = createRouter()
     c.json(await funnel(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query"))), 200),
   )
   .openapi(breakdownRoute, async (c) => {
-    const { dimension, limit } = c.req.valid("query");
+    const { dimension, limit, sort } = c.req.valid("query");
     const items = await breakdown(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query")), dimension, {
       limit,
-      sort: "clicks",
+      sort,
     });
     return c.json({ dimension, items }, 200);
   })

@@ -144,17 +144,23 @@ export async function funnel(db: Db, workspaceId: string, range: AnalyticsRange)
 export const dimensions = ["channel", "course", "advocate", "story", "country", "day"] as const;
 export type Dimension = (typeof dimensions)[number];
 
-export type BreakdownRow = Counts & { key: string | null; label: string | null; revenue: Money[] };
+export type BreakdownRow = Counts & {
+  key: string | null;
+  label: string | null;
+  revenue: Money[];
+  /** Story rows only: the author's name, as the moderation queue shows it. */
+  author?: string | null;
+};
 
-/** Names for the keys of a breakdown: course titles, advocate names, story headlines. */
+/** Names for the keys of a breakdown: course titles, advocate names, story headlines (and authors). */
 async function labels(db: Db, workspaceId: string, dimension: Dimension, keys: string[]) {
-  const names = new Map<string, string | null>();
+  const names = new Map<string, { label: string | null; author?: string | null }>();
   if (keys.length === 0) return names;
   const list = sql.join(
     keys.map((key) => sql`${key}`),
     sql`, `,
   );
-  let rows: { key: string; label: string | null }[] = [];
+  let rows: { key: string; label: string | null; author?: string | null }[] = [];
   if (dimension === "course")
     rows = await db.all(
       sql`SELECT slug AS key, title AS label FROM courses WHERE workspace_id = ${workspaceId} AND slug IN (${list})`,
@@ -165,9 +171,9 @@ async function labels(db: Db, workspaceId: string, dimension: Dimension, keys: s
     );
   else if (dimension === "story")
     rows = await db.all(
-      sql`SELECT id AS key, headline AS label FROM stories WHERE workspace_id = ${workspaceId} AND id IN (${list})`,
+      sql`SELECT id AS key, headline AS label, name AS author FROM stories WHERE workspace_id = ${workspaceId} AND id IN (${list})`,
     );
-  for (const row of rows) names.set(row.key, row.label);
+  for (const { key, ...name } of rows) names.set(key, name);
   return names;
 }
 
@@ -220,9 +226,11 @@ export async function breakdown(
   return rows.map((row) => {
     const raw = String(row.key);
     const key = dimension === "day" ? new Date(Number(row.key) * dayMs).toISOString().slice(0, 10) : raw;
+    const name = names.get(raw);
     return {
       key: key === "" && dimension === "country" ? null : key,
-      label: names.get(raw) ?? null,
+      label: name?.label ?? null,
+      ...(dimension === "story" ? { author: name?.author ?? null } : {}),
       ...toCounts(row),
       revenue: money.get(raw) ?? [],
     };

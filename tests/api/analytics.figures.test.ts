@@ -191,11 +191,22 @@ describe("GET /v1/analytics/breakdown", () => {
         );
         const byKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
           String(a.key).localeCompare(String(b.key));
-        const actual = body.items.map(({ label: _label, ...row }) => row).sort(byKey);
+        // Names (labels, story authors) are checked on their own below.
+        const figures = (items: Record<string, unknown>[]) =>
+          items.map(({ label: _label, author: _author, ...row }) => row).sort(byKey);
+        const actual = figures(body.items);
         expect(actual).toEqual(expected.sort(byKey));
-        if (dimension !== "day")
+        if (dimension !== "day") {
           for (let i = 1; i < body.items.length; i++)
             expect(Number(body.items[i - 1]?.clicks)).toBeGreaterThanOrEqual(Number(body.items[i]?.clicks));
+          // The same rows with the most enrolments first, then the most clicks.
+          const byEnrolments = await get<{ items: Record<string, unknown>[] }>(
+            `/v1/analytics/breakdown?${query(filter, `&dimension=${dimension}&sort=enrollments`)}`,
+          );
+          expect(figures(byEnrolments.items)).toEqual(actual);
+          const order = byEnrolments.items.map((row) => [Number(row.enrollments), Number(row.clicks)]);
+          expect(order).toEqual([...order].sort((a, b) => (b[0] ?? 0) - (a[0] ?? 0) || (b[1] ?? 0) - (a[1] ?? 0)));
+        }
       });
     }
   }

@@ -15,6 +15,8 @@ export type BreakdownRow = {
   enrollments: number;
   completions: number;
   revenue: { currency: string; amount: number }[];
+  /** Story rows: the author's name. */
+  author?: string | null;
 };
 
 export abstract class DashboardPage extends LitElement {

@@ -7,17 +7,6 @@ import { get, query } from "./api.ts";
 import { formatNumber, formatRevenue } from "./format.ts";
 import { type BreakdownRow, DashboardPage } from "./page.ts";
 
-type StoryName = { id: string; name: string; headline: string };
-
-/** The most rows one breakdown answers; sorting by enrolments happens here, over all of them. */
-const rowLimit = 1000;
-/** Pages of the moderation list read to find authors (100 stories each), newest first. */
-const authorPages = 5;
-
-/** Enrolments first, then clicks: the stories that bring learners, not only visits. */
-export const byEnrolmentsThenClicks = (a: BreakdownRow, b: BreakdownRow) =>
-  b.enrollments - a.enrollments || b.clicks - a.clicks;
-
 export class ChorusStoryBreakdown extends DashboardPage {
   static override styles = [
     ...DashboardPage.styles,
@@ -36,40 +25,20 @@ export class ChorusStoryBreakdown extends DashboardPage {
       }
     `,
   ];
-  static override properties = { ...DashboardPage.properties, _items: { state: true }, _stories: { state: true } };
+  static override properties = { ...DashboardPage.properties, _items: { state: true } };
   private _items: BreakdownRow[] | null = null;
-  private _stories = new Map<string, StoryName>();
 
+  /** One request: the server sorts (enrolments, then clicks) and names each story's headline and author. */
   protected async load() {
     const answer = await get<{ items: BreakdownRow[] }>(
-      `/v1/analytics/breakdown${query({ ...this.rangeQuery(), dimension: "story", limit: rowLimit })}`,
+      `/v1/analytics/breakdown${query({ ...this.rangeQuery(), dimension: "story", sort: "enrollments", limit: 100 })}`,
     );
-    const items = [...answer.items].sort(byEnrolmentsThenClicks);
-    this._stories = await this._names(items.map((row) => row.key ?? ""));
-    this._items = items;
-  }
-
-  /** Headlines and authors as the moderation queue shows them (the breakdown names headlines only). */
-  private async _names(ids: string[]) {
-    const wanted = new Set(ids.filter(Boolean));
-    const found = new Map<string, StoryName>();
-    let cursor: string | null = null;
-    for (let page = 0; page < authorPages && found.size < wanted.size; page++) {
-      const answer: { items: StoryName[]; nextCursor: string | null } = await get(
-        `/v1/admin/stories${query({ limit: 100, cursor })}`,
-      );
-      for (const story of answer.items) if (wanted.has(story.id)) found.set(story.id, story);
-      cursor = answer.nextCursor;
-      if (!cursor) break;
-    }
-    return found;
+    this._items = answer.items;
   }
 
   private _story(row: BreakdownRow) {
     const id = row.key ?? "";
-    const story = this._stories.get(id);
-    const headline = story?.headline ?? row.label;
-    return html`${headline ?? id}<br /><small>${story ? `${story.name} · ${id}` : headline ? id : "Unknown story"}</small>`;
+    return html`${row.label ?? id}<br /><small>${row.author ? `${row.author} · ${id}` : row.label ? id : "Unknown story"}</small>`;
   }
 
   override render() {
