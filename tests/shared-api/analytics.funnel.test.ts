@@ -4,8 +4,8 @@ import {
   apiJson,
   browser,
   expectError,
-  learnerToken,
   newWorkspace,
+  referringWorkspace,
   secret,
   settling,
   type Workspace,
@@ -14,14 +14,9 @@ import {
 let ws: Workspace;
 let code: string;
 beforeAll(async () => {
-  ws = await newWorkspace({ name: "Funnel Academy" });
-  await apiJson("PATCH", "/v1/admin/program", 200, {
-    headers: secret(ws.secretKey),
-    body: { defaultTargetUrl: "https://academy.example/course" },
-  });
-  const token = await learnerToken(ws, { sub: "funnel-advocate", name: "Leela Nair" });
-  ({ code } = await apiJson<{ code: string }>("POST", "/v1/referrals/me", 200, {
-    headers: browser(ws.publishableKey, token),
+  ({ ws, code } = await referringWorkspace("Funnel Academy", "https://academy.example/course", {
+    sub: "funnel-advocate",
+    name: "Leela Nair",
   }));
 });
 

@@ -128,3 +128,24 @@ export function learnerToken(
     .setExpirationTime(now + expiresInSeconds)
     .sign(new TextEncoder().encode(workspace.tokenSecret));
 }
+
+/**
+ * A workspace whose links lead to `targetUrl`, with one learner (signed in by `token`) and the
+ * learner's referral code, as the card would first have loaded it.
+ */
+export async function referringWorkspace(
+  name: string,
+  targetUrl: string,
+  learner: { sub: string; name: string },
+): Promise<{ ws: Workspace; token: string; code: string }> {
+  const ws = await newWorkspace({ name });
+  await apiJson("PATCH", "/v1/admin/program", 200, {
+    headers: secret(ws.secretKey),
+    body: { defaultTargetUrl: targetUrl },
+  });
+  const token = await learnerToken(ws, learner);
+  const { code } = await apiJson<{ code: string }>("POST", "/v1/referrals/me", 200, {
+    headers: browser(ws.publishableKey, token),
+  });
+  return { ws, token, code };
+}

@@ -1,29 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  apiJson,
-  browser,
-  expectError,
-  learnerToken,
-  newWorkspace,
-  secret,
-  settling,
-  type Workspace,
-} from "./client.ts";
+import { api, apiJson, browser, expectError, referringWorkspace, secret, settling, type Workspace } from "./client.ts";
 
 let ws: Workspace;
 let token: string;
 let code: string;
 beforeAll(async () => {
-  ws = await newWorkspace({ name: "Redirect Academy" });
-  await apiJson("PATCH", "/v1/admin/program", 200, {
-    headers: secret(ws.secretKey),
-    body: { defaultTargetUrl: "https://academy.example/welcome?utm_source=chorus" },
-  });
-  token = await learnerToken(ws, { sub: "redirect-learner", name: "Priya Sharma" });
-  ({ code } = await apiJson<{ code: string }>("POST", "/v1/referrals/me", 200, {
-    headers: browser(ws.publishableKey, token),
-  }));
+  ({ ws, token, code } = await referringWorkspace(
+    "Redirect Academy",
+    "https://academy.example/welcome?utm_source=chorus",
+    { sub: "redirect-learner", name: "Priya Sharma" },
+  ));
 });
 
 const phone = (n: number) =>

@@ -6,20 +6,14 @@
  * to forty rounds; three rounds here guard the mix on every run, not that rare timing.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, apiJson, browser, learnerToken, newWorkspace, secret, settling, type Workspace } from "./client.ts";
+import { api, apiJson, referringWorkspace, secret, settling, type Workspace } from "./client.ts";
 
 let ws: Workspace;
 let code: string;
-let token: string;
 beforeAll(async () => {
-  ws = await newWorkspace({ name: "Busy Academy" });
-  await apiJson("PATCH", "/v1/admin/program", 200, {
-    headers: secret(ws.secretKey),
-    body: { defaultTargetUrl: "https://academy.example/course" },
-  });
-  token = await learnerToken(ws, { sub: "busy-advocate", name: "Anil Rao" });
-  ({ code } = await apiJson<{ code: string }>("POST", "/v1/referrals/me", 200, {
-    headers: browser(ws.publishableKey, token),
+  ({ ws, code } = await referringWorkspace("Busy Academy", "https://academy.example/course", {
+    sub: "busy-advocate",
+    name: "Anil Rao",
   }));
 });
 
