@@ -4,7 +4,7 @@ import { conversions, rewards } from "../../db/schema.ts";
 import { exportCsv } from "../../server/services/analytics-export.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { conversionRow, type DataSet, rewardRow, seedDataSet, storyRow } from "../support/analytics-factories.ts";
-import { csvObjects, parseCsv } from "../support/csv.ts";
+import { csvObjects, exportHeaders, parseCsv } from "../support/csv.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -37,17 +37,7 @@ describe("GET /v1/analytics/export.csv", () => {
   it("clicks: every human click of the workspace, in time order, without visitor or IP hashes", async () => {
     const text = await download("clicks");
     const [header] = parseCsv(text);
-    expect(header).toEqual([
-      "clickId",
-      "createdAt",
-      "code",
-      "advocateId",
-      "course",
-      "channel",
-      "storyId",
-      "country",
-      "source",
-    ]);
+    expect(header).toEqual(exportHeaders.clicks);
     expect(text).not.toMatch(/v-\d+-\d/); // the visitor hashes of the data set
     const rows = csvObjects(text);
     const expected = data.clicks

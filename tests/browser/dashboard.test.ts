@@ -18,10 +18,10 @@ import {
   storyRow,
 } from "../support/analytics-factories.ts";
 import { browserUserAgent, distAssets, launchBrowser, seriousA11yViolations } from "../support/browser.ts";
-import { parseCsv } from "../support/csv.ts";
+import { exportHeaders, parseCsv } from "../support/csv.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
-import { exportHeaders, seedStoryWorkspace } from "../support/story-dashboard.ts";
+import { seedStoryWorkspace } from "../support/story-dashboard.ts";
 
 let browser: Browser;
 let live: LiveServer;

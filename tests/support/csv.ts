@@ -52,3 +52,54 @@ export function csvObjects(text: string): Record<string, string>[] {
     return Object.fromEntries(header.map((name, index) => [name, row[index] as string]));
   });
 }
+
+/** The header line of each export (server/services/analytics-export.ts), written out so a changed column shows. */
+export const exportHeaders = {
+  clicks: ["clickId", "createdAt", "code", "advocateId", "course", "channel", "storyId", "country", "source"],
+  conversions: [
+    "conversionId",
+    "externalId",
+    "type",
+    "customerId",
+    "course",
+    "amount",
+    "currency",
+    "status",
+    "flagged",
+    "advocateId",
+    "channel",
+    "storyId",
+    "clickId",
+    "refundOf",
+    "occurredAt",
+  ],
+  rewards: [
+    "rewardId",
+    "conversionId",
+    "side",
+    "advocateId",
+    "customerId",
+    "kind",
+    "amount",
+    "currency",
+    "percent",
+    "status",
+    "flagged",
+    "holdUntil",
+    "createdAt",
+  ],
+  stories: [
+    "storyId",
+    "course",
+    "status",
+    "featured",
+    "tags",
+    "rating",
+    "outcomeType",
+    "verificationLevel",
+    "name",
+    "headline",
+    "createdAt",
+    "approvedAt",
+  ],
+};

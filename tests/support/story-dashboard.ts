@@ -10,57 +10,6 @@ import { insertClicks } from "../../server/services/click-writer.ts";
 import { advocateFactory, clickRow, conversionRow, rewardRow, storyRow } from "./analytics-factories.ts";
 import { workspaceFactory } from "./factories.ts";
 
-/** The header line of each export (server/services/analytics-export.ts), written out so a changed column shows. */
-export const exportHeaders = {
-  clicks: ["clickId", "createdAt", "code", "advocateId", "course", "channel", "storyId", "country", "source"],
-  conversions: [
-    "conversionId",
-    "externalId",
-    "type",
-    "customerId",
-    "course",
-    "amount",
-    "currency",
-    "status",
-    "flagged",
-    "advocateId",
-    "channel",
-    "storyId",
-    "clickId",
-    "refundOf",
-    "occurredAt",
-  ],
-  rewards: [
-    "rewardId",
-    "conversionId",
-    "side",
-    "advocateId",
-    "customerId",
-    "kind",
-    "amount",
-    "currency",
-    "percent",
-    "status",
-    "flagged",
-    "holdUntil",
-    "createdAt",
-  ],
-  stories: [
-    "storyId",
-    "course",
-    "status",
-    "featured",
-    "tags",
-    "rating",
-    "outcomeType",
-    "verificationLevel",
-    "name",
-    "headline",
-    "createdAt",
-    "approvedAt",
-  ],
-};
-
 export async function seedStoryWorkspace(db: Db, now = Date.now()) {
   const workspace = await workspaceFactory(db, { name: "Story Academy" });
   const advocate = await advocateFactory(db, workspace.id, { name: "Meera Iyer", externalId: "meera" });
