@@ -23,3 +23,6 @@ export type ServiceContext = { db: Db; clock: Clock };
 
 /** A call inside one workspace: every query it makes is scoped by `workspace.id`. */
 export type WorkspaceContext = ServiceContext & { workspace: Workspace };
+
+/** For services that salt hashes of personal data (addresses, emails) with the server secret. */
+export type SecretContext = { secret: string };
