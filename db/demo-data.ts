@@ -20,8 +20,8 @@ import { upsertLearner } from "../server/services/learners.ts";
 import { codeForLearner } from "../server/services/referrals.ts";
 import { approveDueRewards, changeReward } from "../server/services/rewards.ts";
 import { createStory, moderateStory, type OutcomeType } from "../server/services/stories.ts";
+import type { Learner, Workspace } from "../server/services/types.ts";
 import { ipHash, visitorHash } from "../server/services/visitors.ts";
-import type { Learner, Workspace } from "../server/types.ts";
 import type { Db } from "./index.ts";
 import { rewards, shareEvents } from "./schema.ts";
 

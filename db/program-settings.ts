@@ -20,6 +20,9 @@ const minorUnits = z.number().int().nonnegative().max(1_000_000_000);
 
 export const Money = z.object({ amount: minorUnits, currency });
 
+/** An amount of money: integer minor units of an ISO 4217 currency (a total may be negative). */
+export type Money = { amount: number; currency: string };
+
 export const ReferrerReward = z.object({
   type: z.enum(["credit", "coupon", "cash"]),
   amount: minorUnits,

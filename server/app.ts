@@ -8,11 +8,12 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
+import { apiErrorOf, type ErrorCode, errorBody } from "./errors.ts";
+import { RateLimits } from "./lib/rate-limiter.ts";
 import { createRouter } from "./lib/router.ts";
 import { apiCsp, staticHeaders } from "./lib/static-headers.ts";
 import { jsonBody, limitBody } from "./middleware/json-body.ts";
-import { RateLimits } from "./middleware/rate-limit.ts";
+import { readVisitor } from "./middleware/visitor.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
 import { clickRoutes } from "./routes/clicks.ts";
@@ -85,7 +86,9 @@ export function createApp(deps: Deps) {
   );
   const rateLimits = new RateLimits();
   app.use("*", async (c, next) => {
-    c.set("deps", withExecutionContext(deps, c));
+    const requestDeps = withExecutionContext(deps, c);
+    c.set("deps", requestDeps);
+    c.set("visitor", readVisitor(c, requestDeps));
     c.set("codes", codes);
     c.set("clicks", clicks);
     c.set("rateLimits", rateLimits);
@@ -188,9 +191,10 @@ export function createApp(deps: Deps) {
 
   app.onError((error, c) => {
     const requestId = c.var.requestId ?? "unknown";
-    if (error instanceof ApiError) {
-      for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
-      return c.json(errorBody(error.code, error.message, requestId, error.details), error.status);
+    const apiError = apiErrorOf(error);
+    if (apiError) {
+      for (const [name, value] of Object.entries(apiError.headers ?? {})) c.header(name, value);
+      return c.json(errorBody(apiError.code, apiError.message, requestId, apiError.details), apiError.status);
     }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;

@@ -1,8 +1,11 @@
 /**
  * One error shape for the whole API: `{ error: { code, message, details?, requestId } }`.
- * Services throw `ApiError` with a code; the code alone decides the HTTP status.
+ * Services throw `DomainError` (no HTTP in it); the HTTP layer (middleware, routes) throws
+ * `ApiError`, which adds the refusals only HTTP has (a body too large, not JSON) and headers.
+ * The code alone decides the status, here and nowhere else.
  */
 import { z } from "@hono/zod-openapi";
+import { DomainError, type DomainErrorCode } from "./services/errors.ts";
 
 export const errorStatus = {
   invalid_request: 400,
@@ -17,7 +20,7 @@ export const errorStatus = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
-} as const;
+} as const satisfies Record<DomainErrorCode, number> & Record<string, number>;
 
 export type ErrorCode = keyof typeof errorStatus;
 
@@ -37,6 +40,18 @@ export class ApiError extends Error {
   get status(): (typeof errorStatus)[ErrorCode] {
     return errorStatus[this.code];
   }
+}
+
+/** A domain refusal as the HTTP layer says it (the same code, message and details). */
+export function fromDomainError(error: DomainError): ApiError {
+  return new ApiError(error.code, error.message, error.details);
+}
+
+/** The error a thrown value stands for, if it is one of ours. */
+export function apiErrorOf(error: unknown): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) return fromDomainError(error);
+  return undefined;
 }
 
 export const ErrorEnvelope = z

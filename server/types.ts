@@ -1,15 +1,13 @@
-/** The shapes every part of the server shares: injected dependencies and the Hono environment. */
+/** The HTTP side's shared shapes: the injected dependencies and the Hono environment. */
 import type { Context, MiddlewareHandler } from "hono";
-import type { Db, schema } from "../db/index.ts";
-import type { ProgramSettings } from "../db/program-settings.ts";
+import type { Db } from "../db/index.ts";
 import type { Config } from "./config.ts";
-import type { RateLimits } from "./middleware/rate-limit.ts";
+import type { RateLimits } from "./lib/rate-limiter.ts";
 import type { ClickWriter } from "./services/click-writer.ts";
 import type { ClickRecorder } from "./services/clicks.ts";
 import type { CodeCache } from "./services/codes.ts";
 import type { LearnerClaims } from "./services/learner-tokens.ts";
-
-export type Clock = { now(): Date };
+import type { Clock, Visitor, Workspace } from "./services/types.ts";
 
 /** What `createApp` is given; the Node and Workers entries only differ in how they build it. */
 export type Deps = {
@@ -30,10 +28,6 @@ export type Deps = {
   assets?: MiddlewareHandler<AppEnv>;
 };
 
-export type Workspace = typeof schema.workspaces.$inferSelect & { settings: ProgramSettings };
-
-export type Learner = typeof schema.learners.$inferSelect;
-
 /** The caller, once a key or token has been checked. */
 export type Auth =
   | { kind: "publishable"; workspace: Workspace; origin: string | null }
@@ -43,6 +37,8 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     deps: Deps;
+    /** Who is calling (address, user agent, country), read once per request. */
+    visitor: Visitor;
     auth: Auth;
     learner: LearnerClaims;
     codes: CodeCache;

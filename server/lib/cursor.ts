@@ -1,5 +1,5 @@
 /** Opaque list cursors: the (createdAt, id) of the last item shown, newest first. */
-import { ApiError } from "../errors.ts";
+import { DomainError } from "../services/errors.ts";
 
 export type Cursor = { createdAt: number; id: string };
 
@@ -16,7 +16,7 @@ export function decodeCursor(value: string | undefined): Cursor | null {
   } catch {
     // fall through to the error below
   }
-  throw new ApiError("invalid_request", "The cursor is invalid", [
+  throw new DomainError("invalid_request", "The cursor is invalid", [
     { path: "cursor", message: "not a cursor from this API" },
   ]);
 }

@@ -1,12 +1,8 @@
 /** Every route module starts from `createRouter()`, so validation failures share one envelope. */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { ZodError } from "zod";
 import { ApiError } from "../errors.ts";
 import type { AppEnv } from "../types.ts";
-
-export function validationDetails(error: ZodError) {
-  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
-}
+import { validationDetails } from "./validation.ts";
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({

@@ -9,7 +9,8 @@ import { publicBase } from "../lib/urls.ts";
 import { findKey } from "../services/api-keys.ts";
 import { readSession, sessionCookie, sessionWorkspace } from "../services/dashboard-sessions.ts";
 import { verifyLearnerToken } from "../services/learner-tokens.ts";
-import type { AppEnv, Workspace } from "../types.ts";
+import type { Workspace } from "../services/types.ts";
+import type { AppEnv } from "../types.ts";
 
 function bearer(header: string | undefined): string | null {
   const match = header?.match(/^Bearer\s+(\S+)$/i);

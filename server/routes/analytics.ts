@@ -1,6 +1,7 @@
 /** Attribution analytics for the provider (secret key or dashboard session): funnel, breakdowns, export. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { Money as MoneyValue } from "../../db/program-settings.ts";
 import { ApiError, errorResponses } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { createRouter } from "../lib/router.ts";
@@ -47,7 +48,10 @@ function rangeOf(query: z.infer<typeof RangeQuery>, now: Date): AnalyticsRange {
 
 const range = (c: Context<AppEnv>, query: z.infer<typeof RangeQuery>) => rangeOf(query, c.var.deps.clock.now());
 
-const Money = z.object({ currency: z.string(), amount: z.number().int() }).openapi("Money");
+/** A total (refunds can make it negative), so not the settings' non-negative `Money` schema. */
+const Money = z
+  .object({ currency: z.string(), amount: z.number().int() })
+  .openapi("Money") satisfies z.ZodType<MoneyValue>;
 const CountFields = {
   clicks: z.number().int(),
   visitors: z.number().int().openapi({ description: "Distinct visitors per day, summed over the days" }),

@@ -13,7 +13,6 @@ import { requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { clickChannels, isAutomated } from "../services/clicks.ts";
 import { normalizeCode, type ResolvedCode, referrerName } from "../services/codes.ts";
-import { clientIp, edgeCountry } from "../services/visitors.ts";
 import type { AppEnv } from "../types.ts";
 
 const Offer = z.union([FriendOffer, z.null()]);
@@ -103,17 +102,17 @@ export const clickRoutes = createRouter()
     const body = c.req.valid("json");
     const code = await activeCode(c, body.code);
     const info = await describe(c, code);
-    const userAgent = c.req.header("User-Agent");
+    const { ip, userAgent, country } = c.var.visitor;
     if (isAutomated(userAgent)) return c.json({ clickId: null, ...info }, 200);
     const { clickId, created } = await c.var.clicks.record(
       code,
       {
         channel: body.channel ?? "direct",
         storyId: body.storyId ?? null,
-        ip: clientIp(c),
+        ip,
         userAgent: userAgent ?? "",
         visitorId: body.visitorId ?? null,
-        country: edgeCountry(c),
+        country,
         source: "beacon",
         now: c.var.deps.clock.now(),
       },

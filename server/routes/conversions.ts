@@ -3,9 +3,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { createRouter } from "../lib/router.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
-import { ConversionInput } from "../services/conversion-input.ts";
 import { getConversion, recordConversion } from "../services/conversions.ts";
 import { approveDueRewards } from "../services/rewards.ts";
+import { ConversionInput } from "./conversion-schemas.ts";
 import { Conversion } from "./schemas.ts";
 
 const json = { "application/json": { schema: Conversion } };

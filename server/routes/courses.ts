@@ -5,6 +5,7 @@ import { courseSlug } from "../lib/fields.ts";
 import { createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { listCourses, upsertCourse } from "../services/courses.ts";
+import { workspaceContext } from "./context.ts";
 
 const Course = z
   .object({ slug: z.string(), title: z.string(), url: z.string().nullable(), createdAt: z.string() })
@@ -64,18 +65,11 @@ const present = (row: { slug: string; title: string; url: string | null; created
 
 export const courseRoutes = createRouter()
   .openapi(list, async (c) => {
-    const rows = await listCourses(c.var.deps.db, c.var.auth.workspace.id);
+    const rows = await listCourses(workspaceContext(c));
     return c.json({ items: rows.map(present), nextCursor: null }, 200);
   })
   .openapi(put, async (c) => {
-    const { db, clock } = c.var.deps;
-    const row = await upsertCourse(
-      db,
-      c.var.auth.workspace.id,
-      c.req.valid("param").slug,
-      c.req.valid("json"),
-      clock.now(),
-    );
+    const row = await upsertCourse(workspaceContext(c), { ...c.req.valid("json"), slug: c.req.valid("param").slug });
     c.var.codes.clear();
     return c.json(present(row), 200);
   });

@@ -16,7 +16,6 @@ import { page } from "../lib/pages.ts";
 import { publicBase } from "../lib/urls.ts";
 import { type ClickChannel, clickChannels, isAutomated } from "../services/clicks.ts";
 import { normalizeCode } from "../services/codes.ts";
-import { clientIp, edgeCountry } from "../services/visitors.ts";
 import type { AppEnv } from "../types.ts";
 
 const storyIdPattern = /^sty_[A-Za-z0-9]{16}$/;
@@ -81,10 +80,9 @@ export const redirectRoutes = new Hono<AppEnv>()
     }
     if (!resolved.target) return notFoundPage(c);
 
-    const userAgent = c.req.header("User-Agent");
+    const { ip, userAgent, country } = c.var.visitor;
     if (c.req.method === "HEAD" || isAutomated(userAgent))
       return c.redirect(referralUrl(resolved.target, resolved.code, null), 302);
-    const ip = clientIp(c);
     const limits = c.var.rateLimits;
     const visitor = limits.visitorKey(resolved.workspaceId, ip, userAgent ?? "");
     if (limits.take("clicks", resolved.clickLimits, resolved.workspaceId, visitor, now.getTime()))
@@ -105,7 +103,7 @@ export const redirectRoutes = new Hono<AppEnv>()
           ip,
           userAgent: userAgent ?? "",
           visitorId: null,
-          country: edgeCountry(c),
+          country,
           source: "redirect",
           now,
         },

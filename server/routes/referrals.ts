@@ -10,7 +10,7 @@ import { rateLimit } from "../middleware/rate-limit.ts";
 import { upsertLearner } from "../services/learners.ts";
 import { codeForLearner, learnerRewards, referralStats, shareLinks } from "../services/referrals.ts";
 import { rememberLearnerSignals } from "../services/shares.ts";
-import { clientIp, ipHash } from "../services/visitors.ts";
+import { ipHash } from "../services/visitors.ts";
 
 const Referral = z
   .object({
@@ -81,7 +81,7 @@ export const referralRoutes = createRouter().openapi(me, async (c) => {
   await rememberLearnerSignals(
     db,
     learner,
-    { ipHash: ipHash(config.secret, workspace.id, clientIp(c), now), visitorId: body?.visitorId ?? null },
+    { ipHash: ipHash(config.secret, workspace.id, c.var.visitor.ip, now), visitorId: body?.visitorId ?? null },
     now,
   );
   const code = await codeForLearner(db, workspace, learner, course, now);

@@ -30,8 +30,9 @@ import {
   updateStoryByAuthor,
   withdrawStory,
 } from "../services/stories.ts";
-import { requestVisitorHash } from "../services/visitors.ts";
-import type { AppEnv, Learner } from "../types.ts";
+import type { Learner } from "../services/types.ts";
+import { visitorHash } from "../services/visitors.ts";
+import type { AppEnv } from "../types.ts";
 import { AuthorStory, courseSlug, NewStory, PublicStory, StoryPatch, StoryVerification } from "./story-schemas.ts";
 
 const editTokenHeader = "Chorus-Edit-Token";
@@ -212,7 +213,13 @@ export const storyRoutes = createRouter()
       credential,
       learner,
       learnerEmail: claims?.email,
-      visitorHash: requestVisitorHash(c, workspace.id),
+      visitorHash: visitorHash(
+        c.var.deps.config.secret,
+        workspace.id,
+        c.var.visitor.ip,
+        c.var.visitor.userAgent ?? "",
+        c.var.deps.clock.now(),
+      ),
       fetch: c.var.deps.fetch ?? guardedFetch,
       now,
     });

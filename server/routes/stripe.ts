@@ -5,11 +5,12 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError, errorResponses } from "../errors.ts";
-import { createRouter, validationDetails } from "../lib/router.ts";
-import { ConversionInput } from "../services/conversion-input.ts";
+import { createRouter } from "../lib/router.ts";
+import { validationDetails } from "../lib/validation.ts";
 import { recordConversion } from "../services/conversions.ts";
 import { stripeEventToConversion, verifyStripeSignature } from "../services/stripe.ts";
 import { getWorkspace } from "../services/workspaces.ts";
+import { ConversionInput } from "./conversion-schemas.ts";
 
 const Received = z
   .object({

@@ -1,11 +1,14 @@
 /**
- * Attribution analytics, read from the rollups that triggers keep (db/analytics-triggers.ts), so
+ * Attribution analytics, read from the rollups kept in the transaction that writes each row
+ * (shares and conversions by SQLite triggers, migration 0003; clicks by `insertClicks` in
+ * click-writer.ts, since migration 0005 dropped the click triggers), so
  * every answer costs a few index range scans over at most one row per day and dimension value,
  * whatever the number of clicks. Only attributed conversions count: these are the figures of
  * word of mouth. Ranges are whole UTC days, both ends included.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
+import type { Money } from "../../db/program-settings.ts";
 
 export const dayMs = 86_400_000;
 
@@ -21,8 +24,6 @@ export type Counts = {
   completions: number;
   refunds: number;
 };
-
-export type Money = { currency: string; amount: number };
 
 type Grain = "d" | "w" | "m" | "q";
 /** A run of buckets of one grain, by the day numbers of their first days. */

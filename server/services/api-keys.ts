@@ -9,7 +9,7 @@ import { apiKeys, workspaces } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
-import type { Workspace } from "../types.ts";
+import type { Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 export type KeyKind = "publishable" | "secret";

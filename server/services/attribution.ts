@@ -10,7 +10,7 @@ import type { DecisionStep } from "../../db/schema.ts";
 import { clicks, conversions, learners, referralCodes } from "../../db/schema.ts";
 import { ago, isoDay } from "../lib/money.ts";
 import type { Tx } from "../lib/write-transaction.ts";
-import type { Learner, Workspace } from "../types.ts";
+import type { Learner, Workspace } from "./types.ts";
 
 export type ClickRow = typeof clicks.$inferSelect;
 export type CodeRow = typeof referralCodes.$inferSelect;

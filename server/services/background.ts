@@ -3,8 +3,8 @@
  * On Node an interval runs it; on Workers a cron trigger calls `runBackgroundTick`.
  */
 import type { Db } from "../../db/index.ts";
-import type { Clock } from "../types.ts";
 import { approveDueRewards } from "./rewards.ts";
+import type { Clock } from "./types.ts";
 import { type DeliveryOptions, type DeliveryReport, deliverDueWebhooks } from "./webhooks.ts";
 
 export type BackgroundDeps = { db: Db; clock: Clock };

@@ -6,8 +6,8 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import type { RateLimitGroup } from "../../db/program-settings.ts";
 import { courses, learners, referralCodes, workspaces } from "../../db/schema.ts";
-import { ApiError } from "../errors.ts";
 import { newId } from "../lib/ids.ts";
+import { DomainError } from "./errors.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 /** What the redirect needs to know about a code, resolved once and cached. */
@@ -132,15 +132,15 @@ export type VanityInput = { code: string; learnerId?: string; course?: string; t
 /** A provider-chosen code. Unique across the server, whatever the case. */
 export async function createVanityCode(db: Db, workspaceId: string, input: VanityInput, now: Date) {
   const code = normalizeCode(input.code);
-  if (!code) throw new ApiError("invalid_request", "A code is 3–32 characters of a-z, 0-9 and single hyphens");
-  if (reservedCodes.has(code)) throw new ApiError("invalid_request", `"${code}" is reserved`);
+  if (!code) throw new DomainError("invalid_request", "A code is 3–32 characters of a-z, 0-9 and single hyphens");
+  if (reservedCodes.has(code)) throw new DomainError("invalid_request", `"${code}" is reserved`);
   let learnerId: string | null = null;
   if (input.learnerId) {
     const [learner] = await db
       .select({ id: learners.id })
       .from(learners)
       .where(and(eq(learners.workspaceId, workspaceId), eq(learners.externalId, input.learnerId)));
-    if (!learner) throw new ApiError("not_found", `No learner ${input.learnerId} in this workspace`);
+    if (!learner) throw new DomainError("not_found", `No learner ${input.learnerId} in this workspace`);
     learnerId = learner.id;
   }
   const [row] = await db
@@ -157,6 +157,6 @@ export async function createVanityCode(db: Db, workspaceId: string, input: Vanit
     })
     .onConflictDoNothing()
     .returning();
-  if (!row) throw new ApiError("conflict", `The code "${code}" is taken`);
+  if (!row) throw new DomainError("conflict", `The code "${code}" is taken`);
   return row;
 }

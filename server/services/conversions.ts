@@ -11,19 +11,19 @@ import { and, eq, or } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import type { DecisionStep } from "../../db/schema.ts";
 import { clicks, conversions, learners, rewards } from "../../db/schema.ts";
-import { ApiError } from "../errors.ts";
 import { canonicalJson } from "../lib/canonical-json.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { newId } from "../lib/ids.ts";
 import { isoDay } from "../lib/money.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
-import type { Workspace } from "../types.ts";
 import { attribute } from "./attribution.ts";
 import type { ConversionInput } from "./conversion-input.ts";
+import { DomainError } from "./errors.ts";
 import { checkFraud } from "./fraud.ts";
 import { emailHash } from "./learners.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { grantRewards, type RewardJson, type RewardRow, reverseRewards, rewardsJson } from "./rewards.ts";
+import type { Workspace } from "./types.ts";
 
 /** How far ahead of our clock an `occurredAt` may be (clock skew), and how far back (imports). */
 const maxFutureMs = 5 * 60_000;
@@ -62,11 +62,11 @@ function occurredAtOf(input: ConversionInput, now: Date): number {
   if (input.occurredAt === undefined) return now.getTime();
   const at = Date.parse(input.occurredAt);
   if (at > now.getTime() + maxFutureMs)
-    throw new ApiError("invalid_request", "The request body is invalid", [
+    throw new DomainError("invalid_request", "The request body is invalid", [
       { path: "occurredAt", message: "is in the future" },
     ]);
   if (at < now.getTime() - maxPastMs)
-    throw new ApiError("invalid_request", "The request body is invalid", [
+    throw new DomainError("invalid_request", "The request body is invalid", [
       { path: "occurredAt", message: "is more than ten years ago" },
     ]);
   return at;
@@ -160,7 +160,7 @@ async function replay(
     .where(and(eq(conversions.workspaceId, workspaceId), eq(conversions.externalId, externalId)));
   if (!existing) throw new Error("conversion vanished after a conflicting insert");
   if (existing.requestHash !== requestHash) {
-    throw new ApiError("conflict", `Conversion ${externalId} was already recorded with a different body`, {
+    throw new DomainError("conflict", `Conversion ${externalId} was already recorded with a different body`, {
       hint: "Use a new id for a new conversion; resend the identical body to read the original answer.",
     });
   }
@@ -266,11 +266,11 @@ async function processRefund(
     .where(and(eq(conversions.workspaceId, workspace.id), eq(conversions.externalId, refundOf)));
   // Throwing rolls the whole transaction back: an unknown refund leaves nothing behind.
   if (!original)
-    throw new ApiError("invalid_request", `No conversion ${refundOf} to refund in this workspace`, [
+    throw new DomainError("invalid_request", `No conversion ${refundOf} to refund in this workspace`, [
       { path: "refundOf", message: "unknown conversion id" },
     ]);
   if (original.type === "refund")
-    throw new ApiError("invalid_request", "A refund cannot be refunded", [
+    throw new DomainError("invalid_request", "A refund cannot be refunded", [
       { path: "refundOf", message: "is a refund" },
     ]);
   const decision: DecisionStep[] = [
@@ -345,7 +345,7 @@ export async function getConversion(db: Db, workspaceId: string, id: string): Pr
     .from(conversions)
     .where(and(eq(conversions.workspaceId, workspaceId), or(eq(conversions.externalId, id), eq(conversions.id, id))))
     .limit(1);
-  if (!row) throw new ApiError("not_found", `No conversion ${id} in this workspace`);
+  if (!row) throw new DomainError("not_found", `No conversion ${id} in this workspace`);
   const current = await db
     .select()
     .from(rewards)

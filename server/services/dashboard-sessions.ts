@@ -8,7 +8,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { apiKeys, workspaces } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
-import type { Workspace } from "../types.ts";
+import type { Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 export const sessionCookie = "chorus_session";

@@ -9,8 +9,8 @@ import { and, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, learnerSignals } from "../../db/schema.ts";
 import type { Tx } from "../lib/write-transaction.ts";
-import type { Workspace } from "../types.ts";
 import type { Attribution } from "./attribution.ts";
+import type { Workspace } from "./types.ts";
 
 let disposable: Set<string> | undefined;
 

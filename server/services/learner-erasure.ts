@@ -28,18 +28,18 @@ import {
   stories,
   webhookEvents,
 } from "../../db/schema.ts";
-import { ApiError } from "../errors.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
-import type { Learner } from "../types.ts";
+import { DomainError } from "./errors.ts";
 import { referralStats } from "./referrals.ts";
 import { fullStory, withdrawnStory } from "./stories.ts";
+import type { Learner } from "./types.ts";
 
 async function findLearner(db: Db, workspaceId: string, externalId: string): Promise<Learner> {
   const [row] = await db
     .select()
     .from(learners)
     .where(and(eq(learners.workspaceId, workspaceId), eq(learners.externalId, externalId), isNull(learners.erasedAt)));
-  if (!row) throw new ApiError("not_found", "No learner with that id in this workspace");
+  if (!row) throw new DomainError("not_found", "No learner with that id in this workspace");
   return row;
 }
 
@@ -138,7 +138,7 @@ export async function eraseLearner(
       .where(
         and(eq(learners.workspaceId, workspaceId), eq(learners.externalId, externalId), isNull(learners.erasedAt)),
       );
-    if (!learner) throw new ApiError("not_found", "No learner with that id in this workspace");
+    if (!learner) throw new DomainError("not_found", "No learner with that id in this workspace");
     const at = now.getTime();
     const tombstone = `erased:${learner.id}`;
     const scrub = scrubber(learner.externalId, tombstone, learner.name);

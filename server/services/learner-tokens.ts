@@ -4,7 +4,7 @@
  */
 import { errors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import { ApiError } from "../errors.ts";
+import { DomainError } from "./errors.ts";
 
 export const LearnerClaims = z.object({
   sub: z.string().min(1).max(200),
@@ -26,14 +26,14 @@ export async function verifyLearnerToken(token: string, tokenSecret: string, now
       requiredClaims: ["sub", "exp"],
     });
     const claims = LearnerClaims.safeParse(payload);
-    if (!claims.success) throw new ApiError("unauthorized", "Learner token claims are invalid", claims.error.issues);
+    if (!claims.success) throw new DomainError("unauthorized", "Learner token claims are invalid", claims.error.issues);
     return claims.data;
   } catch (error) {
-    if (error instanceof ApiError) throw error;
-    if (error instanceof errors.JWTExpired) throw new ApiError("unauthorized", "Learner token has expired");
+    if (error instanceof DomainError) throw error;
+    if (error instanceof errors.JWTExpired) throw new DomainError("unauthorized", "Learner token has expired");
     if (error instanceof errors.JWTClaimValidationFailed && error.claim === "exp")
-      throw new ApiError("unauthorized", "Learner token needs an expiry (`exp`)");
-    throw new ApiError("unauthorized", "Learner token is invalid for this workspace");
+      throw new DomainError("unauthorized", "Learner token needs an expiry (`exp`)");
+    throw new DomainError("unauthorized", "Learner token is invalid for this workspace");
   }
 }
 

@@ -4,8 +4,8 @@ import type { Db } from "../../db/index.ts";
 import { learners } from "../../db/schema.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
 import { newId } from "../lib/ids.ts";
-import type { Learner, Workspace } from "../types.ts";
 import type { LearnerClaims } from "./learner-tokens.ts";
+import type { Learner, Workspace } from "./types.ts";
 
 /** Emails are compared as salted hashes, so the database never needs them in clear. */
 export function emailHash(secret: string, email: string): string {

@@ -6,8 +6,8 @@ import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { clicks, conversions, referralCodes, rewards } from "../../db/schema.ts";
 import { newId, newReferralCode } from "../lib/ids.ts";
-import type { Learner, Workspace } from "../types.ts";
 import type { ClickChannel } from "./clicks.ts";
+import type { Learner, Workspace } from "./types.ts";
 
 /** The channels a learner shares on; `direct` and `other` only describe clicks. */
 export type ShareChannel = Exclude<ClickChannel, "direct" | "other">;

@@ -9,13 +9,13 @@ import { and, count, desc, eq, gte, inArray, lt, lte, ne, or, type SQL } from "d
 import type { Db } from "../../db/index.ts";
 import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, learners, rewards, workspaces } from "../../db/schema.ts";
-import { ApiError } from "../errors.ts";
 import { type Cursor, encodeCursor } from "../lib/cursor.ts";
 import { newId } from "../lib/ids.ts";
 import { formatMoney, isoDay } from "../lib/money.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
-import type { Learner, Workspace } from "../types.ts";
+import { DomainError } from "./errors.ts";
 import { type DbOrTx, enqueueEvent } from "./outbox.ts";
+import type { Learner, Workspace } from "./types.ts";
 
 export type RewardRow = typeof rewards.$inferSelect;
 export type RewardStatus = RewardRow["status"];
@@ -436,8 +436,8 @@ export async function changeReward(
         .select({ status: rewards.status })
         .from(rewards)
         .where(and(eq(rewards.workspaceId, workspaceId), eq(rewards.id, rewardId)));
-      if (!current) throw new ApiError("not_found", `No reward ${rewardId} in this workspace`);
-      throw new ApiError("conflict", `A ${current.status} reward cannot be changed by "${action}"`, {
+      if (!current) throw new DomainError("not_found", `No reward ${rewardId} in this workspace`);
+      throw new DomainError("conflict", `A ${current.status} reward cannot be changed by "${action}"`, {
         status: current.status,
         allowedFrom: rule.from,
       });

@@ -2,9 +2,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { learnerSignals, learners, referralCodes, shareEvents } from "../../db/schema.ts";
-import { ApiError } from "../errors.ts";
 import { newId } from "../lib/ids.ts";
-import type { Learner } from "../types.ts";
+import { DomainError } from "./errors.ts";
+import type { Learner } from "./types.ts";
 
 /**
  * The learner's own code by its text (learner by your id, the token's `sub`), or 404. Read before
@@ -23,7 +23,7 @@ export async function learnerShareCode(db: Db, workspaceId: string, learnerExter
         eq(learners.externalId, learnerExternalId),
       ),
     );
-  if (!row) throw new ApiError("not_found", "That code is not this learner's");
+  if (!row) throw new DomainError("not_found", "That code is not this learner's");
   return row;
 }
 

@@ -6,15 +6,15 @@
 import { and, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { learners, stories } from "../../db/schema.ts";
-import { ApiError } from "../errors.ts";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
-import type { Learner, Workspace } from "../types.ts";
 import type { Fetch } from "./credentials/fetch.ts";
 import type { CredentialInput } from "./credentials/types.ts";
+import { DomainError } from "./errors.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { assessStory } from "./story-verification.ts";
+import type { Learner, Workspace } from "./types.ts";
 
 export type StoryRow = typeof stories.$inferSelect;
 export const outcomeTypes = stories.outcomeType.enumValues;
@@ -48,7 +48,7 @@ function cleanFields<T extends Partial<Pick<StoryFields, "name" | "headline" | "
     if (value === undefined) continue;
     const text = cleanText(value);
     if (text.length === 0) {
-      throw new ApiError("invalid_request", `The ${key} is empty`, [{ path: key, message: "must not be empty" }]);
+      throw new DomainError("invalid_request", `The ${key} is empty`, [{ path: key, message: "must not be empty" }]);
     }
     cleaned[key] = text;
   }
@@ -175,7 +175,7 @@ export async function findStory(db: Db, workspaceId: string, id: string): Promis
     .select()
     .from(stories)
     .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
-  if (!row) throw new ApiError("not_found", "No such story in this workspace");
+  if (!row) throw new DomainError("not_found", "No such story in this workspace");
   return row;
 }
 
@@ -203,13 +203,13 @@ export async function requireAuthor(
   proof: { editToken?: string; learnerExternalId?: string },
 ): Promise<StoryRow> {
   if (!proof.editToken && !proof.learnerExternalId) {
-    throw new ApiError(
+    throw new DomainError(
       "unauthorized",
       "Send the story's edit token in `Chorus-Edit-Token`, or the author's learner token",
     );
   }
   const story = await findStory(db, workspaceId, id);
-  if (!(await isAuthor(db, story, proof))) throw new ApiError("forbidden", "Only the story's author can do this");
+  if (!(await isAuthor(db, story, proof))) throw new DomainError("forbidden", "Only the story's author can do this");
   return story;
 }
 
@@ -227,7 +227,7 @@ export async function updateStoryByAuthor(
     now: Date;
   },
 ): Promise<StoryRow> {
-  if (story.status === "withdrawn") throw new ApiError("conflict", "This story was withdrawn");
+  if (story.status === "withdrawn") throw new DomainError("conflict", "This story was withdrawn");
   const patch = cleanFields(input.patch);
   const set: Partial<StoryRow> = { updatedAt: input.now.getTime() };
   if (patch.name !== undefined) set.name = patch.name;
@@ -269,7 +269,7 @@ export async function updateStoryByAuthor(
   // withdrawn) since `story` was read, and an approval must never carry over to unreviewed text.
   return writeTransaction(db, async (tx) => {
     const current = await currentStory(tx, story);
-    if (current.status === "withdrawn") throw new ApiError("conflict", "This story was withdrawn");
+    if (current.status === "withdrawn") throw new DomainError("conflict", "This story was withdrawn");
     const resubmitted = contentChanged && current.status !== "pending";
     if (contentChanged) {
       set.status = "pending";
@@ -298,7 +298,7 @@ async function currentStory(tx: Tx, story: Pick<StoryRow, "workspaceId" | "id">)
     .select()
     .from(stories)
     .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
-  if (!row) throw new ApiError("not_found", "No such story in this workspace");
+  if (!row) throw new DomainError("not_found", "No such story in this workspace");
   return row;
 }
 
@@ -338,7 +338,7 @@ export async function moderateStory(
   // never overwritten and `story.approved` is announced once, with the text that was approved.
   return writeTransaction(db, async (tx) => {
     const story = await currentStory(tx, { workspaceId, id });
-    if (story.status === "withdrawn") throw new ApiError("conflict", "The author withdrew this story");
+    if (story.status === "withdrawn") throw new DomainError("conflict", "The author withdrew this story");
     const set: Partial<StoryRow> = { updatedAt: now.getTime() };
     if (change.featured !== undefined) set.featured = change.featured;
     if (change.tags !== undefined) set.tags = [...new Set(change.tags.map((tag) => cleanText(tag)).filter(Boolean))];
@@ -370,7 +370,9 @@ function encodeCursor(key: unknown[]): string {
 }
 
 const badCursor = () =>
-  new ApiError("invalid_request", "The cursor is invalid", [{ path: "cursor", message: "not a cursor from this API" }]);
+  new DomainError("invalid_request", "The cursor is invalid", [
+    { path: "cursor", message: "not a cursor from this API" },
+  ]);
 
 /** The cursor's values, which must have the given types (number or string) in order. */
 function decodeCursor(cursor: string, types: ("number" | "string")[]): unknown[] {

@@ -7,9 +7,9 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { conversions, type VerificationReceipt } from "../../db/schema.ts";
-import type { Learner, Workspace } from "../types.ts";
 import type { Fetch } from "./credentials/fetch.ts";
 import type { CredentialInput } from "./credentials/types.ts";
+import type { Learner, Workspace } from "./types.ts";
 
 export type Assessment = { level: VerificationReceipt["level"]; receipt: VerificationReceipt };
 

@@ -11,8 +11,8 @@ import type { Db } from "../../db/index.ts";
 import { conversions } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { courseSlug } from "../lib/fields.ts";
-import type { Workspace } from "../types.ts";
 import type { ConversionInput } from "./conversion-input.ts";
+import type { Workspace } from "./types.ts";
 
 /** Stripe's own default tolerance: older signatures may be replays. */
 export const stripeToleranceSeconds = 300;

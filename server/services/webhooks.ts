@@ -10,12 +10,12 @@
 import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
-import { ApiError } from "../errors.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
 import { type Cursor, encodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
-import type { Clock } from "../types.ts";
+import { DomainError } from "./errors.ts";
+import type { Clock } from "./types.ts";
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -59,7 +59,7 @@ async function activeEndpoint(db: Db, workspaceId: string, id: string): Promise<
         isNull(webhookEndpoints.disabledAt),
       ),
     );
-  if (!row) throw new ApiError("not_found", `No webhook endpoint ${id} in this workspace`);
+  if (!row) throw new DomainError("not_found", `No webhook endpoint ${id} in this workspace`);
   return row;
 }
 
@@ -78,7 +78,7 @@ export async function deleteEndpoint(db: Db, workspaceId: string, id: string, no
       )
       .returning({ id: webhookEndpoints.id }),
   );
-  if (changed.length === 0) throw new ApiError("not_found", `No webhook endpoint ${id} in this workspace`);
+  if (changed.length === 0) throw new DomainError("not_found", `No webhook endpoint ${id} in this workspace`);
 }
 
 function deliveryJson(row: DeliveryRow, type: string | null) {
@@ -156,7 +156,7 @@ export async function resendDelivery(db: Db, workspaceId: string, endpointId: st
       )
       .returning(),
   );
-  if (!row) throw new ApiError("not_found", `No delivery of event ${eventId} to endpoint ${endpointId}`);
+  if (!row) throw new DomainError("not_found", `No delivery of event ${eventId} to endpoint ${endpointId}`);
   const [event] = await db
     .select({ type: webhookEvents.type })
     .from(webhookEvents)

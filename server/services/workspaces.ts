@@ -3,12 +3,12 @@ import { asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { defaultProgramSettings, ProgramSettings } from "../../db/program-settings.ts";
 import { workspaces } from "../../db/schema.ts";
-import { ApiError } from "../errors.ts";
 import { newId, newSecret } from "../lib/ids.ts";
-import { validationDetails } from "../lib/router.ts";
+import { validationDetails } from "../lib/validation.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
-import type { Workspace } from "../types.ts";
 import { issueKey } from "./api-keys.ts";
+import { DomainError } from "./errors.ts";
+import type { Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 /** A new workspace with its credentials in clear: the caller shows them once. */
@@ -62,10 +62,10 @@ export async function listWorkspaces(db: Db): Promise<Workspace[]> {
 export async function patchSettings(db: Db, id: string, patch: Record<string, unknown>): Promise<ProgramSettings> {
   return writeTransaction(db, async (tx) => {
     const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, id));
-    if (!row) throw new ApiError("not_found", "No such workspace");
+    if (!row) throw new DomainError("not_found", "No such workspace");
     const parsed = ProgramSettings.safeParse({ ...parseWorkspace(row).settings, ...patch });
     if (!parsed.success)
-      throw new ApiError("invalid_request", "The settings are invalid", validationDetails(parsed.error));
+      throw new DomainError("invalid_request", "The settings are invalid", validationDetails(parsed.error));
     await tx.update(workspaces).set({ settings: parsed.data }).where(eq(workspaces.id, id));
     return parsed.data;
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../server/app.ts";
-import { RateLimiter } from "../../server/middleware/rate-limit.ts";
+import { RateLimiter } from "../../server/lib/rate-limiter.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
 import { countClicks, learnerCode, visitor } from "../support/referrals.ts";

@@ -10,8 +10,8 @@ import { insertClicks } from "../../server/services/click-writer.ts";
 import type { LearnerClaims } from "../../server/services/learner-tokens.ts";
 import { upsertLearner } from "../../server/services/learners.ts";
 import { codeForLearner } from "../../server/services/referrals.ts";
+import type { Learner } from "../../server/services/types.ts";
 import { getWorkspace } from "../../server/services/workspaces.ts";
-import type { Learner } from "../../server/types.ts";
 import { testConfig } from "./test-app.ts";
 
 export type Referrer = { learner: Learner; code: string; codeId: string; workspaceId: string };

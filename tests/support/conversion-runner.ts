@@ -5,7 +5,7 @@
  */
 import { createClient } from "@libsql/client";
 import { createDb } from "../../db/index.ts";
-import { ConversionInput } from "../../server/services/conversion-input.ts";
+import { ConversionInput } from "../../server/routes/conversion-schemas.ts";
 import { recordConversion } from "../../server/services/conversions.ts";
 import { getWorkspace } from "../../server/services/workspaces.ts";
 
