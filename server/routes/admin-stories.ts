@@ -4,6 +4,7 @@ import { errorResponses } from "../errors.ts";
 import { createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { fullStory, listStoriesForAdmin, moderateStory } from "../services/stories.ts";
+import { cursorParam } from "./schemas.ts";
 import { courseSlug, FullStory, limits } from "./story-schemas.ts";
 
 const idParam = z.object({
@@ -25,7 +26,7 @@ const listAdminStories = createRoute({
     query: z.object({
       status: z.enum(["pending", "approved", "rejected", "withdrawn"]).optional(),
       course: courseSlug.optional(),
-      cursor: z.string().max(500).optional(),
+      cursor: cursorParam,
       limit: z.coerce.number().int().min(1).max(100).default(50),
     }),
   },

@@ -2,7 +2,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ApiError, errorResponses } from "../errors.ts";
-import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import {
@@ -19,6 +18,7 @@ import {
 } from "../services/analytics.ts";
 import { exportCsv, exportDatasets } from "../services/analytics-export.ts";
 import type { AppEnv } from "../types.ts";
+import { cursorParam } from "./schemas.ts";
 import { courseSlug } from "./story-schemas.ts";
 
 /** The longest range one query may cover: two years and a leap day. */
@@ -240,7 +240,7 @@ const conversionsRoute = createRoute({
       type: z.enum(["signup", "enrollment", "completion", "refund"]).optional(),
       status: z.enum(["attributed", "unattributed"]).optional(),
       flagged: z.enum(["true", "false"]).optional(),
-      cursor: z.string().max(200).optional(),
+      cursor: cursorParam,
       limit: z.coerce.number().int().min(1).max(100).default(25),
     }),
   },
@@ -310,17 +310,15 @@ export const analyticsRoutes = createRouter()
   })
   .openapi(conversionsRoute, async (c) => {
     const { q, type, status, flagged, cursor, limit } = c.req.valid("query");
-    const after = decodeCursor(cursor);
     const page = await searchConversions(c.var.deps.db, c.var.auth.workspace.id, {
       q,
       type,
       status,
       flagged: flagged === undefined ? undefined : flagged === "true",
-      cursor: after ? { at: after.createdAt, id: after.id } : undefined,
+      cursor,
       limit,
     });
-    const next = page.nextCursor ? encodeCursor({ createdAt: page.nextCursor.at, id: page.nextCursor.id }) : null;
-    return c.json({ items: page.items, nextCursor: next }, 200);
+    return c.json(page, 200);
   })
   .openapi(exportRoute, async (c) => {
     const { dataset } = c.req.valid("query");

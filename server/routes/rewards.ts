@@ -1,10 +1,9 @@
 /** Rewards for the program admin: list with filters, approve, void, mark issued. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
-import { decodeCursor } from "../lib/cursor.ts";
 import { createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
-import { approveDueRewards, changeReward, listRewards, type RewardAction } from "../services/rewards.ts";
+import { changeReward, listRewards, type RewardAction } from "../services/rewards.ts";
 import { cursorQuery, Reward } from "./schemas.ts";
 
 const list = createRoute({
@@ -63,18 +62,16 @@ export const rewardRoutes = createRouter()
     const { db, clock } = c.var.deps;
     const workspaceId = c.var.auth.workspace.id;
     const query = c.req.valid("query");
-    // A bad cursor is refused before the lazy approval writes anything.
-    const cursor = decodeCursor(query.cursor);
-    await approveDueRewards(db, clock.now(), workspaceId);
-    const page = await listRewards(db, workspaceId, {
+    const filter = {
       status: query.status,
       side: query.side,
       flagged: query.flagged === undefined ? undefined : query.flagged === "true",
       learnerExternalId: query.learner,
       conversionId: query.conversion,
-      cursor,
+      cursor: query.cursor,
       limit: query.limit,
-    });
+    };
+    const page = await listRewards(db, workspaceId, filter, clock.now());
     return c.json(page, 200);
   })
   .openapi(approve, async (c) => {

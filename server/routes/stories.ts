@@ -32,6 +32,7 @@ import {
 } from "../services/stories.ts";
 import { requestVisitorHash } from "../services/visitors.ts";
 import type { AppEnv, Learner } from "../types.ts";
+import { cursorParam } from "./schemas.ts";
 import { AuthorStory, courseSlug, NewStory, PublicStory, StoryPatch, StoryVerification } from "./story-schemas.ts";
 
 const editTokenHeader = "Chorus-Edit-Token";
@@ -137,7 +138,7 @@ const listStories = createRoute({
       course: courseSlug.optional(),
       outcome: z.enum(outcomeTypes).optional(),
       verified: z.enum(["true", "provider_attested", "credential_verified"]).optional(),
-      cursor: z.string().max(500).optional(),
+      cursor: cursorParam,
       limit: z.coerce.number().int().min(1).max(50).default(12),
     }),
   },

@@ -1,7 +1,6 @@
 /** Webhook endpoints, their delivery log and manual resend, for the program admin. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
-import { decodeCursor } from "../lib/cursor.ts";
 import { createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { webhookEventTypes } from "../services/outbox.ts";
@@ -156,7 +155,7 @@ export const webhookRoutes = createRouter()
     const page = await listDeliveries(c.var.deps.db, c.var.auth.workspace.id, c.req.valid("param").id, {
       status: query.status,
       eventId: query.event,
-      cursor: decodeCursor(query.cursor),
+      cursor: query.cursor,
       limit: query.limit,
     });
     return c.json(page, 200);
