@@ -11,7 +11,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError, type ErrorCode, errorBody } from "./errors.ts";
 import { createRouter } from "./lib/router.ts";
 import { apiCsp, staticHeaders } from "./lib/static-headers.ts";
-import { jsonBody, limitBody } from "./middleware/json-body.ts";
+import { bodyPaths, jsonBody, limitBody } from "./middleware/json-body.ts";
 import { RateLimits } from "./middleware/rate-limit.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
@@ -117,7 +117,7 @@ export function createApp(deps: Deps) {
       }),
     );
   }
-  app.use("/v1/*", limitBody, jsonBody);
+  app.use(bodyPaths, limitBody, jsonBody);
 
   app.route("/", healthRoutes);
   app.route("/", pageRoutes);

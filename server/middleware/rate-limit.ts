@@ -11,6 +11,7 @@
 import { createMiddleware } from "hono/factory";
 import type { RateLimitGroup, RateLimitSettings } from "../../db/program-settings.ts";
 import { ApiError } from "../errors.ts";
+import { refuses } from "../lib/refusals.ts";
 import { clientIp } from "../services/visitors.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -171,7 +172,7 @@ export function rateLimitedError(rejection: RateLimitRejection): ApiError {
  * workspace; answers 429 `rate_limited` with Retry-After before the handler runs (nothing stored).
  */
 export function rateLimit(group: RateLimitGroupName) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  const limit = createMiddleware<AppEnv>(async (c, next) => {
     const { workspace } = c.var.auth;
     const limits = c.var.rateLimits;
     const visitor = limits.visitorKey(workspace.id, clientIp(c), c.req.header("User-Agent") ?? "");
@@ -180,4 +181,5 @@ export function rateLimit(group: RateLimitGroupName) {
     if (rejection) throw rateLimitedError(rejection);
     await next();
   });
+  return refuses(limit, [429]);
 }

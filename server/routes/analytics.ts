@@ -1,8 +1,8 @@
 /** Attribution analytics for the provider (secret key or dashboard session): funnel, breakdowns, export. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ApiError, errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { ApiError } from "../errors.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import {
   type AnalyticsRange,
@@ -80,10 +80,9 @@ const common = {
 };
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   200: { description, content: { "application/json": { schema } } },
-  ...errorResponses(400, 401),
 });
 
-const funnelRoute = createRoute({
+const funnelRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/funnel",
@@ -105,7 +104,7 @@ const BreakdownRow = z
     revenue: z.array(Money),
   })
   .openapi("BreakdownRow");
-const breakdownRoute = createRoute({
+const breakdownRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/breakdown",
@@ -126,7 +125,7 @@ const breakdownRoute = createRoute({
   ),
 });
 
-const kFactorRoute = createRoute({
+const kFactorRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/k-factor",
@@ -156,7 +155,7 @@ const kFactorRoute = createRoute({
   ),
 });
 
-const timeToConvertRoute = createRoute({
+const timeToConvertRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/time-to-convert",
@@ -174,7 +173,7 @@ const timeToConvertRoute = createRoute({
   ),
 });
 
-const advocatesRoute = createRoute({
+const advocatesRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/advocates",
@@ -197,7 +196,7 @@ const advocatesRoute = createRoute({
   ),
 });
 
-const timeseriesRoute = createRoute({
+const timeseriesRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/timeseries",
@@ -211,7 +210,7 @@ const timeseriesRoute = createRoute({
   ),
 });
 
-const exportRoute = createRoute({
+const exportRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/export.csv",
@@ -219,12 +218,11 @@ const exportRoute = createRoute({
   request: { query: RangeQuery.extend({ dataset: z.enum(exportDatasets) }) },
   responses: {
     200: { description: "RFC 4180 CSV with a header line", content: { "text/csv": { schema: z.string() } } },
-    ...errorResponses(400, 401),
   },
 });
 
 const Decision = z.object({ rule: z.string(), result: z.string(), detail: z.string() });
-const conversionsRoute = createRoute({
+const conversionsRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/conversions",

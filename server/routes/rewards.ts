@@ -1,12 +1,12 @@
 /** Rewards for the program admin: list with filters, approve, void, mark issued. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { changeReward, listRewards, type RewardAction } from "../services/rewards.ts";
 import { cursorQuery, Reward } from "./schemas.ts";
 
-const list = createRoute({
+const list = apiRoute({
   method: "get",
   path: "/v1/admin/rewards",
   tags: ["Rewards"],
@@ -33,12 +33,11 @@ const list = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401),
   },
 });
 
 function action(name: RewardAction, summary: string) {
-  return createRoute({
+  return apiRoute({
     method: "post",
     path: `/v1/admin/rewards/{id}/${name}`,
     tags: ["Rewards"],
@@ -48,7 +47,7 @@ function action(name: RewardAction, summary: string) {
     request: { params: z.object({ id: z.string().min(1).max(64) }) },
     responses: {
       200: { description: "The reward after the change", content: { "application/json": { schema: Reward } } },
-      ...errorResponses(401, 404, 409),
+      ...errorResponses(404, 409),
     },
   });
 }
