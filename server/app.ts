@@ -12,7 +12,7 @@ import { apiErrorOf, type ErrorCode, errorBody } from "./errors.ts";
 import { RateLimits } from "./lib/rate-limiter.ts";
 import { createRouter } from "./lib/router.ts";
 import { apiCsp, staticHeaders } from "./lib/static-headers.ts";
-import { jsonBody, limitBody } from "./middleware/json-body.ts";
+import { bodyPaths, jsonBody, limitBody } from "./middleware/json-body.ts";
 import { readVisitor } from "./middleware/visitor.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
@@ -120,7 +120,7 @@ export function createApp(deps: Deps) {
       }),
     );
   }
-  app.use("/v1/*", limitBody, jsonBody);
+  app.use(bodyPaths, limitBody, jsonBody);
 
   app.route("/", healthRoutes);
   app.route("/", pageRoutes);

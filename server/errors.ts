@@ -69,25 +69,34 @@ export function errorBody(code: ErrorCode, message: string, requestId: string, d
   return { error: { code, message, ...(details === undefined ? {} : { details }), requestId } };
 }
 
-const statusDescriptions: Record<number, string> = {
+const statusDescriptions = {
   400: "Invalid request (validation details in `error.details`)",
   401: "Missing, wrong or revoked credentials",
-  403: "Credentials valid but not allowed here (for example a foreign origin)",
+  403: "Credentials valid but not allowed here (a foreign origin, or a dashboard change without `X-Chorus-Dashboard: 1`)",
   404: "Not found in this workspace",
   409: "Conflicts with an existing resource",
   413: "Body too large",
   415: "Body is not JSON",
   429: "Too many requests (see `Retry-After`)",
   503: "A dependency (the database) is unavailable",
-};
+} satisfies Partial<Record<ErrorStatus, string>>;
+
+/** An HTTP status of an error code. */
+export type ErrorStatus = (typeof errorStatus)[ErrorCode];
+/** The error statuses the OpenAPI document can list (errorResponses describes them). */
+export type DescribedStatus = keyof typeof statusDescriptions;
+
+export function isDescribedStatus(status: number): status is DescribedStatus {
+  return Object.hasOwn(statusDescriptions, status);
+}
 
 /** The OpenAPI `responses` entries for the errors a route can answer with. */
-export function errorResponses(...statuses: (keyof typeof statusDescriptions)[]) {
+export function errorResponses(...statuses: DescribedStatus[]) {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
       {
-        description: statusDescriptions[status] ?? "Error",
+        description: statusDescriptions[status],
         content: { "application/json": { schema: ErrorEnvelope } },
       },
     ]),

@@ -1,7 +1,12 @@
-/** Every route module starts from `createRouter()`, so validation failures share one envelope. */
-import { OpenAPIHono } from "@hono/zod-openapi";
-import { ApiError } from "../errors.ts";
+/**
+ * Every route module starts from `createRouter()`, so validation failures share one envelope, and
+ * declares its routes with `apiRoute()`, so the document lists every status the route can answer.
+ */
+import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import { ApiError, type DescribedStatus, errorResponses } from "../errors.ts";
+import { bodyPaths, jsonBody, limitBody } from "../middleware/json-body.ts";
 import type { AppEnv } from "../types.ts";
+import { refusalsOf } from "./refusals.ts";
 import { validationDetails } from "./validation.ts";
 
 export function createRouter() {
@@ -15,4 +20,37 @@ export function createRouter() {
       }
     },
   });
+}
+
+type RouteShape = Pick<RouteConfig, "method" | "path" | "middleware" | "request">;
+
+/**
+ * The error statuses a route answers before its handler runs: what its middleware declare
+ * (guards, rate limits), the body checks the app runs on its path, and 400 when it validates input.
+ */
+export function routeRefusals(route: RouteShape): DescribedStatus[] {
+  const method = route.method.toUpperCase();
+  const own = route.middleware === undefined ? [] : [route.middleware].flat();
+  const app = route.path.startsWith(bodyPaths.replace(/\*$/, "")) ? [limitBody, jsonBody] : [];
+  const statuses = new Set<DescribedStatus>();
+  for (const middleware of [...app, ...own]) {
+    const refusals = refusalsOf(middleware);
+    // A middleware that declares nothing would leave its refusals out of the document: fail at once.
+    if (!refusals)
+      throw new Error(`${method} ${route.path}: declare what ${middleware.name || "a middleware"} refuses`);
+    for (const status of refusals(method)) statuses.add(status);
+  }
+  const { params, query, headers, cookies, body } = route.request ?? {};
+  if (params || query || headers || cookies || body) statuses.add(400);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+/**
+ * `createRoute` whose error responses are `errorResponses(...)` of what the route's middleware,
+ * body and input can refuse, plus the ones its `responses` list by hand (the handler's own: 404,
+ * 409, …). The types are createRoute's: handlers never return an error, they throw it.
+ */
+export function apiRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
+  const responses = { ...errorResponses(...routeRefusals(config)), ...config.responses };
+  return createRoute({ ...config, responses }) as ReturnType<typeof createRoute<P, R>>;
 }

@@ -5,6 +5,7 @@
 import { deleteCookie, getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors.ts";
+import { refuses } from "../lib/refusals.ts";
 import { publicBase } from "../lib/urls.ts";
 import { findKey } from "../services/api-keys.ts";
 import { readSession, sessionCookie, sessionWorkspace } from "../services/dashboard-sessions.ts";
@@ -32,6 +33,7 @@ export const requireSecretKey = createMiddleware<AppEnv>(async (c, next) => {
   c.set("auth", { kind: "secret", workspace: found.workspace, keyId: found.keyId });
   await next();
 });
+refuses(requireSecretKey, [401]);
 
 /**
  * The origin check only binds browsers (anyone can forge Origin from a script), which is its
@@ -62,6 +64,7 @@ export const requirePublishableKey = createMiddleware<AppEnv>(async (c, next) =>
   c.set("auth", { kind: "publishable", workspace: found.workspace, origin });
   await next();
 });
+refuses(requirePublishableKey, [401, 403]);
 
 /** `Authorization: Bearer JWT` beside the publishable key: the learner the widget acts for. */
 export const requireLearnerToken = createMiddleware<AppEnv>(async (c, next) => {
@@ -71,8 +74,11 @@ export const requireLearnerToken = createMiddleware<AppEnv>(async (c, next) => {
   c.set("learner", await verifyLearnerToken(token, workspace.tokenSecret, c.var.deps.clock.now()));
   await next();
 });
+refuses(requireLearnerToken, [401]);
 
 /** The header the dashboard sends on every change: a cross-site form or image cannot set it. */
+const readMethods = ["GET", "HEAD"];
+
 export const dashboardHeader = "X-Chorus-Dashboard";
 
 /**
@@ -97,11 +103,12 @@ export const requireSecretKeyOrSession = createMiddleware<AppEnv>(async (c, next
     deleteCookie(c, sessionCookie, { path: "/" });
     throw new ApiError("unauthorized", "The dashboard session is not valid any more: sign in again");
   }
-  if (!["GET", "HEAD"].includes(c.req.method) && c.req.header(dashboardHeader) !== "1")
+  if (!readMethods.includes(c.req.method) && c.req.header(dashboardHeader) !== "1")
     throw new ApiError("forbidden", `Changes from the dashboard need the header \`${dashboardHeader}: 1\``);
   c.set("auth", { kind: "secret", workspace, keyId: session.keyId });
   await next();
 });
+refuses(requireSecretKeyOrSession, (method) => (readMethods.includes(method) ? [401] : [401, 403]));
 
 /** The OpenAPI `security` of routes guarded by requireSecretKeyOrSession. */
 export const secretKeyOrSession: Record<string, string[]>[] = [{ secretKey: [] }, { dashboardSession: [] }];

@@ -4,13 +4,22 @@
  */
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import { ApiError } from "../errors.ts";
+import { ApiError, type DescribedStatus } from "../errors.ts";
+import { refuses } from "../lib/refusals.ts";
 import type { AppEnv } from "../types.ts";
 
 const jsonType = /^application\/([\w.-]+\+)?json$/i;
 
+/** The methods whose body is read (checked, limited and parsed); other bodies are never read. */
+const bodyMethods = ["POST", "PUT", "PATCH"];
+const bodyRefusals = (statuses: DescribedStatus[]) => (method: string) =>
+  bodyMethods.includes(method) ? statuses : [];
+
+/** Where the app reads bodies with `limitBody` then `jsonBody` (app.ts mounts them here). */
+export const bodyPaths = "/v1/*";
+
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
+  if (!bodyMethods.includes(c.req.method)) return next();
   if (c.req.raw.body === null || c.req.header("Content-Length") === "0") return next();
   const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? "";
   if (!jsonType.test(mediaType)) {
@@ -30,6 +39,7 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
+refuses(jsonBody, bodyRefusals([400, 415]));
 
 /**
  * Where a NUL character hides in a JSON value, if anywhere. SQLite keeps such text whole, but
@@ -52,11 +62,13 @@ function nulPath(body: unknown): string | null {
   }
   return null;
 }
-export const limitBody = createMiddleware<AppEnv>((c, next) =>
-  bodyLimit({
+export const limitBody = createMiddleware<AppEnv>((c, next) => {
+  if (!bodyMethods.includes(c.req.method)) return next();
+  return bodyLimit({
     maxSize: c.var.deps.config.bodyLimitBytes,
     onError: () => {
       throw new ApiError("payload_too_large", `The body is larger than ${c.var.deps.config.bodyLimitBytes} bytes`);
     },
-  })(c, next),
-);
+  })(c, next);
+});
+refuses(limitBody, bodyRefusals([413]));

@@ -5,6 +5,7 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors.ts";
 import type { RateLimitGroupName, RateLimitRejection } from "../lib/rate-limiter.ts";
+import { refuses } from "../lib/refusals.ts";
 import type { AppEnv } from "../types.ts";
 
 /** The 429 envelope with Retry-After. */
@@ -21,7 +22,7 @@ export function rateLimitedError(rejection: RateLimitRejection): ApiError {
  * workspace; answers 429 `rate_limited` with Retry-After before the handler runs (nothing stored).
  */
 export function rateLimit(group: RateLimitGroupName) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  const limit = createMiddleware<AppEnv>(async (c, next) => {
     const { workspace } = c.var.auth;
     const limits = c.var.rateLimits;
     const visitor = limits.visitorKey(workspace.id, c.var.visitor.ip, c.var.visitor.userAgent ?? "");
@@ -30,4 +31,5 @@ export function rateLimit(group: RateLimitGroupName) {
     if (rejection) throw rateLimitedError(rejection);
     await next();
   });
+  return refuses(limit, [429]);
 }

@@ -1,9 +1,10 @@
 /** Story moderation for the provider (secret key): the queue, approve, reject, feature, tag. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { fullStory, listStoriesForAdmin, moderateStory } from "../services/stories.ts";
+import { cursorParam } from "./schemas.ts";
 import { courseSlug, FullStory, limits } from "./story-schemas.ts";
 
 const idParam = z.object({
@@ -14,7 +15,7 @@ const idParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-const listAdminStories = createRoute({
+const listAdminStories = apiRoute({
   method: "get",
   path: "/v1/admin/stories",
   tags: ["Moderation"],
@@ -25,7 +26,7 @@ const listAdminStories = createRoute({
     query: z.object({
       status: z.enum(["pending", "approved", "rejected", "withdrawn"]).optional(),
       course: courseSlug.optional(),
-      cursor: z.string().max(500).optional(),
+      cursor: cursorParam,
       limit: z.coerce.number().int().min(1).max(100).default(50),
     }),
   },
@@ -38,7 +39,6 @@ const listAdminStories = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401),
   },
 });
 
@@ -52,7 +52,7 @@ const ModerationChange = z
   .refine((change) => Object.keys(change).length > 0, "give status, featured or tags")
   .openapi("StoryModeration");
 
-const patchAdminStory = createRoute({
+const patchAdminStory = apiRoute({
   method: "patch",
   path: "/v1/admin/stories/{id}",
   tags: ["Moderation"],
@@ -66,7 +66,7 @@ const patchAdminStory = createRoute({
   },
   responses: {
     200: { description: "The story after moderation", content: { "application/json": { schema: FullStory } } },
-    ...errorResponses(400, 401, 404, 409, 415),
+    ...errorResponses(404, 409),
   },
 });
 

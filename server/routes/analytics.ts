@@ -1,10 +1,9 @@
 /** Attribution analytics for the provider (secret key or dashboard session): funnel, breakdowns, export. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Money as MoneyValue } from "../../db/program-settings.ts";
-import { ApiError, errorResponses } from "../errors.ts";
-import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
-import { createRouter } from "../lib/router.ts";
+import { ApiError } from "../errors.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import {
   type AnalyticsRange,
@@ -20,6 +19,7 @@ import {
 } from "../services/analytics.ts";
 import { exportCsv, exportDatasets } from "../services/analytics-export.ts";
 import type { AppEnv } from "../types.ts";
+import { cursorParam } from "./schemas.ts";
 import { courseSlug } from "./story-schemas.ts";
 
 /** The longest range one query may cover: two years and a leap day. */
@@ -84,10 +84,9 @@ const common = {
 };
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   200: { description, content: { "application/json": { schema } } },
-  ...errorResponses(400, 401),
 });
 
-const funnelRoute = createRoute({
+const funnelRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/funnel",
@@ -109,7 +108,7 @@ const BreakdownRow = z
     revenue: z.array(Money),
   })
   .openapi("BreakdownRow");
-const breakdownRoute = createRoute({
+const breakdownRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/breakdown",
@@ -130,7 +129,7 @@ const breakdownRoute = createRoute({
   ),
 });
 
-const kFactorRoute = createRoute({
+const kFactorRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/k-factor",
@@ -160,7 +159,7 @@ const kFactorRoute = createRoute({
   ),
 });
 
-const timeToConvertRoute = createRoute({
+const timeToConvertRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/time-to-convert",
@@ -178,7 +177,7 @@ const timeToConvertRoute = createRoute({
   ),
 });
 
-const advocatesRoute = createRoute({
+const advocatesRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/advocates",
@@ -201,7 +200,7 @@ const advocatesRoute = createRoute({
   ),
 });
 
-const timeseriesRoute = createRoute({
+const timeseriesRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/timeseries",
@@ -215,7 +214,7 @@ const timeseriesRoute = createRoute({
   ),
 });
 
-const exportRoute = createRoute({
+const exportRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/export.csv",
@@ -223,12 +222,11 @@ const exportRoute = createRoute({
   request: { query: RangeQuery.extend({ dataset: z.enum(exportDatasets) }) },
   responses: {
     200: { description: "RFC 4180 CSV with a header line", content: { "text/csv": { schema: z.string() } } },
-    ...errorResponses(400, 401),
   },
 });
 
 const Decision = z.object({ rule: z.string(), result: z.string(), detail: z.string() });
-const conversionsRoute = createRoute({
+const conversionsRoute = apiRoute({
   ...common,
   method: "get",
   path: "/v1/analytics/conversions",
@@ -244,7 +242,7 @@ const conversionsRoute = createRoute({
       type: z.enum(["signup", "enrollment", "completion", "refund"]).optional(),
       status: z.enum(["attributed", "unattributed"]).optional(),
       flagged: z.enum(["true", "false"]).optional(),
-      cursor: z.string().max(200).optional(),
+      cursor: cursorParam,
       limit: z.coerce.number().int().min(1).max(100).default(25),
     }),
   },
@@ -314,17 +312,15 @@ export const analyticsRoutes = createRouter()
   })
   .openapi(conversionsRoute, async (c) => {
     const { q, type, status, flagged, cursor, limit } = c.req.valid("query");
-    const after = decodeCursor(cursor);
     const page = await searchConversions(c.var.deps.db, c.var.auth.workspace.id, {
       q,
       type,
       status,
       flagged: flagged === undefined ? undefined : flagged === "true",
-      cursor: after ? { at: after.createdAt, id: after.id } : undefined,
+      cursor,
       limit,
     });
-    const next = page.nextCursor ? encodeCursor({ createdAt: page.nextCursor.at, id: page.nextCursor.id }) : null;
-    return c.json({ items: page.items, nextCursor: next }, 200);
+    return c.json(page, 200);
   })
   .openapi(exportRoute, async (c) => {
     const { dataset } = c.req.valid("query");

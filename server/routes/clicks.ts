@@ -3,12 +3,12 @@
  * but no click id (the link was rewritten, or the redirect was skipped), and
  * `GET /v1/referrals/{code}` tells a landing page who invited the visitor and what the offer is.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { FriendOffer } from "../../db/program-settings.ts";
 import { ApiError, errorResponses } from "../errors.ts";
 import { visitorId } from "../lib/fields.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { clickChannels, isAutomated } from "../services/clicks.ts";
@@ -41,7 +41,7 @@ const ClickAnswer = z
   .object({ clickId: z.string().nullable(), referrer: Referrer, offer: Offer, attribution: Attribution })
   .openapi("Click");
 
-const recordClick = createRoute({
+const recordClick = apiRoute({
   method: "post",
   path: "/v1/clicks",
   tags: ["Referrals"],
@@ -58,11 +58,11 @@ const recordClick = createRoute({
       content: { "application/json": { schema: ClickAnswer } },
     },
     201: { description: "A new click", content: { "application/json": { schema: ClickAnswer } } },
-    ...errorResponses(400, 401, 403, 404, 415, 429),
+    ...errorResponses(404),
   },
 });
 
-const referralInfo = createRoute({
+const referralInfo = apiRoute({
   method: "get",
   path: "/v1/referrals/{code}",
   tags: ["Referrals"],
@@ -73,7 +73,7 @@ const referralInfo = createRoute({
   request: { params: z.object({ code: codeParam }) },
   responses: {
     200: { description: "The referral", content: { "application/json": { schema: ReferralInfo } } },
-    ...errorResponses(401, 403, 404, 429),
+    ...errorResponses(404),
   },
 });
 

@@ -1,8 +1,8 @@
 /** Vanity codes, chosen by the provider (`POST /v1/codes`, secret key). */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { courseSlug } from "../lib/fields.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
 import { createVanityCode } from "../services/codes.ts";
@@ -31,7 +31,7 @@ const Code = z
   })
   .openapi("Code");
 
-const create = createRoute({
+const create = apiRoute({
   method: "post",
   path: "/v1/codes",
   tags: ["Referrals"],
@@ -43,7 +43,7 @@ const create = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: VanityInput } } } },
   responses: {
     201: { description: "The code", content: { "application/json": { schema: Code } } },
-    ...errorResponses(400, 401, 404, 409, 415),
+    ...errorResponses(404, 409),
   },
 });
 

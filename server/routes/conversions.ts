@@ -1,7 +1,7 @@
 /** Conversions reported by the provider's server, with their attribution and rewards. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
 import { getConversion, recordConversion } from "../services/conversions.ts";
 import { approveDueRewards } from "../services/rewards.ts";
@@ -10,7 +10,7 @@ import { Conversion } from "./schemas.ts";
 
 const json = { "application/json": { schema: Conversion } };
 
-const postConversion = createRoute({
+const postConversion = apiRoute({
   method: "post",
   path: "/v1/conversions",
   tags: ["Conversions"],
@@ -23,11 +23,11 @@ const postConversion = createRoute({
   responses: {
     201: { description: "Recorded now", content: json },
     200: { description: "Recorded before: the original answer", content: json },
-    ...errorResponses(400, 401, 409, 413, 415),
+    ...errorResponses(409),
   },
 });
 
-const readConversion = createRoute({
+const readConversion = apiRoute({
   method: "get",
   path: "/v1/conversions/{id}",
   tags: ["Conversions"],
@@ -37,7 +37,7 @@ const readConversion = createRoute({
   request: {
     params: z.object({ id: z.string().min(1).max(200).openapi({ description: "Your id or Chorus's cnv_ id" }) }),
   },
-  responses: { 200: { description: "The conversion", content: json }, ...errorResponses(401, 404) },
+  responses: { 200: { description: "The conversion", content: json }, ...errorResponses(404) },
 });
 
 export const conversionRoutes = createRouter()

@@ -1,8 +1,7 @@
 /** `GET|PUT /v1/admin/courses…`: course titles and landing pages (where course links go). */
-import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses } from "../errors.ts";
+import { z } from "@hono/zod-openapi";
 import { courseSlug } from "../lib/fields.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { listCourses, upsertCourse } from "../services/courses.ts";
 import { workspaceContext } from "./context.ts";
@@ -22,7 +21,7 @@ const CourseInput = z
   .strict()
   .openapi("CourseInput");
 
-const list = createRoute({
+const list = apiRoute({
   method: "get",
   path: "/v1/admin/courses",
   tags: ["Program"],
@@ -34,11 +33,10 @@ const list = createRoute({
       description: "The courses",
       content: { "application/json": { schema: z.object({ items: z.array(Course), nextCursor: z.null() }) } },
     },
-    ...errorResponses(401),
   },
 });
 
-const put = createRoute({
+const put = apiRoute({
   method: "put",
   path: "/v1/admin/courses/{slug}",
   tags: ["Program"],
@@ -52,7 +50,6 @@ const put = createRoute({
   },
   responses: {
     200: { description: "The course", content: { "application/json": { schema: Course } } },
-    ...errorResponses(400, 401, 415),
   },
 });
 

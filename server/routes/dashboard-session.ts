@@ -1,9 +1,9 @@
 /** Signing in to the dashboard: the secret key for a signed, HttpOnly, SameSite=Strict cookie. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { ApiError, errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKeyOrSession } from "../middleware/auth.ts";
 import { findKey } from "../services/api-keys.ts";
@@ -14,7 +14,7 @@ const SessionInfo = z
   .object({ workspace: z.object({ id: z.string(), name: z.string() }), expiresAt: z.string().nullable() })
   .openapi("DashboardSession");
 
-const signIn = createRoute({
+const signIn = apiRoute({
   method: "post",
   path: "/v1/dashboard/session",
   tags: ["Dashboard"],
@@ -29,11 +29,11 @@ const signIn = createRoute({
   },
   responses: {
     200: { description: "Signed in (the cookie is set)", content: { "application/json": { schema: SessionInfo } } },
-    ...errorResponses(400, 401, 415),
+    ...errorResponses(401),
   },
 });
 
-const current = createRoute({
+const current = apiRoute({
   method: "get",
   path: "/v1/dashboard/session",
   tags: ["Dashboard"],
@@ -42,11 +42,10 @@ const current = createRoute({
   middleware: [requireSecretKeyOrSession] as const,
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: SessionInfo } } },
-    ...errorResponses(401),
   },
 });
 
-const signOut = createRoute({
+const signOut = apiRoute({
   method: "delete",
   path: "/v1/dashboard/session",
   tags: ["Dashboard"],

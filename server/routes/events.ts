@@ -2,9 +2,9 @@
  * `POST /v1/events`: what the referral card reports (a learner shared on a channel). DESIGN.md's
  * body is `{ type: "share", channel }`; the card also names the code it shared (a course's code).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
 import { clickChannels } from "../services/clicks.ts";
 import { upsertLearner } from "../services/learners.ts";
@@ -27,7 +27,7 @@ const ShareEvent = z
   .strict()
   .openapi("ShareEvent");
 
-const post = createRoute({
+const post = apiRoute({
   method: "post",
   path: "/v1/events",
   tags: ["Referrals"],
@@ -37,7 +37,7 @@ const post = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: ShareEvent } } } },
   responses: {
     202: { description: "Recorded", content: { "application/json": { schema: z.object({ ok: z.literal(true) }) } } },
-    ...errorResponses(400, 401, 403, 404, 415),
+    ...errorResponses(404),
   },
 });
 

@@ -1,7 +1,7 @@
 /** A learner's record and the erasure of their personal data (secret key, server to server). */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
 import { eraseLearner, learnerRecord } from "../services/learner-erasure.ts";
@@ -55,7 +55,7 @@ const ErasureReceipt = z
   })
   .openapi("LearnerErasure");
 
-const getLearner = createRoute({
+const getLearner = apiRoute({
   method: "get",
   path: "/v1/learners/{id}",
   tags: ["Learners"],
@@ -65,11 +65,11 @@ const getLearner = createRoute({
   request: { params: idParam },
   responses: {
     200: { description: "The learner", content: { "application/json": { schema: LearnerRecord } } },
-    ...errorResponses(401, 404),
+    ...errorResponses(404),
   },
 });
 
-const deleteLearner = createRoute({
+const deleteLearner = apiRoute({
   method: "delete",
   path: "/v1/learners/{id}",
   tags: ["Learners"],
@@ -86,7 +86,7 @@ const deleteLearner = createRoute({
   request: { params: idParam },
   responses: {
     200: { description: "What was erased", content: { "application/json": { schema: ErasureReceipt } } },
-    ...errorResponses(401, 404),
+    ...errorResponses(404),
   },
 });
 

@@ -1,7 +1,6 @@
 /** Outcome statistics for `<chorus-outcome-stats>` (DESIGN.md section 6). */
-import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { z } from "@hono/zod-openapi";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { outcomeStatistics } from "../services/outcomes.ts";
 import { outcomeTypes } from "../services/stories.ts";
@@ -38,7 +37,7 @@ const Outcomes = z
   })
   .openapi("Outcomes");
 
-const getOutcomes = createRoute({
+const getOutcomes = apiRoute({
   method: "get",
   path: "/v1/outcomes",
   tags: ["Stories"],
@@ -48,7 +47,6 @@ const getOutcomes = createRoute({
   request: { query: z.object({ course: courseSlug.optional() }) },
   responses: {
     200: { description: "The statistics", content: { "application/json": { schema: Outcomes } } },
-    ...errorResponses(400, 401, 403),
   },
 });
 

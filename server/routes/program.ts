@@ -1,8 +1,8 @@
 /** The program settings of the caller's workspace: reward rules, attribution, origins, issuers. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ProgramSettings } from "../../db/program-settings.ts";
-import { ApiError, errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { ApiError } from "../errors.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { patchSettings } from "../services/workspaces.ts";
 
@@ -10,17 +10,17 @@ import { patchSettings } from "../services/workspaces.ts";
 const Settings = z.object(ProgramSettings.shape).openapi("ProgramSettings");
 const json = { "application/json": { schema: Settings } };
 
-const getProgram = createRoute({
+const getProgram = apiRoute({
   method: "get",
   path: "/v1/admin/program",
   tags: ["Program"],
   summary: "Read the program settings",
   security: secretKeyOrSession,
   middleware: [requireSecretKeyOrSession] as const,
-  responses: { 200: { description: "The settings", content: json }, ...errorResponses(401) },
+  responses: { 200: { description: "The settings", content: json } },
 });
 
-const patchProgram = createRoute({
+const patchProgram = apiRoute({
   method: "patch",
   path: "/v1/admin/program",
   tags: ["Program"],
@@ -34,7 +34,7 @@ const patchProgram = createRoute({
       content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi("ProgramSettingsPatch") } },
     },
   },
-  responses: { 200: { description: "The settings after the change", content: json }, ...errorResponses(400, 401, 415) },
+  responses: { 200: { description: "The settings after the change", content: json } },
 });
 
 /**

@@ -1,9 +1,8 @@
 /** The learner's own referral, for `<chorus-referral-card>`. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { FriendOffer } from "../../db/program-settings.ts";
-import { errorResponses } from "../errors.ts";
 import { courseSlug, visitorId } from "../lib/fields.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
@@ -37,7 +36,7 @@ const Referral = z
   })
   .openapi("Referral");
 
-const me = createRoute({
+const me = apiRoute({
   method: "post",
   path: "/v1/referrals/me",
   tags: ["Referrals"],
@@ -67,7 +66,6 @@ const me = createRoute({
   },
   responses: {
     200: { description: "The referral", content: { "application/json": { schema: Referral } } },
-    ...errorResponses(400, 401, 403, 415, 429),
   },
 });
 

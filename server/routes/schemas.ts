@@ -58,7 +58,14 @@ export const Conversion = z
   })
   .openapi("Conversion");
 
+/** Every list's `cursor`: the `nextCursor` of the page before, passed back untouched. */
+export const cursorParam = z
+  .string()
+  .max(200)
+  .optional()
+  .openapi({ description: "The `nextCursor` of the previous page (opaque)" });
+
 export const cursorQuery = {
-  cursor: z.string().max(200).optional(),
+  cursor: cursorParam,
   limit: z.coerce.number().int().min(1).max(100).default(50),
 };

@@ -3,11 +3,11 @@
  * The author proves authorship with the edit token (header `Chorus-Edit-Token`) or a learner
  * token for the story's learner.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ApiError, errorResponses } from "../errors.ts";
 import { newId, newSecret } from "../lib/ids.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
@@ -33,6 +33,7 @@ import {
 import type { Learner } from "../services/types.ts";
 import { visitorHash } from "../services/visitors.ts";
 import type { AppEnv } from "../types.ts";
+import { cursorParam } from "./schemas.ts";
 import { AuthorStory, courseSlug, NewStory, PublicStory, StoryPatch, StoryVerification } from "./story-schemas.ts";
 
 const editTokenHeader = "Chorus-Edit-Token";
@@ -67,7 +68,7 @@ async function shareLink(c: Context<AppEnv>, story: StoryRow, learner: Learner |
   return `${publicBase(c)}/r/${code.code}?s=${story.id}`;
 }
 
-const postStory = createRoute({
+const postStory = apiRoute({
   method: "post",
   path: "/v1/stories",
   tags: ["Stories"],
@@ -86,11 +87,10 @@ const postStory = createRoute({
       description: "The story, its edit token (shown once) and its verification",
       content: { "application/json": { schema: AuthorStory } },
     },
-    ...errorResponses(400, 401, 403, 413, 415, 429),
   },
 });
 
-const patchStory = createRoute({
+const patchStory = apiRoute({
   method: "patch",
   path: "/v1/stories/{id}",
   tags: ["Stories"],
@@ -107,11 +107,11 @@ const patchStory = createRoute({
   },
   responses: {
     200: { description: "The story after the change", content: { "application/json": { schema: AuthorStory } } },
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+    ...errorResponses(404, 409),
   },
 });
 
-const deleteStory = createRoute({
+const deleteStory = apiRoute({
   method: "delete",
   path: "/v1/stories/{id}",
   tags: ["Stories"],
@@ -121,10 +121,10 @@ const deleteStory = createRoute({
   security,
   middleware: [requirePublishableKey] as const,
   request: { params: idParam, headers: authorHeaders },
-  responses: { 204: { description: "Withdrawn" }, ...errorResponses(401, 403, 404) },
+  responses: { 204: { description: "Withdrawn" }, ...errorResponses(404) },
 });
 
-const listStories = createRoute({
+const listStories = apiRoute({
   method: "get",
   path: "/v1/stories",
   tags: ["Stories"],
@@ -138,7 +138,7 @@ const listStories = createRoute({
       course: courseSlug.optional(),
       outcome: z.enum(outcomeTypes).optional(),
       verified: z.enum(["true", "provider_attested", "credential_verified"]).optional(),
-      cursor: z.string().max(500).optional(),
+      cursor: cursorParam,
       limit: z.coerce.number().int().min(1).max(50).default(12),
     }),
   },
@@ -151,11 +151,10 @@ const listStories = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403),
   },
 });
 
-const getVerification = createRoute({
+const getVerification = apiRoute({
   method: "get",
   path: "/v1/stories/{id}/verification",
   tags: ["Stories"],
@@ -166,7 +165,7 @@ const getVerification = createRoute({
   request: { params: idParam, headers: authorHeaders },
   responses: {
     200: { description: "The receipt", content: { "application/json": { schema: StoryVerification } } },
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(404),
   },
 });
 

@@ -3,9 +3,9 @@
  * workspace (it is fixed), so the query does; the workspace's `settings.stripe.webhookSecret`
  * (the endpoint's `whsec_…`) proves the request came from Stripe for that workspace.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ApiError, errorResponses } from "../errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { validationDetails } from "../lib/validation.ts";
 import { recordConversion } from "../services/conversions.ts";
 import { stripeEventToConversion, verifyStripeSignature } from "../services/stripe.ts";
@@ -22,7 +22,7 @@ const Received = z
   })
   .openapi("StripeReceipt");
 
-const stripeWebhook = createRoute({
+const stripeWebhook = apiRoute({
   method: "post",
   path: "/v1/integrations/stripe",
   tags: ["Integrations"],
@@ -39,7 +39,7 @@ const stripeWebhook = createRoute({
       description: "Received (and recorded, or deliberately ignored)",
       content: { "application/json": { schema: Received } },
     },
-    ...errorResponses(400, 401, 404, 409, 415),
+    ...errorResponses(401, 404, 409),
   },
 });
 

@@ -1,8 +1,7 @@
 /** Webhook endpoints, their delivery log and manual resend, for the program admin. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
-import { decodeCursor } from "../lib/cursor.ts";
-import { createRouter } from "../lib/router.ts";
+import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { webhookEventTypes } from "../services/outbox.ts";
 import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, resendDelivery } from "../services/webhooks.ts";
@@ -33,7 +32,7 @@ const Delivery = z
 
 const endpointParams = z.object({ id: z.string().min(1).max(64) });
 
-const list = createRoute({
+const list = apiRoute({
   tags: ["Webhooks"],
   security: secretKeyOrSession,
   middleware: [requireSecretKeyOrSession] as const,
@@ -49,11 +48,10 @@ const list = createRoute({
         },
       },
     },
-    ...errorResponses(401),
   },
 });
 
-const create = createRoute({
+const create = apiRoute({
   tags: ["Webhooks"],
   security: secretKeyOrSession,
   middleware: [requireSecretKeyOrSession] as const,
@@ -81,11 +79,10 @@ const create = createRoute({
       description: "The endpoint, with its signing secret",
       content: { "application/json": { schema: CreatedEndpoint } },
     },
-    ...errorResponses(400, 401, 415),
   },
 });
 
-const remove = createRoute({
+const remove = apiRoute({
   tags: ["Webhooks"],
   security: secretKeyOrSession,
   middleware: [requireSecretKeyOrSession] as const,
@@ -93,10 +90,10 @@ const remove = createRoute({
   path: "/v1/admin/webhooks/{id}",
   summary: "Delete a webhook endpoint (pending deliveries to it are dropped)",
   request: { params: endpointParams },
-  responses: { 204: { description: "Deleted" }, ...errorResponses(401, 404) },
+  responses: { 204: { description: "Deleted" }, ...errorResponses(404) },
 });
 
-const deliveries = createRoute({
+const deliveries = apiRoute({
   tags: ["Webhooks"],
   security: secretKeyOrSession,
   middleware: [requireSecretKeyOrSession] as const,
@@ -122,11 +119,11 @@ const deliveries = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 404),
+    ...errorResponses(404),
   },
 });
 
-const resend = createRoute({
+const resend = apiRoute({
   tags: ["Webhooks"],
   security: secretKeyOrSession,
   middleware: [requireSecretKeyOrSession] as const,
@@ -136,7 +133,7 @@ const resend = createRoute({
   request: { params: endpointParams.extend({ eventId: z.string().min(1).max(64) }) },
   responses: {
     200: { description: "The delivery, pending again", content: { "application/json": { schema: Delivery } } },
-    ...errorResponses(401, 404),
+    ...errorResponses(404),
   },
 });
 
@@ -156,7 +153,7 @@ export const webhookRoutes = createRouter()
     const page = await listDeliveries(c.var.deps.db, c.var.auth.workspace.id, c.req.valid("param").id, {
       status: query.status,
       eventId: query.event,
-      cursor: decodeCursor(query.cursor),
+      cursor: query.cursor,
       limit: query.limit,
     });
     return c.json(page, 200);

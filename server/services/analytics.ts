@@ -9,6 +9,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import type { Money } from "../../db/program-settings.ts";
+import { decodeCursor } from "../lib/cursor.ts";
+import { paginate } from "../lib/paginate.ts";
 
 export const dayMs = 86_400_000;
 
@@ -345,7 +347,7 @@ export type ConversionSearch = {
   type?: "signup" | "enrollment" | "completion" | "refund";
   status?: "attributed" | "unattributed";
   flagged?: boolean;
-  cursor?: { at: number; id: string };
+  cursor?: string;
   limit: number;
 };
 
@@ -354,6 +356,7 @@ export type ConversionSearch = {
  * the provider's conversion id or customer id exactly or by prefix (LIKE with escaping).
  */
 export async function searchConversions(db: Db, workspaceId: string, search: ConversionSearch) {
+  const after = decodeCursor(search.cursor, ["number", "string"]);
   const like = search.q ? `${search.q.replace(/[\\%_]/g, (char) => `\\${char}`)}%` : null;
   const rows = await db.all<Record<string, unknown>>(sql`
     SELECT v.id, v.external_id AS externalId, v.type, v.customer_id AS customerId, v.course, v.amount, v.currency,
@@ -365,12 +368,11 @@ export async function searchConversions(db: Db, workspaceId: string, search: Con
       ${search.type ? sql`AND v.type = ${search.type}` : sql``}
       ${search.status ? sql`AND v.status = ${search.status}` : sql``}
       ${search.flagged === undefined ? sql`` : sql`AND v.flagged = ${search.flagged ? 1 : 0}`}
-      ${search.cursor ? sql`AND (v.occurred_at < ${search.cursor.at} OR (v.occurred_at = ${search.cursor.at} AND v.id < ${search.cursor.id}))` : sql``}
+      ${after ? sql`AND (v.occurred_at < ${after[0]} OR (v.occurred_at = ${after[0]} AND v.id < ${after[1]}))` : sql``}
     ORDER BY v.occurred_at DESC, v.id DESC LIMIT ${search.limit + 1}`);
-  const page = rows.slice(0, search.limit);
-  const last = page[page.length - 1];
+  const page = paginate(rows, search.limit, (last) => [Number(last.occurredAt), String(last.id)]);
   return {
-    items: page.map((row) => ({
+    items: page.items.map((row) => ({
       id: String(row.id),
       externalId: String(row.externalId),
       type: String(row.type),
@@ -389,6 +391,6 @@ export async function searchConversions(db: Db, workspaceId: string, search: Con
       decision: JSON.parse(String(row.decision)) as { rule: string; result: string; detail: string }[],
       occurredAt: new Date(Number(row.occurredAt)).toISOString(),
     })),
-    nextCursor: rows.length > search.limit && last ? { at: Number(last.occurredAt), id: String(last.id) } : null,
+    nextCursor: page.nextCursor,
   };
 }

@@ -9,9 +9,10 @@ import { and, count, desc, eq, gte, inArray, lt, lte, ne, or, type SQL } from "d
 import type { Db } from "../../db/index.ts";
 import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, learners, rewards, workspaces } from "../../db/schema.ts";
-import { type Cursor, encodeCursor } from "../lib/cursor.ts";
+import { decodeCursor } from "../lib/cursor.ts";
 import { newId } from "../lib/ids.ts";
 import { formatMoney, isoDay } from "../lib/money.ts";
+import { paginate } from "../lib/paginate.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import { type DbOrTx, enqueueEvent } from "./outbox.ts";
@@ -455,11 +456,14 @@ export type RewardFilter = {
   flagged?: boolean;
   learnerExternalId?: string;
   conversionId?: string;
-  cursor: Cursor | null;
+  cursor?: string;
   limit: number;
 };
 
-export async function listRewards(db: Db, workspaceId: string, filter: RewardFilter) {
+/** Rewards newest first; those whose hold has ended are approved first (a bad cursor approves nothing). */
+export async function listRewards(db: Db, workspaceId: string, filter: RewardFilter, now: Date) {
+  const after = decodeCursor(filter.cursor, ["number", "string"]);
+  await approveDueRewards(db, now, workspaceId);
   const where: (SQL | undefined)[] = [eq(rewards.workspaceId, workspaceId)];
   if (filter.status) where.push(eq(rewards.status, filter.status));
   if (filter.side) where.push(eq(rewards.side, filter.side));
@@ -473,8 +477,8 @@ export async function listRewards(db: Db, workspaceId: string, filter: RewardFil
     if (!learner) return { items: [], nextCursor: null };
     where.push(eq(rewards.learnerId, learner.id));
   }
-  if (filter.cursor) {
-    const { createdAt, id } = filter.cursor;
+  if (after) {
+    const [createdAt, id] = after;
     where.push(or(lt(rewards.createdAt, createdAt), and(eq(rewards.createdAt, createdAt), lt(rewards.id, id))));
   }
   const rows = await db
@@ -483,10 +487,6 @@ export async function listRewards(db: Db, workspaceId: string, filter: RewardFil
     .where(and(...where))
     .orderBy(desc(rewards.createdAt), desc(rewards.id))
     .limit(filter.limit + 1);
-  const page = rows.slice(0, filter.limit);
-  const last = page.at(-1);
-  return {
-    items: await rewardsJson(db, workspaceId, page),
-    nextCursor: rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
-  };
+  const page = paginate(rows, filter.limit, (last) => [last.createdAt, last.id]);
+  return { items: await rewardsJson(db, workspaceId, page.items), nextCursor: page.nextCursor };
 }

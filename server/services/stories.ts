@@ -7,7 +7,9 @@ import { and, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { learners, stories } from "../../db/schema.ts";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
+import { decodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
+import { paginate } from "../lib/paginate.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
 import type { Fetch } from "./credentials/fetch.ts";
 import type { CredentialInput } from "./credentials/types.ts";
@@ -364,30 +366,6 @@ export async function learnerById(db: Db, workspaceId: string, id: string): Prom
   return row ?? null;
 }
 
-// Cursors are opaque to clients: base64url of the sort key of the last item returned.
-function encodeCursor(key: unknown[]): string {
-  return btoa(JSON.stringify(key)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-const badCursor = () =>
-  new DomainError("invalid_request", "The cursor is invalid", [
-    { path: "cursor", message: "not a cursor from this API" },
-  ]);
-
-/** The cursor's values, which must have the given types (number or string) in order. */
-function decodeCursor(cursor: string, types: ("number" | "string")[]): unknown[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
-  } catch {
-    throw badCursor();
-  }
-  if (!Array.isArray(value) || value.length !== types.length || types.some((type, i) => typeof value[i] !== type)) {
-    throw badCursor();
-  }
-  return value;
-}
-
 export type PublicFilter = {
   course?: string;
   outcome?: OutcomeType;
@@ -404,8 +382,9 @@ export async function listPublicStories(db: Db, workspaceId: string, filter: Pub
   if (filter.verified === "true")
     where.push(inArray(stories.verificationLevel, ["provider_attested", "credential_verified"]));
   else if (filter.verified) where.push(eq(stories.verificationLevel, filter.verified));
-  if (filter.cursor) {
-    const [f, a, id] = decodeCursor(filter.cursor, ["number", "number", "string"]) as [number, number, string];
+  const after = decodeCursor(filter.cursor, ["number", "number", "string"]);
+  if (after) {
+    const [f, a, id] = after;
     where.push(
       or(
         lt(sql`${stories.featured}`, f),
@@ -420,13 +399,7 @@ export async function listPublicStories(db: Db, workspaceId: string, filter: Pub
     .where(and(...where))
     .orderBy(desc(stories.featured), desc(stories.approvedAt), desc(stories.id))
     .limit(filter.limit + 1);
-  const page = rows.slice(0, filter.limit);
-  const last = page.at(-1);
-  return {
-    items: page,
-    nextCursor:
-      rows.length > filter.limit && last ? encodeCursor([last.featured ? 1 : 0, last.approvedAt ?? 0, last.id]) : null,
-  };
+  return paginate(rows, filter.limit, (last) => [last.featured ? 1 : 0, last.approvedAt ?? 0, last.id]);
 }
 
 /** The moderation queue: every story of the workspace, newest first, optionally by status. */
@@ -438,8 +411,9 @@ export async function listStoriesForAdmin(
   const where: (SQL | undefined)[] = [eq(stories.workspaceId, workspaceId)];
   if (filter.status) where.push(eq(stories.status, filter.status));
   if (filter.course) where.push(eq(stories.course, filter.course));
-  if (filter.cursor) {
-    const [createdAt, id] = decodeCursor(filter.cursor, ["number", "string"]) as [number, string];
+  const after = decodeCursor(filter.cursor, ["number", "string"]);
+  if (after) {
+    const [createdAt, id] = after;
     where.push(or(lt(stories.createdAt, createdAt), and(eq(stories.createdAt, createdAt), lt(stories.id, id))));
   }
   const rows = await db
@@ -448,10 +422,5 @@ export async function listStoriesForAdmin(
     .where(and(...where))
     .orderBy(desc(stories.createdAt), desc(stories.id))
     .limit(filter.limit + 1);
-  const page = rows.slice(0, filter.limit);
-  const last = page.at(-1);
-  return {
-    items: page,
-    nextCursor: rows.length > filter.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
-  };
+  return paginate(rows, filter.limit, (last) => [last.createdAt, last.id]);
 }

@@ -11,8 +11,9 @@ import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-o
 import type { Db } from "../../db/index.ts";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
-import { type Cursor, encodeCursor } from "../lib/cursor.ts";
+import { decodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
+import { paginate } from "../lib/paginate.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import type { Clock } from "./types.ts";
@@ -100,8 +101,9 @@ export async function listDeliveries(
   db: Db,
   workspaceId: string,
   endpointId: string,
-  filter: { status?: DeliveryRow["status"]; eventId?: string; cursor: Cursor | null; limit: number },
+  filter: { status?: DeliveryRow["status"]; eventId?: string; cursor?: string; limit: number },
 ) {
+  const after = decodeCursor(filter.cursor, ["number", "string"]);
   await activeEndpoint(db, workspaceId, endpointId);
   const where: (SQL | undefined)[] = [
     eq(webhookDeliveries.workspaceId, workspaceId),
@@ -109,8 +111,8 @@ export async function listDeliveries(
     filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
     filter.eventId ? eq(webhookDeliveries.eventId, filter.eventId) : undefined,
   ];
-  if (filter.cursor) {
-    const { createdAt, id } = filter.cursor;
+  if (after) {
+    const [createdAt, id] = after;
     where.push(
       or(
         lt(webhookDeliveries.createdAt, createdAt),
@@ -131,13 +133,8 @@ export async function listDeliveries(
     .where(and(...where))
     .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.eventId))
     .limit(filter.limit + 1);
-  const page = rows.slice(0, filter.limit);
-  const last = page.at(-1)?.delivery;
-  return {
-    items: page.map((row) => deliveryJson(row.delivery, row.type)),
-    nextCursor:
-      rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.eventId }) : null,
-  };
+  const page = paginate(rows, filter.limit, ({ delivery }) => [delivery.createdAt, delivery.eventId]);
+  return { items: page.items.map((row) => deliveryJson(row.delivery, row.type)), nextCursor: page.nextCursor };
 }
 
 /** Queues one delivery again, now, whatever became of it. */
