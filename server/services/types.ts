@@ -1,6 +1,7 @@
 /** The domain's shared shapes: what every service is handed, with nothing of HTTP in them. */
 import type { Db, schema } from "../../db/index.ts";
 import type { ProgramSettings } from "../../db/program-settings.ts";
+import type { Tx } from "../lib/write-transaction.ts";
 
 export type Clock = { now(): Date };
 
@@ -23,6 +24,9 @@ export type ServiceContext = { db: Db; clock: Clock };
 
 /** A call inside one workspace: every query it makes is scoped by `workspace.id`. */
 export type WorkspaceContext = ServiceContext & { workspace: Workspace };
+
+/** A step inside one write transaction (attribution, fraud, rewards): it reads and writes through `tx`. */
+export type TransactionContext = Omit<WorkspaceContext, "db"> & { tx: Tx };
 
 /** For services that salt hashes of personal data (addresses, emails) with the server secret. */
 export type SecretContext = { secret: string };
