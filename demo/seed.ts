@@ -4,52 +4,49 @@
  * site's backend needs the secret key, and the start banner prints them on every start.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { eq } from "drizzle-orm";
-import { demoCatalog } from "../demo/catalog.ts";
+import type { Db } from "../db/index.ts";
 import { rotateKey } from "../server/services/api-keys.ts";
-import { parseWorkspace } from "../server/services/workspace-row.ts";
-import { createWorkspace, updateSettings } from "../server/services/workspaces.ts";
-import { createDemoData } from "./demo-data.ts";
-import type { Db } from "./index.ts";
-import { courses, workspaces } from "./schema.ts";
+import { upsertCourse } from "../server/services/courses.ts";
+import { createWorkspace, getWorkspace, listWorkspaces, updateSettings } from "../server/services/workspaces.ts";
+import { demoCatalog } from "./catalog.ts";
+import { createDemoHistory } from "./history.ts";
 
 export type DemoKeys = { id: string; name: string; publishableKey: string; secretKey: string; tokenSecret: string };
+
+/** Makes the demo workspace, its courses and its history; writes its keys file. */
+async function createDemoWorkspace(
+  db: Db,
+  options: { origin: string; keysFile: string; now: Date; secret: string },
+): Promise<DemoKeys> {
+  const { origin, keysFile, now, secret } = options;
+  const created = await createWorkspace(
+    db,
+    { name: "Skillbridge Academy", origins: [origin], isDemo: true, settings: { defaultTargetUrl: `${origin}/demo/` } },
+    now,
+  );
+  for (const course of demoCatalog)
+    await upsertCourse(
+      db,
+      created.id,
+      course.slug,
+      { title: course.title, url: `${origin}/demo/courses/${course.slug}` },
+      now,
+    );
+  writeFileSync(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
+  // Only a newly made demo gets its history: a later start never adds to it.
+  const workspace = await getWorkspace(db, created.id);
+  if (workspace) await createDemoHistory(db, { workspace, secret, now });
+  return created;
+}
 
 /** Returns the demo workspace's keys, making the workspace (or fresh keys) when needed. */
 export async function ensureDemoWorkspace(
   db: Db,
   options: { origin: string; keysFile: string; now: Date; secret: string },
 ): Promise<DemoKeys> {
-  const { origin, keysFile, now, secret } = options;
-  const [row] = await db.select().from(workspaces).where(eq(workspaces.isDemo, true)).limit(1);
-  if (!row) {
-    const created = await createWorkspace(
-      db,
-      {
-        name: "Skillbridge Academy",
-        origins: [origin],
-        isDemo: true,
-        settings: { defaultTargetUrl: `${origin}/demo/` },
-      },
-      now,
-    );
-    await db.insert(courses).values(
-      demoCatalog.map((course) => ({
-        id: `crs_${course.slug}`,
-        workspaceId: created.id,
-        slug: course.slug,
-        title: course.title,
-        url: `${origin}/demo/courses/${course.slug}`,
-        createdAt: now.getTime(),
-      })),
-    );
-    writeFileSync(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
-    // Only a newly made demo gets its history: a later start never adds to it.
-    const [made] = await db.select().from(workspaces).where(eq(workspaces.id, created.id));
-    if (made) await createDemoData(db, { workspace: parseWorkspace(made), secret, now });
-    return created;
-  }
-  const workspace = parseWorkspace(row);
+  const { origin, keysFile, now } = options;
+  const workspace = (await listWorkspaces(db)).find((each) => each.isDemo);
+  if (!workspace) return createDemoWorkspace(db, options);
   // A demo started on another port or host must accept its own origin.
   if (!workspace.settings.allowedOrigins.includes(origin)) {
     await updateSettings(db, workspace.id, {
