@@ -1,5 +1,6 @@
 /**
- * Attribution analytics, read from the rollups that triggers keep (db/analytics-triggers.ts), so
+ * Attribution analytics, read from the rollups (kept by triggers for shares and conversions, by
+ * insertClicks for clicks: see db/schema.ts), so
  * every answer costs a few index range scans over at most one row per day and dimension value,
  * whatever the number of clicks. Only attributed conversions count: these are the figures of
  * word of mouth. Ranges are whole UTC days, both ends included.
