@@ -37,14 +37,14 @@ if (!values["no-build"]) {
 
 // The app, as `npm start` runs it, over a scratch database.
 const dir = mkdtempSync(join(tmpdir(), "chorus-bench-wall-"));
-const { client, db } = await openDatabase(`file:${join(dir, "wall.db")}`);
+const { client, db } = await openDatabase({ url: `file:${join(dir, "wall.db")}` }, "apply");
 const host = await startHostSite();
 const ws = await createWorkspace(db, { name: "Wall Bench", origins: [host.origin] }, new Date());
 const app = createApp({
   db,
   clock: { now: () => new Date() },
   config: { secret: "bench-secret-0123456789-0123456789-0123456789", bodyLimitBytes: 65536, trustProxy: false },
-  runtime: "node",
+  clickRecorder: { exclusive: true },
   clientIp: (c) => getConnInfo(c).remote.address,
   assets: serveStatic({ root: join(root, "dist") }),
 });

@@ -154,7 +154,7 @@ export const clicks = sqliteTable(
     index("clicks_workspace_code_time").on(t.workspaceId, t.codeId, t.createdAt),
     // Breakdowns by channel and course read the rollups, and dedup uses clicks_workspace_visitor:
     // every index here is paid on every click, so each one must earn its place.
-    // The analytics triggers ask "has this visitor clicked today already?" per click.
+    // The click rollups ask "has this visitor clicked today already?" per click (insertClicks).
     index("clicks_workspace_visitor").on(t.workspaceId, t.visitorHash, t.createdAt),
   ],
 );
@@ -355,9 +355,12 @@ export const webhookDeliveries = sqliteTable(
 );
 
 /*
- * Analytics rollups. Triggers (migration 0002_analytics_triggers) keep them up to date inside the
- * transaction that writes the click, share or conversion, so they are correct under concurrent
- * writers (SQLite serialises writers) whichever code path writes the row. `course` is '*' for
+ * Analytics rollups, kept up to date inside the transaction that writes the click, share or
+ * conversion, so they are correct under concurrent writers (SQLite serialises writers): for
+ * shares and conversions by triggers (migration 0003_analytics_triggers), whichever code path
+ * writes the row; for clicks by insertClicks (server/services/click-writer.ts), the one way a
+ * click is written, per batch in the same transaction (migration 0005 dropped the click trigger,
+ * whose per-row work was most of a redirect's cost). `course` is '*' for
  * every course together; `key` is the dimension's value ('' for `dim = 'total'` and for an unknown
  * country). Each event counts in its day (`grain = 'd'`, `day` = UTC days since the epoch), ISO
  * week ('w'), month ('m') and quarter ('q') (`day` = the bucket's first day), so a long range reads

@@ -1,8 +1,9 @@
 /**
  * The Chorus HTTP app. Runtime-agnostic (Web APIs only): the Node and Workers entries build
- * `deps` (database, clock, config) and hand them in; nothing here knows where it runs.
+ * `deps` (database, clock, config, how clicks are written, optional parts such as the demo site)
+ * and hand them in; nothing here knows where it runs.
  */
-import type { Context, ExecutionContext } from "hono";
+import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
@@ -53,19 +54,15 @@ function statusCode(status: number): ErrorCode {
 }
 
 /**
- * On Workers every request has its own ExecutionContext: `deps.waitUntil` must use that one
- * (work handed to another request's context dies with it). Node has none and keeps `deps` as is
- * (without even asking: Hono answers that question with a thrown Error, costly on a hot path).
+ * Where every request has its own ExecutionContext (Workers), `deps.waitUntil` must use that one
+ * (work handed to another request's context dies with it): the entry's `requestWaitUntil` finds
+ * it. Without one (Node) `deps` stays as is, without even asking (Hono answers that question with
+ * a thrown Error, costly on a hot path).
  */
 function withExecutionContext(deps: Deps, c: Context<AppEnv>): Deps {
-  if (deps.waitUntil || deps.runtime !== "workers") return deps;
-  let ctx: ExecutionContext;
-  try {
-    ctx = c.executionCtx;
-  } catch {
-    return deps;
-  }
-  return { ...deps, waitUntil: (promise) => ctx.waitUntil(promise) };
+  if (deps.waitUntil || !deps.requestWaitUntil) return deps;
+  const waitUntil = deps.requestWaitUntil(c);
+  return waitUntil ? { ...deps, waitUntil } : deps;
 }
 
 export function createApp(deps: Deps) {
@@ -74,15 +71,11 @@ export function createApp(deps: Deps) {
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   // Per-process state shared by all requests: the code cache and the click recorder.
   const codes = new CodeCache();
-  const runtime = deps.runtime ?? "node";
   const clicks = new ClickRecorder(
     deps.db,
-    deps.clickWriter ?? createClickWriter(deps.db, runtime),
+    deps.clickWriter ?? createClickWriter(deps.db),
     deps.config.secret,
-    {
-      exclusive: runtime === "node",
-      isolatedRequests: runtime === "workers",
-    },
+    deps.clickRecorder,
   );
   const rateLimits = new RateLimits();
   app.use("*", async (c, next) => {
@@ -183,6 +176,10 @@ export function createApp(deps: Deps) {
       });
     }
     app.get("*", deps.assets);
+  }
+  if (deps.demo) {
+    app.use("/demo/assets/*", deps.demo.assets);
+    app.route("/demo", deps.demo.routes);
   }
 
   app.notFound((c) =>

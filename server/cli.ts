@@ -1,10 +1,12 @@
 /**
  * The Chorus CLI: `npm run chorus -- <command>`. Talks to the database directly (DATABASE_URL),
- * so it works before the server runs and needs no key.
+ * so it works before the server runs and needs no key. Only `db migrate` changes the schema; the
+ * other commands refuse a database that lacks migrations.
  */
 import { parseArgs } from "node:util";
 import { origin as originSchema } from "../db/program-settings.ts";
-import { defaultDatabaseUrl, openDatabase } from "./node-database.ts";
+import { cliSettings, defaultDatabaseUrl } from "./config.ts";
+import { openDatabase } from "./node-database.ts";
 import { rotateKey } from "./services/api-keys.ts";
 import { mintLearnerToken } from "./services/learner-tokens.ts";
 import { createWorkspace, getWorkspace, listWorkspaces } from "./services/workspaces.ts";
@@ -22,6 +24,7 @@ Commands:
       Sign a learner token, as the provider's server would.
   db migrate
       Apply migrations to DATABASE_URL (with DATABASE_AUTH_TOKEN for a remote libSQL server).
+      Needed before the other commands, on a new database and after an upgrade.
 
 Environment: DATABASE_URL (default ${defaultDatabaseUrl}), DATABASE_AUTH_TOKEN.`;
 
@@ -60,10 +63,7 @@ async function run(argv: string[]): Promise<void> {
   const known = ["workspace create", "workspace list", "key rotate", "token mint", "db migrate"];
   if (!known.includes(command)) throw new UsageError(`Unknown command: ${command}`);
 
-  const { db, client } = await openDatabase(
-    process.env.DATABASE_URL ?? defaultDatabaseUrl,
-    process.env.DATABASE_AUTH_TOKEN,
-  );
+  const { db, client } = await openDatabase(cliSettings(process.env), command === "db migrate" ? "apply" : "require");
   const now = new Date();
   try {
     if (command === "workspace create") {

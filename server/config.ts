@@ -1,46 +1,165 @@
-/** Server configuration, read from the environment once and validated before the first request. */
-import { z } from "@hono/zod-openapi";
+/**
+ * The one module that reads the environment. Every variable of the README's configuration table
+ * is validated here, before anything else happens, so a mistake stops the start with a message
+ * that names the variable (`PORT=abc` must not become NaN). The entries (node.ts, worker.ts,
+ * cli.ts) each read the variables they use; everything else takes plain values.
+ */
+import { z } from "zod";
 
-export const Config = z.object({
-  /** Signs sessions and salts IP hashes. Generated and kept in the database when not given. */
-  secret: z.string().min(32, "CHORUS_SECRET must be at least 32 characters"),
+export const defaultDatabaseUrl = "file:./data/chorus.db";
+
+/** What `createApp` is given as `deps.config`. */
+export type Config = {
+  /** Signs sessions and salts IP hashes (32+ characters). Generated and kept in the database on Node when not given. */
+  secret: string;
   /** The public base URL (links, redirects). When absent, the request's own origin is used. */
-  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  publicUrl?: string;
   /** Where unknown referral codes go instead of the 404 page. */
-  fallbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+  fallbackUrl?: string;
   /** Take the client IP from X-Forwarded-For (only behind a proxy you run). */
-  trustProxy: z.boolean().default(false),
+  trustProxy: boolean;
   /** Largest request body accepted, in bytes. */
-  bodyLimitBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(10_000_000)
-    .default(64 * 1024),
-});
-
-export type Config = z.infer<typeof Config>;
-
-/** The environment variables Chorus reads (the README's configuration table lists them). */
-export type ConfigEnv = {
-  CHORUS_SECRET?: string;
-  PUBLIC_URL?: string;
-  FALLBACK_URL?: string;
-  BODY_LIMIT_BYTES?: string;
-  TRUST_PROXY?: string;
+  bodyLimitBytes: number;
 };
 
-export function configFromEnv(env: ConfigEnv, defaults: { secret?: string } = {}): Config {
-  const parsed = Config.safeParse({
-    secret: env.CHORUS_SECRET || defaults.secret,
-    publicUrl: env.PUBLIC_URL || undefined,
-    fallbackUrl: env.FALLBACK_URL || undefined,
-    bodyLimitBytes: env.BODY_LIMIT_BYTES || undefined,
-    trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
-  });
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
+
+const flag = (meaning: string) =>
+  z
+    .enum(["0", "1", "true", "false"], { error: `must be 1 or 0 (${meaning})` })
+    .transform((value) => value === "1" || value === "true");
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://go.acme.example" });
+
+/** The variables, by their names: a failure's path is the variable that is wrong. */
+const Env = z.object({
+  PORT: wholeNumber(0, 65_535).default(8787),
+  HOST: z.string().default("localhost"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|libsql:|https?:|wss?:)/, "must be file:PATH, libsql://… or http(s)://… (a libSQL server)")
+    .default(defaultDatabaseUrl),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  PUBLIC_URL: httpUrl.optional(),
+  FALLBACK_URL: httpUrl.optional(),
+  CHORUS_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  CHORUS_DEMO: flag("0 skips the demo workspace").default(true),
+  // Anything but `normal` keeps the safe default: a typo must never weaken durability.
+  CHORUS_DB_SYNCHRONOUS: z
+    .string()
+    .optional()
+    .transform((value): "FULL" | "NORMAL" => (value?.toLowerCase() === "normal" ? "NORMAL" : "FULL")),
+  TRUST_PROXY: flag("1 only behind your own proxy").default(false),
+  BODY_LIMIT_BYTES: wholeNumber(1024, 10_000_000).default(64 * 1024),
+});
+
+export type EnvName = keyof z.input<typeof Env>;
+/** The environment as the process (or the Workers bindings) hands it over. */
+export type RawEnv = Partial<Record<EnvName, string>>;
+type Env = z.output<typeof Env>;
+
+/** A configuration mistake: the message names each wrong variable and says what it must be. */
+export class ConfigError extends Error {}
+
+const secretNames = new Set<string>(["CHORUS_SECRET", "DATABASE_AUTH_TOKEN", "DATABASE_URL"]);
+
+function read<K extends EnvName>(raw: RawEnv, names: readonly K[]): Pick<Env, K> {
+  // An empty variable counts as unset (as a blank line in an .env file means).
+  const given = Object.fromEntries(names.map((name) => [name, raw[name] === "" ? undefined : raw[name]]));
+  // Only the caller's variables are given: the others parse as unset, and cannot fail.
+  const parsed = Env.safeParse(given);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      // Secrets are never echoed: on Workers this message is the answer to every request.
+      const got = secretNames.has(name) ? "" : ` (got ${JSON.stringify(given[name])})`;
+      return `${name} ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   }
   return parsed.data;
+}
+
+const appNames = ["PUBLIC_URL", "FALLBACK_URL", "TRUST_PROXY", "BODY_LIMIT_BYTES"] as const;
+
+function appConfig(env: Pick<Env, (typeof appNames)[number]>, secret: string): Config {
+  return {
+    secret,
+    publicUrl: env.PUBLIC_URL,
+    fallbackUrl: env.FALLBACK_URL,
+    trustProxy: env.TRUST_PROXY,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+  };
+}
+
+/** The Node server's settings (`npm start`). Without CHORUS_SECRET the entry generates one. */
+export function nodeSettings(raw: RawEnv) {
+  const env = read(raw, [
+    "PORT",
+    "HOST",
+    "DATABASE_URL",
+    "DATABASE_AUTH_TOKEN",
+    "CHORUS_SECRET",
+    "CHORUS_DEMO",
+    "CHORUS_DB_SYNCHRONOUS",
+    ...appNames,
+  ]);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    database: databaseSettings(env),
+    demo: env.CHORUS_DEMO,
+    secret: env.CHORUS_SECRET,
+    /** The app's config, once the secret is known (given, or kept in the database). */
+    config: (secret: string) => appConfig(env, secret),
+  };
+}
+
+/** The CLI's settings: only the database. */
+export function cliSettings(raw: RawEnv) {
+  return databaseSettings(read(raw, ["DATABASE_URL", "DATABASE_AUTH_TOKEN", "CHORUS_DB_SYNCHRONOUS"]));
+}
+
+export type DatabaseSettings = {
+  url: string;
+  authToken?: string;
+  /** Embedded files only: the `synchronous` pragma (db/migrate.ts prepareFileDatabase). */
+  synchronous: "FULL" | "NORMAL";
+};
+
+function databaseSettings(env: Pick<Env, "DATABASE_URL" | "DATABASE_AUTH_TOKEN" | "CHORUS_DB_SYNCHRONOUS">) {
+  return {
+    url: env.DATABASE_URL,
+    authToken: env.DATABASE_AUTH_TOKEN,
+    synchronous: env.CHORUS_DB_SYNCHRONOUS,
+  } satisfies DatabaseSettings;
+}
+
+/** CHORUS_DB_SYNCHRONOUS as the embedded file's `synchronous` pragma. */
+export const fileSynchronous = (raw: RawEnv): "FULL" | "NORMAL" =>
+  read(raw, ["CHORUS_DB_SYNCHRONOUS"]).CHORUS_DB_SYNCHRONOUS;
+
+/**
+ * The worker's settings, from its bindings. DATABASE_URL and CHORUS_SECRET are required there:
+ * unlike Node there is no default file and no start-up step that could generate a secret.
+ */
+export function workerSettings(raw: RawEnv) {
+  const missing = (["DATABASE_URL", "CHORUS_SECRET"] as const).filter((name) => !raw[name]?.trim());
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set: set DATABASE_URL in wrangler.toml [vars] and the secrets with \`wrangler secret put NAME\``,
+    );
+  }
+  const env = read(raw, ["DATABASE_URL", "DATABASE_AUTH_TOKEN", "CHORUS_SECRET", ...appNames]);
+  if (env.DATABASE_URL.startsWith("file:"))
+    throw new ConfigError("DATABASE_URL cannot be a file: on Workers: use a libSQL server (libsql://… or https://…)");
+  return {
+    database: { url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN },
+    config: appConfig(env, env.CHORUS_SECRET!),
+  };
 }

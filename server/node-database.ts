@@ -3,25 +3,55 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Client, createClient } from "@libsql/client";
 import { createDb, type Db } from "../db/index.ts";
-import { migrateDatabase, prepareFileDatabase } from "../db/migrate.ts";
+import { migrateDatabase, pendingMigrations, prepareFileDatabase } from "../db/migrate.ts";
 import { serializeTransactions } from "../db/serialized-client.ts";
-
-export const defaultDatabaseUrl = "file:./data/chorus.db";
+import type { DatabaseSettings } from "./config.ts";
 
 /** The local path of a `file:` URL, or null for a remote database. */
 export function databaseFile(url: string): string | null {
   return url.startsWith("file:") ? url.slice("file:".length).split("?")[0] || null : null;
 }
 
+/** What the database may need before it is used. */
+export type Migrations =
+  /** Apply the missing migrations (`chorus db migrate`; `npm start` on an embedded file). */
+  | "apply"
+  /** Refuse a database with missing migrations: only `chorus db migrate` changes the schema. */
+  | "require";
+
+/** Said when a database lacks migrations; names the one command that applies them. */
+export class NotMigratedError extends Error {}
+
+/**
+ * Opens the database and applies or requires its migrations. Nothing but `chorus db migrate`
+ * (and the Node server on its own embedded file) changes a schema: a `workspace list` against a
+ * production database must not migrate it as a side effect.
+ */
 export async function openDatabase(
-  url: string,
-  authToken?: string,
+  settings: Partial<DatabaseSettings> & { url: string },
+  migrations: Migrations,
 ): Promise<{ client: Client; db: Db; file: string | null }> {
+  const { url, authToken } = settings;
   const file = databaseFile(url);
   if (file) mkdirSync(dirname(file), { recursive: true });
   // Embedded files need this process's transactions kept apart; a remote server keeps its own.
   const client = file ? serializeTransactions(createClient({ url, authToken })) : createClient({ url, authToken });
-  if (file) await prepareFileDatabase(client);
-  await migrateDatabase(client);
+  try {
+    if (file) await prepareFileDatabase(client, settings.synchronous ?? "FULL");
+    if (migrations === "apply") await migrateDatabase(client);
+    else await requireMigrated(client, url);
+  } catch (error) {
+    client.close();
+    throw error;
+  }
   return { client, db: createDb(client), file };
+}
+
+async function requireMigrated(client: Client, url: string): Promise<void> {
+  const pending = await pendingMigrations(client);
+  if (pending.length === 0) return;
+  throw new NotMigratedError(
+    `The database ${url} is not migrated (missing ${pending.join(", ")}).\n` +
+      "Apply the migrations first: npm run chorus -- db migrate (with the same DATABASE_URL).",
+  );
 }

@@ -1,62 +1,80 @@
-/** The Node entry: `npm start`. Builds the deps (embedded database, clock, config) and serves. */
+/** The Node entry: `npm start`. Reads the config, builds the deps (database, clock, clicks, demo) and serves. */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { ensureDemoWorkspace } from "../db/seed.ts";
+import { ensureDemoWorkspace } from "../demo/seed.ts";
 import { createDemoRoutes } from "../demo/server.ts";
-import { createApp } from "./app.ts";
-import { configFromEnv } from "./config.ts";
-import { defaultDatabaseUrl, openDatabase } from "./node-database.ts";
+import { type App, createApp } from "./app.ts";
+import { ConfigError, nodeSettings } from "./config.ts";
+import { databaseFile, NotMigratedError, openDatabase } from "./node-database.ts";
 import { startBackgroundWorker } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ensureServerSecret } from "./services/server-secret.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const env = process.env;
-const port = Number(env.PORT ?? 8787);
-const host = env.HOST ?? "localhost";
-const databaseUrl = env.DATABASE_URL ?? defaultDatabaseUrl;
 
-const { client, db, file } = await openDatabase(databaseUrl, env.DATABASE_AUTH_TOKEN);
-const secret = env.CHORUS_SECRET || (await ensureServerSecret(db));
-const config = configFromEnv(env, { secret });
+/** Configuration and migration mistakes are the operator's to fix: the message, no stack trace. */
+function fail(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof NotMigratedError) {
+    console.error(`Chorus cannot start. ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const settings = (() => {
+  try {
+    return nodeSettings(process.env);
+  } catch (error) {
+    return fail(error);
+  }
+})();
+const { port, host } = settings;
+
+// Its own embedded file is migrated at start (the two-command first run); a shared database
+// (a libSQL server, Turso) only by `chorus db migrate`, which the operator runs before upgrading.
+const { client, db, file } = await openDatabase(
+  settings.database,
+  databaseFile(settings.database.url) ? "apply" : "require",
+).catch(fail);
+const secret = settings.secret ?? (await ensureServerSecret(db));
+const config = settings.config(secret);
 const origin = config.publicUrl ? new URL(config.publicUrl).origin : `http://${host}:${port}`;
 const clock = { now: () => new Date() };
 
-const demo =
-  env.CHORUS_DEMO === "0"
-    ? null
-    : await ensureDemoWorkspace(db, {
-        origin,
-        keysFile: join(file ? dirname(file) : join(root, "data"), "demo-keys.json"),
-        now: clock.now(),
-        secret,
-      });
+const demoKeys = settings.demo
+  ? await ensureDemoWorkspace(db, {
+      origin,
+      keysFile: join(file ? dirname(file) : join(root, "data"), "demo-keys.json"),
+      now: clock.now(),
+      secret,
+    })
+  : null;
 
+// One process writes this database's clicks (group commit: concurrent clicks share a
+// transaction), so the click recorder may trust its memory of the last hour (services/clicks.ts).
 const clickWriter = createClickWriter(db);
-const app = createApp({
+const app: App = createApp({
   db,
   clock,
   config,
-  runtime: "node",
   clickWriter,
+  clickRecorder: { exclusive: true },
   clientIp: (c) => getConnInfo(c).remote.address,
   assets: serveStatic({ root: join(root, "dist") }),
+  // The demo provider's site, on this same server (a real provider's would be its own site).
+  demo: demoKeys
+    ? {
+        assets: serveStatic({ root }),
+        routes: createDemoRoutes({
+          keys: demoKeys,
+          callChorus: (path, init) => Promise.resolve(app.fetch(new Request(origin + path, init))),
+        }),
+      }
+    : undefined,
 });
-
-// The demo provider's site, on this same server (a real provider's would be its own site).
-if (demo) {
-  app.use("/demo/assets/*", serveStatic({ root }));
-  app.route(
-    "/demo",
-    createDemoRoutes({
-      keys: demo,
-      callChorus: (path, init) => Promise.resolve(app.fetch(new Request(origin + path, init))),
-    }),
-  );
-}
 
 // Approves rewards whose hold ended and delivers webhooks from the outbox, every few seconds.
 const background = startBackgroundWorker({ db, clock }, 5_000);
@@ -66,22 +84,25 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
     "",
     `Chorus is running at ${origin}`,
     "",
-    `  Demo course site   ${origin}/demo`,
+    ...(demoKeys ? [`  Demo course site   ${origin}/demo`] : []),
     `  Dashboard          ${origin}/dashboard`,
     `  API reference      ${origin}/docs`,
     `  Health check       ${origin}/healthz`,
     "",
   ];
-  if (demo) {
+  if (demoKeys) {
     lines.push(
-      `Demo workspace "${demo.name}" (${demo.id})`,
-      `  Publishable key    ${demo.publishableKey}`,
-      `  Secret key         ${demo.secretKey}   (sign in to the dashboard with it)`,
-      `  Token secret       ${demo.tokenSecret}`,
+      `Demo workspace "${demoKeys.name}" (${demoKeys.id})`,
+      `  Publishable key    ${demoKeys.publishableKey}`,
+      `  Secret key         ${demoKeys.secretKey}   (sign in to the dashboard with it)`,
+      `  Token secret       ${demoKeys.tokenSecret}`,
       "",
     );
   }
-  lines.push(`Database: ${databaseUrl}`, "Press Ctrl-C to stop.", "");
+  const schema = file
+    ? "migrations applied at start"
+    : "migrations checked; apply new ones with: npm run chorus -- db migrate";
+  lines.push(`Database: ${settings.database.url} (${schema})`, "Press Ctrl-C to stop.", "");
   console.log(lines.join("\n"));
 });
 

@@ -1,10 +1,10 @@
 /** The HTTP side's shared shapes: the injected dependencies and the Hono environment. */
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { Db } from "../db/index.ts";
 import type { Config } from "./config.ts";
 import type { RateLimits } from "./lib/rate-limiter.ts";
 import type { ClickWriter } from "./services/click-writer.ts";
-import type { ClickRecorder } from "./services/clicks.ts";
+import type { ClickRecorder, ClickRecorderOptions } from "./services/clicks.ts";
 import type { CodeCache } from "./services/codes.ts";
 import type { LearnerClaims } from "./services/learner-tokens.ts";
 import type { Clock, Visitor, Workspace } from "./services/types.ts";
@@ -14,18 +14,22 @@ export type Deps = {
   db: Db;
   clock: Clock;
   config: Config;
-  /** "workers" where each request brings an ExecutionContext (its waitUntil is bound per request). */
-  runtime?: "node" | "workers";
   /** Keeps work alive after the response on runtimes that need it (Workers' waitUntil, bound per request). */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /** Where each request brings its own ExecutionContext (Workers): that request's waitUntil, set as `waitUntil` on its deps. */
+  requestWaitUntil?: (c: Context<AppEnv>) => ((promise: Promise<unknown>) => void) | undefined;
   /** The caller's IP as the runtime sees it (socket address on Node, CF-Connecting-IP on Workers). */
   clientIp?: (c: Context<AppEnv>) => string | undefined;
-  /** Writes clicks; on Node a group committer (many clicks, one transaction). Made by createApp when absent. */
+  /** Writes clicks, as the entry chose for its runtime (services/click-writer.ts); a group committer when absent. */
   clickWriter?: ClickWriter;
+  /** What the runtime lets the click recorder assume (services/clicks.ts); absent: it always asks the database. */
+  clickRecorder?: ClickRecorderOptions;
   /** Outbound HTTP for credential URLs, issuer JWKS and status lists; defaults to https-to-public-hosts only. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */
   assets?: MiddlewareHandler<AppEnv>;
+  /** The demo provider's site at /demo and its files at /demo/assets (Node, when it has a demo workspace). */
+  demo?: { routes: Hono; assets: MiddlewareHandler<AppEnv> };
 };
 
 /** The caller, once a key or token has been checked. */

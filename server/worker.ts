@@ -2,8 +2,8 @@
  * The Cloudflare Workers entry: the same `createApp`, with the database reached over HTTP
  * (`@libsql/client/web`, a libSQL server or Turso) and the config read from bindings. Static
  * files (`dist/`) are served by Workers assets before the worker runs, so `deps.assets` stays
- * empty here. `deps.waitUntil` is bound per request to that request's `ctx.waitUntil` by
- * createApp (the runtime hands it the ExecutionContext), never to the first request's context.
+ * empty here. `deps.waitUntil` is bound per request to that request's `ctx.waitUntil`
+ * (`requestWaitUntil`), never to the first request's context.
  *
  * Only Web APIs may be reached from here: `tests/process/worker-bundle.test.ts` builds the bundle
  * and fails on any `node:` import.
@@ -11,15 +11,14 @@
 import { createClient } from "@libsql/client/web";
 import { createDb, type Db } from "../db/index.ts";
 import { type App, createApp } from "./app.ts";
-import { type Config, type ConfigEnv, configFromEnv } from "./config.ts";
+import { type Config, type RawEnv, workerSettings } from "./config.ts";
 import { errorBody } from "./errors.ts";
+import { executionContextWaitUntil } from "./lib/execution-context.ts";
 import { runBackgroundTick } from "./services/background.ts";
+import { createClickWriter } from "./services/click-writer.ts";
 
-export type WorkerEnv = ConfigEnv & {
-  /** `libsql://…` (Turso) or `https://…` / `http://…` (a libSQL server); `file:` cannot work here. */
-  DATABASE_URL?: string;
-  DATABASE_AUTH_TOKEN?: string;
-};
+/** The bindings: wrangler.toml [vars] and secrets (DATABASE_URL: `libsql://…` or `https://…`; `file:` cannot work here). */
+export type WorkerEnv = RawEnv;
 
 /** What one isolate builds once and reuses across requests (and cron runs). */
 export type WorkerRuntime = { app: App; db: Db; config: Config };
@@ -28,24 +27,17 @@ let cached: { env: WorkerEnv; runtime: WorkerRuntime } | undefined;
 
 /**
  * Builds (once per isolate) the app from the bindings, or throws a message an operator can act
- * on. On Workers CHORUS_SECRET is required: unlike Node there is no start-up step that could
- * generate one and store it before the first request.
+ * on (server/config.ts: on Workers DATABASE_URL and CHORUS_SECRET are required).
  */
 export function runtimeFor(env: WorkerEnv): WorkerRuntime {
   if (cached?.env === env) return cached.runtime;
-  const missing = (["DATABASE_URL", "CHORUS_SECRET"] as const).filter((name) => !env[name]?.trim());
-  if (missing.length > 0) {
-    throw new Error(
-      `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set: set DATABASE_URL in wrangler.toml [vars] and the secrets with \`wrangler secret put NAME\``,
-    );
-  }
-  const config = configFromEnv(env);
+  const { database, config } = workerSettings(env);
   // No client-side concurrency limit (its default, 20, queues the 21st statement and starts it from
   // whichever request finishes one first: workerd refuses I/O for another request, and the queued
   // request hangs until cancelled). Workers already limits each request's own connections.
   const client = createClient({
-    url: env.DATABASE_URL!,
-    authToken: env.DATABASE_AUTH_TOKEN || undefined,
+    url: database.url,
+    authToken: database.authToken,
     concurrency: Number.POSITIVE_INFINITY,
   });
   const db = createDb(client);
@@ -53,7 +45,11 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
     db,
     clock: { now: () => new Date() },
     config,
-    runtime: "workers",
+    // Each request writes its own click, and never awaits another request's lookup: a request's
+    // I/O is cancelled when it ends (services/click-writer.ts, services/clicks.ts).
+    clickWriter: createClickWriter(db, "workers"),
+    clickRecorder: { isolatedRequests: true },
+    requestWaitUntil: executionContextWaitUntil,
     clientIp: (c) => c.req.header("CF-Connecting-IP"),
   });
   cached = { env, runtime: { app, db, config } };

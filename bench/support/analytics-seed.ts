@@ -165,7 +165,7 @@ export async function seedAnalyticsDatabase(
 ): Promise<SeedResult> {
   const began = performance.now();
   for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
-  const { client, db } = await openDatabase(`file:${file}`);
+  const { client, db } = await openDatabase({ url: `file:${file}` }, "apply");
   // A bulk load into a scratch file: a crash means seeding again, so no fsync and no WAL (which
   // would write every page twice: once to the log, once when checkpointed); WAL again at the end.
   await client.execute("PRAGMA journal_mode = MEMORY");

@@ -61,7 +61,7 @@ async function measure(name: string, write: (rows: ClickRow[]) => Promise<unknow
   );
 }
 
-const full = await openDatabase(`file:${join(dir, "full.db")}`);
+const full = await openDatabase({ url: `file:${join(dir, "full.db")}` }, "apply");
 await measure("insertClicks (rollups + insert + commit)", (rows) => insertClicks(full.db, rows));
 full.client.close();
 
@@ -82,10 +82,10 @@ const bareInsert = (client: typeof full.client) => (rows: ClickRow[]) =>
       r.createdAt,
     ]),
   });
-const bare = await openDatabase(`file:${join(dir, "bare.db")}`);
+const bare = await openDatabase({ url: `file:${join(dir, "bare.db")}` }, "apply");
 await measure("INSERT alone, all click indexes", bareInsert(bare.client));
 bare.client.close();
-const noVisitor = await openDatabase(`file:${join(dir, "no-visitor.db")}`);
+const noVisitor = await openDatabase({ url: `file:${join(dir, "no-visitor.db")}` }, "apply");
 await noVisitor.client.execute("DROP INDEX clicks_workspace_visitor");
 await measure("INSERT alone, without clicks_workspace_visitor", bareInsert(noVisitor.client));
 noVisitor.client.close();

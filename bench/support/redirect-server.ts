@@ -17,7 +17,7 @@ import { createWorkspace, getWorkspace } from "../../server/services/workspaces.
 
 const file = process.argv[2];
 if (!file) throw new Error("usage: redirect-server.ts DATABASE_FILE");
-const { client, db } = await openDatabase(`file:${file}`);
+const { client, db } = await openDatabase({ url: `file:${file}` }, "apply");
 const secret = "bench-secret-0123456789-0123456789-0123456789";
 const now = new Date();
 const created = await createWorkspace(
@@ -51,7 +51,7 @@ const app = createApp({
   clock: { now: () => new Date() },
   // trustProxy: the load generator gives each request its own X-Forwarded-For, i.e. a new visitor.
   config: { secret, bodyLimitBytes: 65536, trustProxy: true },
-  runtime: "node",
+  clickRecorder: { exclusive: true },
   clickWriter,
   clientIp: (c) => getConnInfo(c).remote.address,
 });

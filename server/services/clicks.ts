@@ -58,6 +58,21 @@ export type ClickInput = {
   now: Date;
 };
 
+/** What a runtime lets the click recorder assume; chosen by the entry (server/node.ts, server/worker.ts). */
+export type ClickRecorderOptions = {
+  /**
+   * This process is the only writer of clicks (Node with its embedded database), so once
+   * `recent` covers the whole dedup window a new visitor needs no database read at all.
+   * Workers isolates are many and short-lived: they always ask the database.
+   */
+  exclusive?: boolean;
+  /**
+   * Workers: no request may await a promise another request made, because that request's I/O is
+   * cancelled when it ends; concurrent repeats of a visitor each look up.
+   */
+  isolatedRequests?: boolean;
+};
+
 export class ClickRecorder {
   /**
    * Recent (code, visitor) pairs: a repeat within the hour costs no database read. Two
@@ -77,18 +92,12 @@ export class ClickRecorder {
    */
   private incompleteUntil: Promise<number> | undefined;
 
-  /**
-   * `exclusive`: this process is the only writer of clicks (Node with its embedded database),
-   * so once `recent` covers the whole dedup window a new visitor needs no database read at all.
-   * Workers isolates are many and short-lived: they always ask the database.
-   * `isolatedRequests` (Workers): no request may await a promise another request made, because
-   * that request's I/O is cancelled when it ends; concurrent repeats of a visitor each look up.
-   */
+  /** The entry says what its runtime allows (see ClickRecorderOptions); the default asks the database. */
   constructor(
     private readonly db: Db,
     private readonly writer: ClickWriter,
     private readonly secret: string,
-    private readonly options: { exclusive?: boolean; isolatedRequests?: boolean; maxRecent?: number } = {},
+    private readonly options: ClickRecorderOptions & { maxRecent?: number } = {},
   ) {}
 
   private async memoryIsComplete(now: number): Promise<boolean> {

@@ -5,10 +5,10 @@
  * put back, row by row. Both rollup tables must match row for row.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { clickInsertTrigger } from "../../db/analytics-triggers.ts";
-import { seededRandom } from "../../db/demo-data.ts";
 import { clicks } from "../../db/schema.ts";
+import { seededRandom } from "../../demo/random.ts";
 import { type ClickRow, insertClicks } from "../../server/services/click-writer.ts";
+import { clickInsertTrigger } from "../support/click-trigger-oracle.ts";
 import { freshDatabase, type TestDatabase } from "../support/database.ts";
 
 const open: TestDatabase[] = [];

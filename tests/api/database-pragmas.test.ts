@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { fileSynchronous, prepareFileDatabase } from "../../db/migrate.ts";
+import { prepareFileDatabase } from "../../db/migrate.ts";
+import { fileSynchronous } from "../../server/config.ts";
 
 const dirs: string[] = [];
 afterEach(() => {

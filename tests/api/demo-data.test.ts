@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoKeys, ensureDemoWorkspace } from "../../db/seed.ts";
 import { demoCatalog } from "../../demo/catalog.ts";
+import { type DemoKeys, ensureDemoWorkspace } from "../../demo/seed.ts";
 import { freshDatabase } from "../support/database.ts";
 import { createTestApp, type TestApp, testConfig } from "../support/test-app.ts";
 

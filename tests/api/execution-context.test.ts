@@ -1,6 +1,7 @@
 import type { ExecutionContext } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../server/app.ts";
+import { executionContextWaitUntil } from "../../server/lib/execution-context.ts";
 import { createTestApp, type TestApp, testConfig } from "../support/test-app.ts";
 
 let t: TestApp;
@@ -32,7 +33,9 @@ function withProbe(app: ReturnType<typeof createApp>) {
 
 describe("deps.waitUntil on Workers", () => {
   it("is bound to each request's own ExecutionContext, even for concurrent requests", async () => {
-    const app = withProbe(createApp({ db: t.db, clock: t.clock, config: testConfig, runtime: "workers" }));
+    const app = withProbe(
+      createApp({ db: t.db, clock: t.clock, config: testConfig, requestWaitUntil: executionContextWaitUntil }),
+    );
     const [a, b] = [executionContext(), executionContext()];
     const [ra, rb] = await Promise.all([
       app.fetch(new Request("https://chorus.test/__probe?n=1"), {}, a.ctx),

@@ -67,7 +67,7 @@ function app() {
     db: database.db,
     clock: testClock(),
     config: { ...testConfig, trustProxy: true },
-    runtime: "node",
+    clickRecorder: { exclusive: true },
     clickWriter,
   });
   return (method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) =>

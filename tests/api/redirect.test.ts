@@ -144,6 +144,7 @@ describe("GET /r/:code", () => {
       db: t.db,
       clock: t.clock,
       config: { ...(await import("../support/test-app.ts")).testConfig, trustProxy: true },
+      clickRecorder: { exclusive: true },
     });
     const again = await restarted.request(`https://chorus.test/r/${code}`, { headers: visitor() });
     expect(new URL(again.headers.get("Location") ?? "").searchParams.get("chorus_cid")).toBe(first);

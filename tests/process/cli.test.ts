@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClient } from "@libsql/client";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/processes.ts";
@@ -10,6 +11,8 @@ let env: Record<string, string>;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "chorus-cli-"));
   env = { DATABASE_URL: `file:${join(dir, "cli.db")}` };
+  // As a person starts: `db migrate` first, then the other commands.
+  expect(runCli(["db", "migrate"], env).status).toBe(0);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -99,5 +102,56 @@ describe("chorus CLI", () => {
     const result = runCli(["--help"], env);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("workspace create");
+  });
+});
+
+describe("chorus CLI and migrations: only `db migrate` changes the schema", () => {
+  const tables = async (url: string) => {
+    const client = createClient({ url });
+    try {
+      return (await client.execute("select name from sqlite_master where type = 'table' order by name")).rows.map(
+        (row) => row.name,
+      );
+    } finally {
+      client.close();
+    }
+  };
+
+  it("refuses an unmigrated database, says to run db migrate, and does not migrate it", async () => {
+    const fresh = { DATABASE_URL: `file:${join(dir, "fresh.db")}` };
+    for (const args of [
+      ["workspace", "list"],
+      ["workspace", "create", "--name", "A", "--origin", "https://a.example"],
+    ]) {
+      const result = runCli(args, fresh);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain("not migrated");
+      expect(result.stderr).toContain("npm run chorus -- db migrate");
+    }
+    expect(await tables(fresh.DATABASE_URL)).toEqual([]);
+
+    expect(runCli(["db", "migrate"], fresh).status).toBe(0);
+    const listed = runCli(["workspace", "list", "--json"], fresh);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
+  it("refuses a database that lacks the newest migration, and `workspace list` leaves it as it was", async () => {
+    const url = `file:${join(dir, "behind.db")}`;
+    expect(runCli(["db", "migrate"], { DATABASE_URL: url }).status).toBe(0);
+    // As if the database was migrated by the previous release: its newest migration is not applied.
+    const client = createClient({ url });
+    await client.execute(
+      "delete from __drizzle_migrations where created_at = (select max(created_at) from __drizzle_migrations)",
+    );
+    const applied = async () => (await client.execute("select count(*) as n from __drizzle_migrations")).rows[0]?.n;
+    const before = await applied();
+
+    const result = runCli(["workspace", "list"], { DATABASE_URL: url });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/not migrated \(missing \d{4}_\w+\)/);
+    expect(result.stderr).toContain("npm run chorus -- db migrate");
+    expect(await applied()).toBe(before);
+    client.close();
   });
 });

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startServer } from "../support/processes.ts";
+import { runServerExpectingExit, startServer } from "../support/processes.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -56,5 +56,30 @@ describe("the Node server (npm start)", () => {
     const client = createClient({ url: `file:${join(dir, "bare.db")}` });
     expect((await client.execute("select count(*) as n from workspaces")).rows[0]?.n).toBe(0);
     client.close();
+  });
+});
+
+describe("the Node server's start-up checks", () => {
+  it("refuses a malformed variable before touching the database, naming the variable", () => {
+    const file = join(dir, "never.db");
+    const result = runServerExpectingExit({ DATABASE_URL: `file:${file}`, PORT: "abc" });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("PORT must be a whole number");
+    expect(result.output).toContain('"abc"');
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("names every malformed variable at once, and never echoes the secret", () => {
+    const result = runServerExpectingExit({
+      DATABASE_URL: `file:${join(dir, "never.db")}`,
+      TRUST_PROXY: "yes",
+      BODY_LIMIT_BYTES: "64k",
+      PUBLIC_URL: "go.acme.example",
+      CHORUS_SECRET: "too-short-to-sign",
+    });
+    expect(result.status).toBe(1);
+    for (const name of ["TRUST_PROXY", "BODY_LIMIT_BYTES", "PUBLIC_URL", "CHORUS_SECRET"])
+      expect(result.output).toContain(name);
+    expect(result.output).not.toContain("too-short-to-sign");
   });
 });

@@ -38,15 +38,15 @@ async function start(name: SharedApiTarget, stops: (() => Promise<unknown>)[]): 
   }
   const sqld = await startSqld();
   stops.push(sqld.stop);
+  // A libSQL server is migrated by the documented CLI command, as in production: neither the
+  // Node server (which migrates only its own embedded file) nor the worker (no disk) does it.
+  const migrated = runCli(["db", "migrate"], { DATABASE_URL: sqld.url });
+  if (migrated.status !== 0) throw new Error(`db migrate failed:\n${migrated.stdout}${migrated.stderr}`);
   if (name === "node-sqld") {
-    // The Node server applies the migrations itself at start.
     const server = await startServer({ ...env, DATABASE_URL: sqld.url });
     stops.push(() => server.stop());
     return { baseUrl: server.baseUrl, databaseUrl: sqld.url, stop: () => stopAll(stops) };
   }
-  // The worker cannot migrate (no disk): the documented CLI command does it, as in production.
-  const migrated = runCli(["db", "migrate"], { DATABASE_URL: sqld.url });
-  if (migrated.status !== 0) throw new Error(`db migrate failed:\n${migrated.stdout}${migrated.stderr}`);
   const worker = await startWranglerDev({
     DATABASE_URL: sqld.url,
     CHORUS_SECRET: "shared-api-suite-secret-0123456789abcdef",

@@ -5,8 +5,8 @@
  *
  *   targets:node-file   server/node.ts as a child process, embedded libSQL file (WAL)
  *   targets:node-sqld   server/node.ts with DATABASE_URL pointing at a real sqld (HTTP)
- *   targets:workerd     server/worker.ts in workerd (`wrangler dev --local`) against its own sqld,
- *                       migrated first with `npm run chorus -- db migrate`
+ *   targets:workerd     server/worker.ts in workerd (`wrangler dev --local`) against its own sqld
+ *   (both sqld targets migrated first with `npm run chorus -- db migrate`, as in production)
  *
  * vitest.config.ts spreads `sharedApiProjects` (one vitest project per target, all with the same
  * `include`), so every `tests/shared-api/*.test.ts` file runs once per target and the results

@@ -4,7 +4,7 @@
  * insertClicks, as the redirect writes them), so the rollups see exactly what production writes. A small seeded generator builds a varied data set
  * whose expected figures a test computes itself from the same arrays.
  */
-import { seededRandom } from "../../db/demo-data.ts";
+
 import type { Db } from "../../db/index.ts";
 import {
   clicks,
@@ -16,6 +16,7 @@ import {
   shareEvents,
   stories,
 } from "../../db/schema.ts";
+import { seededRandom } from "../../demo/random.ts";
 import { type ClickRow, insertClicks } from "../../server/services/click-writer.ts";
 
 export type { ClickRow };

@@ -20,6 +20,7 @@ export async function startLiveServer(
     // Links use the origin the request came to, as a server without PUBLIC_URL does.
     config: { ...testConfig, publicUrl: undefined, ...options.config },
     clientIp: (c) => getConnInfo(c).remote.address,
+    clickRecorder: { exclusive: true },
     ...options.deps,
   });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });

@@ -27,6 +27,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Runs `server/node.ts` for a start that must fail (bad configuration, an unmigrated database):
+ * the exit status and everything it printed. A server that starts anyway is killed at the timeout
+ * (status null).
+ */
+export function runServerExpectingExit(env: Record<string, string>, timeout = 20_000) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "server/node.ts")], {
+    cwd: repoRoot,
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
+    encoding: "utf8",
+    timeout,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
 export type RunningServer = {
   process: ChildProcess;
   /** The process that runs the server and opens its database. */

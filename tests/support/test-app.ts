@@ -46,9 +46,17 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = await freshDatabase();
   const clock = testClock();
-  // The same group-commit writer createApp would make, kept here so tests can flush it.
+  // The app as the Node entry builds it: a group-commit writer (kept here so tests can flush it),
+  // and this app the only writer of the database's clicks.
   const clickWriter = createClickWriter(database.db);
-  const app = createApp({ db: database.db, clock, config: { ...testConfig, ...config }, clickWriter, ...deps });
+  const app = createApp({
+    db: database.db,
+    clock,
+    config: { ...testConfig, ...config },
+    clickWriter,
+    clickRecorder: { exclusive: true },
+    ...deps,
+  });
   return { ...database, app, clock, call: caller(() => app), flushClicks: () => clickWriter.flush() };
 }
 

@@ -1,0 +1,70 @@
+/**
+ * The demo workspace that `npm start` makes on an empty database, so a newcomer sees Chorus
+ * working at once. Its keys are kept in a file beside the database (never in it): the demo
+ * site's backend needs the secret key, and the start banner prints them on every start.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { Db } from "../db/index.ts";
+import { rotateKey } from "../server/services/api-keys.ts";
+import { upsertCourse } from "../server/services/courses.ts";
+import { createWorkspace, getWorkspace, listWorkspaces, updateSettings } from "../server/services/workspaces.ts";
+import { demoCatalog } from "./catalog.ts";
+import { createDemoHistory } from "./history.ts";
+
+export type DemoKeys = { id: string; name: string; publishableKey: string; secretKey: string; tokenSecret: string };
+
+/** Makes the demo workspace, its courses and its history; writes its keys file. */
+async function createDemoWorkspace(
+  db: Db,
+  options: { origin: string; keysFile: string; now: Date; secret: string },
+): Promise<DemoKeys> {
+  const { origin, keysFile, now, secret } = options;
+  const created = await createWorkspace(
+    db,
+    { name: "Skillbridge Academy", origins: [origin], isDemo: true, settings: { defaultTargetUrl: `${origin}/demo/` } },
+    now,
+  );
+  writeFileSync(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
+  // Only a newly made demo gets its history: a later start never adds to it.
+  const workspace = await getWorkspace(db, created.id);
+  if (!workspace) return created;
+  const clock = { now: () => now };
+  for (const course of demoCatalog)
+    await upsertCourse(
+      { db, clock, workspace },
+      { slug: course.slug, title: course.title, url: `${origin}/demo/courses/${course.slug}` },
+    );
+  await createDemoHistory(db, { workspace, secret, now });
+  return created;
+}
+
+/** Returns the demo workspace's keys, making the workspace (or fresh keys) when needed. */
+export async function ensureDemoWorkspace(
+  db: Db,
+  options: { origin: string; keysFile: string; now: Date; secret: string },
+): Promise<DemoKeys> {
+  const { origin, keysFile, now } = options;
+  const workspace = (await listWorkspaces(db)).find((each) => each.isDemo);
+  if (!workspace) return createDemoWorkspace(db, options);
+  // A demo started on another port or host must accept its own origin.
+  if (!workspace.settings.allowedOrigins.includes(origin)) {
+    await updateSettings(db, workspace.id, {
+      ...workspace.settings,
+      allowedOrigins: [...workspace.settings.allowedOrigins, origin],
+    });
+  }
+  if (existsSync(keysFile)) {
+    const keys = JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys;
+    if (keys.id === workspace.id) return keys;
+  }
+  // The keys file was lost: keys are stored only as hashes, so issue new ones.
+  const keys: DemoKeys = {
+    id: workspace.id,
+    name: workspace.name,
+    publishableKey: await rotateKey(db, workspace.id, "publishable", now),
+    secretKey: await rotateKey(db, workspace.id, "secret", now),
+    tokenSecret: workspace.tokenSecret,
+  };
+  writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return keys;
+}

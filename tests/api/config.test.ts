@@ -1,0 +1,87 @@
+/**
+ * The environment is read in one place (server/config.ts): the defaults are the README's
+ * configuration table, and a malformed value fails naming its variable instead of becoming NaN.
+ */
+import { describe, expect, it } from "vitest";
+import { cliSettings, nodeSettings, workerSettings } from "../../server/config.ts";
+
+const secret = "s".repeat(40);
+
+describe("configuration", () => {
+  it("defaults to the README's table", () => {
+    const settings = nodeSettings({});
+    expect(settings).toMatchObject({
+      port: 8787,
+      host: "localhost",
+      database: { url: "file:./data/chorus.db", authToken: undefined, synchronous: "FULL" },
+      demo: true,
+      secret: undefined,
+    });
+    expect(settings.config(secret)).toEqual({
+      secret,
+      publicUrl: undefined,
+      fallbackUrl: undefined,
+      trustProxy: false,
+      bodyLimitBytes: 65_536,
+    });
+  });
+
+  it("reads every variable it documents, and an empty one as unset", () => {
+    const settings = nodeSettings({
+      PORT: "9000",
+      HOST: "0.0.0.0",
+      DATABASE_URL: "libsql://chorus.example.turso.io",
+      DATABASE_AUTH_TOKEN: "token",
+      PUBLIC_URL: "https://go.acme.example",
+      FALLBACK_URL: "",
+      CHORUS_SECRET: secret,
+      CHORUS_DEMO: "0",
+      CHORUS_DB_SYNCHRONOUS: "NORMAL",
+      TRUST_PROXY: "1",
+      BODY_LIMIT_BYTES: "2048",
+    });
+    expect(settings).toMatchObject({ port: 9000, host: "0.0.0.0", demo: false, secret });
+    expect(settings.database).toEqual({
+      url: "libsql://chorus.example.turso.io",
+      authToken: "token",
+      synchronous: "NORMAL",
+    });
+    expect(settings.config(secret)).toEqual({
+      secret,
+      publicUrl: "https://go.acme.example",
+      fallbackUrl: undefined,
+      trustProxy: true,
+      bodyLimitBytes: 2048,
+    });
+  });
+
+  it.each([
+    ["PORT", "abc", "PORT must be a whole number from 0 to 65535"],
+    ["PORT", "70000", "PORT must be from 0 to 65535"],
+    ["BODY_LIMIT_BYTES", "64k", "BODY_LIMIT_BYTES must be a whole number"],
+    ["TRUST_PROXY", "yes", "TRUST_PROXY must be 1 or 0"],
+    ["CHORUS_DEMO", "no", "CHORUS_DEMO must be 1 or 0"],
+    ["PUBLIC_URL", "go.acme.example", "PUBLIC_URL must be an http(s) URL"],
+    ["DATABASE_URL", "postgres://x", "DATABASE_URL must be file:"],
+  ])("refuses %s=%s, naming it", (name, value, message) => {
+    expect(() => nodeSettings({ [name]: value })).toThrow(message);
+  });
+
+  it("never puts a secret in its message", () => {
+    expect(() => nodeSettings({ CHORUS_SECRET: "short-secret-value" })).toThrow(/CHORUS_SECRET must be at least 32/);
+    expect(() => nodeSettings({ CHORUS_SECRET: "short-secret-value" })).not.toThrow(/short-secret-value/);
+  });
+
+  it("lets the CLI ignore the server's variables", () => {
+    expect(cliSettings({ PORT: "abc", DATABASE_URL: "http://127.0.0.1:8080" }).url).toBe("http://127.0.0.1:8080");
+  });
+
+  it("requires a libSQL server and the secret on Workers", () => {
+    expect(() => workerSettings({})).toThrow("DATABASE_URL and CHORUS_SECRET are not set");
+    expect(() => workerSettings({ DATABASE_URL: "file:./data/chorus.db", CHORUS_SECRET: secret })).toThrow(/file/);
+    expect(workerSettings({ DATABASE_URL: "https://db.example", CHORUS_SECRET: secret, PORT: "abc" })).toMatchObject({
+      database: { url: "https://db.example" },
+      config: { secret, trustProxy: false, bodyLimitBytes: 65_536 },
+    });
+  });
+});
