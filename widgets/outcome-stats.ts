@@ -13,29 +13,13 @@
  */
 import { css, html, nothing } from "lit";
 import { api } from "./lib/api.ts";
+import type { Outcomes } from "./lib/api-types.ts";
 import { ChorusElement, define } from "./lib/element.ts";
 import { catalog, formatDate, formatNumber } from "./lib/i18n.ts";
-import { type OutcomeType, storyText } from "./lib/stories.ts";
+import { storyText } from "./lib/stories.ts";
 import { baseStyles } from "./lib/styles.ts";
 
-type Figure = { median: number | null; n: number; suppressed: boolean };
-type Outcomes = {
-  course: string | null;
-  n: number;
-  minSampleSize: number;
-  suppressed: boolean;
-  outcomes: { type: OutcomeType; count: number | null; n: number; share: number | null; suppressed: boolean }[];
-  salaryIncreasePct: Figure;
-  monthsToOutcome: Figure;
-  verified: {
-    count: number | null;
-    credentialVerified: number | null;
-    n: number;
-    share: number | null;
-    suppressed: boolean;
-  };
-  period: { from: string; to: string } | null;
-};
+type Figure = Outcomes["monthsToOutcome"];
 
 const statsText = catalog(
   {

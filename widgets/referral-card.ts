@@ -15,28 +15,11 @@
  */
 import { html, nothing } from "lit";
 import { api } from "./lib/api.ts";
+import type { Referral } from "./lib/api-types.ts";
 import { ChorusElement, define } from "./lib/element.ts";
 import { formatDate, formatMoney, formatNumber, formatOffer, type MessageKey } from "./lib/i18n.ts";
 import { baseStyles } from "./lib/styles.ts";
-import type { FriendOffer } from "./lib/types.ts";
 import { referralCardStyles } from "./referral-card.styles.ts";
-
-type Referral = {
-  code: string;
-  link: string;
-  shareLinks: Record<string, string>;
-  stats: { clicks: number; signups: number; enrollments: number; completions: number };
-  rewards: {
-    id: string;
-    kind: string;
-    amount: number | null;
-    currency: string | null;
-    status: string;
-    createdAt: string;
-  }[];
-  offer: FriendOffer | null;
-  reward: { amount: number; currency: string; trigger: string } | null;
-};
 
 const channels: [key: string, label: string, verb: "shareOn" | "shareVia"][] = [
   ["whatsapp", "WhatsApp", "shareOn"],

@@ -17,11 +17,12 @@
  * @event chorus-receipt-open - `{ id }`, when a visitor opens a story's receipt
  */
 import { html, nothing } from "lit";
-import { storiesJsonLdScript } from "../server/services/story-json-ld.ts";
 import { api } from "./lib/api.ts";
+import type { PublicStory, StoryPage, StoryVerification } from "./lib/api-types.ts";
 import { ChorusElement, define } from "./lib/element.ts";
 import { catalog, formatDate, formatNumber } from "./lib/i18n.ts";
-import { type Level, outcomeTypes, type PublicStory, type Receipt, type StoryPage, storyText } from "./lib/stories.ts";
+import { outcomeTypes, storyText } from "./lib/stories.ts";
+import { storiesJsonLdScript } from "./lib/story-json-ld.ts";
 import { baseStyles } from "./lib/styles.ts";
 import { storyWallStyles } from "./story-wall.styles.ts";
 
@@ -64,7 +65,7 @@ const wallText = catalog(
 );
 
 type WallKey = Parameters<typeof wallText>[1];
-type ReceiptView = { story: PublicStory; state: "loading" | "ready" | "error"; data?: Receipt };
+type ReceiptView = { story: PublicStory; state: "loading" | "ready" | "error"; data?: StoryVerification };
 
 const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
 
@@ -268,7 +269,7 @@ export class ChorusStoryWall extends ChorusElement {
     await this.updateComplete;
     this.renderRoot.querySelector("dialog")?.showModal();
     try {
-      const data = await api<Receipt>(`/v1/stories/${encodeURIComponent(story.id)}/verification`);
+      const data = await api<StoryVerification>(`/v1/stories/${encodeURIComponent(story.id)}/verification`);
       if (this._receipt?.story === story) this._receipt = { story, state: "ready", data };
     } catch {
       if (this._receipt?.story === story) this._receipt = { story, state: "error" };
@@ -344,7 +345,7 @@ export class ChorusStoryWall extends ChorusElement {
     const view = this._receipt;
     if (!view) return nothing;
     const data = view.data;
-    const level: Level = data?.level ?? view.story.verificationLevel;
+    const level = data?.level ?? view.story.verificationLevel;
     return html`<dialog part="receipt" aria-labelledby="receipt-title" @close=${this._closed}>
       <h2 id="receipt-title">${this._t("receipt")}</h2>
       <p class="badge ${level}">${storyText(this.locale, level)}</p>

@@ -6,6 +6,11 @@ import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/aut
 import { fullStory, listStoriesForAdmin, moderateStory } from "../services/stories.ts";
 import { courseSlug, FullStory, limits } from "./story-schemas.ts";
 
+export const AdminStoryPage = z
+  .object({ items: z.array(FullStory), nextCursor: z.string().nullable() })
+  .openapi("AdminStoryPage");
+export type AdminStoryPage = z.infer<typeof AdminStoryPage>;
+
 const idParam = z.object({
   id: z
     .string()
@@ -34,7 +39,7 @@ const listAdminStories = createRoute({
       description: "A page of stories",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(FullStory), nextCursor: z.string().nullable() }).openapi("AdminStoryPage"),
+          schema: AdminStoryPage,
         },
       },
     },

@@ -9,7 +9,7 @@ import { courseSlug } from "./story-schemas.ts";
 
 const Figure = z.object({ median: z.number().nullable(), n: z.number(), suppressed: z.boolean() });
 
-const Outcomes = z
+export const Outcomes = z
   .object({
     course: z.string().nullable(),
     n: z.number().openapi({ description: "Approved stories counted" }),
@@ -37,6 +37,7 @@ const Outcomes = z
     methodology: z.string(),
   })
   .openapi("Outcomes");
+export type Outcomes = z.infer<typeof Outcomes>;
 
 const getOutcomes = createRoute({
   method: "get",

@@ -12,7 +12,7 @@ import { codeForLearner, learnerRewards, referralStats, shareLinks } from "../se
 import { rememberLearnerSignals } from "../services/shares.ts";
 import { clientIp, ipHash } from "../services/visitors.ts";
 
-const Referral = z
+export const Referral = z
   .object({
     code: z.string(),
     link: z.url(),
@@ -36,6 +36,7 @@ const Referral = z
     ]),
   })
   .openapi("Referral");
+export type Referral = z.infer<typeof Referral>;
 
 const me = createRoute({
   method: "post",

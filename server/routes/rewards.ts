@@ -7,6 +7,9 @@ import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/aut
 import { approveDueRewards, changeReward, listRewards, type RewardAction } from "../services/rewards.ts";
 import { cursorQuery, Reward } from "./schemas.ts";
 
+export const RewardList = z.object({ items: z.array(Reward), nextCursor: z.string().nullable() }).openapi("RewardList");
+export type RewardList = z.infer<typeof RewardList>;
+
 const list = createRoute({
   method: "get",
   path: "/v1/admin/rewards",
@@ -30,7 +33,7 @@ const list = createRoute({
       description: "A page of rewards",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(Reward), nextCursor: z.string().nullable() }).openapi("RewardList"),
+          schema: RewardList,
         },
       },
     },

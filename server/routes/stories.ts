@@ -32,7 +32,7 @@ import {
 } from "../services/stories.ts";
 import { requestVisitorHash } from "../services/visitors.ts";
 import type { AppEnv, Learner } from "../types.ts";
-import { AuthorStory, courseSlug, NewStory, PublicStory, StoryPatch, StoryVerification } from "./story-schemas.ts";
+import { AuthorStory, courseSlug, NewStory, StoryPage, StoryPatch, StoryVerification } from "./story-schemas.ts";
 
 const editTokenHeader = "Chorus-Edit-Token";
 const security: Record<string, string[]>[] = [{ publishableKey: [] }, { publishableKey: [], learnerToken: [] }];
@@ -146,7 +146,7 @@ const listStories = createRoute({
       description: "A page of stories",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(PublicStory), nextCursor: z.string().nullable() }).openapi("StoryPage"),
+          schema: StoryPage,
         },
       },
     },
