@@ -1,16 +1,3 @@
-/**
- * `<chorus-outcome-stats>`: what happened to learners who told their story, as `k/n` with the
- * sample size beside every figure, medians, the verified share, the period and a methodology
- * note. A figure from fewer stories than the workspace's minimum sample is never shown as a
- * number: it reads "not enough stories yet (n < 10)".
- *
- * @csspart stats - the frame
- * @csspart table - the table of outcomes
- * @csspart methodology - the methodology note
- * @cssproperty --chorus-accent - the bars of the chart
- * @cssproperty --chorus-stats-min-height - the space the element reserves while loading
- * @event chorus-outcomes-loaded - `{ n, suppressed }`, once the figures arrive
- */
 import { css, html, nothing } from "lit";
 import { api } from "./lib/api.ts";
 import type { Outcomes } from "./lib/api-types.ts";
@@ -54,6 +41,21 @@ const statsText = catalog(
 
 type StatsKey = Parameters<typeof statsText>[1];
 
+/**
+ * `<chorus-outcome-stats>`: what happened to learners who told their story, as `k/n` with the
+ * sample size beside every figure, medians, the verified share, the period and a methodology
+ * note. A figure from fewer stories than the workspace's minimum sample is never shown as a
+ * number: it reads "not enough stories yet (n < 10)".
+ *
+ * @tagname chorus-outcome-stats
+ * @attr course - the course whose outcomes to show (a slug); empty for every course of the workspace
+ * @csspart stats - the frame
+ * @csspart table - the table of outcomes
+ * @csspart methodology - the methodology note
+ * @cssprop --chorus-accent - the bars of the chart
+ * @cssprop --chorus-stats-min-height - the space the element reserves while loading
+ * @fires chorus-outcomes-loaded - `{ n, suppressed }`, once the figures arrive
+ */
 export class ChorusOutcomeStats extends ChorusElement {
   static override catalogs = [statsText, storyText];
   static override styles = [

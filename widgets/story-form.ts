@@ -1,18 +1,3 @@
-/**
- * `<chorus-story-form>`: a learner tells their success story. Labelled fields with inline
- * validation, an error summary that takes focus on submit, consents (publishing is required;
- * name, photo and salary are each the learner's choice), an optional photo and credential, and a
- * success state with the verification level and the edit token (shown once, kept nowhere).
- *
- * @csspart form - the form's frame
- * @csspart error-summary - the list of problems shown after a failed submit
- * @csspart submit - the submit button
- * @csspart success - the thank-you panel
- * @cssproperty --chorus-accent - buttons, checkboxes and focus ring
- * @cssproperty --chorus-danger - error text and invalid borders
- * @cssproperty --chorus-form-min-height - the space the form reserves while loading
- * @event chorus-story-submitted - `{ id, status, verificationLevel }` once the story is received
- */
 import { html, nothing } from "lit";
 import { api } from "./lib/api.ts";
 import type { AuthorStory, StoryVerification } from "./lib/api-types.ts";
@@ -130,6 +115,24 @@ function isHttps(value: string): boolean {
   }
 }
 
+/**
+ * `<chorus-story-form>`: a learner tells their success story. Labelled fields with inline
+ * validation, an error summary that takes focus on submit, consents (publishing is required;
+ * name, photo and salary are each the learner's choice), an optional photo and credential, and a
+ * success state with the verification level and the edit token (shown once, kept nowhere).
+ *
+ * @tagname chorus-story-form
+ * @attr course - the course slug the story is about
+ * @attr learner-token - optional: links the story to the learner (provider attestation, recipient check, a share link)
+ * @csspart form - the form's frame
+ * @csspart error-summary - the list of problems shown after a failed submit
+ * @csspart submit - the submit button
+ * @csspart success - the thank-you panel
+ * @cssprop --chorus-accent - buttons, checkboxes and focus ring
+ * @cssprop --chorus-danger - error text and invalid borders
+ * @cssprop --chorus-form-min-height - the space the form reserves while loading
+ * @fires chorus-story-submitted - `{ id, status, verificationLevel }` once the story is received
+ */
 export class ChorusStoryForm extends ChorusElement {
   static override catalogs = [formText, storyText];
   static override styles = [baseStyles, storyFormStyles];

@@ -1,21 +1,3 @@
-/**
- * `<chorus-story-wall>`: approved success stories as a masonry wall, a carousel or a list, with
- * filters, "load more", each story's verification level with its receipt one click away, and
- * schema.org `Review`s of the course placed in the page's light DOM for search engines.
- *
- * @csspart filters - the filter bar (hide it with `::part(filters) { display: none }`)
- * @csspart stories - the container of the story cards
- * @csspart story - one story card
- * @csspart badge - the verification level button that opens the receipt
- * @csspart receipt - the receipt dialog
- * @csspart controls - the carousel's buttons
- * @csspart load-more - the "load more" button
- * @cssproperty --chorus-accent - buttons, badges and focus ring
- * @cssproperty --chorus-wall-min-height - the space the wall reserves while loading
- * @cssproperty --chorus-wall-column-width - the narrowest masonry column (default 18rem)
- * @event chorus-stories-loaded - `{ count, hasMore }`, after each page of stories
- * @event chorus-receipt-open - `{ id }`, when a visitor opens a story's receipt
- */
 import { html, nothing } from "lit";
 import { api } from "./lib/api.ts";
 import type { PublicStory, StoryPage, StoryVerification } from "./lib/api-types.ts";
@@ -69,6 +51,33 @@ type ReceiptView = { story: PublicStory; state: "loading" | "ready" | "error"; d
 
 const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
 
+/**
+ * `<chorus-story-wall>`: approved success stories as a masonry wall, a carousel or a list, with
+ * filters, "load more", each story's verification level with its receipt one click away, and
+ * schema.org `Review`s of the course placed in the page's light DOM for search engines.
+ *
+ * @tagname chorus-story-wall
+ * @attr course - a course slug; without it, every course (and no JSON-LD)
+ * @attr layout - `wall` (masonry columns, default), `carousel` (one story at a time) or `list`
+ * @attr limit - stories per page, 1–50 (default 12)
+ * @attr outcome - initial outcome filter (`new_job`, `promotion`, …); visitors can change it
+ * @attr verified - initial filter: only provider-attested and credential-verified stories
+ * @attr course-name - the course's title in the JSON-LD (default: the page's `<title>`)
+ * @attr no-json-ld - leaves the JSON-LD markup out
+ * @attr interval - seconds between carousel slides (default 7)
+ * @csspart filters - the filter bar (hide it with `::part(filters) { display: none }`)
+ * @csspart stories - the container of the story cards
+ * @csspart story - one story card
+ * @csspart badge - the verification level button that opens the receipt
+ * @csspart receipt - the receipt dialog
+ * @csspart controls - the carousel's buttons
+ * @csspart load-more - the "load more" button
+ * @cssprop --chorus-accent - buttons, badges and focus ring
+ * @cssprop --chorus-wall-min-height - the space the wall reserves while loading
+ * @cssprop --chorus-wall-column-width - the narrowest masonry column (default 18rem)
+ * @fires chorus-stories-loaded - `{ count, hasMore }`, after each page of stories
+ * @fires chorus-receipt-open - `{ id }`, when a visitor opens a story's receipt
+ */
 export class ChorusStoryWall extends ChorusElement {
   static override catalogs = [wallText, storyText];
   static override styles = [baseStyles, storyWallStyles];
