@@ -88,14 +88,15 @@ export default defineConfig({
         chunkFileNames: "assets/[name]-[hash].js",
         // Lit and the widgets' shared library travel as one chunk: every element needs all of it,
         // and one gzip stream is smaller than four (the dashboard would otherwise split it). The
-        // Hindi catalogs (`*.hi.ts`) stay out of it: each is a chunk loaded only by Hindi pages.
+        // Hindi catalogs (`*.hi.ts`) stay out of it: each is a chunk loaded only by Hindi pages. So does
+        // the story wall's JSON-LD builder (only the wall uses it).
         codeSplitting: {
           groups: [
             {
               name: "chorus-core",
               test: (module) =>
                 module === elementsPreloadHelper ||
-                /node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]|widgets[\\/]lib[\\/](?![^\\/]*\.hi\.ts$)/.test(
+                /node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]|widgets[\\/]lib[\\/](?![^\\/]*\.hi\.ts$|story-json-ld\.ts$|json-script\.ts$)/.test(
                   module,
                 ),
             },

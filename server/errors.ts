@@ -64,6 +64,7 @@ export const ErrorEnvelope = z
     }),
   })
   .openapi("Error");
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
 export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }), requestId } };

@@ -7,6 +7,7 @@
  * 3. imports each `chorus-*` element's code only when the page uses that element, including
  *    elements a single-page app adds later, and reserves their space until they render.
  */
+import type { ClickAnswer, ReferralInfo } from "./lib/api-types.ts";
 import type { ChorusGlobal, StoredReferral } from "./lib/types.ts";
 
 const REFERRAL_KEY = "chorus.referral";
@@ -93,10 +94,8 @@ async function api<T>(path: string, body?: unknown): Promise<T | null> {
   return response.json() as Promise<T>;
 }
 
-type Landing = Pick<StoredReferral, "referrer" | "offer"> & {
-  clickId?: string | null;
-  attribution: { windowDays: number; model: "last-click" | "first-click" };
-};
+/** `GET /v1/referrals/{code}` or `POST /v1/clicks` (which also names the click). */
+type Landing = Omit<ReferralInfo, "code"> & Partial<Pick<ClickAnswer, "clickId">>;
 
 /** Records the landing (only when the redirect did not already) and applies the attribution model. */
 async function capture(code: string, clickId: string | null): Promise<void> {

@@ -1,41 +1,12 @@
-/**
- * `<chorus-outcome-stats>`: what happened to learners who told their story, as `k/n` with the
- * sample size beside every figure, medians, the verified share, the period and a methodology
- * note. A figure from fewer stories than the workspace's minimum sample is never shown as a
- * number: it reads "not enough stories yet (n < 10)".
- *
- * @csspart stats - the frame
- * @csspart table - the table of outcomes
- * @csspart methodology - the methodology note
- * @cssproperty --chorus-accent - the bars of the chart
- * @cssproperty --chorus-stats-min-height - the space the element reserves while loading
- * @event chorus-outcomes-loaded - `{ n, suppressed }`, once the figures arrive
- */
 import { css, html, nothing } from "lit";
 import { api } from "./lib/api.ts";
+import type { Outcomes } from "./lib/api-types.ts";
 import { ChorusElement, define } from "./lib/element.ts";
 import { catalog, formatDate, formatNumber } from "./lib/i18n.ts";
-import { type OutcomeType, storyText } from "./lib/stories.ts";
+import { storyText } from "./lib/stories.ts";
 import { baseStyles } from "./lib/styles.ts";
 
-type Figure = { median: number | null; n: number; suppressed: boolean };
-type Outcomes = {
-  course: string | null;
-  n: number;
-  minSampleSize: number;
-  suppressed: boolean;
-  outcomes: { type: OutcomeType; count: number | null; n: number; share: number | null; suppressed: boolean }[];
-  salaryIncreasePct: Figure;
-  monthsToOutcome: Figure;
-  verified: {
-    count: number | null;
-    credentialVerified: number | null;
-    n: number;
-    share: number | null;
-    suppressed: boolean;
-  };
-  period: { from: string; to: string } | null;
-};
+type Figure = Outcomes["monthsToOutcome"];
 
 const statsText = catalog(
   {
@@ -70,6 +41,21 @@ const statsText = catalog(
 
 type StatsKey = Parameters<typeof statsText>[1];
 
+/**
+ * `<chorus-outcome-stats>`: what happened to learners who told their story, as `k/n` with the
+ * sample size beside every figure, medians, the verified share, the period and a methodology
+ * note. A figure from fewer stories than the workspace's minimum sample is never shown as a
+ * number: it reads "not enough stories yet (n < 10)".
+ *
+ * @tagname chorus-outcome-stats
+ * @attr course - the course whose outcomes to show (a slug); empty for every course of the workspace
+ * @csspart stats - the frame
+ * @csspart table - the table of outcomes
+ * @csspart methodology - the methodology note
+ * @cssprop --chorus-accent - the bars of the chart
+ * @cssprop --chorus-stats-min-height - the space the element reserves while loading
+ * @fires chorus-outcomes-loaded - `{ n, suppressed }`, once the figures arrive
+ */
 export class ChorusOutcomeStats extends ChorusElement {
   static override catalogs = [statsText, storyText];
   static override styles = [

@@ -1,11 +1,3 @@
-/**
- * `<chorus-referral-banner>`: greets a friend who arrived through a referral link ("Priya invited
- * you: 10% off your first course"). Renders nothing when there is no referral; dismissible.
- *
- * @csspart banner - the banner's frame
- * @csspart dismiss - the dismiss button
- * @event chorus-dismiss - when the visitor closes the banner
- */
 import { css, html, nothing } from "lit";
 import { ChorusElement, define } from "./lib/element.ts";
 import { formatOffer } from "./lib/i18n.ts";
@@ -15,6 +7,15 @@ import type { StoredReferral } from "./lib/types.ts";
 /** Also erased by the loader's `consent(false)`. */
 const DISMISSED_KEY = "chorus.banner.dismissed";
 
+/**
+ * `<chorus-referral-banner>`: greets a friend who arrived through a referral link ("Priya invited
+ * you: 10% off your first course"). Renders nothing when there is no referral; dismissible.
+ *
+ * @tagname chorus-referral-banner
+ * @csspart banner - the banner's frame
+ * @csspart dismiss - the dismiss button
+ * @fires chorus-dismiss - when the visitor closes the banner
+ */
 export class ChorusReferralBanner extends ChorusElement {
   static override styles = [
     baseStyles,

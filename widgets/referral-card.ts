@@ -1,42 +1,10 @@
-/**
- * `<chorus-referral-card>`: a learner's personal referral link, one-tap sharing, a QR code, and
- * what their sharing has earned.
- *
- * @csspart card - the card's frame
- * @csspart link - the read-only link field
- * @csspart copy-button - the copy button
- * @csspart share-list - the list of share buttons
- * @csspart stats - the clicks / sign-ups / enrolments / completions figures
- * @csspart rewards - the list of rewards
- * @cssproperty --chorus-accent - buttons and focus ring
- * @cssproperty --chorus-card-min-height - the space the card reserves while loading
- * @event chorus-share - `{ channel }`, when the learner shares
- * @event chorus-copy - `{ link }`, when the link is copied
- */
 import { html, nothing } from "lit";
 import { api } from "./lib/api.ts";
+import type { Referral } from "./lib/api-types.ts";
 import { ChorusElement, define } from "./lib/element.ts";
 import { formatDate, formatMoney, formatNumber, formatOffer, type MessageKey } from "./lib/i18n.ts";
 import { baseStyles } from "./lib/styles.ts";
-import type { FriendOffer } from "./lib/types.ts";
 import { referralCardStyles } from "./referral-card.styles.ts";
-
-type Referral = {
-  code: string;
-  link: string;
-  shareLinks: Record<string, string>;
-  stats: { clicks: number; signups: number; enrollments: number; completions: number };
-  rewards: {
-    id: string;
-    kind: string;
-    amount: number | null;
-    currency: string | null;
-    status: string;
-    createdAt: string;
-  }[];
-  offer: FriendOffer | null;
-  reward: { amount: number; currency: string; trigger: string } | null;
-};
 
 const channels: [key: string, label: string, verb: "shareOn" | "shareVia"][] = [
   ["whatsapp", "WhatsApp", "shareOn"],
@@ -48,6 +16,25 @@ const channels: [key: string, label: string, verb: "shareOn" | "shareVia"][] = [
   ["sms", "SMS", "shareVia"],
 ];
 
+/**
+ * `<chorus-referral-card>`: a learner's personal referral link, one-tap sharing, a QR code, and
+ * what their sharing has earned.
+ *
+ * @tagname chorus-referral-card
+ * @attr learner-token - the learner token your server signed; without it the card asks the learner to sign in
+ * @attr course - a course slug: the link then lands on that course's page
+ * @csspart card - the card's frame
+ * @csspart link - the read-only link field
+ * @csspart copy-button - the copy button
+ * @csspart share-list - the list of share buttons
+ * @csspart stats - the clicks / sign-ups / enrolments / completions figures
+ * @csspart rewards - the list of rewards
+ * @csspart qr-code - the QR code image (once the learner opens it)
+ * @cssprop --chorus-accent - buttons and focus ring
+ * @cssprop --chorus-card-min-height - the space the card reserves while loading
+ * @fires chorus-share - `{ channel }`, when the learner shares
+ * @fires chorus-copy - `{ link }`, when the link is copied
+ */
 export class ChorusReferralCard extends ChorusElement {
   static override styles = [baseStyles, referralCardStyles];
   static override properties = {

@@ -1,23 +1,10 @@
-/**
- * `<chorus-story-form>`: a learner tells their success story. Labelled fields with inline
- * validation, an error summary that takes focus on submit, consents (publishing is required;
- * name, photo and salary are each the learner's choice), an optional photo and credential, and a
- * success state with the verification level and the edit token (shown once, kept nowhere).
- *
- * @csspart form - the form's frame
- * @csspart error-summary - the list of problems shown after a failed submit
- * @csspart submit - the submit button
- * @csspart success - the thank-you panel
- * @cssproperty --chorus-accent - buttons, checkboxes and focus ring
- * @cssproperty --chorus-danger - error text and invalid borders
- * @cssproperty --chorus-form-min-height - the space the form reserves while loading
- * @event chorus-story-submitted - `{ id, status, verificationLevel }` once the story is received
- */
 import { html, nothing } from "lit";
-import { api, ChorusApiError } from "./lib/api.ts";
+import { api } from "./lib/api.ts";
+import type { AuthorStory, StoryVerification } from "./lib/api-types.ts";
 import { ChorusElement, define } from "./lib/element.ts";
+import { ChorusApiError } from "./lib/http.ts";
 import { catalog } from "./lib/i18n.ts";
-import { type Check, type Level, outcomeTypes, type Receipt, storyText } from "./lib/stories.ts";
+import { outcomeTypes, storyText } from "./lib/stories.ts";
 import { baseStyles } from "./lib/styles.ts";
 import { storyFormStyles } from "./story-form.styles.ts";
 
@@ -92,14 +79,6 @@ type Field =
   | "photo"
   | "credential";
 type Values = Record<string, string>;
-type Submitted = {
-  id: string;
-  status: string;
-  verificationLevel: Level;
-  verification: { checks: Check[] } | null;
-  editToken?: string;
-  shareLink: string | null;
-};
 
 const order: Field[] = [
   "name",
@@ -136,6 +115,24 @@ function isHttps(value: string): boolean {
   }
 }
 
+/**
+ * `<chorus-story-form>`: a learner tells their success story. Labelled fields with inline
+ * validation, an error summary that takes focus on submit, consents (publishing is required;
+ * name, photo and salary are each the learner's choice), an optional photo and credential, and a
+ * success state with the verification level and the edit token (shown once, kept nowhere).
+ *
+ * @tagname chorus-story-form
+ * @attr course - the course slug the story is about
+ * @attr learner-token - optional: links the story to the learner (provider attestation, recipient check, a share link)
+ * @csspart form - the form's frame
+ * @csspart error-summary - the list of problems shown after a failed submit
+ * @csspart submit - the submit button
+ * @csspart success - the thank-you panel
+ * @cssprop --chorus-accent - buttons, checkboxes and focus ring
+ * @cssprop --chorus-danger - error text and invalid borders
+ * @cssprop --chorus-form-min-height - the space the form reserves while loading
+ * @fires chorus-story-submitted - `{ id, status, verificationLevel }` once the story is received
+ */
 export class ChorusStoryForm extends ChorusElement {
   static override catalogs = [formText, storyText];
   static override styles = [baseStyles, storyFormStyles];
@@ -158,7 +155,7 @@ export class ChorusStoryForm extends ChorusElement {
   declare _errors: Partial<Record<Field, string>>;
   declare _sending: boolean;
   declare _failure: string;
-  declare _result: Submitted | null;
+  declare _result: AuthorStory | null;
   declare _credentialType: "none" | "url" | "json" | "jwt";
   /** LinkedIn's add-to-profile link, for the author of a story whose credential verified. */
   declare _linkedIn: string;
@@ -268,7 +265,7 @@ export class ChorusStoryForm extends ChorusElement {
     if (Object.keys(this._errors).length > 0) return this._focusSummary();
     this._sending = true;
     try {
-      const result = await api<Submitted>("/v1/stories", {
+      const result = await api<AuthorStory>("/v1/stories", {
         body: this._body(values),
         token: this.learnerToken || undefined,
       });
@@ -301,9 +298,9 @@ export class ChorusStoryForm extends ChorusElement {
     }
   }
 
-  private async _receipt(result: Submitted) {
+  private async _receipt(result: AuthorStory) {
     try {
-      const receipt = await api<Receipt>(`/v1/stories/${encodeURIComponent(result.id)}/verification`, {
+      const receipt = await api<StoryVerification>(`/v1/stories/${encodeURIComponent(result.id)}/verification`, {
         headers: { "Chorus-Edit-Token": result.editToken ?? "" },
       });
       this._linkedIn = receipt.addToLinkedIn?.startsWith("https://") ? receipt.addToLinkedIn : "";
@@ -356,7 +353,7 @@ export class ChorusStoryForm extends ChorusElement {
     </div>`;
   }
 
-  private _success(result: Submitted) {
+  private _success(result: AuthorStory) {
     const failed = result.verification?.checks.filter((check) => check.result === "fail") ?? [];
     return html`<section class="panel success" part="success" aria-labelledby="thanks">
       <h2 id="thanks" tabindex="-1">${this._t("thanks")}</h2>

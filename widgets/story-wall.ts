@@ -1,27 +1,10 @@
-/**
- * `<chorus-story-wall>`: approved success stories as a masonry wall, a carousel or a list, with
- * filters, "load more", each story's verification level with its receipt one click away, and
- * schema.org `Review`s of the course placed in the page's light DOM for search engines.
- *
- * @csspart filters - the filter bar (hide it with `::part(filters) { display: none }`)
- * @csspart stories - the container of the story cards
- * @csspart story - one story card
- * @csspart badge - the verification level button that opens the receipt
- * @csspart receipt - the receipt dialog
- * @csspart controls - the carousel's buttons
- * @csspart load-more - the "load more" button
- * @cssproperty --chorus-accent - buttons, badges and focus ring
- * @cssproperty --chorus-wall-min-height - the space the wall reserves while loading
- * @cssproperty --chorus-wall-column-width - the narrowest masonry column (default 18rem)
- * @event chorus-stories-loaded - `{ count, hasMore }`, after each page of stories
- * @event chorus-receipt-open - `{ id }`, when a visitor opens a story's receipt
- */
 import { html, nothing } from "lit";
-import { storiesJsonLdScript } from "../server/services/story-json-ld.ts";
 import { api } from "./lib/api.ts";
+import type { PublicStory, StoryPage, StoryVerification } from "./lib/api-types.ts";
 import { ChorusElement, define } from "./lib/element.ts";
 import { catalog, formatDate, formatNumber } from "./lib/i18n.ts";
-import { type Level, outcomeTypes, type PublicStory, type Receipt, type StoryPage, storyText } from "./lib/stories.ts";
+import { outcomeTypes, storyText } from "./lib/stories.ts";
+import { storiesJsonLdScript } from "./lib/story-json-ld.ts";
 import { baseStyles } from "./lib/styles.ts";
 import { storyWallStyles } from "./story-wall.styles.ts";
 
@@ -64,10 +47,37 @@ const wallText = catalog(
 );
 
 type WallKey = Parameters<typeof wallText>[1];
-type ReceiptView = { story: PublicStory; state: "loading" | "ready" | "error"; data?: Receipt };
+type ReceiptView = { story: PublicStory; state: "loading" | "ready" | "error"; data?: StoryVerification };
 
 const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
 
+/**
+ * `<chorus-story-wall>`: approved success stories as a masonry wall, a carousel or a list, with
+ * filters, "load more", each story's verification level with its receipt one click away, and
+ * schema.org `Review`s of the course placed in the page's light DOM for search engines.
+ *
+ * @tagname chorus-story-wall
+ * @attr course - a course slug; without it, every course (and no JSON-LD)
+ * @attr layout - `wall` (masonry columns, default), `carousel` (one story at a time) or `list`
+ * @attr limit - stories per page, 1–50 (default 12)
+ * @attr outcome - initial outcome filter (`new_job`, `promotion`, …); visitors can change it
+ * @attr verified - initial filter: only provider-attested and credential-verified stories
+ * @attr course-name - the course's title in the JSON-LD (default: the page's `<title>`)
+ * @attr no-json-ld - leaves the JSON-LD markup out
+ * @attr interval - seconds between carousel slides (default 7)
+ * @csspart filters - the filter bar (hide it with `::part(filters) { display: none }`)
+ * @csspart stories - the container of the story cards
+ * @csspart story - one story card
+ * @csspart badge - the verification level button that opens the receipt
+ * @csspart receipt - the receipt dialog
+ * @csspart controls - the carousel's buttons
+ * @csspart load-more - the "load more" button
+ * @cssprop --chorus-accent - buttons, badges and focus ring
+ * @cssprop --chorus-wall-min-height - the space the wall reserves while loading
+ * @cssprop --chorus-wall-column-width - the narrowest masonry column (default 18rem)
+ * @fires chorus-stories-loaded - `{ count, hasMore }`, after each page of stories
+ * @fires chorus-receipt-open - `{ id }`, when a visitor opens a story's receipt
+ */
 export class ChorusStoryWall extends ChorusElement {
   static override catalogs = [wallText, storyText];
   static override styles = [baseStyles, storyWallStyles];
@@ -268,7 +278,7 @@ export class ChorusStoryWall extends ChorusElement {
     await this.updateComplete;
     this.renderRoot.querySelector("dialog")?.showModal();
     try {
-      const data = await api<Receipt>(`/v1/stories/${encodeURIComponent(story.id)}/verification`);
+      const data = await api<StoryVerification>(`/v1/stories/${encodeURIComponent(story.id)}/verification`);
       if (this._receipt?.story === story) this._receipt = { story, state: "ready", data };
     } catch {
       if (this._receipt?.story === story) this._receipt = { story, state: "error" };
@@ -344,7 +354,7 @@ export class ChorusStoryWall extends ChorusElement {
     const view = this._receipt;
     if (!view) return nothing;
     const data = view.data;
-    const level: Level = data?.level ?? view.story.verificationLevel;
+    const level = data?.level ?? view.story.verificationLevel;
     return html`<dialog part="receipt" aria-labelledby="receipt-title" @close=${this._closed}>
       <h2 id="receipt-title">${this._t("receipt")}</h2>
       <p class="badge ${level}">${storyText(this.locale, level)}</p>

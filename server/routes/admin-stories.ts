@@ -7,6 +7,11 @@ import { fullStory, listStoriesForAdmin, moderateStory } from "../services/stori
 import { cursorParam } from "./schemas.ts";
 import { courseSlug, FullStory, limits } from "./story-schemas.ts";
 
+export const AdminStoryPage = z
+  .object({ items: z.array(FullStory), nextCursor: z.string().nullable() })
+  .openapi("AdminStoryPage");
+export type AdminStoryPage = z.infer<typeof AdminStoryPage>;
+
 const idParam = z.object({
   id: z
     .string()
@@ -35,7 +40,7 @@ const listAdminStories = apiRoute({
       description: "A page of stories",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(FullStory), nextCursor: z.string().nullable() }).openapi("AdminStoryPage"),
+          schema: AdminStoryPage,
         },
       },
     },

@@ -62,7 +62,7 @@ const CountFields = {
   refunds: z.number().int(),
 };
 const rate = z.number().nullable();
-const Funnel = z
+export const Funnel = z
   .object({
     ...CountFields,
     revenue: z.array(Money).openapi({ description: "Attributed enrolments minus refunds, per currency" }),
@@ -76,6 +76,7 @@ const Funnel = z
     }),
   })
   .openapi("Funnel");
+export type Funnel = z.infer<typeof Funnel>;
 
 const common = {
   tags: ["Analytics"],
@@ -95,7 +96,7 @@ const funnelRoute = apiRoute({
   responses: json(Funnel, "The funnel"),
 });
 
-const BreakdownRow = z
+export const BreakdownRow = z
   .object({
     key: z.string().nullable(),
     label: z.string().nullable(),
@@ -108,6 +109,11 @@ const BreakdownRow = z
     revenue: z.array(Money),
   })
   .openapi("BreakdownRow");
+export type BreakdownRow = z.infer<typeof BreakdownRow>;
+
+export const Breakdown = z.object({ dimension: z.enum(dimensions), items: z.array(BreakdownRow) }).openapi("Breakdown");
+export type Breakdown = z.infer<typeof Breakdown>;
+
 const breakdownRoute = apiRoute({
   ...common,
   method: "get",
@@ -123,11 +129,27 @@ const breakdownRoute = apiRoute({
         .openapi({ description: "Most clicks first (then enrolments), or most enrolments first (then clicks)" }),
     }),
   },
-  responses: json(
-    z.object({ dimension: z.enum(dimensions), items: z.array(BreakdownRow) }).openapi("Breakdown"),
-    "One row per value",
-  ),
+  responses: json(Breakdown, "One row per value"),
 });
+
+export const KFactor = z
+  .object({
+    items: z.array(
+      z.object({
+        cohort: z.string(),
+        advocates: z.number().int(),
+        shares: z.number().int(),
+        clicks: z.number().int(),
+        signups: z.number().int(),
+        enrollments: z.number().int(),
+        sharesPerAdvocate: rate,
+        enrollmentsPerShare: rate,
+        kFactor: rate,
+      }),
+    ),
+  })
+  .openapi("KFactor");
+export type KFactor = z.infer<typeof KFactor>;
 
 const kFactorRoute = apiRoute({
   ...common,
@@ -137,27 +159,17 @@ const kFactorRoute = apiRoute({
   description:
     "A referrer joins the cohort of the month in which one of their links was first shared or clicked. Over the cohort's life to date: `sharesPerAdvocate` = shares / advocates, `enrollmentsPerShare` = enrolments / shares, `kFactor` = enrolments / advocates (the product of the two when shares > 0). The range selects cohorts by month.",
   request: { query: RangeQuery },
-  responses: json(
-    z
-      .object({
-        items: z.array(
-          z.object({
-            cohort: z.string(),
-            advocates: z.number().int(),
-            shares: z.number().int(),
-            clicks: z.number().int(),
-            signups: z.number().int(),
-            enrollments: z.number().int(),
-            sharesPerAdvocate: rate,
-            enrollmentsPerShare: rate,
-            kFactor: rate,
-          }),
-        ),
-      })
-      .openapi("KFactor"),
-    "Cohorts, oldest first",
-  ),
+  responses: json(KFactor, "Cohorts, oldest first"),
 });
+
+export const TimeToConvert = z
+  .object({
+    enrollments: z.number().int(),
+    medianSeconds: z.number().nullable(),
+    p90Seconds: z.number().nullable(),
+  })
+  .openapi("TimeToConvert");
+export type TimeToConvert = z.infer<typeof TimeToConvert>;
 
 const timeToConvertRoute = apiRoute({
   ...common,
@@ -165,17 +177,22 @@ const timeToConvertRoute = apiRoute({
   path: "/v1/analytics/time-to-convert",
   summary: "Time from click to enrolment (median and p90, nearest rank)",
   request: { query: RangeQuery },
-  responses: json(
-    z
-      .object({
-        enrollments: z.number().int(),
-        medianSeconds: z.number().nullable(),
-        p90Seconds: z.number().nullable(),
-      })
-      .openapi("TimeToConvert"),
-    "Delays of attributed enrolments with a click, by enrolment day",
-  ),
+  responses: json(TimeToConvert, "Delays of attributed enrolments with a click, by enrolment day"),
 });
+
+export const TopAdvocates = z
+  .object({
+    items: z.array(
+      z.object({
+        learnerId: z.string().nullable(),
+        name: z.string().nullable(),
+        ...CountFields,
+        revenue: z.array(Money),
+      }),
+    ),
+  })
+  .openapi("TopAdvocates");
+export type TopAdvocates = z.infer<typeof TopAdvocates>;
 
 const advocatesRoute = apiRoute({
   ...common,
@@ -183,22 +200,13 @@ const advocatesRoute = apiRoute({
   path: "/v1/analytics/advocates",
   summary: "Top advocates by enrolments, then clicks",
   request: { query: RangeQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }) },
-  responses: json(
-    z
-      .object({
-        items: z.array(
-          z.object({
-            learnerId: z.string().nullable(),
-            name: z.string().nullable(),
-            ...CountFields,
-            revenue: z.array(Money),
-          }),
-        ),
-      })
-      .openapi("TopAdvocates"),
-    "The leaderboard",
-  ),
+  responses: json(TopAdvocates, "The leaderboard"),
 });
+
+export const Timeseries = z
+  .object({ interval: z.string(), items: z.array(z.object({ period: z.string(), ...CountFields })) })
+  .openapi("Timeseries");
+export type Timeseries = z.infer<typeof Timeseries>;
 
 const timeseriesRoute = apiRoute({
   ...common,
@@ -206,12 +214,7 @@ const timeseriesRoute = apiRoute({
   path: "/v1/analytics/timeseries",
   summary: "Funnel counts per day, week (from Monday) or month",
   request: { query: RangeQuery.extend({ interval: z.enum(["day", "week", "month"]).default("day") }) },
-  responses: json(
-    z
-      .object({ interval: z.string(), items: z.array(z.object({ period: z.string(), ...CountFields })) })
-      .openapi("Timeseries"),
-    "One point per period, empty periods as zeros",
-  ),
+  responses: json(Timeseries, "One point per period, empty periods as zeros"),
 });
 
 const exportRoute = apiRoute({
@@ -226,6 +229,32 @@ const exportRoute = apiRoute({
 });
 
 const Decision = z.object({ rule: z.string(), result: z.string(), detail: z.string() });
+export const ConversionSearchPage = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        externalId: z.string(),
+        type: z.string(),
+        customerId: z.string(),
+        course: z.string(),
+        amount: z.number().nullable(),
+        currency: z.string().nullable(),
+        status: z.string(),
+        flagged: z.boolean(),
+        channel: z.string().nullable(),
+        storyId: z.string().nullable(),
+        clickId: z.string().nullable(),
+        referrer: z.object({ learnerId: z.string(), name: z.string().nullable() }).nullable(),
+        decision: z.array(Decision),
+        occurredAt: z.string(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi("ConversionSearchPage");
+export type ConversionSearchPage = z.infer<typeof ConversionSearchPage>;
+
 const conversionsRoute = apiRoute({
   ...common,
   method: "get",
@@ -246,33 +275,7 @@ const conversionsRoute = apiRoute({
       limit: z.coerce.number().int().min(1).max(100).default(25),
     }),
   },
-  responses: json(
-    z
-      .object({
-        items: z.array(
-          z.object({
-            id: z.string(),
-            externalId: z.string(),
-            type: z.string(),
-            customerId: z.string(),
-            course: z.string(),
-            amount: z.number().nullable(),
-            currency: z.string().nullable(),
-            status: z.string(),
-            flagged: z.boolean(),
-            channel: z.string().nullable(),
-            storyId: z.string().nullable(),
-            clickId: z.string().nullable(),
-            referrer: z.object({ learnerId: z.string(), name: z.string().nullable() }).nullable(),
-            decision: z.array(Decision),
-            occurredAt: z.string(),
-          }),
-        ),
-        nextCursor: z.string().nullable(),
-      })
-      .openapi("ConversionSearchPage"),
-    "A page of conversions",
-  ),
+  responses: json(ConversionSearchPage, "A page of conversions"),
 });
 
 export const analyticsRoutes = createRouter()

@@ -20,9 +20,10 @@ const Referrer = z.object({ name: z.string().nullable() });
 const Attribution = z.object({ windowDays: z.number(), model: z.enum(["last-click", "first-click"]) });
 const codeParam = z.string().min(1).max(64);
 
-const ReferralInfo = z
+export const ReferralInfo = z
   .object({ code: z.string(), referrer: Referrer, offer: Offer, attribution: Attribution })
   .openapi("ReferralInfo");
+export type ReferralInfo = z.infer<typeof ReferralInfo>;
 
 const ClickBody = z
   .object({
@@ -37,9 +38,10 @@ const ClickBody = z
   .strict()
   .openapi("ClickInput");
 
-const ClickAnswer = z
+export const ClickAnswer = z
   .object({ clickId: z.string().nullable(), referrer: Referrer, offer: Offer, attribution: Attribution })
   .openapi("Click");
+export type ClickAnswer = z.infer<typeof ClickAnswer>;
 
 const recordClick = apiRoute({
   method: "post",

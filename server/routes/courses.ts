@@ -6,9 +6,12 @@ import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/aut
 import { listCourses, upsertCourse } from "../services/courses.ts";
 import { workspaceContext } from "./context.ts";
 
-const Course = z
+export const Course = z
   .object({ slug: z.string(), title: z.string(), url: z.string().nullable(), createdAt: z.string() })
   .openapi("Course");
+export type Course = z.infer<typeof Course>;
+export const CourseList = z.object({ items: z.array(Course), nextCursor: z.null() });
+export type CourseList = z.infer<typeof CourseList>;
 const CourseInput = z
   .object({
     title: z.string().trim().min(1).max(200),
@@ -31,7 +34,7 @@ const list = apiRoute({
   responses: {
     200: {
       description: "The courses",
-      content: { "application/json": { schema: z.object({ items: z.array(Course), nextCursor: z.null() }) } },
+      content: { "application/json": { schema: CourseList } },
     },
   },
 });

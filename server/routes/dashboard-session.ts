@@ -10,9 +10,10 @@ import { findKey } from "../services/api-keys.ts";
 import { sessionCookie, sessionTtlMs, signSession } from "../services/dashboard-sessions.ts";
 import type { AppEnv } from "../types.ts";
 
-const SessionInfo = z
+export const SessionInfo = z
   .object({ workspace: z.object({ id: z.string(), name: z.string() }), expiresAt: z.string().nullable() })
   .openapi("DashboardSession");
+export type SessionInfo = z.infer<typeof SessionInfo>;
 
 const signIn = apiRoute({
   method: "post",

@@ -8,7 +8,7 @@ import { courseSlug } from "./story-schemas.ts";
 
 const Figure = z.object({ median: z.number().nullable(), n: z.number(), suppressed: z.boolean() });
 
-const Outcomes = z
+export const Outcomes = z
   .object({
     course: z.string().nullable(),
     n: z.number().openapi({ description: "Approved stories counted" }),
@@ -36,6 +36,7 @@ const Outcomes = z
     methodology: z.string(),
   })
   .openapi("Outcomes");
+export type Outcomes = z.infer<typeof Outcomes>;
 
 const getOutcomes = apiRoute({
   method: "get",

@@ -7,7 +7,8 @@ import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/aut
 import { patchSettings } from "../services/workspaces.ts";
 
 // Schemas made before @hono/zod-openapi loads lack `.openapi`: wrap the shape to name it.
-const Settings = z.object(ProgramSettings.shape).openapi("ProgramSettings");
+export const Settings = z.object(ProgramSettings.shape).openapi("ProgramSettings");
+export type Settings = z.infer<typeof Settings>;
 const json = { "application/json": { schema: Settings } };
 
 const getProgram = apiRoute({

@@ -11,7 +11,7 @@ import { codeForLearner, learnerRewards, referralStats, shareLinks } from "../se
 import { rememberLearnerSignals } from "../services/shares.ts";
 import { ipHash } from "../services/visitors.ts";
 
-const Referral = z
+export const Referral = z
   .object({
     code: z.string(),
     link: z.url(),
@@ -35,6 +35,7 @@ const Referral = z
     ]),
   })
   .openapi("Referral");
+export type Referral = z.infer<typeof Referral>;
 
 const me = apiRoute({
   method: "post",

@@ -6,6 +6,9 @@ import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/aut
 import { changeReward, listRewards, type RewardAction } from "../services/rewards.ts";
 import { cursorQuery, Reward } from "./schemas.ts";
 
+export const RewardList = z.object({ items: z.array(Reward), nextCursor: z.string().nullable() }).openapi("RewardList");
+export type RewardList = z.infer<typeof RewardList>;
+
 const list = apiRoute({
   method: "get",
   path: "/v1/admin/rewards",
@@ -29,7 +32,7 @@ const list = apiRoute({
       description: "A page of rewards",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(Reward), nextCursor: z.string().nullable() }).openapi("RewardList"),
+          schema: RewardList,
         },
       },
     },

@@ -28,6 +28,7 @@ export const Reward = z
     updatedAt: z.string().nullable(),
   })
   .openapi("Reward");
+export type Reward = z.infer<typeof Reward>;
 
 export const Conversion = z
   .object({

@@ -34,7 +34,14 @@ import type { Learner } from "../services/types.ts";
 import { visitorHash } from "../services/visitors.ts";
 import type { AppEnv } from "../types.ts";
 import { cursorParam } from "./schemas.ts";
-import { AuthorStory, courseSlug, NewStory, PublicStory, StoryPatch, StoryVerification } from "./story-schemas.ts";
+import {
+  AuthorStory,
+  courseSlug,
+  NewStory,
+  StoryPage,
+  StoryPatch,
+  StoryVerification,
+} from "./story-schemas.ts";
 
 const editTokenHeader = "Chorus-Edit-Token";
 const security: Record<string, string[]>[] = [{ publishableKey: [] }, { publishableKey: [], learnerToken: [] }];
@@ -147,7 +154,7 @@ const listStories = apiRoute({
       description: "A page of stories",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(PublicStory), nextCursor: z.string().nullable() }).openapi("StoryPage"),
+          schema: StoryPage,
         },
       },
     },

@@ -110,6 +110,7 @@ export const Receipt = z
       .optional(),
   })
   .openapi("VerificationReceipt");
+export type Receipt = z.infer<typeof Receipt>;
 
 export const PublicStory = z
   .object({
@@ -131,6 +132,12 @@ export const PublicStory = z
     approvedAt: z.string().nullable(),
   })
   .openapi("Story");
+export type PublicStory = z.infer<typeof PublicStory>;
+
+export const StoryPage = z
+  .object({ items: z.array(PublicStory), nextCursor: z.string().nullable() })
+  .openapi("StoryPage");
+export type StoryPage = z.infer<typeof StoryPage>;
 
 export const FullStory = z
   .object({
@@ -158,6 +165,7 @@ export const FullStory = z
     approvedAt: z.string().nullable(),
   })
   .openapi("StoryWithStatus");
+export type FullStory = z.infer<typeof FullStory>;
 
 export const AuthorStory = FullStory.extend({
   editToken: z
@@ -169,6 +177,7 @@ export const AuthorStory = FullStory.extend({
     .nullable()
     .openapi({ description: "The author's referral link for this story (works once the story is approved)" }),
 }).openapi("AuthorStory");
+export type AuthorStory = z.infer<typeof AuthorStory>;
 
 export const StoryVerification = z
   .object({
@@ -182,3 +191,4 @@ export const StoryVerification = z
     addToLinkedIn: z.string().nullable(),
   })
   .openapi("StoryVerification");
+export type StoryVerification = z.infer<typeof StoryVerification>;

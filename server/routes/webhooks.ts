@@ -7,15 +7,16 @@ import { webhookEventTypes } from "../services/outbox.ts";
 import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, resendDelivery } from "../services/webhooks.ts";
 import { cursorQuery } from "./schemas.ts";
 
-const Endpoint = z
+export const Endpoint = z
   .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
   .openapi("WebhookEndpoint");
+export type Endpoint = z.infer<typeof Endpoint>;
 
 const CreatedEndpoint = Endpoint.extend({
   secret: z.string().openapi({ description: "Signs every delivery. Shown only now: store it." }),
 }).openapi("CreatedWebhookEndpoint");
 
-const Delivery = z
+export const Delivery = z
   .object({
     eventId: z.string(),
     endpointId: z.string(),
@@ -29,6 +30,16 @@ const Delivery = z
     createdAt: z.string(),
   })
   .openapi("WebhookDelivery");
+export type Delivery = z.infer<typeof Delivery>;
+
+/** The endpoint list is one page: an account has few endpoints. */
+export const EndpointList = z.object({ items: z.array(Endpoint), nextCursor: z.string().nullable() });
+export type EndpointList = z.infer<typeof EndpointList>;
+
+export const DeliveryList = z
+  .object({ items: z.array(Delivery), nextCursor: z.string().nullable() })
+  .openapi("WebhookDeliveryList");
+export type DeliveryList = z.infer<typeof DeliveryList>;
 
 const endpointParams = z.object({ id: z.string().min(1).max(64) });
 
@@ -44,7 +55,7 @@ const list = apiRoute({
       description: "The endpoints (secrets are never shown again)",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(Endpoint), nextCursor: z.string().nullable() }),
+          schema: EndpointList,
         },
       },
     },
@@ -113,9 +124,7 @@ const deliveries = apiRoute({
       description: "A page of deliveries",
       content: {
         "application/json": {
-          schema: z
-            .object({ items: z.array(Delivery), nextCursor: z.string().nullable() })
-            .openapi("WebhookDeliveryList"),
+          schema: DeliveryList,
         },
       },
     },

@@ -1,10 +1,10 @@
 /** Hostile input against the JSON-LD, the rate limiter and the credential fetcher. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { jsonForScript } from "../../server/lib/json-script.ts";
 import { guardedFetch, isPrivateHost } from "../../server/services/credentials/fetch.ts";
 import type { publicStory } from "../../server/services/stories.ts";
-import { storiesJsonLd, storiesJsonLdScript } from "../../server/services/story-json-ld.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { jsonForScript } from "../../widgets/lib/json-script.ts";
+import { storiesJsonLd, storiesJsonLdScript } from "../../widgets/lib/story-json-ld.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { storyBody, storyClient } from "../support/stories.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
@@ -22,9 +22,9 @@ describe("jsonForScript", () => {
     expect(JSON.parse(out)).toEqual(value);
   });
 
-  it("has no imports, so the widgets can share it", async () => {
+  it("has no imports, so it adds nothing else to the story wall", async () => {
     const { readFileSync } = await import("node:fs");
-    const source = readFileSync(new URL("../../server/lib/json-script.ts", import.meta.url), "utf8");
+    const source = readFileSync(new URL("../../widgets/lib/json-script.ts", import.meta.url), "utf8");
     expect(source).not.toMatch(/^\s*import\s/m);
   });
 });

@@ -1,53 +1,31 @@
 /**
  * The dashboard speaks the public HTTP API with its session cookie (same origin, HttpOnly, so
  * scripts never see it). Every change carries `X-Chorus-Dashboard: 1`, which the server requires
- * of cookie-authenticated changes (CSRF).
+ * of cookie-authenticated changes (CSRF). The fetch itself is the elements' core (`lib/http.ts`).
  */
+import { ChorusApiError, request as send } from "../lib/http.ts";
 
-/** An error envelope from the API, or a network failure (status 0). */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ChorusApiError };
 
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (method !== "GET") headers["X-Chorus-Dashboard"] = "1";
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response: Response;
   try {
-    response = await fetch(path, {
+    return await send<T>(path, {
       method,
-      headers,
+      body,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { Accept: "application/json", ...(method === "GET" ? {} : { "X-Chorus-Dashboard": "1" }) },
     });
-  } catch {
-    throw new ApiProblem(0, "network", "The server cannot be reached. Check your connection and try again.");
+  } catch (error) {
+    if (!(error instanceof ChorusApiError))
+      throw new ChorusApiError(
+        0,
+        "network_error",
+        "The server cannot be reached. Check your connection and try again.",
+      );
+    if (error.status === 401) window.dispatchEvent(new CustomEvent("chorus-signed-out"));
+    const message = error.message || `The server answered ${error.status}`;
+    throw new ChorusApiError(error.status, error.code, message, error.details, error.requestId);
   }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON: reported below.
-  }
-  if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    if (response.status === 401) window.dispatchEvent(new CustomEvent("chorus-signed-out"));
-    throw new ApiProblem(
-      response.status,
-      error?.code ?? "http",
-      error?.message ?? `The server answered ${response.status}`,
-    );
-  }
-  return json as T;
 }
 
 export const get = <T>(path: string) => request<T>("GET", path);

@@ -4,7 +4,8 @@
  * addressed by the URL hash so the server serves one file.
  */
 import { css, html, LitElement, nothing } from "lit";
-import { ApiProblem, get, query, request } from "./api.ts";
+import type { Breakdown, CourseList, SessionInfo } from "../lib/api-types.ts";
+import { ChorusApiError, get, query, request } from "./api.ts";
 import { exportLinks, exportStyles } from "./export-links.ts";
 import { defaultRange } from "./format.ts";
 import type { Filter } from "./page.ts";
@@ -17,8 +18,6 @@ import "./page-conversions.ts";
 import "./page-webhooks.ts";
 import "./page-settings.ts";
 import { dashboardStyles } from "./styles.ts";
-
-type Session = { workspace: { id: string; name: string } };
 
 const pages = [
   ["overview", "Overview"],
@@ -111,7 +110,7 @@ export class ChorusDashboard extends LitElement {
     _busy: { state: true },
   };
 
-  private _session: Session | null = null;
+  private _session: SessionInfo | null = null;
   private _checking = true;
   private _route: PageName = routeFromHash();
   private _filter: Filter = { ...defaultRange(), course: "" };
@@ -141,7 +140,7 @@ export class ChorusDashboard extends LitElement {
 
   private async _checkSession() {
     try {
-      this._session = await get<Session>("/v1/dashboard/session");
+      this._session = await get<SessionInfo>("/v1/dashboard/session");
       void this._loadCourses();
     } catch {
       this._session = null;
@@ -152,13 +151,13 @@ export class ChorusDashboard extends LitElement {
 
   private async _loadCourses() {
     try {
-      const courses = await get<{ items: { slug: string }[] }>("/v1/admin/courses");
+      const courses = await get<CourseList>("/v1/admin/courses");
       const to = new Date().toISOString().slice(0, 10);
       const from = new Date(Date.now() - 730 * 86_400_000).toISOString().slice(0, 10);
-      const seen = await get<{ items: { key: string }[] }>(
+      const seen = await get<Breakdown>(
         `/v1/analytics/breakdown${query({ dimension: "course", from, to, limit: 1000 })}`,
       );
-      const slugs = new Set([...courses.items.map((c) => c.slug), ...seen.items.map((c) => c.key)]);
+      const slugs = new Set([...courses.items.map((c) => c.slug), ...seen.items.map((c) => c.key ?? "")]);
       slugs.delete("");
       this._courses = [...slugs].sort();
     } catch {
@@ -173,12 +172,12 @@ export class ChorusDashboard extends LitElement {
     this._busy = true;
     this._signInError = "";
     try {
-      this._session = await request<Session>("POST", "/v1/dashboard/session", { secretKey: input.value.trim() });
+      this._session = await request<SessionInfo>("POST", "/v1/dashboard/session", { secretKey: input.value.trim() });
       input.value = "";
       void this._loadCourses();
     } catch (error) {
       this._signInError =
-        error instanceof ApiProblem && error.status === 401
+        error instanceof ChorusApiError && error.status === 401
           ? "That key was not accepted. Use the workspace's secret key (it starts with sk_)."
           : error instanceof Error
             ? error.message

@@ -1,28 +1,18 @@
 /** The advocates leaderboard: who brought the most enrolments in the period. */
+
 import { html } from "lit";
+import type { TopAdvocates } from "../lib/api-types.ts";
 import { get, query } from "./api.ts";
 import { formatNumber, formatRevenue } from "./format.ts";
 import { DashboardPage } from "./page.ts";
 
-type Advocate = {
-  learnerId: string | null;
-  name: string | null;
-  clicks: number;
-  visitors: number;
-  shares: number;
-  signups: number;
-  enrollments: number;
-  completions: number;
-  revenue: { currency: string; amount: number }[];
-};
-
 export class ChorusPageAdvocates extends DashboardPage {
   static override properties = { ...DashboardPage.properties, _items: { state: true } };
-  private _items: Advocate[] | null = null;
+  private _items: TopAdvocates["items"] | null = null;
 
   protected async load() {
     this._items = (
-      await get<{ items: Advocate[] }>(`/v1/analytics/advocates${query({ ...this.rangeQuery(), limit: 50 })}`)
+      await get<TopAdvocates>(`/v1/analytics/advocates${query({ ...this.rangeQuery(), limit: 50 })}`)
     ).items;
   }
 

@@ -1,24 +1,10 @@
 /** Conversions: search by order or customer id; each with the decision log that explains it. */
+
 import { html, nothing } from "lit";
+import type { ConversionSearchPage } from "../lib/api-types.ts";
 import { get, query } from "./api.ts";
 import { formatDate, formatMoney } from "./format.ts";
 import { DashboardPage } from "./page.ts";
-
-type Conversion = {
-  id: string;
-  externalId: string;
-  type: string;
-  customerId: string;
-  course: string;
-  amount: number | null;
-  currency: string | null;
-  status: string;
-  flagged: boolean;
-  channel: string | null;
-  referrer: { learnerId: string; name: string | null } | null;
-  decision: { rule: string; result: string; detail: string }[];
-  occurredAt: string;
-};
 
 export class ChorusPageConversions extends DashboardPage {
   static override properties = {
@@ -27,21 +13,19 @@ export class ChorusPageConversions extends DashboardPage {
     _next: { state: true },
     _search: { state: true },
   };
-  private _items: Conversion[] | null = null;
+  private _items: ConversionSearchPage["items"] | null = null;
   private _next: string | null = null;
   private _search: Record<string, string> = {};
 
   protected async load() {
-    const page = await get<{ items: Conversion[]; nextCursor: string | null }>(
-      `/v1/analytics/conversions${query(this._search)}`,
-    );
+    const page = await get<ConversionSearchPage>(`/v1/analytics/conversions${query(this._search)}`);
     this._items = page.items;
     this._next = page.nextCursor;
   }
 
   private async _more() {
     if (!this._next) return;
-    const page = await get<{ items: Conversion[]; nextCursor: string | null }>(
+    const page = await get<ConversionSearchPage>(
       `/v1/analytics/conversions${query({ ...this._search, cursor: this._next })}`,
     );
     this._items = [...(this._items ?? []), ...page.items];

@@ -1,29 +1,10 @@
 /** Overview: the funnel, revenue, rates, time to convert, the daily series, channel mix, K-factor. */
 import { html, nothing } from "lit";
+import type { Breakdown, Funnel, KFactor, Timeseries, TimeToConvert } from "../lib/api-types.ts";
 import { get, query } from "./api.ts";
 import "./chart.ts";
 import { formatDuration, formatNumber, formatRate, formatRevenue } from "./format.ts";
 import { DashboardPage } from "./page.ts";
-
-type Counts = {
-  clicks: number;
-  visitors: number;
-  shares: number;
-  signups: number;
-  enrollments: number;
-  completions: number;
-  refunds: number;
-};
-type Funnel = Counts & { revenue: { currency: string; amount: number }[]; rates: Record<string, number | null> };
-type Cohort = {
-  cohort: string;
-  advocates: number;
-  shares: number;
-  enrollments: number;
-  sharesPerAdvocate: number | null;
-  enrollmentsPerShare: number | null;
-  kFactor: number | null;
-};
 
 export class ChorusPageOverview extends DashboardPage {
   static override properties = {
@@ -35,23 +16,19 @@ export class ChorusPageOverview extends DashboardPage {
     _delay: { state: true },
   };
   private _funnel: Funnel | null = null;
-  private _series: ({ period: string } & Counts)[] = [];
-  private _channels: ({ key: string } & Counts)[] = [];
-  private _cohorts: Cohort[] = [];
-  private _delay: { enrollments: number; medianSeconds: number | null; p90Seconds: number | null } | null = null;
+  private _series: Timeseries["items"] = [];
+  private _channels: Breakdown["items"] = [];
+  private _cohorts: KFactor["items"] = [];
+  private _delay: TimeToConvert | null = null;
 
   protected async load() {
     const range = query(this.rangeQuery());
     const [funnel, series, channels, cohorts, delay] = await Promise.all([
       get<Funnel>(`/v1/analytics/funnel${range}`),
-      get<{ items: ({ period: string } & Counts)[] }>(`/v1/analytics/timeseries${range}`),
-      get<{ items: ({ key: string } & Counts)[] }>(
-        `/v1/analytics/breakdown${query({ ...this.rangeQuery(), dimension: "channel" })}`,
-      ),
-      get<{ items: Cohort[] }>(`/v1/analytics/k-factor${range}`),
-      get<{ enrollments: number; medianSeconds: number | null; p90Seconds: number | null }>(
-        `/v1/analytics/time-to-convert${range}`,
-      ),
+      get<Timeseries>(`/v1/analytics/timeseries${range}`),
+      get<Breakdown>(`/v1/analytics/breakdown${query({ ...this.rangeQuery(), dimension: "channel" })}`),
+      get<KFactor>(`/v1/analytics/k-factor${range}`),
+      get<TimeToConvert>(`/v1/analytics/time-to-convert${range}`),
     ]);
     this._funnel = funnel;
     this._series = series.items;

@@ -1,23 +1,10 @@
 /** Rewards: the list by status; approve, void, mark issued (the rewards admin API). */
+
 import { html, nothing } from "lit";
+import type { Reward, RewardList } from "../lib/api-types.ts";
 import { get, query, request } from "./api.ts";
 import { formatDate, formatMoney } from "./format.ts";
 import { DashboardPage } from "./page.ts";
-
-type Reward = {
-  id: string;
-  side: string;
-  status: string;
-  kind: string;
-  amount: number | null;
-  currency: string | null;
-  percent?: number | null;
-  flagged?: boolean;
-  learnerId?: string | null;
-  customerId?: string | null;
-  holdUntil?: string | null;
-  createdAt: string;
-};
 
 const statuses = ["pending", "approved", "issued", "void"] as const;
 
@@ -34,7 +21,7 @@ export class ChorusPageRewards extends DashboardPage {
 
   protected async load() {
     this._items = null;
-    this._items = (await get<{ items: Reward[] }>(`/v1/admin/rewards${query({ status: this._status })}`)).items;
+    this._items = (await get<RewardList>(`/v1/admin/rewards${query({ status: this._status })}`)).items;
   }
 
   private _show(status: (typeof statuses)[number]) {

@@ -1,9 +1,9 @@
 /** Settings: program rules, allowed origins and credential issuers (GET/PATCH /v1/admin/program). */
+
 import { html, nothing } from "lit";
+import type { Settings } from "../lib/api-types.ts";
 import { get, request } from "./api.ts";
 import { DashboardPage } from "./page.ts";
-
-type Settings = Record<string, unknown> & { allowedOrigins: string[]; credentialIssuers: unknown[] };
 
 export class ChorusPageSettings extends DashboardPage {
   static override properties = { ...DashboardPage.properties, _settings: { state: true }, _message: { state: true } };

@@ -1,24 +1,10 @@
 /** Stories: what shared stories bring in the period, then moderation (the queue by status; approve, reject, feature, tag). */
 import { css, html, nothing } from "lit";
+import type { AdminStoryPage, FullStory } from "../lib/api-types.ts";
 import { get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
 import "./story-breakdown.ts";
-
-type Story = {
-  id: string;
-  status: string;
-  course: string;
-  name: string;
-  headline: string;
-  body: string;
-  rating: number;
-  outcome: { type: string };
-  featured: boolean;
-  tags: string[];
-  verificationLevel: string;
-  createdAt: string;
-};
 
 const statuses = ["pending", "approved", "rejected"] as const;
 
@@ -41,14 +27,12 @@ export class ChorusPageStories extends DashboardPage {
     _next: { state: true },
   };
   private _status: (typeof statuses)[number] = "pending";
-  private _items: Story[] | null = null;
+  private _items: FullStory[] | null = null;
   private _next: string | null = null;
   private _message = "";
 
   protected async load() {
-    const page = await get<{ items: Story[]; nextCursor: string | null }>(
-      `/v1/admin/stories${query({ status: this._status, limit: 100 })}`,
-    );
+    const page = await get<AdminStoryPage>(`/v1/admin/stories${query({ status: this._status, limit: 100 })}`);
     this._items = page.items;
     this._next = page.nextCursor;
   }
@@ -56,7 +40,7 @@ export class ChorusPageStories extends DashboardPage {
   /** The queue goes on past its first page: every story can be reached and moderated. */
   private async _more() {
     if (!this._next) return;
-    const page = await get<{ items: Story[]; nextCursor: string | null }>(
+    const page = await get<AdminStoryPage>(
       `/v1/admin/stories${query({ status: this._status, limit: 100, cursor: this._next })}`,
     );
     this._items = [...(this._items ?? []), ...page.items];
@@ -69,7 +53,7 @@ export class ChorusPageStories extends DashboardPage {
     void this.reload();
   }
 
-  private async _change(story: Story, change: Record<string, unknown>, done: string) {
+  private async _change(story: FullStory, change: Record<string, unknown>, done: string) {
     try {
       await request("PATCH", `/v1/admin/stories/${encodeURIComponent(story.id)}`, change);
       this._message = done;
@@ -79,7 +63,7 @@ export class ChorusPageStories extends DashboardPage {
     }
   }
 
-  private _onTags(event: SubmitEvent, story: Story) {
+  private _onTags(event: SubmitEvent, story: FullStory) {
     event.preventDefault();
     const input = (event.target as HTMLFormElement).elements.namedItem("tags") as HTMLInputElement;
     const tags = input.value

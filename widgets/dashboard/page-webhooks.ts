@@ -1,20 +1,10 @@
 /** Webhooks: the endpoints that receive signed events, each endpoint's delivery log, and resend. */
+
 import { html, nothing } from "lit";
-import { ApiProblem, get, query, request } from "./api.ts";
+import type { Delivery, DeliveryList, Endpoint, EndpointList } from "../lib/api-types.ts";
+import { ChorusApiError, get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
-
-type Endpoint = { id: string; url: string; events: string[]; disabledAt?: string | null; createdAt?: string };
-type Delivery = {
-  eventId: string;
-  type: string | null;
-  status: "pending" | "delivered" | "failed";
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-};
 
 export class ChorusPageWebhooks extends DashboardPage {
   static override properties = {
@@ -31,7 +21,7 @@ export class ChorusPageWebhooks extends DashboardPage {
   private _notice = "";
 
   protected async load() {
-    this._items = (await get<{ items: Endpoint[] }>("/v1/admin/webhooks")).items;
+    this._items = (await get<EndpointList>("/v1/admin/webhooks")).items;
   }
 
   private async _showLog(endpoint: Endpoint) {
@@ -39,9 +29,7 @@ export class ChorusPageWebhooks extends DashboardPage {
     this._deliveries = null;
     this._notice = "";
     this._deliveries = (
-      await get<{ items: Delivery[] }>(
-        `/v1/admin/webhooks/${encodeURIComponent(endpoint.id)}/deliveries${query({ limit: 50 })}`,
-      )
+      await get<DeliveryList>(`/v1/admin/webhooks/${encodeURIComponent(endpoint.id)}/deliveries${query({ limit: 50 })}`)
     ).items;
   }
 
@@ -56,7 +44,7 @@ export class ChorusPageWebhooks extends DashboardPage {
       await this._showLog(this._open);
       this._notice = `Event ${delivery.type ?? delivery.eventId} will be sent again within a few seconds.`;
     } catch (error) {
-      this._notice = error instanceof ApiProblem ? error.message : "The resend failed.";
+      this._notice = error instanceof ChorusApiError ? error.message : "The resend failed.";
     }
   }
 
@@ -105,7 +93,7 @@ export class ChorusPageWebhooks extends DashboardPage {
                 (
                   e,
                 ) => html`<tr><th scope="row">${e.url}</th><td>${e.events.length ? e.events.join(", ") : "all events"}</td>
-                  <td>${e.disabledAt ? `disabled ${formatDate(e.disabledAt)}` : "active"}</td>
+                  <td>active</td>
                   <td><button @click=${() => this._showLog(e)} aria-label=${`Delivery log of ${e.url}`}>Delivery log</button></td></tr>`,
               )}</tbody></table></div>`
           : nothing

@@ -1,23 +1,13 @@
 /** What every dashboard page shares: the filter it shows, loading and error states. */
 import { html, LitElement, nothing, type TemplateResult } from "lit";
-import { ApiProblem } from "./api.ts";
+import type { BreakdownRow } from "../lib/api-types.ts";
+import { ChorusApiError } from "./api.ts";
 import { dashboardStyles } from "./styles.ts";
 
 export type Filter = { from: string; to: string; course: string };
 
 /** One row of `GET /v1/analytics/breakdown`: a course, channel, story… and its funnel. */
-export type BreakdownRow = {
-  key: string | null;
-  label: string | null;
-  clicks: number;
-  visitors: number;
-  signups: number;
-  enrollments: number;
-  completions: number;
-  revenue: { currency: string; amount: number }[];
-  /** Story rows: the author's name. */
-  author?: string | null;
-};
+export type { BreakdownRow };
 
 export abstract class DashboardPage extends LitElement {
   static override styles = [dashboardStyles];
@@ -30,7 +20,7 @@ export abstract class DashboardPage extends LitElement {
   /** The period and course chosen in the header. */
   filter: Filter = { from: "", to: "", course: "" };
   protected _loading = false;
-  protected _problem: ApiProblem | null = null;
+  protected _problem: ChorusApiError | null = null;
 
   /** Fetches what the page shows. */
   protected abstract load(): Promise<void>;
@@ -45,7 +35,7 @@ export abstract class DashboardPage extends LitElement {
     try {
       await this.load();
     } catch (error) {
-      this._problem = error instanceof ApiProblem ? error : new ApiProblem(0, "client", String(error));
+      this._problem = error instanceof ChorusApiError ? error : new ChorusApiError(0, "client", String(error));
     } finally {
       this._loading = false;
     }

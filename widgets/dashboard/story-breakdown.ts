@@ -3,9 +3,10 @@
  * `/r/CODE?s=STORYID` and what they led to), most enrolments first, on the Stories page.
  */
 import { css, html, nothing } from "lit";
+import type { Breakdown, BreakdownRow } from "../lib/api-types.ts";
 import { get, query } from "./api.ts";
 import { formatNumber, formatRevenue } from "./format.ts";
-import { type BreakdownRow, DashboardPage } from "./page.ts";
+import { DashboardPage } from "./page.ts";
 
 export class ChorusStoryBreakdown extends DashboardPage {
   static override styles = [
@@ -30,7 +31,7 @@ export class ChorusStoryBreakdown extends DashboardPage {
 
   /** One request: the server sorts (enrolments, then clicks) and names each story's headline and author. */
   protected async load() {
-    const answer = await get<{ items: BreakdownRow[] }>(
+    const answer = await get<Breakdown>(
       `/v1/analytics/breakdown${query({ ...this.rangeQuery(), dimension: "story", sort: "enrollments", limit: 100 })}`,
     );
     this._items = answer.items;

@@ -5,6 +5,22 @@
 import { LitElement } from "lit";
 import { type Loadable, type Locale, type MessageKey, messages, resolveLocale } from "./i18n.ts";
 
+/**
+ * What every element takes and reads (the README's Theming section).
+ *
+ * @attr theme - `light` (default), `dark` or `auto` (follows the reader's system)
+ * @attr lang - `en` or `hi`; otherwise the nearest `lang` in the page
+ * @cssprop --chorus-accent - buttons, links, badges and the focus ring
+ * @cssprop --chorus-accent-text - text on the accent colour
+ * @cssprop --chorus-background - the element's background
+ * @cssprop --chorus-text - text
+ * @cssprop --chorus-muted - secondary text
+ * @cssprop --chorus-border - borders
+ * @cssprop --chorus-surface - panels inside the element
+ * @cssprop --chorus-radius - corner radius
+ * @cssprop --chorus-font - font family
+ * @cssprop --chorus-font-size - base font size
+ */
 export class ChorusElement extends LitElement {
   static override properties = {
     theme: { type: String, reflect: true },
@@ -14,7 +30,7 @@ export class ChorusElement extends LitElement {
   /** `light`, `dark` or `auto` (follows the reader's system setting). */
   declare theme: "light" | "dark" | "auto";
 
-  /** The catalogs the element's text comes from (see i18n.ts). */
+  /** The catalogs the element's text comes from (see i18n.ts). @internal */
   static catalogs: Loadable[] = [messages];
 
   constructor() {

@@ -4,7 +4,7 @@
  * them. Numbers, money and dates go through Intl, so they follow the reader's language
  * (₹1,500.00 / ₹1,500.00, 12 Nov / 12 नव॰).
  */
-import type { FriendOffer } from "./types.ts";
+import type { FriendOffer } from "./api-types.ts";
 
 const en = {
   cardTitle: "Invite friends, earn rewards",

@@ -1,6 +1,8 @@
-/** What the story elements share: the public story shapes of the API and their common words. */
+/** What the story elements share: the outcome types and their common words. */
+import type { OutcomeType } from "./api-types.ts";
 import { catalog } from "./i18n.ts";
 
+/** The outcome types in the order the filters and the form offer them (checked against the API's). */
 export const outcomeTypes = [
   "promotion",
   "salary_increase",
@@ -8,41 +10,9 @@ export const outcomeTypes = [
   "career_switch",
   "started_business",
   "skills",
-] as const;
-export type OutcomeType = (typeof outcomeTypes)[number];
-export type Level = "self_reported" | "provider_attested" | "credential_verified";
-
-/** A story as `GET /v1/stories` returns it: consents already applied, text plain (never HTML). */
-export type PublicStory = {
-  id: string;
-  course: string;
-  name: string | null;
-  headline: string;
-  body: string;
-  rating: number;
-  outcome: { type: OutcomeType; salaryIncreasePct: number | null; monthsToOutcome: number | null };
-  photoUrl: string | null;
-  featured: boolean;
-  tags: string[];
-  verificationLevel: Level;
-  approvedAt: string | null;
-};
-
-export type StoryPage = { items: PublicStory[]; nextCursor: string | null };
-
-export type Check = { check: string; result: "pass" | "fail" | "skip"; detail: string };
-
-/** `GET /v1/stories/:id/verification`. */
-export type Receipt = {
-  storyId: string;
-  level: Level;
-  checkedAt: string;
-  checks: Check[];
-  credentialHash: string | null;
-  issuer: { id: string; name?: string } | null;
-  credential: { format: string; id?: string; name?: string; issuedAt?: string; expiresAt?: string } | null;
-  addToLinkedIn: string | null;
-};
+] as const satisfies readonly OutcomeType[];
+// Fails the type-check if the API gains an outcome type the widgets do not offer.
+true satisfies [Exclude<OutcomeType, (typeof outcomeTypes)[number]>] extends [never] ? true : never;
 
 export const storyText = catalog(
   {

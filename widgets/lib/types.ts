@@ -1,6 +1,5 @@
 /** What the loader keeps and shares with the elements through `window.chorus`. */
-
-export type FriendOffer = { type: "percent"; percent: number } | { type: "amount"; amount: number; currency: string };
+import type { FriendOffer, ReferralInfo } from "./api-types.ts";
 
 export type StoredReferral = {
   code: string;
@@ -8,7 +7,7 @@ export type StoredReferral = {
   /** When the visitor landed, and when the referral stops counting (the attribution window). */
   at: number;
   expires: number;
-  referrer?: { name: string | null };
+  referrer?: ReferralInfo["referrer"];
   offer?: FriendOffer | null;
 };
 

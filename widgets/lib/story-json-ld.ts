@@ -1,18 +1,13 @@
 /**
  * schema.org JSON-LD for a wall of stories: `Review`s whose subject is the `Course`, never the
  * provider's organisation (reviews a business publishes about itself are "self-serving" for
- * search engines). Pure: no Node, no database, so the story wall can build the same markup.
+ * search engines). Built in the browser by `<chorus-story-wall>`, from the stories it shows.
  */
-import { jsonForScript } from "../lib/json-script.ts";
+import type { PublicStory } from "./api-types.ts";
+import { jsonForScript } from "./json-script.ts";
 
 /** The fields of a public story (consents already applied) that the markup uses. */
-export type JsonLdStory = {
-  name: string | null;
-  headline: string;
-  body: string;
-  rating: number;
-  approvedAt: string | null;
-};
+export type JsonLdStory = Pick<PublicStory, "name" | "headline" | "body" | "rating" | "approvedAt">;
 
 export type JsonLdCourse = { name: string; url?: string; description?: string };
 
