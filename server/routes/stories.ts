@@ -34,14 +34,7 @@ import type { Learner } from "../services/types.ts";
 import { visitorHash } from "../services/visitors.ts";
 import type { AppEnv } from "../types.ts";
 import { cursorParam } from "./schemas.ts";
-import {
-  AuthorStory,
-  courseSlug,
-  NewStory,
-  StoryPage,
-  StoryPatch,
-  StoryVerification,
-} from "./story-schemas.ts";
+import { AuthorStory, courseSlug, NewStory, StoryPage, StoryPatch, StoryVerification } from "./story-schemas.ts";
 
 const editTokenHeader = "Chorus-Edit-Token";
 const security: Record<string, string[]>[] = [{ publishableKey: [] }, { publishableKey: [], learnerToken: [] }];
