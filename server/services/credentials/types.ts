@@ -1,28 +1,19 @@
 /** The shapes credential verification takes and gives. */
 import type { ProgramSettings } from "../../../db/program-settings.ts";
+import type { VerificationReceipt } from "../../../db/schema.ts";
 import type { Fetch } from "./fetch.ts";
 
 /** A credential as a learner gives it: a URL to fetch, the pasted JSON, or a VC-JWT. */
 export type CredentialInput = { url: string } | { json: Record<string, unknown> } | { jwt: string };
 
-export type Check = { check: string; result: "pass" | "fail" | "skip"; detail: string };
+/** One line of a receipt: a check, its result and why. The receipt's shapes are stored as they are. */
+export type Check = VerificationReceipt["checks"][number];
 
 /** What the receipt keeps about the credential itself (for display and the LinkedIn link). */
-export type CredentialSummary = {
-  format: "vc-jwt" | "data-integrity";
-  id?: string;
-  name?: string;
-  issuedAt?: string;
-  expiresAt?: string;
-  url?: string;
-};
+export type CredentialSummary = NonNullable<VerificationReceipt["credential"]>;
 
-export type CredentialVerdict = {
+export type CredentialVerdict = Pick<VerificationReceipt, "checks" | "credentialHash" | "issuer" | "credential"> & {
   verified: boolean;
-  checks: Check[];
-  credentialHash?: string;
-  issuer?: { id: string; name?: string };
-  credential?: CredentialSummary;
 };
 
 export type VerifyOptions = {
