@@ -5,6 +5,7 @@ import { ChorusElement, define } from "./lib/element.ts";
 import { catalog, formatDate, formatNumber } from "./lib/i18n.ts";
 import { storyText } from "./lib/stories.ts";
 import { baseStyles } from "./lib/styles.ts";
+import { COMPLETE, PENDING, Task } from "./lib/task.ts";
 
 type Figure = Outcomes["monthsToOutcome"];
 
@@ -65,16 +66,7 @@ export class ChorusOutcomeStats extends ChorusElement {
         min-height: var(--chorus-stats-min-height, 12rem);
       }
       .stats {
-        display: grid;
         gap: 0.75rem;
-        padding: clamp(1rem, 3vw, 1.5rem);
-        background: var(--_bg);
-        border: 1px solid var(--_border);
-        border-radius: var(--_radius);
-      }
-      h2,
-      p {
-        margin: 0;
       }
       h2 {
         font-size: 1.2em;
@@ -108,22 +100,9 @@ export class ChorusOutcomeStats extends ChorusElement {
         fill: var(--_accent);
       }
       dl {
-        display: grid;
         grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr));
-        gap: 0.5rem;
-        margin: 0;
-      }
-      dl div {
-        padding: 0.5rem 0.75rem;
-        background: var(--_surface);
-        border-radius: calc(var(--_radius) * 0.66);
-      }
-      dt {
-        font-size: 0.85em;
-        color: var(--_muted);
       }
       dd {
-        margin: 0;
         font-weight: 600;
       }
       dd small {
@@ -131,57 +110,30 @@ export class ChorusOutcomeStats extends ChorusElement {
         font-weight: 400;
         color: var(--_muted);
       }
-      summary {
-        cursor: pointer;
-        min-height: 44px;
-        display: flex;
-        align-items: center;
-      }
     `,
   ];
   static override properties = {
     ...ChorusElement.properties,
     course: { type: String },
-    _data: { state: true },
-    _state: { state: true },
   };
 
   /** The course whose outcomes to show (a slug); empty for every course of the workspace. */
   declare course: string;
-  declare _data: Outcomes | null;
-  declare _state: "loading" | "ready" | "error";
-
-  private _request = 0;
+  /** The figures for the course; only the latest request may fill them. */
+  private readonly _outcomes = new Task(
+    this,
+    ([course]) => api<Outcomes>(`/v1/outcomes${course ? `?course=${encodeURIComponent(course)}` : ""}`),
+    () => [this.course],
+    (data) => this.emit("chorus-outcomes-loaded", { n: data.n, suppressed: data.suppressed }),
+  );
 
   constructor() {
     super();
     this.course = "";
-    this._data = null;
-    this._state = "loading";
   }
 
   private _t(key: StatsKey, vars?: Record<string, string | number>) {
     return statsText(this.locale, key, vars);
-  }
-
-  override updated(changed: Map<string, unknown>) {
-    if (changed.has("course")) void this._load();
-  }
-
-  private async _load() {
-    const request = ++this._request;
-    this._state = "loading";
-    try {
-      const data = await api<Outcomes>(
-        `/v1/outcomes${this.course ? `?course=${encodeURIComponent(this.course)}` : ""}`,
-      );
-      if (request !== this._request) return;
-      this._data = data;
-      this._state = "ready";
-      this.emit("chorus-outcomes-loaded", { n: data.n, suppressed: data.suppressed });
-    } catch {
-      if (request === this._request) this._state = "error";
-    }
   }
 
   private _percent(share: number) {
@@ -189,7 +141,7 @@ export class ChorusOutcomeStats extends ChorusElement {
   }
 
   private _figure(label: StatsKey, figure: Figure, value: (median: number) => string) {
-    const min = this._data?.minSampleSize ?? 10;
+    const min = this._outcomes.value?.minSampleSize ?? 10;
     return html`<div><dt>${this._t(label)}</dt><dd>
       ${
         figure.suppressed || figure.median === null
@@ -200,12 +152,12 @@ export class ChorusOutcomeStats extends ChorusElement {
   }
 
   override render() {
-    if (this._state === "loading")
+    const { status, value: data } = this._outcomes;
+    if (status === PENDING)
       return html`<div class="stats" part="stats" aria-busy="true"><p class="muted">${this._t("loading")}</p></div>`;
-    const data = this._data;
-    if (this._state === "error" || !data)
+    if (status !== COMPLETE || !data)
       return html`<div class="stats" part="stats" role="alert"><p>${storyText(this.locale, "loadFailed")}</p>
-        <p><button class="button secondary" @click=${this._load}>${storyText(this.locale, "retry")}</button></p></div>`;
+        <p><button class="button secondary" @click=${() => this._outcomes.run()}>${storyText(this.locale, "retry")}</button></p></div>`;
     const locale = this.locale;
     const number = (value: number) => formatNumber(locale, value);
     const min = data.minSampleSize;

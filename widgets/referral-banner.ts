@@ -34,7 +34,6 @@ export class ChorusReferralBanner extends ChorusElement {
         border-radius: var(--_radius);
       }
       p {
-        margin: 0;
         font-weight: 600;
       }
       button {

@@ -4,21 +4,9 @@ export const referralCardStyles = css`
   :host {
     min-height: var(--chorus-card-min-height, 24rem);
   }
-  .card {
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: clamp(1rem, 3vw, 1.5rem);
-    display: grid;
-    gap: 1rem;
-  }
   h2 {
-    margin: 0;
     font-size: 1.25em;
     line-height: 1.3;
-  }
-  p {
-    margin: 0;
   }
   .link-row {
     display: flex;
@@ -46,29 +34,15 @@ export const referralCardStyles = css`
     min-width: 44px;
     font-size: 0.9em;
   }
-  .stats {
-    display: grid;
+  dl {
     grid-template-columns: repeat(auto-fit, minmax(6.5rem, 1fr));
-    gap: 0.5rem;
-    margin: 0;
   }
-  .stats div {
-    background: var(--_surface);
-    border-radius: calc(var(--_radius) * 0.66);
-    padding: 0.5rem 0.75rem;
-  }
-  .stats dt {
-    font-size: 0.85em;
-    color: var(--_muted);
-  }
-  .stats dd {
-    margin: 0;
+  dd {
     font-size: 1.4em;
     font-weight: 650;
     font-variant-numeric: tabular-nums;
   }
   h3 {
-    margin: 0;
     font-size: 1em;
   }
   .rewards {
@@ -82,12 +56,6 @@ export const referralCardStyles = css`
     display: flex;
     justify-content: space-between;
     gap: 1rem;
-  }
-  details summary {
-    cursor: pointer;
-    min-height: 44px;
-    display: flex;
-    align-items: center;
   }
   .qr {
     width: 10rem;

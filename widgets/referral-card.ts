@@ -4,6 +4,7 @@ import type { Referral } from "./lib/api-types.ts";
 import { ChorusElement, define } from "./lib/element.ts";
 import { formatDate, formatMoney, formatNumber, formatOffer, type MessageKey } from "./lib/i18n.ts";
 import { baseStyles } from "./lib/styles.ts";
+import { COMPLETE, INITIAL, initialState, PENDING, Task } from "./lib/task.ts";
 import { referralCardStyles } from "./referral-card.styles.ts";
 
 const channels: [key: string, label: string, verb: "shareOn" | "shareVia"][] = [
@@ -41,8 +42,6 @@ export class ChorusReferralCard extends ChorusElement {
     ...ChorusElement.properties,
     course: { type: String },
     learnerToken: { type: String, attribute: "learner-token" },
-    _state: { state: true },
-    _referral: { state: true },
     _status: { state: true },
     _qr: { state: true },
   };
@@ -51,52 +50,37 @@ export class ChorusReferralCard extends ChorusElement {
   declare course: string;
   /** The learner token your server signed for the signed-in learner. Without it the card asks to sign in. */
   declare learnerToken: string;
-  declare _state: "idle" | "loading" | "ready" | "error";
-  declare _referral: Referral | null;
   declare _status: string;
   /** The QR image is requested only once the learner opens it. */
   declare _qr: boolean;
-  private _request = 0;
+  /**
+   * The learner's referral; without a token the card asks to sign in. Only the latest request
+   * may fill the card: after a sign-out or a change of learner or course, an answer still on its
+   * way is the previous one's.
+   */
+  private readonly _referral = new Task(
+    this,
+    ([token, course]) =>
+      token
+        ? // Undefined fields are left out of the JSON body.
+          api<Referral>("/v1/referrals/me", {
+            token,
+            body: { course: course || undefined, visitorId: window.chorus?.visitorId(), lang: this.locale },
+          })
+        : initialState,
+    () => [this.learnerToken, this.course],
+  );
 
   constructor() {
     super();
     this.course = "";
     this.learnerToken = "";
-    this._state = "idle";
-    this._referral = null;
     this._status = "";
     this._qr = false;
   }
 
-  override updated(changed: Map<string, unknown>) {
-    if (changed.has("learnerToken") || changed.has("course")) void this._load();
-  }
-
-  private async _load() {
-    // Only the latest request may fill the card: after a sign-out or a change of learner or
-    // course, an answer still on its way is the previous one's.
-    const request = ++this._request;
-    if (!this.learnerToken) {
-      this._state = "idle";
-      return;
-    }
-    this._state = "loading";
-    try {
-      // Undefined fields are left out of the JSON body.
-      const referral = await api<Referral>("/v1/referrals/me", {
-        token: this.learnerToken,
-        body: { course: this.course || undefined, visitorId: window.chorus?.visitorId(), lang: this.locale },
-      });
-      if (request !== this._request) return;
-      this._referral = referral;
-      this._state = "ready";
-    } catch {
-      if (request === this._request) this._state = "error";
-    }
-  }
-
   private _share(channel: string) {
-    const code = this._referral?.code;
+    const code = this._referral.value?.code;
     if (!code) return;
     this.emit("chorus-share", { channel });
     api("/v1/events", { token: this.learnerToken, body: { type: "share", channel, code }, keepalive: true }).catch(
@@ -105,7 +89,7 @@ export class ChorusReferralCard extends ChorusElement {
   }
 
   private async _copy() {
-    const link = this._referral?.shareLinks.copy ?? "";
+    const link = this._referral.value?.shareLinks.copy ?? "";
     try {
       await navigator.clipboard.writeText(link);
       this._status = this.t("copied");
@@ -118,7 +102,7 @@ export class ChorusReferralCard extends ChorusElement {
   }
 
   private async _nativeShare() {
-    const link = this._referral?.shareLinks.copy?.replace("ch=copy", "ch=native") ?? "";
+    const link = this._referral.value?.shareLinks.copy?.replace("ch=copy", "ch=native") ?? "";
     try {
       await navigator.share({ text: this.t("shareText"), url: link });
       this._share("native");
@@ -144,15 +128,15 @@ export class ChorusReferralCard extends ChorusElement {
   }
 
   override render() {
-    if (this._state === "idle") return html`<div class="card" part="card"><p>${this.t("signIn")}</p></div>`;
-    if (this._state === "loading")
+    const { status, value: referral } = this._referral;
+    if (status === INITIAL) return html`<div class="card" part="card"><p>${this.t("signIn")}</p></div>`;
+    if (status === PENDING)
       return html`<div class="card skeleton" part="card" aria-busy="true"><p class="muted">${this.t("loading")}</p></div>`;
-    if (this._state === "error" || !this._referral)
+    if (status !== COMPLETE || !referral)
       return html`<div class="card" part="card" role="alert">
         <p>${this.t("loadFailed")}</p>
-        <p><button class="button secondary" @click=${this._load}>${this.t("retry")}</button></p>
+        <p><button class="button secondary" @click=${() => this._referral.run()}>${this.t("retry")}</button></p>
       </div>`;
-    const referral = this._referral;
     const stat = (key: MessageKey, value: number) =>
       html`<div><dt>${this.t(key)}</dt><dd>${formatNumber(this.locale, value)}</dd></div>`;
     return html`<section class="card" part="card" aria-labelledby="title">
@@ -187,7 +171,7 @@ export class ChorusReferralCard extends ChorusElement {
         }
       </details>
       <h3>${this.t("yourResults")}</h3>
-      <dl class="stats" part="stats">
+      <dl part="stats">
         ${stat("clicks", referral.stats.clicks)} ${stat("signups", referral.stats.signups)}
         ${stat("enrollments", referral.stats.enrollments)} ${stat("completions", referral.stats.completions)}
       </dl>

@@ -14,18 +14,6 @@ export const storyFormStyles = css`
       --_danger: var(--chorus-danger, #fca5a5);
     }
   }
-  .panel {
-    display: grid;
-    gap: 1rem;
-    padding: clamp(1rem, 3vw, 1.5rem);
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-  }
-  h2,
-  p {
-    margin: 0;
-  }
   h2 {
     font-size: 1.25em;
     line-height: 1.3;

@@ -6,6 +6,7 @@ import { ChorusApiError } from "./lib/http.ts";
 import { catalog } from "./lib/i18n.ts";
 import { outcomeTypes, storyText } from "./lib/stories.ts";
 import { baseStyles } from "./lib/styles.ts";
+import { COMPLETE, initialState, PENDING, Task } from "./lib/task.ts";
 import { storyFormStyles } from "./story-form.styles.ts";
 
 const formText = catalog(
@@ -141,11 +142,8 @@ export class ChorusStoryForm extends ChorusElement {
     course: { type: String },
     learnerToken: { type: String, attribute: "learner-token" },
     _errors: { state: true },
-    _sending: { state: true },
     _failure: { state: true },
-    _result: { state: true },
     _credentialType: { state: true },
-    _linkedIn: { state: true },
   };
 
   /** The course the story is about (a slug such as `data-analytics`). */
@@ -153,12 +151,36 @@ export class ChorusStoryForm extends ChorusElement {
   /** The learner token your server signed: links the story to the learner (attestation, share link). Optional. */
   declare learnerToken: string;
   declare _errors: Partial<Record<Field, string>>;
-  declare _sending: boolean;
   declare _failure: string;
-  declare _result: AuthorStory | null;
   declare _credentialType: "none" | "url" | "json" | "jwt";
-  /** LinkedIn's add-to-profile link, for the author of a story whose credential verified. */
-  declare _linkedIn: string;
+  /** Sending the story: pending while it is on its way, its `value` the story received. */
+  private readonly _send = new Task(
+    this,
+    async ([values]: [Values]) =>
+      api<AuthorStory>("/v1/stories", { body: this._body(values), token: this.learnerToken || undefined }),
+    undefined,
+    (result) =>
+      this.emit("chorus-story-submitted", {
+        id: result.id,
+        status: result.status,
+        verificationLevel: result.verificationLevel,
+      }),
+  );
+  /**
+   * The receipt of a story whose credential verified, for LinkedIn's add-to-profile link (the
+   * edit token lets its author read it before approval). The link is a convenience: the story
+   * is in either way.
+   */
+  private readonly _receipt = new Task(
+    this,
+    ([result]) =>
+      result?.verificationLevel === "credential_verified" && result.editToken
+        ? api<StoryVerification>(`/v1/stories/${encodeURIComponent(result.id)}/verification`, {
+            headers: { "Chorus-Edit-Token": result.editToken },
+          })
+        : initialState,
+    () => [this._send.value],
+  );
 
   /** Fields validate as the learner leaves them, and all of them after a first submit. */
   private _touched = new Set<string>();
@@ -169,11 +191,8 @@ export class ChorusStoryForm extends ChorusElement {
     this.course = "";
     this.learnerToken = "";
     this._errors = {};
-    this._sending = false;
     this._failure = "";
-    this._result = null;
     this._credentialType = "none";
-    this._linkedIn = "";
   }
 
   private _t(key: FormKey, vars?: Record<string, string | number>) {
@@ -257,56 +276,33 @@ export class ChorusStoryForm extends ChorusElement {
 
   private async _submit(event: Event) {
     event.preventDefault();
-    if (this._sending) return;
+    if (this._send.status === PENDING) return;
     this._submitted = true;
     this._failure = "";
     const values = this._values();
     this._errors = this._validate(values);
     if (Object.keys(this._errors).length > 0) return this._focusSummary();
-    this._sending = true;
-    try {
-      const result = await api<AuthorStory>("/v1/stories", {
-        body: this._body(values),
-        token: this.learnerToken || undefined,
-      });
-      this._result = result;
-      this.emit("chorus-story-submitted", {
-        id: result.id,
-        status: result.status,
-        verificationLevel: result.verificationLevel,
-      });
+    await this._send.run([values]);
+    const { status, error } = this._send;
+    if (status === COMPLETE) {
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>("#thanks")?.focus();
-      if (result.verificationLevel === "credential_verified" && result.editToken) void this._receipt(result);
-    } catch (error) {
-      const failure = error instanceof ChorusApiError ? error : new ChorusApiError(0, "network_error", "");
-      const errors: Partial<Record<Field, string>> = {};
-      for (const detail of failure.details) {
-        const field = apiPaths.find(([prefix]) => detail.path?.startsWith(prefix))?.[1];
-        if (field) errors[field] = this._t("invalid");
-      }
-      this._errors = errors;
-      this._failure =
-        failure.status === 429
-          ? this._t("rateLimited")
-          : Object.keys(errors).length
-            ? ""
-            : this._t("failed", { code: failure.code });
-      this._focusSummary();
-    } finally {
-      this._sending = false;
+      return;
     }
-  }
-
-  private async _receipt(result: AuthorStory) {
-    try {
-      const receipt = await api<StoryVerification>(`/v1/stories/${encodeURIComponent(result.id)}/verification`, {
-        headers: { "Chorus-Edit-Token": result.editToken ?? "" },
-      });
-      this._linkedIn = receipt.addToLinkedIn?.startsWith("https://") ? receipt.addToLinkedIn : "";
-    } catch {
-      // The link is a convenience: the story is in either way.
+    const failure = error instanceof ChorusApiError ? error : new ChorusApiError(0, "network_error", "");
+    const errors: Partial<Record<Field, string>> = {};
+    for (const detail of failure.details) {
+      const field = apiPaths.find(([prefix]) => detail.path?.startsWith(prefix))?.[1];
+      if (field) errors[field] = this._t("invalid");
     }
+    this._errors = errors;
+    this._failure =
+      failure.status === 429
+        ? this._t("rateLimited")
+        : Object.keys(errors).length
+          ? ""
+          : this._t("failed", { code: failure.code });
+    this._focusSummary();
   }
 
   private async _focusSummary() {
@@ -355,6 +351,7 @@ export class ChorusStoryForm extends ChorusElement {
 
   private _success(result: AuthorStory) {
     const failed = result.verification?.checks.filter((check) => check.result === "fail") ?? [];
+    const linkedIn = this._receipt.value?.addToLinkedIn;
     return html`<section class="panel success" part="success" aria-labelledby="thanks">
       <h2 id="thanks" tabindex="-1">${this._t("thanks")}</h2>
       <p>${this._t("pending")}</p>
@@ -367,8 +364,8 @@ export class ChorusStoryForm extends ChorusElement {
           : nothing
       }
       ${
-        this._linkedIn
-          ? html`<p><a class="button secondary" href=${this._linkedIn} target="_blank" rel="noopener noreferrer">${this._t("linkedIn")}</a></p>`
+        linkedIn?.startsWith("https://")
+          ? html`<p><a class="button secondary" href=${linkedIn} target="_blank" rel="noopener noreferrer">${this._t("linkedIn")}</a></p>`
           : nothing
       }
       ${
@@ -389,13 +386,15 @@ export class ChorusStoryForm extends ChorusElement {
   }
 
   override render() {
-    if (this._result) return this._success(this._result);
+    const result = this._send.status === COMPLETE && this._send.value;
+    if (result) return this._success(result);
     const problems = order.filter((field) => this._errors[field]);
     const body = this._described("body", true);
     const rating = this._described("rating");
     const outcome = this._described("outcome");
     const publish = this._described("publish");
     const credential = this._described("credential", true);
+    const sending = this._send.status === PENDING;
     return html`<form class="panel" part="form" novalidate aria-labelledby="title" @submit=${this._submit}
         @focusout=${this._onLeave} @change=${this._onLeave}>
       <h2 id="title">${this._t("title")}</h2>
@@ -479,8 +478,8 @@ export class ChorusStoryForm extends ChorusElement {
         <label for="website">${this._t("website")}</label>
         <input id="website" name="website" tabindex="-1" autocomplete="off" />
       </div>
-      <p><button class="button" part="submit" type="submit" ?disabled=${this._sending} aria-busy=${this._sending ? "true" : "false"}>
-        ${this._sending ? this._t("sending") : this._t("submit")}</button></p>
+      <p><button class="button" part="submit" type="submit" ?disabled=${sending} aria-busy=${sending ? "true" : "false"}>
+        ${sending ? this._t("sending") : this._t("submit")}</button></p>
     </form>`;
   }
 }

@@ -8,11 +8,6 @@ export const storyWallStyles = css`
   :host(:not([theme="light"])) {
     background: var(--_bg);
   }
-  p,
-  h2,
-  h3 {
-    margin: 0;
-  }
   .filters {
     display: flex;
     flex-wrap: wrap;

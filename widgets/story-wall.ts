@@ -6,6 +6,7 @@ import { catalog, formatDate, formatNumber } from "./lib/i18n.ts";
 import { outcomeTypes, storyText } from "./lib/stories.ts";
 import { storiesJsonLdScript } from "./lib/story-json-ld.ts";
 import { baseStyles } from "./lib/styles.ts";
+import { COMPLETE, ERROR, initialState, PENDING, Task, type TaskStatus } from "./lib/task.ts";
 import { storyWallStyles } from "./story-wall.styles.ts";
 
 const wallText = catalog(
@@ -47,7 +48,6 @@ const wallText = catalog(
 );
 
 type WallKey = Parameters<typeof wallText>[1];
-type ReceiptView = { story: PublicStory; state: "loading" | "ready" | "error"; data?: StoryVerification };
 
 const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
 
@@ -93,9 +93,6 @@ export class ChorusStoryWall extends ChorusElement {
     noJsonLd: { type: Boolean, attribute: "no-json-ld" },
     _items: { state: true },
     _cursor: { state: true },
-    _state: { state: true },
-    _more: { state: true },
-    _moreFailed: { state: true },
     _index: { state: true },
     _playing: { state: true },
     _receipt: { state: true },
@@ -119,14 +116,46 @@ export class ChorusStoryWall extends ChorusElement {
   declare noJsonLd: boolean;
   declare _items: PublicStory[];
   declare _cursor: string | null;
-  declare _state: "loading" | "ready" | "error";
-  declare _more: boolean;
-  declare _moreFailed: boolean;
   declare _index: number;
   declare _playing: boolean;
-  declare _receipt: ReceiptView | null;
+  /** The story whose receipt is open. */
+  declare _receipt: PublicStory | null;
 
-  private _request = 0;
+  /**
+   * A page of stories: the first for the filters (again when they change), or with `more` the
+   * next one. Only the latest request may fill the wall.
+   */
+  private readonly _page = new Task(
+    this,
+    ([course, outcome, verified, limit, more]) => {
+      const query = new URLSearchParams({ limit: String(Math.min(50, Math.max(1, Math.trunc(limit) || 12))) });
+      if (course) query.set("course", course);
+      if ((outcomeTypes as readonly string[]).includes(outcome)) query.set("outcome", outcome);
+      if (verified) query.set("verified", "true");
+      if (more && this._cursor) query.set("cursor", this._cursor);
+      return api<StoryPage>(`/v1/stories?${query}`);
+    },
+    (): [string, string, boolean, number, boolean?] => [this.course, this.outcome, this.verified, this.limit],
+    (page, [, , , , more]) => {
+      if (more) this._focusFrom = this._items.length;
+      else this._index = 0;
+      this._items = more ? [...this._items, ...page.items] : page.items;
+      this._cursor = page.nextCursor;
+      this.emit("chorus-stories-loaded", { count: this._items.length, hasMore: page.nextCursor !== null });
+    },
+  );
+  /**
+   * What the wall shows: the latest first page's outcome. A page on its way keeps what is on
+   * screen (no jump), unless there is nothing yet; a next page that fails leaves it too.
+   */
+  private _shown: TaskStatus = PENDING;
+  /** The open receipt's checks, requested each time it opens. */
+  private readonly _verification = new Task(
+    this,
+    ([story]) =>
+      story ? api<StoryVerification>(`/v1/stories/${encodeURIComponent(story.id)}/verification`) : initialState,
+    () => [this._receipt],
+  );
   private _timer?: number;
   /** Pointer or keyboard focus inside the carousel holds it still. */
   private _hold = false;
@@ -145,9 +174,6 @@ export class ChorusStoryWall extends ChorusElement {
     this.noJsonLd = false;
     this._items = [];
     this._cursor = null;
-    this._state = "loading";
-    this._more = false;
-    this._moreFailed = false;
     this._index = 0;
     this._playing = !reducedMotion.matches;
     this._receipt = null;
@@ -175,7 +201,6 @@ export class ChorusStoryWall extends ChorusElement {
   }
 
   override updated(changed: Map<string, unknown>) {
-    if (["course", "outcome", "verified", "limit"].some((name) => changed.has(name))) void this._load(false);
     if (changed.has("_items")) {
       this._jsonLd();
       if (this._focusFrom >= 0) {
@@ -186,33 +211,9 @@ export class ChorusStoryWall extends ChorusElement {
     if (["layout", "_playing", "_items", "interval"].some((name) => changed.has(name))) this._syncTimer();
   }
 
-  private async _load(more: boolean) {
-    const request = ++this._request;
-    const query = new URLSearchParams({ limit: String(Math.min(50, Math.max(1, Math.trunc(this.limit) || 12))) });
-    if (this.course) query.set("course", this.course);
-    if ((outcomeTypes as readonly string[]).includes(this.outcome)) query.set("outcome", this.outcome);
-    if (this.verified) query.set("verified", "true");
-    if (more && this._cursor) query.set("cursor", this._cursor);
-    this._more = more;
-    this._moreFailed = false;
-    // A new filter keeps the current stories on screen until the new ones arrive: no jump.
-    if (!more && this._items.length === 0) this._state = "loading";
-    try {
-      const page = await api<StoryPage>(`/v1/stories?${query}`);
-      if (request !== this._request) return;
-      if (more) this._focusFrom = this._items.length;
-      else this._index = 0;
-      this._items = more ? [...this._items, ...page.items] : page.items;
-      this._cursor = page.nextCursor;
-      this._state = "ready";
-      this.emit("chorus-stories-loaded", { count: this._items.length, hasMore: page.nextCursor !== null });
-    } catch {
-      if (request !== this._request) return;
-      if (more) this._moreFailed = true;
-      else this._state = "error";
-    } finally {
-      if (request === this._request) this._more = false;
-    }
+  /** The first page again (after a failure), or the next one. */
+  private _load(more: boolean) {
+    void this._page.run([this.course, this.outcome, this.verified, this.limit, more]);
   }
 
   /** Schema.org `Review`s of the course, in the light DOM where search engines read them. */
@@ -273,16 +274,10 @@ export class ChorusStoryWall extends ChorusElement {
 
   private async _openReceipt(story: PublicStory, event: Event) {
     this._opener = event.currentTarget as HTMLElement;
-    this._receipt = { story, state: "loading" };
+    this._receipt = story;
     this.emit("chorus-receipt-open", { id: story.id });
     await this.updateComplete;
     this.renderRoot.querySelector("dialog")?.showModal();
-    try {
-      const data = await api<StoryVerification>(`/v1/stories/${encodeURIComponent(story.id)}/verification`);
-      if (this._receipt?.story === story) this._receipt = { story, state: "ready", data };
-    } catch {
-      if (this._receipt?.story === story) this._receipt = { story, state: "error" };
-    }
   }
 
   private _closed() {
@@ -351,18 +346,19 @@ export class ChorusStoryWall extends ChorusElement {
   }
 
   private _receiptDialog() {
-    const view = this._receipt;
-    if (!view) return nothing;
-    const data = view.data;
-    const level = data?.level ?? view.story.verificationLevel;
+    const story = this._receipt;
+    if (!story) return nothing;
+    const { status } = this._verification;
+    const data = status === COMPLETE ? this._verification.value : undefined;
+    const level = data?.level ?? story.verificationLevel;
     return html`<dialog part="receipt" aria-labelledby="receipt-title" @close=${this._closed}>
       <h2 id="receipt-title">${this._t("receipt")}</h2>
       <p class="badge ${level}">${storyText(this.locale, level)}</p>
       <p>${this._t(level)}</p>
       ${
-        view.state === "loading"
+        status === PENDING
           ? html`<p aria-busy="true">…</p>`
-          : view.state === "error" || !data
+          : !data
             ? html`<p role="alert">${storyText(this.locale, "loadFailed")}</p>`
             : html`<p class="muted">${this._t("checkedOn", { date: formatDate(this.locale, data.checkedAt) })}</p>
             <ul class="checks">
@@ -399,10 +395,13 @@ export class ChorusStoryWall extends ChorusElement {
       <label class="toggle"><input type="checkbox" .checked=${this.verified} @change=${this._filter} />
         ${this._t("verifiedOnly")}</label>
     </div>`;
+    const { status, args } = this._page;
+    const more = args?.[4];
+    if (status === COMPLETE || (!more && (status === ERROR || !this._items.length))) this._shown = status;
     let content: unknown;
-    if (this._state === "loading")
+    if (this._shown === PENDING)
       content = html`<p class="placeholder muted" aria-busy="true">${this._t("loading")}</p>`;
-    else if (this._state === "error")
+    else if (this._shown === ERROR)
       content = html`<div class="placeholder" role="alert"><p>${storyText(this.locale, "loadFailed")}</p>
         <button class="button secondary" @click=${() => this._load(false)}>${storyText(this.locale, "retry")}</button></div>`;
     else if (this._items.length === 0) content = html`<p class="placeholder muted">${this._t("empty")}</p>`;
@@ -412,13 +411,14 @@ export class ChorusStoryWall extends ChorusElement {
         aria-label=${this._t("stories")}>
         ${this._items.map((story, index) => html`<div role="listitem">${this._story(story, index)}</div>`)}
       </div>`;
-    const more =
-      this._cursor && this._state === "ready" && this.layout !== "carousel"
-        ? html`<p class="more"><button class="button secondary" part="load-more" ?disabled=${this._more}
-            aria-busy=${this._more ? "true" : "false"} @click=${() => this._load(true)}>${this._t("loadMore")}</button></p>`
+    const busy = more && status === PENDING;
+    const loadMore =
+      this._cursor && this._shown === COMPLETE && this.layout !== "carousel"
+        ? html`<p class="more"><button class="button secondary" part="load-more" ?disabled=${busy}
+            aria-busy=${busy ? "true" : "false"} @click=${() => this._load(true)}>${this._t("loadMore")}</button></p>`
         : nothing;
-    return html`${filters}${content}${more}
-      <p role="status" class="visually-hidden">${this._moreFailed ? this._t("loadMoreFailed") : ""}</p>
+    return html`${filters}${content}${loadMore}
+      <p role="status" class="visually-hidden">${more && status === ERROR ? this._t("loadMoreFailed") : ""}</p>
       ${this._receiptDialog()}`;
   }
 }

@@ -62,6 +62,47 @@ export const baseStyles = css`
   .muted {
     color: var(--_muted);
   }
+  /* What several elements share, written once: headings and paragraphs without margins, the
+     frame of the card (.card), the outcome statistics (.stats) and the story form (.panel), the
+     figures of a <dl>, and a <summary> big enough to tap. */
+  h2,
+  h3,
+  p {
+    margin: 0;
+  }
+  .card,
+  .stats,
+  .panel {
+    display: grid;
+    gap: 1rem;
+    padding: clamp(1rem, 3vw, 1.5rem);
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  dl {
+    display: grid;
+    gap: 0.5rem;
+    margin: 0;
+  }
+  dl div {
+    padding: 0.5rem 0.75rem;
+    background: var(--_surface);
+    border-radius: calc(var(--_radius) * 0.66);
+  }
+  dt {
+    font-size: 0.85em;
+    color: var(--_muted);
+  }
+  dd {
+    margin: 0;
+  }
+  summary {
+    cursor: pointer;
+    min-height: 44px;
+    display: flex;
+    align-items: center;
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;
