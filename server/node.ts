@@ -62,7 +62,9 @@ const app: App = createApp({
   config,
   clickWriter,
   clickRecorder: { exclusive: true },
-  clientIp: (c) => getConnInfo(c).remote.address,
+  // The demo site calls the app in-process (no socket): such a request has no address.
+  clientIp: (c) =>
+    (c.env as { incoming?: unknown } | undefined)?.incoming ? getConnInfo(c).remote.address : undefined,
   assets: serveStatic({ root: join(root, "dist") }),
   // The demo provider's site, on this same server (a real provider's would be its own site).
   demo: demoKeys
