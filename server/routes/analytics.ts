@@ -2,16 +2,15 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Money as MoneyValue } from "../../db/program-settings.ts";
-import { ApiError } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import {
-  type AnalyticsRange,
+  analyticsRange,
   breakdown,
-  dayMs,
   dimensions,
   funnel,
   kFactor,
+  type RangeQuery as RangeQueryValue,
   searchConversions,
   timeseries,
   timeToConvert,
@@ -19,11 +18,9 @@ import {
 } from "../services/analytics.ts";
 import { exportCsv, exportDatasets } from "../services/analytics-export.ts";
 import type { AppEnv } from "../types.ts";
+import { workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
 import { courseSlug } from "./story-schemas.ts";
-
-/** The longest range one query may cover: two years and a leap day. */
-export const maxRangeDays = 731;
 
 const isoDate = z.iso.date({ error: "a date as YYYY-MM-DD" });
 
@@ -33,20 +30,14 @@ const RangeQuery = z.object({
   course: courseSlug.optional().openapi({ description: "Only this course (its slug)." }),
 });
 
-function rangeOf(query: z.infer<typeof RangeQuery>, now: Date): AnalyticsRange {
-  const day = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / dayMs);
-  const toDay = query.to ? day(query.to) : Math.floor(now.getTime() / dayMs);
-  const fromDay = query.from ? day(query.from) : toDay - 29;
-  if (fromDay > toDay)
-    throw new ApiError("invalid_request", "`from` is after `to`", [{ path: "from", message: "after to" }]);
-  if (toDay - fromDay + 1 > maxRangeDays)
-    throw new ApiError("invalid_request", `A range covers at most ${maxRangeDays} days`, [
-      { path: "from", message: "range too long" },
-    ]);
-  return { fromDay, toDay, course: query.course ?? "*" };
+/**
+ * The arguments of a figure's service: the caller's workspace (secret key or dashboard session
+ * alike), and the validated query with the range it asks for (refused when the range is not one).
+ */
+function overRange<Q extends RangeQueryValue>(c: Context<AppEnv>, query: Q) {
+  const ctx = workspaceContext(c);
+  return [ctx, { ...query, range: analyticsRange(ctx, query) }] as const;
 }
-
-const range = (c: Context<AppEnv>, query: z.infer<typeof RangeQuery>) => rangeOf(query, c.var.deps.clock.now());
 
 /** A total (refunds can make it negative), so not the settings' non-negative `Money` schema. */
 const Money = z
@@ -87,13 +78,33 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   200: { description, content: { "application/json": { schema } } },
 });
 
-const funnelRoute = apiRoute({
-  ...common,
-  method: "get",
+/** A figure over a range: a GET of the range query (plus its own fields) answering `schema` as JSON. */
+function figureRoute<P extends string, Q extends typeof RangeQuery, T extends z.ZodType>(figure: {
+  path: P;
+  summary: string;
+  description?: string;
+  query: Q;
+  schema: T;
+  answers: string;
+}) {
+  const { path, summary, description, query, schema, answers } = figure;
+  return apiRoute({
+    ...common,
+    method: "get",
+    path,
+    summary,
+    ...(description === undefined ? {} : { description }),
+    request: { query },
+    responses: json(schema, answers),
+  });
+}
+
+const funnelRoute = figureRoute({
   path: "/v1/analytics/funnel",
   summary: "Clicks → signups → enrolments → completions, revenue and step rates",
-  request: { query: RangeQuery },
-  responses: json(Funnel, "The funnel"),
+  query: RangeQuery,
+  schema: Funnel,
+  answers: "The funnel",
 });
 
 export const BreakdownRow = z
@@ -114,22 +125,19 @@ export type BreakdownRow = z.infer<typeof BreakdownRow>;
 export const Breakdown = z.object({ dimension: z.enum(dimensions), items: z.array(BreakdownRow) }).openapi("Breakdown");
 export type Breakdown = z.infer<typeof Breakdown>;
 
-const breakdownRoute = apiRoute({
-  ...common,
-  method: "get",
+const breakdownRoute = figureRoute({
   path: "/v1/analytics/breakdown",
   summary: "The funnel counts per channel, course, advocate, story, country or day",
-  request: {
-    query: RangeQuery.extend({
-      dimension: z.enum(dimensions),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
-      sort: z
-        .enum(["clicks", "enrollments"])
-        .default("clicks")
-        .openapi({ description: "Most clicks first (then enrolments), or most enrolments first (then clicks)" }),
-    }),
-  },
-  responses: json(Breakdown, "One row per value"),
+  query: RangeQuery.extend({
+    dimension: z.enum(dimensions),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    sort: z
+      .enum(["clicks", "enrollments"])
+      .default("clicks")
+      .openapi({ description: "Most clicks first (then enrolments), or most enrolments first (then clicks)" }),
+  }),
+  schema: Breakdown,
+  answers: "One row per value",
 });
 
 export const KFactor = z
@@ -151,15 +159,14 @@ export const KFactor = z
   .openapi("KFactor");
 export type KFactor = z.infer<typeof KFactor>;
 
-const kFactorRoute = apiRoute({
-  ...common,
-  method: "get",
+const kFactorRoute = figureRoute({
   path: "/v1/analytics/k-factor",
   summary: "K-factor per monthly cohort of referrers, with its parts",
   description:
     "A referrer joins the cohort of the month in which one of their links was first shared or clicked. Over the cohort's life to date: `sharesPerAdvocate` = shares / advocates, `enrollmentsPerShare` = enrolments / shares, `kFactor` = enrolments / advocates (the product of the two when shares > 0). The range selects cohorts by month.",
-  request: { query: RangeQuery },
-  responses: json(KFactor, "Cohorts, oldest first"),
+  query: RangeQuery,
+  schema: KFactor,
+  answers: "Cohorts, oldest first",
 });
 
 export const TimeToConvert = z
@@ -171,13 +178,12 @@ export const TimeToConvert = z
   .openapi("TimeToConvert");
 export type TimeToConvert = z.infer<typeof TimeToConvert>;
 
-const timeToConvertRoute = apiRoute({
-  ...common,
-  method: "get",
+const timeToConvertRoute = figureRoute({
   path: "/v1/analytics/time-to-convert",
   summary: "Time from click to enrolment (median and p90, nearest rank)",
-  request: { query: RangeQuery },
-  responses: json(TimeToConvert, "Delays of attributed enrolments with a click, by enrolment day"),
+  query: RangeQuery,
+  schema: TimeToConvert,
+  answers: "Delays of attributed enrolments with a click, by enrolment day",
 });
 
 export const TopAdvocates = z
@@ -194,13 +200,12 @@ export const TopAdvocates = z
   .openapi("TopAdvocates");
 export type TopAdvocates = z.infer<typeof TopAdvocates>;
 
-const advocatesRoute = apiRoute({
-  ...common,
-  method: "get",
+const advocatesRoute = figureRoute({
   path: "/v1/analytics/advocates",
   summary: "Top advocates by enrolments, then clicks",
-  request: { query: RangeQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }) },
-  responses: json(TopAdvocates, "The leaderboard"),
+  query: RangeQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
+  schema: TopAdvocates,
+  answers: "The leaderboard",
 });
 
 export const Timeseries = z
@@ -208,13 +213,12 @@ export const Timeseries = z
   .openapi("Timeseries");
 export type Timeseries = z.infer<typeof Timeseries>;
 
-const timeseriesRoute = apiRoute({
-  ...common,
-  method: "get",
+const timeseriesRoute = figureRoute({
   path: "/v1/analytics/timeseries",
   summary: "Funnel counts per day, week (from Monday) or month",
-  request: { query: RangeQuery.extend({ interval: z.enum(["day", "week", "month"]).default("day") }) },
-  responses: json(Timeseries, "One point per period, empty periods as zeros"),
+  query: RangeQuery.extend({ interval: z.enum(["day", "week", "month"]).default("day") }),
+  schema: Timeseries,
+  answers: "One point per period, empty periods as zeros",
 });
 
 const exportRoute = apiRoute({
@@ -279,58 +283,30 @@ const conversionsRoute = apiRoute({
 });
 
 export const analyticsRoutes = createRouter()
-  .openapi(funnelRoute, async (c) =>
-    c.json(await funnel(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query"))), 200),
-  )
+  .openapi(funnelRoute, async (c) => c.json(await funnel(...overRange(c, c.req.valid("query"))), 200))
   .openapi(breakdownRoute, async (c) => {
-    const { dimension, limit, sort } = c.req.valid("query");
-    const items = await breakdown(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query")), dimension, {
-      limit,
-      sort,
-    });
-    return c.json({ dimension, items }, 200);
+    const query = c.req.valid("query");
+    return c.json({ dimension: query.dimension, items: await breakdown(...overRange(c, query)) }, 200);
   })
-  .openapi(kFactorRoute, async (c) =>
-    c.json({ items: await kFactor(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query"))) }, 200),
+  .openapi(kFactorRoute, async (c) => c.json({ items: await kFactor(...overRange(c, c.req.valid("query"))) }, 200))
+  .openapi(timeToConvertRoute, async (c) => c.json(await timeToConvert(...overRange(c, c.req.valid("query"))), 200))
+  .openapi(advocatesRoute, async (c) =>
+    c.json({ items: await topAdvocates(...overRange(c, c.req.valid("query"))) }, 200),
   )
-  .openapi(timeToConvertRoute, async (c) =>
-    c.json(await timeToConvert(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query"))), 200),
-  )
-  .openapi(advocatesRoute, async (c) => {
-    const { limit } = c.req.valid("query");
-    return c.json(
-      { items: await topAdvocates(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query")), limit) },
-      200,
-    );
-  })
   .openapi(timeseriesRoute, async (c) => {
-    const { interval } = c.req.valid("query");
-    return c.json(
-      {
-        interval,
-        items: await timeseries(c.var.deps.db, c.var.auth.workspace.id, range(c, c.req.valid("query")), interval),
-      },
-      200,
-    );
+    const query = c.req.valid("query");
+    return c.json({ interval: query.interval, items: await timeseries(...overRange(c, query)) }, 200);
   })
   .openapi(conversionsRoute, async (c) => {
-    const { q, type, status, flagged, cursor, limit } = c.req.valid("query");
-    const page = await searchConversions(c.var.deps.db, c.var.auth.workspace.id, {
-      q,
-      type,
-      status,
-      flagged: flagged === undefined ? undefined : flagged === "true",
-      cursor,
-      limit,
-    });
-    return c.json(page, 200);
+    const { flagged, ...query } = c.req.valid("query");
+    const search = { ...query, flagged: flagged === undefined ? undefined : flagged === "true" };
+    return c.json(await searchConversions(workspaceContext(c), search), 200);
   })
   .openapi(exportRoute, async (c) => {
-    const { dataset } = c.req.valid("query");
-    const stream = exportCsv(c.var.deps.db, c.var.auth.workspace.id, dataset, range(c, c.req.valid("query")));
-    return c.body(stream, 200, {
+    const query = c.req.valid("query");
+    return c.body(exportCsv(...overRange(c, query)), 200, {
       "Content-Type": "text/csv; charset=utf-8; header=present",
-      "Content-Disposition": `attachment; filename="chorus-${dataset}.csv"`,
+      "Content-Disposition": `attachment; filename="chorus-${query.dataset}.csv"`,
       "Cache-Control": "private, no-store",
     }) as never;
   });

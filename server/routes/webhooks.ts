@@ -5,6 +5,7 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { webhookEventTypes } from "../services/outbox.ts";
 import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, resendDelivery } from "../services/webhooks.ts";
+import { workspaceContext } from "./context.ts";
 import { cursorQuery } from "./schemas.ts";
 
 export const Endpoint = z
@@ -43,10 +44,15 @@ export type DeliveryList = z.infer<typeof DeliveryList>;
 
 const endpointParams = z.object({ id: z.string().min(1).max(64) });
 
-const list = apiRoute({
+/** Every webhook route: program admin, by secret key or dashboard session. */
+const common = {
   tags: ["Webhooks"],
   security: secretKeyOrSession,
-  middleware: [requireSecretKeyOrSession] as const,
+  middleware: [requireSecretKeyOrSession],
+};
+
+const list = apiRoute({
+  ...common,
   method: "get",
   path: "/v1/admin/webhooks",
   summary: "List webhook endpoints",
@@ -63,9 +69,7 @@ const list = apiRoute({
 });
 
 const create = apiRoute({
-  tags: ["Webhooks"],
-  security: secretKeyOrSession,
-  middleware: [requireSecretKeyOrSession] as const,
+  ...common,
   method: "post",
   path: "/v1/admin/webhooks",
   summary: "Add a webhook endpoint",
@@ -94,9 +98,7 @@ const create = apiRoute({
 });
 
 const remove = apiRoute({
-  tags: ["Webhooks"],
-  security: secretKeyOrSession,
-  middleware: [requireSecretKeyOrSession] as const,
+  ...common,
   method: "delete",
   path: "/v1/admin/webhooks/{id}",
   summary: "Delete a webhook endpoint (pending deliveries to it are dropped)",
@@ -105,9 +107,7 @@ const remove = apiRoute({
 });
 
 const deliveries = apiRoute({
-  tags: ["Webhooks"],
-  security: secretKeyOrSession,
-  middleware: [requireSecretKeyOrSession] as const,
+  ...common,
   method: "get",
   path: "/v1/admin/webhooks/{id}/deliveries",
   summary: "The delivery log of one endpoint, newest first",
@@ -133,9 +133,7 @@ const deliveries = apiRoute({
 });
 
 const resend = apiRoute({
-  tags: ["Webhooks"],
-  security: secretKeyOrSession,
-  middleware: [requireSecretKeyOrSession] as const,
+  ...common,
   method: "post",
   path: "/v1/admin/webhooks/{id}/deliveries/{eventId}/resend",
   summary: "Send one event to this endpoint again, as soon as the worker runs",
@@ -147,28 +145,18 @@ const resend = apiRoute({
 });
 
 export const webhookRoutes = createRouter()
-  .openapi(list, async (c) => c.json(await listEndpoints(c.var.deps.db, c.var.auth.workspace.id), 200))
-  .openapi(create, async (c) => {
-    const { db, clock } = c.var.deps;
-    return c.json(await createEndpoint(db, c.var.auth.workspace.id, c.req.valid("json"), clock.now()), 201);
-  })
+  .openapi(list, async (c) => c.json(await listEndpoints(workspaceContext(c)), 200))
+  .openapi(create, async (c) => c.json(await createEndpoint(workspaceContext(c), c.req.valid("json")), 201))
   .openapi(remove, async (c) => {
-    const { db, clock } = c.var.deps;
-    await deleteEndpoint(db, c.var.auth.workspace.id, c.req.valid("param").id, clock.now());
+    await deleteEndpoint(workspaceContext(c), { endpointId: c.req.valid("param").id });
     return c.body(null, 204);
   })
   .openapi(deliveries, async (c) => {
-    const query = c.req.valid("query");
-    const page = await listDeliveries(c.var.deps.db, c.var.auth.workspace.id, c.req.valid("param").id, {
-      status: query.status,
-      eventId: query.event,
-      cursor: query.cursor,
-      limit: query.limit,
-    });
-    return c.json(page, 200);
+    const { event, ...query } = c.req.valid("query");
+    const filter = { ...query, endpointId: c.req.valid("param").id, eventId: event };
+    return c.json(await listDeliveries(workspaceContext(c), filter), 200);
   })
   .openapi(resend, async (c) => {
-    const { db, clock } = c.var.deps;
     const { id, eventId } = c.req.valid("param");
-    return c.json(await resendDelivery(db, c.var.auth.workspace.id, id, eventId, clock.now()), 200);
+    return c.json(await resendDelivery(workspaceContext(c), { endpointId: id, eventId }), 200);
   });

@@ -7,15 +7,39 @@
  * word of mouth. Ranges are whole UTC days, both ends included.
  */
 import { type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import type { Money } from "../../db/program-settings.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { paginate } from "../lib/paginate.ts";
+import { DomainError } from "./errors.ts";
+import type { ServiceContext, WorkspaceContext } from "./types.ts";
 
 export const dayMs = 86_400_000;
 
+/** The longest range one query may cover: two years and a leap day. */
+export const maxRangeDays = 731;
+
 /** A validated query: UTC day numbers (days since the epoch) and a course slug or '*' for all. */
 export type AnalyticsRange = { fromDay: number; toDay: number; course: string };
+
+/** A range as a caller asks for it: ISO days (YYYY-MM-DD, UTC, both included) and a course slug. */
+export type RangeQuery = { from?: string; to?: string; course?: string };
+
+/** The range a query asks for: `to` defaults to today, `from` to 29 days before `to`, the course to all. */
+export function analyticsRange({ clock }: Pick<ServiceContext, "clock">, query: RangeQuery): AnalyticsRange {
+  const day = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / dayMs);
+  const toDay = query.to ? day(query.to) : Math.floor(clock.now().getTime() / dayMs);
+  const fromDay = query.from ? day(query.from) : toDay - 29;
+  if (fromDay > toDay)
+    throw new DomainError("invalid_request", "`from` is after `to`", [{ path: "from", message: "after to" }]);
+  if (toDay - fromDay + 1 > maxRangeDays)
+    throw new DomainError("invalid_request", `A range covers at most ${maxRangeDays} days`, [
+      { path: "from", message: "range too long" },
+    ]);
+  return { fromDay, toDay, course: query.course ?? "*" };
+}
+
+/** The input of every analytics figure: the range it covers. */
+export type RangeInput = { range: AnalyticsRange };
 
 export type Counts = {
   clicks: number;
@@ -121,7 +145,8 @@ export function funnelRates(counts: Counts) {
   };
 }
 
-async function revenue(db: Db, workspaceId: string, range: AnalyticsRange, dim: string, byKey: boolean) {
+async function revenue({ db, workspace }: WorkspaceContext, range: AnalyticsRange, dim: string, byKey: boolean) {
+  const workspaceId = workspace.id;
   const rows = await db.all<{ key: string; currency: string; amount: number }>(sql`
     SELECT ${byKey ? sql`key` : sql`''`} AS key, currency, sum(enrolled) - sum(refunded) AS amount
     FROM ${rollupRows("analytics_revenue", sql`workspace_id = ${workspaceId} AND dim = ${dim} AND course = ${range.course}`, range)}
@@ -135,12 +160,15 @@ async function revenue(db: Db, workspaceId: string, range: AnalyticsRange, dim: 
   return byRow;
 }
 
-export async function funnel(db: Db, workspaceId: string, range: AnalyticsRange) {
+/** The funnel's counts in the range, its revenue and step rates. */
+export async function funnel(ctx: WorkspaceContext, { range }: RangeInput) {
+  const { db, workspace } = ctx;
+  const workspaceId = workspace.id;
   const [row] = await db.all<Record<string, unknown>>(sql`
     SELECT ${countColumns}
     FROM ${rollupRows("analytics_daily", sql`workspace_id = ${workspaceId} AND dim = 'total' AND course = ${range.course}`, range)}`);
   const counts = toCounts(row ?? {});
-  const money = await revenue(db, workspaceId, range, "total", false);
+  const money = await revenue(ctx, range, "total", false);
   return { ...counts, revenue: money.get("") ?? [], rates: funnelRates(counts) };
 }
 
@@ -156,7 +184,8 @@ export type BreakdownRow = Counts & {
 };
 
 /** Names for the keys of a breakdown: course titles, advocate names, story headlines (and authors). */
-async function labels(db: Db, workspaceId: string, dimension: Dimension, keys: string[]) {
+async function labels({ db, workspace }: WorkspaceContext, dimension: Dimension, keys: string[]) {
+  const workspaceId = workspace.id;
   const names = new Map<string, { label: string | null; author?: string | null }>();
   if (keys.length === 0) return names;
   const list = sql.join(
@@ -180,15 +209,19 @@ async function labels(db: Db, workspaceId: string, dimension: Dimension, keys: s
   return names;
 }
 
-export type BreakdownOptions = { limit: number; sort: "clicks" | "enrollments" };
+export type BreakdownInput = RangeInput & {
+  dimension: Dimension;
+  /** At most this many rows (default 100). */
+  limit?: number;
+  /** Most clicks first (the default), or most enrolments first. */
+  sort?: "clicks" | "enrollments";
+};
 
-export async function breakdown(
-  db: Db,
-  workspaceId: string,
-  range: AnalyticsRange,
-  dimension: Dimension,
-  options: BreakdownOptions = { limit: 100, sort: "clicks" },
-): Promise<BreakdownRow[]> {
+/** The funnel counts and revenue per value of one dimension, biggest first (days in order). */
+export async function breakdown(ctx: WorkspaceContext, input: BreakdownInput): Promise<BreakdownRow[]> {
+  const { range, dimension, limit = 100, sort = "clicks" } = input;
+  const { db, workspace } = ctx;
+  const workspaceId = workspace.id;
   // Courses are the `course` column of the totals; days are the `day` column.
   const dim = dimension === "course" || dimension === "day" ? "total" : dimension;
   const keyColumn = dimension === "course" ? sql`course` : dimension === "day" ? sql`day` : sql`key`;
@@ -201,13 +234,13 @@ export async function breakdown(
   const order =
     dimension === "day"
       ? sql`1`
-      : options.sort === "enrollments"
+      : sort === "enrollments"
         ? sql`enrollments DESC, clicks DESC, 1`
         : sql`clicks DESC, enrollments DESC, 1`;
   const rows = await db.all<Record<string, unknown>>(sql`
     SELECT ${keyColumn} AS key, ${countColumns}
     FROM ${rollupRows("analytics_daily", sql`workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}`, range, dimension === "day")}
-    GROUP BY 1 ORDER BY ${order} LIMIT ${options.limit}`);
+    GROUP BY 1 ORDER BY ${order} LIMIT ${limit}`);
   const keys = rows.map((row) => String(row.key));
   // Revenue of the same rows: grouped the same way.
   const money = new Map<string, Money[]>();
@@ -225,7 +258,7 @@ export async function breakdown(
       money.set(key, [...(money.get(key) ?? []), { currency: row.currency, amount: Number(row.amount) }]);
     }
   }
-  const names = await labels(db, workspaceId, dimension, keys);
+  const names = await labels(ctx, dimension, keys);
   return rows.map((row) => {
     const raw = String(row.key);
     const key = dimension === "day" ? new Date(Number(row.key) * dayMs).toISOString().slice(0, 10) : raw;
@@ -242,11 +275,10 @@ export async function breakdown(
 
 /** The daily (or weekly, monthly) series of the funnel counts, with empty periods as zeros. */
 export async function timeseries(
-  db: Db,
-  workspaceId: string,
-  range: AnalyticsRange,
-  interval: "day" | "week" | "month",
+  { db, workspace }: WorkspaceContext,
+  { range, interval }: RangeInput & { interval: "day" | "week" | "month" },
 ) {
+  const workspaceId = workspace.id;
   const rows = await db.all<Record<string, unknown>>(sql`
     SELECT day, ${countColumns}
     FROM ${rollupRows("analytics_daily", sql`workspace_id = ${workspaceId} AND dim = 'total' AND course = ${range.course}`, range, true)}
@@ -277,7 +309,8 @@ function periodStart(day: number, interval: "day" | "week" | "month"): string {
  * kFactor = enrollments / advocates (the new learners each referrer brought; equal to the product
  * of the two parts whenever shares > 0). The range selects cohorts by their month.
  */
-export async function kFactor(db: Db, workspaceId: string, range: AnalyticsRange) {
+export async function kFactor({ db, workspace }: WorkspaceContext, { range }: RangeInput) {
+  const workspaceId = workspace.id;
   const rows = await db.all<Record<string, unknown>>(sql`
     SELECT strftime('%Y-%m', first_active_at / 1000, 'unixepoch') AS cohort, count(*) AS advocates,
       sum(shares) AS shares, sum(clicks) AS clicks, sum(signups) AS signups, sum(enrollments) AS enrollments
@@ -307,7 +340,8 @@ export async function kFactor(db: Db, workspaceId: string, range: AnalyticsRange
  * Click-to-enrolment delay of attributed enrolments with a click, by the enrolment's day. Exact
  * nearest-rank percentiles: the index is ordered by delay, so each is one ordered range walk.
  */
-export async function timeToConvert(db: Db, workspaceId: string, range: AnalyticsRange) {
+export async function timeToConvert({ db, workspace }: WorkspaceContext, { range }: RangeInput) {
+  const workspaceId = workspace.id;
   const where = sql`workspace_id = ${workspaceId} AND course = ${range.course} AND day BETWEEN ${range.fromDay} AND ${range.toDay}`;
   const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM analytics_delays WHERE ${where}`);
   const n = Number(row?.n ?? 0);
@@ -324,8 +358,10 @@ export async function timeToConvert(db: Db, workspaceId: string, range: Analytic
 }
 
 /** The advocates who brought the most enrolments (then clicks) in the range. */
-export async function topAdvocates(db: Db, workspaceId: string, range: AnalyticsRange, limit: number) {
-  const rows = await breakdown(db, workspaceId, range, "advocate", { limit, sort: "enrollments" });
+export async function topAdvocates(ctx: WorkspaceContext, { range, limit }: RangeInput & { limit: number }) {
+  const { db, workspace } = ctx;
+  const workspaceId = workspace.id;
+  const rows = await breakdown(ctx, { range, dimension: "advocate", limit, sort: "enrollments" });
   if (rows.length === 0) return [];
   const ids = sql.join(
     rows.map((row) => sql`${row.key}`),
@@ -355,7 +391,8 @@ export type ConversionSearch = {
  * Conversions newest first, each with its decision log, for the dashboard's search: `q` matches
  * the provider's conversion id or customer id exactly or by prefix (LIKE with escaping).
  */
-export async function searchConversions(db: Db, workspaceId: string, search: ConversionSearch) {
+export async function searchConversions({ db, workspace }: WorkspaceContext, search: ConversionSearch) {
+  const workspaceId = workspace.id;
   const after = decodeCursor(search.cursor, ["number", "string"]);
   const like = search.q ? `${search.q.replace(/[\\%_]/g, (char) => `\\${char}`)}%` : null;
   const rows = await db.all<Record<string, unknown>>(sql`

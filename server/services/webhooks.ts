@@ -8,7 +8,6 @@
  * receivers deduplicate by the event id.
  */
 import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
@@ -16,7 +15,7 @@ import { newId, newSecret } from "../lib/ids.ts";
 import { paginate } from "../lib/paginate.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
-import type { Clock } from "./types.ts";
+import type { ServiceContext, WorkspaceContext } from "./types.ts";
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -27,12 +26,16 @@ function endpointJson(row: EndpointRow) {
   return { id: row.id, url: row.url, events: row.events, createdAt: new Date(row.createdAt).toISOString() };
 }
 
-export async function createEndpoint(db: Db, workspaceId: string, input: { url: string; events: string[] }, now: Date) {
+export type EndpointInput = { url: string; events: string[] };
+
+/** Adds an endpoint (an empty `events` subscribes to all) with a new signing secret. */
+export async function createEndpoint({ db, clock, workspace }: WorkspaceContext, input: EndpointInput) {
   const secret = newSecret("whsec");
+  const createdAt = clock.now().getTime();
   const [row] = await writeTransaction(db, (tx) =>
     tx
       .insert(webhookEndpoints)
-      .values({ id: newId("whk"), workspaceId, url: input.url, secret, events: input.events, createdAt: now.getTime() })
+      .values({ id: newId("whk"), workspaceId: workspace.id, url: input.url, secret, events: input.events, createdAt })
       .returning(),
   );
   if (!row) throw new Error("endpoint insert returned nothing");
@@ -40,22 +43,23 @@ export async function createEndpoint(db: Db, workspaceId: string, input: { url: 
   return { ...endpointJson(row), secret };
 }
 
-export async function listEndpoints(db: Db, workspaceId: string) {
+/** The workspace's endpoints, newest first (their secrets never again). */
+export async function listEndpoints({ db, workspace }: WorkspaceContext) {
   const rows = await db
     .select()
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.workspaceId, workspaceId), isNull(webhookEndpoints.disabledAt)))
+    .where(and(eq(webhookEndpoints.workspaceId, workspace.id), isNull(webhookEndpoints.disabledAt)))
     .orderBy(desc(webhookEndpoints.createdAt));
   return { items: rows.map(endpointJson), nextCursor: null };
 }
 
-async function activeEndpoint(db: Db, workspaceId: string, id: string): Promise<EndpointRow> {
+async function activeEndpoint({ db, workspace }: WorkspaceContext, id: string): Promise<EndpointRow> {
   const [row] = await db
     .select()
     .from(webhookEndpoints)
     .where(
       and(
-        eq(webhookEndpoints.workspaceId, workspaceId),
+        eq(webhookEndpoints.workspaceId, workspace.id),
         eq(webhookEndpoints.id, id),
         isNull(webhookEndpoints.disabledAt),
       ),
@@ -65,14 +69,18 @@ async function activeEndpoint(db: Db, workspaceId: string, id: string): Promise<
 }
 
 /** Deleting keeps the row (disabled) so its delivery log still explains what was sent. */
-export async function deleteEndpoint(db: Db, workspaceId: string, id: string, now: Date): Promise<void> {
+export async function deleteEndpoint(
+  { db, clock, workspace }: WorkspaceContext,
+  { endpointId: id }: { endpointId: string },
+): Promise<void> {
+  const disabledAt = clock.now().getTime();
   const changed = await writeTransaction(db, (tx) =>
     tx
       .update(webhookEndpoints)
-      .set({ disabledAt: now.getTime() })
+      .set({ disabledAt })
       .where(
         and(
-          eq(webhookEndpoints.workspaceId, workspaceId),
+          eq(webhookEndpoints.workspaceId, workspace.id),
           eq(webhookEndpoints.id, id),
           isNull(webhookEndpoints.disabledAt),
         ),
@@ -97,16 +105,23 @@ function deliveryJson(row: DeliveryRow, type: string | null) {
   };
 }
 
-export async function listDeliveries(
-  db: Db,
-  workspaceId: string,
-  endpointId: string,
-  filter: { status?: DeliveryRow["status"]; eventId?: string; cursor?: string; limit: number },
-) {
+export type DeliveryFilter = {
+  endpointId: string;
+  status?: DeliveryRow["status"];
+  /** Only this event's delivery. */
+  eventId?: string;
+  cursor?: string;
+  limit: number;
+};
+
+/** One page of an active endpoint's delivery log, newest first. */
+export async function listDeliveries(ctx: WorkspaceContext, filter: DeliveryFilter) {
+  const { db, workspace } = ctx;
+  const { endpointId } = filter;
   const after = decodeCursor(filter.cursor, ["number", "string"]);
-  await activeEndpoint(db, workspaceId, endpointId);
+  await activeEndpoint(ctx, endpointId);
   const where: (SQL | undefined)[] = [
-    eq(webhookDeliveries.workspaceId, workspaceId),
+    eq(webhookDeliveries.workspaceId, workspace.id),
     eq(webhookDeliveries.endpointId, endpointId),
     filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
     filter.eventId ? eq(webhookDeliveries.eventId, filter.eventId) : undefined,
@@ -138,15 +153,18 @@ export async function listDeliveries(
 }
 
 /** Queues one delivery again, now, whatever became of it. */
-export async function resendDelivery(db: Db, workspaceId: string, endpointId: string, eventId: string, now: Date) {
-  await activeEndpoint(db, workspaceId, endpointId);
+export async function resendDelivery(ctx: WorkspaceContext, input: { endpointId: string; eventId: string }) {
+  const { db, clock, workspace } = ctx;
+  const { endpointId, eventId } = input;
+  const nextAttemptAt = clock.now().getTime();
+  await activeEndpoint(ctx, endpointId);
   const [row] = await writeTransaction(db, (tx) =>
     tx
       .update(webhookDeliveries)
-      .set({ status: "pending", nextAttemptAt: now.getTime(), lastError: null })
+      .set({ status: "pending", nextAttemptAt, lastError: null })
       .where(
         and(
-          eq(webhookDeliveries.workspaceId, workspaceId),
+          eq(webhookDeliveries.workspaceId, workspace.id),
           eq(webhookDeliveries.endpointId, endpointId),
           eq(webhookDeliveries.eventId, eventId),
         ),
@@ -157,7 +175,7 @@ export async function resendDelivery(db: Db, workspaceId: string, endpointId: st
   const [event] = await db
     .select({ type: webhookEvents.type })
     .from(webhookEvents)
-    .where(and(eq(webhookEvents.workspaceId, workspaceId), eq(webhookEvents.id, eventId)));
+    .where(and(eq(webhookEvents.workspaceId, workspace.id), eq(webhookEvents.id, eventId)));
   return deliveryJson(row, event?.type ?? null);
 }
 
@@ -180,8 +198,6 @@ export type DeliveryOptions = {
   fetch?: typeof fetch;
 };
 
-export type DeliveryDeps = { db: Db; clock: Clock };
-
 export type DeliveryReport = { claimed: number; delivered: number; retrying: number; failed: number };
 
 /** Backoff before attempt n+1 after n failed attempts: base · 2^(n−1), capped. */
@@ -190,7 +206,10 @@ export function backoffMs(attempts: number, base: number, max: number): number {
 }
 
 /** Sends every due delivery once (claimed atomically), then records the outcome. */
-export async function deliverDueWebhooks(deps: DeliveryDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+export async function deliverDueWebhooks(
+  { db, clock }: ServiceContext,
+  options: DeliveryOptions = {},
+): Promise<DeliveryReport> {
   const {
     batchSize = 25,
     baseBackoffMs = 30_000,
@@ -200,7 +219,6 @@ export async function deliverDueWebhooks(deps: DeliveryDeps, options: DeliveryOp
     leaseMs = 60_000,
   } = options;
   const send = options.fetch ?? fetch;
-  const { db, clock } = deps;
   const now = clock.now().getTime();
   const claimed = await writeTransaction(db, (tx) =>
     tx.all<{ event_id: string; endpoint_id: string; attempts: number }>(sql`

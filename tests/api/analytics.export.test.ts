@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversions, rewards } from "../../db/schema.ts";
 import { exportCsv } from "../../server/services/analytics-export.ts";
-import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { type CreatedWorkspace, getWorkspace } from "../../server/services/workspaces.ts";
 import { conversionRow, type DataSet, rewardRow, seedDataSet, storyRow } from "../support/analytics-factories.ts";
 import { csvObjects, exportHeaders, parseCsv } from "../support/csv.ts";
 import { workspaceFactory } from "../support/factories.ts";
@@ -98,7 +98,11 @@ describe("GET /v1/analytics/export.csv", () => {
 
   it("pages through rows with a keyset: small pages give the same export", async () => {
     const whole = await download("clicks");
-    const stream = exportCsv(t.db, ws.id, "clicks", { fromDay: 20697, toDay: 20767, course: "*" }, 7);
+    const workspace = (await getWorkspace(t.db, ws.id))!;
+    const stream = exportCsv(
+      { db: t.db, clock: t.clock, workspace },
+      { dataset: "clicks", range: { fromDay: 20697, toDay: 20767, course: "*" }, pageSize: 7 },
+    );
     const paged = await new Response(stream).text();
     expect(paged).toBe(whole);
   });

@@ -11,7 +11,7 @@ import { writeTransaction } from "../../server/lib/write-transaction.ts";
 import { mintLearnerToken } from "../../server/services/learner-tokens.ts";
 import { enqueueEvent } from "../../server/services/outbox.ts";
 import { createEndpoint } from "../../server/services/webhooks.ts";
-import { createWorkspace } from "../../server/services/workspaces.ts";
+import { createWorkspace, getWorkspace } from "../../server/services/workspaces.ts";
 import { repoRoot, startServer } from "../support/processes.ts";
 import { startReceiver } from "../support/webhook-receiver.ts";
 
@@ -93,7 +93,11 @@ describe("webhook delivery outside requests", () => {
     const db = createDb(client);
     const now = new Date();
     const workspace = await createWorkspace(db, { name: "Two runners", origins: [] }, now);
-    await createEndpoint(db, workspace.id, { url: receiver.url, events: [] }, now);
+    const clock = { now: () => now };
+    await createEndpoint(
+      { db, clock, workspace: (await getWorkspace(db, workspace.id))! },
+      { url: receiver.url, events: [] },
+    );
     await writeTransaction(db, async (tx) => {
       for (let i = 0; i < 24; i++) {
         await enqueueEvent(tx, { workspaceId: workspace.id, type: "reward.created", data: { n: i }, now });
