@@ -20,7 +20,6 @@ import { approveDueRewards, changeReward, listRewards, type RewardJson } from ".
 import { recordShare } from "../server/services/shares.ts";
 import { createStory, moderateStory } from "../server/services/stories.ts";
 import type { Learner, Workspace } from "../server/services/types.ts";
-import { visitorHash } from "../server/services/visitors.ts";
 import { advocates, ascii, userAgents } from "./advocates.ts";
 import { demoCatalog } from "./catalog.ts";
 import { seededRandom } from "./random.ts";
@@ -166,6 +165,8 @@ async function advocatesWithCodes(h: History): Promise<Map<string, AdvocateLink>
  */
 async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promise<Map<string, AdvocateStory>> {
   const { db, secret, workspace, random } = h;
+  // Each story is told, and approved, at its own moment of the history.
+  const at = (ms: number) => ({ now: () => new Date(ms) });
   const told = new Map<string, AdvocateStory>();
   for (const [index, seed] of storySeeds.entries()) {
     const advocate = advocates.find((item) => item.sub === seed.author);
@@ -178,32 +179,38 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
       const identity = { sub: `sb-alumni-${index}`, name, email: `${ascii(name)}@example.com` };
       learner = await upsertLearner(db, secret, workspace, identity, new Date(createdAt));
     }
-    const { story } = await createStory(db, {
-      workspace,
-      learner,
-      fields: {
-        course: seed.course,
-        name,
-        headline: seed.headline,
-        body: seed.body,
-        rating: seed.rating,
-        outcome: { type: seed.outcome, salaryIncreasePct: seed.pct ?? null, monthsToOutcome: seed.months ?? null },
-        consent: {
-          publish: true,
-          name: seed.consentName ?? true,
-          photo: false,
-          salary: seed.pct !== undefined && (seed.consentSalary ?? true),
-        },
-      },
-      visitorHash: visitorHash(secret, workspace.id, `198.51.100.${index + 10}`, userAgents[0]!, new Date(createdAt)),
+    const { story } = await createStory(
       // No credential is attached, so nothing is fetched.
-      fetch: () => Promise.reject(new Error("the demo data fetches nothing")),
-      now: new Date(createdAt),
-    });
+      {
+        db,
+        secret,
+        workspace,
+        clock: at(createdAt),
+        fetch: () => Promise.reject(new Error("the demo data fetches nothing")),
+      },
+      {
+        learner,
+        fields: {
+          course: seed.course,
+          name,
+          headline: seed.headline,
+          body: seed.body,
+          rating: seed.rating,
+          outcome: { type: seed.outcome, salaryIncreasePct: seed.pct ?? null, monthsToOutcome: seed.months ?? null },
+          consent: {
+            publish: true,
+            name: seed.consentName ?? true,
+            photo: false,
+            salary: seed.pct !== undefined && (seed.consentSalary ?? true),
+          },
+        },
+        visitor: { ip: `198.51.100.${index + 10}`, userAgent: userAgents[0]!, country: null },
+      },
+    );
     if (seed.status === "pending") continue;
     const approvedAt = Math.min(createdAt + random.int(3, 30) * 3_600_000, h.end - 3_600_000);
     const decision = { status: "approved" as const, featured: seed.featured ?? false };
-    await moderateStory(db, workspace.id, story.id, decision, new Date(approvedAt));
+    await moderateStory({ db, workspace, clock: at(approvedAt) }, { id: story.id, ...decision });
     if (advocate) told.set(advocate.sub, { id: story.id, approvedAt });
   }
   return told;

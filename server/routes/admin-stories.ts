@@ -4,6 +4,7 @@ import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { fullStory, listStoriesForAdmin, moderateStory } from "../services/stories.ts";
+import { workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
 import { courseSlug, FullStory, limits } from "./story-schemas.ts";
 
@@ -77,17 +78,10 @@ const patchAdminStory = apiRoute({
 
 export const adminStoryRoutes = createRouter()
   .openapi(listAdminStories, async (c) => {
-    const page = await listStoriesForAdmin(c.var.deps.db, c.var.auth.workspace.id, c.req.valid("query"));
+    const page = await listStoriesForAdmin(workspaceContext(c), c.req.valid("query"));
     return c.json({ items: page.items.map(fullStory), nextCursor: page.nextCursor }, 200);
   })
   .openapi(patchAdminStory, async (c) => {
-    const { db, clock } = c.var.deps;
-    const story = await moderateStory(
-      db,
-      c.var.auth.workspace.id,
-      c.req.valid("param").id,
-      c.req.valid("json"),
-      clock.now(),
-    );
+    const story = await moderateStory(workspaceContext(c), { ...c.req.valid("json"), id: c.req.valid("param").id });
     return c.json(fullStory(story), 200);
   });

@@ -4,6 +4,7 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { outcomeStatistics } from "../services/outcomes.ts";
 import { outcomeTypes } from "../services/stories.ts";
+import { workspaceContext } from "./context.ts";
 import { courseSlug } from "./story-schemas.ts";
 
 const Figure = z.object({ median: z.number().nullable(), n: z.number(), suppressed: z.boolean() });
@@ -52,12 +53,5 @@ const getOutcomes = apiRoute({
 });
 
 export const outcomeRoutes = createRouter().openapi(getOutcomes, async (c) => {
-  const { workspace } = c.var.auth;
-  const stats = await outcomeStatistics(
-    c.var.deps.db,
-    workspace.id,
-    workspace.settings.minSampleSize,
-    c.req.valid("query").course,
-  );
-  return c.json(stats, 200);
+  return c.json(await outcomeStatistics(workspaceContext(c), c.req.valid("query")), 200);
 });

@@ -5,34 +5,24 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ApiError, errorResponses } from "../errors.ts";
-import { newId, newSecret } from "../lib/ids.ts";
+import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { guardedFetch } from "../services/credentials/fetch.ts";
-import { addToLinkedInUrl } from "../services/credentials/linkedin.ts";
-import { type LearnerClaims, verifyLearnerToken } from "../services/learner-tokens.ts";
-import { upsertLearner } from "../services/learners.ts";
-import { codeForLearner } from "../services/referrals.ts";
+import { listPublicStories, outcomeTypes, publicStory } from "../services/stories.ts";
 import {
-  createStory,
-  findStory,
-  fullStory,
-  isAuthor,
-  learnerById,
-  listPublicStories,
-  outcomeTypes,
-  publicStory,
-  requireAuthor,
-  type StoryRow,
-  updateStoryByAuthor,
-  withdrawStory,
-} from "../services/stories.ts";
-import type { Learner } from "../services/types.ts";
-import { visitorHash } from "../services/visitors.ts";
+  type AuthorContext,
+  type AuthorProof,
+  editStory,
+  type SentLearnerToken,
+  storyVerification,
+  submitStory,
+  withdrawOwnStory,
+} from "../services/story-authors.ts";
 import type { AppEnv } from "../types.ts";
+import { workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
 import { AuthorStory, courseSlug, NewStory, StoryPage, StoryPatch, StoryVerification } from "./story-schemas.ts";
 
@@ -49,23 +39,20 @@ const authorHeaders = z.object({
   "chorus-edit-token": z.string().max(200).optional().openapi({ description: "The edit token from POST /v1/stories" }),
 });
 
-/** The learner token when one is sent: optional here, but a token that is sent must be valid. */
-async function optionalLearner(c: Context<AppEnv>): Promise<LearnerClaims | null> {
-  const header = c.req.header("Authorization");
-  if (!header) return null;
-  const token = header.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (!token) throw new ApiError("unauthorized", "Send the learner token as `Authorization: Bearer …`");
-  return verifyLearnerToken(token, c.var.auth.workspace.tokenSecret, c.var.deps.clock.now());
+/** The author's calls verify credentials over the app's outbound HTTP and print links from its public base. */
+function authorContext(c: Context<AppEnv>): AuthorContext {
+  return { ...workspaceContext(c), fetch: c.var.deps.fetch ?? guardedFetch, publicBase: publicBase(c) };
 }
 
-async function shareLink(c: Context<AppEnv>, story: StoryRow, learner: Learner | null): Promise<string | null> {
-  if (!story.learnerId) return null;
-  const owner =
-    learner?.id === story.learnerId ? learner : await learnerById(c.var.deps.db, story.workspaceId, story.learnerId);
-  if (!owner) return null;
-  const { workspace } = c.var.auth;
-  const code = await codeForLearner(c.var.deps.db, workspace, owner, story.course, c.var.deps.clock.now());
-  return `${publicBase(c)}/r/${code.code}?s=${story.id}`;
+/** The learner token as sent in `Authorization`; the service checks it (and refuses a malformed header). */
+function learnerToken(c: Context<AppEnv>): SentLearnerToken {
+  const header = c.req.header("Authorization");
+  if (!header) return undefined;
+  return header.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null;
+}
+
+function authorProof(c: Context<AppEnv>): AuthorProof {
+  return { editToken: c.req.header(editTokenHeader), learnerToken: learnerToken(c) };
 }
 
 const postStory = apiRoute({
@@ -171,120 +158,30 @@ const getVerification = apiRoute({
 
 export const storyRoutes = createRouter()
   .openapi(postStory, async (c) => {
-    const { db, clock, config } = c.var.deps;
-    const { workspace } = c.var.auth;
-    const now = clock.now();
-    const { website, credential, ...fields } = c.req.valid("json");
-    const claims = await optionalLearner(c);
-    if (website && website.trim().length > 0) {
-      // A bot filled the hidden field: answer like a success so it learns nothing, store nothing.
-      const fake = { id: newId("sty"), editToken: newSecret("edit") };
-      return c.json(
-        {
-          ...fields,
-          id: fake.id,
-          status: "pending" as const,
-          learnerLinked: claims !== null,
-          outcome: {
-            type: fields.outcome.type,
-            salaryIncreasePct: fields.outcome.salaryIncreasePct ?? null,
-            monthsToOutcome: fields.outcome.monthsToOutcome ?? null,
-          },
-          consent: { ...fields.consent },
-          photoUrl: fields.photoUrl ?? null,
-          featured: false,
-          tags: [],
-          verificationLevel: "self_reported" as const,
-          verification: null,
-          createdAt: now.toISOString(),
-          updatedAt: null,
-          approvedAt: null,
-          editToken: fake.editToken,
-          shareLink: null,
-        },
-        201,
-      );
-    }
-    const learner = claims ? await upsertLearner(db, config.secret, workspace, claims, now) : null;
-    const { story, editToken } = await createStory(db, {
-      workspace,
-      fields,
-      credential,
-      learner,
-      learnerEmail: claims?.email,
-      visitorHash: visitorHash(
-        c.var.deps.config.secret,
-        workspace.id,
-        c.var.visitor.ip,
-        c.var.visitor.userAgent ?? "",
-        c.var.deps.clock.now(),
-      ),
-      fetch: c.var.deps.fetch ?? guardedFetch,
-      now,
+    const story = await submitStory(authorContext(c), {
+      story: c.req.valid("json"),
+      learnerToken: learnerToken(c),
+      visitor: c.var.visitor,
     });
-    return c.json({ ...fullStory(story), editToken, shareLink: await shareLink(c, story, learner) }, 201);
+    return c.json(story, 201);
   })
   .openapi(patchStory, async (c) => {
-    const { db, clock } = c.var.deps;
-    const { workspace } = c.var.auth;
-    const claims = await optionalLearner(c);
-    const story = await requireAuthor(db, workspace.id, c.req.valid("param").id, {
-      editToken: c.req.header(editTokenHeader),
-      learnerExternalId: claims?.sub,
-    });
-    const learner = story.learnerId ? await learnerById(db, workspace.id, story.learnerId) : null;
-    const updated = await updateStoryByAuthor(db, story, {
-      workspace,
-      patch: c.req.valid("json"),
-      learner: claims && learner?.externalId === claims.sub ? learner : null,
-      learnerEmail: claims?.email,
-      fetch: c.var.deps.fetch ?? guardedFetch,
-      now: clock.now(),
-    });
-    return c.json({ ...fullStory(updated), shareLink: await shareLink(c, updated, learner) }, 200);
+    const { id } = c.req.valid("param");
+    const story = await editStory(authorContext(c), { id, proof: authorProof(c), patch: c.req.valid("json") });
+    return c.json(story, 200);
   })
   .openapi(deleteStory, async (c) => {
-    const { db, clock } = c.var.deps;
-    const claims = await optionalLearner(c);
-    const story = await requireAuthor(db, c.var.auth.workspace.id, c.req.valid("param").id, {
-      editToken: c.req.header(editTokenHeader),
-      learnerExternalId: claims?.sub,
-    });
-    if (story.status !== "withdrawn") await withdrawStory(db, story, clock.now());
+    await withdrawOwnStory(workspaceContext(c), { id: c.req.valid("param").id, proof: authorProof(c) });
     return c.body(null, 204);
   })
   .openapi(listStories, async (c) => {
-    const page = await listPublicStories(c.var.deps.db, c.var.auth.workspace.id, c.req.valid("query"));
+    const page = await listPublicStories(workspaceContext(c), c.req.valid("query"));
     return c.json({ items: page.items.map(publicStory), nextCursor: page.nextCursor }, 200);
   })
   .openapi(getVerification, async (c) => {
-    const { db } = c.var.deps;
-    const story = await findStory(db, c.var.auth.workspace.id, c.req.valid("param").id);
-    if (story.status !== "approved") {
-      const claims = await optionalLearner(c);
-      const author = await isAuthor(db, story, {
-        editToken: c.req.header(editTokenHeader),
-        learnerExternalId: claims?.sub,
-      });
-      // Unapproved stories do not exist for anyone but their author.
-      if (!author || story.status === "withdrawn") throw new ApiError("not_found", "No such story in this workspace");
-    }
-    const receipt = story.verification;
-    const linkedIn =
-      story.verificationLevel === "credential_verified" && receipt?.credential && receipt.issuer
-        ? addToLinkedInUrl(receipt.credential, receipt.issuer)
-        : null;
-    return c.json(
-      {
-        storyId: story.id,
-        level: story.verificationLevel,
-        checkedAt: receipt?.checkedAt ?? new Date(story.createdAt).toISOString(),
-        checks: receipt?.checks ?? [],
-        credentialHash: receipt?.credentialHash ?? null,
-        issuer: receipt?.issuer ?? null,
-        credential: receipt?.credential ?? null,
-        addToLinkedIn: linkedIn,
-      },
-      200,
-    );
+    const receipt = await storyVerification(workspaceContext(c), {
+      id: c.req.valid("param").id,
+      proof: authorProof(c),
+    });
+    return c.json(receipt, 200);
   });

@@ -5,9 +5,9 @@
  * a misleading percentage.
  */
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import { stories } from "../../db/schema.ts";
 import { type OutcomeType, outcomeTypes } from "./stories.ts";
+import type { WorkspaceContext } from "./types.ts";
 
 export const methodology =
   "Figures come from success stories that learners chose to publish and that the provider approved, " +
@@ -24,8 +24,11 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-export async function outcomeStatistics(db: Db, workspaceId: string, minSampleSize: number, course?: string) {
-  const where = [eq(stories.workspaceId, workspaceId), eq(stories.status, "approved")];
+/** The workspace's statistics (of one course, when given), suppressed below its minimum sample size. */
+export async function outcomeStatistics({ db, workspace }: WorkspaceContext, input: { course?: string }) {
+  const { course } = input;
+  const { minSampleSize } = workspace.settings;
+  const where = [eq(stories.workspaceId, workspace.id), eq(stories.status, "approved")];
   if (course) where.push(eq(stories.course, course));
   const rows = await db
     .select({

@@ -1,22 +1,22 @@
 /**
  * Success stories: submission, the author's edits and withdrawal, moderation, and the public
  * list. Consents are applied in `publicStory`, the only shape that leaves the server for
- * visitors: no name, photo or salary figure without its consent.
+ * visitors: no name, photo or salary figure without its consent. The author's use cases over the
+ * widget API (tokens, the honeypot, share links, the receipt) are in `story-authors.ts`.
  */
 import { and, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import { learners, stories } from "../../db/schema.ts";
-import { sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
+import { sha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { paginate } from "../lib/paginate.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
-import type { Fetch } from "./credentials/fetch.ts";
 import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import { enqueueEvent } from "./outbox.ts";
-import { assessStory } from "./story-verification.ts";
-import type { Learner, Workspace } from "./types.ts";
+import { assessStory, type VerificationContext } from "./story-verification.ts";
+import type { Learner, SecretContext, Visitor, WorkspaceContext } from "./types.ts";
+import { visitorHash } from "./visitors.ts";
 
 export type StoryRow = typeof stories.$inferSelect;
 export const outcomeTypes = stories.outcomeType.enumValues;
@@ -108,33 +108,35 @@ export function fullStory(row: StoryRow) {
 /** The webhook payload: the provider's own data, without secrets. */
 const eventData = (row: StoryRow) => ({ story: fullStory(row) });
 
-export async function createStory(
-  db: Db,
-  input: {
-    workspace: Workspace;
-    fields: StoryFields;
-    credential?: CredentialInput;
-    learner: Learner | null;
-    learnerEmail?: string;
-    visitorHash: string;
-    fetch: Fetch;
-    now: Date;
-  },
-): Promise<{ story: StoryRow; editToken: string }> {
+/** What writing a story needs: the workspace, the server secret (visitor hashes) and outbound HTTP (credentials). */
+export type StoryContext = VerificationContext & SecretContext;
+
+export type NewStory = {
+  fields: StoryFields;
+  credential?: CredentialInput;
+  /** The learner the story is linked to (from the author's learner token), if any. */
+  learner: Learner | null;
+  /** The email of the author's learner token, for the credential's recipient check. */
+  learnerEmail?: string;
+  /** Who posted it: kept only as a salted hash of the day, to rate limit and spot duplicates. */
+  visitor: Visitor;
+};
+
+/** Stores a new story, pending moderation, with its verification; the edit token is returned once. */
+export async function createStory(ctx: StoryContext, input: NewStory): Promise<{ story: StoryRow; editToken: string }> {
+  const { db, clock, workspace, secret } = ctx;
+  const now = clock.now();
   const fields = cleanFields(input.fields);
-  const assessment = await assessStory(db, {
-    workspace: input.workspace,
+  const assessment = await assessStory(ctx, {
     learner: input.learner,
     learnerEmail: input.learnerEmail,
     course: fields.course,
     credential: input.credential,
-    fetch: input.fetch,
-    now: input.now,
   });
   const editToken = newSecret("edit");
   const row: StoryRow = {
     id: newId("sty"),
-    workspaceId: input.workspace.id,
+    workspaceId: workspace.id,
     learnerId: input.learner?.id ?? null,
     course: fields.course,
     name: fields.name,
@@ -155,83 +157,44 @@ export async function createStory(
     verificationLevel: assessment.level,
     verification: assessment.receipt,
     editTokenHash: await sha256Hex(editToken),
-    visitorHash: input.visitorHash,
-    createdAt: input.now.getTime(),
+    visitorHash: visitorHash(secret, workspace.id, input.visitor.ip, input.visitor.userAgent ?? "", now),
+    createdAt: now.getTime(),
     updatedAt: null,
     approvedAt: null,
   };
   await db.transaction(async (tx) => {
     await tx.insert(stories).values(row);
-    await enqueueEvent(tx, {
-      workspaceId: row.workspaceId,
-      type: "story.submitted",
-      data: eventData(row),
-      now: input.now,
-    });
+    await enqueueEvent(tx, { workspaceId: row.workspaceId, type: "story.submitted", data: eventData(row), now });
   });
   return { story: row, editToken };
 }
 
-export async function findStory(db: Db, workspaceId: string, id: string): Promise<StoryRow> {
+/** The story with this id in the workspace; not_found otherwise. */
+export async function findStory({ db, workspace }: WorkspaceContext, input: { id: string }): Promise<StoryRow> {
   const [row] = await db
     .select()
     .from(stories)
-    .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
+    .where(and(eq(stories.workspaceId, workspace.id), eq(stories.id, input.id)));
   if (!row) throw new DomainError("not_found", "No such story in this workspace");
   return row;
 }
 
-/** Whether the caller wrote the story: its edit token, or a learner token for its learner. */
-export async function isAuthor(
-  db: Db,
-  story: StoryRow,
-  proof: { editToken?: string; learnerExternalId?: string },
-): Promise<boolean> {
-  if (proof.editToken && timingSafeEqual(await sha256Hex(proof.editToken), story.editTokenHash)) return true;
-  if (proof.learnerExternalId && story.learnerId) {
-    const [learner] = await db
-      .select({ id: learners.id })
-      .from(learners)
-      .where(and(eq(learners.workspaceId, story.workspaceId), eq(learners.externalId, proof.learnerExternalId)));
-    return learner?.id === story.learnerId;
-  }
-  return false;
-}
-
-export async function requireAuthor(
-  db: Db,
-  workspaceId: string,
-  id: string,
-  proof: { editToken?: string; learnerExternalId?: string },
-): Promise<StoryRow> {
-  if (!proof.editToken && !proof.learnerExternalId) {
-    throw new DomainError(
-      "unauthorized",
-      "Send the story's edit token in `Chorus-Edit-Token`, or the author's learner token",
-    );
-  }
-  const story = await findStory(db, workspaceId, id);
-  if (!(await isAuthor(db, story, proof))) throw new DomainError("forbidden", "Only the story's author can do this");
-  return story;
-}
-
 export type StoryPatch = Partial<Omit<StoryFields, "course">> & { credential?: CredentialInput | null };
 
+/**
+ * The author's change to their story. `learner` is the story's learner (it decides provider
+ * attestation); `learnerEmail` is given only when the caller's token is that learner's.
+ */
 export async function updateStoryByAuthor(
-  db: Db,
-  story: StoryRow,
-  input: {
-    workspace: Workspace;
-    patch: StoryPatch;
-    learner: Learner | null;
-    learnerEmail?: string;
-    fetch: Fetch;
-    now: Date;
-  },
+  ctx: VerificationContext,
+  input: { story: StoryRow; patch: StoryPatch; learner: Learner | null; learnerEmail?: string },
 ): Promise<StoryRow> {
+  const { db, clock } = ctx;
+  const { story } = input;
+  const now = clock.now();
   if (story.status === "withdrawn") throw new DomainError("conflict", "This story was withdrawn");
   const patch = cleanFields(input.patch);
-  const set: Partial<StoryRow> = { updatedAt: input.now.getTime() };
+  const set: Partial<StoryRow> = { updatedAt: now.getTime() };
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.headline !== undefined) set.headline = patch.headline;
   if (patch.body !== undefined) set.body = patch.body;
@@ -249,15 +212,11 @@ export async function updateStoryByAuthor(
   }
   if (patch.credential !== undefined) {
     // The learner of the story (not the caller's token) decides provider attestation.
-    const learner = story.learnerId ? await learnerById(db, story.workspaceId, story.learnerId) : null;
-    const assessment = await assessStory(db, {
-      workspace: input.workspace,
-      learner,
-      learnerEmail: input.learner?.id === story.learnerId ? input.learnerEmail : undefined,
+    const assessment = await assessStory(ctx, {
+      learner: input.learner,
+      learnerEmail: input.learnerEmail,
       course: story.course,
       credential: patch.credential,
-      fetch: input.fetch,
-      now: input.now,
     });
     set.verificationLevel = assessment.level;
     set.verification = assessment.receipt;
@@ -287,7 +246,7 @@ export async function updateStoryByAuthor(
         workspaceId: story.workspaceId,
         type: "story.submitted",
         data: eventData(updated),
-        now: input.now,
+        now,
       });
     }
     return updated;
@@ -322,20 +281,23 @@ export const withdrawnStory = {
  * approved stories only) and erases what the author wrote; the row stays so earlier clicks and
  * conversions that name it keep a valid reference.
  */
-export async function withdrawStory(db: Db, story: StoryRow, now: Date): Promise<void> {
+export async function withdrawStory({ db, clock, workspace }: WorkspaceContext, input: { id: string }): Promise<void> {
   await db
     .update(stories)
-    .set({ ...withdrawnStory, updatedAt: now.getTime() })
-    .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
+    .set({ ...withdrawnStory, updatedAt: clock.now().getTime() })
+    .where(and(eq(stories.workspaceId, workspace.id), eq(stories.id, input.id)));
 }
 
+export type ModerationChange = { status?: "approved" | "rejected"; featured?: boolean; tags?: string[] };
+
+/** The provider's decision on a story: approve or reject, feature, tag. */
 export async function moderateStory(
-  db: Db,
-  workspaceId: string,
-  id: string,
-  change: { status?: "approved" | "rejected"; featured?: boolean; tags?: string[] },
-  now: Date,
+  { db, clock, workspace }: WorkspaceContext,
+  input: { id: string } & ModerationChange,
 ): Promise<StoryRow> {
+  const { id, ...change } = input;
+  const workspaceId = workspace.id;
+  const now = clock.now();
   // Decided on the story as it stands inside the write, so a concurrent withdrawal or edit is
   // never overwritten and `story.approved` is announced once, with the text that was approved.
   return writeTransaction(db, async (tx) => {
@@ -358,11 +320,12 @@ export async function moderateStory(
   });
 }
 
-export async function learnerById(db: Db, workspaceId: string, id: string): Promise<Learner | null> {
+/** A learner of the workspace by id; null when there is none (erased, or never there). */
+export async function learnerById({ db, workspace }: WorkspaceContext, input: { id: string }): Promise<Learner | null> {
   const [row] = await db
     .select()
     .from(learners)
-    .where(and(eq(learners.workspaceId, workspaceId), eq(learners.id, id)));
+    .where(and(eq(learners.workspaceId, workspace.id), eq(learners.id, input.id)));
   return row ?? null;
 }
 
@@ -375,8 +338,8 @@ export type PublicFilter = {
 };
 
 /** Approved stories, featured first, newest approval first. */
-export async function listPublicStories(db: Db, workspaceId: string, filter: PublicFilter) {
-  const where: (SQL | undefined)[] = [eq(stories.workspaceId, workspaceId), eq(stories.status, "approved")];
+export async function listPublicStories({ db, workspace }: WorkspaceContext, filter: PublicFilter) {
+  const where: (SQL | undefined)[] = [eq(stories.workspaceId, workspace.id), eq(stories.status, "approved")];
   if (filter.course) where.push(eq(stories.course, filter.course));
   if (filter.outcome) where.push(eq(stories.outcomeType, filter.outcome));
   if (filter.verified === "true")
@@ -404,11 +367,10 @@ export async function listPublicStories(db: Db, workspaceId: string, filter: Pub
 
 /** The moderation queue: every story of the workspace, newest first, optionally by status. */
 export async function listStoriesForAdmin(
-  db: Db,
-  workspaceId: string,
+  { db, workspace }: WorkspaceContext,
   filter: { status?: StoryRow["status"]; course?: string; cursor?: string; limit: number },
 ) {
-  const where: (SQL | undefined)[] = [eq(stories.workspaceId, workspaceId)];
+  const where: (SQL | undefined)[] = [eq(stories.workspaceId, workspace.id)];
   if (filter.status) where.push(eq(stories.status, filter.status));
   if (filter.course) where.push(eq(stories.course, filter.course));
   const after = decodeCursor(filter.cursor, ["number", "string"]);

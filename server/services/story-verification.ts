@@ -9,7 +9,10 @@ import type { Db } from "../../db/index.ts";
 import { conversions, type VerificationReceipt } from "../../db/schema.ts";
 import type { Fetch } from "./credentials/fetch.ts";
 import type { CredentialInput } from "./credentials/types.ts";
-import type { Learner, Workspace } from "./types.ts";
+import type { Learner, WorkspaceContext } from "./types.ts";
+
+/** Verifying a credential fetches it, its issuer's keys and its status list: `fetch` is the outbound HTTP to use. */
+export type VerificationContext = WorkspaceContext & { fetch: Fetch };
 
 export type Assessment = { level: VerificationReceipt["level"]; receipt: VerificationReceipt };
 
@@ -38,27 +41,21 @@ async function completionCheck(db: Db, workspaceId: string, learner: Learner | n
     : { check: "completion", result: "fail" as const, detail: `The provider has reported no completion of ${course}` };
 }
 
+/** The level and receipt of a story of `course` by `learner`, with the credential when one is given. */
 export async function assessStory(
-  db: Db,
-  input: {
-    workspace: Workspace;
-    learner: Learner | null;
-    learnerEmail?: string;
-    course: string;
-    credential?: CredentialInput | null;
-    fetch: Fetch;
-    now: Date;
-  },
+  { db, clock, workspace, fetch }: VerificationContext,
+  input: { learner: Learner | null; learnerEmail?: string; course: string; credential?: CredentialInput | null },
 ): Promise<Assessment> {
-  const checkedAt = input.now.toISOString();
-  const completion = await completionCheck(db, input.workspace.id, input.learner, input.course);
+  const now = clock.now();
+  const checkedAt = now.toISOString();
+  const completion = await completionCheck(db, workspace.id, input.learner, input.course);
   if (input.credential) {
     // Loaded on demand: the verification libraries are large and most stories carry no credential.
     const { verifyCredential } = await import("./credentials/verify.ts");
     const verdict = await verifyCredential(input.credential, {
-      issuers: input.workspace.settings.credentialIssuers,
-      now: input.now,
-      fetch: input.fetch,
+      issuers: workspace.settings.credentialIssuers,
+      now,
+      fetch,
       recipientEmail: input.learnerEmail,
     });
     const level = verdict.verified

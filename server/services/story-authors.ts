@@ -1,0 +1,212 @@
+/**
+ * What a story's author does through the widgets: post a story, edit it, withdraw it, read its
+ * verification receipt. The author proves authorship with the story's edit token or a learner
+ * token for the story's learner; a learner token that is sent must be valid even where it is
+ * optional, so a broken token is never silently taken for an anonymous caller.
+ */
+import { and, eq } from "drizzle-orm";
+import { learners } from "../../db/schema.ts";
+import { sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
+import { newId, newSecret } from "../lib/ids.ts";
+import { addToLinkedInUrl } from "./credentials/linkedin.ts";
+import type { CredentialInput } from "./credentials/types.ts";
+import { DomainError } from "./errors.ts";
+import { type LearnerClaims, verifyLearnerToken } from "./learner-tokens.ts";
+import { upsertLearner } from "./learners.ts";
+import { codeForLearner } from "./referrals.ts";
+import {
+  createStory,
+  findStory,
+  fullStory,
+  learnerById,
+  type StoryContext,
+  type StoryFields,
+  type StoryPatch,
+  type StoryRow,
+  updateStoryByAuthor,
+  withdrawStory,
+} from "./stories.ts";
+import type { Learner, Visitor, WorkspaceContext } from "./types.ts";
+
+/** The author's calls answer with their share link, so they also need the base every printed link starts with. */
+export type AuthorContext = StoryContext & { publicBase: string };
+
+/**
+ * The learner token as sent: absent when none was sent, `null` when something was sent that is
+ * not a bearer token (refused where the token is read).
+ */
+export type SentLearnerToken = string | null | undefined;
+
+/** What a caller offers as proof of authorship. */
+export type AuthorProof = { editToken?: string; learnerToken?: SentLearnerToken };
+
+/** The story as its author sees it: everything, its share link, and (once, on posting) its edit token. */
+export type AuthorStory = ReturnType<typeof fullStory> & { editToken?: string; shareLink: string | null };
+
+/** The claims of a learner token when one is sent: optional, but a token that is sent must be valid. */
+async function learnerClaims(ctx: WorkspaceContext, token: SentLearnerToken): Promise<LearnerClaims | null> {
+  if (token === undefined) return null;
+  if (token === null) throw new DomainError("unauthorized", "Send the learner token as `Authorization: Bearer …`");
+  return verifyLearnerToken(token, ctx.workspace.tokenSecret, ctx.clock.now());
+}
+
+/** Whether the caller wrote the story: its edit token, or a learner token for its learner. */
+async function isAuthor(
+  ctx: WorkspaceContext,
+  story: StoryRow,
+  proof: { editToken?: string; learnerExternalId?: string },
+): Promise<boolean> {
+  if (proof.editToken && timingSafeEqual(await sha256Hex(proof.editToken), story.editTokenHash)) return true;
+  if (proof.learnerExternalId && story.learnerId) {
+    const [learner] = await ctx.db
+      .select({ id: learners.id })
+      .from(learners)
+      .where(and(eq(learners.workspaceId, story.workspaceId), eq(learners.externalId, proof.learnerExternalId)));
+    return learner?.id === story.learnerId;
+  }
+  return false;
+}
+
+async function requireAuthor(
+  ctx: WorkspaceContext,
+  id: string,
+  proof: { editToken?: string; learnerExternalId?: string },
+): Promise<StoryRow> {
+  if (!proof.editToken && !proof.learnerExternalId) {
+    throw new DomainError(
+      "unauthorized",
+      "Send the story's edit token in `Chorus-Edit-Token`, or the author's learner token",
+    );
+  }
+  const story = await findStory(ctx, { id });
+  if (!(await isAuthor(ctx, story, proof))) throw new DomainError("forbidden", "Only the story's author can do this");
+  return story;
+}
+
+/** The author's referral link for this story (`?s=` credits clicks to it); null for a story without a learner. */
+async function shareLink(ctx: AuthorContext, story: StoryRow, learner: Learner | null): Promise<string | null> {
+  if (!story.learnerId) return null;
+  const owner = learner?.id === story.learnerId ? learner : await learnerById(ctx, { id: story.learnerId });
+  if (!owner) return null;
+  const code = await codeForLearner(ctx.db, ctx.workspace, owner, story.course, ctx.clock.now());
+  return `${ctx.publicBase}/r/${code.code}?s=${story.id}`;
+}
+
+/** A bot filled the hidden field: an answer like a success, so it learns nothing; nothing is stored. */
+function honeypotAnswer(fields: StoryFields, learnerLinked: boolean, now: Date): AuthorStory {
+  return {
+    ...fields,
+    id: newId("sty"),
+    status: "pending",
+    learnerLinked,
+    outcome: {
+      type: fields.outcome.type,
+      salaryIncreasePct: fields.outcome.salaryIncreasePct ?? null,
+      monthsToOutcome: fields.outcome.monthsToOutcome ?? null,
+    },
+    consent: { ...fields.consent },
+    photoUrl: fields.photoUrl ?? null,
+    featured: false,
+    tags: [],
+    verificationLevel: "self_reported",
+    verification: null,
+    createdAt: now.toISOString(),
+    updatedAt: null,
+    approvedAt: null,
+    editToken: newSecret("edit"),
+    shareLink: null,
+  };
+}
+
+export type PostedStory = StoryFields & {
+  credential?: CredentialInput;
+  /** The honeypot: hidden from people by the form, filled by bots. */
+  website?: string;
+};
+
+/**
+ * A story posted through the widget, pending moderation. With a learner token the story is
+ * linked to the learner (made or refreshed from the token's claims), which brings provider
+ * attestation, the credential's recipient check and a share link.
+ */
+export async function submitStory(
+  ctx: AuthorContext,
+  input: { story: PostedStory; learnerToken?: SentLearnerToken; visitor: Visitor },
+): Promise<AuthorStory> {
+  const { website, credential, ...fields } = input.story;
+  const claims = await learnerClaims(ctx, input.learnerToken);
+  if (website && website.trim().length > 0) return honeypotAnswer(fields, claims !== null, ctx.clock.now());
+  const learner = claims ? await upsertLearner(ctx.db, ctx.secret, ctx.workspace, claims, ctx.clock.now()) : null;
+  const { story, editToken } = await createStory(ctx, {
+    fields,
+    credential,
+    learner,
+    learnerEmail: claims?.email,
+    visitor: input.visitor,
+  });
+  return { ...fullStory(story), editToken, shareLink: await shareLink(ctx, story, learner) };
+}
+
+/** The author's edit: changed content goes back to moderation, consents apply at once. */
+export async function editStory(
+  ctx: AuthorContext,
+  input: { id: string; proof: AuthorProof; patch: StoryPatch },
+): Promise<AuthorStory> {
+  const claims = await learnerClaims(ctx, input.proof.learnerToken);
+  const story = await requireAuthor(ctx, input.id, {
+    editToken: input.proof.editToken,
+    learnerExternalId: claims?.sub,
+  });
+  const learner = story.learnerId ? await learnerById(ctx, { id: story.learnerId }) : null;
+  // The recipient check uses the caller's email only when the caller is the story's learner.
+  const callerIsLearner = claims !== null && learner !== null && learner.externalId === claims.sub;
+  const updated = await updateStoryByAuthor(ctx, {
+    story,
+    patch: input.patch,
+    learner,
+    learnerEmail: callerIsLearner ? claims.email : undefined,
+  });
+  return { ...fullStory(updated), shareLink: await shareLink(ctx, updated, learner) };
+}
+
+/** The author withdraws their story; withdrawing again changes nothing. */
+export async function withdrawOwnStory(
+  ctx: WorkspaceContext,
+  input: { id: string; proof: AuthorProof },
+): Promise<void> {
+  const claims = await learnerClaims(ctx, input.proof.learnerToken);
+  const story = await requireAuthor(ctx, input.id, {
+    editToken: input.proof.editToken,
+    learnerExternalId: claims?.sub,
+  });
+  if (story.status !== "withdrawn") await withdrawStory(ctx, { id: story.id });
+}
+
+/** A story's verification receipt: public for approved stories, for the author at any other status. */
+export async function storyVerification(ctx: WorkspaceContext, input: { id: string; proof: AuthorProof }) {
+  const story = await findStory(ctx, { id: input.id });
+  if (story.status !== "approved") {
+    const claims = await learnerClaims(ctx, input.proof.learnerToken);
+    const author = await isAuthor(ctx, story, {
+      editToken: input.proof.editToken,
+      learnerExternalId: claims?.sub,
+    });
+    // Unapproved stories do not exist for anyone but their author.
+    if (!author || story.status === "withdrawn") throw new DomainError("not_found", "No such story in this workspace");
+  }
+  const receipt = story.verification;
+  const linkedIn =
+    story.verificationLevel === "credential_verified" && receipt?.credential && receipt.issuer
+      ? addToLinkedInUrl(receipt.credential, receipt.issuer)
+      : null;
+  return {
+    storyId: story.id,
+    level: story.verificationLevel,
+    checkedAt: receipt?.checkedAt ?? new Date(story.createdAt).toISOString(),
+    checks: receipt?.checks ?? [],
+    credentialHash: receipt?.credentialHash ?? null,
+    issuer: receipt?.issuer ?? null,
+    credential: receipt?.credential ?? null,
+    addToLinkedIn: linkedIn,
+  };
+}
