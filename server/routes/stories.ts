@@ -33,6 +33,7 @@ import {
 import type { Learner } from "../services/types.ts";
 import { visitorHash } from "../services/visitors.ts";
 import type { AppEnv } from "../types.ts";
+import { workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
 import { AuthorStory, courseSlug, NewStory, PublicStory, StoryPatch, StoryVerification } from "./story-schemas.ts";
 
@@ -171,7 +172,7 @@ const getVerification = apiRoute({
 
 export const storyRoutes = createRouter()
   .openapi(postStory, async (c) => {
-    const { db, clock, config } = c.var.deps;
+    const { db, clock } = c.var.deps;
     const { workspace } = c.var.auth;
     const now = clock.now();
     const { website, credential, ...fields } = c.req.valid("json");
@@ -205,7 +206,7 @@ export const storyRoutes = createRouter()
         201,
       );
     }
-    const learner = claims ? await upsertLearner(db, config.secret, workspace, claims, now) : null;
+    const learner = claims ? await upsertLearner(workspaceContext(c), claims) : null;
     const { story, editToken } = await createStory(db, {
       workspace,
       fields,

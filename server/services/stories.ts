@@ -162,12 +162,10 @@ export async function createStory(
   };
   await db.transaction(async (tx) => {
     await tx.insert(stories).values(row);
-    await enqueueEvent(tx, {
-      workspaceId: row.workspaceId,
-      type: "story.submitted",
-      data: eventData(row),
-      now: input.now,
-    });
+    await enqueueEvent(
+      { tx, clock: { now: () => input.now } },
+      { workspaceId: row.workspaceId, type: "story.submitted", data: eventData(row) },
+    );
   });
   return { story: row, editToken };
 }
@@ -283,12 +281,10 @@ export async function updateStoryByAuthor(
       .set(set)
       .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
     if (resubmitted) {
-      await enqueueEvent(tx, {
-        workspaceId: story.workspaceId,
-        type: "story.submitted",
-        data: eventData(updated),
-        now: input.now,
-      });
+      await enqueueEvent(
+        { tx, clock: { now: () => input.now } },
+        { workspaceId: story.workspaceId, type: "story.submitted", data: eventData(updated) },
+      );
     }
     return updated;
   });
@@ -353,7 +349,11 @@ export async function moderateStory(
       .update(stories)
       .set(set)
       .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
-    if (approving) await enqueueEvent(tx, { workspaceId, type: "story.approved", data: eventData(updated), now });
+    if (approving)
+      await enqueueEvent(
+        { tx, clock: { now: () => now } },
+        { workspaceId, type: "story.approved", data: eventData(updated) },
+      );
     return updated;
   });
 }

@@ -96,7 +96,10 @@ describe("webhook delivery outside requests", () => {
     await createEndpoint(db, workspace.id, { url: receiver.url, events: [] }, now);
     await writeTransaction(db, async (tx) => {
       for (let i = 0; i < 24; i++) {
-        await enqueueEvent(tx, { workspaceId: workspace.id, type: "reward.created", data: { n: i }, now });
+        await enqueueEvent(
+          { tx, clock: { now: () => now } },
+          { workspaceId: workspace.id, type: "reward.created", data: { n: i } },
+        );
       }
     });
     client.close();
