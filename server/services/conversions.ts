@@ -21,14 +21,8 @@ import { DomainError } from "./errors.ts";
 import { checkFraud } from "./fraud.ts";
 import { emailHash } from "./learners.ts";
 import { enqueueEvent } from "./outbox.ts";
-import {
-  approveDueRewards,
-  grantRewards,
-  type RewardJson,
-  type RewardRow,
-  reverseRewards,
-  rewardsJson,
-} from "./rewards.ts";
+import { grantRewards, reverseRewards } from "./reward-rules.ts";
+import { approveDueRewards, type RewardJson, type RewardRow, rewardsJson } from "./rewards.ts";
 import type { SecretContext, TransactionContext, WorkspaceContext } from "./types.ts";
 
 /** How far ahead of our clock an `occurredAt` may be (clock skew), and how far back (imports). */
