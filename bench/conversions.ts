@@ -38,11 +38,8 @@ const workspace = (await getWorkspace(db, created.id))!;
 const codes: string[] = [];
 for (let i = 0; i < 50; i++) {
   const learner = await upsertLearner(
-    db,
-    secret,
-    workspace,
+    { db, clock, secret, workspace },
     { sub: `advocate-${i}`, name: `Advocate ${i}` },
-    clock.now(),
   );
   codes.push((await codeForLearner(db, workspace, learner, "", clock.now())).code);
 }

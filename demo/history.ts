@@ -19,7 +19,7 @@ import { codeForLearner } from "../server/services/referrals.ts";
 import { approveDueRewards, changeReward, listRewards, type RewardJson } from "../server/services/rewards.ts";
 import { recordShare } from "../server/services/shares.ts";
 import { createStory, moderateStory } from "../server/services/stories.ts";
-import type { Learner, Workspace } from "../server/services/types.ts";
+import type { Learner, SecretContext, Workspace, WorkspaceContext } from "../server/services/types.ts";
 import { advocates, ascii, userAgents } from "./advocates.ts";
 import { demoCatalog } from "./catalog.ts";
 import { seededRandom } from "./random.ts";
@@ -82,10 +82,15 @@ export async function createDemoHistory(
   };
 }
 
+/** The demo workspace's services with the clock set to `at`. */
+function servicesAt(h: History, at: number): WorkspaceContext & SecretContext {
+  return { db: h.db, workspace: h.workspace, secret: h.secret, clock: { now: () => new Date(at) } };
+}
+
 /** The provider's server reports a conversion a few seconds after it happens. */
 function report(h: History, at: number, input: ConversionInput) {
   h.conversions++;
-  return recordConversion(h.db, h.secret, h.workspace, input, new Date(Math.min(at + 5_000, h.end)));
+  return recordConversion(servicesAt(h, Math.min(at + 5_000, h.end)), input);
 }
 
 /**
@@ -120,17 +125,15 @@ async function priyasOwnCourse(h: History) {
  * stories are provider-attested, and who share their links now.
  */
 async function advocatesWithCodes(h: History): Promise<Map<string, AdvocateLink>> {
-  const { db, secret, workspace, random } = h;
+  const { db, workspace, random } = h;
   const links = new Map<string, AdvocateLink>();
   for (const [index, advocate] of advocates.entries()) {
     const joined = h.start - random.int(120, 320) * dayMs;
-    const learner = await upsertLearner(
-      db,
-      secret,
-      workspace,
-      { sub: advocate.sub, name: advocate.name, email: advocate.email },
-      new Date(joined),
-    );
+    const learner = await upsertLearner(servicesAt(h, joined), {
+      sub: advocate.sub,
+      name: advocate.name,
+      email: advocate.email,
+    });
     const weeks = demoCatalog.find((course) => course.slug === advocate.course)?.weeks ?? 10;
     const customer = { id: advocate.sub, name: advocate.name, email: advocate.email };
     const { course } = advocate;
@@ -177,7 +180,7 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
     let learner: Learner | null = advocate ? (links.get(advocate.sub)?.learner ?? null) : null;
     if (!learner && seed.linked) {
       const identity = { sub: `sb-alumni-${index}`, name, email: `${ascii(name)}@example.com` };
-      learner = await upsertLearner(db, secret, workspace, identity, new Date(createdAt));
+      learner = await upsertLearner(servicesAt(h, createdAt), identity);
     }
     const { story } = await createStory(
       // No credential is attached, so nothing is fetched.
@@ -254,18 +257,13 @@ async function reportConversions(h: History, planned: Planned[]) {
 
 /** Rewards whose hold ended are approved; most of those approved long ago were paid out. */
 async function settleRewards(h: History) {
-  const { db, workspace, random } = h;
-  const now = new Date(h.end);
-  await approveDueRewards(db, now, workspace.id);
+  const { workspace, random } = h;
+  const atEnd = servicesAt(h, h.end);
+  await approveDueRewards(atEnd, { workspaceId: workspace.id });
   const approved: RewardJson[] = [];
   let cursor: string | null = null;
   do {
-    const page = await listRewards(
-      db,
-      workspace.id,
-      { status: "approved", cursor: cursor ?? undefined, limit: 500 },
-      now,
-    );
+    const page = await listRewards(atEnd, { status: "approved", cursor: cursor ?? undefined, limit: 500 });
     approved.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -274,6 +272,6 @@ async function settleRewards(h: History) {
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.side.localeCompare(b.side));
   for (const reward of old) {
     if (random.next() < 0.7)
-      await changeReward(db, workspace.id, reward.id, "issue", new Date(h.end - random.int(1, 5) * dayMs));
+      await changeReward(servicesAt(h, h.end - random.int(1, 5) * dayMs), { rewardId: reward.id, action: "issue" });
   }
 }

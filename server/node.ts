@@ -79,7 +79,7 @@ const app: App = createApp({
 });
 
 // Approves rewards whose hold ended and delivers webhooks from the outbox, every few seconds.
-const background = startBackgroundWorker({ db, clock }, 5_000);
+const background = startBackgroundWorker({ db, clock }, { intervalMs: 5_000 });
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   const lines = [

@@ -42,7 +42,10 @@ const created = await createWorkspace(
 );
 const workspace = await getWorkspace(db, created.id);
 if (!workspace) throw new Error("workspace missing");
-const learner = await upsertLearner(db, secret, workspace, { sub: "bench-learner", name: "Bench" }, now);
+const learner = await upsertLearner(
+  { db, clock: { now: () => now }, secret, workspace },
+  { sub: "bench-learner", name: "Bench" },
+);
 const { code } = await codeForLearner(db, workspace, learner, "", now);
 
 const clickWriter = createClickWriter(db);

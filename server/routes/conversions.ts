@@ -4,7 +4,7 @@ import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
 import { getConversion, recordConversion } from "../services/conversions.ts";
-import { approveDueRewards } from "../services/rewards.ts";
+import { workspaceContext } from "./context.ts";
 import { ConversionInput } from "./conversion-schemas.ts";
 import { Conversion } from "./schemas.ts";
 
@@ -42,17 +42,9 @@ const readConversion = apiRoute({
 
 export const conversionRoutes = createRouter()
   .openapi(postConversion, async (c) => {
-    const { db, clock, config } = c.var.deps;
-    const result = await recordConversion(db, config.secret, c.var.auth.workspace, c.req.valid("json"), clock.now());
+    const result = await recordConversion(workspaceContext(c), c.req.valid("json"));
     return c.json(result.body, result.created ? 201 : 200);
   })
   .openapi(readConversion, async (c) => {
-    const { db, clock } = c.var.deps;
-    const workspaceId = c.var.auth.workspace.id;
-    const { id } = c.req.valid("param");
-    // An unknown id is refused before anything is written; then rewards are shown as they stand
-    // now (holds that ended are approved first).
-    const found = await getConversion(db, workspaceId, id);
-    const approved = await approveDueRewards(db, clock.now(), workspaceId);
-    return c.json(approved > 0 ? await getConversion(db, workspaceId, id) : found, 200);
+    return c.json(await getConversion(workspaceContext(c), c.req.valid("param")), 200);
   });

@@ -10,6 +10,7 @@ import { clickChannels } from "../services/clicks.ts";
 import { upsertLearner } from "../services/learners.ts";
 import { codeForLearner } from "../services/referrals.ts";
 import { learnerShareCode, recordShare } from "../services/shares.ts";
+import { workspaceContext } from "./context.ts";
 
 const ShareEvent = z
   .object({
@@ -42,13 +43,13 @@ const post = apiRoute({
 });
 
 export const eventRoutes = createRouter().openapi(post, async (c) => {
-  const { db, clock, config } = c.var.deps;
+  const { db, clock } = c.var.deps;
   const now = clock.now();
   const { workspace } = c.var.auth;
   const input = c.req.valid("json");
   // A named code is checked before anything is written: a refused share stores nothing.
   const named = input.code ? await learnerShareCode(db, workspace.id, c.var.learner.sub, input.code) : null;
-  const learner = await upsertLearner(db, config.secret, workspace, c.var.learner, now);
+  const learner = await upsertLearner(workspaceContext(c), c.var.learner);
   const code = named ?? (await codeForLearner(db, workspace, learner, "", now));
   await recordShare(db, learner, code, input.channel, now);
   return c.json({ ok: true as const }, 202);

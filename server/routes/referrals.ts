@@ -10,6 +10,7 @@ import { upsertLearner } from "../services/learners.ts";
 import { codeForLearner, learnerRewards, referralStats, shareLinks } from "../services/referrals.ts";
 import { rememberLearnerSignals } from "../services/shares.ts";
 import { ipHash } from "../services/visitors.ts";
+import { workspaceContext } from "./context.ts";
 
 export const Referral = z
   .object({
@@ -76,7 +77,7 @@ export const referralRoutes = createRouter().openapi(me, async (c) => {
   const now = clock.now();
   const body = c.req.valid("json");
   const course = body?.course ?? "";
-  const learner = await upsertLearner(db, config.secret, workspace, c.var.learner, now);
+  const learner = await upsertLearner(workspaceContext(c), c.var.learner);
   await rememberLearnerSignals(
     db,
     learner,

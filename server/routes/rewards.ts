@@ -4,6 +4,7 @@ import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { changeReward, listRewards, type RewardAction } from "../services/rewards.ts";
+import { workspaceContext } from "./context.ts";
 import { cursorQuery, Reward } from "./schemas.ts";
 
 export const RewardList = z.object({ items: z.array(Reward), nextCursor: z.string().nullable() }).openapi("RewardList");
@@ -61,8 +62,6 @@ const issue = action("issue", "Mark an approved reward as issued (paid out, coup
 
 export const rewardRoutes = createRouter()
   .openapi(list, async (c) => {
-    const { db, clock } = c.var.deps;
-    const workspaceId = c.var.auth.workspace.id;
     const query = c.req.valid("query");
     const filter = {
       status: query.status,
@@ -73,21 +72,17 @@ export const rewardRoutes = createRouter()
       cursor: query.cursor,
       limit: query.limit,
     };
-    const page = await listRewards(db, workspaceId, filter, clock.now());
-    return c.json(page, 200);
+    return c.json(await listRewards(workspaceContext(c), filter), 200);
   })
   .openapi(approve, async (c) => {
-    const { db, clock } = c.var.deps;
-    return c.json(
-      await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "approve", clock.now()),
-      200,
-    );
+    const rewardId = c.req.valid("param").id;
+    return c.json(await changeReward(workspaceContext(c), { rewardId, action: "approve" }), 200);
   })
   .openapi(voidRoute, async (c) => {
-    const { db, clock } = c.var.deps;
-    return c.json(await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "void", clock.now()), 200);
+    const rewardId = c.req.valid("param").id;
+    return c.json(await changeReward(workspaceContext(c), { rewardId, action: "void" }), 200);
   })
   .openapi(issue, async (c) => {
-    const { db, clock } = c.var.deps;
-    return c.json(await changeReward(db, c.var.auth.workspace.id, c.req.valid("param").id, "issue", clock.now()), 200);
+    const rewardId = c.req.valid("param").id;
+    return c.json(await changeReward(workspaceContext(c), { rewardId, action: "issue" }), 200);
   });

@@ -4,12 +4,11 @@
  * (the endpoint's `whsec_…`) proves the request came from Stripe for that workspace.
  */
 import { z } from "@hono/zod-openapi";
-import { ApiError, errorResponses } from "../errors.ts";
+import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { validationDetails } from "../lib/validation.ts";
-import { recordConversion } from "../services/conversions.ts";
-import { stripeEventToConversion, verifyStripeSignature } from "../services/stripe.ts";
-import { getWorkspace } from "../services/workspaces.ts";
+import { type ConversionCheck, receiveStripeEvent } from "../services/stripe.ts";
+import { serviceContext } from "./context.ts";
 import { ConversionInput } from "./conversion-schemas.ts";
 
 const Received = z
@@ -43,41 +42,33 @@ const stripeWebhook = apiRoute({
   },
 });
 
-export const stripeRoutes = createRouter().openapi(stripeWebhook, async (c) => {
-  const { db, clock, config } = c.var.deps;
-  const now = clock.now();
-  const workspace = await getWorkspace(db, c.req.valid("query").workspace);
-  if (!workspace?.settings.stripe) throw new ApiError("not_found", "No workspace with a Stripe integration here");
-  // The signature covers the exact bytes Stripe sent (the JSON body middleware kept them).
-  const raw = await c.req.text();
-  const verified = await verifyStripeSignature(
-    c.req.header("Stripe-Signature"),
-    raw,
-    workspace.settings.stripe.webhookSecret,
-    now,
-  );
-  if (!verified.ok) throw new ApiError("unauthorized", `Stripe signature rejected: ${verified.reason}`);
+/** A conversion built from a Stripe event must pass the same schema as one posted to us. */
+const checkConversion: ConversionCheck = (body) => {
+  const parsed = ConversionInput.safeParse(body);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, details: validationDetails(parsed.error) };
+};
 
-  const outcome = await stripeEventToConversion(db, workspace, c.req.valid("json"));
-  if (outcome.kind === "invalid") throw new ApiError("invalid_request", `Unusable Stripe event: ${outcome.reason}`);
-  if (outcome.kind === "ignored") return c.json({ received: true as const, ignored: outcome.reason }, 200);
-  const input = ConversionInput.safeParse(outcome.input);
-  if (!input.success)
-    throw new ApiError(
-      "invalid_request",
-      "The Stripe event does not make a valid conversion",
-      validationDetails(input.error),
-    );
-  const result = await recordConversion(db, config.secret, workspace, input.data, now);
-  const { conversion, attribution } = result.body;
+export const stripeRoutes = createRouter().openapi(stripeWebhook, async (c) => {
+  const receipt = await receiveStripeEvent(
+    { ...serviceContext(c), checkConversion },
+    {
+      workspaceId: c.req.valid("query").workspace,
+      signature: c.req.header("Stripe-Signature"),
+      // The signature covers the exact bytes Stripe sent (the JSON body middleware kept them).
+      rawBody: await c.req.text(),
+      payload: c.req.valid("json"),
+    },
+  );
+  if ("ignored" in receipt) return c.json({ received: true as const, ignored: receipt.ignored }, 200);
+  const { created, body } = receipt.recorded;
   return c.json(
     {
       received: true as const,
       conversion: {
-        id: conversion.id,
-        externalId: conversion.externalId,
-        status: attribution.status,
-        replay: !result.created,
+        id: body.conversion.id,
+        externalId: body.conversion.externalId,
+        status: body.attribution.status,
+        replay: !created,
       },
     },
     200,

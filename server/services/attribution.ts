@@ -9,8 +9,7 @@ import { and, asc, eq, gte, isNotNull, lte, ne, sql } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { clicks, conversions, learners, referralCodes } from "../../db/schema.ts";
 import { ago, isoDay } from "../lib/money.ts";
-import type { Tx } from "../lib/write-transaction.ts";
-import type { Learner, Workspace } from "./types.ts";
+import type { Learner, TransactionContext } from "./types.ts";
 
 export type ClickRow = typeof clicks.$inferSelect;
 export type CodeRow = typeof referralCodes.$inferSelect;
@@ -31,20 +30,20 @@ const clockSkewMs = 5 * 60_000;
 
 type Candidate = { click: ClickRow | null; code: CodeRow; channel: string | null; storyId: string | null };
 
-async function codeById(tx: Tx, workspaceId: string, id: string): Promise<CodeRow | null> {
+async function codeById({ tx, workspace }: TransactionContext, id: string): Promise<CodeRow | null> {
   const [row] = await tx
     .select()
     .from(referralCodes)
-    .where(and(eq(referralCodes.workspaceId, workspaceId), eq(referralCodes.id, id)));
+    .where(and(eq(referralCodes.workspaceId, workspace.id), eq(referralCodes.id, id)));
   return row ?? null;
 }
 
-async function learnerById(tx: Tx, workspaceId: string, id: string | null): Promise<Learner | null> {
+async function learnerById({ tx, workspace }: TransactionContext, id: string | null): Promise<Learner | null> {
   if (!id) return null;
   const [row] = await tx
     .select()
     .from(learners)
-    .where(and(eq(learners.workspaceId, workspaceId), eq(learners.id, id)));
+    .where(and(eq(learners.workspaceId, workspace.id), eq(learners.id, id)));
   return row ?? null;
 }
 
@@ -54,8 +53,7 @@ function describeClick(click: ClickRow, now: number): string {
 
 /** The click the model credits among the same visitor's clicks inside the window. */
 async function applyModel(
-  tx: Tx,
-  workspace: Workspace,
+  { tx, workspace }: TransactionContext,
   click: ClickRow,
   occurredAt: number,
   steps: DecisionStep[],
@@ -95,12 +93,12 @@ async function applyModel(
 }
 
 async function fromClick(
-  tx: Tx,
-  workspace: Workspace,
+  ctx: TransactionContext,
   clickId: string,
   occurredAt: number,
   steps: DecisionStep[],
 ): Promise<Candidate | null> {
+  const { tx, workspace } = ctx;
   const [click] = await tx
     .select()
     .from(clicks)
@@ -128,8 +126,8 @@ async function fromClick(
     result: "pass",
     detail: `matched ${describeClick(click, occurredAt)}, inside the ${windowDays}-day window`,
   });
-  const credited = await applyModel(tx, workspace, click, occurredAt, steps);
-  const code = await codeById(tx, workspace.id, credited.codeId);
+  const credited = await applyModel(ctx, click, occurredAt, steps);
+  const code = await codeById(ctx, credited.codeId);
   if (!code) {
     steps.push({ rule: "click", result: "fail", detail: `click ${credited.id} names a code that no longer exists` });
     return null;
@@ -137,7 +135,11 @@ async function fromClick(
   return { click: credited, code, channel: credited.channel, storyId: credited.storyId };
 }
 
-async function fromCode(tx: Tx, workspace: Workspace, value: string, steps: DecisionStep[]): Promise<Candidate | null> {
+async function fromCode(
+  { tx, workspace }: TransactionContext,
+  value: string,
+  steps: DecisionStep[],
+): Promise<Candidate | null> {
   const [code] = await tx
     .select()
     .from(referralCodes)
@@ -158,24 +160,18 @@ async function fromCode(tx: Tx, workspace: Workspace, value: string, steps: Deci
  * The customer's first attributed conversion before this one, if any: one that happened no later
  * (a past conversion imported afterwards must not inherit the referrer of a later one).
  */
-async function earlierAttribution(
-  tx: Tx,
-  workspaceId: string,
-  customerId: string,
-  currentId: string,
-  occurredAt: number,
-) {
+async function earlierAttribution({ tx, workspace }: TransactionContext, input: AttributionInput) {
   const [row] = await tx
     .select()
     .from(conversions)
     .where(
       and(
-        eq(conversions.workspaceId, workspaceId),
-        eq(conversions.customerId, customerId),
+        eq(conversions.workspaceId, workspace.id),
+        eq(conversions.customerId, input.customerId),
         eq(conversions.status, "attributed"),
         ne(conversions.type, "refund"),
-        ne(conversions.id, currentId),
-        lte(conversions.occurredAt, occurredAt),
+        ne(conversions.id, input.conversionId),
+        lte(conversions.occurredAt, input.occurredAt),
         isNotNull(conversions.referrerId),
       ),
     )
@@ -184,20 +180,25 @@ async function earlierAttribution(
   return row ?? null;
 }
 
-export async function attribute(
-  tx: Tx,
-  workspace: Workspace,
-  input: { conversionId: string; customerId: string; clickId?: string; code?: string; occurredAt: number },
-): Promise<Attribution> {
+export type AttributionInput = {
+  conversionId: string;
+  customerId: string;
+  clickId?: string;
+  code?: string;
+  occurredAt: number;
+};
+
+/** Finds who referred the conversion's customer, writing each rule it applies to the decision log. */
+export async function attribute(ctx: TransactionContext, input: AttributionInput): Promise<Attribution> {
   const steps: DecisionStep[] = [];
   let candidate: Candidate | null = null;
-  if (input.clickId) candidate = await fromClick(tx, workspace, input.clickId, input.occurredAt, steps);
-  if (!candidate && input.code) candidate = await fromCode(tx, workspace, input.code, steps);
+  if (input.clickId) candidate = await fromClick(ctx, input.clickId, input.occurredAt, steps);
+  if (!candidate && input.code) candidate = await fromCode(ctx, input.code, steps);
   if (!input.clickId && !input.code) steps.push({ rule: "click", result: "skip", detail: "no click id or code given" });
 
-  const earlier = await earlierAttribution(tx, workspace.id, input.customerId, input.conversionId, input.occurredAt);
+  const earlier = await earlierAttribution(ctx, input);
   if (earlier) {
-    const referrer = await learnerById(tx, workspace.id, earlier.referrerId);
+    const referrer = await learnerById(ctx, earlier.referrerId);
     const who = referrer?.name ?? referrer?.externalId ?? earlier.referrerId;
     const since = `conversion ${earlier.externalId} on ${isoDay(earlier.occurredAt)}`;
     if (candidate && candidate.code.learnerId === earlier.referrerId) {
@@ -215,7 +216,7 @@ export async function attribute(
         ? `customer stays with ${who}, who referred them first (${since}); the new ${candidate.click ? "click" : "code"} is ignored`
         : `customer's earlier attribution: referred by ${who} (${since})`,
     });
-    const code = earlier.codeId ? await codeById(tx, workspace.id, earlier.codeId) : null;
+    const code = earlier.codeId ? await codeById(ctx, earlier.codeId) : null;
     return {
       status: "attributed",
       referrer,
@@ -238,7 +239,7 @@ export async function attribute(
       decision: steps,
     };
   }
-  const referrer = await learnerById(tx, workspace.id, candidate.code.learnerId);
+  const referrer = await learnerById(ctx, candidate.code.learnerId);
   steps.push({
     rule: "referrer",
     result: referrer ? "pass" : "info",

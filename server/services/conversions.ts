@@ -8,22 +8,22 @@
  * checked first and written later, so concurrent retries cannot count twice.
  */
 import { and, eq, or } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import type { DecisionStep } from "../../db/schema.ts";
 import { clicks, conversions, learners, rewards } from "../../db/schema.ts";
 import { canonicalJson } from "../lib/canonical-json.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { newId } from "../lib/ids.ts";
 import { isoDay } from "../lib/money.ts";
-import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
+import { writeTransaction } from "../lib/write-transaction.ts";
 import { attribute } from "./attribution.ts";
 import type { ConversionInput } from "./conversion-input.ts";
 import { DomainError } from "./errors.ts";
 import { checkFraud } from "./fraud.ts";
 import { emailHash } from "./learners.ts";
 import { enqueueEvent } from "./outbox.ts";
-import { grantRewards, type RewardJson, type RewardRow, reverseRewards, rewardsJson } from "./rewards.ts";
-import type { Workspace } from "./types.ts";
+import { grantRewards, reverseRewards } from "./reward-rules.ts";
+import { approveDueRewards, type RewardJson, type RewardRow, rewardsJson } from "./rewards.ts";
+import type { SecretContext, TransactionContext, WorkspaceContext } from "./types.ts";
 
 /** How far ahead of our clock an `occurredAt` may be (clock skew), and how far back (imports). */
 const maxFutureMs = 5 * 60_000;
@@ -74,12 +74,11 @@ function occurredAtOf(input: ConversionInput, now: Date): number {
 
 /** Records one conversion exactly once; `created` is false for a replay of the same request. */
 export async function recordConversion(
-  db: Db,
-  secret: string,
-  workspace: Workspace,
+  ctx: WorkspaceContext & SecretContext,
   input: ConversionInput,
-  now: Date,
 ): Promise<RecordedConversion> {
+  const { db, secret, workspace } = ctx;
+  const now = ctx.clock.now();
   const occurredAt = occurredAtOf(input, now);
   // The hash covers what the caller sent (after validation), not defaults we filled in, so a
   // retry without `occurredAt` an hour later is still the same request.
@@ -90,6 +89,8 @@ export async function recordConversion(
   const at = now.getTime();
 
   return writeTransaction(db, async (tx) => {
+    // Every step sees one instant: the conversion, its rewards, their hold and their events share it.
+    const step: TransactionContext = { tx, workspace, clock: { now: () => now } };
     const id = newId("cnv");
     const inserted = await tx
       .insert(conversions)
@@ -114,14 +115,14 @@ export async function recordConversion(
       })
       .onConflictDoNothing({ target: [conversions.workspaceId, conversions.externalId] })
       .returning({ id: conversions.id });
-    if (inserted.length === 0) return replay(tx, workspace.id, input.id, requestHash);
+    if (inserted.length === 0) return replay(step, input.id, requestHash);
 
     const base = { id, externalId: input.id, occurredAt, createdAt: at };
     const outcome =
       input.type === "refund"
-        ? await processRefund(tx, workspace, input, base, at)
-        : await processConversion(tx, workspace, input, customerEmailHash, base, at);
-    const body = buildResponse(input, base, outcome, await rewardsJson(tx, workspace.id, outcome.rewards));
+        ? await processRefund(step, input, base)
+        : await processConversion(step, { input, customerEmailHash, base });
+    const body = buildResponse(input, base, outcome, await rewardsJson(step, { rows: outcome.rewards }));
     await tx
       .update(conversions)
       .set({
@@ -137,11 +138,10 @@ export async function recordConversion(
       })
       .where(eq(conversions.id, id));
     if (outcome.status === "attributed" && input.type !== "refund") {
-      await enqueueEvent(tx, {
+      await enqueueEvent(step, {
         workspaceId: workspace.id,
         type: "conversion.attributed",
         data: { conversion: body.conversion, attribution: body.attribution },
-        now,
       });
     }
     return { created: true, body };
@@ -149,15 +149,14 @@ export async function recordConversion(
 }
 
 async function replay(
-  tx: Tx,
-  workspaceId: string,
+  { tx, workspace }: TransactionContext,
   externalId: string,
   requestHash: string,
 ): Promise<RecordedConversion> {
   const [existing] = await tx
     .select({ requestHash: conversions.requestHash, response: conversions.response })
     .from(conversions)
-    .where(and(eq(conversions.workspaceId, workspaceId), eq(conversions.externalId, externalId)));
+    .where(and(eq(conversions.workspaceId, workspace.id), eq(conversions.externalId, externalId)));
   if (!existing) throw new Error("conversion vanished after a conflicting insert");
   if (existing.requestHash !== requestHash) {
     throw new DomainError("conflict", `Conversion ${externalId} was already recorded with a different body`, {
@@ -184,14 +183,10 @@ type Outcome = {
 type Base = { id: string; externalId: string; occurredAt: number; createdAt: number };
 
 async function processConversion(
-  tx: Tx,
-  workspace: Workspace,
-  input: ConversionInput,
-  customerEmailHash: string | null,
-  base: Base,
-  now: number,
+  ctx: TransactionContext,
+  { input, customerEmailHash, base }: { input: ConversionInput; customerEmailHash: string | null; base: Base },
 ): Promise<Outcome> {
-  const attribution = await attribute(tx, workspace, {
+  const attribution = await attribute(ctx, {
     conversionId: base.id,
     customerId: input.customer.id,
     clickId: input.clickId,
@@ -202,23 +197,18 @@ async function processConversion(
   let flagged = false;
   let granted: RewardRow[] = [];
   if (attribution.status === "attributed") {
-    const fraud = await checkFraud(
-      tx,
-      workspace,
+    const fraud = await checkFraud(ctx, {
       attribution,
-      { id: input.customer.id, email: input.customer.email, emailHash: customerEmailHash },
-      base.occurredAt,
-    );
+      customer: { id: input.customer.id, email: input.customer.email, emailHash: customerEmailHash },
+      occurredAt: base.occurredAt,
+    });
     flagged = fraud.flagged;
     decision.push(...fraud.steps);
-    const result = await grantRewards(
-      tx,
-      workspace,
-      { id: base.id, externalId: base.externalId, type: input.type, customerId: input.customer.id },
-      attribution.referrer,
+    const result = await grantRewards(ctx, {
+      conversion: { id: base.id, externalId: base.externalId, type: input.type, customerId: input.customer.id },
+      referrer: attribution.referrer,
       flagged,
-      now,
-    );
+    });
     granted = result.rows;
     decision.push(...result.steps);
   }
@@ -230,7 +220,7 @@ async function processConversion(
     referrer: referrer ? { id: referrer.externalId, name: referrer.name } : null,
     code: attribution.code?.code ?? null,
     codeId: attribution.code?.id ?? null,
-    clickId: attribution.click?.id ?? (await ownClickId(tx, workspace.id, input.clickId)),
+    clickId: attribution.click?.id ?? (await ownClickId(ctx, input.clickId)),
     channel: attribution.channel,
     storyId: attribution.storyId,
     decision,
@@ -243,22 +233,17 @@ async function processConversion(
  * analytics rollups read the click's country and time through it, so another workspace's click id
  * would carry that workspace's data into this one's figures.
  */
-async function ownClickId(tx: Tx, workspaceId: string, clickId: string | undefined): Promise<string | null> {
+async function ownClickId({ tx, workspace }: TransactionContext, clickId: string | undefined): Promise<string | null> {
   if (!clickId) return null;
   const [row] = await tx
     .select({ id: clicks.id })
     .from(clicks)
-    .where(and(eq(clicks.workspaceId, workspaceId), eq(clicks.id, clickId)));
+    .where(and(eq(clicks.workspaceId, workspace.id), eq(clicks.id, clickId)));
   return row?.id ?? null;
 }
 
-async function processRefund(
-  tx: Tx,
-  workspace: Workspace,
-  input: ConversionInput,
-  base: Base,
-  now: number,
-): Promise<Outcome> {
+async function processRefund(ctx: TransactionContext, input: ConversionInput, base: Base): Promise<Outcome> {
+  const { tx, workspace } = ctx;
   const refundOf = input.refundOf ?? "";
   const [original] = await tx
     .select()
@@ -280,7 +265,7 @@ async function processRefund(
       detail: `refund of ${original.type} ${original.externalId} from ${isoDay(original.occurredAt)}`,
     },
   ];
-  const reversed = await reverseRewards(tx, workspace.id, original, base, now);
+  const reversed = await reverseRewards(ctx, { original, refund: base });
   decision.push(...reversed.steps);
   const [referrer] = original.referrerId
     ? await tx
@@ -338,8 +323,20 @@ function buildResponse(
   };
 }
 
-/** A conversion as first answered, with its rewards as they stand now. By your id or ours. */
-export async function getConversion(db: Db, workspaceId: string, id: string): Promise<ConversionResponse> {
+/**
+ * A conversion as first answered, with its rewards as they stand now. By your id or ours. An
+ * unknown id is refused before anything is written; then holds that ended are approved, so the
+ * rewards shown are current.
+ */
+export async function getConversion(ctx: WorkspaceContext, input: { id: string }): Promise<ConversionResponse> {
+  const found = await readConversion(ctx, input.id);
+  const approved = await approveDueRewards(ctx, { workspaceId: ctx.workspace.id });
+  return approved > 0 ? readConversion(ctx, input.id) : found;
+}
+
+async function readConversion(ctx: WorkspaceContext, id: string): Promise<ConversionResponse> {
+  const { db } = ctx;
+  const workspaceId = ctx.workspace.id;
   const [row] = await db
     .select()
     .from(conversions)
@@ -351,5 +348,5 @@ export async function getConversion(db: Db, workspaceId: string, id: string): Pr
     .from(rewards)
     .where(and(eq(rewards.workspaceId, workspaceId), eq(rewards.conversionId, row.id)));
   const stored = row.response as ConversionResponse;
-  return { ...stored, rewards: await rewardsJson(db, workspaceId, current) };
+  return { ...stored, rewards: await rewardsJson(ctx, { rows: current }) };
 }

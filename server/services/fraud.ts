@@ -8,9 +8,8 @@ import wildcardDomains from "disposable-email-domains/wildcard.json";
 import { and, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, learnerSignals } from "../../db/schema.ts";
-import type { Tx } from "../lib/write-transaction.ts";
 import type { Attribution } from "./attribution.ts";
-import type { Workspace } from "./types.ts";
+import type { TransactionContext } from "./types.ts";
 
 let disposable: Set<string> | undefined;
 
@@ -29,7 +28,7 @@ const dayMs = 86_400_000;
 
 export type Customer = { id: string; email?: string; emailHash: string | null };
 
-async function selfReferral(tx: Tx, workspace: Workspace, attribution: Attribution, customer: Customer) {
+async function selfReferral({ tx, workspace }: TransactionContext, attribution: Attribution, customer: Customer) {
   const referrer = attribution.referrer;
   if (!referrer) return { result: "skip" as const, detail: "no referrer to compare with" };
   if (customer.id === referrer.externalId)
@@ -71,7 +70,9 @@ async function selfReferral(tx: Tx, workspace: Workspace, attribution: Attributi
 }
 
 /** Referred customers in the 24 hours up to this conversion (by when they happened, so imports are judged in their own time). */
-async function velocity(tx: Tx, workspace: Workspace, attribution: Attribution, customerId: string, at: number) {
+async function velocity({ tx, workspace }: TransactionContext, input: FraudInput) {
+  const { attribution, occurredAt: at } = input;
+  const customerId = input.customer.id;
   const limit = workspace.settings.fraud.velocityPerDay;
   const referrer = attribution.referrer;
   if (limit === null) return { result: "skip" as const, detail: "velocity rule is off" };
@@ -102,19 +103,18 @@ async function velocity(tx: Tx, workspace: Workspace, attribution: Attribution, 
   };
 }
 
+export type FraudInput = { attribution: Attribution; customer: Customer; occurredAt: number };
+
 /** Runs every rule on an attributed conversion; any failure flags it. */
 export async function checkFraud(
-  tx: Tx,
-  workspace: Workspace,
-  attribution: Attribution,
-  customer: Customer,
-  occurredAt: number,
+  ctx: TransactionContext,
+  input: FraudInput,
 ): Promise<{ flagged: boolean; steps: DecisionStep[] }> {
-  const rules = workspace.settings.fraud;
+  const { attribution, customer } = input;
+  const rules = ctx.workspace.settings.fraud;
   const steps: DecisionStep[] = [];
 
-  if (rules.selfReferral)
-    steps.push({ rule: "self-referral", ...(await selfReferral(tx, workspace, attribution, customer)) });
+  if (rules.selfReferral) steps.push({ rule: "self-referral", ...(await selfReferral(ctx, attribution, customer)) });
   else steps.push({ rule: "self-referral", result: "skip", detail: "self-referral rule is off" });
 
   if (!rules.disposableEmail)
@@ -130,7 +130,7 @@ export async function checkFraud(
   } else
     steps.push({ rule: "disposable-email", result: "pass", detail: "email domain is not a disposable-email service" });
 
-  steps.push({ rule: "velocity", ...(await velocity(tx, workspace, attribution, customer.id, occurredAt)) });
+  steps.push({ rule: "velocity", ...(await velocity(ctx, input)) });
 
   const click = attribution.click;
   if (!rules.botClicks) steps.push({ rule: "bot-click", result: "skip", detail: "bot-click rule is off" });

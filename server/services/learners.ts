@@ -1,24 +1,19 @@
 /** Learners as the provider knows them: created or refreshed from a verified learner token. */
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import { learners } from "../../db/schema.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
 import { newId } from "../lib/ids.ts";
 import type { LearnerClaims } from "./learner-tokens.ts";
-import type { Learner, Workspace } from "./types.ts";
+import type { Learner, SecretContext, WorkspaceContext } from "./types.ts";
 
 /** Emails are compared as salted hashes, so the database never needs them in clear. */
 export function emailHash(secret: string, email: string): string {
   return hmacSha256Hex(secret, `email:${email.trim().toLowerCase()}`);
 }
 
-export async function upsertLearner(
-  db: Db,
-  secret: string,
-  workspace: Workspace,
-  claims: LearnerClaims,
-  now: Date,
-): Promise<Learner> {
+/** The learner the claims name, created on first sight; later claims refresh the name and email. */
+export async function upsertLearner(ctx: WorkspaceContext & SecretContext, claims: LearnerClaims): Promise<Learner> {
+  const { db, secret, workspace, clock } = ctx;
   const hashed = claims.email ? emailHash(secret, claims.email) : null;
   const email = workspace.settings.storeEmails ? (claims.email ?? null) : null;
   const [row] = await db
@@ -30,7 +25,7 @@ export async function upsertLearner(
       name: claims.name ?? null,
       emailHash: hashed,
       email,
-      createdAt: now.getTime(),
+      createdAt: clock.now().getTime(),
     })
     .onConflictDoUpdate({
       target: [learners.workspaceId, learners.externalId],

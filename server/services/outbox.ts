@@ -1,6 +1,6 @@
 /**
  * The webhook outbox. An event is written in the same transaction as the change it announces
- * (pass the transaction as `db`), with one pending delivery per subscribed endpoint, so an
+ * (pass the transaction as `tx`), with one pending delivery per subscribed endpoint, so an
  * event can never be announced for a change that rolled back, nor lost for one that committed.
  * Delivery (signing, retries, backoff) reads these rows later, in the background.
  */
@@ -8,6 +8,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
+import type { Clock } from "./types.ts";
 
 export const webhookEventTypes = [
   "conversion.attributed",
@@ -22,13 +23,17 @@ export type WebhookEventType = (typeof webhookEventTypes)[number];
 /** A transaction or the database itself: both can write the outbox. */
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-export async function enqueueEvent(
-  db: DbOrTx,
-  event: { workspaceId: string; type: WebhookEventType; data: unknown; now: Date },
-): Promise<string> {
+/** Where an event is written (the transaction of the change it announces) and when it happens. */
+export type OutboxContext = { tx: DbOrTx; clock: Clock };
+
+export type OutboxEvent = { workspaceId: string; type: WebhookEventType; data: unknown };
+
+/** Writes one event and a pending delivery for each endpoint subscribed to it; answers its id. */
+export async function enqueueEvent({ tx: db, clock }: OutboxContext, event: OutboxEvent): Promise<string> {
   const id = newId("evt");
-  const createdAt = event.now.getTime();
-  const payload = { id, type: event.type, createdAt: event.now.toISOString(), data: event.data };
+  const now = clock.now();
+  const createdAt = now.getTime();
+  const payload = { id, type: event.type, createdAt: now.toISOString(), data: event.data };
   await db.insert(webhookEvents).values({ id, workspaceId: event.workspaceId, type: event.type, payload, createdAt });
   const endpoints = await db
     .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })

@@ -164,7 +164,10 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
   };
   await db.transaction(async (tx) => {
     await tx.insert(stories).values(row);
-    await enqueueEvent(tx, { workspaceId: row.workspaceId, type: "story.submitted", data: eventData(row), now });
+    await enqueueEvent(
+      { tx, clock: { now: () => now } },
+      { workspaceId: row.workspaceId, type: "story.submitted", data: eventData(row) },
+    );
   });
   return { story: row, editToken };
 }
@@ -242,12 +245,10 @@ export async function updateStoryByAuthor(
       .set(set)
       .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
     if (resubmitted) {
-      await enqueueEvent(tx, {
-        workspaceId: story.workspaceId,
-        type: "story.submitted",
-        data: eventData(updated),
-        now,
-      });
+      await enqueueEvent(
+        { tx, clock: { now: () => now } },
+        { workspaceId: story.workspaceId, type: "story.submitted", data: eventData(updated) },
+      );
     }
     return updated;
   });
@@ -315,7 +316,11 @@ export async function moderateStory(
       .update(stories)
       .set(set)
       .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
-    if (approving) await enqueueEvent(tx, { workspaceId, type: "story.approved", data: eventData(updated), now });
+    if (approving)
+      await enqueueEvent(
+        { tx, clock: { now: () => now } },
+        { workspaceId, type: "story.approved", data: eventData(updated) },
+      );
     return updated;
   });
 }

@@ -136,7 +136,7 @@ export async function submitStory(
   const { website, credential, ...fields } = input.story;
   const claims = await learnerClaims(ctx, input.learnerToken);
   if (website && website.trim().length > 0) return honeypotAnswer(fields, claims !== null, ctx.clock.now());
-  const learner = claims ? await upsertLearner(ctx.db, ctx.secret, ctx.workspace, claims, ctx.clock.now()) : null;
+  const learner = claims ? await upsertLearner(ctx, claims) : null;
   const { story, editToken } = await createStory(ctx, {
     fields,
     credential,

@@ -7,17 +7,19 @@
  */
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/index.ts";
 import { conversions } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { courseSlug } from "../lib/fields.ts";
 import type { ConversionInput } from "./conversion-input.ts";
-import type { Workspace } from "./types.ts";
+import { type RecordedConversion, recordConversion } from "./conversions.ts";
+import { DomainError } from "./errors.ts";
+import type { SecretContext, ServiceContext, WorkspaceContext } from "./types.ts";
+import { getWorkspace } from "./workspaces.ts";
 
 /** Stripe's own default tolerance: older signatures may be replays. */
 export const stripeToleranceSeconds = 300;
 
-export async function verifyStripeSignature(
+async function verifyStripeSignature(
   header: string | undefined,
   rawBody: string,
   secret: string,
@@ -73,7 +75,12 @@ export type StripeOutcome =
   | { kind: "invalid"; reason: string };
 
 /** What a verified Stripe event means for Chorus. */
-export async function stripeEventToConversion(db: Db, workspace: Workspace, payload: unknown): Promise<StripeOutcome> {
+export async function stripeEventToConversion(
+  ctx: WorkspaceContext,
+  input: { payload: unknown },
+): Promise<StripeOutcome> {
+  const { db, workspace } = ctx;
+  const payload = input.payload;
   const event = StripeEvent.safeParse(payload);
   if (!event.success) return { kind: "invalid", reason: "not a Stripe event" };
   const { id: eventId, type, created } = event.data;
@@ -135,4 +142,57 @@ export async function stripeEventToConversion(db: Db, workspace: Workspace, payl
     };
   }
   return { kind: "ignored", reason: `event type ${type} is not used by Chorus` };
+}
+
+/**
+ * Checks a conversion built from a Stripe event against the edge's schema of `POST
+ * /v1/conversions` (the routes hold it): its value, or the problems as `{ path, message }`.
+ */
+export type ConversionCheck = (
+  body: ConversionInput,
+) => { ok: true; value: ConversionInput } | { ok: false; details: unknown };
+
+/** The Stripe webhook's dependencies: the conversion schema comes from the edge. */
+export type StripeContext = ServiceContext & SecretContext & { checkConversion: ConversionCheck };
+
+export type StripeDelivery = {
+  /** The workspace named by the endpoint URL's query. */
+  workspaceId: string;
+  /** The `Stripe-Signature` header, if sent. */
+  signature: string | undefined;
+  /** The exact bytes Stripe sent: the signature covers them. */
+  rawBody: string;
+  /** The same body, parsed. */
+  payload: unknown;
+};
+
+export type StripeReceipt = { ignored: string } | { recorded: RecordedConversion };
+
+/**
+ * One Stripe webhook delivery: the workspace must have a Stripe integration and the signature
+ * must match its endpoint secret; then the event is recorded as a conversion or refund (a
+ * redelivery replays), or deliberately ignored.
+ */
+export async function receiveStripeEvent(ctx: StripeContext, input: StripeDelivery): Promise<StripeReceipt> {
+  const { db, clock, secret, checkConversion } = ctx;
+  const now = clock.now();
+  const workspace = await getWorkspace(db, input.workspaceId);
+  if (!workspace?.settings.stripe) throw new DomainError("not_found", "No workspace with a Stripe integration here");
+  const verified = await verifyStripeSignature(
+    input.signature,
+    input.rawBody,
+    workspace.settings.stripe.webhookSecret,
+    now,
+  );
+  if (!verified.ok) throw new DomainError("unauthorized", `Stripe signature rejected: ${verified.reason}`);
+
+  // The whole delivery is judged at the instant it arrived.
+  const inWorkspace = { db, workspace, secret, clock: { now: () => now } };
+  const outcome = await stripeEventToConversion(inWorkspace, { payload: input.payload });
+  if (outcome.kind === "invalid") throw new DomainError("invalid_request", `Unusable Stripe event: ${outcome.reason}`);
+  if (outcome.kind === "ignored") return { ignored: outcome.reason };
+  const checked = checkConversion(outcome.input);
+  if (!checked.ok)
+    throw new DomainError("invalid_request", "The Stripe event does not make a valid conversion", checked.details);
+  return { recorded: await recordConversion(inWorkspace, checked.value) };
 }

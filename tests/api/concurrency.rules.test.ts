@@ -262,7 +262,7 @@ describe.each(["file", "sqld"] as const)("on %s", { timeout: 30_000 }, (target) 
       t.clock.advance(15 * day);
       const [voided, approvedCount] = await Promise.all([
         rewardAction(id, "void"),
-        approveDueRewards(t.db, t.clock.now(), ws.id),
+        approveDueRewards({ db: t.db, clock: t.clock }, { workspaceId: ws.id }),
       ]);
       // Void is allowed from pending and from approved: whichever ran first, the reward ends void.
       expect(voided.status).toBe(200);

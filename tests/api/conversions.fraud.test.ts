@@ -103,7 +103,7 @@ describe("fraud rules flag the conversion and hold its rewards", () => {
     expect(json.rewards.every((reward) => reward.flagged && reward.status === "pending")).toBe(true);
     // Held: the hold ending does not approve a flagged reward.
     t.clock.advance(60 * day);
-    await approveDueRewards(t.db, t.clock.now());
+    await approveDueRewards({ db: t.db, clock: t.clock });
     const list = await (
       await t.call("GET", "/v1/admin/rewards", { headers: { Authorization: `Bearer ${ws.secretKey}` } })
     ).json();

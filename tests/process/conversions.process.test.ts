@@ -25,7 +25,8 @@ it("records one conversion once when two processes post it 25 times each at the 
   const db = createDb(client);
   const created = await createWorkspace(db, { name: "Race", origins: [] }, new Date());
   const workspace = (await getWorkspace(db, created.id))!;
-  const learner = await upsertLearner(db, "s".repeat(32), workspace, { sub: "priya" }, new Date());
+  const clock = { now: () => new Date() };
+  const learner = await upsertLearner({ db, clock, secret: "s".repeat(32), workspace }, { sub: "priya" });
   const code = await codeForLearner(db, workspace, learner, "", new Date());
   const body = JSON.stringify({ id: "order-race", type: "enrollment", customer: { id: "meera" }, code: code.code });
 

@@ -100,7 +100,10 @@ describe("webhook delivery outside requests", () => {
     );
     await writeTransaction(db, async (tx) => {
       for (let i = 0; i < 24; i++) {
-        await enqueueEvent(tx, { workspaceId: workspace.id, type: "reward.created", data: { n: i }, now });
+        await enqueueEvent(
+          { tx, clock: { now: () => now } },
+          { workspaceId: workspace.id, type: "reward.created", data: { n: i } },
+        );
       }
     });
     client.close();

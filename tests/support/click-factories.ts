@@ -27,15 +27,12 @@ export async function referrerFactory(
   if (!workspace) throw new Error(`no workspace ${workspaceId}`);
   const now = options.now ?? new Date();
   const learner = await upsertLearner(
-    db,
-    options.secret ?? testConfig.secret,
-    workspace,
+    { db, clock: { now: () => now }, secret: options.secret ?? testConfig.secret, workspace },
     {
       sub: claims.sub ?? `learner-${newId("lrn").slice(4, 12)}`,
       name: claims.name ?? "Priya Sharma",
       email: claims.email,
     },
-    now,
   );
   const code = await codeForLearner(db, workspace, learner, options.course ?? "", now);
   return { learner, code: code.code, codeId: code.id, workspaceId };

@@ -18,7 +18,10 @@ if (!workspace) throw new Error("no such workspace");
 const input = ConversionInput.parse(JSON.parse(body));
 const results = await Promise.all(
   Array.from({ length: 25 }, () =>
-    recordConversion(db, "runner-secret-0123456789-0123456789", workspace, input, new Date()),
+    recordConversion(
+      { db, clock: { now: () => new Date() }, secret: "runner-secret-0123456789-0123456789", workspace },
+      input,
+    ),
   ),
 );
 client.close();
