@@ -65,11 +65,47 @@ function withExecutionContext(deps: Deps, c: Context<AppEnv>): Deps {
   return waitUntil ? { ...deps, waitUntil } : deps;
 }
 
+type Router = ReturnType<typeof createRouter>;
+
+/** Every resource's routes, in the order they are matched. */
+const resourceRoutes = [
+  healthRoutes,
+  pageRoutes,
+  programRoutes,
+  referralRoutes,
+  clickRoutes,
+  eventRoutes,
+  codeRoutes,
+  courseRoutes,
+  redirectRoutes,
+  storyRoutes,
+  adminStoryRoutes,
+  outcomeRoutes,
+  conversionRoutes,
+  rewardRoutes,
+  webhookRoutes,
+  stripeRoutes,
+  analyticsRoutes,
+  dashboardSessionRoutes,
+  learnerRoutes,
+];
+
 export function createApp(deps: Deps) {
   const app = createRouter();
-
   app.use("*", requestId({ headerName: "X-Request-Id" }));
-  // Per-process state shared by all requests: the code cache and the click recorder.
+  useRequestState(app, deps);
+  useHeaders(app);
+  app.use(bodyPaths, limitBody, jsonBody);
+  for (const routes of resourceRoutes) app.route("/", routes);
+  documentApi(app);
+  serveFiles(app, deps);
+  answerErrors(app);
+  return app;
+}
+
+/** What every request reads from `c.var`: its deps, its visitor, and the state all requests share. */
+function useRequestState(app: Router, deps: Deps) {
+  // Per-process state shared by all requests: the code cache, the click recorder, the limiters.
   const codes = new CodeCache();
   const clicks = new ClickRecorder(
     deps.db,
@@ -87,6 +123,9 @@ export function createApp(deps: Deps) {
     c.set("rateLimits", rateLimits);
     await next();
   });
+}
+
+function useHeaders(app: Router) {
   // Widgets, the loader and their API are embedded on other origins by design. Pages set their
   // own policy (kept: overwrite false); everything else (JSON, the API) gets one that allows nothing.
   app.use(
@@ -113,52 +152,38 @@ export function createApp(deps: Deps) {
       }),
     );
   }
-  app.use(bodyPaths, limitBody, jsonBody);
+}
 
-  app.route("/", healthRoutes);
-  app.route("/", pageRoutes);
-  app.route("/", programRoutes);
-  app.route("/", referralRoutes);
-  app.route("/", clickRoutes);
-  app.route("/", eventRoutes);
-  app.route("/", codeRoutes);
-  app.route("/", courseRoutes);
-  app.route("/", redirectRoutes);
-  app.route("/", storyRoutes);
-  app.route("/", adminStoryRoutes);
-  app.route("/", outcomeRoutes);
-  app.route("/", conversionRoutes);
-  app.route("/", rewardRoutes);
-  app.route("/", webhookRoutes);
-  app.route("/", stripeRoutes);
-  app.route("/", analyticsRoutes);
-  app.route("/", dashboardSessionRoutes);
-  app.route("/", learnerRoutes);
-
-  app.openAPIRegistry.registerComponent("securitySchemes", "secretKey", {
-    type: "http",
-    scheme: "bearer",
-    description: "The workspace secret key `sk_…`, server to server only.",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "publishableKey", {
-    type: "apiKey",
-    in: "header",
-    name: "Chorus-Key",
-    description: "The workspace publishable key `pk_…`, accepted only from the workspace's allowed origins.",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "learnerToken", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description: "A learner token (HS256, signed with the workspace token secret), sent beside `Chorus-Key`.",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "dashboardSession", {
-    type: "apiKey",
-    in: "cookie",
-    name: "chorus_session",
-    description:
-      "The dashboard's session cookie (POST /v1/dashboard/session); changes also need `X-Chorus-Dashboard: 1`.",
-  });
+/** The credentials the routes name in `security`, and /openapi.json itself. */
+function documentApi(app: Router) {
+  const schemes = {
+    secretKey: {
+      type: "http",
+      scheme: "bearer",
+      description: "The workspace secret key `sk_…`, server to server only.",
+    },
+    publishableKey: {
+      type: "apiKey",
+      in: "header",
+      name: "Chorus-Key",
+      description: "The workspace publishable key `pk_…`, accepted only from the workspace's allowed origins.",
+    },
+    learnerToken: {
+      type: "http",
+      scheme: "bearer",
+      bearerFormat: "JWT",
+      description: "A learner token (HS256, signed with the workspace token secret), sent beside `Chorus-Key`.",
+    },
+    dashboardSession: {
+      type: "apiKey",
+      in: "cookie",
+      name: "chorus_session",
+      description:
+        "The dashboard's session cookie (POST /v1/dashboard/session); changes also need `X-Chorus-Dashboard: 1`.",
+    },
+  } as const;
+  for (const [name, scheme] of Object.entries(schemes))
+    app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
@@ -167,7 +192,10 @@ export function createApp(deps: Deps) {
       description: "Referral links, conversions, rewards, success stories and analytics for course providers.",
     },
   });
+}
 
+/** The built files (loader, elements, dashboard) with their headers, and the optional demo site. */
+function serveFiles(app: Router, deps: Deps) {
   if (deps.assets) {
     for (const { path, headers } of staticHeaders) {
       app.use(path, async (c, next) => {
@@ -181,11 +209,13 @@ export function createApp(deps: Deps) {
     app.use("/demo/assets/*", deps.demo.assets);
     app.route("/demo", deps.demo.routes);
   }
+}
 
+/** Every failure answers the one envelope: ours with their code, Hono's by status, the rest as 500. */
+function answerErrors(app: Router) {
   app.notFound((c) =>
     c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),
   );
-
   app.onError((error, c) => {
     const requestId = c.var.requestId ?? "unknown";
     const apiError = apiErrorOf(error);
@@ -201,8 +231,6 @@ export function createApp(deps: Deps) {
     console.error(`[${requestId}]`, error);
     return c.json(errorBody("internal", "Something went wrong on our side", requestId), 500);
   });
-
-  return app;
 }
 
 export type App = ReturnType<typeof createApp>;
