@@ -47,26 +47,134 @@ function layout(title: string, publishableKey: string, body: HtmlEscapedString |
 
 const findCourse = (slug: string): DemoCourse | undefined => demoCatalog.find((course) => course.slug === slug);
 
+function homePage(publishableKey: string) {
+  return layout(
+    "Micro-credentials that move careers",
+    publishableKey,
+    html`<div class="hero">
+        <h1>Micro-credentials that move careers</h1>
+        <p class="muted">Short, focused certificates, taught by practitioners. Learners who finish tell their friends: see what happened next.</p>
+      </div>
+      <chorus-referral-banner></chorus-referral-banner>
+      <div class="grid">
+        ${demoCatalog.map(
+          (course) => html`<article class="course-card">
+            <h2>${course.title}</h2>
+            <p class="muted">${course.tagline}</p>
+            <p class="price">${inr(course.price)} <span class="muted">· ${course.weeks} weeks</span></p>
+            <a class="button" href="/demo/courses/${course.slug}">See the course</a>
+          </article>`,
+        )}
+      </div>`,
+  );
+}
+
+type Enrolment = "none" | "enrolled" | "completed";
+
+/** The enrol box: the checkout form (which the loader fills with the referral), then "completed". */
+function enrolBox(course: DemoCourse, enrolment: Enrolment) {
+  if (enrolment === "completed") return html`<p class="notice" role="status">Course completed. Congratulations!</p>`;
+  if (enrolment === "enrolled")
+    return html`<p class="notice" role="status">You're enrolled. Welcome aboard!</p>
+      <form method="post" action="/demo/complete">
+        <input type="hidden" name="course" value="${course.slug}" />
+        <button class="button secondary">Mark course completed</button>
+      </form>`;
+  return html`<form method="post" action="/demo/checkout" data-referral>
+    <input type="hidden" name="course" value="${course.slug}" />
+    <input type="hidden" name="code" value="" />
+    <input type="hidden" name="clickId" value="" />
+    <button class="button">Enrol now</button>
+  </form>`;
+}
+
+function coursePage(publishableKey: string, course: DemoCourse, enrolment: Enrolment) {
+  return layout(
+    course.title,
+    publishableKey,
+    html`<chorus-referral-banner></chorus-referral-banner>
+      <div class="two-col">
+        <div>
+          <h1>${course.title}</h1>
+          <p class="muted">${course.tagline}</p>
+          <ul>
+            ${course.outcomes.map((outcome) => html`<li>${outcome}</li>`)}
+          </ul>
+        </div>
+        <aside class="course-card" aria-label="Enrol">
+          <p class="price">${inr(course.price)}</p>
+          <p class="muted">${course.weeks} weeks · certificate with a verifiable Open Badge</p>
+          ${enrolBox(course, enrolment)}
+        </aside>
+      </div>
+      <section aria-labelledby="outcomes">
+        <h2 id="outcomes">What learners achieved</h2>
+        <chorus-outcome-stats course="${course.slug}"></chorus-outcome-stats>
+      </section>
+      <section aria-labelledby="stories">
+        <h2 id="stories">Success stories</h2>
+        <chorus-story-wall course="${course.slug}" course-name="${course.title}" layout="wall" limit="6"></chorus-story-wall>
+      </section>`,
+  );
+}
+
+function learnPage(publishableKey: string, token: string) {
+  return layout(
+    "My learning",
+    publishableKey,
+    html`<h1>Welcome back, Priya</h1>
+      <p class="muted">You finished the Data Analytics Professional Certificate. Invite friends, and tell your story.</p>
+      <div class="two-col">
+        <chorus-referral-card course="data-analytics" learner-token="${token}"></chorus-referral-card>
+        <div>
+          <h2>Tell your story</h2>
+          <chorus-story-form course="data-analytics" learner-token="${token}"></chorus-story-form>
+        </div>
+      </div>`,
+  );
+}
+
+/** Each browser is one customer of the demo shop (a friend who may have been referred). */
+function customerId(c: Context): string {
+  let id = getCookie(c, "demo_customer");
+  if (!id || !/^friend-[a-z0-9]{10}$/.test(id)) {
+    id = `friend-${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+    setCookie(c, "demo_customer", id, { path: "/demo", httpOnly: true, sameSite: "Lax" });
+  }
+  return id;
+}
+
 export function createDemoRoutes(options: DemoOptions) {
   const { keys } = options;
 
-  async function postConversion(body: Record<string, unknown>) {
+  /**
+   * The shop's server reports an order to Chorus with the secret key: an enrolment carries the
+   * referral the checkout form was given (click id, else code), a completion needs none.
+   */
+  async function reportOrder(c: Context, type: "enrollment" | "completion") {
+    const form = await c.req.parseBody();
+    const course = findCourse(String(form.course ?? ""));
+    if (!course) return c.text("Unknown course", 400);
+    const code = String(form.code ?? "");
+    const clickId = String(form.clickId ?? "");
+    const order =
+      type === "enrollment"
+        ? {
+            id: `demo-order-${crypto.randomUUID()}`,
+            amount: course.price,
+            currency: "INR",
+            ...(clickId ? { clickId } : {}),
+            ...(code ? { code } : {}),
+          }
+        : { id: `demo-completion-${crypto.randomUUID()}` };
     const response = await options.callChorus("/v1/conversions", {
       method: "POST",
       headers: { Authorization: `Bearer ${keys.secretKey}`, "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      body: JSON.stringify({ ...order, type, customer: { id: customerId(c) }, course: course.slug }),
     });
     if (!response.ok) throw new Error(`Chorus answered ${response.status}: ${await response.text()}`);
-  }
-
-  /** Each browser is one customer of the demo shop (a friend who may have been referred). */
-  function customerId(c: Context): string {
-    let id = getCookie(c, "demo_customer");
-    if (!id || !/^friend-[a-z0-9]{10}$/.test(id)) {
-      id = `friend-${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
-      setCookie(c, "demo_customer", id, { path: "/demo", httpOnly: true, sameSite: "Lax" });
-    }
-    return id;
+    const shown = type === "enrollment" ? "enrolled" : "completed";
+    return c.redirect(`/demo/courses/${course.slug}?${shown}=1`, 303);
   }
 
   return new Hono()
@@ -74,126 +182,19 @@ export function createDemoRoutes(options: DemoOptions) {
       await next();
       c.header("Content-Security-Policy", demoCsp);
     })
-    .get("/", (c) =>
-      c.html(
-        layout(
-          "Micro-credentials that move careers",
-          keys.publishableKey,
-          html`<div class="hero">
-              <h1>Micro-credentials that move careers</h1>
-              <p class="muted">Short, focused certificates, taught by practitioners. Learners who finish tell their friends: see what happened next.</p>
-            </div>
-            <chorus-referral-banner></chorus-referral-banner>
-            <div class="grid">
-              ${demoCatalog.map(
-                (course) => html`<article class="course-card">
-                  <h2>${course.title}</h2>
-                  <p class="muted">${course.tagline}</p>
-                  <p class="price">${inr(course.price)} <span class="muted">· ${course.weeks} weeks</span></p>
-                  <a class="button" href="/demo/courses/${course.slug}">See the course</a>
-                </article>`,
-              )}
-            </div>`,
-        ),
-      ),
-    )
+    .get("/", (c) => c.html(homePage(keys.publishableKey)))
     .get("/courses/:slug", (c) => {
       const course = findCourse(c.req.param("slug"));
       if (!course) return c.notFound();
-      const enrolled = c.req.query("enrolled") === "1";
-      const completed = c.req.query("completed") === "1";
-      return c.html(
-        layout(
-          course.title,
-          keys.publishableKey,
-          html`<chorus-referral-banner></chorus-referral-banner>
-            <div class="two-col">
-              <div>
-                <h1>${course.title}</h1>
-                <p class="muted">${course.tagline}</p>
-                <ul>
-                  ${course.outcomes.map((outcome) => html`<li>${outcome}</li>`)}
-                </ul>
-              </div>
-              <aside class="course-card" aria-label="Enrol">
-                <p class="price">${inr(course.price)}</p>
-                <p class="muted">${course.weeks} weeks · certificate with a verifiable Open Badge</p>
-                ${
-                  completed
-                    ? html`<p class="notice" role="status">Course completed. Congratulations!</p>`
-                    : enrolled
-                      ? html`<p class="notice" role="status">You're enrolled. Welcome aboard!</p>
-                          <form method="post" action="/demo/complete">
-                            <input type="hidden" name="course" value="${course.slug}" />
-                            <button class="button secondary">Mark course completed</button>
-                          </form>`
-                      : html`<form method="post" action="/demo/checkout" data-referral>
-                          <input type="hidden" name="course" value="${course.slug}" />
-                          <input type="hidden" name="code" value="" />
-                          <input type="hidden" name="clickId" value="" />
-                          <button class="button">Enrol now</button>
-                        </form>`
-                }
-              </aside>
-            </div>
-            <section aria-labelledby="outcomes">
-              <h2 id="outcomes">What learners achieved</h2>
-              <chorus-outcome-stats course="${course.slug}"></chorus-outcome-stats>
-            </section>
-            <section aria-labelledby="stories">
-              <h2 id="stories">Success stories</h2>
-              <chorus-story-wall course="${course.slug}" course-name="${course.title}" layout="wall" limit="6"></chorus-story-wall>
-            </section>`,
-        ),
-      );
+      const enrolment: Enrolment =
+        c.req.query("completed") === "1" ? "completed" : c.req.query("enrolled") === "1" ? "enrolled" : "none";
+      return c.html(coursePage(keys.publishableKey, course, enrolment));
     })
-    .post("/checkout", async (c) => {
-      const form = await c.req.parseBody();
-      const course = findCourse(String(form.course ?? ""));
-      if (!course) return c.text("Unknown course", 400);
-      const code = String(form.code ?? "");
-      const clickId = String(form.clickId ?? "");
-      await postConversion({
-        id: `demo-order-${crypto.randomUUID()}`,
-        type: "enrollment",
-        customer: { id: customerId(c) },
-        course: course.slug,
-        amount: course.price,
-        currency: "INR",
-        ...(clickId ? { clickId } : {}),
-        ...(code ? { code } : {}),
-      });
-      return c.redirect(`/demo/courses/${course.slug}?enrolled=1`, 303);
-    })
-    .post("/complete", async (c) => {
-      const form = await c.req.parseBody();
-      const course = findCourse(String(form.course ?? ""));
-      if (!course) return c.text("Unknown course", 400);
-      await postConversion({
-        id: `demo-completion-${crypto.randomUUID()}`,
-        type: "completion",
-        customer: { id: customerId(c) },
-        course: course.slug,
-      });
-      return c.redirect(`/demo/courses/${course.slug}?completed=1`, 303);
-    })
+    .post("/checkout", (c) => reportOrder(c, "enrollment"))
+    .post("/complete", (c) => reportOrder(c, "completion"))
     .get("/learn", async (c) => {
       // The provider's server signs a token for its signed-in learner; Chorus never sees a password.
       const token = await mintLearnerToken(demoLearner, keys.tokenSecret, { ttlSeconds: 3600 });
-      return c.html(
-        layout(
-          "My learning",
-          keys.publishableKey,
-          html`<h1>Welcome back, Priya</h1>
-            <p class="muted">You finished the Data Analytics Professional Certificate. Invite friends, and tell your story.</p>
-            <div class="two-col">
-              <chorus-referral-card course="data-analytics" learner-token="${token}"></chorus-referral-card>
-              <div>
-                <h2>Tell your story</h2>
-                <chorus-story-form course="data-analytics" learner-token="${token}"></chorus-story-form>
-              </div>
-            </div>`,
-        ),
-      );
+      return c.html(learnPage(keys.publishableKey, token));
     });
 }
