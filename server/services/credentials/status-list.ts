@@ -12,6 +12,9 @@ import { credentialFromJwt, jwtPattern, verifyJwtSignature } from "./vc-jwt.ts";
 
 export type StatusResult = { status: "valid" | "revoked" | "unknown" | "none"; detail: string };
 
+/** Who must have signed a status list, and how to fetch it. */
+export type StatusCheck = { issuerId: string; issuer: CredentialIssuerConfig | undefined; fetch: Fetch; now: Date };
+
 const issuerIdOf = (credential: Record<string, unknown>) => {
   const issuer = credential.issuer;
   if (typeof issuer === "string") return issuer;
@@ -19,13 +22,8 @@ const issuerIdOf = (credential: Record<string, unknown>) => {
   return typeof id === "string" ? id : undefined;
 };
 
-async function checkEntry(
-  entry: Record<string, unknown>,
-  issuerId: string,
-  issuer: CredentialIssuerConfig | undefined,
-  fetcher: Fetch,
-  now: Date,
-): Promise<StatusResult> {
+async function checkEntry(entry: Record<string, unknown>, check: StatusCheck): Promise<StatusResult> {
+  const { issuerId, issuer, fetch: fetcher, now } = check;
   const purpose = String(entry.statusPurpose ?? "");
   if (entry.type !== "BitstringStatusListEntry") {
     return {
@@ -92,17 +90,11 @@ async function checkEntry(
 }
 
 /** All status entries of a credential; the worst one decides (revoked, then unknown). */
-export async function checkStatus(
-  credential: Record<string, unknown>,
-  issuerId: string,
-  issuer: CredentialIssuerConfig | undefined,
-  fetcher: Fetch,
-  now: Date,
-): Promise<StatusResult> {
+export async function checkStatus(credential: Record<string, unknown>, check: StatusCheck): Promise<StatusResult> {
   const entries = ([] as unknown[]).concat(credential.credentialStatus ?? []) as Record<string, unknown>[];
   if (entries.length === 0)
     return { status: "none", detail: "The credential has no status entry (it cannot be revoked)" };
-  const results = await Promise.all(entries.map((entry) => checkEntry(entry, issuerId, issuer, fetcher, now)));
+  const results = await Promise.all(entries.map((entry) => checkEntry(entry, check)));
   return (
     results.find((result) => result.status === "revoked") ??
     results.find((result) => result.status === "unknown") ?? {

@@ -156,7 +156,7 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
   checks.push(checkValidity(credential, options.now));
 
   if (issuerId) {
-    const status = await checkStatus(credential, issuerId, trusted, options.fetch, options.now);
+    const status = await checkStatus(credential, { issuerId, issuer: trusted, fetch: options.fetch, now: options.now });
     checks.push({
       check: "revocation",
       result: status.status === "valid" ? "pass" : status.status === "none" ? "skip" : "fail",
