@@ -10,7 +10,14 @@ import { verifyDataIntegrity } from "./data-integrity.ts";
 import { fetchText } from "./fetch.ts";
 import { checkRecipient } from "./recipient.ts";
 import { checkStatus } from "./status-list.ts";
-import type { Check, CredentialInput, CredentialSummary, CredentialVerdict, VerifyOptions } from "./types.ts";
+import type {
+  Check,
+  CredentialInput,
+  CredentialIssuerConfig,
+  CredentialSummary,
+  CredentialVerdict,
+  VerifyOptions,
+} from "./types.ts";
 import { credentialFromJwt, jwtPattern, verifyJwtSignature } from "./vc-jwt.ts";
 
 const badgeTypes = ["OpenBadgeCredential", "AchievementCredential"];
@@ -84,91 +91,108 @@ async function load(input: CredentialInput, options: VerifyOptions) {
   return { raw: JSON.stringify(input.json), json: input.json };
 }
 
+/** The credential's JSON, from its JSON or its JWT. */
+function parse(raw: string, isJwt: boolean, json?: Record<string, unknown>): Record<string, unknown> {
+  const parsed = json ?? (isJwt ? credentialFromJwt(raw) : JSON.parse(raw));
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not a JSON object");
+  return parsed as Record<string, unknown>;
+}
+
+function typeCheck(credential: Record<string, unknown>): Check {
+  const types = ([] as unknown[]).concat(credential.type ?? []);
+  const badgeType = badgeTypes.find((type) => types.includes(type));
+  return types.includes("VerifiableCredential") && badgeType
+    ? { check: "type", result: "pass", detail: `An Open Badges 3.0 ${badgeType}` }
+    : {
+        check: "type",
+        result: "fail",
+        detail: `Type ${types.join(", ") || "(none)"} is not an Open Badges credential`,
+      };
+}
+
+function issuerCheck(
+  issuerId: string | undefined,
+  issuerName: string | undefined,
+  trusted?: CredentialIssuerConfig,
+): Check {
+  if (trusted)
+    return {
+      check: "issuer",
+      result: "pass",
+      detail: `${trusted.name ?? issuerName ?? issuerId} is on this workspace's issuer list`,
+    };
+  return {
+    check: "issuer",
+    result: "fail",
+    detail: issuerId ? `Issuer ${issuerId} is not on this workspace's issuer list` : "The credential names no issuer",
+  };
+}
+
+type Loaded = { raw: string; isJwt: boolean; credential: Record<string, unknown> };
+
+async function proofCheck(
+  loaded: Loaded,
+  issuerId: string | undefined,
+  trusted: CredentialIssuerConfig | undefined,
+  options: VerifyOptions,
+): Promise<Check> {
+  if (!issuerId) return { check: "proof", result: "fail", detail: "No issuer, so no key to check the proof with" };
+  const proof = loaded.isJwt
+    ? await verifyJwtSignature(loaded.raw, issuerId, trusted, options.fetch)
+    : await verifyDataIntegrity(loaded.credential, trusted);
+  return { check: "proof", result: proof.ok ? "pass" : "fail", detail: proof.detail };
+}
+
+async function revocationCheck(
+  credential: Record<string, unknown>,
+  issuerId: string | undefined,
+  trusted: CredentialIssuerConfig | undefined,
+  options: VerifyOptions,
+): Promise<Check> {
+  if (!issuerId) return { check: "revocation", result: "skip", detail: "Not checked without an issuer" };
+  const status = await checkStatus(credential, { issuerId, issuer: trusted, fetch: options.fetch, now: options.now });
+  return {
+    check: "revocation",
+    result: status.status === "valid" ? "pass" : status.status === "none" ? "skip" : "fail",
+    detail: status.status === "unknown" ? `Status unknown: ${status.detail}` : status.detail,
+  };
+}
+
+/** The checks that must pass; the others may also be skipped (no status list, no email to match). */
+const required = ["format", "type", "issuer", "proof", "validity"];
+
 export async function verifyCredential(input: CredentialInput, options: VerifyOptions): Promise<CredentialVerdict> {
-  const checks: Check[] = [];
   const fail = (check: string, detail: string): CredentialVerdict => ({
     verified: false,
-    checks: [...checks, { check, result: "fail", detail }],
+    checks: [{ check, result: "fail", detail }],
   });
 
-  let loaded: Awaited<ReturnType<typeof load>>;
+  let fetched: Awaited<ReturnType<typeof load>>;
   try {
-    loaded = await load(input, options);
+    fetched = await load(input, options);
   } catch (error) {
     return fail("retrieve", `The credential could not be fetched: ${(error as Error).message}`);
   }
-  const credentialHash = await sha256Hex(loaded.raw);
-  const isJwt = jwtPattern.test(loaded.raw);
+  const credentialHash = await sha256Hex(fetched.raw);
+  const isJwt = jwtPattern.test(fetched.raw);
   let credential: Record<string, unknown>;
   try {
-    const parsed = loaded.json ?? (isJwt ? credentialFromJwt(loaded.raw) : JSON.parse(loaded.raw));
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not a JSON object");
-    credential = parsed as Record<string, unknown>;
+    credential = parse(fetched.raw, isJwt, fetched.json);
   } catch (error) {
     return { ...fail("format", `Not a credential: ${(error as Error).message}`), credentialHash };
   }
-  const format = isJwt ? "vc-jwt" : "data-integrity";
-  checks.push({
-    check: "format",
-    result: "pass",
-    detail: isJwt ? "VC-JWT" : "JSON-LD credential with an embedded proof",
-  });
-
-  const types = ([] as unknown[]).concat(credential.type ?? []);
-  const badgeType = badgeTypes.find((type) => types.includes(type));
-  checks.push(
-    types.includes("VerifiableCredential") && badgeType
-      ? { check: "type", result: "pass", detail: `An Open Badges 3.0 ${badgeType}` }
-      : {
-          check: "type",
-          result: "fail",
-          detail: `Type ${types.join(", ") || "(none)"} is not an Open Badges credential`,
-        },
-  );
-
+  const loaded = { raw: fetched.raw, isJwt, credential };
   const { id: issuerId, name: issuerName } = issuerOf(credential);
   const trusted = issuerId ? options.issuers.find((issuer) => issuer.id === issuerId) : undefined;
-  checks.push(
-    trusted
-      ? {
-          check: "issuer",
-          result: "pass",
-          detail: `${trusted.name ?? issuerName ?? issuerId} is on this workspace's issuer list`,
-        }
-      : {
-          check: "issuer",
-          result: "fail",
-          detail: issuerId
-            ? `Issuer ${issuerId} is not on this workspace's issuer list`
-            : "The credential names no issuer",
-        },
-  );
-
-  if (issuerId) {
-    const proof = isJwt
-      ? await verifyJwtSignature(loaded.raw, issuerId, trusted, options.fetch)
-      : await verifyDataIntegrity(credential, trusted);
-    checks.push({ check: "proof", result: proof.ok ? "pass" : "fail", detail: proof.detail });
-  } else {
-    checks.push({ check: "proof", result: "fail", detail: "No issuer, so no key to check the proof with" });
-  }
-
-  checks.push(checkValidity(credential, options.now));
-
-  if (issuerId) {
-    const status = await checkStatus(credential, { issuerId, issuer: trusted, fetch: options.fetch, now: options.now });
-    checks.push({
-      check: "revocation",
-      result: status.status === "valid" ? "pass" : status.status === "none" ? "skip" : "fail",
-      detail: status.status === "unknown" ? `Status unknown: ${status.detail}` : status.detail,
-    });
-  } else {
-    checks.push({ check: "revocation", result: "skip", detail: "Not checked without an issuer" });
-  }
-
-  checks.push(await checkRecipient(credential, options.recipientEmail));
-
-  const required = ["format", "type", "issuer", "proof", "validity"];
+  const checks: Check[] = [
+    { check: "format", result: "pass", detail: isJwt ? "VC-JWT" : "JSON-LD credential with an embedded proof" },
+    typeCheck(credential),
+    issuerCheck(issuerId, issuerName, trusted),
+    await proofCheck(loaded, issuerId, trusted, options),
+    checkValidity(credential, options.now),
+    await revocationCheck(credential, issuerId, trusted, options),
+    await checkRecipient(credential, options.recipientEmail),
+  ];
   const verified = checks.every(
     (check) => check.result === "pass" || (check.result === "skip" && !required.includes(check.check)),
   );
@@ -177,6 +201,6 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     checks,
     credentialHash,
     issuer: issuerId ? { id: issuerId, name: trusted?.name ?? issuerName } : undefined,
-    credential: summaryOf(credential, format, loaded.url),
+    credential: summaryOf(credential, isJwt ? "vc-jwt" : "data-integrity", fetched.url),
   };
 }
