@@ -154,7 +154,8 @@ async function advocatesWithCodes(h: History): Promise<Map<string, AdvocateLink>
       },
     ];
     for (const { at, input } of alumni) await report(h, at, { ...input, occurredAt: new Date(at).toISOString() });
-    const code = await codeForLearner(db, workspace, learner, course, new Date(h.start - random.int(1, 3) * dayMs));
+    const madeAt = new Date(h.start - random.int(1, 3) * dayMs);
+    const code = await codeForLearner({ db, workspace, clock: { now: () => madeAt } }, { learner, course });
     links.set(advocate.sub, { learner, codeId: code.id, code: code.code, course: code.course });
   }
   return links;
@@ -195,7 +196,14 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
           salary: seed.pct !== undefined && (seed.consentSalary ?? true),
         },
       },
-      visitorHash: visitorHash(secret, workspace.id, `198.51.100.${index + 10}`, userAgents[0]!, new Date(createdAt)),
+      visitorHash: visitorHash(
+        { secret },
+        {
+          workspaceId: workspace.id,
+          visitor: { ip: `198.51.100.${index + 10}`, userAgent: userAgents[0]! },
+          now: new Date(createdAt),
+        },
+      ),
       // No credential is attached, so nothing is fetched.
       fetch: () => Promise.reject(new Error("the demo data fetches nothing")),
       now: new Date(createdAt),
@@ -211,9 +219,13 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
 
 /** Clicks as the redirect's writer stores them (with their rollups), and shares as the card does. */
 async function storeVisits(h: History, visits: Visits) {
-  for (let i = 0; i < visits.clicks.length; i += 500) await insertClicks(h.db, visits.clicks.slice(i, i + 500));
+  for (let i = 0; i < visits.clicks.length; i += 500)
+    await insertClicks({ db: h.db }, { rows: visits.clicks.slice(i, i + 500) });
   for (const share of visits.shares)
-    await recordShare(h.db, share.learner, share.code, share.channel, new Date(share.at));
+    await recordShare(
+      { db: h.db, clock: { now: () => new Date(share.at) } },
+      { learner: share.learner, code: share.code, channel: share.channel },
+    );
 }
 
 /**

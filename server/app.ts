@@ -73,7 +73,7 @@ export function createApp(deps: Deps) {
   const codes = new CodeCache();
   const clicks = new ClickRecorder(
     deps.db,
-    deps.clickWriter ?? createClickWriter(deps.db),
+    deps.clickWriter ?? createClickWriter({ db: deps.db }),
     deps.config.secret,
     deps.clickRecorder,
   );

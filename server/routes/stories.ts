@@ -33,6 +33,7 @@ import {
 import type { Learner } from "../services/types.ts";
 import { visitorHash } from "../services/visitors.ts";
 import type { AppEnv } from "../types.ts";
+import { workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
 import { AuthorStory, courseSlug, NewStory, PublicStory, StoryPatch, StoryVerification } from "./story-schemas.ts";
 
@@ -55,7 +56,7 @@ async function optionalLearner(c: Context<AppEnv>): Promise<LearnerClaims | null
   if (!header) return null;
   const token = header.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!token) throw new ApiError("unauthorized", "Send the learner token as `Authorization: Bearer …`");
-  return verifyLearnerToken(token, c.var.auth.workspace.tokenSecret, c.var.deps.clock.now());
+  return verifyLearnerToken(workspaceContext(c), { token });
 }
 
 async function shareLink(c: Context<AppEnv>, story: StoryRow, learner: Learner | null): Promise<string | null> {
@@ -63,8 +64,7 @@ async function shareLink(c: Context<AppEnv>, story: StoryRow, learner: Learner |
   const owner =
     learner?.id === story.learnerId ? learner : await learnerById(c.var.deps.db, story.workspaceId, story.learnerId);
   if (!owner) return null;
-  const { workspace } = c.var.auth;
-  const code = await codeForLearner(c.var.deps.db, workspace, owner, story.course, c.var.deps.clock.now());
+  const code = await codeForLearner(workspaceContext(c), { learner: owner, course: story.course });
   return `${publicBase(c)}/r/${code.code}?s=${story.id}`;
 }
 
@@ -213,11 +213,8 @@ export const storyRoutes = createRouter()
       learner,
       learnerEmail: claims?.email,
       visitorHash: visitorHash(
-        c.var.deps.config.secret,
-        workspace.id,
-        c.var.visitor.ip,
-        c.var.visitor.userAgent ?? "",
-        c.var.deps.clock.now(),
+        { secret: c.var.deps.config.secret },
+        { workspaceId: workspace.id, visitor: c.var.visitor, now: c.var.deps.clock.now() },
       ),
       fetch: c.var.deps.fetch ?? guardedFetch,
       now,

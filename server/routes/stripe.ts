@@ -46,7 +46,7 @@ const stripeWebhook = apiRoute({
 export const stripeRoutes = createRouter().openapi(stripeWebhook, async (c) => {
   const { db, clock, config } = c.var.deps;
   const now = clock.now();
-  const workspace = await getWorkspace(db, c.req.valid("query").workspace);
+  const workspace = await getWorkspace({ db }, { id: c.req.valid("query").workspace });
   if (!workspace?.settings.stripe) throw new ApiError("not_found", "No workspace with a Stripe integration here");
   // The signature covers the exact bytes Stripe sent (the JSON body middleware kept them).
   const raw = await c.req.text();
