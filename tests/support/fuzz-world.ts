@@ -178,7 +178,7 @@ export async function createFuzzWorld() {
     },
     /** Puts A's settings back after a successful PATCH, so later runs keep their origins and Stripe secret. */
     restoreSettings: (settings: ProgramSettings = settingsA) =>
-      updateSettings({ db: t.db }, { workspaceId: a.id, settings: settings }),
+      updateSettings({ db: t.db }, { workspaceId: a.id, settings }),
     /** Moves the clock (rewards fall due) and renews what would expire: sessions, learner tokens. */
     async advance(ms: number) {
       t.clock.advance(ms);
