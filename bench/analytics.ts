@@ -40,7 +40,7 @@ const benchToday = new Date(Date.UTC(2026, 10, 28, 12));
 const { client, db } = await openDatabase({ url: `file:${file}` }, "apply");
 const [ws] = await db.select().from(workspaces).where(eq(workspaces.name, "Bench Academy"));
 if (!ws) throw new Error("no Bench Academy workspace in that file");
-const key = await issueKey(db, ws.id, "secret", benchToday);
+const key = await issueKey({ db, clock: { now: () => benchToday } }, { workspaceId: ws.id, kind: "secret" });
 const app = createApp({
   db,
   clock: { now: () => new Date(benchToday) },

@@ -33,15 +33,15 @@ const clock = { now: () => new Date() };
 const secret = "bench-secret-0123456789-0123456789-0123";
 const app = createApp({ db, clock, config: { secret, bodyLimitBytes: 65536, trustProxy: false } });
 
-const created = await createWorkspace(db, { name: "Bench", origins: [], settings: { holdDays: 14 } }, clock.now());
-const workspace = (await getWorkspace(db, created.id))!;
+const created = await createWorkspace({ db, clock }, { name: "Bench", origins: [], settings: { holdDays: 14 } });
+const workspace = (await getWorkspace({ db }, { id: created.id }))!;
 const codes: string[] = [];
 for (let i = 0; i < 50; i++) {
   const learner = await upsertLearner(
     { db, clock, secret, workspace },
     { sub: `advocate-${i}`, name: `Advocate ${i}` },
   );
-  codes.push((await codeForLearner(db, workspace, learner, "", clock.now())).code);
+  codes.push((await codeForLearner({ db, workspace, clock }, { learner, course: "" })).code);
 }
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });

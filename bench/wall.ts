@@ -39,7 +39,10 @@ if (!values["no-build"]) {
 const dir = mkdtempSync(join(tmpdir(), "chorus-bench-wall-"));
 const { client, db } = await openDatabase({ url: `file:${join(dir, "wall.db")}` }, "apply");
 const host = await startHostSite();
-const ws = await createWorkspace(db, { name: "Wall Bench", origins: [host.origin] }, new Date());
+const ws = await createWorkspace(
+  { db, clock: { now: () => new Date() } },
+  { name: "Wall Bench", origins: [host.origin] },
+);
 const app = createApp({
   db,
   clock: { now: () => new Date() },

@@ -156,7 +156,8 @@ async function advocatesWithCodes(h: History): Promise<Map<string, AdvocateLink>
       },
     ];
     for (const { at, input } of alumni) await report(h, at, { ...input, occurredAt: new Date(at).toISOString() });
-    const code = await codeForLearner(db, workspace, learner, course, new Date(h.start - random.int(1, 3) * dayMs));
+    const madeAt = new Date(h.start - random.int(1, 3) * dayMs);
+    const code = await codeForLearner({ db, workspace, clock: { now: () => madeAt } }, { learner, course });
     links.set(advocate.sub, { learner, codeId: code.id, code: code.code, course: code.course });
   }
   return links;
@@ -221,9 +222,13 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
 
 /** Clicks as the redirect's writer stores them (with their rollups), and shares as the card does. */
 async function storeVisits(h: History, visits: Visits) {
-  for (let i = 0; i < visits.clicks.length; i += 500) await insertClicks(h.db, visits.clicks.slice(i, i + 500));
+  for (let i = 0; i < visits.clicks.length; i += 500)
+    await insertClicks({ db: h.db }, { rows: visits.clicks.slice(i, i + 500) });
   for (const share of visits.shares)
-    await recordShare(h.db, share.learner, share.code, share.channel, new Date(share.at));
+    await recordShare(
+      { db: h.db, clock: { now: () => new Date(share.at) } },
+      { learner: share.learner, code: share.code, channel: share.channel },
+    );
 }
 
 /**

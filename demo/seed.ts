@@ -20,13 +20,12 @@ async function createDemoWorkspace(
 ): Promise<DemoKeys> {
   const { origin, keysFile, now, secret } = options;
   const created = await createWorkspace(
-    db,
+    { db, clock: { now: () => now } },
     { name: "Skillbridge Academy", origins: [origin], isDemo: true, settings: { defaultTargetUrl: `${origin}/demo/` } },
-    now,
   );
   writeFileSync(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
   // Only a newly made demo gets its history: a later start never adds to it.
-  const workspace = await getWorkspace(db, created.id);
+  const workspace = await getWorkspace({ db }, { id: created.id });
   if (!workspace) return created;
   const clock = { now: () => now };
   for (const course of demoCatalog)
@@ -44,14 +43,20 @@ export async function ensureDemoWorkspace(
   options: { origin: string; keysFile: string; now: Date; secret: string },
 ): Promise<DemoKeys> {
   const { origin, keysFile, now } = options;
-  const workspace = (await listWorkspaces(db)).find((each) => each.isDemo);
+  const workspace = (await listWorkspaces({ db })).find((each) => each.isDemo);
   if (!workspace) return createDemoWorkspace(db, options);
   // A demo started on another port or host must accept its own origin.
   if (!workspace.settings.allowedOrigins.includes(origin)) {
-    await updateSettings(db, workspace.id, {
-      ...workspace.settings,
-      allowedOrigins: [...workspace.settings.allowedOrigins, origin],
-    });
+    await updateSettings(
+      { db },
+      {
+        workspaceId: workspace.id,
+        settings: {
+          ...workspace.settings,
+          allowedOrigins: [...workspace.settings.allowedOrigins, origin],
+        },
+      },
+    );
   }
   if (existsSync(keysFile)) {
     const keys = JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys;
@@ -61,8 +66,11 @@ export async function ensureDemoWorkspace(
   const keys: DemoKeys = {
     id: workspace.id,
     name: workspace.name,
-    publishableKey: await rotateKey(db, workspace.id, "publishable", now),
-    secretKey: await rotateKey(db, workspace.id, "secret", now),
+    publishableKey: await rotateKey(
+      { db, clock: { now: () => now } },
+      { workspaceId: workspace.id, kind: "publishable" },
+    ),
+    secretKey: await rotateKey({ db, clock: { now: () => now } }, { workspaceId: workspace.id, kind: "secret" }),
     tokenSecret: workspace.tokenSecret,
   };
   writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });

@@ -194,7 +194,7 @@ export function createDemoRoutes(options: DemoOptions) {
     .post("/complete", (c) => reportOrder(c, "completion"))
     .get("/learn", async (c) => {
       // The provider's server signs a token for its signed-in learner; Chorus never sees a password.
-      const token = await mintLearnerToken(demoLearner, keys.tokenSecret, { ttlSeconds: 3600 });
+      const token = await mintLearnerToken({ claims: demoLearner, tokenSecret: keys.tokenSecret, ttlSeconds: 3600 });
       return c.html(learnPage(keys.publishableKey, token));
     });
 }

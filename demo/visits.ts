@@ -86,8 +86,11 @@ export function planVisits(
         course: link.course,
         channel,
         storyId,
-        visitorHash: visitorHash(secret, workspace.id, ip, userAgent, new Date(at)),
-        ipHash: ipHash(secret, workspace.id, ip, new Date(at)),
+        visitorHash: visitorHash(
+          { secret },
+          { workspaceId: workspace.id, visitor: { ip, userAgent }, now: new Date(at) },
+        ),
+        ipHash: ipHash({ secret }, { workspaceId: workspace.id, visitor: { ip, userAgent }, now: new Date(at) }),
         visitorId,
         country: random.weighted(advocate.countries),
         source: visitorId && random.next() < 0.15 ? "beacon" : "redirect",

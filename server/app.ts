@@ -109,7 +109,7 @@ function useRequestState(app: Router, deps: Deps) {
   const codes = new CodeCache();
   const clicks = new ClickRecorder(
     deps.db,
-    deps.clickWriter ?? createClickWriter(deps.db),
+    deps.clickWriter ?? createClickWriter({ db: deps.db }),
     deps.config.secret,
     deps.clickRecorder,
   );

@@ -65,6 +65,8 @@ async function run(argv: string[]): Promise<void> {
 
   const { db, client } = await openDatabase(cliSettings(process.env), command === "db migrate" ? "apply" : "require");
   const now = new Date();
+  // One reading of the clock for the whole command, as every service call is handed it.
+  const ctx = { db, clock: { now: () => now } };
   try {
     if (command === "workspace create") {
       const name = required(values.name, "name");
@@ -74,7 +76,7 @@ async function run(argv: string[]): Promise<void> {
         return result.data;
       });
       if (origins.length === 0) throw new UsageError("Give at least one --origin (the site that embeds the widgets)");
-      const created = await createWorkspace(db, { name, origins }, now);
+      const created = await createWorkspace(ctx, { name, origins });
       if (values.json) console.log(JSON.stringify(created));
       else
         console.log(`Workspace "${created.name}" created.
@@ -85,7 +87,7 @@ async function run(argv: string[]): Promise<void> {
   tokenSecret       ${created.tokenSecret}   (signs learner tokens on your server)
   allowed origins   ${origins.join(", ")}`);
     } else if (command === "workspace list") {
-      const all = await listWorkspaces(db);
+      const all = await listWorkspaces(ctx);
       const rows = all.map((w) => ({
         id: w.id,
         name: w.name,
@@ -99,23 +101,24 @@ async function run(argv: string[]): Promise<void> {
         for (const row of rows)
           console.log(`${row.id}  ${row.name}  [${row.origins.join(", ")}]  created ${row.createdAt}`);
     } else if (command === "key rotate") {
-      const workspace = await getWorkspace(db, required(values.workspace, "workspace"));
+      const workspace = await getWorkspace(ctx, { id: required(values.workspace, "workspace") });
       if (!workspace) throw new UsageError(`No workspace ${values.workspace}`);
       const kind = values.kind ?? "secret";
       if (kind !== "secret" && kind !== "publishable") throw new UsageError("--kind is secret or publishable");
-      const key = await rotateKey(db, workspace.id, kind, now);
+      const key = await rotateKey(ctx, { workspaceId: workspace.id, kind });
       if (values.json) console.log(JSON.stringify({ workspace: workspace.id, kind, key }));
       else console.log(`New ${kind} key for ${workspace.id} (the old one no longer works):\n  ${key}`);
     } else if (command === "token mint") {
-      const workspace = await getWorkspace(db, required(values.workspace, "workspace"));
+      const workspace = await getWorkspace(ctx, { id: required(values.workspace, "workspace") });
       if (!workspace) throw new UsageError(`No workspace ${values.workspace}`);
       const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
       if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError("--ttl is a whole number of seconds");
-      const token = await mintLearnerToken(
-        { sub: required(values.learner, "learner"), name: values.name, email: values.email },
-        workspace.tokenSecret,
-        { now, ttlSeconds: ttl },
-      );
+      const token = await mintLearnerToken({
+        claims: { sub: required(values.learner, "learner"), name: values.name, email: values.email },
+        tokenSecret: workspace.tokenSecret,
+        now,
+        ttlSeconds: ttl,
+      });
       console.log(token);
     } else if (command === "db migrate") {
       console.log("Migrations applied.");

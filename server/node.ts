@@ -39,7 +39,7 @@ const { client, db, file } = await openDatabase(
   settings.database,
   databaseFile(settings.database.url) ? "apply" : "require",
 ).catch(fail);
-const secret = settings.secret ?? (await ensureServerSecret(db));
+const secret = settings.secret ?? (await ensureServerSecret({ db }));
 const config = settings.config(secret);
 const origin = config.publicUrl ? new URL(config.publicUrl).origin : `http://${host}:${port}`;
 const clock = { now: () => new Date() };
@@ -55,7 +55,7 @@ const demoKeys = settings.demo
 
 // One process writes this database's clicks (group commit: concurrent clicks share a
 // transaction), so the click recorder may trust its memory of the last hour (services/clicks.ts).
-const clickWriter = createClickWriter(db);
+const clickWriter = createClickWriter({ db });
 const app: App = createApp({
   db,
   clock,

@@ -47,7 +47,7 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
     config,
     // Each request writes its own click, and never awaits another request's lookup: a request's
     // I/O is cancelled when it ends (services/click-writer.ts, services/clicks.ts).
-    clickWriter: createClickWriter(db, "workers"),
+    clickWriter: createClickWriter({ db }, { runtime: "workers" }),
     clickRecorder: { isolatedRequests: true },
     requestWaitUntil: executionContextWaitUntil,
     clientIp: (c) => c.req.header("CF-Connecting-IP"),

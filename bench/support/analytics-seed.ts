@@ -173,9 +173,8 @@ export async function seedAnalyticsDatabase(
   await client.execute("PRAGMA cache_size = -1048576");
   await client.execute("PRAGMA temp_store = MEMORY");
   const ws = await createWorkspace(
-    db,
+    { db, clock: { now: () => new Date(benchToday) } },
     { name: "Bench Academy", origins: ["https://bench.example"] },
-    new Date(benchToday),
   );
   log(`writing ${sizes.clicks.toLocaleString("en")} clicks, ${sizes.conversions.toLocaleString("en")} conversions`);
   await bulkLoad(client, seedStatements(ws.id, sizes));

@@ -62,7 +62,7 @@ async function measure(name: string, write: (rows: ClickRow[]) => Promise<unknow
 }
 
 const full = await openDatabase({ url: `file:${join(dir, "full.db")}` }, "apply");
-await measure("insertClicks (rollups + insert + commit)", (rows) => insertClicks(full.db, rows));
+await measure("insertClicks (rollups + insert + commit)", (rows) => insertClicks({ db: full.db }, { rows: rows }));
 full.client.close();
 
 const columns = "id, workspace_id, code_id, learner_id, course, channel, visitor_hash, ip_hash, source, created_at";

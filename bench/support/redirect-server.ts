@@ -21,7 +21,7 @@ const { client, db } = await openDatabase({ url: `file:${file}` }, "apply");
 const secret = "bench-secret-0123456789-0123456789-0123456789";
 const now = new Date();
 const created = await createWorkspace(
-  db,
+  { db, clock: { now: () => now } },
   {
     name: "Bench",
     origins: [],
@@ -38,17 +38,16 @@ const created = await createWorkspace(
       },
     },
   },
-  now,
 );
-const workspace = await getWorkspace(db, created.id);
+const workspace = await getWorkspace({ db }, { id: created.id });
 if (!workspace) throw new Error("workspace missing");
 const learner = await upsertLearner(
   { db, clock: { now: () => now }, secret, workspace },
   { sub: "bench-learner", name: "Bench" },
 );
-const { code } = await codeForLearner(db, workspace, learner, "", now);
+const { code } = await codeForLearner({ db, workspace, clock: { now: () => now } }, { learner, course: "" });
 
-const clickWriter = createClickWriter(db);
+const clickWriter = createClickWriter({ db });
 const app = createApp({
   db,
   clock: { now: () => new Date() },

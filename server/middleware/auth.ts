@@ -26,7 +26,7 @@ export const requireSecretKey = createMiddleware<AppEnv>(async (c, next) => {
       "WWW-Authenticate": 'Bearer realm="chorus"',
     });
   }
-  const found = await findKey(c.var.deps.db, key);
+  const found = await findKey(c.var.deps, { key });
   if (found.status !== "valid" || found.kind !== "secret") {
     throw new ApiError("unauthorized", found.status === "revoked" ? "This key was revoked" : "Unknown secret key");
   }
@@ -50,7 +50,7 @@ export const requirePublishableKey = createMiddleware<AppEnv>(async (c, next) =>
   const key = c.req.header("Chorus-Key");
   if (!key?.startsWith("pk_"))
     throw new ApiError("unauthorized", "Send the publishable key in the `Chorus-Key` header");
-  const found = await findKey(c.var.deps.db, key);
+  const found = await findKey(c.var.deps, { key });
   if (found.status !== "valid" || found.kind !== "publishable") {
     throw new ApiError("unauthorized", found.status === "revoked" ? "This key was revoked" : "Unknown publishable key");
   }
@@ -71,7 +71,7 @@ export const requireLearnerToken = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header("Authorization"));
   if (!token) throw new ApiError("unauthorized", "Send the learner token as `Authorization: Bearer …`");
   const { workspace } = c.var.auth;
-  c.set("learner", await verifyLearnerToken(token, workspace.tokenSecret, c.var.deps.clock.now()));
+  c.set("learner", await verifyLearnerToken({ clock: c.var.deps.clock, workspace }, { token }));
   await next();
 });
 refuses(requireLearnerToken, [401]);
@@ -97,8 +97,8 @@ export const requireSecretKeyOrSession = createMiddleware<AppEnv>(async (c, next
       { "WWW-Authenticate": 'Bearer realm="chorus"' },
     );
   const { db, config, clock } = c.var.deps;
-  const session = await readSession(config.secret, value, clock.now());
-  const workspace = session ? await sessionWorkspace(db, session) : null;
+  const session = await readSession({ secret: config.secret, clock }, { value });
+  const workspace = session ? await sessionWorkspace({ db }, { session }) : null;
   if (!session || !workspace) {
     deleteCookie(c, sessionCookie, { path: "/" });
     throw new ApiError("unauthorized", "The dashboard session is not valid any more: sign in again");

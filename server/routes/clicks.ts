@@ -4,16 +4,16 @@
  * `GET /v1/referrals/{code}` tells a landing page who invited the visitor and what the offer is.
  */
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { FriendOffer } from "../../db/program-settings.ts";
-import { ApiError, errorResponses } from "../errors.ts";
+import { errorResponses } from "../errors.ts";
 import { visitorId } from "../lib/fields.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
-import { clickChannels, isAutomated } from "../services/clicks.ts";
-import { normalizeCode, type ResolvedCode, referrerName } from "../services/codes.ts";
-import type { AppEnv } from "../types.ts";
+import { clickChannels } from "../services/clicks.ts";
+import { referralInfo as describeReferral, recordLanding } from "../services/links.ts";
+import { workspaceContext } from "./context.ts";
+import { linkContext } from "./redirect.ts";
 
 const Offer = z.union([FriendOffer, z.null()]);
 const Referrer = z.object({ name: z.string().nullable() });
@@ -79,50 +79,13 @@ const referralInfo = apiRoute({
   },
 });
 
-/** The code, if it exists, is active and belongs to the caller's workspace. */
-async function activeCode(c: Context<AppEnv>, raw: string): Promise<ResolvedCode> {
-  const { db, clock } = c.var.deps;
-  const code = normalizeCode(raw);
-  const resolved = code ? await c.var.codes.get(db, code, clock.now().getTime()) : null;
-  if (!resolved || resolved.disabled || resolved.workspaceId !== c.var.auth.workspace.id) {
-    throw new ApiError("not_found", "No active referral code by that name");
-  }
-  return resolved;
-}
-
-async function describe(c: Context<AppEnv>, code: ResolvedCode) {
-  const { settings } = c.var.auth.workspace;
-  return {
-    referrer: { name: await referrerName(c.var.deps.db, code.workspaceId, code.learnerId) },
-    offer: settings.friendOffer,
-    attribution: settings.attribution,
-  };
-}
-
 export const clickRoutes = createRouter()
   .openapi(recordClick, async (c) => {
-    const body = c.req.valid("json");
-    const code = await activeCode(c, body.code);
-    const info = await describe(c, code);
-    const { ip, userAgent, country } = c.var.visitor;
-    if (isAutomated(userAgent)) return c.json({ clickId: null, ...info }, 200);
-    const { clickId, created } = await c.var.clicks.record(
-      code,
-      {
-        channel: body.channel ?? "direct",
-        storyId: body.storyId ?? null,
-        ip,
-        userAgent: userAgent ?? "",
-        visitorId: body.visitorId ?? null,
-        country,
-        source: "beacon",
-        now: c.var.deps.clock.now(),
-      },
-      c.var.deps.waitUntil,
-    );
-    return c.json({ clickId, ...info }, created ? 201 : 200);
+    const ctx = { ...workspaceContext(c), ...linkContext(c) };
+    const { answer, created } = await recordLanding(ctx, { ...c.req.valid("json"), visitor: c.var.visitor });
+    return c.json(answer, created ? 201 : 200);
   })
   .openapi(referralInfo, async (c) => {
-    const code = await activeCode(c, c.req.valid("param").code);
-    return c.json({ code: code.code, ...(await describe(c, code)) }, 200);
+    const ctx = { ...workspaceContext(c), ...linkContext(c) };
+    return c.json(await describeReferral(ctx, { code: c.req.valid("param").code }), 200);
   });

@@ -6,6 +6,7 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
 import { createVanityCode } from "../services/codes.ts";
+import { workspaceContext } from "./context.ts";
 
 const VanityInput = z
   .object({
@@ -48,8 +49,7 @@ const create = apiRoute({
 });
 
 export const codeRoutes = createRouter().openapi(create, async (c) => {
-  const { db, clock } = c.var.deps;
-  const row = await createVanityCode(db, c.var.auth.workspace.id, c.req.valid("json"), clock.now());
+  const row = await createVanityCode(workspaceContext(c), c.req.valid("json"));
   c.var.codes.clear();
   return c.json(
     {

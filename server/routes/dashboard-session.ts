@@ -2,13 +2,13 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { ApiError, errorResponses } from "../errors.ts";
+import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKeyOrSession } from "../middleware/auth.ts";
-import { findKey } from "../services/api-keys.ts";
-import { sessionCookie, sessionTtlMs, signSession } from "../services/dashboard-sessions.ts";
+import { sessionCookie, sessionTtlMs, signIn as startSession } from "../services/dashboard-sessions.ts";
 import type { AppEnv } from "../types.ts";
+import { serviceContext } from "./context.ts";
 
 export const SessionInfo = z
   .object({ workspace: z.object({ id: z.string(), name: z.string() }), expiresAt: z.string().nullable() })
@@ -59,13 +59,8 @@ const secure = (c: Context<AppEnv>) => publicBase(c).startsWith("https:") || c.r
 export const dashboardSessionRoutes = createRouter()
   .openapi(signIn, async (c) => {
     const { secretKey } = c.req.valid("json");
-    const { db, config, clock } = c.var.deps;
-    const found = secretKey.startsWith("sk_") ? await findKey(db, secretKey) : null;
-    if (found?.status !== "valid" || found.kind !== "secret")
-      throw new ApiError("unauthorized", "That is not a valid secret key");
-    const expiresAt = clock.now().getTime() + sessionTtlMs;
-    const value = await signSession(config.secret, { workspaceId: found.workspace.id, keyId: found.keyId, expiresAt });
-    setCookie(c, sessionCookie, value, {
+    const { cookie, workspace, expiresAt } = await startSession(serviceContext(c), { secretKey });
+    setCookie(c, sessionCookie, cookie, {
       path: "/",
       httpOnly: true,
       sameSite: "Strict",
@@ -75,7 +70,7 @@ export const dashboardSessionRoutes = createRouter()
     c.header("Cache-Control", "no-store");
     return c.json(
       {
-        workspace: { id: found.workspace.id, name: found.workspace.name },
+        workspace: { id: workspace.id, name: workspace.name },
         expiresAt: new Date(expiresAt).toISOString(),
       },
       200,

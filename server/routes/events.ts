@@ -7,9 +7,7 @@ import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
 import { clickChannels } from "../services/clicks.ts";
-import { upsertLearner } from "../services/learners.ts";
-import { codeForLearner } from "../services/referrals.ts";
-import { learnerShareCode, recordShare } from "../services/shares.ts";
+import { recordShareEvent } from "../services/referral-card.ts";
 import { workspaceContext } from "./context.ts";
 
 const ShareEvent = z
@@ -43,14 +41,7 @@ const post = apiRoute({
 });
 
 export const eventRoutes = createRouter().openapi(post, async (c) => {
-  const { db, clock } = c.var.deps;
-  const now = clock.now();
-  const { workspace } = c.var.auth;
-  const input = c.req.valid("json");
-  // A named code is checked before anything is written: a refused share stores nothing.
-  const named = input.code ? await learnerShareCode(db, workspace.id, c.var.learner.sub, input.code) : null;
-  const learner = await upsertLearner(workspaceContext(c), c.var.learner);
-  const code = named ?? (await codeForLearner(db, workspace, learner, "", now));
-  await recordShare(db, learner, code, input.channel, now);
+  const { channel, code } = c.req.valid("json");
+  await recordShareEvent(workspaceContext(c), { claims: c.var.learner, channel, code });
   return c.json({ ok: true as const }, 202);
 });

@@ -5,6 +5,7 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
 import { eraseLearner, learnerRecord } from "../services/learner-erasure.ts";
+import { workspaceContext } from "./context.ts";
 
 const idParam = z.object({
   id: z
@@ -93,11 +94,11 @@ const deleteLearner = apiRoute({
 export const learnerRoutes = createRouter()
   .openapi(getLearner, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(await learnerRecord(c.var.deps.db, c.var.auth.workspace.id, id, publicBase(c)), 200);
+    return c.json(await learnerRecord(workspaceContext(c), { externalId: id, publicBase: publicBase(c) }), 200);
   })
   .openapi(deleteLearner, async (c) => {
     const { id } = c.req.valid("param");
-    const receipt = await eraseLearner(c.var.deps.db, c.var.auth.workspace.id, id, c.var.deps.clock.now());
+    const receipt = await eraseLearner(workspaceContext(c), { externalId: id });
     // Disabled codes must reach the redirect at once.
     c.var.codes.clear();
     return c.json(receipt, 200);

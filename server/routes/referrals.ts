@@ -6,10 +6,7 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
-import { upsertLearner } from "../services/learners.ts";
-import { codeForLearner, learnerRewards, referralStats, shareLinks } from "../services/referrals.ts";
-import { rememberLearnerSignals } from "../services/shares.ts";
-import { ipHash } from "../services/visitors.ts";
+import { myReferral } from "../services/referral-card.ts";
 import { workspaceContext } from "./context.ts";
 
 export const Referral = z
@@ -72,41 +69,12 @@ const me = apiRoute({
 });
 
 export const referralRoutes = createRouter().openapi(me, async (c) => {
-  const { db, clock, config } = c.var.deps;
-  const { workspace } = c.var.auth;
-  const now = clock.now();
   const body = c.req.valid("json");
-  const course = body?.course ?? "";
-  const learner = await upsertLearner(workspaceContext(c), c.var.learner);
-  await rememberLearnerSignals(
-    db,
-    learner,
-    { ipHash: ipHash(config.secret, workspace.id, c.var.visitor.ip, now), visitorId: body?.visitorId ?? null },
-    now,
-  );
-  const code = await codeForLearner(db, workspace, learner, course, now);
-  const link = `${publicBase(c)}/r/${code.code}`;
-  const message =
-    body?.lang === "hi"
-      ? `मैं ${workspace.name} के साथ सीख रहा/रही हूँ। मेरे लिंक से जुड़ें:`
-      : `I'm learning with ${workspace.name}. Join with my link:`;
-  const [stats, rewards] = await Promise.all([
-    referralStats(db, workspace.id, learner.id),
-    learnerRewards(db, workspace.id, learner.id),
-  ]);
-  return c.json(
-    {
-      code: code.code,
-      link,
-      shareLinks: shareLinks(link, message),
-      stats,
-      rewards: rewards.map((reward) => ({ ...reward, createdAt: new Date(reward.createdAt).toISOString() })),
-      offer: workspace.settings.friendOffer,
-      reward: workspace.settings.referrerReward && {
-        ...workspace.settings.referrerReward,
-        trigger: workspace.settings.trigger,
-      },
-    },
-    200,
-  );
+  const referral = await myReferral(workspaceContext(c), {
+    ...body,
+    claims: c.var.learner,
+    visitor: c.var.visitor,
+    publicBase: publicBase(c),
+  });
+  return c.json(referral, 200);
 });

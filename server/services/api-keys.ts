@@ -9,15 +9,23 @@ import { apiKeys, workspaces } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
-import type { Workspace } from "./types.ts";
+import type { Clock, ServiceContext, Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 export type KeyKind = "publishable" | "secret";
 
 const prefixOf = { publishable: "pk", secret: "sk" } as const;
 
+/**
+ * Where a key is written: the database, or the write transaction that makes the workspace or
+ * rotates its keys (there is no workspace row to hand yet, so not a TransactionContext).
+ */
+export type KeyWriteContext = { db: Db | Tx; clock: Clock };
+
+export type KeyInput = { workspaceId: string; kind: KeyKind };
+
 /** Inserts a new key and returns it in clear: the only time it exists outside the caller. */
-export async function issueKey(db: Db | Tx, workspaceId: string, kind: KeyKind, now: Date): Promise<string> {
+export async function issueKey({ db, clock }: KeyWriteContext, { workspaceId, kind }: KeyInput): Promise<string> {
   const key = newSecret(prefixOf[kind]);
   await db.insert(apiKeys).values({
     id: newId("key"),
@@ -25,19 +33,21 @@ export async function issueKey(db: Db | Tx, workspaceId: string, kind: KeyKind, 
     kind,
     prefix: key.slice(0, 10),
     hash: await sha256Hex(key),
-    createdAt: now.getTime(),
+    createdAt: clock.now().getTime(),
   });
   return key;
 }
 
 /** Revokes every active key of that kind and issues a new one, in one write: never no key at all. */
-export function rotateKey(db: Db, workspaceId: string, kind: KeyKind, now: Date): Promise<string> {
+export function rotateKey({ db, clock }: ServiceContext, { workspaceId, kind }: KeyInput): Promise<string> {
+  const now = clock.now();
+  const at = { now: () => now };
   return writeTransaction(db, async (tx) => {
     await tx
       .update(apiKeys)
       .set({ revokedAt: now.getTime() })
       .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.kind, kind), isNull(apiKeys.revokedAt)));
-    return issueKey(tx, workspaceId, kind, now);
+    return issueKey({ db: tx, clock: at }, { workspaceId, kind });
   });
 }
 
@@ -45,7 +55,8 @@ export type KeyLookup =
   | { status: "valid"; keyId: string; kind: KeyKind; workspace: Workspace }
   | { status: "revoked" | "unknown" };
 
-export async function findKey(db: Db, key: string): Promise<KeyLookup> {
+/** The key's workspace, when the key is one of ours and still live. */
+export async function findKey({ db }: Pick<ServiceContext, "db">, { key }: { key: string }): Promise<KeyLookup> {
   const [row] = await db
     .select({ key: apiKeys, workspace: workspaces })
     .from(apiKeys)

@@ -17,6 +17,7 @@ import type { Db } from "../../db/index.ts";
 import type { clicks } from "../../db/schema.ts";
 import { type GroupCommitter, groupCommit } from "../lib/group-commit.ts";
 import { inWriteQueue, retryWhileBusy } from "../lib/write-transaction.ts";
+import type { ServiceContext } from "./types.ts";
 
 export type ClickRow = typeof clicks.$inferInsert & { createdAt: number };
 export type ClickWriter = GroupCommitter<ClickRow>;
@@ -222,7 +223,7 @@ function insertStatements(rows: ClickRow[]): { sql: string; args: InArgs }[] {
  * and adds them to the rollups, in one batch: one write transaction and one commit for all of
  * them, and one round trip to a remote database (Workers).
  */
-export async function insertClicks(db: Db, rows: ClickRow[]): Promise<void> {
+export async function insertClicks({ db }: { db: Db }, { rows }: { rows: ClickRow[] }): Promise<void> {
   if (rows.length === 0) return;
   // The rollups first: their "seen before?" check must see the clicks stored before this batch only.
   await db.$client.batch([...rollupStatements(rows), ...insertStatements(rows)], "write");
@@ -234,9 +235,12 @@ export async function insertClicks(db: Db, rows: ClickRow[]): Promise<void> {
  * settled by another's I/O there: a batch written by request A for request B dies when A ends
  * (the workerd tests lost clicks that way), and B is cancelled as hung.
  */
-export function createClickWriter(db: Db, runtime: "node" | "workers" = "node"): ClickWriter {
+export function createClickWriter(
+  { db }: Pick<ServiceContext, "db">,
+  { runtime = "node" }: { runtime?: "node" | "workers" } = {},
+): ClickWriter {
   // A batch is one transaction, so a busy database's refusal wrote nothing and it can run again.
-  const write = (rows: ClickRow[]) => retryWhileBusy(() => insertClicks(db, rows));
+  const write = (rows: ClickRow[]) => retryWhileBusy(() => insertClicks({ db }, { rows }));
   // Workers: one click per request, in the isolate's write queue (see write-transaction.ts).
   if (runtime === "workers") return { write: (row) => inWriteQueue(db, () => write([row])), flush: async () => {} };
   return groupCommit<ClickRow>(write, chunk);

@@ -9,6 +9,7 @@ import { clicks, stories } from "../../db/schema.ts";
 import { newClickId } from "../lib/ids.ts";
 import type { ClickWriter } from "./click-writer.ts";
 import type { ResolvedCode } from "./codes.ts";
+import type { SecretContext, Visitor } from "./types.ts";
 import { ipHash, visitorHash } from "./visitors.ts";
 
 export const clickChannels = [
@@ -47,15 +48,22 @@ export function isAutomated(userAgent: string | undefined): boolean {
 }
 const knownAgents = new Map<string, boolean>();
 
+/** A click as the redirect or the beacon saw it; `now` is the moment of the click. */
 export type ClickInput = {
   channel: ClickChannel;
   storyId: string | null;
-  ip: string;
-  userAgent: string;
+  /** The request's visitor, as the app read it once (its address and agent are only hashed). */
+  visitor: Visitor;
   visitorId: string | null;
-  country: string | null;
   source: "redirect" | "beacon";
   now: Date;
+};
+
+/** What `ClickRecorder.record` is given: the click, its resolved code and, on Workers, `waitUntil`. */
+export type RecordClickInput = ClickInput & {
+  code: ResolvedCode;
+  /** Workers: the write finishes after the answer. Without it (Node) the answer waits until the click is durable. */
+  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
 };
 
 /** What a runtime lets the click recorder assume; chosen by the entry (server/node.ts, server/worker.ts). */
@@ -92,13 +100,18 @@ export class ClickRecorder {
    */
   private incompleteUntil: Promise<number> | undefined;
 
+  /** The secret that salts the visitor and IP hashes, as the hashes take it (made once, not per click). */
+  private readonly hashing: SecretContext;
+
   /** The entry says what its runtime allows (see ClickRecorderOptions); the default asks the database. */
   constructor(
     private readonly db: Db,
     private readonly writer: ClickWriter,
-    private readonly secret: string,
+    secret: string,
     private readonly options: ClickRecorderOptions & { maxRecent?: number } = {},
-  ) {}
+  ) {
+    this.hashing = { secret };
+  }
 
   private async memoryIsComplete(now: number): Promise<boolean> {
     if (!this.options.exclusive) return false;
@@ -117,13 +130,11 @@ export class ClickRecorder {
    * With `waitUntil` (Workers) the write finishes after the answer; without it (Node) the answer
    * waits until the click is durable.
    */
-  async record(
-    code: ResolvedCode,
-    input: ClickInput,
-    waitUntil?: (promise: Promise<unknown>) => void,
-  ): Promise<{ clickId: string; created: boolean }> {
+  async record(input: RecordClickInput): Promise<{ clickId: string; created: boolean }> {
+    const { code, waitUntil } = input;
     const now = input.now.getTime();
-    const visitor = visitorHash(this.secret, code.workspaceId, input.ip, input.userAgent, input.now);
+    const hashed = { workspaceId: code.workspaceId, visitor: input.visitor, now: input.now };
+    const visitor = visitorHash(this.hashing, hashed);
     const key = `${code.codeId}|${visitor}`;
     const seen = this.recent.get(key) ?? this.olderRecent.get(key);
     if (seen && now - seen.at < dedupWindowMs) return { clickId: seen.clickId, created: false };
@@ -162,9 +173,9 @@ export class ClickRecorder {
         channel: input.channel,
         storyId,
         visitorHash: visitor,
-        ipHash: ipHash(this.secret, code.workspaceId, input.ip, input.now),
+        ipHash: ipHash(this.hashing, hashed),
         visitorId: input.visitorId,
-        country: input.country,
+        country: input.visitor.country,
         source: input.source,
         createdAt: now,
       });

@@ -3,11 +3,11 @@
  * click needs it and codes rarely change) and vanity codes chosen by the provider.
  */
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import type { RateLimitGroup } from "../../db/program-settings.ts";
 import { courses, learners, referralCodes, workspaces } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { DomainError } from "./errors.ts";
+import type { ServiceContext, WorkspaceContext } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 /** What the redirect needs to know about a code, resolved once and cached. */
@@ -68,7 +68,11 @@ export const reservedCodes = new Set([
   "account",
 ]);
 
-export async function resolveCode(db: Db, code: string): Promise<ResolvedCode | null> {
+/** A code (already normalised) with its workspace's settings, or null when there is none. */
+export async function resolveCode(
+  { db }: Pick<ServiceContext, "db">,
+  { code }: { code: string },
+): Promise<ResolvedCode | null> {
   const [row] = await db
     .select({ code: referralCodes, workspace: workspaces, courseUrl: courses.url })
     .from(referralCodes)
@@ -102,10 +106,11 @@ export class CodeCache {
     private readonly maxEntries = 10_000,
   ) {}
 
-  async get(db: Db, code: string, now: number): Promise<ResolvedCode | null> {
+  /** `now` is the caller's one reading of the clock for its request (ms), so the redirect reads it once. */
+  async get(ctx: Pick<ServiceContext, "db">, code: string, now: number): Promise<ResolvedCode | null> {
     const hit = this.entries.get(code);
     if (hit && hit.expires > now) return hit.value;
-    const value = await resolveCode(db, code);
+    const value = await resolveCode(ctx, { code });
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(code, { value, expires: now + this.ttlMs });
     return value;
@@ -117,7 +122,10 @@ export class CodeCache {
 }
 
 /** The referrer as a friend sees them: a first name only, or a neutral word. */
-export async function referrerName(db: Db, workspaceId: string, learnerId: string | null): Promise<string | null> {
+export async function referrerName(
+  { db }: Pick<ServiceContext, "db">,
+  { workspaceId, learnerId }: { workspaceId: string; learnerId: string | null },
+): Promise<string | null> {
   if (!learnerId) return null;
   const [row] = await db
     .select({ name: learners.name, erasedAt: learners.erasedAt })
@@ -130,7 +138,8 @@ export async function referrerName(db: Db, workspaceId: string, learnerId: strin
 export type VanityInput = { code: string; learnerId?: string; course?: string; targetUrl?: string };
 
 /** A provider-chosen code. Unique across the server, whatever the case. */
-export async function createVanityCode(db: Db, workspaceId: string, input: VanityInput, now: Date) {
+export async function createVanityCode({ db, clock, workspace }: WorkspaceContext, input: VanityInput) {
+  const workspaceId = workspace.id;
   const code = normalizeCode(input.code);
   if (!code) throw new DomainError("invalid_request", "A code is 3–32 characters of a-z, 0-9 and single hyphens");
   if (reservedCodes.has(code)) throw new DomainError("invalid_request", `"${code}" is reserved`);
@@ -153,7 +162,7 @@ export async function createVanityCode(db: Db, workspaceId: string, input: Vanit
       learnerId,
       course: input.course ?? "",
       targetUrl: input.targetUrl ?? null,
-      createdAt: now.getTime(),
+      createdAt: clock.now().getTime(),
     })
     .onConflictDoNothing()
     .returning();

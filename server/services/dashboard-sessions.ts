@@ -5,10 +5,11 @@
  * with it (checked on each request).
  */
 import { eq } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import { apiKeys, workspaces } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
-import type { Workspace } from "./types.ts";
+import { findKey } from "./api-keys.ts";
+import { DomainError } from "./errors.ts";
+import type { SecretContext, ServiceContext, Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 export const sessionCookie = "chorus_session";
@@ -19,13 +20,17 @@ const idPattern = /^[A-Za-z0-9_]{1,64}$/;
 
 export type Session = { workspaceId: string; keyId: string; expiresAt: number };
 
-export async function signSession(secret: string, session: Session): Promise<string> {
+/** The cookie value of a session: its fields and their HMAC with the server secret. */
+export async function signSession({ secret }: SecretContext, session: Session): Promise<string> {
   const payload = `${session.workspaceId}.${session.keyId}.${session.expiresAt}`;
   return `${payload}.${await hmacSha256Hex(secret, `dashboard-session|${payload}`)}`;
 }
 
 /** The session a cookie value stands for, or null when it is malformed, forged or expired. */
-export async function readSession(secret: string, value: string, now: Date): Promise<Session | null> {
+export async function readSession(
+  { secret, clock }: Pick<ServiceContext, "clock"> & SecretContext,
+  { value }: { value: string },
+): Promise<Session | null> {
   const parts = value.split(".");
   if (parts.length !== 4) return null;
   const [workspaceId, keyId, expires, mac] = parts as [string, string, string, string];
@@ -33,12 +38,15 @@ export async function readSession(secret: string, value: string, now: Date): Pro
   const expected = await hmacSha256Hex(secret, `dashboard-session|${workspaceId}.${keyId}.${expires}`);
   if (!timingSafeEqual(mac, expected)) return null;
   const expiresAt = Number(expires);
-  if (expiresAt <= now.getTime()) return null;
+  if (expiresAt <= clock.now().getTime()) return null;
   return { workspaceId, keyId, expiresAt };
 }
 
 /** The workspace of a valid session: its key must still be a live secret key of that same workspace. */
-export async function sessionWorkspace(db: Db, session: Session): Promise<Workspace | null> {
+export async function sessionWorkspace(
+  { db }: Pick<ServiceContext, "db">,
+  { session }: { session: Session },
+): Promise<Workspace | null> {
   const [row] = await db
     .select({ key: apiKeys, workspace: workspaces })
     .from(apiKeys)
@@ -47,4 +55,17 @@ export async function sessionWorkspace(db: Db, session: Session): Promise<Worksp
   if (!row || row.key.revokedAt !== null || row.key.kind !== "secret") return null;
   if (row.key.workspaceId !== session.workspaceId) return null;
   return parseWorkspace(row.workspace);
+}
+
+/**
+ * Signing in: a live secret key of a workspace for a session cookie of `sessionTtlMs`. Anything
+ * else (a publishable key, a revoked or unknown key) is refused alike.
+ */
+export async function signIn(ctx: ServiceContext & SecretContext, { secretKey }: { secretKey: string }) {
+  const found = secretKey.startsWith("sk_") ? await findKey(ctx, { key: secretKey }) : null;
+  if (found?.status !== "valid" || found.kind !== "secret")
+    throw new DomainError("unauthorized", "That is not a valid secret key");
+  const expiresAt = ctx.clock.now().getTime() + sessionTtlMs;
+  const cookie = await signSession(ctx, { workspaceId: found.workspace.id, keyId: found.keyId, expiresAt });
+  return { cookie, workspace: found.workspace, expiresAt };
 }

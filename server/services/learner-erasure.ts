@@ -32,7 +32,7 @@ import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import { referralStats } from "./referrals.ts";
 import { fullStory, withdrawnStory } from "./stories.ts";
-import type { Learner } from "./types.ts";
+import type { Learner, WorkspaceContext } from "./types.ts";
 
 async function findLearner(db: Db, workspaceId: string, externalId: string): Promise<Learner> {
   const [row] = await db
@@ -44,7 +44,12 @@ async function findLearner(db: Db, workspaceId: string, externalId: string): Pro
 }
 
 /** The learner's record: who they are to Chorus, their codes and what their sharing brought. */
-export async function learnerRecord(db: Db, workspaceId: string, externalId: string, publicBase: string) {
+export async function learnerRecord(
+  ctx: WorkspaceContext,
+  { externalId, publicBase }: { externalId: string; publicBase: string },
+) {
+  const { db } = ctx;
+  const workspaceId = ctx.workspace.id;
   const learner = await findLearner(db, workspaceId, externalId);
   const codes = await db
     .select()
@@ -52,7 +57,7 @@ export async function learnerRecord(db: Db, workspaceId: string, externalId: str
     .where(and(eq(referralCodes.workspaceId, workspaceId), eq(referralCodes.learnerId, learner.id)))
     .orderBy(referralCodes.createdAt);
   const [stats, [shares], [storyCount], [rewardCount]] = await Promise.all([
-    referralStats(db, workspaceId, learner.id),
+    referralStats(ctx, { learnerId: learner.id }),
     db
       .select({ n: count() })
       .from(shareEvents)
@@ -126,11 +131,11 @@ export type ErasureReceipt = {
 
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
-  db: Db,
-  workspaceId: string,
-  externalId: string,
-  now: Date,
+  { db, clock, workspace }: WorkspaceContext,
+  { externalId }: { externalId: string },
 ): Promise<ErasureReceipt> {
+  const workspaceId = workspace.id;
+  const now = clock.now();
   return writeTransaction(db, async (tx) => {
     const [learner] = await tx
       .select()

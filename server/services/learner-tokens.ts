@@ -5,6 +5,7 @@
 import { errors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import { DomainError } from "./errors.ts";
+import type { ServiceContext, Workspace } from "./types.ts";
 
 export const LearnerClaims = z.object({
   sub: z.string().min(1).max(200),
@@ -16,11 +17,15 @@ export type LearnerClaims = z.infer<typeof LearnerClaims>;
 
 const keyOf = (tokenSecret: string) => new TextEncoder().encode(tokenSecret);
 
-export async function verifyLearnerToken(token: string, tokenSecret: string, now: Date): Promise<LearnerClaims> {
+/** The claims of a learner token signed with the workspace's token secret, or a refusal (401). */
+export async function verifyLearnerToken(
+  { clock, workspace }: Pick<ServiceContext, "clock"> & { workspace: Pick<Workspace, "tokenSecret"> },
+  { token }: { token: string },
+): Promise<LearnerClaims> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(tokenSecret), {
+    const { payload } = await jwtVerify(token, keyOf(workspace.tokenSecret), {
       algorithms: ["HS256"],
-      currentDate: now,
+      currentDate: clock.now(),
       clockTolerance: 30,
       // A token without an expiry would act for its learner forever once leaked.
       requiredClaims: ["sub", "exp"],
@@ -38,11 +43,14 @@ export async function verifyLearnerToken(token: string, tokenSecret: string, now
 }
 
 /** Signs a learner token, as a provider's server would (used by the CLI, the demo and tests). */
-export async function mintLearnerToken(
-  claims: LearnerClaims,
-  tokenSecret: string,
-  options: { now?: Date; ttlSeconds?: number } = {},
-): Promise<string> {
+export async function mintLearnerToken(options: {
+  claims: LearnerClaims;
+  tokenSecret: string;
+  /** When it is issued; now when absent. */
+  now?: Date | undefined;
+  ttlSeconds?: number | undefined;
+}): Promise<string> {
+  const { claims, tokenSecret } = options;
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const { sub, ...rest } = claims;
   return new SignJWT(rest)

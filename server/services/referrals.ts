@@ -3,11 +3,10 @@
  * channel, and what their sharing has brought so far.
  */
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import { clicks, conversions, referralCodes, rewards } from "../../db/schema.ts";
 import { newId, newReferralCode } from "../lib/ids.ts";
 import type { ClickChannel } from "./clicks.ts";
-import type { Learner, Workspace } from "./types.ts";
+import type { Learner, WorkspaceContext } from "./types.ts";
 
 /** The channels a learner shares on; `direct` and `other` only describe clicks. */
 export type ShareChannel = Exclude<ClickChannel, "direct" | "other">;
@@ -16,11 +15,8 @@ type CodeRow = typeof referralCodes.$inferSelect;
 
 /** The learner's code for a course ('' for all courses), made once even under concurrent calls. */
 export async function codeForLearner(
-  db: Db,
-  workspace: Workspace,
-  learner: Learner,
-  course: string,
-  now: Date,
+  { db, clock, workspace }: WorkspaceContext,
+  { learner, course }: { learner: Learner; course: string },
 ): Promise<CodeRow> {
   const mine = and(
     eq(referralCodes.workspaceId, workspace.id),
@@ -42,7 +38,7 @@ export async function codeForLearner(
         kind: "generated",
         learnerId: learner.id,
         course,
-        createdAt: now.getTime(),
+        createdAt: clock.now().getTime(),
       })
       .onConflictDoNothing();
   }
@@ -50,7 +46,13 @@ export async function codeForLearner(
 }
 
 /** The link for each channel; each carries `ch=` so clicks are credited to the channel. */
-export function shareLinks(link: string, message: string): Record<Exclude<ShareChannel, "native">, string> {
+export function shareLinks({
+  link,
+  message,
+}: {
+  link: string;
+  message: string;
+}): Record<Exclude<ShareChannel, "native">, string> {
   const tagged = (channel: ShareChannel) => `${link}?ch=${channel}`;
   const e = encodeURIComponent;
   return {
@@ -67,7 +69,8 @@ export function shareLinks(link: string, message: string): Record<Exclude<ShareC
 }
 
 /** Clicks and referred conversions over all of the learner's codes. */
-export async function referralStats(db: Db, workspaceId: string, learnerId: string) {
+export async function referralStats({ db, workspace }: WorkspaceContext, { learnerId }: { learnerId: string }) {
+  const workspaceId = workspace.id;
   const [clickRow] = await db
     .select({ n: count() })
     .from(clicks)
@@ -99,7 +102,9 @@ export async function referralStats(db: Db, workspaceId: string, learnerId: stri
   };
 }
 
-export async function learnerRewards(db: Db, workspaceId: string, learnerId: string) {
+/** The learner's latest referrer rewards (50 at most), newest first. */
+export async function learnerRewards({ db, workspace }: WorkspaceContext, { learnerId }: { learnerId: string }) {
+  const workspaceId = workspace.id;
   return db
     .select({
       id: rewards.id,

@@ -1,10 +1,10 @@
 /** The server's own secret (session signing, IP salts), made on first start when none is configured. */
 import { eq } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import { serverSettings } from "../../db/schema.ts";
 import { newSecret } from "../lib/ids.ts";
+import type { ServiceContext } from "./types.ts";
 
-export async function ensureServerSecret(db: Db): Promise<string> {
+export async function ensureServerSecret({ db }: Pick<ServiceContext, "db">): Promise<string> {
   const candidate = newSecret("sk").slice(3) + newSecret("sk").slice(3);
   // Insert-or-keep, so two processes starting together agree on one secret.
   await db.insert(serverSettings).values({ key: "secret", value: candidate }).onConflictDoNothing();

@@ -1,16 +1,19 @@
 /** Share events from the referral card, and the signals that recognise a learner's own browser. */
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import { learnerSignals, learners, referralCodes, shareEvents } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { DomainError } from "./errors.ts";
-import type { Learner } from "./types.ts";
+import type { Learner, ServiceContext, WorkspaceContext } from "./types.ts";
 
 /**
  * The learner's own code by its text (learner by your id, the token's `sub`), or 404. Read before
  * anything is written, so a refused share stores nothing (not even the learner).
  */
-export async function learnerShareCode(db: Db, workspaceId: string, learnerExternalId: string, code: string) {
+export async function learnerShareCode(
+  { db, workspace }: WorkspaceContext,
+  { learnerExternalId, code }: { learnerExternalId: string; code: string },
+) {
+  const workspaceId = workspace.id;
   const [row] = await db
     .select({ id: referralCodes.id, course: referralCodes.course })
     .from(referralCodes)
@@ -27,13 +30,10 @@ export async function learnerShareCode(db: Db, workspaceId: string, learnerExter
   return row;
 }
 
-export async function recordShare(
-  db: Db,
-  learner: Learner,
-  code: { id: string; course: string },
-  channel: string,
-  now: Date,
-) {
+export type ShareInput = { learner: Learner; code: { id: string; course: string }; channel: string };
+
+/** Stores that the learner shared one of their codes on a channel (in the learner's workspace). */
+export async function recordShare({ db, clock }: ServiceContext, { learner, code, channel }: ShareInput) {
   await db.insert(shareEvents).values({
     id: newId("shr"),
     workspaceId: learner.workspaceId,
@@ -41,19 +41,18 @@ export async function recordShare(
     learnerId: learner.id,
     channel,
     course: code.course,
-    createdAt: now.getTime(),
+    createdAt: clock.now().getTime(),
   });
 }
 
+export type LearnerSignalsInput = { learner: Learner; ipHash: string; visitorId: string | null };
+
 /** Remembers the IP hash and visitor id a learner's own card was seen with (self-referral rule). */
-export async function rememberLearnerSignals(
-  db: Db,
-  learner: Learner,
-  signals: { ipHash: string; visitorId: string | null },
-  now: Date,
-) {
-  const rows: { kind: "ip_hash" | "visitor_id"; value: string }[] = [{ kind: "ip_hash", value: signals.ipHash }];
-  if (signals.visitorId) rows.push({ kind: "visitor_id", value: signals.visitorId });
+export async function rememberLearnerSignals({ db, clock }: ServiceContext, input: LearnerSignalsInput) {
+  const { learner } = input;
+  const rows: { kind: "ip_hash" | "visitor_id"; value: string }[] = [{ kind: "ip_hash", value: input.ipHash }];
+  if (input.visitorId) rows.push({ kind: "visitor_id", value: input.visitorId });
+  const lastSeenAt = clock.now().getTime();
   await db
     .insert(learnerSignals)
     .values(
@@ -61,7 +60,7 @@ export async function rememberLearnerSignals(
         workspaceId: learner.workspaceId,
         learnerId: learner.id,
         ...row,
-        lastSeenAt: now.getTime(),
+        lastSeenAt,
       })),
     )
     .onConflictDoUpdate({

@@ -157,7 +157,7 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
     verificationLevel: assessment.level,
     verification: assessment.receipt,
     editTokenHash: await sha256Hex(editToken),
-    visitorHash: visitorHash(secret, workspace.id, input.visitor.ip, input.visitor.userAgent ?? "", now),
+    visitorHash: visitorHash({ secret }, { workspaceId: workspace.id, visitor: input.visitor, now }),
     createdAt: now.getTime(),
     updatedAt: null,
     approvedAt: null,

@@ -47,7 +47,7 @@ export type AuthorStory = ReturnType<typeof fullStory> & { editToken?: string; s
 async function learnerClaims(ctx: WorkspaceContext, token: SentLearnerToken): Promise<LearnerClaims | null> {
   if (token === undefined) return null;
   if (token === null) throw new DomainError("unauthorized", "Send the learner token as `Authorization: Bearer …`");
-  return verifyLearnerToken(token, ctx.workspace.tokenSecret, ctx.clock.now());
+  return verifyLearnerToken(ctx, { token });
 }
 
 /** Whether the caller wrote the story: its edit token, or a learner token for its learner. */
@@ -88,7 +88,7 @@ async function shareLink(ctx: AuthorContext, story: StoryRow, learner: Learner |
   if (!story.learnerId) return null;
   const owner = learner?.id === story.learnerId ? learner : await learnerById(ctx, { id: story.learnerId });
   if (!owner) return null;
-  const code = await codeForLearner(ctx.db, ctx.workspace, owner, story.course, ctx.clock.now());
+  const code = await codeForLearner(ctx, { learner: owner, course: story.course });
   return `${ctx.publicBase}/r/${code.code}?s=${story.id}`;
 }
 

@@ -176,7 +176,7 @@ export type StripeReceipt = { ignored: string } | { recorded: RecordedConversion
 export async function receiveStripeEvent(ctx: StripeContext, input: StripeDelivery): Promise<StripeReceipt> {
   const { db, clock, secret, checkConversion } = ctx;
   const now = clock.now();
-  const workspace = await getWorkspace(db, input.workspaceId);
+  const workspace = await getWorkspace({ db }, { id: input.workspaceId });
   if (!workspace?.settings.stripe) throw new DomainError("not_found", "No workspace with a Stripe integration here");
   const verified = await verifyStripeSignature(
     input.signature,

@@ -4,13 +4,18 @@
  * cannot be linked to today's. Within a day they still catch duplicates and self-referrals.
  */
 import { hmacSha256Hex } from "../lib/crypto.ts";
+import type { SecretContext, Visitor } from "./types.ts";
 
 const day = (now: Date) => now.toISOString().slice(0, 10);
 
-export function ipHash(secret: string, workspaceId: string, ip: string, now: Date): string {
-  return hmacSha256Hex(secret, `ip|${day(now)}|${workspaceId}|${ip}`);
+/** What a hash is taken of: the visitor, in one workspace, on one day. */
+export type VisitorHashInput = { workspaceId: string; visitor: Pick<Visitor, "ip" | "userAgent">; now: Date };
+
+export function ipHash({ secret }: SecretContext, { workspaceId, visitor, now }: VisitorHashInput): string {
+  return hmacSha256Hex(secret, `ip|${day(now)}|${workspaceId}|${visitor.ip}`);
 }
 
-export function visitorHash(secret: string, workspaceId: string, ip: string, userAgent: string, now: Date): string {
-  return hmacSha256Hex(secret, `visitor|${day(now)}|${workspaceId}|${ip}|${userAgent}`);
+/** A visitor without a user agent hashes as an empty one. */
+export function visitorHash({ secret }: SecretContext, { workspaceId, visitor, now }: VisitorHashInput): string {
+  return hmacSha256Hex(secret, `visitor|${day(now)}|${workspaceId}|${visitor.ip}|${visitor.userAgent ?? ""}`);
 }

@@ -1,6 +1,5 @@
 /** Workspaces: one provider's program, keys and data. Everything else hangs off a workspace id. */
 import { asc, eq } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
 import { defaultProgramSettings, ProgramSettings } from "../../db/program-settings.ts";
 import { workspaces } from "../../db/schema.ts";
 import { newId, newSecret } from "../lib/ids.ts";
@@ -8,7 +7,7 @@ import { validationDetails } from "../lib/validation.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { issueKey } from "./api-keys.ts";
 import { DomainError } from "./errors.ts";
-import type { Workspace } from "./types.ts";
+import type { ServiceContext, Workspace, WorkspaceContext } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 /** A new workspace with its credentials in clear: the caller shows them once. */
@@ -20,11 +19,11 @@ export type CreatedWorkspace = {
   tokenSecret: string;
 };
 
-export async function createWorkspace(
-  db: Db,
-  input: { name: string; origins: string[]; isDemo?: boolean; settings?: Partial<ProgramSettings> },
-  now: Date,
-): Promise<CreatedWorkspace> {
+export type NewWorkspace = { name: string; origins: string[]; isDemo?: boolean; settings?: Partial<ProgramSettings> };
+
+export async function createWorkspace({ db, clock }: ServiceContext, input: NewWorkspace): Promise<CreatedWorkspace> {
+  const now = clock.now();
+  const at = { now: () => now };
   const id = newId("ws");
   const tokenSecret = newSecret("tks");
   const settings = ProgramSettings.parse({ ...defaultProgramSettings(input.origins), ...input.settings });
@@ -38,18 +37,21 @@ export async function createWorkspace(
       isDemo: input.isDemo ?? false,
       createdAt: now.getTime(),
     });
-    const publishableKey = await issueKey(tx, id, "publishable", now);
-    const secretKey = await issueKey(tx, id, "secret", now);
+    const publishableKey = await issueKey({ db: tx, clock: at }, { workspaceId: id, kind: "publishable" });
+    const secretKey = await issueKey({ db: tx, clock: at }, { workspaceId: id, kind: "secret" });
     return { id, name: input.name, publishableKey, secretKey, tokenSecret };
   });
 }
 
-export async function getWorkspace(db: Db, id: string): Promise<Workspace | null> {
+export async function getWorkspace(
+  { db }: Pick<ServiceContext, "db">,
+  { id }: { id: string },
+): Promise<Workspace | null> {
   const [row] = await db.select().from(workspaces).where(eq(workspaces.id, id));
   return row ? parseWorkspace(row) : null;
 }
 
-export async function listWorkspaces(db: Db): Promise<Workspace[]> {
+export async function listWorkspaces({ db }: Pick<ServiceContext, "db">): Promise<Workspace[]> {
   const rows = await db.select().from(workspaces).orderBy(asc(workspaces.createdAt));
   return rows.map(parseWorkspace);
 }
@@ -59,7 +61,11 @@ export async function listWorkspaces(db: Db): Promise<Workspace[]> {
  * (not as the request's authentication read them), so two admins changing different settings at
  * the same moment both keep their change.
  */
-export async function patchSettings(db: Db, id: string, patch: Record<string, unknown>): Promise<ProgramSettings> {
+export async function patchSettings(
+  { db, workspace }: WorkspaceContext,
+  { patch }: { patch: Record<string, unknown> },
+): Promise<ProgramSettings> {
+  const id = workspace.id;
   return writeTransaction(db, async (tx) => {
     const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, id));
     if (!row) throw new DomainError("not_found", "No such workspace");
@@ -71,6 +77,48 @@ export async function patchSettings(db: Db, id: string, patch: Record<string, un
   });
 }
 
-export async function updateSettings(db: Db, id: string, settings: ProgramSettings): Promise<void> {
-  await db.update(workspaces).set({ settings }).where(eq(workspaces.id, id));
+/** Replaces the settings whole (the demo seed, tests), without the merge of patchSettings. */
+export async function updateSettings(
+  { db }: Pick<ServiceContext, "db">,
+  { workspaceId, settings }: { workspaceId: string; settings: ProgramSettings },
+): Promise<void> {
+  await db.update(workspaces).set({ settings }).where(eq(workspaces.id, workspaceId));
+}
+
+/**
+ * The Stripe signing secret is write-only: reads show its last four characters, so a dashboard
+ * or a log of API answers never holds it. Sending the masked value back keeps the stored secret.
+ */
+const maskSecret = (secret: string) => `whsec_…${secret.slice(-4)}`;
+
+function forReading(settings: ProgramSettings): ProgramSettings {
+  if (!settings.stripe) return settings;
+  return { ...settings, stripe: { ...settings.stripe, webhookSecret: maskSecret(settings.stripe.webhookSecret) } };
+}
+
+function keepMaskedSecret(patch: Record<string, unknown>, stored: ProgramSettings): Record<string, unknown> {
+  const stripe = patch.stripe as { webhookSecret?: unknown } | null | undefined;
+  if (stored.stripe && stripe && stripe.webhookSecret === maskSecret(stored.stripe.webhookSecret)) {
+    return { ...patch, stripe: { ...stripe, webhookSecret: stored.stripe.webhookSecret } };
+  }
+  return patch;
+}
+
+/** `GET /v1/admin/program`: the workspace's program settings as an admin may read them (secrets masked). */
+export function programSettings({ workspace }: Pick<WorkspaceContext, "workspace">): ProgramSettings {
+  return forReading(workspace.settings);
+}
+
+/**
+ * `PATCH /v1/admin/program`: the given top-level settings replace the stored ones (unknown names
+ * refused, a masked Stripe secret sent back keeps the stored one); answers them as read.
+ */
+export async function changeProgramSettings(
+  ctx: WorkspaceContext,
+  { patch }: { patch: Record<string, unknown> },
+): Promise<ProgramSettings> {
+  const unknown = Object.keys(patch).filter((key) => !(key in ProgramSettings.shape));
+  if (unknown.length > 0) throw new DomainError("invalid_request", `Unknown settings: ${unknown.join(", ")}`);
+  const settings = await patchSettings(ctx, { patch: keepMaskedSecret(patch, ctx.workspace.settings) });
+  return forReading(settings);
 }

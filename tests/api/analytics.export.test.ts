@@ -98,7 +98,7 @@ describe("GET /v1/analytics/export.csv", () => {
 
   it("pages through rows with a keyset: small pages give the same export", async () => {
     const whole = await download("clicks");
-    const workspace = (await getWorkspace(t.db, ws.id))!;
+    const workspace = (await getWorkspace({ db: t.db }, { id: ws.id }))!;
     const stream = exportCsv(
       { db: t.db, clock: t.clock, workspace },
       { dataset: "clicks", range: { fromDay: 20697, toDay: 20767, course: "*" }, pageSize: 7 },

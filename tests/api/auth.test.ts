@@ -46,7 +46,7 @@ describe("secret key", () => {
   });
 
   it("stops working once rotated, and the new key works", async () => {
-    const fresh = await rotateKey(t.db, a.id, "secret", t.clock.now());
+    const fresh = await rotateKey(t, { workspaceId: a.id, kind: "secret" });
     const old = await expectError(
       await t.call("GET", "/v1/admin/program", { headers: secret(a.secretKey) }),
       401,
@@ -120,7 +120,7 @@ describe("publishable key and learner token", () => {
   });
 
   it("refuses a revoked publishable key", async () => {
-    await rotateKey(t.db, a.id, "publishable", t.clock.now());
+    await rotateKey(t, { workspaceId: a.id, kind: "publishable" });
     await expectError(
       await t.call("POST", "/v1/referrals/me", { headers: browser(a.publishableKey, await learnerToken(a)) }),
       401,

@@ -55,7 +55,7 @@ describe("the bench's bulk seed", () => {
 
     // The same rows, written the way the app writes them: clicks through the click writer (group
     // commit, as the redirect does), shares and conversions as their services insert them.
-    const writer = createClickWriter(t.db);
+    const writer = createClickWriter({ db: t.db });
     await Promise.all((await from.select().from(clicks).orderBy(asc(clicks.id))).map((row) => writer.write(row)));
     await writer.flush();
     const shareRows = await from.select().from(shareEvents).orderBy(asc(shareEvents.id));
@@ -80,7 +80,7 @@ describe("the bench's bulk seed", () => {
     t.clock.set("2026-03-30T23:30:00Z");
     const priya = await referrerFactory(t.db, ws.id, { sub: "priya" }, { now: t.clock.now() });
     const ravi = await referrerFactory(t.db, other.id, { sub: "ravi" }, { now: t.clock.now() });
-    const writer = createClickWriter(t.db);
+    const writer = createClickWriter({ db: t.db });
     const at = (iso: string) => Date.parse(iso);
     const click = (id: string, over: Partial<typeof clicks.$inferInsert>) => ({
       id,

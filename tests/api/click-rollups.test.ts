@@ -73,7 +73,7 @@ describe("click rollups written per batch", () => {
     const random = seededRandom(seed * 31);
     for (let i = 0; i < rows.length; ) {
       const size = random.pick([1, 2, 7, 50, 120, 400]);
-      await insertClicks(batched.db, rows.slice(i, i + size));
+      await insertClicks({ db: batched.db }, { rows: rows.slice(i, i + size) });
       i += size;
     }
 
@@ -91,9 +91,9 @@ describe("click rollups written per batch", () => {
   it("count nothing for a batch that fails, and store none of its clicks", async () => {
     const target = await database();
     const [first, second] = clickSet(9, 2) as [ClickRow, ClickRow];
-    await insertClicks(target.db, [first]);
+    await insertClicks({ db: target.db }, { rows: [first] });
     const before = await rollups(target);
-    await expect(insertClicks(target.db, [second, { ...first }])).rejects.toThrow(/UNIQUE/);
+    await expect(insertClicks({ db: target.db }, { rows: [second, { ...first }] })).rejects.toThrow(/UNIQUE/);
     expect(await rollups(target)).toEqual(before);
     const stored = await target.client.execute("SELECT count(*) AS n FROM clicks");
     expect(Number(stored.rows[0]?.n)).toBe(1);

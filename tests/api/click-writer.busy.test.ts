@@ -57,7 +57,7 @@ describe("the click writer on a busy database", () => {
       database = await freshDatabase();
       const row = await clickRow();
       const busy = busyAtFirst(3);
-      await createClickWriter(busy.db, runtime).write(row);
+      await createClickWriter({ db: busy.db }, { runtime: runtime }).write(row);
       expect(busy.refused()).toBe(3);
       const stored = await database.db.select().from(clicks).where(eq(clicks.id, row.id));
       expect(stored).toHaveLength(1);
@@ -67,7 +67,7 @@ describe("the click writer on a busy database", () => {
     database = await freshDatabase();
     const row = await clickRow();
     await expect(
-      createClickWriter(database.db, "workers").write({ ...row, codeId: undefined as never }),
+      createClickWriter({ db: database.db }, { runtime: "workers" }).write({ ...row, codeId: undefined as never }),
     ).rejects.toThrow();
     expect(await database.db.select().from(clicks).where(eq(clicks.id, row.id))).toHaveLength(0);
   });

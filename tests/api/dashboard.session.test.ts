@@ -64,7 +64,7 @@ describe("POST /v1/dashboard/session", () => {
       await expectError(response, 401, "unauthorized");
       expect(setCookie).toBe("");
     }
-    await rotateKey(t.db, ws.id, "secret", t.clock.now());
+    await rotateKey(t, { workspaceId: ws.id, kind: "secret" });
     await expectError((await signIn()).response, 401, "unauthorized");
   });
 });
@@ -131,11 +131,14 @@ describe("refused cookies answer 401, clear the cookie and leak nothing", () => 
         args: [ws.id],
       })
     ).rows;
-    const forged = await signSession(testConfig.secret, {
-      workspaceId: other.id,
-      keyId: String(row?.id),
-      expiresAt: t.clock.now().getTime() + 60_000,
-    });
+    const forged = await signSession(
+      { secret: testConfig.secret },
+      {
+        workspaceId: other.id,
+        keyId: String(row?.id),
+        expiresAt: t.clock.now().getTime() + 60_000,
+      },
+    );
     await expectRefused(`chorus_session=${forged}`);
   });
 
@@ -147,7 +150,7 @@ describe("refused cookies answer 401, clear the cookie and leak nothing", () => 
 
   it("its key revoked (rotated): every session made with it ends", async () => {
     const { cookie } = await signIn();
-    await rotateKey(t.db, ws.id, "secret", t.clock.now());
+    await rotateKey(t, { workspaceId: ws.id, kind: "secret" });
     await expectRefused(cookie);
   });
 });

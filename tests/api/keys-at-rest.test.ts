@@ -24,7 +24,7 @@ async function dumpDatabase(): Promise<string> {
 describe("keys at rest", () => {
   it("stores no raw secret or publishable key, only their hashes", async () => {
     const ws = await workspaceFactory(t.db);
-    const rotated = await rotateKey(t.db, ws.id, "secret", t.clock.now());
+    const rotated = await rotateKey(t, { workspaceId: ws.id, kind: "secret" });
     const dump = await dumpDatabase();
     for (const key of [ws.secretKey, ws.publishableKey, rotated]) {
       expect(dump).not.toContain(key);

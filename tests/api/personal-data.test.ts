@@ -53,7 +53,7 @@ afterEach(() => {
 
 /** The app as the Node entry builds it, with a click writer that can be told to fail once. */
 function app() {
-  const real = createClickWriter(database.db);
+  const real = createClickWriter({ db: database.db });
   const clickWriter: ClickWriter = {
     ...real,
     write: (row) => {
@@ -87,7 +87,10 @@ async function drive(settings: { storeEmails: boolean }) {
   const ws = await workspaceFactory(database.db, {
     settings: { defaultTargetUrl: "https://academy.example/course", ...settings },
   });
-  const secretKey = await rotateKey(database.db, ws.id, "secret", new Date());
+  const secretKey = await rotateKey(
+    { db: database.db, clock: { now: () => new Date() } },
+    { workspaceId: ws.id, kind: "secret" },
+  );
   const admin = { Authorization: `Bearer ${secretKey}` };
   const token = await learnerToken(ws, learner);
   const widget = (ip: string) => ({

@@ -33,7 +33,7 @@ describe("concurrent redirects", () => {
     // The real group committer, counting its batches: many clicks must share a transaction.
     const clickWriter = groupCommit<ClickRow>(async (rows) => {
       batches++;
-      if (holder.db) await insertClicks(holder.db, rows);
+      if (holder.db) await insertClicks({ db: holder.db }, { rows: rows });
     });
     live = await startLiveServer({ config: { trustProxy: true }, deps: { clickWriter } });
     holder.db = live.db;

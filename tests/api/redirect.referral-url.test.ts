@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { newClickId } from "../../server/lib/ids.ts";
-import { referralUrl } from "../../server/routes/redirect.ts";
+import { referralUrl } from "../../server/services/links.ts";
 
 function expected(target: string, code: string, clickId: string | null): string {
   const url = new URL(target);

@@ -198,7 +198,9 @@ describe("a provider page with its own strict CSP", () => {
       allowedOrigins: [...program.allowedOrigins, host.origin],
     });
     expect(allowed.status).toBe(200);
-    const token = await mintLearnerToken({ sub: "csp-learner", name: "Meera Iyer" }, keys.tokenSecret, {
+    const token = await mintLearnerToken({
+      claims: { sub: "csp-learner", name: "Meera Iyer" },
+      tokenSecret: keys.tokenSecret,
       ttlSeconds: 600,
     });
     const code = (
@@ -291,7 +293,11 @@ describe("security headers of the server's own responses", () => {
   });
 
   it("JSON, the API, files and redirects: a CSP that allows nothing, and the same headers", async () => {
-    const token = await mintLearnerToken({ sub: "headers-learner" }, keys.tokenSecret, { ttlSeconds: 600 });
+    const token = await mintLearnerToken({
+      claims: { sub: "headers-learner" },
+      tokenSecret: keys.tokenSecret,
+      ttlSeconds: 600,
+    });
     const widget = { "Chorus-Key": keys.publishableKey, Origin: server.baseUrl };
     const referral = await fetch(`${server.baseUrl}/v1/referrals/me`, {
       method: "POST",

@@ -51,7 +51,7 @@ beforeAll(async () => {
         createdAt: now - 2 * hour - i * 1000,
       }),
     );
-  await insertClicks(live.db, rows);
+  await insertClicks({ db: live.db }, { rows: rows });
   const enrolment = conversionRow(ws.id, {
     type: "enrollment",
     externalId: "order-4711",

@@ -23,11 +23,11 @@ it("records one conversion once when two processes post it 25 times each at the 
   await prepareFileDatabase(client);
   await migrateDatabase(client);
   const db = createDb(client);
-  const created = await createWorkspace(db, { name: "Race", origins: [] }, new Date());
-  const workspace = (await getWorkspace(db, created.id))!;
+  const created = await createWorkspace({ db, clock: { now: () => new Date() } }, { name: "Race", origins: [] });
+  const workspace = (await getWorkspace({ db }, { id: created.id }))!;
   const clock = { now: () => new Date() };
   const learner = await upsertLearner({ db, clock, secret: "s".repeat(32), workspace }, { sub: "priya" });
-  const code = await codeForLearner(db, workspace, learner, "", new Date());
+  const code = await codeForLearner({ db, workspace, clock }, { learner, course: "" });
   const body = JSON.stringify({ id: "order-race", type: "enrollment", customer: { id: "meera" }, code: code.code });
 
   const tsx = join(repoRoot, "node_modules", ".bin", "tsx");

@@ -55,7 +55,7 @@ describe("webhook delivery outside requests", () => {
         body: JSON.stringify({ url: receiver.url, events: ["conversion.attributed"] }),
       })
     ).json();
-    const token = await mintLearnerToken({ sub: "advocate-1", name: "Priya" }, tokenSecret!);
+    const token = await mintLearnerToken({ claims: { sub: "advocate-1", name: "Priya" }, tokenSecret: tokenSecret! });
     const referral = await (
       await fetch(`${server.baseUrl}/v1/referrals/me`, {
         method: "POST",
@@ -92,10 +92,10 @@ describe("webhook delivery outside requests", () => {
     await migrateDatabase(client);
     const db = createDb(client);
     const now = new Date();
-    const workspace = await createWorkspace(db, { name: "Two runners", origins: [] }, now);
     const clock = { now: () => now };
+    const workspace = await createWorkspace({ db, clock }, { name: "Two runners", origins: [] });
     await createEndpoint(
-      { db, clock, workspace: (await getWorkspace(db, workspace.id))! },
+      { db, clock, workspace: (await getWorkspace({ db }, { id: workspace.id }))! },
       { url: receiver.url, events: [] },
     );
     await writeTransaction(db, async (tx) => {

@@ -105,7 +105,7 @@ export async function insertAll<T extends Record<string, unknown>>(
   for (let i = 0; i < rows.length; i += 200) {
     const some = rows.slice(i, i + 200);
     // Clicks go through the click writer, which keeps their rollups; the other tables' triggers do.
-    if (table === clicks) await insertClicks(db, some as never);
+    if (table === clicks) await insertClicks({ db }, { rows: some as never });
     else await db.insert(table).values(some as never);
   }
 }

@@ -23,7 +23,7 @@ export async function referrerFactory(
   claims: Partial<LearnerClaims> = {},
   options: { course?: string; now?: Date; secret?: string } = {},
 ): Promise<Referrer> {
-  const workspace = await getWorkspace(db, workspaceId);
+  const workspace = await getWorkspace({ db }, { id: workspaceId });
   if (!workspace) throw new Error(`no workspace ${workspaceId}`);
   const now = options.now ?? new Date();
   const learner = await upsertLearner(
@@ -34,7 +34,10 @@ export async function referrerFactory(
       email: claims.email,
     },
   );
-  const code = await codeForLearner(db, workspace, learner, options.course ?? "", now);
+  const code = await codeForLearner(
+    { db, workspace, clock: { now: () => now } },
+    { learner, course: options.course ?? "" },
+  );
   return { learner, code: code.code, codeId: code.id, workspaceId };
 }
 
@@ -53,23 +56,28 @@ export type ClickOverrides = {
 export async function clickFactory(db: Db, referrer: Referrer, overrides: ClickOverrides = {}) {
   const id = newId("clk");
   // Through insertClicks, as the redirect writes them (it also keeps the click rollups).
-  await insertClicks(db, [
+  await insertClicks(
+    { db },
     {
-      id,
-      workspaceId: referrer.workspaceId,
-      codeId: referrer.codeId,
-      learnerId: referrer.learner.id,
-      course: overrides.course ?? "",
-      channel: overrides.channel ?? "whatsapp",
-      storyId: overrides.storyId ?? null,
-      visitorHash: overrides.visitorHash ?? `vh_${newId("clk")}`,
-      ipHash: overrides.ipHash ?? null,
-      visitorId: overrides.visitorId ?? null,
-      source: "redirect",
-      isBot: overrides.isBot ?? false,
-      createdAt: (overrides.at ?? new Date()).getTime(),
+      rows: [
+        {
+          id,
+          workspaceId: referrer.workspaceId,
+          codeId: referrer.codeId,
+          learnerId: referrer.learner.id,
+          course: overrides.course ?? "",
+          channel: overrides.channel ?? "whatsapp",
+          storyId: overrides.storyId ?? null,
+          visitorHash: overrides.visitorHash ?? `vh_${newId("clk")}`,
+          ipHash: overrides.ipHash ?? null,
+          visitorId: overrides.visitorId ?? null,
+          source: "redirect",
+          isBot: overrides.isBot ?? false,
+          createdAt: (overrides.at ?? new Date()).getTime(),
+        },
+      ],
     },
-  ]);
+  );
   const [row] = await db.select().from(clicks).where(eq(clicks.id, id));
   if (!row) throw new Error("click insert stored nothing");
   return row;

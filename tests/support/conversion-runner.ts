@@ -13,7 +13,7 @@ const { DATABASE_URL: url, WORKSPACE_ID: workspaceId, BODY: body } = process.env
 if (!url || !workspaceId || !body) throw new Error("DATABASE_URL, WORKSPACE_ID and BODY are required");
 const client = createClient({ url, timeout: 10_000 });
 const db = createDb(client);
-const workspace = await getWorkspace(db, workspaceId);
+const workspace = await getWorkspace({ db }, { id: workspaceId });
 if (!workspace) throw new Error("no such workspace");
 const input = ConversionInput.parse(JSON.parse(body));
 const results = await Promise.all(

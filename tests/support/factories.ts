@@ -11,13 +11,12 @@ export async function workspaceFactory(
   overrides: { name?: string; origins?: string[]; settings?: Partial<ProgramSettings>; now?: Date } = {},
 ): Promise<CreatedWorkspace> {
   return createWorkspace(
-    db,
+    { db, clock: { now: () => overrides.now ?? new Date() } },
     {
       name: overrides.name ?? "Test Academy",
       origins: overrides.origins ?? [testOrigin],
       settings: overrides.settings,
     },
-    overrides.now ?? new Date(),
   );
 }
 
@@ -26,5 +25,9 @@ export function learnerToken(
   claims: Partial<LearnerClaims> = {},
   options: { now?: Date; ttlSeconds?: number } = {},
 ): Promise<string> {
-  return mintLearnerToken({ sub: "learner-1", name: "Priya Sharma", ...claims }, workspace.tokenSecret, options);
+  return mintLearnerToken({
+    claims: { sub: "learner-1", name: "Priya Sharma", ...claims },
+    tokenSecret: workspace.tokenSecret,
+    ...options,
+  });
 }

@@ -130,8 +130,11 @@ export async function createFuzzWorld() {
   // Old keys of A stay in the database, revoked.
   const revokedSecret = a.secretKey;
   const revokedPublishable = a.publishableKey;
-  a.secretKey = await rotateKey(t.db, a.id, "secret", now);
-  a.publishableKey = await rotateKey(t.db, a.id, "publishable", now);
+  a.secretKey = await rotateKey({ db: t.db, clock: { now: () => now } }, { workspaceId: a.id, kind: "secret" });
+  a.publishableKey = await rotateKey(
+    { db: t.db, clock: { now: () => now } },
+    { workspaceId: a.id, kind: "publishable" },
+  );
 
   const signIn = async (ws: CreatedWorkspace) => {
     const response = await t.call("POST", "/v1/dashboard/session", { body: { secretKey: ws.secretKey } });
@@ -152,7 +155,7 @@ export async function createFuzzWorld() {
   const badClaimsToken = await new SignJWT({ sub: "", email: "not an email", name: "x".repeat(500) })
     .setProtectedHeader({ alg: "HS256" })
     .sign(new TextEncoder().encode(a.tokenSecret));
-  const settingsA = (await getWorkspace(t.db, a.id))!.settings;
+  const settingsA = (await getWorkspace({ db: t.db }, { id: a.id }))!.settings;
 
   const world = {
     t,
@@ -174,7 +177,8 @@ export async function createFuzzWorld() {
       return `t=${timestamp},v1=${createHmac("sha256", key).update(`${timestamp}.${body}`).digest("hex")}`;
     },
     /** Puts A's settings back after a successful PATCH, so later runs keep their origins and Stripe secret. */
-    restoreSettings: (settings: ProgramSettings = settingsA) => updateSettings(t.db, a.id, settings),
+    restoreSettings: (settings: ProgramSettings = settingsA) =>
+      updateSettings({ db: t.db }, { workspaceId: a.id, settings }),
     /** Moves the clock (rewards fall due) and renews what would expire: sessions, learner tokens. */
     async advance(ms: number) {
       t.clock.advance(ms);

@@ -19,7 +19,7 @@ export async function createSqldTestApp(sqld?: RunningSqld): Promise<SqldTestApp
   const clients = [createClient({ url: server.url }), createClient({ url: server.url })];
   await migrateDatabase(clients[0]!);
   const clock = testClock();
-  const writers = clients.map((client) => createClickWriter(createDb(client)));
+  const writers = clients.map((client) => createClickWriter({ db: createDb(client) }));
   const apps = clients.map((client, i) =>
     createApp({ db: createDb(client), clock, config: testConfig, clickWriter: writers[i] }),
   );

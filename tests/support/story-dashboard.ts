@@ -34,7 +34,7 @@ export async function seedStoryWorkspace(db: Db, now = Date.now()) {
     ...[4, 5, 6, 7, 8].map((i) => click(i, quietId, `quiet-${i}`)),
     click(9, null, "plain"),
   ];
-  await insertClicks(db, clicks);
+  await insertClicks({ db }, { rows: clicks });
   const first = clicks[0] as (typeof clicks)[number];
   const attributed = { clickId: first.id, codeId: advocate.codeId, referrerId: advocate.learnerId, storyId: toldId };
   const enrolment = conversionRow(workspace.id, {

@@ -48,7 +48,7 @@ export async function createTestApp(
   const clock = testClock();
   // The app as the Node entry builds it: a group-commit writer (kept here so tests can flush it),
   // and this app the only writer of the database's clicks.
-  const clickWriter = createClickWriter(database.db);
+  const clickWriter = createClickWriter({ db: database.db });
   const app = createApp({
     db: database.db,
     clock,

@@ -1,0 +1,80 @@
+/**
+ * What the referral card asks for (`<chorus-referral-card>`, with the learner's token): the
+ * learner's referral (`POST /v1/referrals/me`) and the shares it reports (`POST /v1/events`).
+ */
+import type { LearnerClaims } from "./learner-tokens.ts";
+import { upsertLearner } from "./learners.ts";
+import { codeForLearner, learnerRewards, referralStats, shareLinks } from "./referrals.ts";
+import { learnerShareCode, recordShare, rememberLearnerSignals } from "./shares.ts";
+import type { SecretContext, Visitor, WorkspaceContext } from "./types.ts";
+import { ipHash } from "./visitors.ts";
+
+export type MyReferralInput = {
+  /** The learner as their verified token names them. */
+  claims: LearnerClaims;
+  /** The card's caller: their address is remembered (hashed) as the learner's own (self-referral rule). */
+  visitor: Visitor;
+  /** The loader's first-party visitor id: a friend's click from this browser is a self-referral. */
+  visitorId?: string | undefined;
+  /** A course's slug for a code that links to that course; none for all courses. */
+  course?: string | undefined;
+  /** The card's language: the share texts friends receive are written in it. */
+  lang?: "en" | "hi" | undefined;
+  /** The base of the links Chorus prints (PUBLIC_URL, else the request's origin). */
+  publicBase: string;
+};
+
+/**
+ * `POST /v1/referrals/me`, the referral card: the learner (made or refreshed from the token),
+ * the signals of their own browser remembered, their code (made on the first call), the share
+ * links and texts in the card's language, what their sharing brought and the program's offer.
+ */
+export async function myReferral(ctx: WorkspaceContext & SecretContext, input: MyReferralInput) {
+  const { workspace } = ctx;
+  const now = ctx.clock.now();
+  const learner = await upsertLearner(ctx, input.claims);
+  await rememberLearnerSignals(ctx, {
+    learner,
+    ipHash: ipHash(ctx, { workspaceId: workspace.id, visitor: input.visitor, now }),
+    visitorId: input.visitorId ?? null,
+  });
+  const code = await codeForLearner(ctx, { learner, course: input.course ?? "" });
+  const link = `${input.publicBase}/r/${code.code}`;
+  const message =
+    input.lang === "hi"
+      ? `मैं ${workspace.name} के साथ सीख रहा/रही हूँ। मेरे लिंक से जुड़ें:`
+      : `I'm learning with ${workspace.name}. Join with my link:`;
+  const [stats, rewards] = await Promise.all([
+    referralStats(ctx, { learnerId: learner.id }),
+    learnerRewards(ctx, { learnerId: learner.id }),
+  ]);
+  return {
+    code: code.code,
+    link,
+    shareLinks: shareLinks({ link, message }),
+    stats,
+    rewards: rewards.map((reward) => ({ ...reward, createdAt: new Date(reward.createdAt).toISOString() })),
+    offer: workspace.settings.friendOffer,
+    reward: workspace.settings.referrerReward && {
+      ...workspace.settings.referrerReward,
+      trigger: workspace.settings.trigger,
+    },
+  };
+}
+
+/**
+ * `POST /v1/events` with `type: "share"`: the learner (from the token) shared `code`, or without
+ * one their own code for all courses. A named code is checked before anything is written: a
+ * refused share stores nothing.
+ */
+export async function recordShareEvent(
+  ctx: WorkspaceContext & SecretContext,
+  input: { claims: LearnerClaims; channel: string; code?: string | undefined },
+) {
+  const named = input.code
+    ? await learnerShareCode(ctx, { learnerExternalId: input.claims.sub, code: input.code })
+    : null;
+  const learner = await upsertLearner(ctx, input.claims);
+  const code = named ?? (await codeForLearner(ctx, { learner, course: "" }));
+  await recordShare(ctx, { learner, code, channel: input.channel });
+}
