@@ -1,18 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { workspaceFactory } from "../support/factories.ts";
 import { type Json, storyBody, storyClient } from "../support/stories.ts";
-import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
+import { expectError, type TestApp } from "../support/test-app.ts";
+import { eachTestWorkspace } from "../support/workspace-app.ts";
 
 let t: TestApp;
 let ws: CreatedWorkspace;
 let api: ReturnType<typeof storyClient>;
-beforeEach(async () => {
-  t = await createTestApp();
-  ws = await workspaceFactory(t.db);
+eachTestWorkspace((app, workspace) => {
+  [t, ws] = [app, workspace];
   api = storyClient(t, ws);
 });
-afterEach(() => t.cleanup());
 
 type Spec = { type: string; pct?: number; salary: boolean; months?: number; level?: string };
 type Outcomes = {

@@ -1,16 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { referralCodeAlphabet } from "../../server/lib/ids.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
-import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
+import { learnerToken, testOrigin } from "../support/factories.ts";
+import { expectError, type TestApp } from "../support/test-app.ts";
+import { eachTestWorkspace } from "../support/workspace-app.ts";
 
 let t: TestApp;
 let ws: CreatedWorkspace;
-beforeEach(async () => {
-  t = await createTestApp();
-  ws = await workspaceFactory(t.db);
+eachTestWorkspace((app, workspace) => {
+  [t, ws] = [app, workspace];
 });
-afterEach(() => t.cleanup());
 
 async function me(token: string, body?: unknown) {
   return t.call("POST", "/v1/referrals/me", {

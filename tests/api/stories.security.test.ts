@@ -1,5 +1,5 @@
 /** Hostile input against the JSON-LD, the rate limiter and the credential fetcher. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { guardedFetch, isPrivateHost } from "../../server/services/credentials/fetch.ts";
 import type { publicStory } from "../../server/services/stories.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
@@ -8,6 +8,7 @@ import { storiesJsonLd, storiesJsonLdScript } from "../../widgets/lib/story-json
 import { workspaceFactory } from "../support/factories.ts";
 import { storyBody, storyClient } from "../support/stories.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
+import { eachTestWorkspace } from "../support/workspace-app.ts";
 
 const hostile = `</script><script>alert(1)</script><!-- \u2028\u2029 & "quotes" \\ </SCRIPT >`;
 
@@ -60,11 +61,9 @@ describe("storiesJsonLd", () => {
 describe("stories in JSON-LD through the API", () => {
   let t: TestApp;
   let ws: CreatedWorkspace;
-  beforeEach(async () => {
-    t = await createTestApp();
-    ws = await workspaceFactory(t.db);
+  eachTestWorkspace((app, workspace) => {
+    [t, ws] = [app, workspace];
   });
-  afterEach(() => t.cleanup());
 
   it("builds markup from the public list only: consents applied, withdrawn stories gone", async () => {
     const api = storyClient(t, ws);

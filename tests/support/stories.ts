@@ -19,6 +19,31 @@ export function storyBody(overrides: Json = {}): Json {
   };
 }
 
+/**
+ * Submits a story with no photo and no salary shared to a running server, as a widget would: the
+ * first step of tests about what a submission sets off (webhook events, deliveries).
+ */
+export function submitLiveStory(
+  baseUrl: string,
+  publishableKey: string,
+  userAgent: string,
+  story: { name: string; headline: string; body: string; outcome: Json },
+): Promise<Response> {
+  return fetch(`${baseUrl}/v1/stories`, {
+    method: "POST",
+    headers: { "Chorus-Key": publishableKey, "Content-Type": "application/json", "User-Agent": userAgent },
+    body: JSON.stringify({
+      course: "data-analytics",
+      name: story.name,
+      headline: story.headline,
+      body: story.body,
+      rating: 5,
+      outcome: story.outcome,
+      consent: { publish: true, name: true, photo: false, salary: false },
+    }),
+  });
+}
+
 /** Calls on behalf of one workspace: as its widgets (publishable key) or its server (secret key). */
 export function storyClient(t: TestApp, ws: CreatedWorkspace) {
   const widget = (extra: Record<string, string> = {}) => ({
