@@ -1,15 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { type Json, storyBody, storyClient } from "../support/stories.ts";
-import { expectError, type TestApp } from "../support/test-app.ts";
-import { eachTestWorkspace } from "../support/workspace-app.ts";
+import { eachStoryTest, type Json, type StoryTest, storyBody } from "../support/stories.ts";
+import { expectError } from "../support/test-app.ts";
 
-let t: TestApp;
-let ws: CreatedWorkspace;
-let api: ReturnType<typeof storyClient>;
-eachTestWorkspace((app, workspace) => {
-  [t, ws] = [app, workspace];
-  api = storyClient(t, ws);
+// Each test's app, workspace and story client, set before it runs.
+let { t, ws, api } = {} as StoryTest;
+eachStoryTest((test) => {
+  ({ t, ws, api } = test);
 });
 
 type Spec = { type: string; pct?: number; salary: boolean; months?: number; level?: string };

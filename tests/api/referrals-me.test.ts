@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { referralCodeAlphabet } from "../../server/lib/ids.ts";
-import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import type { ReferralAnswer as Referral } from "../shared-api/answers.ts";
 import { learnerToken, testOrigin } from "../support/factories.ts";
-import { expectError, type TestApp } from "../support/test-app.ts";
-import { eachTestWorkspace } from "../support/workspace-app.ts";
+import { expectError } from "../support/test-app.ts";
+import { eachTestWorkspace, type WorkspaceTest } from "../support/workspace-app.ts";
 
-let t: TestApp;
-let ws: CreatedWorkspace;
-eachTestWorkspace((app, workspace) => {
-  [t, ws] = [app, workspace];
+let { t, ws } = {} as WorkspaceTest;
+eachTestWorkspace((test) => {
+  ({ t, ws } = test);
 });
 
 async function me(token: string, body?: unknown) {
@@ -17,14 +16,6 @@ async function me(token: string, body?: unknown) {
     body,
   });
 }
-
-type Referral = {
-  code: string;
-  link: string;
-  shareLinks: Record<string, string>;
-  stats: Record<string, number>;
-  rewards: unknown[];
-};
 
 describe("POST /v1/referrals/me", () => {
   it("creates the learner's code on the first call and returns the same one after", async () => {

@@ -2,6 +2,7 @@
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { testOrigin } from "./factories.ts";
 import type { TestApp } from "./test-app.ts";
+import { eachTestWorkspace, type WorkspaceTest } from "./workspace-app.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -78,4 +79,11 @@ export function storyClient(t: TestApp, ws: CreatedWorkspace) {
       return story;
     },
   };
+}
+
+export type StoryTest = WorkspaceTest & { api: ReturnType<typeof storyClient> };
+
+/** `eachTestWorkspace` with the workspace's story client. */
+export function eachStoryTest(ready: (test: StoryTest) => void, options?: Parameters<typeof eachTestWorkspace>[1]) {
+  eachTestWorkspace((test) => ready({ ...test, api: storyClient(test.t, test.ws) }), options);
 }
