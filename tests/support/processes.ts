@@ -27,6 +27,21 @@ export function capturedOutput(child: ChildProcess): () => string {
   return () => output;
 }
 
+/**
+ * Runs a runner script of tests/support (`conversion-runner.ts`…) with tsx and `env` added to ours;
+ * resolves with the last line it prints, parsed as JSON (its report), once it exits 0, and rejects
+ * with everything it printed otherwise.
+ */
+export function runReportingScript<Report>(script: string, env: Record<string, string>): Promise<Report> {
+  const child = spawn(tsx, [join(repoRoot, "tests", "support", script)], { env: { ...process.env, ...env } });
+  const output = capturedOutput(child);
+  return new Promise<Report>((resolve, reject) =>
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(output().trim().split("\n").at(-1)!)) : reject(new Error(output())),
+    ),
+  );
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
