@@ -6,20 +6,12 @@ import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/aut
 import { fullStory, listStoriesForAdmin, moderateStory } from "../services/stories.ts";
 import { workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
-import { courseSlug, FullStory, limits } from "./story-schemas.ts";
+import { courseSlug, FullStory, limits, storyIdParam } from "./story-schemas.ts";
 
 export const AdminStoryPage = z
   .object({ items: z.array(FullStory), nextCursor: z.string().nullable() })
   .openapi("AdminStoryPage");
 export type AdminStoryPage = z.infer<typeof AdminStoryPage>;
-
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 
 const listAdminStories = apiRoute({
   method: "get",
@@ -67,7 +59,7 @@ const patchAdminStory = apiRoute({
   security: secretKeyOrSession,
   middleware: [requireSecretKeyOrSession] as const,
   request: {
-    params: idParam,
+    params: storyIdParam,
     body: { required: true, content: { "application/json": { schema: ModerationChange } } },
   },
   responses: {

@@ -24,17 +24,18 @@ import {
 import type { AppEnv } from "../types.ts";
 import { workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
-import { AuthorStory, courseSlug, NewStory, StoryPage, StoryPatch, StoryVerification } from "./story-schemas.ts";
+import {
+  AuthorStory,
+  courseSlug,
+  NewStory,
+  StoryPage,
+  StoryPatch,
+  StoryVerification,
+  storyIdParam,
+} from "./story-schemas.ts";
 
 const editTokenHeader = "Chorus-Edit-Token";
 const security: Record<string, string[]>[] = [{ publishableKey: [] }, { publishableKey: [], learnerToken: [] }];
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 const authorHeaders = z.object({
   "chorus-edit-token": z.string().max(200).optional().openapi({ description: "The edit token from POST /v1/stories" }),
 });
@@ -88,7 +89,7 @@ const patchStory = apiRoute({
   security,
   middleware: [requirePublishableKey] as const,
   request: {
-    params: idParam,
+    params: storyIdParam,
     headers: authorHeaders,
     body: { required: true, content: { "application/json": { schema: StoryPatch } } },
   },
@@ -107,7 +108,7 @@ const deleteStory = apiRoute({
     "The story leaves every list, statistic and JSON-LD at once and its text is erased. Withdrawing again is a no-op.",
   security,
   middleware: [requirePublishableKey] as const,
-  request: { params: idParam, headers: authorHeaders },
+  request: { params: storyIdParam, headers: authorHeaders },
   responses: { 204: { description: "Withdrawn" }, ...errorResponses(404) },
 });
 
@@ -149,7 +150,7 @@ const getVerification = apiRoute({
   description: "Public for approved stories; the author (edit token or learner token) can read it at any status.",
   security,
   middleware: [requirePublishableKey] as const,
-  request: { params: idParam, headers: authorHeaders },
+  request: { params: storyIdParam, headers: authorHeaders },
   responses: {
     200: { description: "The receipt", content: { "application/json": { schema: StoryVerification } } },
     ...errorResponses(404),

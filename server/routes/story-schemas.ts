@@ -7,6 +7,15 @@ export { courseSlug };
 
 const httpsUrl = z.url({ protocol: /^https$/, error: "an https URL" }).max(2000);
 
+/** A story's id in the path: `/v1/stories/{id}` and `/v1/admin/stories/{id}`. */
+export const storyIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
 export const limits = { name: 80, headline: 140, body: 5000, tag: 40, tags: 10 } as const;
 
 export const Outcome = z

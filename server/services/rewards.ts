@@ -4,10 +4,11 @@
  * reverses are decided by the rules in `reward-rules.ts`. Every change announces itself in the
  * outbox, in the same transaction.
  */
-import { and, desc, eq, inArray, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lte, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { learners, rewards, workspaces } from "../../db/schema.ts";
 import { decodeCursor } from "../lib/cursor.ts";
+import { olderThan } from "../lib/newest-first.ts";
 import { paginate } from "../lib/paginate.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
@@ -186,10 +187,7 @@ export async function listRewards(ctx: WorkspaceContext, filter: RewardFilter) {
     if (!learner) return { items: [], nextCursor: null };
     where.push(eq(rewards.learnerId, learner.id));
   }
-  if (after) {
-    const [createdAt, id] = after;
-    where.push(or(lt(rewards.createdAt, createdAt), and(eq(rewards.createdAt, createdAt), lt(rewards.id, id))));
-  }
+  where.push(olderThan(rewards.createdAt, rewards.id, after));
   const rows = await db
     .select()
     .from(rewards)

@@ -9,6 +9,7 @@ import { learners, stories } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
+import { olderThan } from "../lib/newest-first.ts";
 import { paginate } from "../lib/paginate.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
 import type { CredentialInput } from "./credentials/types.ts";
@@ -379,10 +380,7 @@ export async function listStoriesForAdmin(
   if (filter.status) where.push(eq(stories.status, filter.status));
   if (filter.course) where.push(eq(stories.course, filter.course));
   const after = decodeCursor(filter.cursor, ["number", "string"]);
-  if (after) {
-    const [createdAt, id] = after;
-    where.push(or(lt(stories.createdAt, createdAt), and(eq(stories.createdAt, createdAt), lt(stories.id, id))));
-  }
+  where.push(olderThan(stories.createdAt, stories.id, after));
   const rows = await db
     .select()
     .from(stories)

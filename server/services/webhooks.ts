@@ -7,11 +7,12 @@
  * mid-send loses its lease and the row becomes due again: delivery is at least once, and
  * receivers deduplicate by the event id.
  */
-import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
+import { olderThan } from "../lib/newest-first.ts";
 import { paginate } from "../lib/paginate.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
@@ -126,15 +127,7 @@ export async function listDeliveries(ctx: WorkspaceContext, filter: DeliveryFilt
     filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
     filter.eventId ? eq(webhookDeliveries.eventId, filter.eventId) : undefined,
   ];
-  if (after) {
-    const [createdAt, id] = after;
-    where.push(
-      or(
-        lt(webhookDeliveries.createdAt, createdAt),
-        and(eq(webhookDeliveries.createdAt, createdAt), lt(webhookDeliveries.eventId, id)),
-      ),
-    );
-  }
+  where.push(olderThan(webhookDeliveries.createdAt, webhookDeliveries.eventId, after));
   const rows = await db
     .select({ delivery: webhookDeliveries, type: webhookEvents.type })
     .from(webhookDeliveries)

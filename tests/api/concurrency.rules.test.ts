@@ -14,9 +14,8 @@ import type { ProgramSettings } from "../../db/program-settings.ts";
 import { conversions, referralCodes, rewards, stories, webhookEvents } from "../../db/schema.ts";
 import { approveDueRewards } from "../../server/services/rewards.ts";
 import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
-import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { type Referrer, referrerFactory } from "../support/click-factories.ts";
-import { enrollment, type poster, rewardsProgram } from "../support/conversions.ts";
+import { referrerFactory } from "../support/click-factories.ts";
+import { enrollment, type RewardsProgram, rewardsProgram } from "../support/conversions.ts";
 import { learnerToken } from "../support/factories.ts";
 import { type RunningSqld, startSqld } from "../support/sqld.ts";
 import { createSqldTestApp } from "../support/sqld-app.ts";
@@ -33,10 +32,8 @@ const day = 86_400_000;
 // Bursts of real requests: slower than a unit test on a busy 2-core machine, hence the timeout.
 describe.each(["file", "sqld"] as const)("on %s", { timeout: 30_000 }, (target) => {
   let t: TestApp;
-  let ws: CreatedWorkspace;
-  let priya: Referrer;
-  let post: ReturnType<typeof poster>;
-  let auth: Record<string, string>;
+  // Each test's program, set before it runs.
+  let { ws, priya, post, auth } = {} as RewardsProgram;
 
   async function setup(settings: Partial<ProgramSettings> = {}) {
     ({ ws, priya, post, auth } = await rewardsProgram(t, settings));

@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { workspaceFactory } from "../support/factories.ts";
-import { type Json, storyBody, storyClient } from "../support/stories.ts";
-import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
+import { describe, expect, it } from "vitest";
+import { eachStoryTest, type Json, type StoryTest, storyBody } from "../support/stories.ts";
+import { expectError } from "../support/test-app.ts";
 
-let t: TestApp;
-let ws: CreatedWorkspace;
-let api: ReturnType<typeof storyClient>;
-beforeEach(async () => {
-  t = await createTestApp();
-  ws = await workspaceFactory(t.db);
-  api = storyClient(t, ws);
+// Each test's app, workspace and story client, set before it runs.
+let { t, ws, api } = {} as StoryTest;
+eachStoryTest((test) => {
+  ({ t, ws, api } = test);
 });
-afterEach(() => t.cleanup());
 
 type Spec = { type: string; pct?: number; salary: boolean; months?: number; level?: string };
 type Outcomes = {

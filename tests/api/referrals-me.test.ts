@@ -1,16 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { referralCodeAlphabet } from "../../server/lib/ids.ts";
-import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
-import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
+import type { ReferralAnswer as Referral } from "../shared-api/answers.ts";
+import { learnerToken, testOrigin } from "../support/factories.ts";
+import { expectError } from "../support/test-app.ts";
+import { eachTestWorkspace, type WorkspaceTest } from "../support/workspace-app.ts";
 
-let t: TestApp;
-let ws: CreatedWorkspace;
-beforeEach(async () => {
-  t = await createTestApp();
-  ws = await workspaceFactory(t.db);
+let { t, ws } = {} as WorkspaceTest;
+eachTestWorkspace((test) => {
+  ({ t, ws } = test);
 });
-afterEach(() => t.cleanup());
 
 async function me(token: string, body?: unknown) {
   return t.call("POST", "/v1/referrals/me", {
@@ -18,14 +16,6 @@ async function me(token: string, body?: unknown) {
     body,
   });
 }
-
-type Referral = {
-  code: string;
-  link: string;
-  shareLinks: Record<string, string>;
-  stats: Record<string, number>;
-  rewards: unknown[];
-};
 
 describe("POST /v1/referrals/me", () => {
   it("creates the learner's code on the first call and returns the same one after", async () => {

@@ -1,25 +1,19 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { conversions, rewards, webhookEvents } from "../../db/schema.ts";
-import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { type Referrer, referrerFactory } from "../support/click-factories.ts";
-import { enrollment, poster } from "../support/conversions.ts";
-import { workspaceFactory } from "../support/factories.ts";
+import { enrollment, type RewardsProgram, rewardsProgram } from "../support/conversions.ts";
 import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
 
 const day = 86_400_000;
 let t: TestApp;
-let ws: CreatedWorkspace;
-let priya: Referrer;
-let post: ReturnType<typeof poster>;
-let auth: Record<string, string>;
+// Each test's program, set before it runs.
+let { ws, priya, post, auth } = {} as RewardsProgram;
 
 beforeEach(async () => {
   t = await createTestApp();
-  ws = await workspaceFactory(t.db, { settings: { friendOffer: { type: "amount", amount: 10_000, currency: "INR" } } });
-  priya = await referrerFactory(t.db, ws.id, { sub: "priya", name: "Priya" }, { now: t.clock.now() });
-  post = poster(t, ws.secretKey);
-  auth = { Authorization: `Bearer ${ws.secretKey}` };
+  ({ ws, priya, post, auth } = await rewardsProgram(t, {
+    friendOffer: { type: "amount", amount: 10_000, currency: "INR" },
+  }));
 });
 afterEach(() => t.cleanup());
 

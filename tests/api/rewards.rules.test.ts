@@ -3,17 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ProgramSettings } from "../../db/program-settings.ts";
 import { webhookEvents } from "../../db/schema.ts";
 import { runBackgroundTick } from "../../server/services/background.ts";
-import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { clickFactory, type Referrer } from "../support/click-factories.ts";
-import { enrollment, type poster, rewardsProgram } from "../support/conversions.ts";
+import { clickFactory } from "../support/click-factories.ts";
+import { enrollment, type RewardsProgram, rewardsProgram } from "../support/conversions.ts";
 import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
 
 const day = 86_400_000;
 let t: TestApp;
-let ws: CreatedWorkspace;
-let priya: Referrer;
-let post: ReturnType<typeof poster>;
-let auth: Record<string, string>;
+// Each test's program, set before it runs.
+let { ws, priya, post, auth } = {} as RewardsProgram;
 
 async function setup(settings: Partial<ProgramSettings> = {}) {
   ({ ws, priya, post, auth } = await rewardsProgram(t, settings));

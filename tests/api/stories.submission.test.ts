@@ -1,18 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { describe, expect, it } from "vitest";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
-import { type Json, storyBody, storyClient } from "../support/stories.ts";
-import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
+import { eachStoryTest, type Json, type StoryTest, storyBody, storyClient } from "../support/stories.ts";
+import { expectError } from "../support/test-app.ts";
 
-let t: TestApp;
-let ws: CreatedWorkspace;
-let api: ReturnType<typeof storyClient>;
-beforeEach(async () => {
-  t = await createTestApp({ trustProxy: true });
-  ws = await workspaceFactory(t.db);
-  api = storyClient(t, ws);
-});
-afterEach(() => t.cleanup());
+// Each test's app, workspace and story client, set before it runs.
+let { t, ws, api } = {} as StoryTest;
+eachStoryTest(
+  (test) => {
+    ({ t, ws, api } = test);
+  },
+  { trustProxy: true },
+);
 
 const count = async (sql: string) => Number((await t.client.execute(sql)).rows[0]?.n);
 

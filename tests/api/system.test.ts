@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { OpenApiDocument } from "../shared-api/answers.ts";
 import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
 
 let t: TestApp;
@@ -22,11 +23,7 @@ describe("system routes", () => {
   it("generates OpenAPI 3.1 from the route schemas, with security schemes and error responses", async () => {
     const response = await t.call("GET", "/openapi.json");
     expect(response.status).toBe(200);
-    const spec = (await response.json()) as {
-      openapi: string;
-      paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
-      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
-    };
+    const spec = (await response.json()) as OpenApiDocument;
     expect(spec.openapi).toBe("3.1.0");
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining(["/healthz", "/v1/admin/program", "/v1/referrals/me"]),

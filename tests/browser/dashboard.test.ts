@@ -21,6 +21,7 @@ import { browserUserAgent, distAssets, launchBrowser, seriousA11yViolations } fr
 import { exportHeaders, parseCsv } from "../support/csv.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
+import { submitLiveStory } from "../support/stories.ts";
 import { seedStoryWorkspace } from "../support/story-dashboard.ts";
 
 let browser: Browser;
@@ -195,18 +196,11 @@ describe("/dashboard", () => {
     });
     expect(endpoint.status).toBe(201);
     // A story submitted and approved: two events, written to the outbox for this endpoint.
-    const story = await fetch(`${live.baseUrl}/v1/stories`, {
-      method: "POST",
-      headers: { "Chorus-Key": ws.publishableKey, "Content-Type": "application/json", "User-Agent": "dashboard-test" },
-      body: JSON.stringify({
-        course: "data-analytics",
-        name: "Kabir Rao",
-        headline: "Analyst in four months",
-        body: "The projects were close to my real work, and my manager noticed.",
-        rating: 5,
-        outcome: { type: "new_job" },
-        consent: { publish: true, name: true, photo: false, salary: false },
-      }),
+    const story = await submitLiveStory(live.baseUrl, ws.publishableKey, "dashboard-test", {
+      name: "Kabir Rao",
+      headline: "Analyst in four months",
+      body: "The projects were close to my real work, and my manager noticed.",
+      outcome: { type: "new_job" },
     });
     const { id } = (await story.json()) as { id: string };
     await fetch(`${live.baseUrl}/v1/admin/stories/${id}`, {

@@ -5,32 +5,25 @@
  * friend, on enrolment) → the learner tells her story → the marketer approves it → it is on the
  * course's wall as provider-attested. Screenshots of the key screens go to test-results/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserUserAgent, launchBrowser, seriousA11yViolations } from "../support/browser.ts";
-import { type RunningServer, repoRoot, startServer } from "../support/processes.ts";
+import { browserUserAgent, seriousA11yViolations, startInstallWithBrowser } from "../support/browser.ts";
+import { type RunningServer, repoRoot } from "../support/processes.ts";
 
 const shots = join(repoRoot, "test-results", "demo-loop");
-let dir: string;
 let server: RunningServer;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 let secretKey: string;
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), "chorus-demo-"));
-  server = await startServer({ DATABASE_URL: `file:${join(dir, "chorus.db")}` });
+  ({ server, browser, close } = await startInstallWithBrowser("chorus-demo-"));
   secretKey = server.output().match(/Secret key\s+(sk_\w+)/)?.[1] ?? "";
-  browser = await launchBrowser();
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 const admin = (path: string) =>
   fetch(`${server.baseUrl}${path}`, { headers: { Authorization: `Bearer ${secretKey}` } }).then((r) => r.json());

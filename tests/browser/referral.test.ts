@@ -1,39 +1,24 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import {
-  browserUserAgent,
-  distAssets,
-  type HostSite,
-  launchBrowser,
-  layoutShift,
-  seriousA11yViolations,
-  startHostSite,
-} from "../support/browser.ts";
+import { browserUserAgent, launchBrowser, layoutShift, seriousA11yViolations } from "../support/browser.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
-import { type LiveServer, startLiveServer } from "../support/http-server.ts";
+import { startWidgetSites, type WidgetSites } from "../support/widget-sites.ts";
 
-let browser: Browser;
-let live: LiveServer;
-let host: HostSite;
+// The world of the file's tests, started once before them.
+let { browser, host, live, close } = {} as WidgetSites;
 let ws: CreatedWorkspace;
 let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  host = await startHostSite();
-  live = await startLiveServer({ deps: { assets: distAssets } });
+  ({ browser, host, live, close } = await startWidgetSites());
   ws = await workspaceFactory(live.db, {
     origins: [host.origin],
     settings: { defaultTargetUrl: `${host.origin}/course` },
   });
 });
-afterAll(async () => {
-  await browser.close();
-  await host.close();
-  await live.close();
-});
+afterAll(() => close?.());
 beforeEach(async () => {
   context = await browser.newContext({ userAgent: browserUserAgent });
   page = await context.newPage();

@@ -1,24 +1,15 @@
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import {
-  browserUserAgent,
-  distAssets,
-  type HostSite,
-  launchBrowser,
-  layoutShift,
-  seriousA11yViolations,
-  startHostSite,
-} from "../support/browser.ts";
+import { browserUserAgent, layoutShift, seriousA11yViolations, startHostSite } from "../support/browser.ts";
 import { badge, jwtIssuer } from "../support/credentials.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
-import { type LiveServer, startLiveServer } from "../support/http-server.ts";
 import { storyBody } from "../support/stories.ts";
 import { liveStories } from "../support/story-browser.ts";
+import { startWidgetSites, type WidgetSites } from "../support/widget-sites.ts";
 
-let browser: Browser;
-let live: LiveServer;
-let host: HostSite;
+// The world of the file's tests, started once before them.
+let { browser, host, live, close } = {} as WidgetSites;
 let ws: CreatedWorkspace;
 let context: BrowserContext;
 let page: Page;
@@ -27,9 +18,7 @@ let pageErrors: string[];
 let issuer: Awaited<ReturnType<typeof jwtIssuer>>;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  host = await startHostSite();
-  live = await startLiveServer({ deps: { assets: distAssets } });
+  ({ browser, host, live, close } = await startWidgetSites());
   issuer = await jwtIssuer("EdDSA");
   ws = await workspaceFactory(live.db, {
     origins: [host.origin],
@@ -37,11 +26,7 @@ beforeAll(async () => {
   });
   stories = liveStories(live, ws, host.origin);
 });
-afterAll(async () => {
-  await browser.close();
-  await host.close();
-  await live.close();
-});
+afterAll(() => close?.());
 beforeEach(async () => {
   context = await browser.newContext({ userAgent: browserUserAgent });
   // A missing element fails with its locator named, well inside the test's own timeout.

@@ -9,23 +9,22 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { cleanText } from "../../server/services/stories.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { browserUserAgent, distAssets, type HostSite, launchBrowser, startHostSite } from "../support/browser.ts";
+import { browserUserAgent } from "../support/browser.ts";
 import { badge, jwtIssuer } from "../support/credentials.ts";
 import { recordViolations, type Violation } from "../support/csp.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
-import { type LiveServer, startLiveServer } from "../support/http-server.ts";
 import { type RunningServer, startServer } from "../support/processes.ts";
 import { liveStories } from "../support/story-browser.ts";
+import { startWidgetSites, type WidgetSites } from "../support/widget-sites.ts";
 import { canaryHits, deepText, findInjected, installCanary, PayloadTally, xssPayloads } from "../support/xss-corpus.ts";
 
-let browser: Browser;
-let live: LiveServer;
-let host: HostSite;
+// The world of the file's tests, started once before them.
+let { browser, host, live, close } = {} as WidgetSites;
 let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
@@ -38,15 +37,11 @@ const cut = (payload: string, max: number) => payload.slice(0, max);
 const storyText = (payload: string, max: number) => cleanText(cut(payload, max));
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  host = await startHostSite();
-  live = await startLiveServer({ deps: { assets: distAssets } });
+  ({ browser, host, live, close } = await startWidgetSites());
 });
 afterAll(async () => {
   if (tally.total > 0) console.log(tally.summary());
-  await browser?.close();
-  await host?.close();
-  await live?.close();
+  await close?.();
 });
 beforeEach(async () => {
   context = await browser.newContext({ userAgent: browserUserAgent, viewport: { width: 1280, height: 900 } });

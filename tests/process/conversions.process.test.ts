@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +8,7 @@ import { migrateDatabase, prepareFileDatabase } from "../../db/migrate.ts";
 import { upsertLearner } from "../../server/services/learners.ts";
 import { codeForLearner } from "../../server/services/referrals.ts";
 import { createWorkspace, getWorkspace } from "../../server/services/workspaces.ts";
-import { repoRoot } from "../support/processes.ts";
+import { runReportingScript } from "../support/processes.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -30,23 +29,11 @@ it("records one conversion once when two processes post it 25 times each at the 
   const code = await codeForLearner({ db, workspace, clock }, { learner, course: "" });
   const body = JSON.stringify({ id: "order-race", type: "enrollment", customer: { id: "meera" }, code: code.code });
 
-  const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-  const runner = join(repoRoot, "tests", "support", "conversion-runner.ts");
   const run = () =>
-    new Promise<{ created: number; replayed: number }>((resolve, reject) => {
-      const child = spawn(tsx, [runner], {
-        env: { ...process.env, DATABASE_URL: url, WORKSPACE_ID: created.id, BODY: body },
-      });
-      let out = "";
-      child.stdout.on("data", (chunk) => {
-        out += chunk;
-      });
-      child.stderr.on("data", (chunk) => {
-        out += chunk;
-      });
-      child.on("exit", (status) =>
-        status === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(out)),
-      );
+    runReportingScript<{ created: number; replayed: number }>("conversion-runner.ts", {
+      DATABASE_URL: url,
+      WORKSPACE_ID: created.id,
+      BODY: body,
     });
   const reports = await Promise.all([run(), run()]);
   expect(reports.reduce((sum, report) => sum + report.created, 0)).toBe(1);

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +11,7 @@ import { mintLearnerToken } from "../../server/services/learner-tokens.ts";
 import { enqueueEvent } from "../../server/services/outbox.ts";
 import { createEndpoint } from "../../server/services/webhooks.ts";
 import { createWorkspace, getWorkspace } from "../../server/services/workspaces.ts";
-import { repoRoot, startServer } from "../support/processes.ts";
+import { runReportingScript, startServer } from "../support/processes.ts";
 import { startReceiver } from "../support/webhook-receiver.ts";
 
 let dir: string;
@@ -112,22 +111,8 @@ describe("webhook delivery outside requests", () => {
     receiver = await startReceiver([], 100);
     await writeUrl(url, receiver.url);
 
-    const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-    const runner = join(repoRoot, "tests", "support", "delivery-runner.ts");
     const run = () =>
-      new Promise<{ claimed: number; delivered: number }>((resolve, reject) => {
-        const child = spawn(tsx, [runner], { env: { ...process.env, DATABASE_URL: url } });
-        let out = "";
-        child.stdout.on("data", (chunk) => {
-          out += chunk;
-        });
-        child.stderr.on("data", (chunk) => {
-          out += chunk;
-        });
-        child.on("exit", (code) =>
-          code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(out)),
-        );
-      });
+      runReportingScript<{ claimed: number; delivered: number }>("delivery-runner.ts", { DATABASE_URL: url });
     const reports = await Promise.all([run(), run()]);
 
     expect(reports.reduce((sum, report) => sum + report.delivered, 0)).toBe(24);

@@ -8,6 +8,7 @@ import { hmacSha256Hex } from "../../server/lib/crypto.ts";
 import { buildAssets } from "../support/assets.ts";
 import { runCli } from "../support/processes.ts";
 import { type RunningSqld, startSqld } from "../support/sqld.ts";
+import { submitLiveStory } from "../support/stories.ts";
 import { startReceiver } from "../support/webhook-receiver.ts";
 import { type RunningWorker, startWranglerDev } from "../support/wrangler-dev.ts";
 
@@ -44,18 +45,11 @@ describe("the cron trigger on workerd", () => {
     expect(created.status).toBe(201);
     const { secret } = (await created.json()) as { secret: string };
 
-    const story = await fetch(`${worker.baseUrl}/v1/stories`, {
-      method: "POST",
-      headers: { "Chorus-Key": keys.publishableKey, "Content-Type": "application/json", "User-Agent": "cron-test" },
-      body: JSON.stringify({
-        course: "data-analytics",
-        name: "Ravi Kumar",
-        headline: "Promoted after the course",
-        body: "The dashboards I built in the capstone became part of my job.",
-        rating: 5,
-        outcome: { type: "promotion" },
-        consent: { publish: true, name: true, photo: false, salary: false },
-      }),
+    const story = await submitLiveStory(worker.baseUrl, keys.publishableKey, "cron-test", {
+      name: "Ravi Kumar",
+      headline: "Promoted after the course",
+      body: "The dashboards I built in the capstone became part of my job.",
+      outcome: { type: "promotion" },
     });
     expect(story.status).toBe(201);
     expect(receiver.received).toHaveLength(0);

@@ -1,14 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ReferralAnswer as Referral } from "./answers.ts";
 import { api, apiJson, browser, expectError, learnerToken, newWorkspace, target, type Workspace } from "./client.ts";
-
-type Referral = {
-  code: string;
-  link: string;
-  shareLinks: Record<string, string>;
-  stats: Record<string, number>;
-  rewards: unknown[];
-  offer: unknown;
-};
 
 let ws: Workspace;
 let other: Workspace;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { OpenApiDocument } from "./answers.ts";
 import { api, apiJson, expectError } from "./client.ts";
 
 describe("health, docs and static assets", () => {
@@ -13,11 +14,7 @@ describe("health, docs and static assets", () => {
   });
 
   it("serves the OpenAPI 3.1 document generated from the route schemas", async () => {
-    const spec = await apiJson<{
-      openapi: string;
-      paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
-      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
-    }>("GET", "/openapi.json", 200);
+    const spec = await apiJson<OpenApiDocument>("GET", "/openapi.json", 200);
     expect(spec.openapi).toBe("3.1.0");
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining(["/healthz", "/v1/admin/program", "/v1/referrals/me"]),

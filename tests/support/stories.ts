@@ -2,6 +2,7 @@
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { testOrigin } from "./factories.ts";
 import type { TestApp } from "./test-app.ts";
+import { eachTestWorkspace, type WorkspaceTest } from "./workspace-app.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -17,6 +18,31 @@ export function storyBody(overrides: Json = {}): Json {
     photoUrl: "https://images.example/priya.jpg",
     ...overrides,
   };
+}
+
+/**
+ * Submits a story with no photo and no salary shared to a running server, as a widget would: the
+ * first step of tests about what a submission sets off (webhook events, deliveries).
+ */
+export function submitLiveStory(
+  baseUrl: string,
+  publishableKey: string,
+  userAgent: string,
+  story: { name: string; headline: string; body: string; outcome: Json },
+): Promise<Response> {
+  return fetch(`${baseUrl}/v1/stories`, {
+    method: "POST",
+    headers: { "Chorus-Key": publishableKey, "Content-Type": "application/json", "User-Agent": userAgent },
+    body: JSON.stringify({
+      course: "data-analytics",
+      name: story.name,
+      headline: story.headline,
+      body: story.body,
+      rating: 5,
+      outcome: story.outcome,
+      consent: { publish: true, name: true, photo: false, salary: false },
+    }),
+  });
 }
 
 /** Calls on behalf of one workspace: as its widgets (publishable key) or its server (secret key). */
@@ -53,4 +79,11 @@ export function storyClient(t: TestApp, ws: CreatedWorkspace) {
       return story;
     },
   };
+}
+
+export type StoryTest = WorkspaceTest & { api: ReturnType<typeof storyClient> };
+
+/** `eachTestWorkspace` with the workspace's story client. */
+export function eachStoryTest(ready: (test: StoryTest) => void, options?: Parameters<typeof eachTestWorkspace>[1]) {
+  eachTestWorkspace((test) => ready({ ...test, api: storyClient(test.t, test.ws) }), options);
 }

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, repoRoot } from "./processes.ts";
+import { capturedOutput, freePort, repoRoot } from "./processes.ts";
 
 export const wranglerBin = join(repoRoot, "node_modules", "wrangler", "bin", "wrangler.js");
 
@@ -29,13 +29,7 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Ru
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+  const output = capturedOutput(child);
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -58,7 +52,7 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Ru
   };
   const deadline = Date.now() + 45_000;
   while (true) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output()}`);
     try {
       if ((await fetch(`${baseUrl}/healthz`)).status > 0) break;
     } catch {
@@ -66,9 +60,9 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Ru
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`wrangler dev did not start:\n${output}`);
+      throw new Error(`wrangler dev did not start:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { baseUrl, output: () => output, stop };
+  return { baseUrl, output, stop };
 }

@@ -17,19 +17,8 @@ import "./page-rewards.ts";
 import "./page-conversions.ts";
 import "./page-webhooks.ts";
 import "./page-settings.ts";
+import { type PageName, pages } from "./pages.ts";
 import { dashboardStyles } from "./styles.ts";
-
-const pages = [
-  ["overview", "Overview"],
-  ["advocates", "Advocates"],
-  ["courses", "Courses"],
-  ["stories", "Stories"],
-  ["rewards", "Rewards"],
-  ["conversions", "Conversions"],
-  ["webhooks", "Webhooks"],
-  ["settings", "Settings"],
-] as const;
-type PageName = (typeof pages)[number][0];
 
 function routeFromHash(): PageName {
   const name = location.hash.replace(/^#\/?/, "");

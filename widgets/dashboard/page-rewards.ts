@@ -4,7 +4,7 @@ import { html, nothing } from "lit";
 import type { Reward, RewardList } from "../lib/api-types.ts";
 import { get, query, request } from "./api.ts";
 import { formatDate, formatMoney } from "./format.ts";
-import { DashboardPage } from "./page.ts";
+import { DashboardPage, statusFilter } from "./page.ts";
 
 const statuses = ["pending", "approved", "issued", "void"] as const;
 
@@ -46,15 +46,7 @@ export class ChorusPageRewards extends DashboardPage {
       created and recorded with each conversion; update the server to approve, void and issue them here.
     </p>`;
     return html`<h2>Rewards</h2>
-      <div class="row" role="group" aria-label="Show rewards">
-        ${statuses.map(
-          (
-            status,
-          ) => html`<button class=${status === this._status ? "" : "secondary"} aria-pressed=${status === this._status ? "true" : "false"}
-            @click=${() => this._show(status)}>${status[0]?.toUpperCase()}${status.slice(1)}</button>`,
-        )}
-      </div>
-      <p role="status">${this._message}</p>
+      ${statusFilter("Show rewards", statuses, this._status, (status) => this._show(status), this._message)}
       ${this.status(missing)}
       ${this._items?.length === 0 ? html`<p class="empty">No ${this._status} rewards. Rewards appear when referred friends enrol or complete.</p>` : nothing}
       ${

@@ -3,7 +3,7 @@ import { css, html, nothing } from "lit";
 import type { AdminStoryPage, FullStory } from "../lib/api-types.ts";
 import { get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
-import { DashboardPage } from "./page.ts";
+import { DashboardPage, statusFilter } from "./page.ts";
 import "./story-breakdown.ts";
 
 const statuses = ["pending", "approved", "rejected"] as const;
@@ -77,15 +77,7 @@ export class ChorusPageStories extends DashboardPage {
     return html`<h2>Stories</h2>
       <chorus-story-breakdown .filter=${this.filter}></chorus-story-breakdown>
       <h3>Moderation queue</h3>
-      <div class="row" role="group" aria-label="Show stories">
-        ${statuses.map(
-          (
-            status,
-          ) => html`<button class=${status === this._status ? "" : "secondary"} aria-pressed=${status === this._status ? "true" : "false"}
-            @click=${() => this._show(status)}>${status[0]?.toUpperCase()}${status.slice(1)}</button>`,
-        )}
-      </div>
-      <p role="status">${this._message}</p>
+      ${statusFilter("Show stories", statuses, this._status, (status) => this._show(status), this._message)}
       ${this.status()}
       ${
         this._items?.length === 0

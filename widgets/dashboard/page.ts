@@ -53,3 +53,25 @@ export abstract class DashboardPage extends LitElement {
     return { from: this.filter.from, to: this.filter.to, course: this.filter.course || undefined };
   }
 }
+
+/**
+ * A list page's status filter: one toggle button a status (the current one pressed), then the line
+ * that tells what the last action did.
+ */
+export function statusFilter<S extends string>(
+  label: string,
+  statuses: readonly S[],
+  current: S,
+  show: (status: S) => void,
+  message: string,
+): TemplateResult {
+  return html`<div class="row" role="group" aria-label=${label}>
+        ${statuses.map(
+          (
+            status,
+          ) => html`<button class=${status === current ? "" : "secondary"} aria-pressed=${status === current ? "true" : "false"}
+            @click=${() => show(status)}>${status[0]?.toUpperCase()}${status.slice(1)}</button>`,
+        )}
+      </div>
+      <p role="status">${message}</p>`;
+}

@@ -1,5 +1,6 @@
 /** The dashboard's shared styles (adopted stylesheets: nothing inline, strict CSP holds). */
 import { css } from "lit";
+import { visuallyHidden } from "../lib/visually-hidden.ts";
 
 export const dashboardStyles = css`
   :host {
@@ -180,12 +181,7 @@ export const dashboardStyles = css`
     color: var(--bad);
   }
   .sr-only {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
+    ${visuallyHidden}
   }
   @media (prefers-reduced-motion: no-preference) {
     button {

@@ -3,6 +3,21 @@
  * element or any ancestor); each falls back to a default chosen for AA contrast in both themes.
  */
 import { css } from "lit";
+import { visuallyHidden } from "./visually-hidden.ts";
+
+/**
+ * The dark palette: chosen by `theme="dark"`, and by `theme="auto"` when the system is dark. Written
+ * minified, as lib/visually-hidden.ts says why.
+ */
+const darkTheme = css`
+--_accent:var(--chorus-accent,#a5b4fc);
+--_accent-text:var(--chorus-accent-text,#111827);
+--_bg:var(--chorus-background,#111827);
+--_fg:var(--chorus-text,#f9fafb);
+--_muted:var(--chorus-muted,#d1d5db);
+--_border:var(--chorus-border,#374151);
+--_surface:var(--chorus-surface,#1f2937);
+`;
 
 export const baseStyles = css`
   :host {
@@ -26,23 +41,11 @@ export const baseStyles = css`
     display: none;
   }
   :host([theme="dark"]) {
-    --_accent: var(--chorus-accent, #a5b4fc);
-    --_accent-text: var(--chorus-accent-text, #111827);
-    --_bg: var(--chorus-background, #111827);
-    --_fg: var(--chorus-text, #f9fafb);
-    --_muted: var(--chorus-muted, #d1d5db);
-    --_border: var(--chorus-border, #374151);
-    --_surface: var(--chorus-surface, #1f2937);
+    ${darkTheme}
   }
   @media (prefers-color-scheme: dark) {
     :host([theme="auto"]) {
-      --_accent: var(--chorus-accent, #a5b4fc);
-      --_accent-text: var(--chorus-accent-text, #111827);
-      --_bg: var(--chorus-background, #111827);
-      --_fg: var(--chorus-text, #f9fafb);
-      --_muted: var(--chorus-muted, #d1d5db);
-      --_border: var(--chorus-border, #374151);
-      --_surface: var(--chorus-surface, #1f2937);
+      ${darkTheme}
     }
   }
   *,
@@ -104,12 +107,7 @@ export const baseStyles = css`
     align-items: center;
   }
   .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
+    ${visuallyHidden}
   }
   .button {
     display: inline-flex;

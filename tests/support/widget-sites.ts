@@ -1,0 +1,28 @@
+/** The widget browser tests' world: Chromium, a provider's site and the live app, on two origins. */
+import type { Browser } from "playwright-core";
+import { distAssets, type HostSite, launchBrowser, startHostSite } from "./browser.ts";
+import { type LiveServer, startLiveServer } from "./http-server.ts";
+
+export type WidgetSites = { browser: Browser; host: HostSite; live: LiveServer; close: () => Promise<void> };
+
+/** Starts Chromium, the provider's site and the app serving the built widgets; `close` stops all three. */
+export async function startWidgetSites(): Promise<WidgetSites> {
+  let browser: Browser | undefined;
+  let host: HostSite | undefined;
+  let live: LiveServer | undefined;
+  // Whatever has started, stopped: also when a later start fails.
+  const close = async () => {
+    await browser?.close();
+    await host?.close();
+    await live?.close();
+  };
+  try {
+    browser = await launchBrowser();
+    host = await startHostSite();
+    live = await startLiveServer({ deps: { assets: distAssets } });
+    return { browser, host, live, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

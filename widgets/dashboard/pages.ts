@@ -1,0 +1,12 @@
+/** The dashboard's pages: route (`#/route`) and the label of its link and heading, in menu order. */
+export const pages = [
+  ["overview", "Overview"],
+  ["advocates", "Advocates"],
+  ["courses", "Courses"],
+  ["stories", "Stories"],
+  ["rewards", "Rewards"],
+  ["conversions", "Conversions"],
+  ["webhooks", "Webhooks"],
+  ["settings", "Settings"],
+] as const;
+export type PageName = (typeof pages)[number][0];
