@@ -28,7 +28,7 @@ import {
   stories,
   webhookEvents,
 } from "../../db/schema.ts";
-import { writeTransaction } from "../lib/write-transaction.ts";
+import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import { referralStats } from "./referrals.ts";
 import { fullStory, withdrawnStory } from "./stories.ts";
@@ -129,6 +129,149 @@ export type ErasureReceipt = {
   webhookEventsScrubbed: number;
 };
 
+/** One erasure in progress: whose data, in which workspace, when, and how their text is scrubbed. */
+type Erasure = {
+  tx: Tx;
+  workspaceId: string;
+  learner: Learner;
+  at: number;
+  scrub: (value: unknown) => unknown;
+};
+
+/** Their codes stop referring anyone: links land on the workspace's fallback URL. */
+function disableCodes({ tx, workspaceId, learner, at }: Erasure) {
+  return tx
+    .update(referralCodes)
+    .set({ disabledAt: at })
+    .where(
+      and(
+        eq(referralCodes.workspaceId, workspaceId),
+        eq(referralCodes.learnerId, learner.id),
+        isNull(referralCodes.disabledAt),
+      ),
+    )
+    .returning({ id: referralCodes.id });
+}
+
+/** Stories: withdrawn (off every wall, list and statistic) and emptied of everything personal. */
+function withdrawStories({ tx, workspaceId, learner, at }: Erasure) {
+  return tx
+    .update(stories)
+    .set({
+      ...withdrawnStory,
+      consentName: false,
+      consentPhoto: false,
+      consentSalary: false,
+      verification: null,
+      visitorHash: null,
+      updatedAt: at,
+    })
+    .where(and(eq(stories.workspaceId, workspaceId), eq(stories.learnerId, learner.id)))
+    .returning();
+}
+
+/**
+ * The learner's own browser: its signals, and the hashes of clicks it made (a learner trying
+ * their own link). The click rows stay, so click counts do not change.
+ */
+async function forgetBrowser({ tx, workspaceId, learner }: Erasure) {
+  const signals = await tx
+    .delete(learnerSignals)
+    .where(and(eq(learnerSignals.workspaceId, workspaceId), eq(learnerSignals.learnerId, learner.id)))
+    .returning({ kind: learnerSignals.kind, value: learnerSignals.value });
+  const ipHashes = signals.filter((s) => s.kind === "ip_hash").map((s) => s.value);
+  const visitorIds = signals.filter((s) => s.kind === "visitor_id").map((s) => s.value);
+  const clicksScrubbed =
+    ipHashes.length + visitorIds.length === 0
+      ? []
+      : await tx
+          .update(clicks)
+          .set({ visitorHash: sql`'erased:' || ${clicks.id}`, ipHash: null, visitorId: null })
+          .where(
+            and(
+              eq(clicks.workspaceId, workspaceId),
+              or(
+                ipHashes.length ? inArray(clicks.ipHash, ipHashes) : undefined,
+                visitorIds.length ? inArray(clicks.visitorId, visitorIds) : undefined,
+              ),
+            ),
+          )
+          .returning({ id: clicks.id });
+  return { signals, clicksScrubbed };
+}
+
+/**
+ * Conversions they brought (as referrer) or made (as customer, linked by id or email hash).
+ * Only JSON text and the email hash change: the rollup triggers watch none of these columns.
+ */
+async function scrubConversions({ tx, workspaceId, learner, scrub }: Erasure) {
+  const asCustomer = or(
+    eq(conversions.customerId, learner.externalId),
+    learner.emailHash ? eq(conversions.customerEmailHash, learner.emailHash) : undefined,
+  );
+  const touched = await tx
+    .select({ id: conversions.id, decision: conversions.decision, response: conversions.response })
+    .from(conversions)
+    .where(and(eq(conversions.workspaceId, workspaceId), or(eq(conversions.referrerId, learner.id), asCustomer)));
+  for (const row of touched) {
+    await tx
+      .update(conversions)
+      .set({ decision: scrub(row.decision) as typeof row.decision, response: scrub(row.response) })
+      .where(eq(conversions.id, row.id));
+  }
+  await tx
+    .update(conversions)
+    .set({ customerEmailHash: null })
+    .where(and(eq(conversions.workspaceId, workspaceId), asCustomer));
+  return touched.map((row) => row.id);
+}
+
+/** Webhook payloads about those conversions, the learner's rewards and their (now withdrawn) stories. */
+async function scrubWebhookEvents(
+  erasure: Erasure,
+  about: { conversionIds: string[]; withdrawn: (typeof stories.$inferSelect)[] },
+) {
+  const { tx, workspaceId, learner, scrub } = erasure;
+  const { conversionIds, withdrawn } = about;
+  const rewardIds = (
+    await tx
+      .select({ id: rewards.id })
+      .from(rewards)
+      .where(
+        and(
+          eq(rewards.workspaceId, workspaceId),
+          or(
+            eq(rewards.learnerId, learner.id),
+            conversionIds.length ? inArray(rewards.conversionId, conversionIds) : undefined,
+          ),
+        ),
+      )
+  ).map((row) => row.id);
+  const storyById = new Map(withdrawn.map((story) => [story.id, story]));
+  const conditions = [
+    conversionIds.length
+      ? inArray(sql`json_extract(${webhookEvents.payload}, '$.data.conversion.id')`, conversionIds)
+      : undefined,
+    rewardIds.length ? inArray(sql`json_extract(${webhookEvents.payload}, '$.data.id')`, rewardIds) : undefined,
+    storyById.size
+      ? inArray(sql`json_extract(${webhookEvents.payload}, '$.data.story.id')`, [...storyById.keys()])
+      : undefined,
+  ].filter((condition) => condition !== undefined);
+  // No condition must never mean "every event of the workspace".
+  if (conditions.length === 0) return [];
+  const events = await tx
+    .select({ id: webhookEvents.id, payload: webhookEvents.payload })
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.workspaceId, workspaceId), or(...conditions)));
+  for (const event of events) {
+    const payload = event.payload as { data?: { story?: { id?: string } } };
+    const story = payload.data?.story?.id ? storyById.get(payload.data.story.id) : undefined;
+    const next = story ? { ...payload, data: { ...payload.data, story: fullStory(story) } } : scrub(payload);
+    await tx.update(webhookEvents).set({ payload: next }).where(eq(webhookEvents.id, event.id));
+  }
+  return events;
+}
+
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
   { db, clock, workspace }: WorkspaceContext,
@@ -144,139 +287,30 @@ export async function eraseLearner(
         and(eq(learners.workspaceId, workspaceId), eq(learners.externalId, externalId), isNull(learners.erasedAt)),
       );
     if (!learner) throw new DomainError("not_found", "No learner with that id in this workspace");
-    const at = now.getTime();
     const tombstone = `erased:${learner.id}`;
-    const scrub = scrubber(learner.externalId, tombstone, learner.name);
-
-    const disabled = await tx
-      .update(referralCodes)
-      .set({ disabledAt: at })
-      .where(
-        and(
-          eq(referralCodes.workspaceId, workspaceId),
-          eq(referralCodes.learnerId, learner.id),
-          isNull(referralCodes.disabledAt),
-        ),
-      )
-      .returning({ id: referralCodes.id });
-
-    // Stories: withdrawn (off every wall, list and statistic) and emptied of everything personal.
-    const withdrawn = await tx
-      .update(stories)
-      .set({
-        ...withdrawnStory,
-        consentName: false,
-        consentPhoto: false,
-        consentSalary: false,
-        verification: null,
-        visitorHash: null,
-        updatedAt: at,
-      })
-      .where(and(eq(stories.workspaceId, workspaceId), eq(stories.learnerId, learner.id)))
-      .returning();
-
-    // The learner's own browser: its signals, and the hashes of clicks it made (a learner trying
-    // their own link). The click rows stay, so click counts do not change.
-    const signals = await tx
-      .delete(learnerSignals)
-      .where(and(eq(learnerSignals.workspaceId, workspaceId), eq(learnerSignals.learnerId, learner.id)))
-      .returning({ kind: learnerSignals.kind, value: learnerSignals.value });
-    const ipHashes = signals.filter((s) => s.kind === "ip_hash").map((s) => s.value);
-    const visitorIds = signals.filter((s) => s.kind === "visitor_id").map((s) => s.value);
-    const ownClicks =
-      ipHashes.length + visitorIds.length === 0
-        ? []
-        : await tx
-            .update(clicks)
-            .set({ visitorHash: sql`'erased:' || ${clicks.id}`, ipHash: null, visitorId: null })
-            .where(
-              and(
-                eq(clicks.workspaceId, workspaceId),
-                or(
-                  ipHashes.length ? inArray(clicks.ipHash, ipHashes) : undefined,
-                  visitorIds.length ? inArray(clicks.visitorId, visitorIds) : undefined,
-                ),
-              ),
-            )
-            .returning({ id: clicks.id });
-
-    // Conversions they brought (as referrer) or made (as customer, linked by id or email hash).
-    // Only JSON text and the email hash change: the rollup triggers watch none of these columns.
-    const asCustomer = or(
-      eq(conversions.customerId, learner.externalId),
-      learner.emailHash ? eq(conversions.customerEmailHash, learner.emailHash) : undefined,
-    );
-    const touched = await tx
-      .select({ id: conversions.id, decision: conversions.decision, response: conversions.response })
-      .from(conversions)
-      .where(and(eq(conversions.workspaceId, workspaceId), or(eq(conversions.referrerId, learner.id), asCustomer)));
-    for (const row of touched) {
-      await tx
-        .update(conversions)
-        .set({
-          decision: scrub(row.decision) as typeof row.decision,
-          response: scrub(row.response),
-        })
-        .where(eq(conversions.id, row.id));
-    }
-    await tx
-      .update(conversions)
-      .set({ customerEmailHash: null })
-      .where(and(eq(conversions.workspaceId, workspaceId), asCustomer));
-
-    // Webhook payloads about those conversions, the learner's rewards and their stories.
-    const conversionIds = touched.map((row) => row.id);
-    const rewardIds = (
-      await tx
-        .select({ id: rewards.id })
-        .from(rewards)
-        .where(
-          and(
-            eq(rewards.workspaceId, workspaceId),
-            or(
-              eq(rewards.learnerId, learner.id),
-              conversionIds.length ? inArray(rewards.conversionId, conversionIds) : undefined,
-            ),
-          ),
-        )
-    ).map((row) => row.id);
-    const storyById = new Map(withdrawn.map((story) => [story.id, story]));
-    const about = [
-      conversionIds.length
-        ? inArray(sql`json_extract(${webhookEvents.payload}, '$.data.conversion.id')`, conversionIds)
-        : undefined,
-      rewardIds.length ? inArray(sql`json_extract(${webhookEvents.payload}, '$.data.id')`, rewardIds) : undefined,
-      storyById.size
-        ? inArray(sql`json_extract(${webhookEvents.payload}, '$.data.story.id')`, [...storyById.keys()])
-        : undefined,
-    ].filter((condition) => condition !== undefined);
-    // No condition must never mean "every event of the workspace".
-    const events =
-      about.length === 0
-        ? []
-        : await tx
-            .select({ id: webhookEvents.id, payload: webhookEvents.payload })
-            .from(webhookEvents)
-            .where(and(eq(webhookEvents.workspaceId, workspaceId), or(...about)));
-    for (const event of events) {
-      const payload = event.payload as { data?: { story?: { id?: string } } };
-      const story = payload.data?.story?.id ? storyById.get(payload.data.story.id) : undefined;
-      const next = story ? { ...payload, data: { ...payload.data, story: fullStory(story) } } : scrub(payload);
-      await tx.update(webhookEvents).set({ payload: next }).where(eq(webhookEvents.id, event.id));
-    }
-
+    const erasure: Erasure = {
+      tx,
+      workspaceId,
+      learner,
+      at: now.getTime(),
+      scrub: scrubber(learner.externalId, tombstone, learner.name),
+    };
+    const disabled = await disableCodes(erasure);
+    const withdrawn = await withdrawStories(erasure);
+    const { signals, clicksScrubbed } = await forgetBrowser(erasure);
+    const conversionIds = await scrubConversions(erasure);
+    const events = await scrubWebhookEvents(erasure, { conversionIds, withdrawn });
     await tx
       .update(learners)
-      .set({ externalId: tombstone, name: null, email: null, emailHash: null, erasedAt: at })
+      .set({ externalId: tombstone, name: null, email: null, emailHash: null, erasedAt: erasure.at })
       .where(eq(learners.id, learner.id));
-
     return {
       erasedAt: now.toISOString(),
       codesDisabled: disabled.length,
       storiesWithdrawn: withdrawn.length,
       signalsDeleted: signals.length,
-      clicksScrubbed: ownClicks.length,
-      conversionsScrubbed: touched.length,
+      clicksScrubbed: clicksScrubbed.length,
+      conversionsScrubbed: conversionIds.length,
       webhookEventsScrubbed: events.length,
     };
   });
