@@ -129,9 +129,12 @@ const specs: Record<ExportDataset, DatasetSpec> = {
 const timeColumns = new Set(["createdAt", "occurredAt", "holdUntil", "approvedAt"]);
 const booleanColumns = new Set(["flagged", "featured"]);
 
-/** One field as RFC 4180 wants it. */
+/**
+ * One field as RFC 4180 wants it, also quoted when it holds a semicolon or a tab: spreadsheets
+ * set to split on those would otherwise cut it into cells.
+ */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return /[",;\t\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /**
@@ -140,7 +143,9 @@ export function csvField(value: string): string {
  * publishable key, and marketers open these files in spreadsheets. Numbers stay as they are.
  */
 function defused(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  // At the start, and after every separator a spreadsheet may split on (comma, semicolon, tab),
+  // in case one ignores the quotes.
+  return text.replace(/(^|[,;\t])(?=[=+\-@\t\r])/g, "$1'");
 }
 
 function cell(column: string, value: unknown): string {

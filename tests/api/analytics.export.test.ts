@@ -134,4 +134,21 @@ describe("GET /v1/analytics/export.csv", () => {
     const [row] = csvObjects(await download("conversions", "&course=sql-basics"));
     expect(row).toMatchObject({ conversionId: refund.id, customerId: "'-2+3", amount: "-5000" });
   });
+
+  it("quotes a field holding a semicolon or a tab and defuses a formula after any separator", async () => {
+    // A spreadsheet set to split on ";" (common where "," is the decimal mark) ignores commas.
+    const id = await storyRow(t.db, ws.id, {
+      headline: "Great course;=1+1",
+      name: "Asha\t@SUM(A1:A9)",
+      tags: ["ok", "-2"],
+      createdAt: Date.UTC(2026, 9, 20),
+    });
+    const text = await download("stories");
+    const line = text.split("\r\n").find((candidate) => candidate.startsWith(`${id},`)) ?? "";
+    expect(line).toContain(`,"Great course;'=1+1",`);
+    expect(line).toContain(`,"Asha\t'@SUM(A1:A9)",`);
+    expect(line).toContain(`,"ok;'-2"`);
+    const story = csvObjects(text).find((row) => row.storyId === id);
+    expect(story).toMatchObject({ headline: "Great course;'=1+1", name: "Asha\t'@SUM(A1:A9)", tags: "ok;'-2" });
+  });
 });
