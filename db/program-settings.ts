@@ -101,7 +101,8 @@ const storyLimits = {
 
 /**
  * Rate limits of the public endpoints: `clicks` (`GET /r/:code` and `POST /v1/clicks`),
- * `referrals` (`GET /v1/referrals/{code}`, `POST /v1/referrals/me`) and `stories` (`POST /v1/stories`).
+ * `referrals` (the card's calls: `GET /v1/referrals/{code}`, `POST /v1/referrals/me`, `POST /v1/events`)
+ * and `stories` (`POST /v1/stories`).
  */
 export const RateLimitSettings = z.object({
   clicks: rateLimitGroup(clickLimits),

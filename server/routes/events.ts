@@ -6,6 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import { clickChannels } from "../services/clicks.ts";
 import { recordShareEvent } from "../services/referral-card.ts";
 import { workspaceContext } from "./context.ts";
@@ -32,7 +33,8 @@ const post = apiRoute({
   tags: ["Referrals"],
   summary: "Record that the learner shared their link on a channel",
   security: [{ publishableKey: [], learnerToken: [] }],
-  middleware: [requirePublishableKey, requireLearnerToken] as const,
+  // The card's own calls share its limits: a token that shares in a loop meets them (issue 15).
+  middleware: [requirePublishableKey, rateLimit("referrals"), requireLearnerToken] as const,
   request: { body: { required: true, content: { "application/json": { schema: ShareEvent } } } },
   responses: {
     202: { description: "Recorded", content: { "application/json": { schema: z.object({ ok: z.literal(true) }) } } },

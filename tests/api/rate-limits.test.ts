@@ -243,6 +243,23 @@ describe("rate limits: referrals", () => {
   });
 });
 
+describe("rate limits: shares", () => {
+  it("limits POST /v1/events per visitor with the card's group, and stores nothing when refused", async () => {
+    await setLimits(ws, { referrals: { perVisitor: rule(3), perWorkspace: null } });
+    const token = await learnerToken(ws, { sub: "sharer" });
+    const share = (ip: string) =>
+      t.call("POST", "/v1/events", {
+        headers: { ...widget(ws, ip), Authorization: `Bearer ${token}` },
+        body: { type: "share", channel: "whatsapp" },
+      });
+    for (let i = 0; i < 3; i++) expect((await share("198.51.100.9")).status).toBe(202);
+    const shares = await count("share_events");
+    await expectError(await share("198.51.100.9"), 429, "rate_limited");
+    expect(await count("share_events")).toBe(shares);
+    expect((await share("198.51.100.10")).status).toBe(202);
+  });
+});
+
 describe("rate limits: stories", () => {
   const post = (workspace: CreatedWorkspace, ip: string, body = storyBody()) =>
     t.call("POST", "/v1/stories", { headers: widget(workspace, ip), body });
