@@ -48,7 +48,9 @@ const Env = z.object({
   PUBLIC_URL: httpUrl.optional(),
   FALLBACK_URL: httpUrl.optional(),
   CHORUS_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  CHORUS_DEMO: flag("0 skips the demo workspace").default(true),
+  // Unset: on for a first run, off in production (see demoSetting).
+  CHORUS_DEMO: flag("0 skips the demo workspace").optional(),
+  NODE_ENV: z.string().optional(),
   // Anything but `normal` keeps the safe default: a typo must never weaken durability.
   CHORUS_DB_SYNCHRONOUS: z
     .string()
@@ -106,6 +108,7 @@ export function nodeSettings(raw: RawEnv) {
     "DATABASE_AUTH_TOKEN",
     "CHORUS_SECRET",
     "CHORUS_DEMO",
+    "NODE_ENV",
     "CHORUS_DB_SYNCHRONOUS",
     ...appNames,
   ]);
@@ -113,11 +116,30 @@ export function nodeSettings(raw: RawEnv) {
     port: env.PORT,
     host: env.HOST,
     database: databaseSettings(env),
-    demo: env.CHORUS_DEMO,
+    ...demoSetting(env),
     secret: env.CHORUS_SECRET,
     /** The app's config, once the secret is known (given, or kept in the database). */
     config: (secret: string) => appConfig(env, secret),
   };
+}
+
+/**
+ * The demo workspace and its `/demo` site (whose checkout lets anyone create enrolments and
+ * rewards) are for a first run. Unless CHORUS_DEMO says otherwise they are off in production:
+ * `NODE_ENV=production`, or a public URL on https (a deployed server). The banner says why.
+ */
+function demoSetting(env: Pick<Env, "CHORUS_DEMO" | "NODE_ENV" | "PUBLIC_URL">) {
+  if (env.CHORUS_DEMO !== undefined)
+    return { demo: env.CHORUS_DEMO, demoReason: `CHORUS_DEMO=${env.CHORUS_DEMO ? 1 : 0}` };
+  const production =
+    env.NODE_ENV === "production"
+      ? "NODE_ENV=production"
+      : env.PUBLIC_URL?.startsWith("https:")
+        ? "PUBLIC_URL is https"
+        : null;
+  return production
+    ? { demo: false, demoReason: `${production}; CHORUS_DEMO=1 turns it on` }
+    : { demo: true, demoReason: "a first run; CHORUS_DEMO=0 turns it off" };
 }
 
 /** The CLI's settings: only the database. */

@@ -92,6 +92,7 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
     `  Health check       ${origin}/healthz`,
     "",
   ];
+  lines.push(`Demo: ${demoKeys ? "on" : "off"} (${settings.demoReason})`, "");
   if (demoKeys) {
     lines.push(
       `Demo workspace "${demoKeys.name}" (${demoKeys.id})`,

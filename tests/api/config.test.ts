@@ -72,6 +72,19 @@ describe("configuration", () => {
     expect(() => nodeSettings({ CHORUS_SECRET: "short-secret-value" })).not.toThrow(/short-secret-value/);
   });
 
+  it("keeps the demo for a first run, and off in production unless asked for", () => {
+    expect(nodeSettings({})).toMatchObject({ demo: true });
+    expect(nodeSettings({ NODE_ENV: "development" })).toMatchObject({ demo: true });
+    expect(nodeSettings({ PUBLIC_URL: "http://localhost:8787" })).toMatchObject({ demo: true });
+    expect(nodeSettings({ NODE_ENV: "production" })).toMatchObject({
+      demo: false,
+      demoReason: "NODE_ENV=production; CHORUS_DEMO=1 turns it on",
+    });
+    expect(nodeSettings({ PUBLIC_URL: "https://go.acme.example" })).toMatchObject({ demo: false });
+    expect(nodeSettings({ NODE_ENV: "production", CHORUS_DEMO: "1" })).toMatchObject({ demo: true });
+    expect(nodeSettings({ CHORUS_DEMO: "0" })).toMatchObject({ demo: false, demoReason: "CHORUS_DEMO=0" });
+  });
+
   it("lets the CLI ignore the server's variables", () => {
     expect(cliSettings({ PORT: "abc", DATABASE_URL: "http://127.0.0.1:8080" }).url).toBe("http://127.0.0.1:8080");
   });

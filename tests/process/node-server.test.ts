@@ -57,6 +57,17 @@ describe("the Node server (npm start)", () => {
     expect((await client.execute("select count(*) as n from workspaces")).rows[0]?.n).toBe(0);
     client.close();
   });
+
+  it("keeps the demo off in production, says so, and prints no demo URL that would answer 404", async () => {
+    const server = await startServer({ DATABASE_URL: `file:${join(dir, "prod.db")}`, NODE_ENV: "production" });
+    const banner = server.output();
+    expect(banner).toContain("Demo: off (NODE_ENV=production; CHORUS_DEMO=1 turns it on)");
+    expect(banner).not.toContain("/demo\n");
+    expect((await fetch(`${server.baseUrl}/demo`)).status).toBe(404);
+    const checkout = await fetch(`${server.baseUrl}/demo/checkout`, { method: "POST", body: "course=data-analytics" });
+    expect(checkout.status).toBe(404);
+    await server.stop();
+  });
 });
 
 describe("the Node server's start-up checks", () => {
