@@ -160,6 +160,23 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
     expect(await dialog.getByRole("link").count()).toBe(0);
   });
 
+  it("shows a credential date that is not a date as the credential wrote it, and the page keeps working", async () => {
+    const jwt = await issuer.sign(badge({ issuer, achievement: "Odd Dates Certificate" }));
+    const story = await stories.approved("odd-dates-course", { credential: { jwt } });
+    // The receipt keeps what the issuer wrote; a credential's own dates need not parse.
+    await live.client.execute({
+      sql: "update stories set verification = json_set(verification, '$.credential.issuedAt', 'spring of 2024', '$.credential.expiresAt', 'never') where id = ?",
+      args: [story.id],
+    });
+    await open("/odd-dates", `<chorus-story-wall course="odd-dates-course"></chorus-story-wall>`);
+    const wall = wallOf(page);
+    await wall.getByRole("button", { name: "Verified credential: how this was checked" }).click();
+    const dialog = wall.getByRole("dialog", { name: "Verification receipt" });
+    await dialog.getByText(/Odd Dates Certificate/).waitFor();
+    expect(await dialog.getByText(/spring of 2024/).count()).toBe(1);
+    expect(await dialog.getByText(/never/).count()).toBe(1);
+  });
+
   it("says so when the visitor has sent too many stories, and keeps what they wrote", async () => {
     const userAgent = `${browserUserAgent} chorus-rate-limit`;
     // Five stories from this visitor (same address, same browser) use up the hour's allowance.

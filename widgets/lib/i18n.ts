@@ -109,8 +109,13 @@ export function formatMoney(locale: Locale, minor: number, currency: string): st
   return format.format(minor / 10 ** digits);
 }
 
+/** A date for people; text that is not a date (a credential's own dates come from its issuer) stays as written. */
 export function formatDate(locale: Locale, iso: string): string {
-  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: "medium" }).format(new Date(iso));
+  // Only ISO 8601 is read as a date: engines "parse" loose text ("spring of 2024" as 1 January).
+  const date = new Date(/^\d{4}-\d\d-\d\d/.test(iso) ? iso : Number.NaN);
+  return Number.isNaN(date.getTime())
+    ? iso
+    : new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: "medium" }).format(date);
 }
 
 export function formatOffer(locale: Locale, offer: FriendOffer): string {
