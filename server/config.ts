@@ -112,6 +112,12 @@ export function nodeSettings(raw: RawEnv) {
     "CHORUS_DB_SYNCHRONOUS",
     ...appNames,
   ]);
+  // Links, QR codes (cached publicly for a day) and redirects would otherwise be built from the
+  // request's Host header, which any client sets.
+  if (env.NODE_ENV === "production" && !env.PUBLIC_URL)
+    throw new ConfigError(
+      "Invalid configuration:\n  PUBLIC_URL must be set when NODE_ENV=production (links are built from it, never from the request's Host header)",
+    );
   return {
     port: env.PORT,
     host: env.HOST,

@@ -76,13 +76,23 @@ describe("configuration", () => {
     expect(nodeSettings({})).toMatchObject({ demo: true });
     expect(nodeSettings({ NODE_ENV: "development" })).toMatchObject({ demo: true });
     expect(nodeSettings({ PUBLIC_URL: "http://localhost:8787" })).toMatchObject({ demo: true });
-    expect(nodeSettings({ NODE_ENV: "production" })).toMatchObject({
+    const production = { NODE_ENV: "production", PUBLIC_URL: "http://go.acme.example" };
+    expect(nodeSettings(production)).toMatchObject({
       demo: false,
       demoReason: "NODE_ENV=production; CHORUS_DEMO=1 turns it on",
     });
     expect(nodeSettings({ PUBLIC_URL: "https://go.acme.example" })).toMatchObject({ demo: false });
-    expect(nodeSettings({ NODE_ENV: "production", CHORUS_DEMO: "1" })).toMatchObject({ demo: true });
+    expect(nodeSettings({ ...production, CHORUS_DEMO: "1" })).toMatchObject({ demo: true });
     expect(nodeSettings({ CHORUS_DEMO: "0" })).toMatchObject({ demo: false, demoReason: "CHORUS_DEMO=0" });
+  });
+
+  it("needs PUBLIC_URL in production, so no link is built from a request's Host header", () => {
+    expect(() => nodeSettings({ NODE_ENV: "production" })).toThrow("PUBLIC_URL must be set when NODE_ENV=production");
+    expect(
+      nodeSettings({ NODE_ENV: "production", PUBLIC_URL: "https://go.acme.example" }).config(secret),
+    ).toMatchObject({
+      publicUrl: "https://go.acme.example",
+    });
   });
 
   it("lets the CLI ignore the server's variables", () => {

@@ -59,7 +59,11 @@ describe("the Node server (npm start)", () => {
   });
 
   it("keeps the demo off in production, says so, and prints no demo URL that would answer 404", async () => {
-    const server = await startServer({ DATABASE_URL: `file:${join(dir, "prod.db")}`, NODE_ENV: "production" });
+    const server = await startServer({
+      DATABASE_URL: `file:${join(dir, "prod.db")}`,
+      NODE_ENV: "production",
+      PUBLIC_URL: "http://go.acme.example",
+    });
     const banner = server.output();
     expect(banner).toContain("Demo: off (NODE_ENV=production; CHORUS_DEMO=1 turns it on)");
     expect(banner).not.toContain("/demo\n");
