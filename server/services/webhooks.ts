@@ -198,6 +198,21 @@ export function backoffMs(attempts: number, base: number, max: number): number {
   return Math.min(max, base * 2 ** Math.max(0, attempts - 1));
 }
 
+/**
+ * Why a delivery got no HTTP answer, as a class (timeout, refused, dns, tls, network), never the
+ * error's own text: the delivery log must not tell anyone what answers at an arbitrary address.
+ */
+function failureClass(caught: unknown, timeoutMs: number): string {
+  const name = caught instanceof Error ? caught.name : "";
+  if (name === "TimeoutError" || name === "AbortError") return `timeout: no answer within ${timeoutMs / 1000} s`;
+  const failure = caught as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = String(failure?.cause?.code ?? failure?.code ?? "");
+  if (code === "ECONNREFUSED") return "refused: the connection was refused";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "dns: the host name did not resolve";
+  if (/CERT|TLS|SSL|SELF_SIGNED|DEPTH_ZERO/.test(code)) return "tls: the TLS handshake failed";
+  return "network: the connection failed";
+}
+
 /** Sends every due delivery once (claimed atomically), then records the outcome. */
 export async function deliverDueWebhooks(
   { db, clock }: ServiceContext,
@@ -265,7 +280,7 @@ export async function deliverDueWebhooks(
           await response.body?.cancel().catch(() => {});
           if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
         } catch (caught) {
-          error = caught instanceof Error ? `${caught.name}: ${caught.message}`.slice(0, 300) : "request failed";
+          error = failureClass(caught, timeoutMs);
         }
       }
       const finishedAt = clock.now().getTime();

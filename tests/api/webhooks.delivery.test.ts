@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDb } from "../../db/index.ts";
 import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
@@ -132,7 +133,12 @@ describe("webhook delivery", () => {
   });
 
   it("records network errors and keeps retrying", async () => {
-    const endpoint = await createEndpoint("http://127.0.0.1:9/unreachable");
+    // A port nothing listens on (fetch refuses port 9 itself, before connecting).
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", () => resolve()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const endpoint = await createEndpoint(`http://127.0.0.1:${port}/unreachable`);
     await poster(
       t,
       ws.secretKey,
@@ -140,8 +146,29 @@ describe("webhook delivery", () => {
     const report = await deliverDueWebhooks(deps(), { timeoutMs: 2000 });
     expect(report.retrying).toBe(3);
     const log = await (await t.call("GET", `/v1/admin/webhooks/${endpoint.id}/deliveries`, { headers: auth })).json();
-    expect(log.items[0].lastError).toMatch(/fetch failed|ECONNREFUSED|TypeError/);
+    // A class of failure, never the error's own text (issue 15: the log was a port scanner).
+    expect(log.items[0].lastError).toBe("refused: the connection was refused");
     expect(log.items[0].nextAttemptAt).toBe(new Date(t.clock.now().getTime() + 30_000).toISOString());
+  });
+
+  it("logs a target that accepts but never answers as a timeout, with nothing of the remote", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const endpoint = await createEndpoint(`http://127.0.0.1:${port}/hook`);
+      await poster(
+        t,
+        ws.secretKey,
+      )(enrollment({ code: (await referrerFactory(t.db, ws.id, {}, { now: t.clock.now() })).code }));
+      await deliverDueWebhooks(deps(), { timeoutMs: 300 });
+      const log = await (await t.call("GET", `/v1/admin/webhooks/${endpoint.id}/deliveries`, { headers: auth })).json();
+      expect(log.items[0]).toMatchObject({ lastStatusCode: null, lastError: "timeout: no answer within 0.3 s" });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
 
