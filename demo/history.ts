@@ -12,6 +12,7 @@
  */
 import type { Db } from "../db/index.ts";
 import { insertClicks } from "../server/services/click-writer.ts";
+import { fixedClock } from "../server/services/clock.ts";
 import type { ConversionInput } from "../server/services/conversion-input.ts";
 import { recordConversion } from "../server/services/conversions.ts";
 import { upsertLearner } from "../server/services/learners.ts";
@@ -84,7 +85,7 @@ export async function createDemoHistory(
 
 /** The demo workspace's services with the clock set to `at`. */
 function servicesAt(h: History, at: number): WorkspaceContext & SecretContext {
-  return { db: h.db, workspace: h.workspace, secret: h.secret, clock: { now: () => new Date(at) } };
+  return { db: h.db, workspace: h.workspace, secret: h.secret, clock: fixedClock(at) };
 }
 
 /** The provider's server reports a conversion a few seconds after it happens. */
@@ -157,7 +158,7 @@ async function advocatesWithCodes(h: History): Promise<Map<string, AdvocateLink>
     ];
     for (const { at, input } of alumni) await report(h, at, { ...input, occurredAt: new Date(at).toISOString() });
     const madeAt = new Date(h.start - random.int(1, 3) * dayMs);
-    const code = await codeForLearner({ db, workspace, clock: { now: () => madeAt } }, { learner, course });
+    const code = await codeForLearner({ db, workspace, clock: fixedClock(madeAt) }, { learner, course });
     links.set(advocate.sub, { learner, codeId: code.id, code: code.code, course: code.course });
   }
   return links;
@@ -170,7 +171,6 @@ async function advocatesWithCodes(h: History): Promise<Map<string, AdvocateLink>
 async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promise<Map<string, AdvocateStory>> {
   const { db, secret, workspace, random } = h;
   // Each story is told, and approved, at its own moment of the history.
-  const at = (ms: number) => ({ now: () => new Date(ms) });
   const told = new Map<string, AdvocateStory>();
   for (const [index, seed] of storySeeds.entries()) {
     const advocate = advocates.find((item) => item.sub === seed.author);
@@ -189,7 +189,7 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
         db,
         secret,
         workspace,
-        clock: at(createdAt),
+        clock: fixedClock(createdAt),
         fetch: () => Promise.reject(new Error("the demo data fetches nothing")),
       },
       {
@@ -214,7 +214,7 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
     if (seed.status === "pending") continue;
     const approvedAt = Math.min(createdAt + random.int(3, 30) * 3_600_000, h.end - 3_600_000);
     const decision = { status: "approved" as const, featured: seed.featured ?? false };
-    await moderateStory({ db, workspace, clock: at(approvedAt) }, { id: story.id, ...decision });
+    await moderateStory({ db, workspace, clock: fixedClock(approvedAt) }, { id: story.id, ...decision });
     if (advocate) told.set(advocate.sub, { id: story.id, approvedAt });
   }
   return told;
@@ -226,7 +226,7 @@ async function storeVisits(h: History, visits: Visits) {
     await insertClicks({ db: h.db }, { rows: visits.clicks.slice(i, i + 500) });
   for (const share of visits.shares)
     await recordShare(
-      { db: h.db, clock: { now: () => new Date(share.at) } },
+      { db: h.db, clock: fixedClock(share.at) },
       { learner: share.learner, code: share.code, channel: share.channel },
     );
 }

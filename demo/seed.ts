@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Db } from "../db/index.ts";
 import { rotateKey } from "../server/services/api-keys.ts";
+import { fixedClock } from "../server/services/clock.ts";
 import { upsertCourse } from "../server/services/courses.ts";
 import { createWorkspace, getWorkspace, listWorkspaces, updateSettings } from "../server/services/workspaces.ts";
 import { demoCatalog } from "./catalog.ts";
@@ -20,14 +21,14 @@ async function createDemoWorkspace(
 ): Promise<DemoKeys> {
   const { origin, keysFile, now, secret } = options;
   const created = await createWorkspace(
-    { db, clock: { now: () => now } },
+    { db, clock: fixedClock(now) },
     { name: "Skillbridge Academy", origins: [origin], isDemo: true, settings: { defaultTargetUrl: `${origin}/demo/` } },
   );
   writeFileSync(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
   // Only a newly made demo gets its history: a later start never adds to it.
   const workspace = await getWorkspace({ db }, { id: created.id });
   if (!workspace) return created;
-  const clock = { now: () => now };
+  const clock = fixedClock(now);
   for (const course of demoCatalog)
     await upsertCourse(
       { db, clock, workspace },
@@ -66,11 +67,8 @@ export async function ensureDemoWorkspace(
   const keys: DemoKeys = {
     id: workspace.id,
     name: workspace.name,
-    publishableKey: await rotateKey(
-      { db, clock: { now: () => now } },
-      { workspaceId: workspace.id, kind: "publishable" },
-    ),
-    secretKey: await rotateKey({ db, clock: { now: () => now } }, { workspaceId: workspace.id, kind: "secret" }),
+    publishableKey: await rotateKey({ db, clock: fixedClock(now) }, { workspaceId: workspace.id, kind: "publishable" }),
+    secretKey: await rotateKey({ db, clock: fixedClock(now) }, { workspaceId: workspace.id, kind: "secret" }),
     tokenSecret: workspace.tokenSecret,
   };
   writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });

@@ -8,6 +8,7 @@ import { origin as originSchema } from "../db/program-settings.ts";
 import { cliSettings, defaultDatabaseUrl } from "./config.ts";
 import { openDatabase } from "./node-database.ts";
 import { rotateKey } from "./services/api-keys.ts";
+import { fixedClock } from "./services/clock.ts";
 import { mintLearnerToken } from "./services/learner-tokens.ts";
 import { createWorkspace, getWorkspace, listWorkspaces } from "./services/workspaces.ts";
 
@@ -66,7 +67,7 @@ async function run(argv: string[]): Promise<void> {
   const { db, client } = await openDatabase(cliSettings(process.env), command === "db migrate" ? "apply" : "require");
   const now = new Date();
   // One reading of the clock for the whole command, as every service call is handed it.
-  const ctx = { db, clock: { now: () => now } };
+  const ctx = { db, clock: fixedClock(now) };
   try {
     if (command === "workspace create") {
       const name = required(values.name, "name");

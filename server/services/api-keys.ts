@@ -9,6 +9,7 @@ import { apiKeys, workspaces } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
+import { fixedClock } from "./clock.ts";
 import type { Clock, ServiceContext, Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
@@ -41,7 +42,7 @@ export async function issueKey({ db, clock }: KeyWriteContext, { workspaceId, ki
 /** Revokes every active key of that kind and issues a new one, in one write: never no key at all. */
 export function rotateKey({ db, clock }: ServiceContext, { workspaceId, kind }: KeyInput): Promise<string> {
   const now = clock.now();
-  const at = { now: () => now };
+  const at = fixedClock(now);
   return writeTransaction(db, async (tx) => {
     await tx
       .update(apiKeys)

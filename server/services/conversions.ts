@@ -16,6 +16,7 @@ import { newId } from "../lib/ids.ts";
 import { isoDay } from "../lib/money.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { attribute } from "./attribution.ts";
+import { fixedClock } from "./clock.ts";
 import type { ConversionInput } from "./conversion-input.ts";
 import { DomainError } from "./errors.ts";
 import { checkFraud } from "./fraud.ts";
@@ -90,7 +91,7 @@ export async function recordConversion(
 
   return writeTransaction(db, async (tx) => {
     // Every step sees one instant: the conversion, its rewards, their hold and their events share it.
-    const step: TransactionContext = { tx, workspace, clock: { now: () => now } };
+    const step: TransactionContext = { tx, workspace, clock: fixedClock(now) };
     const id = newId("cnv");
     const inserted = await tx
       .insert(conversions)

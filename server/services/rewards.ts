@@ -11,6 +11,7 @@ import { decodeCursor } from "../lib/cursor.ts";
 import { olderThan } from "../lib/newest-first.ts";
 import { paginate } from "../lib/paginate.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
+import { fixedClock } from "./clock.ts";
 import { DomainError } from "./errors.ts";
 import { type DbOrTx, enqueueEvent } from "./outbox.ts";
 import type { ServiceContext, TransactionContext, WorkspaceContext } from "./types.ts";
@@ -98,7 +99,7 @@ async function approveDueIn(db: Db, workspaceId: string, now: Date): Promise<num
     const rows = await tx.update(rewards).set({ status: "approved", updatedAt: at }).where(due).returning();
     for (const row of rows) {
       await enqueueEvent(
-        { tx, clock: { now: () => now } },
+        { tx, clock: fixedClock(now) },
         { workspaceId: row.workspaceId, type: "reward.approved", data: await rewardData(tx, row) },
       );
     }
@@ -149,7 +150,7 @@ export async function changeReward(
     }
     if (rule.event)
       await enqueueEvent(
-        { tx, clock: { now: () => now } },
+        { tx, clock: fixedClock(now) },
         { workspaceId, type: rule.event, data: await rewardData(tx, changed) },
       );
     return changed;

@@ -12,6 +12,7 @@ import { newId, newSecret } from "../lib/ids.ts";
 import { olderThan } from "../lib/newest-first.ts";
 import { paginate } from "../lib/paginate.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
+import { fixedClock } from "./clock.ts";
 import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import { enqueueEvent } from "./outbox.ts";
@@ -166,7 +167,7 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
   await db.transaction(async (tx) => {
     await tx.insert(stories).values(row);
     await enqueueEvent(
-      { tx, clock: { now: () => now } },
+      { tx, clock: fixedClock(now) },
       { workspaceId: row.workspaceId, type: "story.submitted", data: eventData(row) },
     );
   });
@@ -247,7 +248,7 @@ export async function updateStoryByAuthor(
       .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
     if (resubmitted) {
       await enqueueEvent(
-        { tx, clock: { now: () => now } },
+        { tx, clock: fixedClock(now) },
         { workspaceId: story.workspaceId, type: "story.submitted", data: eventData(updated) },
       );
     }
@@ -319,7 +320,7 @@ export async function moderateStory(
       .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
     if (approving)
       await enqueueEvent(
-        { tx, clock: { now: () => now } },
+        { tx, clock: fixedClock(now) },
         { workspaceId, type: "story.approved", data: eventData(updated) },
       );
     return updated;

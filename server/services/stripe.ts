@@ -10,6 +10,7 @@ import { z } from "zod";
 import { conversions } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { courseSlug } from "../lib/fields.ts";
+import { fixedClock } from "./clock.ts";
 import type { ConversionInput } from "./conversion-input.ts";
 import { type RecordedConversion, recordConversion } from "./conversions.ts";
 import { DomainError } from "./errors.ts";
@@ -187,7 +188,7 @@ export async function receiveStripeEvent(ctx: StripeContext, input: StripeDelive
   if (!verified.ok) throw new DomainError("unauthorized", `Stripe signature rejected: ${verified.reason}`);
 
   // The whole delivery is judged at the instant it arrived.
-  const inWorkspace = { db, workspace, secret, clock: { now: () => now } };
+  const inWorkspace = { db, workspace, secret, clock: fixedClock(now) };
   const outcome = await stripeEventToConversion(inWorkspace, { payload: input.payload });
   if (outcome.kind === "invalid") throw new DomainError("invalid_request", `Unusable Stripe event: ${outcome.reason}`);
   if (outcome.kind === "ignored") return { ignored: outcome.reason };

@@ -6,6 +6,7 @@ import { newId, newSecret } from "../lib/ids.ts";
 import { validationDetails } from "../lib/validation.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { issueKey } from "./api-keys.ts";
+import { fixedClock } from "./clock.ts";
 import { DomainError } from "./errors.ts";
 import type { ServiceContext, Workspace, WorkspaceContext } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
@@ -23,7 +24,7 @@ export type NewWorkspace = { name: string; origins: string[]; isDemo?: boolean; 
 
 export async function createWorkspace({ db, clock }: ServiceContext, input: NewWorkspace): Promise<CreatedWorkspace> {
   const now = clock.now();
-  const at = { now: () => now };
+  const at = fixedClock(now);
   const id = newId("ws");
   const tokenSecret = newSecret("tks");
   const settings = ProgramSettings.parse({ ...defaultProgramSettings(input.origins), ...input.settings });
