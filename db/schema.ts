@@ -91,7 +91,8 @@ export const learnerSignals = sqliteTable(
   {
     workspaceId: text("workspace_id").notNull(),
     learnerId: text("learner_id").notNull(),
-    kind: text("kind", { enum: ["ip_hash", "visitor_id"] }).notNull(),
+    /** `network`: networkKey (server/services/visitors.ts), kept across days for as long as the attribution window. */
+    kind: text("kind", { enum: ["ip_hash", "visitor_id", "network"] }).notNull(),
     value: text("value").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
   },
@@ -142,6 +143,11 @@ export const clicks = sqliteTable(
     visitorHash: text("visitor_hash").notNull(),
     /** Salted hash of the IP alone, for the self-referral rule. Never the raw IP. */
     ipHash: text("ip_hash"),
+    /**
+     * Keyed hash of the visitor's network (networkKey in server/services/visitors.ts), the same on
+     * every day, for the self-referral rule across the attribution window. Never the raw IP.
+     */
+    networkKey: text("network_key"),
     /** The loader's first-party random visitor id, when the browser had one (and consent allowed it). */
     visitorId: text("visitor_id"),
     country: text("country"),

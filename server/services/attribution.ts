@@ -1,11 +1,13 @@
 /**
  * Who referred this customer, and why we think so. The order of evidence: the click id the
- * landing carried, else the referral code, else the customer's earlier attribution. A customer
- * stays with the referrer of their first attributed conversion (sticky), so an enrolment after a
- * signup, or a completion after an enrolment, credits the same advocate even if a later click
- * came from someone else. Every rule writes a readable step to the decision log.
+ * provider sent (exactly that click, never another one inferred from the same visitor), else the
+ * referral code it sent, else, only when neither was sent, the customer's earlier attribution. A
+ * customer stays with the referrer of their first attributed conversion (sticky), so an enrolment
+ * after a signup, or a completion after an enrolment, credits the same advocate even if a later
+ * click came from someone else. Every rule writes a readable step to the decision log, and the
+ * last step, `decided-by`, names the rule that decided.
  */
-import { and, asc, eq, gte, isNotNull, lte, ne, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, lte, ne } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { clicks, conversions, learners, referralCodes } from "../../db/schema.ts";
 import { ago, isoDay } from "../lib/money.ts";
@@ -51,47 +53,6 @@ function describeClick(click: ClickRow, now: number): string {
   return `click ${click.id} from ${ago(click.createdAt, now)} via ${click.channel}`;
 }
 
-/** The click the model credits among the same visitor's clicks inside the window. */
-async function applyModel(
-  { tx, workspace }: TransactionContext,
-  click: ClickRow,
-  occurredAt: number,
-  steps: DecisionStep[],
-): Promise<ClickRow> {
-  const { model, windowDays } = workspace.settings.attribution;
-  const sameVisitor = click.visitorId
-    ? eq(clicks.visitorId, click.visitorId)
-    : eq(clicks.visitorHash, click.visitorHash);
-  const [chosen] = await tx
-    .select()
-    .from(clicks)
-    .where(
-      and(
-        eq(clicks.workspaceId, workspace.id),
-        sameVisitor,
-        eq(clicks.isBot, false),
-        gte(clicks.createdAt, occurredAt - windowDays * dayMs),
-        lte(clicks.createdAt, occurredAt + clockSkewMs),
-      ),
-    )
-    .orderBy(model === "first-click" ? asc(clicks.createdAt) : sql`${clicks.createdAt} desc`)
-    .limit(1);
-  if (!chosen || chosen.id === click.id) {
-    steps.push({
-      rule: "model",
-      result: "info",
-      detail: `${model}: no other click from this visitor in the window counts more`,
-    });
-    return click;
-  }
-  steps.push({
-    rule: "model",
-    result: "info",
-    detail: `${model}: the visitor's ${model === "first-click" ? "first" : "latest"} click in the window is ${describeClick(chosen, occurredAt)}, which takes the credit instead of ${click.id}`,
-  });
-  return chosen;
-}
-
 async function fromClick(
   ctx: TransactionContext,
   clickId: string,
@@ -126,13 +87,16 @@ async function fromClick(
     result: "pass",
     detail: `matched ${describeClick(click, occurredAt)}, inside the ${windowDays}-day window`,
   });
-  const credited = await applyModel(ctx, click, occurredAt, steps);
-  const code = await codeById(ctx, credited.codeId);
+  // The click the provider sent is the credited one. Other clicks of the "same visitor" (a daily
+  // hash of address and user agent, shared by a whole campus or mobile network) are not looked
+  // at: they let a later stranger's click take the credit. The model (first- or last-click)
+  // already chose this click in the friend's browser, where the loader keeps the referral.
+  const code = await codeById(ctx, click.codeId);
   if (!code) {
-    steps.push({ rule: "click", result: "fail", detail: `click ${credited.id} names a code that no longer exists` });
+    steps.push({ rule: "click", result: "fail", detail: `click ${click.id} names a code that no longer exists` });
     return null;
   }
-  return { click: credited, code, channel: credited.channel, storyId: credited.storyId };
+  return { click, code, channel: click.channel, storyId: click.storyId };
 }
 
 async function fromCode(
@@ -207,6 +171,7 @@ export async function attribute(ctx: TransactionContext, input: AttributionInput
         result: "pass",
         detail: `customer was already referred by ${who} (${since}): same referrer`,
       });
+      steps.push(decidedBy(candidate));
       return { status: "attributed", referrer, ...candidate, decision: steps };
     }
     steps.push({
@@ -215,6 +180,13 @@ export async function attribute(ctx: TransactionContext, input: AttributionInput
       detail: candidate
         ? `customer stays with ${who}, who referred them first (${since}); the new ${candidate.click ? "click" : "code"} is ignored`
         : `customer's earlier attribution: referred by ${who} (${since})`,
+    });
+    steps.push({
+      rule: "decided-by",
+      result: "info",
+      detail: candidate
+        ? `sticky: the customer's first referrer, over the ${candidate.click ? "click id" : "code"} sent`
+        : "customer history: no click id or code was sent, so the customer's earlier attribution decided",
     });
     const code = earlier.codeId ? await codeById(ctx, earlier.codeId) : null;
     return {
@@ -229,6 +201,14 @@ export async function attribute(ctx: TransactionContext, input: AttributionInput
   }
   if (!candidate) {
     steps.push({ rule: "attribution", result: "info", detail: "no referral found: stored as unattributed" });
+    steps.push({
+      rule: "decided-by",
+      result: "info",
+      detail:
+        input.clickId || input.code
+          ? "nothing: the click id or code sent matched no referral, and no other click is inferred"
+          : "nothing: no click id or code was sent and the customer has no earlier attribution",
+    });
     return {
       status: "unattributed",
       referrer: null,
@@ -247,5 +227,17 @@ export async function attribute(ctx: TransactionContext, input: AttributionInput
       ? `referred by ${referrer.name ?? referrer.externalId} (learner ${referrer.externalId})`
       : `code ${candidate.code.code} belongs to no learner: attributed without a referrer reward`,
   });
+  steps.push(decidedBy(candidate));
   return { status: "attributed", referrer, ...candidate, decision: steps };
+}
+
+/** The decision log's last attribution step when the sent click id or code decided. */
+function decidedBy(candidate: Candidate): DecisionStep {
+  return {
+    rule: "decided-by",
+    result: "info",
+    detail: candidate.click
+      ? `click id: the click id sent with the conversion (${candidate.click.id}); no other click is inferred`
+      : `code: the referral code sent with the conversion (${candidate.code.code}), as no usable click id was sent`,
+  };
 }

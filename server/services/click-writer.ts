@@ -22,12 +22,12 @@ import type { ServiceContext } from "./types.ts";
 export type ClickRow = typeof clicks.$inferInsert & { createdAt: number };
 export type ClickWriter = GroupCommitter<ClickRow>;
 
-/** Rows per statement: 14 parameters per click and 5 per advocate row stay under SQLite's limit. */
+/** Rows per statement: 15 parameters per click and 5 per advocate row stay under SQLite's limit. */
 const chunk = 500;
 const dayMs = 86_400_000;
 
 const clickColumns =
-  "id, workspace_id, code_id, learner_id, course, channel, story_id, visitor_hash, ip_hash, visitor_id, country, source, is_bot, created_at";
+  "id, workspace_id, code_id, learner_id, course, channel, story_id, visitor_hash, ip_hash, network_key, visitor_id, country, source, is_bot, created_at";
 
 /** The rollup buckets a day falls in (day numbers of each bucket's first day), as migration 0003 defined them. */
 type Buckets = { d: number; w: number; m: number; q: number };
@@ -204,6 +204,7 @@ function insertStatements(rows: ClickRow[]): { sql: string; args: InArgs }[] {
         row.storyId ?? null,
         row.visitorHash,
         row.ipHash ?? null,
+        row.networkKey ?? null,
         row.visitorId ?? null,
         row.country ?? null,
         row.source,
@@ -211,7 +212,7 @@ function insertStatements(rows: ClickRow[]): { sql: string; args: InArgs }[] {
         row.createdAt,
       );
     statements.push({
-      sql: `INSERT INTO clicks (${clickColumns}) VALUES ${some.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+      sql: `INSERT INTO clicks (${clickColumns}) VALUES ${some.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
       args,
     });
   }

@@ -10,7 +10,7 @@ import { newClickId } from "../lib/ids.ts";
 import type { ClickWriter } from "./click-writer.ts";
 import type { ResolvedCode } from "./codes.ts";
 import type { SecretContext, Visitor } from "./types.ts";
-import { ipHash, visitorHash } from "./visitors.ts";
+import { ipHash, networkKey, visitorHash } from "./visitors.ts";
 
 export const clickChannels = [
   "whatsapp",
@@ -174,6 +174,7 @@ export class ClickRecorder {
         storyId,
         visitorHash: visitor,
         ipHash: ipHash(this.hashing, hashed),
+        networkKey: networkKey(this.hashing, { workspaceId: code.workspaceId, ip: input.visitor.ip }),
         visitorId: input.visitorId,
         country: input.visitor.country,
         source: input.source,

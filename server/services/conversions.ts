@@ -20,7 +20,7 @@ import { fixedClock } from "./clock.ts";
 import type { ConversionInput } from "./conversion-input.ts";
 import { DomainError } from "./errors.ts";
 import { checkFraud } from "./fraud.ts";
-import { emailHash } from "./learners.ts";
+import { emailHash, exactEmailHash } from "./learners.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { grantRewards, reverseRewards } from "./reward-rules.ts";
 import { approveDueRewards, type RewardJson, type RewardRow, rewardsJson } from "./rewards.ts";
@@ -87,6 +87,10 @@ export async function recordConversion(
     sha256Hex(canonicalJson(input)),
     input.customer.email ? emailHash(secret, input.customer.email) : null,
   ]);
+  const legacyEmailHash = input.customer.email ? exactEmailHash(secret, input.customer.email) : null;
+  const customerEmailHashes = [customerEmailHash, legacyEmailHash].filter(
+    (hash, i, all): hash is string => hash !== null && all.indexOf(hash) === i,
+  );
   const at = now.getTime();
 
   return writeTransaction(db, async (tx) => {
@@ -122,7 +126,7 @@ export async function recordConversion(
     const outcome =
       input.type === "refund"
         ? await processRefund(step, input, base)
-        : await processConversion(step, { input, customerEmailHash, base });
+        : await processConversion(step, { input, customerEmailHashes, base });
     const body = buildResponse(input, base, outcome, await rewardsJson(step, { rows: outcome.rewards }));
     await tx
       .update(conversions)
@@ -185,7 +189,7 @@ type Base = { id: string; externalId: string; occurredAt: number; createdAt: num
 
 async function processConversion(
   ctx: TransactionContext,
-  { input, customerEmailHash, base }: { input: ConversionInput; customerEmailHash: string | null; base: Base },
+  { input, customerEmailHashes, base }: { input: ConversionInput; customerEmailHashes: string[]; base: Base },
 ): Promise<Outcome> {
   const attribution = await attribute(ctx, {
     conversionId: base.id,
@@ -200,7 +204,7 @@ async function processConversion(
   if (attribution.status === "attributed") {
     const fraud = await checkFraud(ctx, {
       attribution,
-      customer: { id: input.customer.id, email: input.customer.email, emailHash: customerEmailHash },
+      customer: { id: input.customer.id, email: input.customer.email, emailHashes: customerEmailHashes },
       occurredAt: base.occurredAt,
     });
     flagged = fraud.flagged;

@@ -5,7 +5,7 @@
 
 import disposableDomains from "disposable-email-domains";
 import wildcardDomains from "disposable-email-domains/wildcard.json";
-import { and, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, lte, ne, sql } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, learnerSignals } from "../../db/schema.ts";
 import type { Attribution } from "./attribution.ts";
@@ -26,9 +26,14 @@ export function isDisposableEmail(email: string): boolean {
 
 const dayMs = 86_400_000;
 
-export type Customer = { id: string; email?: string; emailHash: string | null };
+/**
+ * `emailHashes`: the hash of the customer's mailbox (normalised address), then, when it differs,
+ * the hash of the address as sent: a referrer whose hash was stored before addresses were
+ * normalised still matches the exact spelling until their next token refreshes it.
+ */
+export type Customer = { id: string; email?: string; emailHashes: string[] };
 
-async function selfReferral({ tx, workspace }: TransactionContext, attribution: Attribution, customer: Customer) {
+async function selfReferral({ tx, workspace }: TransactionContext, { attribution, customer, occurredAt }: FraudInput) {
   const referrer = attribution.referrer;
   if (!referrer) return { result: "skip" as const, detail: "no referrer to compare with" };
   if (customer.id === referrer.externalId)
@@ -36,12 +41,25 @@ async function selfReferral({ tx, workspace }: TransactionContext, attribution: 
       result: "fail" as const,
       detail: `self-referral: customer id ${customer.id} is the referrer's own learner id`,
     };
-  if (customer.emailHash && referrer.emailHash && customer.emailHash === referrer.emailHash)
-    return { result: "fail" as const, detail: "self-referral: the customer's email is the referrer's email" };
+  if (referrer.emailHash && customer.emailHashes.includes(referrer.emailHash))
+    return {
+      result: "fail" as const,
+      detail: "self-referral: the customer's email is the referrer's email (same mailbox under its provider's rules)",
+    };
   const click = attribution.click;
+  // The network key is the same on every day, so it is looked for only among the referrer's
+  // signals seen inside the attribution window before the conversion.
+  const windowStart = occurredAt - workspace.settings.attribution.windowDays * dayMs;
   const signals = [
     click?.visitorId ? { kind: "visitor_id" as const, value: click.visitorId, label: "browser (visitor id)" } : null,
     click?.ipHash ? { kind: "ip_hash" as const, value: click.ipHash, label: "IP address" } : null,
+    click?.networkKey
+      ? {
+          kind: "network" as const,
+          value: click.networkKey,
+          label: `network, seen with their own card within the ${workspace.settings.attribution.windowDays}-day window (a shared network such as a campus can also be a genuine friend: review before paying)`,
+        }
+      : null,
   ].filter((signal) => signal !== null);
   for (const signal of signals) {
     const [seen] = await tx
@@ -53,6 +71,7 @@ async function selfReferral({ tx, workspace }: TransactionContext, attribution: 
           eq(learnerSignals.learnerId, referrer.id),
           eq(learnerSignals.kind, signal.kind),
           eq(learnerSignals.value, signal.value),
+          signal.kind === "network" ? gte(learnerSignals.lastSeenAt, windowStart) : undefined,
         ),
       );
     if (seen)
@@ -63,7 +82,7 @@ async function selfReferral({ tx, workspace }: TransactionContext, attribution: 
   }
   const checked = [
     "customer id",
-    ...(customer.emailHash && referrer.emailHash ? ["email"] : []),
+    ...(customer.emailHashes.length > 0 && referrer.emailHash ? ["email"] : []),
     ...signals.map((signal) => signal.label),
   ].join(", ");
   return { result: "pass" as const, detail: `not self-referral (checked ${checked})` };
@@ -114,7 +133,7 @@ export async function checkFraud(
   const rules = ctx.workspace.settings.fraud;
   const steps: DecisionStep[] = [];
 
-  if (rules.selfReferral) steps.push({ rule: "self-referral", ...(await selfReferral(ctx, attribution, customer)) });
+  if (rules.selfReferral) steps.push({ rule: "self-referral", ...(await selfReferral(ctx, input)) });
   else steps.push({ rule: "self-referral", result: "skip", detail: "self-referral rule is off" });
 
   if (!rules.disposableEmail)

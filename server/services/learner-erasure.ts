@@ -186,7 +186,7 @@ async function forgetBrowser({ tx, workspaceId, learner }: Erasure) {
       ? []
       : await tx
           .update(clicks)
-          .set({ visitorHash: sql`'erased:' || ${clicks.id}`, ipHash: null, visitorId: null })
+          .set({ visitorHash: sql`'erased:' || ${clicks.id}`, ipHash: null, networkKey: null, visitorId: null })
           .where(
             and(
               eq(clicks.workspaceId, workspaceId),

@@ -2,12 +2,25 @@
 import { sql } from "drizzle-orm";
 import { learners } from "../../db/schema.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
+import { normaliseEmail } from "../lib/email-normalise.ts";
 import { newId } from "../lib/ids.ts";
 import type { LearnerClaims } from "./learner-tokens.ts";
 import type { Learner, SecretContext, WorkspaceContext } from "./types.ts";
 
-/** Emails are compared as salted hashes, so the database never needs them in clear. */
+/**
+ * Emails are compared as salted hashes, so the database never needs them in clear. The hash is of
+ * the mailbox (normaliseEmail: `N.ame+1@googlemail.com` is `name@gmail.com`), so one person's
+ * spellings of their address hash alike.
+ */
 export function emailHash(secret: string, email: string): string {
+  return hmacSha256Hex(secret, `email:${normaliseEmail(email)}`);
+}
+
+/**
+ * The hash as stored before addresses were normalised (trimmed and lower-cased only). A learner
+ * keeps such a hash until their next token refreshes it, so comparisons try this one too.
+ */
+export function exactEmailHash(secret: string, email: string): string {
   return hmacSha256Hex(secret, `email:${email.trim().toLowerCase()}`);
 }
 

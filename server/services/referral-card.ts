@@ -7,7 +7,7 @@ import { upsertLearner } from "./learners.ts";
 import { codeForLearner, learnerRewards, referralStats, shareLinks } from "./referrals.ts";
 import { learnerShareCode, recordShare, rememberLearnerSignals } from "./shares.ts";
 import type { SecretContext, Visitor, WorkspaceContext } from "./types.ts";
-import { ipHash } from "./visitors.ts";
+import { ipHash, networkKey } from "./visitors.ts";
 
 export type MyReferralInput = {
   /** The learner as their verified token names them. */
@@ -36,6 +36,7 @@ export async function myReferral(ctx: WorkspaceContext & SecretContext, input: M
   await rememberLearnerSignals(ctx, {
     learner,
     ipHash: ipHash(ctx, { workspaceId: workspace.id, visitor: input.visitor, now }),
+    networkKey: networkKey(ctx, { workspaceId: workspace.id, ip: input.visitor.ip }),
     visitorId: input.visitorId ?? null,
   });
   const code = await codeForLearner(ctx, { learner, course: input.course ?? "" });

@@ -1,5 +1,5 @@
 /** Share events from the referral card, and the signals that recognise a learner's own browser. */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { learnerSignals, learners, referralCodes, shareEvents } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { DomainError } from "./errors.ts";
@@ -45,14 +45,38 @@ export async function recordShare({ db, clock }: ServiceContext, { learner, code
   });
 }
 
-export type LearnerSignalsInput = { learner: Learner; ipHash: string; visitorId: string | null };
+export type LearnerSignalsInput = {
+  learner: Learner;
+  ipHash: string;
+  networkKey: string | null;
+  visitorId: string | null;
+};
 
-/** Remembers the IP hash and visitor id a learner's own card was seen with (self-referral rule). */
-export async function rememberLearnerSignals({ db, clock }: ServiceContext, input: LearnerSignalsInput) {
+const dayMs = 86_400_000;
+
+/**
+ * Remembers the IP hash, network key and visitor id a learner's own card was seen with
+ * (self-referral rule). A network key is kept only as long as the attribution window: older ones
+ * of this learner are dropped here, when a fresh one is written.
+ */
+export async function rememberLearnerSignals({ db, clock, workspace }: WorkspaceContext, input: LearnerSignalsInput) {
   const { learner } = input;
-  const rows: { kind: "ip_hash" | "visitor_id"; value: string }[] = [{ kind: "ip_hash", value: input.ipHash }];
+  const rows: { kind: "ip_hash" | "visitor_id" | "network"; value: string }[] = [
+    { kind: "ip_hash", value: input.ipHash },
+  ];
+  if (input.networkKey) rows.push({ kind: "network", value: input.networkKey });
   if (input.visitorId) rows.push({ kind: "visitor_id", value: input.visitorId });
   const lastSeenAt = clock.now().getTime();
+  await db
+    .delete(learnerSignals)
+    .where(
+      and(
+        eq(learnerSignals.workspaceId, learner.workspaceId),
+        eq(learnerSignals.learnerId, learner.id),
+        eq(learnerSignals.kind, "network"),
+        lt(learnerSignals.lastSeenAt, lastSeenAt - workspace.settings.attribution.windowDays * dayMs),
+      ),
+    );
   await db
     .insert(learnerSignals)
     .values(

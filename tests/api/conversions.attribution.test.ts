@@ -70,18 +70,46 @@ describe("attribution by click", () => {
     expect((await post(enrollment({ clickId: click.id }))).json.attribution.status).toBe("unattributed");
   });
 
-  it("credits the visitor's latest click with last-click and the first with first-click", async () => {
-    const first = await clickFactory(t.db, priya, { at: ago(10 * day), visitorId: "v-1", channel: "linkedin" });
-    const last = await clickFactory(t.db, arjun, { at: ago(2 * day), visitorId: "v-1", channel: "x" });
-    const lastClick = await post(enrollment({ clickId: first.id }));
-    expect(lastClick.json.attribution).toMatchObject({ referrer: { id: "arjun" }, clickId: last.id, channel: "x" });
+  // Issue 15: "same visitor" is a daily hash of address and user agent, which a whole campus or
+  // mobile network shares, so a stranger's later click took the credit from the click id sent.
+  it("credits the click id the provider sent, not a later or earlier click of the same visitor, under either model", async () => {
+    const sent = await clickFactory(t.db, priya, { at: ago(10 * day), visitorHash: "vh-campus", channel: "linkedin" });
+    await clickFactory(t.db, arjun, { at: ago(2 * day), visitorHash: "vh-campus", visitorId: "v-1", channel: "x" });
+    const lastClick = await post(enrollment({ clickId: sent.id }));
+    expect(lastClick.json.attribution).toMatchObject({
+      referrer: { id: "priya" },
+      clickId: sent.id,
+      channel: "linkedin",
+    });
+    expect(lastClick.json.attribution.decision.find((step) => step.rule === "decided-by")?.detail).toBe(
+      `click id: the click id sent with the conversion (${sent.id}); no other click is inferred`,
+    );
 
     await setup({ attribution: { windowDays: 30, model: "first-click" } });
-    const firstA = await clickFactory(t.db, priya, { at: ago(10 * day), visitorId: "v-2" });
-    const lastA = await clickFactory(t.db, arjun, { at: ago(2 * day), visitorId: "v-2" });
-    const firstClick = await post(enrollment({ clickId: lastA.id }));
-    expect(firstClick.json.attribution).toMatchObject({ referrer: { id: "priya" }, clickId: firstA.id });
-    expect(firstClick.json.attribution.decision.find((step) => step.rule === "model")?.detail).toContain("first-click");
+    await clickFactory(t.db, priya, { at: ago(10 * day), visitorHash: "vh-campus-2" });
+    const later = await clickFactory(t.db, arjun, { at: ago(2 * day), visitorHash: "vh-campus-2" });
+    const firstClick = await post(enrollment({ clickId: later.id }));
+    expect(firstClick.json.attribution).toMatchObject({ referrer: { id: "arjun" }, clickId: later.id });
+    expect(firstClick.json.attribution.decision.some((step) => step.rule === "model")).toBe(false);
+  });
+
+  it("says in the decision log which rule decided: click id, code, customer history or nothing", async () => {
+    const decided = (json: { attribution: { decision: { rule: string; detail: string }[] } }) =>
+      json.attribution.decision.filter((step) => step.rule === "decided-by").map((step) => step.detail);
+    const byCode = await post(enrollment({ customer: { id: "ravi" }, code: priya.code }));
+    expect(decided(byCode.json)).toEqual([
+      `code: the referral code sent with the conversion (${priya.code}), as no usable click id was sent`,
+    ]);
+    // Neither sent: only now is anything inferred, from the customer's own history.
+    const byHistory = await post({ id: "c-ravi", type: "completion", customer: { id: "ravi" } });
+    expect(byHistory.json.attribution).toMatchObject({ status: "attributed", referrer: { id: "priya" } });
+    expect(decided(byHistory.json)).toEqual([
+      "customer history: no click id or code was sent, so the customer's earlier attribution decided",
+    ]);
+    const none = await post(enrollment({ customer: { id: "nobody" } }));
+    expect(decided(none.json)).toEqual([
+      "nothing: no click id or code was sent and the customer has no earlier attribution",
+    ]);
   });
 
   it("ignores clicks of other workspaces and unknown click ids", async () => {

@@ -177,7 +177,7 @@ describe("DELETE /v1/learners/:id", () => {
       erasedAt: "2026-11-01T10:00:00.000Z",
       codesDisabled: 2,
       storiesWithdrawn: 1,
-      signalsDeleted: 2,
+      signalsDeleted: 3, // IP hash, network key, visitor id
       clicksScrubbed: 2,
       conversionsScrubbed: 5,
       webhookEventsScrubbed: expect.any(Number),
