@@ -162,6 +162,9 @@ export const clicks = sqliteTable(
     // every index here is paid on every click, so each one must earn its place.
     // The click rollups ask "has this visitor clicked today already?" per click (insertClicks).
     index("clicks_workspace_visitor").on(t.workspaceId, t.visitorHash, t.createdAt),
+    // Network keys older than the attribution window are cleared by the background tick: this
+    // partial index holds only clicks that still have one, so that pass reads nothing else.
+    index("clicks_network_key_age").on(t.workspaceId, t.createdAt).where(sql`network_key is not null`),
   ],
 );
 

@@ -2,6 +2,7 @@
  * Work that runs outside requests: approving rewards whose hold ended and delivering webhooks.
  * On Node an interval runs it; on Workers a cron trigger calls `runBackgroundTick`.
  */
+import { forgetStaleNetworkKeys } from "./network-retention.ts";
 import { approveDueRewards } from "./rewards.ts";
 import type { ServiceContext } from "./types.ts";
 import { type DeliveryOptions, type DeliveryReport, deliverDueWebhooks } from "./webhooks.ts";
@@ -13,6 +14,7 @@ export async function runBackgroundTick(
 ): Promise<{ approved: number; deliveries: DeliveryReport }> {
   const approved = await approveDueRewards(ctx);
   const deliveries = await deliverDueWebhooks(ctx, options);
+  await forgetStaleNetworkKeys(ctx);
   return { approved, deliveries };
 }
 

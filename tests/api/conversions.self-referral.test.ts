@@ -7,6 +7,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { learners } from "../../db/schema.ts";
+import { runBackgroundTick } from "../../server/services/background.ts";
 import { exactEmailHash } from "../../server/services/learners.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { enrollment, poster } from "../support/conversions.ts";
@@ -169,5 +170,23 @@ describe("self-referral by network, across the attribution window", () => {
       expect(tablesContaining(dump, ip), ip).toEqual([]);
     const keys = await t.client.execute("select network_key from clicks where network_key is not null");
     expect(keys.rows.length).toBe(3);
+  });
+
+  it("keeps network keys only for the attribution window: the background tick clears older ones", async () => {
+    const code = await cardFrom("203.0.113.77");
+    await clickFrom(code, "198.51.100.23");
+    t.clock.advance(29 * day);
+    const recentClick = await clickFrom(code, "198.51.100.24");
+    const keys = async () =>
+      (
+        await t.client.execute(
+          "select id as what from clicks where network_key is not null union all select kind from learner_signals where kind = 'network'",
+        )
+      ).rows.map((row) => String(row.what));
+    await runBackgroundTick({ db: t.db, clock: t.clock });
+    expect((await keys()).length).toBe(3);
+    t.clock.advance(2 * day);
+    await runBackgroundTick({ db: t.db, clock: t.clock });
+    expect(await keys()).toEqual([recentClick]);
   });
 });
