@@ -113,7 +113,7 @@ function useRequestState(app: Router, deps: Deps) {
     deps.config.secret,
     deps.clickRecorder,
   );
-  const rateLimits = new RateLimits();
+  const rateLimits = new RateLimits({ clicksPerAddressPerMinute: deps.config.clicksPerAddressPerMinute });
   app.use("*", async (c, next) => {
     const requestDeps = withExecutionContext(deps, c);
     c.set("deps", requestDeps);

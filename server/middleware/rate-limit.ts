@@ -10,10 +10,11 @@ import type { AppEnv } from "../types.ts";
 
 /** The 429 envelope with Retry-After. */
 export function rateLimitedError(rejection: RateLimitRejection): ApiError {
-  const message =
-    rejection.scope === "visitor"
-      ? "Too many requests from this visitor; try again later"
-      : "Too many requests for this workspace right now; try again later";
+  const message = {
+    visitor: "Too many requests from this visitor; try again later",
+    address: "Too many requests from this address; try again later",
+    workspace: "Too many requests for this workspace right now; try again later",
+  }[rejection.scope];
   return new ApiError("rate_limited", message, rejection, { "Retry-After": String(rejection.retryAfterSeconds) });
 }
 
@@ -25,9 +26,11 @@ export function rateLimit(group: RateLimitGroupName) {
   const limit = createMiddleware<AppEnv>(async (c, next) => {
     const { workspace } = c.var.auth;
     const limits = c.var.rateLimits;
-    const visitor = limits.visitorKey(workspace.id, c.var.visitor.ip, c.var.visitor.userAgent ?? "");
+    const { ip, userAgent } = c.var.visitor;
+    const visitor = limits.visitorKey(workspace.id, ip, userAgent ?? "");
+    const address = limits.addressKey(workspace.id, ip);
     const nowMs = c.var.deps.clock.now().getTime();
-    const rejection = limits.take(group, workspace.settings.rateLimits[group], workspace.id, visitor, nowMs);
+    const rejection = limits.take(group, workspace.settings.rateLimits[group], workspace.id, visitor, nowMs, address);
     if (rejection) throw rateLimitedError(rejection);
     await next();
   });

@@ -39,6 +39,7 @@ describe("configuration", () => {
       CHORUS_DB_SYNCHRONOUS: "NORMAL",
       TRUST_PROXY: "1",
       BODY_LIMIT_BYTES: "2048",
+      CLICKS_PER_ADDRESS_PER_MINUTE: "900",
     });
     expect(settings).toMatchObject({ port: 9000, host: "0.0.0.0", demo: false, secret });
     expect(settings.database).toEqual({
@@ -52,7 +53,10 @@ describe("configuration", () => {
       fallbackUrl: undefined,
       trustProxy: true,
       bodyLimitBytes: 2048,
+      clicksPerAddressPerMinute: 900,
     });
+    // 0 turns the per-address click limit off.
+    expect(nodeSettings({ CLICKS_PER_ADDRESS_PER_MINUTE: "0" }).config(secret).clicksPerAddressPerMinute).toBeNull();
   });
 
   it.each([
