@@ -45,6 +45,26 @@ export const apiKeys = sqliteTable(
   (t) => [uniqueIndex("api_keys_hash").on(t.hash), index("api_keys_workspace").on(t.workspaceId, t.kind)],
 );
 
+/**
+ * Dashboard sessions that are live: the cookie is signed (so a forged one costs no read), and its
+ * row must still be here, so signing out ends the session for a copied cookie too.
+ */
+export const dashboardSessions = sqliteTable(
+  "dashboard_sessions",
+  {
+    /** Random (128 bits), named in the signed cookie. */
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    /** The secret key signed in with: revoking it ends the session. */
+    keyId: text("key_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("dashboard_sessions_workspace_expiry").on(t.workspaceId, t.expiresAt)],
+);
+
 export const courses = sqliteTable(
   "courses",
   {

@@ -88,6 +88,12 @@ export type RateLimitRejection = { scope: "visitor" | "address" | "workspace"; r
  */
 export type ServerRateLimits = { clicksPerAddressPerMinute?: number | null | undefined };
 
+/**
+ * Failed dashboard sign-ins per address: secret keys carry 190 random bits, so this is not what
+ * keeps them safe; it keeps a guesser from turning the sign-in into a free key-lookup service.
+ */
+const failedSignIns: WindowRule = { limit: 10, windowMs: 15 * 60_000 };
+
 /** The default of CLICKS_PER_ADDRESS_PER_MINUTE: a lecture hall behind one NAT clicking a link together stays under it. */
 export const defaultClicksPerAddressPerMinute = 300;
 
@@ -117,6 +123,7 @@ export class RateLimits {
   private readonly visitors = new RateLimiter({ maxKeys: 200_000 });
   private readonly addresses = new RateLimiter({ maxKeys: 100_000 });
   private readonly workspaces = new RateLimiter({ maxKeys: 20_000 });
+  private readonly signInFailures = new RateLimiter({ maxKeys: 20_000 });
   // Random per process, so nobody can craft two visitors whose keys collide.
   private readonly seed = crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
   private readonly clicksPerAddress: WindowRule | null;
@@ -145,6 +152,21 @@ export class RateLimits {
    */
   addressKey(workspaceId: string, ip: string): string {
     return digest(`${workspaceId}|${ip}`, this.seed);
+  }
+
+  /** Whether `ip` may try to sign in to the dashboard now, or why not. */
+  signInAllowed(ip: string, nowMs: number): RateLimitRejection | null {
+    const result = this.signInFailures.check(this.signInKey(ip), nowMs, failedSignIns);
+    return result.allowed ? null : { scope: "address", retryAfterSeconds: result.retryAfterSeconds };
+  }
+
+  /** Counts one failed dashboard sign-in from `ip`. */
+  signInFailed(ip: string, nowMs: number): void {
+    this.signInFailures.hit(this.signInKey(ip), nowMs, failedSignIns);
+  }
+
+  private signInKey(ip: string): string {
+    return digest(`sign-in|${ip}`, this.seed);
   }
 
   /**

@@ -36,3 +36,23 @@ export function rateLimit(group: RateLimitGroupName) {
   });
   return refuses(limit, [429]);
 }
+
+/**
+ * Failed dashboard sign-ins, per address: over the limit every attempt answers 429 with
+ * Retry-After before any key is looked at (so a throttled guesser learns nothing, even from a
+ * right guess). Only refusals (401) count: signing in with the right key never uses the allowance.
+ */
+export const throttleFailedSignIns = refuses(
+  createMiddleware<AppEnv>(async (c, next) => {
+    const limits = c.var.rateLimits;
+    const { ip } = c.var.visitor;
+    const rejection = limits.signInAllowed(ip, c.var.deps.clock.now().getTime());
+    if (rejection)
+      throw new ApiError("rate_limited", "Too many failed sign-ins from this address; try again later", rejection, {
+        "Retry-After": String(rejection.retryAfterSeconds),
+      });
+    await next();
+    if (c.res.status === 401) limits.signInFailed(ip, c.var.deps.clock.now().getTime());
+  }),
+  [429],
+);
