@@ -147,6 +147,25 @@ export const referralCodes = sqliteTable(
   ],
 );
 
+/**
+ * Brand names a workspace reserves: no other workspace may have a vanity code that is the name
+ * or reads like it (same skeleton: hyphens dropped, look-alike characters folded), issue 15.
+ */
+export const reservedCodes = sqliteTable(
+  "reserved_codes",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    /** As the workspace wrote it (normalised like a code). */
+    name: text("name").notNull(),
+    /** codeSkeleton(name): one reservation per skeleton across the server. */
+    skeleton: text("skeleton").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.name] }), uniqueIndex("reserved_codes_skeleton").on(t.skeleton)],
+);
+
 export const clicks = sqliteTable(
   "clicks",
   {

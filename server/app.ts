@@ -30,6 +30,7 @@ import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
@@ -76,6 +77,7 @@ const resourceRoutes = [
   clickRoutes,
   eventRoutes,
   codeRoutes,
+  reservedCodeRoutes,
   courseRoutes,
   redirectRoutes,
   storyRoutes,

@@ -5,6 +5,7 @@
  * cli.ts) each read the variables they use; everything else takes plain values.
  */
 import { z } from "zod";
+import { webUrl } from "../db/web-url.ts";
 
 export const defaultDatabaseUrl = "file:./data/chorus.db";
 
@@ -39,7 +40,7 @@ const flag = (meaning: string) =>
     .enum(["0", "1", "true", "false"], { error: `must be 1 or 0 (${meaning})` })
     .transform((value) => value === "1" || value === "true");
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://go.acme.example" });
+const httpUrl = webUrl({ error: "must be an http(s) URL such as https://go.acme.example" });
 
 /** The variables, by their names: a failure's path is the variable that is wrong. */
 const Env = z.object({
