@@ -66,6 +66,8 @@ describe("configuration", () => {
     ["TRUST_PROXY", "yes", "TRUST_PROXY must be 1 or 0"],
     ["CHORUS_DEMO", "no", "CHORUS_DEMO must be 1 or 0"],
     ["PUBLIC_URL", "go.acme.example", "PUBLIC_URL must be an http(s) URL"],
+    ["PUBLIC_URL", "https://go.acme.example@evil.test", "PUBLIC_URL must not contain a user name or password"],
+    ["CLICKS_PER_ADDRESS_PER_MINUTE", "lots", "CLICKS_PER_ADDRESS_PER_MINUTE must be a whole number"],
     ["DATABASE_URL", "postgres://x", "DATABASE_URL must be file:"],
   ])("refuses %s=%s, naming it", (name, value, message) => {
     expect(() => nodeSettings({ [name]: value })).toThrow(message);
