@@ -4,6 +4,7 @@
  * instead of migrations.
  */
 import { z } from "zod";
+import { hasUserinfo, userinfoMessage } from "./web-url.ts";
 
 const currency = z
   .string()
@@ -172,6 +173,24 @@ export const ProgramSettings = z.object({
 });
 
 export type ProgramSettings = z.infer<typeof ProgramSettings>;
+
+/**
+ * Settings as they may be written: the URLs people are sent to or Chorus fetches carry no
+ * userinfo (db/web-url.ts). Checked on write only, so a value stored before this rule still reads
+ * (and its workspace keeps working) until an admin changes the settings.
+ */
+export const ProgramSettingsWrite = ProgramSettings.superRefine((settings, ctx) => {
+  const urls: [PropertyKey[], string | null | undefined][] = [
+    [["defaultTargetUrl"], settings.defaultTargetUrl],
+    [["fallbackUrl"], settings.fallbackUrl],
+    ...settings.credentialIssuers.map((issuer, i): [PropertyKey[], string | undefined] => [
+      ["credentialIssuers", i, "jwksUrl"],
+      issuer.jwksUrl,
+    ]),
+  ];
+  for (const [path, value] of urls)
+    if (value && hasUserinfo(value)) ctx.addIssue({ code: "custom", path, message: userinfoMessage });
+});
 
 /** Settings for a new workspace: every default, with the given origins. */
 export function defaultProgramSettings(allowedOrigins: string[] = []): ProgramSettings {

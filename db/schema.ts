@@ -45,6 +45,26 @@ export const apiKeys = sqliteTable(
   (t) => [uniqueIndex("api_keys_hash").on(t.hash), index("api_keys_workspace").on(t.workspaceId, t.kind)],
 );
 
+/**
+ * Dashboard sessions that are live: the cookie is signed (so a forged one costs no read), and its
+ * row must still be here, so signing out ends the session for a copied cookie too.
+ */
+export const dashboardSessions = sqliteTable(
+  "dashboard_sessions",
+  {
+    /** Random (128 bits), named in the signed cookie. */
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    /** The secret key signed in with: revoking it ends the session. */
+    keyId: text("key_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("dashboard_sessions_workspace_expiry").on(t.workspaceId, t.expiresAt)],
+);
+
 export const courses = sqliteTable(
   "courses",
   {
@@ -126,6 +146,25 @@ export const referralCodes = sqliteTable(
       .on(t.workspaceId, t.learnerId, t.course)
       .where(sql`kind = 'generated'`),
   ],
+);
+
+/**
+ * Brand names a workspace reserves: no other workspace may have a vanity code that is the name
+ * or reads like it (same skeleton: hyphens dropped, look-alike characters folded), issue 15.
+ */
+export const reservedCodes = sqliteTable(
+  "reserved_codes",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    /** As the workspace wrote it (normalised like a code). */
+    name: text("name").notNull(),
+    /** codeSkeleton(name): one reservation per skeleton across the server. */
+    skeleton: text("skeleton").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.name] }), uniqueIndex("reserved_codes_skeleton").on(t.skeleton)],
 );
 
 export const clicks = sqliteTable(

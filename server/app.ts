@@ -30,6 +30,7 @@ import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
@@ -76,6 +77,7 @@ const resourceRoutes = [
   clickRoutes,
   eventRoutes,
   codeRoutes,
+  reservedCodeRoutes,
   courseRoutes,
   redirectRoutes,
   storyRoutes,
@@ -113,7 +115,7 @@ function useRequestState(app: Router, deps: Deps) {
     deps.config.secret,
     deps.clickRecorder,
   );
-  const rateLimits = new RateLimits();
+  const rateLimits = new RateLimits({ clicksPerAddressPerMinute: deps.config.clicksPerAddressPerMinute });
   app.use("*", async (c, next) => {
     const requestDeps = withExecutionContext(deps, c);
     c.set("deps", requestDeps);

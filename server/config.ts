@@ -5,6 +5,7 @@
  * cli.ts) each read the variables they use; everything else takes plain values.
  */
 import { z } from "zod";
+import { webUrl } from "../db/web-url.ts";
 
 export const defaultDatabaseUrl = "file:./data/chorus.db";
 
@@ -20,6 +21,11 @@ export type Config = {
   trustProxy: boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: number;
+  /**
+   * Counted clicks per address per minute in one workspace, whatever the user agent; null turns
+   * it off. Absent: the default (defaultClicksPerAddressPerMinute in server/lib/rate-limiter.ts).
+   */
+  clicksPerAddressPerMinute?: number | null;
 };
 
 const wholeNumber = (min: number, max: number) =>
@@ -34,7 +40,7 @@ const flag = (meaning: string) =>
     .enum(["0", "1", "true", "false"], { error: `must be 1 or 0 (${meaning})` })
     .transform((value) => value === "1" || value === "true");
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://go.acme.example" });
+const httpUrl = webUrl({ error: "must be an http(s) URL such as https://go.acme.example" });
 
 /** The variables, by their names: a failure's path is the variable that is wrong. */
 const Env = z.object({
@@ -58,6 +64,8 @@ const Env = z.object({
     .transform((value): "FULL" | "NORMAL" => (value?.toLowerCase() === "normal" ? "NORMAL" : "FULL")),
   TRUST_PROXY: flag("1 only behind your own proxy").default(false),
   BODY_LIMIT_BYTES: wholeNumber(1024, 10_000_000).default(64 * 1024),
+  // 0 turns the limit off; unset keeps the default (300).
+  CLICKS_PER_ADDRESS_PER_MINUTE: wholeNumber(0, 1_000_000).optional(),
 });
 
 export type EnvName = keyof z.input<typeof Env>;
@@ -87,7 +95,13 @@ function read<K extends EnvName>(raw: RawEnv, names: readonly K[]): Pick<Env, K>
   return parsed.data;
 }
 
-const appNames = ["PUBLIC_URL", "FALLBACK_URL", "TRUST_PROXY", "BODY_LIMIT_BYTES"] as const;
+const appNames = [
+  "PUBLIC_URL",
+  "FALLBACK_URL",
+  "TRUST_PROXY",
+  "BODY_LIMIT_BYTES",
+  "CLICKS_PER_ADDRESS_PER_MINUTE",
+] as const;
 
 function appConfig(env: Pick<Env, (typeof appNames)[number]>, secret: string): Config {
   return {
@@ -96,6 +110,9 @@ function appConfig(env: Pick<Env, (typeof appNames)[number]>, secret: string): C
     fallbackUrl: env.FALLBACK_URL,
     trustProxy: env.TRUST_PROXY,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    ...(env.CLICKS_PER_ADDRESS_PER_MINUTE === undefined
+      ? {}
+      : { clicksPerAddressPerMinute: env.CLICKS_PER_ADDRESS_PER_MINUTE || null }),
   };
 }
 

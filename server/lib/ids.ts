@@ -7,7 +7,20 @@ const base62 = customAlphabet("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm
 export const referralCodeAlphabet = "23456789abcdefghjkmnpqrstuvwxyz";
 const referralCode = customAlphabet(referralCodeAlphabet, 7);
 
-export type IdPrefix = "ws" | "key" | "crs" | "lrn" | "ref" | "clk" | "shr" | "cnv" | "rwd" | "sty" | "whk" | "evt";
+export type IdPrefix =
+  | "ws"
+  | "key"
+  | "crs"
+  | "lrn"
+  | "ref"
+  | "clk"
+  | "shr"
+  | "cnv"
+  | "rwd"
+  | "sty"
+  | "whk"
+  | "evt"
+  | "ses";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;

@@ -80,7 +80,22 @@ export class RateLimiter {
 export type RateLimitGroupName = keyof RateLimitSettings;
 
 /** Why a request was refused: which limit, and when to come back. */
-export type RateLimitRejection = { scope: "visitor" | "workspace"; retryAfterSeconds: number };
+export type RateLimitRejection = { scope: "visitor" | "address" | "workspace"; retryAfterSeconds: number };
+
+/**
+ * Server-wide limits beside the workspaces' own (from server/config.ts): clicks per address per
+ * minute, whatever the user agent (null: off).
+ */
+export type ServerRateLimits = { clicksPerAddressPerMinute?: number | null | undefined };
+
+/**
+ * Failed dashboard sign-ins per address: secret keys carry 190 random bits, so this is not what
+ * keeps them safe; it keeps a guesser from turning the sign-in into a free key-lookup service.
+ */
+const failedSignIns: WindowRule = { limit: 10, windowMs: 15 * 60_000 };
+
+/** The default of CLICKS_PER_ADDRESS_PER_MINUTE: a lecture hall behind one NAT clicking a link together stays under it. */
+export const defaultClicksPerAddressPerMinute = 300;
 
 /**
  * A 53-bit digest (cyrb53) of a string, seeded per process. Rate-limit keys only live in memory
@@ -100,12 +115,26 @@ function digest(value: string, seed: number): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
-/** Every limiter of one app: one for visitors, one for workspaces (so a flood of visitors cannot evict workspace counts). */
+/**
+ * Every limiter of one app: one for visitors, one for addresses, one for workspaces (so a flood
+ * of visitors cannot evict workspace counts).
+ */
 export class RateLimits {
   private readonly visitors = new RateLimiter({ maxKeys: 200_000 });
+  private readonly addresses = new RateLimiter({ maxKeys: 100_000 });
   private readonly workspaces = new RateLimiter({ maxKeys: 20_000 });
+  private readonly signInFailures = new RateLimiter({ maxKeys: 20_000 });
   // Random per process, so nobody can craft two visitors whose keys collide.
   private readonly seed = crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
+  private readonly clicksPerAddress: WindowRule | null;
+
+  constructor(server: ServerRateLimits = {}) {
+    const perMinute =
+      server.clicksPerAddressPerMinute === undefined
+        ? defaultClicksPerAddressPerMinute
+        : server.clicksPerAddressPerMinute;
+    this.clicksPerAddress = perMinute ? { limit: perMinute, windowMs: 60_000 } : null;
+  }
 
   /**
    * The in-memory key of one visitor in one workspace: address and user agent, so that the
@@ -114,6 +143,30 @@ export class RateLimits {
    */
   visitorKey(workspaceId: string, ip: string, userAgent: string): string {
     return digest(`${workspaceId}|${ip}|${userAgent}`, this.seed);
+  }
+
+  /**
+   * The in-memory key of one address in one workspace, whatever its user agent: a script that
+   * rotates its user agent meets this limit (issue 15: 5,000 counted redirects from one address).
+   * Per workspace, so one provider's traffic never uses up another's allowance.
+   */
+  addressKey(workspaceId: string, ip: string): string {
+    return digest(`${workspaceId}|${ip}`, this.seed);
+  }
+
+  /** Whether `ip` may try to sign in to the dashboard now, or why not. */
+  signInAllowed(ip: string, nowMs: number): RateLimitRejection | null {
+    const result = this.signInFailures.check(this.signInKey(ip), nowMs, failedSignIns);
+    return result.allowed ? null : { scope: "address", retryAfterSeconds: result.retryAfterSeconds };
+  }
+
+  /** Counts one failed dashboard sign-in from `ip`. */
+  signInFailed(ip: string, nowMs: number): void {
+    this.signInFailures.hit(this.signInKey(ip), nowMs, failedSignIns);
+  }
+
+  private signInKey(ip: string): string {
+    return digest(`sign-in|${ip}`, this.seed);
   }
 
   /**
@@ -126,23 +179,33 @@ export class RateLimits {
     workspaceId: string,
     visitorKey: string,
     nowMs: number,
+    addressKey?: string,
   ): RateLimitRejection | null {
     const visitorRule = limits.perVisitor && rule(limits.perVisitor);
     const workspaceRule = limits.perWorkspace && rule(limits.perWorkspace);
+    // Only clicks have a per-address limit: the card's and stories' calls come from learners
+    // already limited by their own token's visitor.
+    const addressRule = group === "clicks" && addressKey !== undefined ? this.clicksPerAddress : null;
     const vKey = `${group}:${visitorKey}`;
+    const aKey = `${group}:${addressKey}`;
     const wKey = `${group}:${workspaceId}`;
     const visitor = visitorRule ? this.visitors.check(vKey, nowMs, visitorRule) : null;
+    const address = addressRule ? this.addresses.check(aKey, nowMs, addressRule) : null;
     const workspace = workspaceRule ? this.workspaces.check(wKey, nowMs, workspaceRule) : null;
-    if (visitor?.allowed === false || workspace?.allowed === false) {
+    const refused = [
+      { scope: "visitor" as const, result: visitor },
+      { scope: "address" as const, result: address },
+      { scope: "workspace" as const, result: workspace },
+    ].filter((limit) => limit.result?.allowed === false);
+    const [first] = refused;
+    if (first) {
       return {
-        scope: visitor?.allowed === false ? "visitor" : "workspace",
-        retryAfterSeconds: Math.max(
-          visitor?.allowed === false ? visitor.retryAfterSeconds : 0,
-          workspace?.allowed === false ? workspace.retryAfterSeconds : 0,
-        ),
+        scope: first.scope,
+        retryAfterSeconds: Math.max(...refused.map((limit) => limit.result?.retryAfterSeconds ?? 0)),
       };
     }
     if (visitorRule) this.visitors.hit(vKey, nowMs, visitorRule);
+    if (addressRule) this.addresses.hit(aKey, nowMs, addressRule);
     if (workspaceRule) this.workspaces.hit(wKey, nowMs, workspaceRule);
     return null;
   }

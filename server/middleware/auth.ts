@@ -6,7 +6,7 @@ import { deleteCookie, getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors.ts";
 import { refuses } from "../lib/refusals.ts";
-import { publicBase } from "../lib/urls.ts";
+import { publicBase, reachedOverHttps } from "../lib/urls.ts";
 import { findKey } from "../services/api-keys.ts";
 import { readSession, sessionCookie, sessionWorkspace } from "../services/dashboard-sessions.ts";
 import { verifyLearnerToken } from "../services/learner-tokens.ts";
@@ -100,7 +100,7 @@ export const requireSecretKeyOrSession = createMiddleware<AppEnv>(async (c, next
   const session = await readSession({ secret: config.secret, clock }, { value });
   const workspace = session ? await sessionWorkspace({ db }, { session }) : null;
   if (!session || !workspace) {
-    deleteCookie(c, sessionCookie, { path: "/" });
+    deleteCookie(c, sessionCookie, { path: "/", secure: reachedOverHttps(c) });
     throw new ApiError("unauthorized", "The dashboard session is not valid any more: sign in again");
   }
   if (!readMethods.includes(c.req.method) && c.req.header(dashboardHeader) !== "1")

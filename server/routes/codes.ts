@@ -1,5 +1,6 @@
 /** Vanity codes, chosen by the provider (`POST /v1/codes`, secret key). */
 import { z } from "@hono/zod-openapi";
+import { webUrl } from "../../db/web-url.ts";
 import { errorResponses } from "../errors.ts";
 import { courseSlug } from "../lib/fields.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
@@ -13,10 +14,9 @@ const VanityInput = z
     code: z.string().min(3).max(32).openapi({ example: "priya-data" }),
     learnerId: z.string().min(1).max(200).optional().openapi({ description: "Your learner id (the token's `sub`)" }),
     course: courseSlug.optional(),
-    targetUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .optional(),
+    targetUrl: webUrl().max(2000).optional().openapi({
+      description: "On one of the workspace's allowed origins, its course pages' or its default target's origin",
+    }),
   })
   .strict()
   .openapi("VanityCodeInput");

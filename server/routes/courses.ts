@@ -1,5 +1,6 @@
 /** `GET|PUT /v1/admin/courses…`: course titles and landing pages (where course links go). */
 import { z } from "@hono/zod-openapi";
+import { webUrl } from "../../db/web-url.ts";
 import { courseSlug } from "../lib/fields.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
@@ -15,11 +16,7 @@ export type CourseList = z.infer<typeof CourseList>;
 const CourseInput = z
   .object({
     title: z.string().trim().min(1).max(200),
-    url: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .nullable()
-      .default(null),
+    url: webUrl().max(2000).nullable().default(null),
   })
   .strict()
   .openapi("CourseInput");

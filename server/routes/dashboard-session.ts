@@ -1,13 +1,21 @@
-/** Signing in to the dashboard: the secret key for a signed, HttpOnly, SameSite=Strict cookie. */
+/**
+ * Signing in to the dashboard: the secret key for a signed, HttpOnly, SameSite=Strict cookie
+ * (Secure whenever browsers reach the server over https), failed attempts throttled per address;
+ * signing out revokes the session on the server, not only in the browser.
+ */
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
-import { publicBase } from "../lib/urls.ts";
+import { reachedOverHttps } from "../lib/urls.ts";
 import { requireSecretKeyOrSession } from "../middleware/auth.ts";
-import { sessionCookie, sessionTtlMs, signIn as startSession } from "../services/dashboard-sessions.ts";
-import type { AppEnv } from "../types.ts";
+import { throttleFailedSignIns } from "../middleware/rate-limit.ts";
+import {
+  signOut as endSession,
+  sessionCookie,
+  sessionTtlMs,
+  signIn as startSession,
+} from "../services/dashboard-sessions.ts";
 import { serviceContext } from "./context.ts";
 
 export const SessionInfo = z
@@ -20,6 +28,8 @@ const signIn = apiRoute({
   path: "/v1/dashboard/session",
   tags: ["Dashboard"],
   summary: "Sign in with the secret key; answers with a session cookie",
+  description: "Failed attempts are limited per address (10 per 15 minutes; then 429 with Retry-After).",
+  middleware: [throttleFailedSignIns] as const,
   request: {
     body: {
       required: true,
@@ -50,11 +60,9 @@ const signOut = apiRoute({
   method: "delete",
   path: "/v1/dashboard/session",
   tags: ["Dashboard"],
-  summary: "Sign out (clears the cookie)",
+  summary: "Sign out (ends the session on the server and clears the cookie)",
   responses: { 204: { description: "Signed out" } },
 });
-
-const secure = (c: Context<AppEnv>) => publicBase(c).startsWith("https:") || c.req.url.startsWith("https:");
 
 export const dashboardSessionRoutes = createRouter()
   .openapi(signIn, async (c) => {
@@ -64,7 +72,7 @@ export const dashboardSessionRoutes = createRouter()
       path: "/",
       httpOnly: true,
       sameSite: "Strict",
-      secure: secure(c),
+      secure: reachedOverHttps(c),
       maxAge: sessionTtlMs / 1000,
     });
     c.header("Cache-Control", "no-store");
@@ -81,7 +89,9 @@ export const dashboardSessionRoutes = createRouter()
     c.header("Cache-Control", "no-store");
     return c.json({ workspace: { id: workspace.id, name: workspace.name }, expiresAt: null }, 200);
   })
-  .openapi(signOut, (c) => {
-    deleteCookie(c, sessionCookie, { path: "/", secure: secure(c), httpOnly: true, sameSite: "Strict" });
+  .openapi(signOut, async (c) => {
+    const value = getCookie(c, sessionCookie);
+    if (value) await endSession(serviceContext(c), { value });
+    deleteCookie(c, sessionCookie, { path: "/", secure: reachedOverHttps(c), httpOnly: true, sameSite: "Strict" });
     return c.body(null, 204);
   });

@@ -48,6 +48,7 @@ const ErasureReceipt = z
   .object({
     erasedAt: z.string(),
     codesDisabled: z.number(),
+    vanityCodesErased: z.number(),
     storiesWithdrawn: z.number(),
     signalsDeleted: z.number(),
     clicksScrubbed: z.number(),
@@ -77,8 +78,9 @@ const deleteLearner = apiRoute({
   summary: "Erase a learner's personal data; aggregates stay",
   description:
     "Erases the learner's name, email, email hash and id, their browser signals and the hashes of their own " +
-    "clicks, withdraws and empties their stories, disables their codes (links then land on the workspace's " +
-    "`fallbackUrl`), drops the email hash of conversions they made as a customer, and removes their name and id " +
+    "clicks (those made with their browser's visitor id, never others' clicks from the same address), withdraws and " +
+    "empties their stories, disables their generated codes (links then land on the workspace's `fallbackUrl`), " +
+    "erases their vanity codes (the links then answer like an unknown code, and the names are free again), drops the email hash of conversions they made as a customer, and removes their name and id " +
     "from stored decision logs, answers and webhook payloads. Every count, rollup and reward total stays the same. " +
     "Answers 200 with what was erased; afterwards Chorus no longer knows the id, so a repeated DELETE answers 404 " +
     "(treat it as done). A later learner token with the same `sub` starts a new learner.",

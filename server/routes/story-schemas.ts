@@ -1,11 +1,12 @@
 /** The zod schemas of the story endpoints: what a story may contain, and the shapes returned. */
 import { z } from "@hono/zod-openapi";
+import { webUrl } from "../../db/web-url.ts";
 import { courseSlug } from "../lib/fields.ts";
 import { cleanText, outcomeTypes } from "../services/stories.ts";
 
 export { courseSlug };
 
-const httpsUrl = z.url({ protocol: /^https$/, error: "an https URL" }).max(2000);
+const httpsUrl = webUrl({ protocol: /^https$/, error: "an https URL" }).max(2000);
 
 /** A story's id in the path: `/v1/stories/{id}` and `/v1/admin/stories/{id}`. */
 export const storyIdParam = z.object({

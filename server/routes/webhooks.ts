@@ -1,5 +1,6 @@
 /** Webhook endpoints, their delivery log and manual resend, for the program admin. */
 import { z } from "@hono/zod-openapi";
+import { webUrl } from "../../db/web-url.ts";
 import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
@@ -81,7 +82,7 @@ const create = apiRoute({
         "application/json": {
           schema: z
             .object({
-              url: z.url({ protocol: /^https?$/ }).max(2000),
+              url: webUrl().max(2000),
               events: z.array(z.enum(webhookEventTypes)).max(webhookEventTypes.length).default([]),
             })
             .strict(),

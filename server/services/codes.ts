@@ -2,10 +2,11 @@
  * Referral codes: lookup for the redirect (through a small in-process cache, because every
  * click needs it and codes rarely change) and vanity codes chosen by the provider.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull, ne } from "drizzle-orm";
 import type { RateLimitGroup } from "../../db/program-settings.ts";
-import { courses, learners, referralCodes, workspaces } from "../../db/schema.ts";
+import { courses, learners, referralCodes, reservedCodes as reservations, workspaces } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
+import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import type { ServiceContext, WorkspaceContext } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
@@ -32,6 +33,30 @@ export const codePattern = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 export function normalizeCode(raw: string): string | null {
   const code = raw.toLowerCase();
   return codePattern.test(code) && !code.includes("--") ? code : null;
+}
+
+/** Look-alikes folded to one letter: what a reader cannot tell apart in a link. */
+const lookAlikes: [RegExp, string][] = [
+  [/rn/g, "m"],
+  [/vv/g, "w"],
+  [/0/g, "o"],
+  [/[1il]/g, "l"],
+  [/3/g, "e"],
+  [/4/g, "a"],
+  [/5/g, "s"],
+  [/7/g, "t"],
+  [/8/g, "b"],
+];
+
+/**
+ * What a code reads as: hyphens dropped and look-alike characters folded, so `skill-bridge`,
+ * `ski11bridge` and `skiIlbridge` all have the skeleton of `skillbridge`.
+ */
+export function codeSkeleton(code: string): string {
+  return lookAlikes.reduce(
+    (text, [pattern, letter]) => text.replace(pattern, letter),
+    code.toLowerCase().replace(/-/g, ""),
+  );
 }
 
 /** Words a vanity code may not be: they read as parts of the product or invite phishing. */
@@ -137,12 +162,35 @@ export async function referrerName(
 
 export type VanityInput = { code: string; learnerId?: string; course?: string; targetUrl?: string };
 
-/** A provider-chosen code. Unique across the server, whatever the case. */
-export async function createVanityCode({ db, clock, workspace }: WorkspaceContext, input: VanityInput) {
+/**
+ * Where this workspace's links may lead: its allowed origins, its course pages' origins and its
+ * default target's origin. A code is one name across the server, so its target must be the
+ * workspace's own: otherwise `/r/skillbridge` could lead anywhere (issue 15).
+ */
+async function ownOrigins({ db, workspace }: WorkspaceContext): Promise<Set<string>> {
+  const pages = await db
+    .select({ url: courses.url })
+    .from(courses)
+    .where(and(eq(courses.workspaceId, workspace.id), isNotNull(courses.url)));
+  const { allowedOrigins, defaultTargetUrl } = workspace.settings;
+  const urls = [...pages.map((page) => page.url), defaultTargetUrl].filter((url): url is string => !!url);
+  return new Set([...allowedOrigins, ...urls.map((url) => new URL(url).origin)]);
+}
+
+/**
+ * A provider-chosen code. Unique across the server, whatever the case; a name another workspace
+ * reserved (or one reading like it, see codeSkeleton) is refused like a taken one.
+ */
+export async function createVanityCode(ctx: WorkspaceContext, input: VanityInput) {
+  const { db, clock, workspace } = ctx;
   const workspaceId = workspace.id;
   const code = normalizeCode(input.code);
   if (!code) throw new DomainError("invalid_request", "A code is 3–32 characters of a-z, 0-9 and single hyphens");
   if (reservedCodes.has(code)) throw new DomainError("invalid_request", `"${code}" is reserved`);
+  if (input.targetUrl && !(await ownOrigins(ctx)).has(new URL(input.targetUrl).origin)) {
+    const message = "The target must be on one of this workspace's allowed origins or course pages";
+    throw new DomainError("invalid_request", message, [{ path: "targetUrl", message }]);
+  }
   let learnerId: string | null = null;
   if (input.learnerId) {
     const [learner] = await db
@@ -152,20 +200,29 @@ export async function createVanityCode({ db, clock, workspace }: WorkspaceContex
     if (!learner) throw new DomainError("not_found", `No learner ${input.learnerId} in this workspace`);
     learnerId = learner.id;
   }
-  const [row] = await db
-    .insert(referralCodes)
-    .values({
-      id: newId("ref"),
-      workspaceId,
-      code,
-      kind: "vanity",
-      learnerId,
-      course: input.course ?? "",
-      targetUrl: input.targetUrl ?? null,
-      createdAt: clock.now().getTime(),
-    })
-    .onConflictDoNothing()
-    .returning();
+  // One write: a reservation made meanwhile by another workspace cannot slip between check and insert.
+  const row = await writeTransaction(db, async (tx) => {
+    const [reserved] = await tx
+      .select({ name: reservations.name })
+      .from(reservations)
+      .where(and(eq(reservations.skeleton, codeSkeleton(code)), ne(reservations.workspaceId, workspaceId)));
+    if (reserved) throw new DomainError("conflict", `The code "${code}" is reserved by another workspace`);
+    const [inserted] = await tx
+      .insert(referralCodes)
+      .values({
+        id: newId("ref"),
+        workspaceId,
+        code,
+        kind: "vanity",
+        learnerId,
+        course: input.course ?? "",
+        targetUrl: input.targetUrl ?? null,
+        createdAt: clock.now().getTime(),
+      })
+      .onConflictDoNothing()
+      .returning();
+    return inserted;
+  });
   if (!row) throw new DomainError("conflict", `The code "${code}" is taken`);
   return row;
 }

@@ -4,11 +4,14 @@
  *
  * Erased: the learner's name, email, email hash and provider id (replaced by a tombstone, so the
  * id finds nothing afterwards and a later token with that `sub` starts a new learner); their
- * browser signals (IP hashes, visitor ids) and the hashes of clicks made from that browser;
+ * browser signals (IP hashes, visitor ids) and the hashes of clicks made from that browser
+ * (see forgetBrowser for exactly which); their vanity codes, whose names are usually their own
+ * (`priya-learns`): renamed to a tombstone, so the link answers like a code that never existed
+ * (the server's FALLBACK_URL, else the "link not found" page) and the name can be chosen again;
  * their stories (withdrawn, text, photo, figures, receipt and submitter hash blanked); the email
  * hash of conversions where they were the customer; their name and id inside the decision logs,
  * stored answers and webhook payloads of the conversions, rewards and stories they were part of.
- * Their codes are disabled, so old links land on the workspace's fallback page.
+ * Their generated codes are disabled, so old links land on the workspace's fallback page.
  *
  * Kept, so every aggregate stays exactly the same: the rows themselves (clicks, shares,
  * conversions, rewards keep their internal `lrn_` learner id, which no longer leads to a person),
@@ -122,6 +125,7 @@ function scrubber(externalId: string, tombstone: string, name: string | null) {
 export type ErasureReceipt = {
   erasedAt: string;
   codesDisabled: number;
+  vanityCodesErased: number;
   storiesWithdrawn: number;
   signalsDeleted: number;
   clicksScrubbed: number;
@@ -138,7 +142,26 @@ type Erasure = {
   scrub: (value: unknown) => unknown;
 };
 
-/** Their codes stop referring anyone: links land on the workspace's fallback URL. */
+/**
+ * Their vanity codes lose their name (personal data: it is usually theirs): the row stays, so the
+ * clicks and conversions that point at it keep their counts, but `erased:` can never be typed in
+ * a link (codes are a-z, 0-9 and hyphens), so the old link finds nothing.
+ */
+function eraseVanityCodes({ tx, workspaceId, learner, at }: Erasure) {
+  return tx
+    .update(referralCodes)
+    .set({ code: sql`'erased:' || ${referralCodes.id}`, disabledAt: sql`coalesce(${referralCodes.disabledAt}, ${at})` })
+    .where(
+      and(
+        eq(referralCodes.workspaceId, workspaceId),
+        eq(referralCodes.learnerId, learner.id),
+        eq(referralCodes.kind, "vanity"),
+      ),
+    )
+    .returning({ id: referralCodes.id });
+}
+
+/** Their generated codes stop referring anyone: links land on the workspace's fallback URL. */
 function disableCodes({ tx, workspaceId, learner, at }: Erasure) {
   return tx
     .update(referralCodes)
@@ -171,31 +194,29 @@ function withdrawStories({ tx, workspaceId, learner, at }: Erasure) {
 }
 
 /**
- * The learner's own browser: its signals, and the hashes of clicks it made (a learner trying
- * their own link). The click rows stay, so click counts do not change.
+ * The learner's own browser: its signals, and the hashes of the clicks it made. The click rows
+ * stay, so click counts do not change.
+ *
+ * "The clicks it made" means exactly the clicks carrying one of the learner's first-party visitor
+ * ids: a random id that only their browser held. An IP hash is not theirs alone: everyone behind
+ * the same campus, office or mobile-network address shares it, so matching clicks by it wiped
+ * hundreds of other visitors' hashes (issue 15) and broke those visitors' dedup and attribution.
+ * A click the learner made without a visitor id keeps its address hash, which, once their IP
+ * signal is deleted here, no longer links to them any more than to anyone else at that address.
  */
 async function forgetBrowser({ tx, workspaceId, learner }: Erasure) {
   const signals = await tx
     .delete(learnerSignals)
     .where(and(eq(learnerSignals.workspaceId, workspaceId), eq(learnerSignals.learnerId, learner.id)))
     .returning({ kind: learnerSignals.kind, value: learnerSignals.value });
-  const ipHashes = signals.filter((s) => s.kind === "ip_hash").map((s) => s.value);
   const visitorIds = signals.filter((s) => s.kind === "visitor_id").map((s) => s.value);
   const clicksScrubbed =
-    ipHashes.length + visitorIds.length === 0
+    visitorIds.length === 0
       ? []
       : await tx
           .update(clicks)
           .set({ visitorHash: sql`'erased:' || ${clicks.id}`, ipHash: null, networkKey: null, visitorId: null })
-          .where(
-            and(
-              eq(clicks.workspaceId, workspaceId),
-              or(
-                ipHashes.length ? inArray(clicks.ipHash, ipHashes) : undefined,
-                visitorIds.length ? inArray(clicks.visitorId, visitorIds) : undefined,
-              ),
-            ),
-          )
+          .where(and(eq(clicks.workspaceId, workspaceId), inArray(clicks.visitorId, visitorIds)))
           .returning({ id: clicks.id });
   return { signals, clicksScrubbed };
 }
@@ -295,6 +316,7 @@ export async function eraseLearner(
       at: now.getTime(),
       scrub: scrubber(learner.externalId, tombstone, learner.name),
     };
+    const vanity = await eraseVanityCodes(erasure);
     const disabled = await disableCodes(erasure);
     const withdrawn = await withdrawStories(erasure);
     const { signals, clicksScrubbed } = await forgetBrowser(erasure);
@@ -307,6 +329,7 @@ export async function eraseLearner(
     return {
       erasedAt: now.toISOString(),
       codesDisabled: disabled.length,
+      vanityCodesErased: vanity.length,
       storiesWithdrawn: withdrawn.length,
       signalsDeleted: signals.length,
       clicksScrubbed: clicksScrubbed.length,

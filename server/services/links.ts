@@ -3,7 +3,8 @@
  * and the loader's side of a landing (`POST /v1/clicks`, `GET /v1/referrals/{code}`). The routes
  * keep only HTTP (headers, the 302, the 404 page); every decision about the visit is here.
  *
- * Rate limits (`rateLimits.clicks`, shared with the beacon): a visitor or workspace over its limit
+ * Rate limits (`rateLimits.clicks`, shared with the beacon, and the server's per-address limit
+ * CLICKS_PER_ADDRESS_PER_MINUTE): a visitor, address or workspace over its limit
  * is still redirected, with `via=CODE` but no click id, and no click is recorded. A person who
  * follows a link must never be stranded on an error page (a 429 here would be a dead link in a
  * chat), and a script gains nothing from the redirect but the target URL, which it can read
@@ -62,7 +63,8 @@ export async function followLink(ctx: LinkContext, input: FollowLinkInput): Prom
     return referralUrl(resolved.target, resolved.code, null);
   const limits = ctx.rateLimits;
   const visitorKey = limits.visitorKey(resolved.workspaceId, visitor.ip, visitor.userAgent ?? "");
-  if (limits.take("clicks", resolved.clickLimits, resolved.workspaceId, visitorKey, now.getTime()))
+  const addressKey = limits.addressKey(resolved.workspaceId, visitor.ip);
+  if (limits.take("clicks", resolved.clickLimits, resolved.workspaceId, visitorKey, now.getTime(), addressKey))
     return referralUrl(resolved.target, resolved.code, null);
 
   // A channel outside the list is kept as "other": a mangled link must still reach the friend.

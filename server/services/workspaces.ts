@@ -1,6 +1,6 @@
 /** Workspaces: one provider's program, keys and data. Everything else hangs off a workspace id. */
 import { asc, eq } from "drizzle-orm";
-import { defaultProgramSettings, ProgramSettings } from "../../db/program-settings.ts";
+import { defaultProgramSettings, ProgramSettings, ProgramSettingsWrite } from "../../db/program-settings.ts";
 import { workspaces } from "../../db/schema.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { validationDetails } from "../lib/validation.ts";
@@ -27,7 +27,7 @@ export async function createWorkspace({ db, clock }: ServiceContext, input: NewW
   const at = fixedClock(now);
   const id = newId("ws");
   const tokenSecret = newSecret("tks");
-  const settings = ProgramSettings.parse({ ...defaultProgramSettings(input.origins), ...input.settings });
+  const settings = ProgramSettingsWrite.parse({ ...defaultProgramSettings(input.origins), ...input.settings });
   // One write, so a workspace never exists without its keys, and a busy database is waited for.
   return writeTransaction(db, async (tx) => {
     await tx.insert(workspaces).values({
@@ -70,7 +70,7 @@ export async function patchSettings(
   return writeTransaction(db, async (tx) => {
     const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, id));
     if (!row) throw new DomainError("not_found", "No such workspace");
-    const parsed = ProgramSettings.safeParse({ ...parseWorkspace(row).settings, ...patch });
+    const parsed = ProgramSettingsWrite.safeParse({ ...parseWorkspace(row).settings, ...patch });
     if (!parsed.success)
       throw new DomainError("invalid_request", "The settings are invalid", validationDetails(parsed.error));
     await tx.update(workspaces).set({ settings: parsed.data }).where(eq(workspaces.id, id));

@@ -39,6 +39,7 @@ describe("configuration", () => {
       CHORUS_DB_SYNCHRONOUS: "NORMAL",
       TRUST_PROXY: "1",
       BODY_LIMIT_BYTES: "2048",
+      CLICKS_PER_ADDRESS_PER_MINUTE: "900",
     });
     expect(settings).toMatchObject({ port: 9000, host: "0.0.0.0", demo: false, secret });
     expect(settings.database).toEqual({
@@ -52,7 +53,10 @@ describe("configuration", () => {
       fallbackUrl: undefined,
       trustProxy: true,
       bodyLimitBytes: 2048,
+      clicksPerAddressPerMinute: 900,
     });
+    // 0 turns the per-address click limit off.
+    expect(nodeSettings({ CLICKS_PER_ADDRESS_PER_MINUTE: "0" }).config(secret).clicksPerAddressPerMinute).toBeNull();
   });
 
   it.each([
@@ -62,6 +66,8 @@ describe("configuration", () => {
     ["TRUST_PROXY", "yes", "TRUST_PROXY must be 1 or 0"],
     ["CHORUS_DEMO", "no", "CHORUS_DEMO must be 1 or 0"],
     ["PUBLIC_URL", "go.acme.example", "PUBLIC_URL must be an http(s) URL"],
+    ["PUBLIC_URL", "https://go.acme.example@evil.test", "PUBLIC_URL must not contain a user name or password"],
+    ["CLICKS_PER_ADDRESS_PER_MINUTE", "lots", "CLICKS_PER_ADDRESS_PER_MINUTE must be a whole number"],
     ["DATABASE_URL", "postgres://x", "DATABASE_URL must be file:"],
   ])("refuses %s=%s, naming it", (name, value, message) => {
     expect(() => nodeSettings({ [name]: value })).toThrow(message);

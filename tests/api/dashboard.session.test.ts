@@ -98,14 +98,14 @@ describe("what the cookie opens", () => {
   });
 });
 
-describe("refused cookies answer 401, clear the cookie and leak nothing", () => {
-  const expectRefused = async (cookie: string) => {
-    const response = await t.call("GET", "/v1/analytics/funnel", { headers: withCookie(cookie) });
-    const error = await expectError(response, 401, "unauthorized");
-    expect(Object.keys(error).sort()).toEqual(["code", "message", "requestId"]);
-    expect(response.headers.get("Set-Cookie") ?? "").toMatch(/chorus_session=;.*Max-Age=0/);
-  };
+const expectRefused = async (cookie: string) => {
+  const response = await t.call("GET", "/v1/analytics/funnel", { headers: withCookie(cookie) });
+  const error = await expectError(response, 401, "unauthorized");
+  expect(Object.keys(error).sort()).toEqual(["code", "message", "requestId"]);
+  expect(response.headers.get("Set-Cookie") ?? "").toMatch(/chorus_session=;.*Max-Age=0/);
+};
 
+describe("refused cookies answer 401, clear the cookie and leak nothing", () => {
   it("no cookie at all", async () => {
     await expectError(await t.call("GET", "/v1/analytics/funnel"), 401, "unauthorized");
     await expectError(await t.call("GET", "/v1/dashboard/session"), 401, "unauthorized");
@@ -114,11 +114,11 @@ describe("refused cookies answer 401, clear the cookie and leak nothing", () => 
   it("tampered: another workspace id, a longer expiry, a flipped signature, garbage", async () => {
     const { cookie } = await signIn();
     const value = cookie.slice("chorus_session=".length);
-    const [workspaceId, keyId, expires, mac] = value.split(".") as [string, string, string, string];
-    await expectRefused(`chorus_session=${other.id}.${keyId}.${expires}.${mac}`);
-    await expectRefused(`chorus_session=${workspaceId}.${keyId}.${Number(expires) + 1}.${mac}`);
+    const [workspaceId, keyId, id, expires, mac] = value.split(".") as [string, string, string, string, string];
+    await expectRefused(`chorus_session=${other.id}.${keyId}.${id}.${expires}.${mac}`);
+    await expectRefused(`chorus_session=${workspaceId}.${keyId}.${id}.${Number(expires) + 1}.${mac}`);
     await expectRefused(
-      `chorus_session=${workspaceId}.${keyId}.${expires}.${mac.slice(0, -1)}${mac.endsWith("0") ? "1" : "0"}`,
+      `chorus_session=${workspaceId}.${keyId}.${id}.${expires}.${mac.slice(0, -1)}${mac.endsWith("0") ? "1" : "0"}`,
     );
     await expectRefused("chorus_session=' OR 1=1 --");
     await expectRefused(`chorus_session=${value}.extra`);
@@ -136,6 +136,7 @@ describe("refused cookies answer 401, clear the cookie and leak nothing", () => 
       {
         workspaceId: other.id,
         keyId: String(row?.id),
+        id: "ses_forged",
         expiresAt: t.clock.now().getTime() + 60_000,
       },
     );
@@ -160,5 +161,71 @@ describe("DELETE /v1/dashboard/session", () => {
     const response = await t.call("DELETE", "/v1/dashboard/session");
     expect(response.status).toBe(204);
     expect(response.headers.get("Set-Cookie")).toMatch(/^chorus_session=;.*Max-Age=0/);
+  });
+
+  it("ends the session on the server: a copy of the cookie opens nothing afterwards (issue 15)", async () => {
+    const { cookie } = await signIn();
+    const second = await signIn();
+    const signOut = await t.call("DELETE", "/v1/dashboard/session", { headers: withCookie(cookie) });
+    expect(signOut.status).toBe(204);
+    await expectRefused(cookie);
+    // Only that session: another sign-in with the same key goes on.
+    expect((await t.call("GET", "/v1/dashboard/session", { headers: withCookie(second.cookie) })).status).toBe(200);
+    // A forged or foreign cookie signs nobody out.
+    await t.call("DELETE", "/v1/dashboard/session", { headers: withCookie("chorus_session=garbage") });
+    expect((await t.call("GET", "/v1/dashboard/session", { headers: withCookie(second.cookie) })).status).toBe(200);
+  });
+});
+
+describe("Secure behind a TLS-terminating proxy (issue 15)", () => {
+  const signInOver = async (config: Partial<typeof testConfig>, headers: Record<string, string> = {}) => {
+    const app = createApp({ db: t.db, clock: t.clock, config: { ...testConfig, ...config } });
+    const response = await app.request("http://10.0.0.5:8787/v1/dashboard/session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...headers },
+      body: JSON.stringify({ secretKey: ws.secretKey }),
+    });
+    expect(response.status).toBe(200);
+    return response.headers.get("Set-Cookie") ?? "";
+  };
+
+  it("marks the cookie Secure when PUBLIC_URL is https, though the proxy speaks http to the server", async () => {
+    expect(await signInOver({ publicUrl: "https://go.acme.example" })).toContain("Secure");
+  });
+
+  it("marks it Secure when a trusted proxy says https (X-Forwarded-Proto), and only a trusted one", async () => {
+    const forwarded = { "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9" };
+    expect(await signInOver({ publicUrl: undefined, trustProxy: true }, forwarded)).toContain("Secure");
+    expect(await signInOver({ publicUrl: undefined, trustProxy: false }, forwarded)).not.toContain("Secure");
+  });
+});
+
+describe("failed sign-ins are throttled per address (issue 15)", () => {
+  const attempt = (secretKey: string, ip: string) =>
+    t.call("POST", "/v1/dashboard/session", { body: { secretKey }, headers: { "X-Forwarded-For": ip } });
+
+  beforeEach(async () => {
+    t.cleanup();
+    t = await createTestApp({ trustProxy: true });
+    ws = await workspaceFactory(t.db);
+  });
+
+  it("answers 429 with Retry-After after 10 failures in 15 minutes, even to the right key, and only for that address", async () => {
+    // A right key from the same address before the failures: it does not use the allowance.
+    expect((await attempt(ws.secretKey, "203.0.113.20")).status).toBe(200);
+    for (let i = 0; i < 10; i++) await expectError(await attempt(`sk_guess${i}`, "203.0.113.20"), 401, "unauthorized");
+    const throttled = await attempt(ws.secretKey, "203.0.113.20");
+    const error = await expectError(throttled.clone(), 429, "rate_limited");
+    expect(error.details).toMatchObject({ scope: "address" });
+    expect(throttled.headers.get("Retry-After")).toBe("900");
+    expect(throttled.headers.get("Set-Cookie")).toBeNull();
+    // Another address signs in as usual; the throttled one again once the window has passed.
+    expect((await attempt(ws.secretKey, "203.0.113.21")).status).toBe(200);
+    t.clock.advance(15 * 60_000);
+    expect((await attempt(ws.secretKey, "203.0.113.20")).status).toBe(200);
+  });
+
+  it("never counts successful sign-ins", async () => {
+    for (let i = 0; i < 30; i++) expect((await attempt(ws.secretKey, "203.0.113.30")).status).toBe(200);
   });
 });

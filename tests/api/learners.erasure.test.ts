@@ -162,13 +162,23 @@ describe("GET /v1/learners/:id", () => {
 describe("DELETE /v1/learners/:id", () => {
   it("erases the learner's personal data everywhere while every aggregate stays the same", async () => {
     const { code, storyId } = await history();
+    // A vanity code named after them, and a friend's click on it.
+    const vanity = await t.call("POST", "/v1/codes", {
+      headers: secret(),
+      body: { code: "zelda-quixote", learnerId: person.sub },
+    });
+    expect(vanity.status).toBe(201);
+    expect((await t.call("GET", "/r/zelda-quixote", { headers: visitor("198.51.100.40") })).status).toBe(302);
     const hash = emailHash(testConfig.secret, person.email);
-    const signals = (await t.client.execute("select value from learner_signals")).rows.map((row) => String(row.value));
+    const signalRows = (await t.client.execute("select kind, value from learner_signals")).rows;
+    const signals = signalRows.map((row) => String(row.value));
+    const ipSignal = String(signalRows.find((row) => row.kind === "ip_hash")?.value);
+    const networkSignal = String(signalRows.find((row) => row.kind === "network")?.value);
     expect(signals).toContain(personBrowser);
     const before = await aggregates();
     const dumpBefore = await dumpDatabase(t.client);
     // The test would prove nothing if the data were not there to begin with.
-    for (const needle of [person.name, person.email, person.sub, hash, personBrowser, ...signals])
+    for (const needle of [person.name, person.email, person.sub, hash, personBrowser, "zelda-quixote", ...signals])
       expect(tablesContaining(dumpBefore, needle), needle).not.toEqual([]);
 
     const response = await t.call("DELETE", `/v1/learners/${person.sub}`, { headers: secret() });
@@ -176,18 +186,33 @@ describe("DELETE /v1/learners/:id", () => {
     expect(await response.json()).toEqual({
       erasedAt: "2026-11-01T10:00:00.000Z",
       codesDisabled: 2,
+      vanityCodesErased: 1,
       storiesWithdrawn: 1,
       signalsDeleted: 3, // IP hash, network key, visitor id
-      clicksScrubbed: 2,
+      // Only the click made with their own browser's visitor id (see the address test below).
+      clicksScrubbed: 1,
       conversionsScrubbed: 5,
       webhookEventsScrubbed: expect.any(Number),
     });
 
     expect(await aggregates()).toEqual(before);
-    expect(JSON.stringify(before.advocates)).toContain("5"); // the learner's clicks are in the breakdown
+    expect(JSON.stringify(before.advocates)).toContain("6"); // the learner's clicks (5, and 1 on the vanity code) are in the breakdown
     const dump = await dumpDatabase(t.client);
-    for (const needle of [person.name, "Zelda", person.email, hash, personBrowser, ...signals])
+    for (const needle of [
+      person.name,
+      "Zelda",
+      person.email,
+      hash,
+      personBrowser,
+      ...signals.filter((v) => v !== ipSignal && v !== networkSignal),
+    ])
       expect(tablesContaining(dump, needle), needle).toEqual([]);
+    // Their address's hash of that day, and its network key, stay only on clicks, where anyone
+    // behind that address may have left them: the signals that tied them to them are gone.
+    expect(tablesContaining(dump, ipSignal)).toEqual(["clicks"]);
+    expect(tablesContaining(dump, networkSignal)).toEqual(["clicks"]);
+    // The vanity link finds nothing now (no FALLBACK_URL here: the "link not found" page).
+    expect((await t.call("GET", "/r/zelda-quixote", { headers: visitor("198.51.100.41") })).status).toBe(404);
     // The provider's id stays only as the customer id of the purchase they made: that conversion is
     // the provider's own business record (refunds and reward rules find it by that id).
     const withoutCustomerIds = new Map(
@@ -217,6 +242,51 @@ describe("DELETE /v1/learners/:id", () => {
     });
     // The friends' conversions keep their own data; the learner's own purchase loses its email hash.
     expect(await count("select count(*) as n from conversions where customer_email_hash is not null")).toBe(3);
+  });
+
+  it("scrubs only the learner's own clicks: visitors sharing their address keep their hashes (issue 15)", async () => {
+    const { code } = await history();
+    const friendCode = await (async () => {
+      const me = await t.call("POST", "/v1/referrals/me", {
+        headers: await widgetAs({ sub: "learner-friend" }, "198.51.100.98"),
+      });
+      return ((await me.json()) as { code: string }).code;
+    })();
+    // 40 other people behind the learner's address (a campus NAT) click both learners' links.
+    for (let i = 0; i < 40; i++) {
+      const headers = visitor(personIp, `Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.${i}.0 Safari/537.36`);
+      expect((await t.call("GET", `/r/${i % 2 ? code : friendCode}`, { headers })).status).toBe(302);
+    }
+    const othersAtAddress =
+      "select id, visitor_hash, ip_hash, visitor_id from clicks where ip_hash is not null and (visitor_id is null or visitor_id <> 'v_zeldabrowser01') order by id";
+    const before = (await t.client.execute(othersAtAddress)).rows.map((row) => ({ ...row }));
+    expect(before.length).toBeGreaterThanOrEqual(40);
+    const response = await t.call("DELETE", `/v1/learners/${person.sub}`, { headers: secret() });
+    expect(await response.json()).toMatchObject({ clicksScrubbed: 1 });
+    expect((await t.client.execute(othersAtAddress)).rows.map((row) => ({ ...row }))).toEqual(before);
+    expect(await count(`select count(*) as n from clicks where visitor_id = '${personBrowser}'`)).toBe(0);
+  });
+
+  it("erases their vanity codes: the link stops, the name is free again, the counts stay", async () => {
+    await history();
+    for (const name of ["zelda-quixote", "zq-learns"])
+      expect(
+        (await t.call("POST", "/v1/codes", { headers: secret(), body: { code: name, learnerId: person.sub } })).status,
+      ).toBe(201);
+    expect((await t.call("GET", "/r/zq-learns", { headers: visitor("198.51.100.60") })).status).toBe(302);
+    const clicksBefore = await count("select count(*) as n from clicks");
+    const response = await t.call("DELETE", `/v1/learners/${person.sub}`, { headers: secret() });
+    expect(await response.json()).toMatchObject({ vanityCodesErased: 2, codesDisabled: 2 });
+    expect(await count("select count(*) as n from referral_codes where code like '%zelda%' or code like '%zq-%'")).toBe(
+      0,
+    );
+    for (const name of ["zelda-quixote", "zq-learns"]) {
+      const link = await t.call("GET", `/r/${name}`, { headers: visitor("198.51.100.61") });
+      expect(link.status, name).toBe(404);
+    }
+    expect(await count("select count(*) as n from clicks")).toBe(clicksBefore);
+    // The name can be chosen again, by the provider, for someone else.
+    expect((await t.call("POST", "/v1/codes", { headers: secret(), body: { code: "zq-learns" } })).status).toBe(201);
   });
 
   it("answers 404 once the learner is erased, and a new token with the same id starts a new learner", async () => {

@@ -211,6 +211,62 @@ describe("rate limits: clicks (beacon and redirect share one budget)", () => {
   });
 });
 
+describe("rate limits: clicks per address, whatever the user agent (issue 15)", () => {
+  const agent = (i: number) => `Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.${i}.0 Safari/537.36`;
+  const redirectAs = (code: string, ip: string, i: number) =>
+    t.call("GET", `/r/${code}`, { headers: { "User-Agent": agent(i), "X-Forwarded-For": ip } });
+  const beaconAs = (workspace: CreatedWorkspace, code: string, ip: string, i: number) =>
+    t.call("POST", "/v1/clicks", {
+      headers: { ...widget(workspace, ip), "User-Agent": agent(i) },
+      body: { code, visitorId: `v_rotating${String(i).padStart(6, "0")}` },
+    });
+
+  it("counts at most 300 a minute from one address by default (a lecture hall stays counted), then redirects without counting", async () => {
+    const [a] = await codes(ws, 1);
+    for (let i = 0; i < 300; i++) {
+      const response = await redirectAs(a as string, "203.0.113.50", i);
+      expect(response.headers.get("Location"), `click ${i}`).toContain("chorus_cid=");
+    }
+    const over = await redirectAs(a as string, "203.0.113.50", 300);
+    expect(over.status).toBe(302);
+    expect(over.headers.get("Location")).toContain(`via=${a}`);
+    expect(over.headers.get("Location")).not.toContain("chorus_cid=");
+    const refused = await beaconAs(ws, a as string, "203.0.113.50", 301);
+    const error = await expectError(refused.clone(), 429, "rate_limited");
+    expect(error.details).toMatchObject({ scope: "address" });
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await countClicks(t)).toBe(300);
+    // Another address, and the same address a minute later, are counted again.
+    expect((await redirectAs(a as string, "203.0.113.51", 0)).headers.get("Location")).toContain("chorus_cid=");
+    t.clock.advance(60_000);
+    expect((await redirectAs(a as string, "203.0.113.50", 302)).headers.get("Location")).toContain("chorus_cid=");
+    expect(await countClicks(t)).toBe(302);
+  });
+
+  it("is set by CLICKS_PER_ADDRESS_PER_MINUTE, applies to beacon clicks too, and per workspace", async () => {
+    t.cleanup();
+    t = await createTestApp({ trustProxy: true, clicksPerAddressPerMinute: 5 });
+    ws = await workspaceFactory(t.db, { settings: { defaultTargetUrl: "https://academy.example/course" } });
+    const other = await workspaceFactory(t.db, { name: "Other", settings: { defaultTargetUrl: "https://b.example/" } });
+    const [a] = await codes(ws, 1);
+    const [foreign] = await codes(other, 1);
+    for (let i = 0; i < 5; i++) expect((await beaconAs(ws, a as string, "203.0.113.60", i)).status).toBe(201);
+    await expectError(await beaconAs(ws, a as string, "203.0.113.60", 5), 429, "rate_limited");
+    expect((await redirectAs(a as string, "203.0.113.60", 6)).headers.get("Location")).not.toContain("chorus_cid=");
+    expect((await beaconAs(other, foreign as string, "203.0.113.60", 7)).status).toBe(201);
+    expect(await countClicks(t)).toBe(6);
+  });
+
+  it("can be turned off (null), leaving the per-visitor limit", async () => {
+    t.cleanup();
+    t = await createTestApp({ trustProxy: true, clicksPerAddressPerMinute: null });
+    ws = await workspaceFactory(t.db, { settings: { defaultTargetUrl: "https://academy.example/course" } });
+    const [a] = await codes(ws, 1);
+    await setLimits(ws, { clicks: { perVisitor: rule(1) } });
+    for (let i = 0; i < 305; i++) expect((await beaconAs(ws, a as string, "203.0.113.70", i)).status).toBe(201);
+  });
+});
+
 describe("rate limits: referrals", () => {
   it("limits GET /v1/referrals/{code} per visitor", async () => {
     const [a] = await codes(ws, 1);

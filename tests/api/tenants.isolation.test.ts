@@ -179,6 +179,17 @@ const routes: Record<string, Entry> = {
       expect: 201,
     },
   },
+  "GET /v1/admin/reserved-codes": { kind: "own", calls: () => [{ path: "/v1/admin/reserved-codes" }] },
+  "PUT /v1/admin/reserved-codes/{name}": {
+    kind: "addressed",
+    // Bravo's reserved name and Bravo's codes: taken, says so, and nothing more.
+    calls: () => [b.reserved, ...codes()].map((name) => ({ path: `/v1/admin/reserved-codes/${name}`, expect: [409] })),
+    control: { kind: "secret", calls: () => [{ path: `/v1/admin/reserved-codes/${b.reserved}` }], expect: 200 },
+  },
+  "DELETE /v1/admin/reserved-codes/{name}": {
+    kind: "addressed",
+    calls: () => [{ path: `/v1/admin/reserved-codes/${b.reserved}` }],
+  },
   "GET /v1/admin/courses": { kind: "own", calls: () => [{ path: "/v1/admin/courses" }] },
   "PUT /v1/admin/courses/{slug}": {
     kind: "own",

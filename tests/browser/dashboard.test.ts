@@ -225,6 +225,35 @@ describe("/dashboard", () => {
     await expectNoOverflow();
   });
 
+  it("reserves a brand name in the settings, says why another cannot be, and releases it", async () => {
+    const other = await workspaceFactory(live.db, { name: "Other Academy" });
+    const taken = await fetch(`${live.baseUrl}/v1/codes`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${other.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ code: "other-brand" }),
+    });
+    expect(taken.status).toBe(201);
+    await signIn();
+    await page.getByRole("link", { name: "Settings" }).click();
+    const panel = page.getByRole("form", { name: "Reserved brand names" });
+    await panel.getByText("No names reserved yet.").waitFor();
+    await panel.getByLabel(/Name to reserve/).fill("Acme-Brand");
+    await panel.getByRole("button", { name: "Reserve" }).click();
+    await panel.getByText('"acme-brand" is reserved for this workspace.').waitFor();
+    expect(await api<{ items: { name: string }[] }>("/v1/admin/reserved-codes")).toMatchObject({
+      items: [{ name: "acme-brand" }],
+    });
+    await panel.getByLabel(/Name to reserve/).fill("other-brand");
+    await panel.getByRole("button", { name: "Reserve" }).click();
+    await panel.getByText(/Could not change "other-brand": .*another workspace/).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    // The panel fits a phone (the settings' JSON textareas above it are 50 columns wide already).
+    expect((await panel.boundingBox())?.width).toBeLessThanOrEqual(375);
+    await panel.getByRole("button", { name: "Release acme-brand" }).click();
+    await panel.getByText('"acme-brand" is released.').waitFor();
+    expect(await api<{ items: unknown[] }>("/v1/admin/reserved-codes")).toEqual({ items: [] });
+  });
+
   it("finds a conversion and reads its decision log", async () => {
     await signIn();
     await page.getByRole("link", { name: "Conversions" }).click();

@@ -26,6 +26,8 @@ export type Tenant = {
   sharedCourse: string;
   learners: [TenantLearner, TenantLearner];
   vanity: { id: string; code: string };
+  /** A brand name the workspace reserved. */
+  reserved: string;
   clickIds: string[];
   conversions: ConversionJson[];
   rewardIds: string[];
@@ -144,6 +146,8 @@ export async function richTenant(t: TestApp, label: string): Promise<Tenant> {
     201,
     "vanity code",
   );
+  const reserved = `${slug}-brand`;
+  await ok(t.call("PUT", `/v1/admin/reserved-codes/${reserved}`, { headers: secret }), 201, "reserved name");
 
   // Friends click: through the redirect (a country from the edge) and by the loader's beacon.
   const clickIds: string[] = [];
@@ -299,6 +303,7 @@ export async function richTenant(t: TestApp, label: string): Promise<Tenant> {
     sharedCourse,
     learners,
     vanity,
+    reserved,
     clickIds,
     conversions,
     rewardIds,

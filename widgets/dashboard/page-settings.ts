@@ -1,17 +1,79 @@
-/** Settings: program rules, allowed origins and credential issuers (GET/PATCH /v1/admin/program). */
+/**
+ * Settings: program rules, allowed origins and credential issuers (GET/PATCH /v1/admin/program),
+ * and the brand names reserved as vanity codes (/v1/admin/reserved-codes).
+ */
 
 import { html, nothing } from "lit";
-import type { Settings } from "../lib/api-types.ts";
-import { get, request } from "./api.ts";
+import type { ReservedCode, ReservedCodeList, Settings } from "../lib/api-types.ts";
+import { ChorusApiError, get, request } from "./api.ts";
 import { DashboardPage } from "./page.ts";
 
 export class ChorusPageSettings extends DashboardPage {
-  static override properties = { ...DashboardPage.properties, _settings: { state: true }, _message: { state: true } };
+  static override properties = {
+    ...DashboardPage.properties,
+    _settings: { state: true },
+    _message: { state: true },
+    _reserved: { state: true },
+    _reservedMessage: { state: true },
+  };
   private _settings: Settings | null = null;
   private _message = "";
+  private _reserved: ReservedCode[] = [];
+  private _reservedMessage = "";
 
   protected async load() {
-    this._settings = await get<Settings>("/v1/admin/program");
+    const [settings, reserved] = await Promise.all([
+      get<Settings>("/v1/admin/program"),
+      get<ReservedCodeList>("/v1/admin/reserved-codes"),
+    ]);
+    this._settings = settings;
+    this._reserved = reserved.items;
+  }
+
+  private async _onReserve(event: SubmitEvent) {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const input = form.elements.namedItem("reserved-name") as HTMLInputElement;
+    const name = input.value.trim();
+    if (!name) return;
+    await this._changeReserved("PUT", name, `"${name.toLowerCase()}" is reserved for this workspace.`);
+    if (!this._reservedMessage.startsWith("Could not")) form.reset();
+  }
+
+  private async _changeReserved(method: "PUT" | "DELETE", name: string, done: string) {
+    try {
+      await request(method, `/v1/admin/reserved-codes/${encodeURIComponent(name)}`);
+      this._reserved = (await get<ReservedCodeList>("/v1/admin/reserved-codes")).items;
+      this._reservedMessage = done;
+    } catch (error) {
+      this._reservedMessage = `Could not change "${name}": ${error instanceof ChorusApiError ? error.message : String(error)}`;
+    }
+  }
+
+  private _reservedPanel() {
+    return html`<form class="panel" @submit=${this._onReserve} aria-labelledby="reserved-title">
+      <h3 id="reserved-title">Reserved brand names</h3>
+      <p>No other workspace on this server can make a referral code with these names, or names that look like them.</p>
+      ${
+        this._reserved.length
+          ? html`<ul>${this._reserved.map(
+              (r) => html`<li>
+                <code>${r.name}</code>
+                <button type="button" @click=${() => this._changeReserved("DELETE", r.name, `"${r.name}" is released.`)}>
+                  Release<span class="sr-only"> ${r.name}</span>
+                </button>
+              </li>`,
+            )}</ul>`
+          : html`<p class="empty">No names reserved yet.</p>`
+      }
+      <p>
+        <label>Name to reserve (3–32 letters, digits and hyphens)
+          <input name="reserved-name" maxlength="32" spellcheck="false" />
+        </label>
+      </p>
+      <button type="submit">Reserve</button>
+      ${this._reservedMessage ? html`<p role="status">${this._reservedMessage}</p>` : nothing}
+    </form>`;
   }
 
   private async _onSave(event: SubmitEvent) {
@@ -61,7 +123,8 @@ export class ChorusPageSettings extends DashboardPage {
         </p>
         <button type="submit">Save settings</button>
         ${this._message ? html`<p role="status">${this._message}</p>` : nothing}
-      </form>`;
+      </form>
+      ${this._reservedPanel()}`;
   }
 }
 

@@ -22,6 +22,7 @@ export type { SessionInfo } from "../../server/routes/dashboard-session.ts";
 export type { Outcomes } from "../../server/routes/outcomes.ts";
 export type { Settings } from "../../server/routes/program.ts";
 export type { Referral } from "../../server/routes/referrals.ts";
+export type { ReservedCode, ReservedCodeList } from "../../server/routes/reserved-codes.ts";
 export type { RewardList } from "../../server/routes/rewards.ts";
 export type { Reward } from "../../server/routes/schemas.ts";
 export type {
