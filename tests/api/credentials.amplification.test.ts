@@ -58,7 +58,7 @@ const entries = (count: number, list?: string) =>
 
 describe("an issuer the workspace does not trust", () => {
   it("makes no request at all, whatever its credential names", async () => {
-    const verdict = await verify(await stranger.sign(badge({ issuer: stranger, status: entries(400) })));
+    const verdict = await verify(await stranger.sign(badge({ issuer: stranger, status: entries(150) })));
     expect(server.requests).toEqual([]);
     expect(revocation(verdict)).toMatchObject({
       result: "skip",
@@ -81,11 +81,11 @@ describe("an issuer the workspace does not trust", () => {
 
 describe("a trusted issuer's credential", () => {
   it("has at most four status entries checked; with more, none is fetched and revocation is unknown", async () => {
-    const crowded = await verify(await trusted.sign(badge({ issuer: trusted, status: entries(400) })));
+    const crowded = await verify(await trusted.sign(badge({ issuer: trusted, status: entries(150) })));
     expect(server.requests).toEqual([]);
     expect(revocation(crowded)).toMatchObject({
       result: "fail",
-      detail: expect.stringContaining("400 status entries; at most 4 are checked"),
+      detail: expect.stringContaining("150 status entries; at most 4 are checked"),
     });
     expect(crowded.verified).toBe(false);
 
@@ -94,6 +94,16 @@ describe("a trusted issuer's credential", () => {
     expect(server.requests.sort()).toEqual(["/a", "/b", "/c", "/d"]);
     expect(revocation(checked)?.result).toBe("pass");
     expect(checked.verified).toBe(true);
+  });
+
+  it("is not checked at all when it has more objects than a badge ever has (its proof costs CPU per object)", async () => {
+    const huge = await trusted.sign(badge({ issuer: trusted, status: entries(400) }));
+    const verdict = await verify(huge);
+    expect(server.requests).toEqual([]);
+    expect(verdict.checks).toEqual([
+      { check: "format", result: "fail", detail: expect.stringContaining("more than 200 objects") },
+    ]);
+    expect(verdict.verified).toBe(false);
   });
 
   it("fetches a list named by several entries once", async () => {

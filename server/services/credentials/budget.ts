@@ -10,6 +10,8 @@ import { type Fetch, fetchText } from "./fetch.ts";
 import { type CredentialFetchCache, newFetchCache, untilAborted } from "./fetch-cache.ts";
 
 export type VerificationLimits = {
+  /** Objects and arrays in the credential; a larger one is not checked at all (its proof costs CPU). */
+  objects: number;
   /** Status entries a credential may have; with more, revocation is unknown and none is fetched. */
   statusEntries: number;
   /** Network fetches in all: the credential's URL, an issuer's JWKS, status lists (cache hits are free). */
@@ -23,9 +25,11 @@ export type VerificationLimits = {
 /**
  * Enough for every real credential: the credential's URL, the issuer's JWKS, and a revocation
  * and a suspension list (two entries is what issuers write; four leaves room), each under the
- * per-document caps of 256 KB (credential), 64 KB (JWKS) and 1 MB (status list).
+ * per-document caps of 256 KB (credential), 64 KB (JWKS) and 1 MB (status list). Real badges
+ * have 10 to 30 objects; 200 bound the proof check to about a quarter of a second of CPU.
  */
 export const defaultLimits: VerificationLimits = {
+  objects: 200,
   statusEntries: 4,
   fetches: 6,
   bytes: 2 * 1024 * 1024,
