@@ -192,7 +192,7 @@ function exceedsObjects(value: unknown, max: number): boolean {
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     if (next === null || typeof next !== "object") continue;
     if (++count > max) return true;
-    stack.push(...Object.values(next));
+    for (const item of Object.values(next)) stack.push(item);
   }
   return false;
 }
