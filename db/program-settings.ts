@@ -103,7 +103,7 @@ const storyLimits = {
 /**
  * Rate limits of the public endpoints: `clicks` (`GET /r/:code` and `POST /v1/clicks`),
  * `referrals` (the card's calls: `GET /v1/referrals/{code}`, `POST /v1/referrals/me`, `POST /v1/events`)
- * and `stories` (`POST /v1/stories`).
+ * and `stories` (`POST /v1/stories` and `PATCH /v1/stories/{id}`, counted together).
  */
 export const RateLimitSettings = z.object({
   clicks: rateLimitGroup(clickLimits),

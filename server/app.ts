@@ -38,6 +38,7 @@ import { webhookRoutes } from "./routes/webhooks.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ClickRecorder } from "./services/clicks.ts";
 import { CodeCache } from "./services/codes.ts";
+import { CredentialFetchCache } from "./services/credentials/fetch-cache.ts";
 import type { AppEnv, Deps } from "./types.ts";
 
 /** Endpoints that browsers call with a publishable key from the provider's own pages. */
@@ -107,7 +108,8 @@ export function createApp(deps: Deps) {
 
 /** What every request reads from `c.var`: its deps, its visitor, and the state all requests share. */
 function useRequestState(app: Router, deps: Deps) {
-  // Per-process state shared by all requests: the code cache, the click recorder, the limiters.
+  // Per-process state shared by all requests: the code cache, the click recorder, the limiters,
+  // the documents credential checks fetch.
   const codes = new CodeCache();
   const clicks = new ClickRecorder(
     deps.db,
@@ -116,6 +118,7 @@ function useRequestState(app: Router, deps: Deps) {
     deps.clickRecorder,
   );
   const rateLimits = new RateLimits({ clicksPerAddressPerMinute: deps.config.clicksPerAddressPerMinute });
+  const credentialCache = new CredentialFetchCache();
   app.use("*", async (c, next) => {
     const requestDeps = withExecutionContext(deps, c);
     c.set("deps", requestDeps);
@@ -123,6 +126,7 @@ function useRequestState(app: Router, deps: Deps) {
     c.set("codes", codes);
     c.set("clicks", clicks);
     c.set("rateLimits", rateLimits);
+    c.set("credentialCache", credentialCache);
     await next();
   });
 }

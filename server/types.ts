@@ -6,6 +6,7 @@ import type { RateLimits } from "./lib/rate-limiter.ts";
 import type { ClickWriter } from "./services/click-writer.ts";
 import type { ClickRecorder, ClickRecorderOptions } from "./services/clicks.ts";
 import type { CodeCache } from "./services/codes.ts";
+import type { CredentialFetchCache } from "./services/credentials/fetch-cache.ts";
 import type { LearnerClaims } from "./services/learner-tokens.ts";
 import type { Clock, Visitor, Workspace } from "./services/types.ts";
 
@@ -49,5 +50,7 @@ export type AppEnv = {
     clicks: ClickRecorder;
     /** This app's rate limiters (per visitor and per workspace, windows in memory). */
     rateLimits: RateLimits;
+    /** This app's status lists and issuer key sets, kept for a few minutes between credential checks. */
+    credentialCache: CredentialFetchCache;
   };
 };

@@ -40,9 +40,17 @@ const authorHeaders = z.object({
   "chorus-edit-token": z.string().max(200).optional().openapi({ description: "The edit token from POST /v1/stories" }),
 });
 
-/** The author's calls verify credentials over the app's outbound HTTP and print links from its public base. */
+/**
+ * The author's calls verify credentials over the app's outbound HTTP (with the app's cache of
+ * status lists and key sets) and print links from its public base.
+ */
 function authorContext(c: Context<AppEnv>): AuthorContext {
-  return { ...workspaceContext(c), fetch: c.var.deps.fetch ?? guardedFetch, publicBase: publicBase(c) };
+  return {
+    ...workspaceContext(c),
+    fetch: c.var.deps.fetch ?? guardedFetch,
+    credentialCache: c.var.credentialCache,
+    publicBase: publicBase(c),
+  };
 }
 
 /** The learner token as sent in `Authorization`; the service checks it (and refuses a malformed header). */
@@ -85,9 +93,12 @@ const patchStory = apiRoute({
   summary: "Edit a story (its author)",
   description:
     "Send the edit token in `Chorus-Edit-Token` or the author's learner token. Changed content (text, rating, " +
-    "outcome, photo, credential) goes back to moderation; consent changes apply at once. `credential: null` removes it.",
+    "outcome, photo, credential) goes back to moderation; consent changes apply at once. `credential: null` removes it; " +
+    "the credential the story already has is not checked again. " +
+    "Rate limited together with `POST /v1/stories` (`rateLimits.stories`; 429 with Retry-After).",
   security,
-  middleware: [requirePublishableKey] as const,
+  // Counted with story submissions: an edit can carry a new credential to check, as a submission can.
+  middleware: [requirePublishableKey, rateLimit("stories")] as const,
   request: {
     params: storyIdParam,
     headers: authorHeaders,

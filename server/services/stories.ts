@@ -16,7 +16,7 @@ import { fixedClock } from "./clock.ts";
 import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import { enqueueEvent } from "./outbox.ts";
-import { assessStory, type VerificationContext } from "./story-verification.ts";
+import { assessStory, isSameCredential, type VerificationContext } from "./story-verification.ts";
 import type { Learner, SecretContext, Visitor, WorkspaceContext } from "./types.ts";
 import { visitorHash } from "./visitors.ts";
 
@@ -215,7 +215,11 @@ export async function updateStoryByAuthor(
     set.consentPhoto = patch.consent.photo;
     set.consentSalary = patch.consent.salary;
   }
-  if (patch.credential !== undefined) {
+  // The credential the story already has is not checked again: each check costs fetches.
+  const credentialChanged =
+    patch.credential === null ||
+    (patch.credential !== undefined && !(await isSameCredential(story.verification, patch.credential)));
+  if (credentialChanged) {
     // The learner of the story (not the caller's token) decides provider attestation.
     const assessment = await assessStory(ctx, {
       learner: input.learner,
@@ -228,9 +232,9 @@ export async function updateStoryByAuthor(
   }
   // What a moderator approved must be approved again once its content changes; consents only
   // narrow or widen what is shown of approved content, so they apply at once.
-  const contentChanged = (["name", "headline", "body", "rating", "outcome", "photoUrl", "credential"] as const).some(
-    (key) => patch[key] !== undefined,
-  );
+  const contentChanged =
+    credentialChanged ||
+    (["name", "headline", "body", "rating", "outcome", "photoUrl"] as const).some((key) => patch[key] !== undefined);
   // The status is read again inside the write: a moderator may have approved (or the author
   // withdrawn) since `story` was read, and an approval must never carry over to unreviewed text.
   return writeTransaction(db, async (tx) => {

@@ -7,12 +7,18 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { conversions, type VerificationReceipt } from "../../db/schema.ts";
+import { sha256Hex } from "../lib/crypto.ts";
 import type { Fetch } from "./credentials/fetch.ts";
-import type { CredentialInput } from "./credentials/types.ts";
+import type { CredentialFetchCache } from "./credentials/fetch-cache.ts";
+import { type CredentialInput, inlineCredentialText } from "./credentials/types.ts";
 import type { Learner, WorkspaceContext } from "./types.ts";
 
-/** Verifying a credential fetches it, its issuer's keys and its status list: `fetch` is the outbound HTTP to use. */
-export type VerificationContext = WorkspaceContext & { fetch: Fetch };
+/**
+ * Verifying a credential fetches it, its issuer's keys and its status list: `fetch` is the
+ * outbound HTTP to use, and `credentialCache` keeps keys and status lists between verifications
+ * (absent, nothing is shared).
+ */
+export type VerificationContext = WorkspaceContext & { fetch: Fetch; credentialCache?: CredentialFetchCache };
 
 export type Assessment = { level: VerificationReceipt["level"]; receipt: VerificationReceipt };
 
@@ -41,9 +47,20 @@ async function completionCheck(db: Db, workspaceId: string, learner: Learner | n
     : { check: "completion", result: "fail" as const, detail: `The provider has reported no completion of ${course}` };
 }
 
+/**
+ * Whether `input` is the credential `receipt` was made from: the same JSON or JWT (by its hash),
+ * or the same URL. Sending it again (a form that sends every field on each edit) then changes
+ * nothing and fetches nothing.
+ */
+export async function isSameCredential(receipt: VerificationReceipt | null, input: CredentialInput): Promise<boolean> {
+  if (!receipt) return false;
+  if ("url" in input) return receipt.credential?.url === input.url;
+  return receipt.credentialHash === (await sha256Hex(inlineCredentialText(input)));
+}
+
 /** The level and receipt of a story of `course` by `learner`, with the credential when one is given. */
 export async function assessStory(
-  { db, clock, workspace, fetch }: VerificationContext,
+  { db, clock, workspace, fetch, credentialCache }: VerificationContext,
   input: { learner: Learner | null; learnerEmail?: string; course: string; credential?: CredentialInput | null },
 ): Promise<Assessment> {
   const now = clock.now();
@@ -56,6 +73,7 @@ export async function assessStory(
       issuers: workspace.settings.credentialIssuers,
       now,
       fetch,
+      cache: credentialCache,
       recipientEmail: input.learnerEmail,
     });
     const level = verdict.verified

@@ -108,7 +108,7 @@ export function badge(options: {
   identity?: Json;
   validFrom?: string;
   validUntil?: string;
-  status?: Json;
+  status?: Json | Json[];
   achievement?: string;
 }): Json {
   return {
@@ -134,10 +134,17 @@ export function badge(options: {
   };
 }
 
-/** A tiny HTTP server on 127.0.0.1 that serves whatever the test publishes at a path. */
+/**
+ * A tiny HTTP server on 127.0.0.1 that serves whatever the test publishes at a path, records the
+ * path of every request it receives, and never answers at the paths the test holds.
+ */
 export async function localServer() {
   const bodies = new Map<string, { body: string; type: string }>();
+  const held = new Set<string>();
+  const requests: string[] = [];
   const server: Server = createServer((request, response) => {
+    requests.push(request.url ?? "");
+    if (held.has(request.url ?? "")) return;
     const found = bodies.get(request.url ?? "");
     if (!found) {
       response.writeHead(404).end();
@@ -149,8 +156,16 @@ export async function localServer() {
   const { port } = server.address() as AddressInfo;
   return {
     base: `http://127.0.0.1:${port}`,
+    /** The paths requested so far, in order. */
+    requests,
     publish: (path: string, body: string, type = "application/json") => bodies.set(path, { body, type }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** Requests to `path` are received and never answered. */
+    hold: (path: string) => held.add(path),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -60,16 +60,20 @@ export const guardedFetch: Fetch = async (input, init) => {
   throw new Error("too many redirects");
 };
 
-/** GET a URL's body as text: at most `maxBytes`, within `timeoutMs`, 2xx only. */
+/**
+ * GET a URL's body as text: at most `maxBytes`, within `timeoutMs` (and before `signal` aborts,
+ * such as the deadline of a whole verification), 2xx only.
+ */
 export async function fetchText(
   fetcher: Fetch,
   url: string,
-  options: { maxBytes?: number; timeoutMs?: number; accept?: string } = {},
+  options: { maxBytes?: number; timeoutMs?: number; accept?: string; signal?: AbortSignal } = {},
 ): Promise<string> {
   const maxBytes = options.maxBytes ?? 256 * 1024;
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 5000);
   const response = await fetcher(url, {
     headers: { Accept: options.accept ?? "application/json, application/ld+json, application/jwt, */*;q=0.5" },
-    signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+    signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
   });
   if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
   if (!response.body) return "";

@@ -3,17 +3,27 @@
  * Revocation through a `BitstringStatusListEntry`: fetch the status list credential, check that
  * its own proof verifies and that the credential's issuer signed it, then read the bit. A list
  * that cannot be fetched or trusted gives "unknown", which never counts as "not revoked".
+ * A credential names its status lists itself, so it may name only a few (`maxEntries`): they
+ * are read one after the other, within the verification's budget (see budget.ts).
  */
 import { decodeList } from "@digitalbazaar/vc-bitstring-status-list";
+import type { ReadRemote } from "./budget.ts";
 import { verifyDataIntegrity } from "./data-integrity.ts";
-import { type Fetch, fetchText } from "./fetch.ts";
 import type { CredentialIssuerConfig } from "./types.ts";
 import { credentialFromJwt, jwtPattern, verifyJwtSignature } from "./vc-jwt.ts";
 
 export type StatusResult = { status: "valid" | "revoked" | "unknown" | "none"; detail: string };
 
-/** Who must have signed a status list, and how to fetch it. */
-export type StatusCheck = { issuerId: string; issuer: CredentialIssuerConfig | undefined; fetch: Fetch; now: Date };
+/** Who must have signed a status list, how to read it, and how many entries are checked at most. */
+export type StatusCheck = {
+  issuerId: string;
+  issuer: CredentialIssuerConfig | undefined;
+  read: ReadRemote;
+  now: Date;
+  maxEntries: number;
+};
+
+const statusListMaxBytes = 1024 * 1024;
 
 const issuerIdOf = (credential: Record<string, unknown>) => {
   const issuer = credential.issuer;
@@ -22,8 +32,9 @@ const issuerIdOf = (credential: Record<string, unknown>) => {
   return typeof id === "string" ? id : undefined;
 };
 
-async function checkEntry(entry: Record<string, unknown>, check: StatusCheck): Promise<StatusResult> {
-  const { issuerId, issuer, fetch: fetcher, now } = check;
+async function checkEntry(entry: Record<string, unknown> | null, check: StatusCheck): Promise<StatusResult> {
+  const { issuerId, issuer, read, now } = check;
+  if (!entry || typeof entry !== "object") return { status: "unknown", detail: "A status entry is not an object" };
   const purpose = String(entry.statusPurpose ?? "");
   if (entry.type !== "BitstringStatusListEntry") {
     return {
@@ -41,7 +52,7 @@ async function checkEntry(entry: Record<string, unknown>, check: StatusCheck): P
   }
   let text: string;
   try {
-    text = (await fetchText(fetcher, listUrl, { maxBytes: 1024 * 1024 })).trim();
+    text = (await read(listUrl, { maxBytes: statusListMaxBytes, cache: true })).trim();
   } catch (error) {
     return { status: "unknown", detail: `Status list ${listUrl} could not be fetched (${(error as Error).message})` };
   }
@@ -50,7 +61,7 @@ async function checkEntry(entry: Record<string, unknown>, check: StatusCheck): P
   try {
     if (jwtPattern.test(text)) {
       list = credentialFromJwt(text);
-      proof = await verifyJwtSignature(text, issuerId, issuer, fetcher);
+      proof = await verifyJwtSignature(text, issuerId, issuer, read);
     } else {
       list = JSON.parse(text) as Record<string, unknown>;
       proof = await verifyDataIntegrity(list, issuer);
@@ -91,10 +102,17 @@ async function checkEntry(entry: Record<string, unknown>, check: StatusCheck): P
 
 /** All status entries of a credential; the worst one decides (revoked, then unknown). */
 export async function checkStatus(credential: Record<string, unknown>, check: StatusCheck): Promise<StatusResult> {
-  const entries = ([] as unknown[]).concat(credential.credentialStatus ?? []) as Record<string, unknown>[];
+  const entries = ([] as unknown[]).concat(credential.credentialStatus ?? []) as (Record<string, unknown> | null)[];
   if (entries.length === 0)
     return { status: "none", detail: "The credential has no status entry (it cannot be revoked)" };
-  const results = await Promise.all(entries.map((entry) => checkEntry(entry, check)));
+  if (entries.length > check.maxEntries) {
+    return {
+      status: "unknown",
+      detail: `The credential has ${entries.length} status entries; at most ${check.maxEntries} are checked, so none was fetched`,
+    };
+  }
+  const results: StatusResult[] = [];
+  for (const entry of entries) results.push(await checkEntry(entry, check));
   return (
     results.find((result) => result.status === "revoked") ??
     results.find((result) => result.status === "unknown") ?? {

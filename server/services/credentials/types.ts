@@ -1,10 +1,17 @@
-/** The shapes credential verification takes and gives. */
+/** The shapes credential verification takes and gives, and the text a credential given inline is read from. */
 import type { ProgramSettings } from "../../../db/program-settings.ts";
 import type { VerificationReceipt } from "../../../db/schema.ts";
+import type { VerificationLimits } from "./budget.ts";
 import type { Fetch } from "./fetch.ts";
+import type { CredentialFetchCache } from "./fetch-cache.ts";
 
 /** A credential as a learner gives it: a URL to fetch, the pasted JSON, or a VC-JWT. */
 export type CredentialInput = { url: string } | { json: Record<string, unknown> } | { jwt: string };
+
+/** The text of a credential given inline, as verified and hashed (the receipt's `credentialHash`). */
+export function inlineCredentialText(input: { json: Record<string, unknown> } | { jwt: string }): string {
+  return "jwt" in input ? input.jwt.trim() : JSON.stringify(input.json);
+}
 
 /** One line of a receipt: a check, its result and why. The receipt's shapes are stored as they are. */
 export type Check = VerificationReceipt["checks"][number];
@@ -22,6 +29,10 @@ export type VerifyOptions = {
   fetch: Fetch;
   /** The learner's email from their token, when known, for the recipient check. */
   recipientEmail?: string;
+  /** Status lists and key sets shared between verifications; absent, each verification has its own. */
+  cache?: CredentialFetchCache;
+  /** What one verification may cost (budget.ts has the defaults). */
+  limits?: Partial<VerificationLimits>;
 };
 
 export type CredentialIssuerConfig = ProgramSettings["credentialIssuers"][number];

@@ -2,11 +2,12 @@
  * VC-JWT: a credential signed as a compact JWS. Both shapes are read: VC 1.1 style (the
  * credential in a `vc` claim, `iss`/`nbf`/`exp`/`jti` beside it) and VC-JOSE 2.0 (the payload
  * is the credential). The key comes from the allow-listed issuer's JWK or JWKS URL, or from
- * the issuer's `did:key` itself; never from the token (no `jwk`/`jku` header is trusted).
+ * the issuer's `did:key` itself; never from the token (no `jwk`/`jku` header is trusted). Only a
+ * JWKS URL the workspace configured is ever fetched.
  */
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from "jose";
+import type { ReadRemote } from "./budget.ts";
 import { didKeyJwk } from "./document-loader.ts";
-import { type Fetch, fetchText } from "./fetch.ts";
 import type { CredentialIssuerConfig } from "./types.ts";
 
 export const jwtPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -33,13 +34,13 @@ export function credentialFromJwt(jwt: string): Record<string, unknown> {
   return credential;
 }
 
-async function keyFor(jwt: string, issuerId: string, issuer: CredentialIssuerConfig | undefined, fetcher: Fetch) {
+async function keyFor(jwt: string, issuerId: string, issuer: CredentialIssuerConfig | undefined, read: ReadRemote) {
   const header = decodeProtectedHeader(jwt);
   const alg = header.alg ?? "";
   if (!algorithms.includes(alg)) throw new Error(`Algorithm ${alg || "none"} is not accepted`);
   if (issuer?.publicKeyJwk) return { key: await importJWK(issuer.publicKeyJwk as JWK, alg) };
   if (issuer?.jwksUrl) {
-    const jwks = JSON.parse(await fetchText(fetcher, issuer.jwksUrl, { maxBytes: 64 * 1024 })) as { keys: JWK[] };
+    const jwks = JSON.parse(await read(issuer.jwksUrl, { maxBytes: 64 * 1024, cache: true })) as { keys: JWK[] };
     return { set: createLocalJWKSet(jwks) };
   }
   const derived = await didKeyJwk(issuerId);
@@ -51,10 +52,10 @@ export async function verifyJwtSignature(
   jwt: string,
   issuerId: string,
   issuer: CredentialIssuerConfig | undefined,
-  fetcher: Fetch,
+  read: ReadRemote,
 ): Promise<{ ok: boolean; detail: string }> {
   try {
-    const found = await keyFor(jwt, issuerId, issuer, fetcher);
+    const found = await keyFor(jwt, issuerId, issuer, read);
     const { protectedHeader } =
       "set" in found && found.set
         ? await compactVerify(jwt, found.set, { algorithms })

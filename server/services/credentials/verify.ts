@@ -4,19 +4,26 @@
  * receipt says exactly why a credential did or did not count. `verified` needs type, issuer,
  * proof and validity to pass, revocation to be known and clear (or the credential to have no
  * status entry), and the recipient not to be someone else.
+ *
+ * Everything a credential names is chosen by whoever submits it, so nothing it names is fetched
+ * for an issuer the workspace does not trust, nor before its proof verifies (a forged credential
+ * may claim a trusted issuer): only the credential's own URL, to read it, and the JWKS URL the
+ * workspace configured for a trusted issuer. Status lists are fetched for a genuine credential of
+ * a trusted issuer only, and every verification stays within a budget (budget.ts).
  */
 import { sha256Hex } from "../../lib/crypto.ts";
+import { budgetedReader, type ReadRemote, VerificationBudget } from "./budget.ts";
 import { verifyDataIntegrity } from "./data-integrity.ts";
-import { fetchText } from "./fetch.ts";
 import { checkRecipient } from "./recipient.ts";
 import { checkStatus } from "./status-list.ts";
-import type {
-  Check,
-  CredentialInput,
-  CredentialIssuerConfig,
-  CredentialSummary,
-  CredentialVerdict,
-  VerifyOptions,
+import {
+  type Check,
+  type CredentialInput,
+  type CredentialIssuerConfig,
+  type CredentialSummary,
+  type CredentialVerdict,
+  inlineCredentialText,
+  type VerifyOptions,
 } from "./types.ts";
 import { credentialFromJwt, jwtPattern, verifyJwtSignature } from "./vc-jwt.ts";
 
@@ -82,13 +89,13 @@ function summaryOf(credential: Record<string, unknown>, format: CredentialSummar
   return summary;
 }
 
-async function load(input: CredentialInput, options: VerifyOptions) {
+async function load(input: CredentialInput, read: ReadRemote) {
   if ("url" in input) {
-    const raw = (await fetchText(options.fetch, input.url)).trim();
+    const raw = (await read(input.url, { maxBytes: 256 * 1024, cache: false })).trim();
     return { raw, url: input.url };
   }
-  if ("jwt" in input) return { raw: input.jwt.trim() };
-  return { raw: JSON.stringify(input.json), json: input.json };
+  if ("jwt" in input) return { raw: inlineCredentialText(input) };
+  return { raw: inlineCredentialText(input), json: input.json };
 }
 
 /** The credential's JSON, from its JSON or its JWT. */
@@ -134,28 +141,60 @@ async function proofCheck(
   loaded: Loaded,
   issuerId: string | undefined,
   trusted: CredentialIssuerConfig | undefined,
-  options: VerifyOptions,
+  read: ReadRemote,
 ): Promise<Check> {
   if (!issuerId) return { check: "proof", result: "fail", detail: "No issuer, so no key to check the proof with" };
   const proof = loaded.isJwt
-    ? await verifyJwtSignature(loaded.raw, issuerId, trusted, options.fetch)
+    ? await verifyJwtSignature(loaded.raw, issuerId, trusted, read)
     : await verifyDataIntegrity(loaded.credential, trusted);
   return { check: "proof", result: proof.ok ? "pass" : "fail", detail: proof.detail };
 }
 
 async function revocationCheck(
   credential: Record<string, unknown>,
-  issuerId: string | undefined,
-  trusted: CredentialIssuerConfig | undefined,
+  issuer: { id: string | undefined; trusted: CredentialIssuerConfig | undefined; proof: Check },
   options: VerifyOptions,
+  read: ReadRemote,
+  budget: VerificationBudget,
 ): Promise<Check> {
+  const { id: issuerId, trusted, proof } = issuer;
   if (!issuerId) return { check: "revocation", result: "skip", detail: "Not checked without an issuer" };
-  const status = await checkStatus(credential, { issuerId, issuer: trusted, fetch: options.fetch, now: options.now });
+  if (([] as unknown[]).concat(credential.credentialStatus ?? []).length === 0) {
+    return { check: "revocation", result: "skip", detail: "The credential has no status entry (it cannot be revoked)" };
+  }
+  // The status entries are the issuer's word only once the issuer is trusted and its proof holds.
+  if (!trusted) {
+    const detail = `Not checked: the issuer is not on this workspace's issuer list, so its status lists are not fetched`;
+    return { check: "revocation", result: "skip", detail };
+  }
+  if (proof.result !== "pass") {
+    const detail = `Not checked: the proof does not verify, so the status entries may not be the issuer's`;
+    return { check: "revocation", result: "skip", detail };
+  }
+  const status = await checkStatus(credential, {
+    issuerId,
+    issuer: trusted,
+    read,
+    now: options.now,
+    maxEntries: budget.limits.statusEntries,
+  });
   return {
     check: "revocation",
     result: status.status === "valid" ? "pass" : status.status === "none" ? "skip" : "fail",
     detail: status.status === "unknown" ? `Status unknown: ${status.detail}` : status.detail,
   };
+}
+
+/** Whether `value` holds more than `max` objects and arrays (counted without recursion: it may nest deep). */
+function exceedsObjects(value: unknown, max: number): boolean {
+  const stack = [value];
+  let count = 0;
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (next === null || typeof next !== "object") continue;
+    if (++count > max) return true;
+    for (const item of Object.values(next)) stack.push(item);
+  }
+  return false;
 }
 
 /** The checks that must pass; the others may also be skipped (no status list, no email to match). */
@@ -167,9 +206,11 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     checks: [{ check, result: "fail", detail }],
   });
 
+  const budget = new VerificationBudget(options.limits);
+  const read = budgetedReader(options.fetch, budget, options.cache, options.now.getTime());
   let fetched: Awaited<ReturnType<typeof load>>;
   try {
-    fetched = await load(input, options);
+    fetched = await load(input, read);
   } catch (error) {
     return fail("retrieve", `The credential could not be fetched: ${(error as Error).message}`);
   }
@@ -181,16 +222,22 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
   } catch (error) {
     return { ...fail("format", `Not a credential: ${(error as Error).message}`), credentialHash };
   }
+  // Checking a Data Integrity proof canonicalizes every object of the credential (about 1 ms each).
+  if (exceedsObjects(credential, budget.limits.objects)) {
+    const detail = `Not checked: the credential has more than ${budget.limits.objects} objects (a badge has a few dozen)`;
+    return { ...fail("format", detail), credentialHash };
+  }
   const loaded = { raw: fetched.raw, isJwt, credential };
   const { id: issuerId, name: issuerName } = issuerOf(credential);
   const trusted = issuerId ? options.issuers.find((issuer) => issuer.id === issuerId) : undefined;
+  const proof = await proofCheck(loaded, issuerId, trusted, read);
   const checks: Check[] = [
     { check: "format", result: "pass", detail: isJwt ? "VC-JWT" : "JSON-LD credential with an embedded proof" },
     typeCheck(credential),
     issuerCheck(issuerId, issuerName, trusted),
-    await proofCheck(loaded, issuerId, trusted, options),
+    proof,
     checkValidity(credential, options.now),
-    await revocationCheck(credential, issuerId, trusted, options),
+    await revocationCheck(credential, { id: issuerId, trusted, proof }, options, read, budget),
     await checkRecipient(credential, options.recipientEmail),
   ];
   const verified = checks.every(
