@@ -16,7 +16,7 @@ import { fixedClock } from "./clock.ts";
 import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import { enqueueEvent } from "./outbox.ts";
-import { assessStory, type VerificationContext } from "./story-verification.ts";
+import { assessStory, claimCredential, type VerificationContext } from "./story-verification.ts";
 import type { Learner, SecretContext, Visitor, WorkspaceContext } from "./types.ts";
 import { visitorHash } from "./visitors.ts";
 
@@ -158,13 +158,20 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
     tags: [],
     verificationLevel: assessment.level,
     verification: assessment.receipt,
+    credentialKey: assessment.credentialKey,
     editTokenHash: await sha256Hex(editToken),
     visitorHash: visitorHash({ secret }, { workspaceId: workspace.id, visitor: input.visitor, now }),
     createdAt: now.getTime(),
     updatedAt: null,
     approvedAt: null,
   };
-  await db.transaction(async (tx) => {
+  await writeTransaction(db, async (tx) => {
+    const claimed = await claimCredential(tx, { workspaceId: workspace.id, storyId: row.id, assessment });
+    Object.assign(row, {
+      verificationLevel: claimed.level,
+      verification: claimed.receipt,
+      credentialKey: claimed.credentialKey,
+    });
     await tx.insert(stories).values(row);
     await enqueueEvent(
       { tx, clock: fixedClock(now) },
@@ -215,17 +222,17 @@ export async function updateStoryByAuthor(
     set.consentPhoto = patch.consent.photo;
     set.consentSalary = patch.consent.salary;
   }
-  if (patch.credential !== undefined) {
-    // The learner of the story (not the caller's token) decides provider attestation.
-    const assessment = await assessStory(ctx, {
-      learner: input.learner,
-      learnerEmail: input.learnerEmail,
-      course: story.course,
-      credential: patch.credential,
-    });
-    set.verificationLevel = assessment.level;
-    set.verification = assessment.receipt;
-  }
+  // The learner of the story (not the caller's token) decides provider attestation; the
+  // credential is claimed inside the write below.
+  const assessment =
+    patch.credential === undefined
+      ? undefined
+      : await assessStory(ctx, {
+          learner: input.learner,
+          learnerEmail: input.learnerEmail,
+          course: story.course,
+          credential: patch.credential,
+        });
   // What a moderator approved must be approved again once its content changes; consents only
   // narrow or widen what is shown of approved content, so they apply at once.
   const contentChanged = (["name", "headline", "body", "rating", "outcome", "photoUrl", "credential"] as const).some(
@@ -236,6 +243,12 @@ export async function updateStoryByAuthor(
   return writeTransaction(db, async (tx) => {
     const current = await currentStory(tx, story);
     if (current.status === "withdrawn") throw new DomainError("conflict", "This story was withdrawn");
+    if (assessment) {
+      const claimed = await claimCredential(tx, { workspaceId: story.workspaceId, storyId: story.id, assessment });
+      set.verificationLevel = claimed.level;
+      set.verification = claimed.receipt;
+      set.credentialKey = claimed.credentialKey;
+    }
     const resubmitted = contentChanged && current.status !== "pending";
     if (contentChanged) {
       set.status = "pending";
@@ -277,6 +290,8 @@ export const withdrawnStory = {
   monthsToOutcome: null,
   featured: false,
   tags: [],
+  // Frees the credential for another story of the workspace.
+  credentialKey: null,
 } satisfies Partial<typeof stories.$inferInsert>;
 
 /**
@@ -339,7 +354,7 @@ export async function learnerById({ db, workspace }: WorkspaceContext, input: { 
 export type PublicFilter = {
   course?: string;
   outcome?: OutcomeType;
-  verified?: "true" | "provider_attested" | "credential_verified";
+  verified?: "true" | "provider_attested" | "credential_verified" | "credential_genuine";
   cursor?: string;
   limit: number;
 };
