@@ -183,6 +183,17 @@ describe("one credential, one story per workspace", () => {
     expect(next.verificationLevel).toBe("credential_verified");
   });
 
+  it("frees the credential when the learner is erased", async () => {
+    const credential = await priyasBadge();
+    await submit(withCredential(credential), await asPriya());
+    const erased = await t.call("DELETE", "/v1/learners/priya-1", {
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+    });
+    expect(erased.status).toBe(200);
+    const again = await submit(withCredential(credential), await tokenFor(ws, { sub: "priya-2", email: priya }));
+    expect(again.verificationLevel).toBe("credential_verified");
+  });
+
   it("frees the credential when the author moves their story to another one", async () => {
     const credential = await priyasBadge();
     const first = await submit(withCredential(credential), await asPriya());
