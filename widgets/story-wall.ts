@@ -42,10 +42,9 @@ const wallText = catalog(
     fingerprint: "SHA-256",
     self_reported: "The learner told this story; it could not be checked.",
     provider_attested: "The provider confirmed that this learner completed the course.",
-    credential_genuine:
-      "A credential from an issuer the provider trusts checked out (signature, dates, revocation), but it was not shown to belong to this learner.",
+    credential_genuine: "A trusted issuer's genuine credential, not shown to be this learner's.",
     credential_verified:
-      "A credential from an issuer the provider trusts was checked (signature, dates, revocation) and was issued to this learner.",
+      "A credential from an issuer the provider trusts was checked: signature, dates, revocation, recipient.",
   },
   () => import("./story-wall.hi.ts"),
 );

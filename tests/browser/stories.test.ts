@@ -177,7 +177,7 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
     await wall.getByRole("button", { name: "Genuine credential, owner unconfirmed: how this was checked" }).click();
     const dialog = wall.getByRole("dialog", { name: "Verification receipt" });
     await dialog.getByText(/Odd Dates Certificate/).waitFor();
-    expect(await dialog.getByText(/not shown to belong to this learner/).count()).toBe(1);
+    expect(await dialog.getByText(/not shown to be this learner's/).count()).toBe(1);
     expect(await dialog.getByText(/spring of 2024/).count()).toBe(1);
     expect(await dialog.getByText(/never/).count()).toBe(1);
   });
