@@ -296,7 +296,7 @@ export const rewards = sqliteTable(
 );
 
 export type VerificationReceipt = {
-  level: "self_reported" | "provider_attested" | "credential_verified";
+  level: "self_reported" | "credential_genuine" | "provider_attested" | "credential_verified";
   checkedAt: string;
   checks: { check: string; result: "pass" | "fail" | "skip"; detail: string }[];
   credentialHash?: string;
@@ -337,9 +337,11 @@ export const stories = sqliteTable(
     featured: integer("featured", { mode: "boolean" }).notNull().default(false),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default([]),
     verificationLevel: text("verification_level", {
-      enum: ["self_reported", "provider_attested", "credential_verified"],
+      enum: ["self_reported", "credential_genuine", "provider_attested", "credential_verified"],
     }).notNull(),
     verification: text("verification", { mode: "json" }).$type<VerificationReceipt>(),
+    /** The credential this story is `credential_verified` by (credentials/identity.ts); one story per workspace. */
+    credentialKey: text("credential_key"),
     editTokenHash: text("edit_token_hash").notNull(),
     visitorHash: text("visitor_hash"),
     createdAt: createdAt(),
@@ -349,6 +351,7 @@ export const stories = sqliteTable(
   (t) => [
     index("stories_workspace_status").on(t.workspaceId, t.status, t.course, t.createdAt),
     index("stories_workspace_learner").on(t.workspaceId, t.learnerId),
+    uniqueIndex("stories_workspace_credential").on(t.workspaceId, t.credentialKey),
   ],
 );
 

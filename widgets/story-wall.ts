@@ -42,7 +42,9 @@ const wallText = catalog(
     fingerprint: "SHA-256",
     self_reported: "The learner told this story; it could not be checked.",
     provider_attested: "The provider confirmed that this learner completed the course.",
-    credential_verified: "A credential from an issuer the provider trusts was checked: signature, dates, revocation.",
+    credential_genuine: "A trusted issuer's genuine credential, not shown to be this learner's.",
+    credential_verified:
+      "A credential from an issuer the provider trusts was checked: signature, dates, revocation, recipient.",
   },
   () => import("./story-wall.hi.ts"),
 );
@@ -61,7 +63,8 @@ const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
  * @attr layout - `wall` (masonry columns, default), `carousel` (one story at a time) or `list`
  * @attr limit - stories per page, 1–50 (default 12)
  * @attr outcome - initial outcome filter (`new_job`, `promotion`, …); visitors can change it
- * @attr verified - initial filter: only provider-attested and credential-verified stories
+ * @attr verified - initial filter: only provider-attested and credential-verified stories (a genuine credential
+ *   not shown to be the author's does not count)
  * @attr course-name - the course's title in the JSON-LD (default: the page's `<title>`)
  * @attr no-json-ld - leaves the JSON-LD markup out
  * @attr interval - seconds between carousel slides (default 7)

@@ -129,14 +129,15 @@ const listStories = apiRoute({
   tags: ["Stories"],
   summary: "Approved stories, consents applied",
   description:
-    "Featured first, then newest approval first. `verified=true` keeps provider-attested and credential-verified stories.",
+    "Featured first, then newest approval first. `verified=true` keeps provider-attested and credential-verified stories (not `credential_genuine`: a genuine " +
+    "credential not shown to be the author's).",
   security: [{ publishableKey: [] }],
   middleware: [requirePublishableKey] as const,
   request: {
     query: z.object({
       course: courseSlug.optional(),
       outcome: z.enum(outcomeTypes).optional(),
-      verified: z.enum(["true", "provider_attested", "credential_verified"]).optional(),
+      verified: z.enum(["true", "provider_attested", "credential_verified", "credential_genuine"]).optional(),
       cursor: cursorParam,
       limit: z.coerce.number().int().min(1).max(50).default(12),
     }),

@@ -98,7 +98,13 @@ export const StoryPatch = z
   .strict()
   .openapi("StoryPatch");
 
-const level = z.enum(["self_reported", "provider_attested", "credential_verified"]);
+const level = z.enum(["self_reported", "credential_genuine", "provider_attested", "credential_verified"]).openapi({
+  description:
+    "`credential_verified`: an Open Badges credential verified and its recipient is the author (the email of their " +
+    "learner token). `provider_attested`: the provider reported the learner's completion. `credential_genuine`: a " +
+    "credential verified but is not shown to be the author's, so it says nothing of who wrote the story. " +
+    "`self_reported`: nothing could be checked.",
+});
 const Check = z.object({ check: z.string(), result: z.enum(["pass", "fail", "skip"]), detail: z.string() });
 
 export const Receipt = z

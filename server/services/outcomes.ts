@@ -13,7 +13,8 @@ export const methodology =
   "Figures come from success stories that learners chose to publish and that the provider approved, " +
   "not from a survey of every learner, so they describe those who told their story. Shares are k/n of " +
   "those stories; the salary median uses only figures learners consented to share; a story counts as " +
-  "verified when the provider attested the completion or an Open Badges credential verified. Figures " +
+  "verified when the provider attested the completion or an Open Badges credential issued to its author " +
+  "verified (a genuine credential not shown to be the author's does not count). Figures " +
   "from fewer stories than the minimum sample are not shown.";
 
 /** The median of a list of numbers (the mean of the middle two for an even count). */
@@ -61,7 +62,10 @@ export async function outcomeStatistics({ db, workspace }: WorkspaceContext, inp
     return { median: small ? null : median(values), n: values.length, suppressed: small };
   };
 
-  const verifiedCount = rows.filter((row) => row.verificationLevel !== "self_reported").length;
+  // A genuine credential not shown to be the author's verifies nothing about the story.
+  const verifiedCount = rows.filter(
+    (row) => row.verificationLevel === "provider_attested" || row.verificationLevel === "credential_verified",
+  ).length;
   const credentialCount = rows.filter((row) => row.verificationLevel === "credential_verified").length;
   const dates = rows.map((row) => row.createdAt).sort((a, b) => a - b);
 

@@ -16,7 +16,7 @@ import { fixedClock } from "./clock.ts";
 import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import { enqueueEvent } from "./outbox.ts";
-import { assessStory, isSameCredential, type VerificationContext } from "./story-verification.ts";
+import { assessStory, claimCredential, isSameCredential, type VerificationContext } from "./story-verification.ts";
 import type { Learner, SecretContext, Visitor, WorkspaceContext } from "./types.ts";
 import { visitorHash } from "./visitors.ts";
 
@@ -158,13 +158,20 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
     tags: [],
     verificationLevel: assessment.level,
     verification: assessment.receipt,
+    credentialKey: assessment.credentialKey,
     editTokenHash: await sha256Hex(editToken),
     visitorHash: visitorHash({ secret }, { workspaceId: workspace.id, visitor: input.visitor, now }),
     createdAt: now.getTime(),
     updatedAt: null,
     approvedAt: null,
   };
-  await db.transaction(async (tx) => {
+  await writeTransaction(db, async (tx) => {
+    const claimed = await claimCredential(tx, { workspaceId: workspace.id, storyId: row.id, assessment });
+    Object.assign(row, {
+      verificationLevel: claimed.level,
+      verification: claimed.receipt,
+      credentialKey: claimed.credentialKey,
+    });
     await tx.insert(stories).values(row);
     await enqueueEvent(
       { tx, clock: fixedClock(now) },
@@ -215,21 +222,23 @@ export async function updateStoryByAuthor(
     set.consentPhoto = patch.consent.photo;
     set.consentSalary = patch.consent.salary;
   }
-  // The credential the story already has is not checked again: each check costs fetches.
+  // The credential the story already has is not checked again (each check costs fetches), unless
+  // the author now shows a learner token that may bind a merely genuine one to them.
   const credentialChanged =
     patch.credential === null ||
     (patch.credential !== undefined && !(await isSameCredential(story.verification, patch.credential)));
-  if (credentialChanged) {
-    // The learner of the story (not the caller's token) decides provider attestation.
-    const assessment = await assessStory(ctx, {
-      learner: input.learner,
-      learnerEmail: input.learnerEmail,
-      course: story.course,
-      credential: patch.credential,
-    });
-    set.verificationLevel = assessment.level;
-    set.verification = assessment.receipt;
-  }
+  const mayBindNow = input.learnerEmail !== undefined && story.verificationLevel === "credential_genuine";
+  // The learner of the story (not the caller's token) decides provider attestation; the
+  // credential is claimed inside the write below.
+  const assessment =
+    patch.credential !== undefined && (credentialChanged || mayBindNow)
+      ? await assessStory(ctx, {
+          learner: input.learner,
+          learnerEmail: input.learnerEmail,
+          course: story.course,
+          credential: patch.credential,
+        })
+      : undefined;
   // What a moderator approved must be approved again once its content changes; consents only
   // narrow or widen what is shown of approved content, so they apply at once.
   const contentChanged =
@@ -240,6 +249,12 @@ export async function updateStoryByAuthor(
   return writeTransaction(db, async (tx) => {
     const current = await currentStory(tx, story);
     if (current.status === "withdrawn") throw new DomainError("conflict", "This story was withdrawn");
+    if (assessment) {
+      const claimed = await claimCredential(tx, { workspaceId: story.workspaceId, storyId: story.id, assessment });
+      set.verificationLevel = claimed.level;
+      set.verification = claimed.receipt;
+      set.credentialKey = claimed.credentialKey;
+    }
     const resubmitted = contentChanged && current.status !== "pending";
     if (contentChanged) {
       set.status = "pending";
@@ -281,6 +296,8 @@ export const withdrawnStory = {
   monthsToOutcome: null,
   featured: false,
   tags: [],
+  // Frees the credential for another story of the workspace.
+  credentialKey: null,
 } satisfies Partial<typeof stories.$inferInsert>;
 
 /**
@@ -343,7 +360,7 @@ export async function learnerById({ db, workspace }: WorkspaceContext, input: { 
 export type PublicFilter = {
   course?: string;
   outcome?: OutcomeType;
-  verified?: "true" | "provider_attested" | "credential_verified";
+  verified?: "true" | "provider_attested" | "credential_verified" | "credential_genuine";
   cursor?: string;
   limit: number;
 };

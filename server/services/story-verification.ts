@@ -1,13 +1,22 @@
 /**
- * A story's verification level and its receipt. `credential_verified` when an Open Badges
- * credential verifies (see credentials/verify.ts); else `provider_attested` when the provider
- * reported a `completion` of the story's course for this learner; else `self_reported`. A
- * credential that fails never rejects the story: the level stays honest and the receipt says why.
+ * A story's verification level and its receipt, from strongest to weakest:
+ * - `credential_verified`: an Open Badges credential verifies (see credentials/verify.ts) and is
+ *   bound to the author: its recipient is the email of the author's learner token, which the
+ *   provider signed. It is the only level a credential alone can give about the author, and one
+ *   credential gives it to at most one story of a workspace (`claimCredential`).
+ * - `provider_attested`: the provider reported a `completion` of the story's course for this learner.
+ * - `credential_genuine`: the credential verifies but is not shown to be the author's (no learner
+ *   token, a token with another email, a recipient named by DID or name, or the credential already
+ *   backs another story). Anyone can paste someone else's public badge, so this says nothing of who
+ *   wrote the story and counts as verified nowhere.
+ * - `self_reported`: nothing could be checked.
+ * A credential that fails never rejects the story: the level stays honest and the receipt says why.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
-import { conversions, type VerificationReceipt } from "../../db/schema.ts";
+import { conversions, stories, type VerificationReceipt } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
+import type { Tx } from "../lib/write-transaction.ts";
 import type { Fetch } from "./credentials/fetch.ts";
 import type { CredentialFetchCache } from "./credentials/fetch-cache.ts";
 import { type CredentialInput, inlineCredentialText } from "./credentials/types.ts";
@@ -20,7 +29,27 @@ import type { Learner, WorkspaceContext } from "./types.ts";
  */
 export type VerificationContext = WorkspaceContext & { fetch: Fetch; credentialCache?: CredentialFetchCache };
 
-export type Assessment = { level: VerificationReceipt["level"]; receipt: VerificationReceipt };
+export type Assessment = {
+  level: VerificationReceipt["level"];
+  receipt: VerificationReceipt;
+  /** The credential the story is `credential_verified` by; null at any other level. */
+  credentialKey: string | null;
+};
+
+type Check = VerificationReceipt["checks"][number];
+
+/** Why a genuine credential does or does not speak for this author. */
+function authorCheck(recipient: Check | undefined, bound: boolean): Check {
+  if (bound) return { check: "author", result: "pass", detail: "Issued to this story's author" };
+  return {
+    check: "author",
+    result: recipient?.result === "fail" ? "fail" : "skip",
+    detail:
+      recipient?.result === "fail"
+        ? "Genuine, but issued to someone else than this story's author"
+        : "Genuine, but not shown to be the author's: it counts as a genuine credential, not a verified one",
+  };
+}
 
 async function completionCheck(db: Db, workspaceId: string, learner: Learner | null, course: string) {
   if (!learner) {
@@ -76,17 +105,23 @@ export async function assessStory(
       cache: credentialCache,
       recipientEmail: input.learnerEmail,
     });
-    const level = verdict.verified
+    const genuine = verdict.genuine === true;
+    const bound = genuine && verdict.bound === true;
+    const level = bound
       ? "credential_verified"
       : completion.result === "pass"
         ? "provider_attested"
-        : "self_reported";
+        : genuine
+          ? "credential_genuine"
+          : "self_reported";
+    const recipient = verdict.checks.find((check) => check.check === "recipient");
     return {
       level,
+      credentialKey: bound ? (verdict.credentialKey ?? null) : null,
       receipt: {
         level,
         checkedAt,
-        checks: [...verdict.checks, completion],
+        checks: [...verdict.checks, ...(genuine ? [authorCheck(recipient, bound)] : []), completion],
         credentialHash: verdict.credentialHash,
         issuer: verdict.issuer,
         credential: verdict.credential,
@@ -96,10 +131,51 @@ export async function assessStory(
   const level = completion.result === "pass" ? "provider_attested" : "self_reported";
   return {
     level,
+    credentialKey: null,
     receipt: {
       level,
       checkedAt,
       checks: [completion, { check: "credential", result: "skip", detail: "No credential was given" }],
     },
   };
+}
+
+/**
+ * The assessment of story `storyId` once its credential is claimed, inside the write that stores
+ * it (a write transaction, so two stories cannot claim one credential at once; the unique index
+ * on the stories table is the backstop). A credential that already verifies another story of the
+ * workspace leaves this one at the level it has without the credential. A withdrawn or erased
+ * story holds no credential (`withdrawnStory`).
+ */
+export async function claimCredential(
+  tx: Tx,
+  input: { workspaceId: string; storyId: string; assessment: Assessment },
+): Promise<Assessment> {
+  const { workspaceId, storyId, assessment } = input;
+  if (!assessment.credentialKey) return assessment;
+  const [other] = await tx
+    .select({ id: stories.id })
+    .from(stories)
+    .where(
+      and(
+        eq(stories.workspaceId, workspaceId),
+        eq(stories.credentialKey, assessment.credentialKey),
+        ne(stories.id, storyId),
+      ),
+    )
+    .limit(1);
+  if (!other) return assessment;
+  const attested = assessment.receipt.checks.some((check) => check.check === "completion" && check.result === "pass");
+  const level = attested ? "provider_attested" : "credential_genuine";
+  const checks = assessment.receipt.checks.map(
+    (check): Check =>
+      check.check === "author"
+        ? {
+            check: "author",
+            result: "fail",
+            detail: "Issued to this author, but it already verifies another story in this workspace: it counts once",
+          }
+        : check,
+  );
+  return { level, credentialKey: null, receipt: { ...assessment.receipt, level, checks } };
 }

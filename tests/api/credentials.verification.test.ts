@@ -120,6 +120,19 @@ describe("Data Integrity (eddsa-rdfc-2022) credentials issued in the test", () =
     const verdict = await verify({ json: credential }, email);
     expect(result(verdict, "recipient")?.result).toBe("fail");
     expect(verdict.verified).toBe(false);
+    // Real, but someone else's: genuine and not bound.
+    expect([verdict.genuine, verdict.bound]).toEqual([true, false]);
+  });
+
+  it("binds a credential only to the email it was issued to, and names it the same way however it is sent", async () => {
+    const credential = await di.sign(badge({ issuer: di, identity: await emailIdentity(email) }));
+    const mine = await verify({ json: credential }, email);
+    expect([mine.genuine, mine.bound]).toEqual([true, true]);
+    expect((await verify({ json: credential })).bound).toBe(false);
+    const reordered = Object.fromEntries(Object.entries(credential).reverse());
+    expect((await verify({ json: reordered }, email)).credentialKey).toBe(mine.credentialKey);
+    const other = await di.sign(badge({ issuer: di, identity: await emailIdentity(email) }));
+    expect((await verify({ json: other }, email)).credentialKey).not.toBe(mine.credentialKey);
   });
 
   it("matches a hashed email regardless of its case", async () => {
@@ -291,9 +304,22 @@ describe("real third-party Open Badges fixtures (Digital Credentials Consortium)
         name,
       ).toEqual([]);
       expect(verdict.verified, name).toBe(true);
+      // Genuine, but none names an email recipient: none is bound to any author.
+      expect([verdict.genuine, verdict.bound], name).toEqual([true, false]);
     }
     const named = await check("v2-eddsa-valid-identity-hash");
     expect(result(named, "recipient")).toMatchObject({ result: "skip", detail: expect.stringContaining("name") });
+  });
+
+  it("binds none of them to a learner's email: a recipient named by name or DID is not an email", async () => {
+    for (const name of ["v2-eddsa-valid", "v1-eddsa-valid", "v2-eddsa-valid-identity-hash"]) {
+      const credential = fixture(name);
+      const verdict = await verifyCredential(
+        { json: credential },
+        { issuers: [{ id: issuerOf(credential) }], now, fetch: fetcher, recipientEmail: "parker@example.com" },
+      );
+      expect([verdict.genuine, verdict.bound], name).toEqual([true, false]);
+    }
   });
 
   it("reports the expired one as expired (proof still good) and its offline status list as unknown", async () => {
@@ -307,6 +333,7 @@ describe("real third-party Open Badges fixtures (Digital Credentials Consortium)
     expect(result(verdict, "validity")?.result).toBe("fail");
     expect(result(verdict, "revocation")?.detail).toContain("Status unknown");
     expect(verdict.verified).toBe(false);
+    expect(verdict.genuine).toBe(false);
   });
 
   it("reports the not-yet-valid one", async () => {

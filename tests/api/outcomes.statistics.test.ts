@@ -95,6 +95,17 @@ describe("GET /v1/outcomes", () => {
     expect(stats.methodology).toMatch(/consented/);
   });
 
+  it("does not count a genuine credential that is not shown to be the author's as verified", async () => {
+    // The same stories, with the two credential_verified ones only credential_genuine.
+    await seed(
+      approvedSpecs.map((spec) =>
+        spec.level === "credential_verified" ? { ...spec, level: "credential_genuine" } : spec,
+      ),
+    );
+    const stats = await outcomes();
+    expect(stats.verified).toEqual({ count: 2, credentialVerified: 0, n: 12, share: 0.167, suppressed: false });
+  });
+
   it("shows the salary median once enough learners consented, with the workspace's own minimum", async () => {
     await seed(approvedSpecs);
     await t.call("PATCH", "/v1/admin/program", {

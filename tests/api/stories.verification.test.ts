@@ -115,9 +115,10 @@ describe("verification levels", () => {
   });
 
   it("is credential_verified for a VC-JWT fetched from its https URL, with an Add to LinkedIn link", async () => {
-    const jwt = await ed.sign(badge({ issuer: ed, achievement: "Data Analytics & SQL" }));
+    const identity = await emailIdentity(email);
+    const jwt = await ed.sign(badge({ issuer: ed, identity, achievement: "Data Analytics & SQL" }));
     server.publish("/priya.jwt", jwt, "application/jwt");
-    const story = await submit(storyBody({ credential: { url: "https://badges.example/priya.jwt" } }));
+    const story = await submit(storyBody({ credential: { url: "https://badges.example/priya.jwt" } }), await asPriya());
     expect(story.verificationLevel).toBe("credential_verified");
     await expectError(await api.verification(story.id), 404, "not_found");
     // The author can read the receipt before approval.
@@ -175,14 +176,27 @@ describe("verification levels", () => {
   });
 
   it("re-verifies when the author adds a credential later, and sends the story back to moderation", async () => {
-    const story = await api.approved(storyBody());
-    const credential = await di.sign(badge({ issuer: di }));
-    const response = await api.patch(
+    const story = await api.approved(storyBody(), await asPriya());
+    const credential = await di.sign(badge({ issuer: di, identity: await emailIdentity(email) }));
+    const response = await api.patch(story.id, { credential: { json: credential } }, await asPriya());
+    expect(await response.json()).toMatchObject({ status: "pending", verificationLevel: "credential_verified" });
+    // The same credential sent again with the edit token alone is not checked again: the story
+    // keeps what its author's token showed.
+    const again = await api.patch(
       story.id,
       { credential: { json: credential } },
       { "Chorus-Edit-Token": story.editToken },
     );
-    expect(await response.json()).toMatchObject({ status: "pending", verificationLevel: "credential_verified" });
+    expect(await again.json()).toMatchObject({ verificationLevel: "credential_verified" });
+    // Another credential with the edit token alone: nothing shows whose it is, so it is genuine,
+    // not verified.
+    const other = await di.sign(badge({ issuer: di, identity: await emailIdentity(email), achievement: "SQL Basics" }));
+    const anonymous = await api.patch(
+      story.id,
+      { credential: { json: other } },
+      { "Chorus-Edit-Token": story.editToken },
+    );
+    expect(await anonymous.json()).toMatchObject({ verificationLevel: "credential_genuine" });
     const removed = await api.patch(story.id, { credential: null }, { "Chorus-Edit-Token": story.editToken });
     expect(await removed.json()).toMatchObject({ verificationLevel: "self_reported" });
   });

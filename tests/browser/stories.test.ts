@@ -2,7 +2,7 @@ import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { browserUserAgent, layoutShift, seriousA11yViolations, startHostSite } from "../support/browser.ts";
-import { badge, jwtIssuer } from "../support/credentials.ts";
+import { badge, emailIdentity, jwtIssuer } from "../support/credentials.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
 import { storyBody } from "../support/stories.ts";
 import { liveStories } from "../support/story-browser.ts";
@@ -132,8 +132,11 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
   });
 
   it("verifies a pasted VC-JWT, offers its author LinkedIn, and shows the issuer in the wall's receipt", async () => {
-    const jwt = await issuer.sign(badge({ issuer, achievement: "Data Analytics Certificate" }));
-    await open("/tell", `<chorus-story-form course="cred-course"></chorus-story-form>`);
+    // Issued to the learner whose token the form carries: bound to the author, so verified.
+    const identity = await emailIdentity("meera@example.com");
+    const jwt = await issuer.sign(badge({ issuer, identity, achievement: "Data Analytics Certificate" }));
+    const token = await learnerToken(ws, { sub: "meera", name: "Meera", email: "meera@example.com" });
+    await open("/tell", `<chorus-story-form course="cred-course" learner-token="${token}"></chorus-story-form>`);
     const form = page.locator("chorus-story-form");
     await fillStory(form, "Certified and hired");
     await form.getByLabel("Credential format").selectOption("jwt");
@@ -161,6 +164,7 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
   });
 
   it("shows a credential date that is not a date as the credential wrote it, and the page keeps working", async () => {
+    // Posted without a learner token: genuine, but not shown to be the author's.
     const jwt = await issuer.sign(badge({ issuer, achievement: "Odd Dates Certificate" }));
     const story = await stories.approved("odd-dates-course", { credential: { jwt } });
     // The receipt keeps what the issuer wrote; a credential's own dates need not parse.
@@ -170,9 +174,10 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
     });
     await open("/odd-dates", `<chorus-story-wall course="odd-dates-course"></chorus-story-wall>`);
     const wall = wallOf(page);
-    await wall.getByRole("button", { name: "Verified credential: how this was checked" }).click();
+    await wall.getByRole("button", { name: "Genuine credential, owner unconfirmed: how this was checked" }).click();
     const dialog = wall.getByRole("dialog", { name: "Verification receipt" });
     await dialog.getByText(/Odd Dates Certificate/).waitFor();
+    expect(await dialog.getByText(/not shown to be this learner's/).count()).toBe(1);
     expect(await dialog.getByText(/spring of 2024/).count()).toBe(1);
     expect(await dialog.getByText(/never/).count()).toBe(1);
   });

@@ -8,6 +8,10 @@ import "./story-breakdown.ts";
 
 const statuses = ["pending", "approved", "rejected"] as const;
 
+/** A genuine credential is easily read as proof of the story: the moderator is told it is not shown to be the author's. */
+const levelLabel = (level: FullStory["verificationLevel"]) =>
+  level === "credential_genuine" ? "genuine credential, not shown to be the author's" : level.replaceAll("_", " ");
+
 export class ChorusPageStories extends DashboardPage {
   static override styles = [
     ...DashboardPage.styles,
@@ -91,7 +95,7 @@ export class ChorusPageStories extends DashboardPage {
           <h4 id=${`h-${story.id}`}>${story.headline}</h4>
           <p>
             <span class="badge">${story.course}</span> <span class="badge">${story.outcome.type.replaceAll("_", " ")}</span>
-            <span class="badge">${story.verificationLevel.replaceAll("_", " ")}</span> <span class="badge">${story.rating}/5</span>
+            <span class="badge">${levelLabel(story.verificationLevel)}</span> <span class="badge">${story.rating}/5</span>
             ${story.featured ? html`<span class="badge">featured</span>` : nothing}
           </p>
           <p>${story.body}</p>

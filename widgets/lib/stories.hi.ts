@@ -7,6 +7,7 @@ export default {
   started_business: "अपना व्यवसाय शुरू किया",
   skills: "नए कौशल",
   self_reported: "स्वयं बताया गया",
+  credential_genuine: "असली क्रेडेंशियल, धारक की पुष्टि नहीं",
   provider_attested: "कोर्स पूरा होने की पुष्टि",
   credential_verified: "सत्यापित क्रेडेंशियल",
   anonymous: "एक शिक्षार्थी",

@@ -23,6 +23,7 @@ export const storyText = catalog(
     started_business: "Started a business",
     skills: "New skills",
     self_reported: "Self-reported",
+    credential_genuine: "Genuine credential, owner unconfirmed",
     provider_attested: "Completion confirmed",
     credential_verified: "Verified credential",
     anonymous: "A learner",

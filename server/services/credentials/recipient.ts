@@ -1,12 +1,24 @@
 /**
  * Is the learner the credential's recipient? Open Badges 3.0 names recipients with
  * `credentialSubject.identifier` IdentityObjects; an `emailAddress` identity is either plain or
- * `sha256$` + hex(SHA-256(email + salt)). Recipients named otherwise cannot be compared.
+ * `sha256$` + hex(SHA-256(email + salt)); a `credentialSubject.id` of `mailto:…` is a plain one.
+ * Recipients named otherwise (a DID, a name) cannot be compared, so they never bind the
+ * credential to the author.
  */
 import { sha256Hex } from "../../lib/crypto.ts";
 import type { Check } from "./types.ts";
 
 type Identity = { identityType?: unknown; identityHash?: unknown; hashed?: unknown; salt?: unknown };
+
+/** The address of a `mailto:` URI; as written when its escapes are broken. */
+function mailbox(uri: string): string {
+  const address = uri.slice("mailto:".length).split("?")[0] ?? "";
+  try {
+    return decodeURIComponent(address);
+  } catch {
+    return address;
+  }
+}
 
 async function matches(identity: Identity, email: string): Promise<boolean> {
   const value = String(identity.identityHash ?? "");
@@ -22,7 +34,13 @@ async function matches(identity: Identity, email: string): Promise<boolean> {
 
 export async function checkRecipient(credential: Record<string, unknown>, email: string | undefined): Promise<Check> {
   const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? []) as Record<string, unknown>[];
-  const identities = subjects.flatMap((subject) => ([] as unknown[]).concat(subject?.identifier ?? [])) as Identity[];
+  const identities = subjects.flatMap((subject) => [
+    ...(([] as unknown[]).concat(subject?.identifier ?? []) as Identity[]),
+    // A subject `id` of `mailto:` names the recipient's email as plainly as an identifier does.
+    ...(typeof subject?.id === "string" && /^mailto:/i.test(subject.id)
+      ? [{ identityType: "emailAddress", identityHash: mailbox(subject.id) }]
+      : []),
+  ]) as Identity[];
   const emails = identities.filter((identity) => identity?.identityType === "emailAddress");
   if (emails.length === 0) {
     const kinds = [...new Set(identities.map((identity) => String(identity?.identityType)))];

@@ -21,6 +21,12 @@ export type CredentialSummary = NonNullable<VerificationReceipt["credential"]>;
 
 export type CredentialVerdict = Pick<VerificationReceipt, "checks" | "credentialHash" | "issuer" | "credential"> & {
   verified: boolean;
+  /** Issuer trusted, proof, dates and revocation hold: the credential is real, whoever holds it. */
+  genuine?: boolean;
+  /** Genuine, and its recipient is the email it was checked against. */
+  bound?: boolean;
+  /** Names the credential however it was sent (see identity.ts); one story per workspace may claim it. */
+  credentialKey?: string;
 };
 
 export type VerifyOptions = {

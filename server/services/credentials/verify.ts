@@ -3,7 +3,8 @@
  * reported on its own (format, type, issuer, proof, validity, revocation, recipient), so the
  * receipt says exactly why a credential did or did not count. `verified` needs type, issuer,
  * proof and validity to pass, revocation to be known and clear (or the credential to have no
- * status entry), and the recipient not to be someone else.
+ * status entry), and the recipient not to be someone else. `genuine` leaves the recipient out
+ * (the credential is real, whoever holds it); `bound` is genuine and issued to the email given.
  *
  * Everything a credential names is chosen by whoever submits it, so nothing it names is fetched
  * for an issuer the workspace does not trust, nor before its proof verifies (a forged credential
@@ -14,6 +15,7 @@
 import { sha256Hex } from "../../lib/crypto.ts";
 import { budgetedReader, type ReadRemote, VerificationBudget } from "./budget.ts";
 import { verifyDataIntegrity } from "./data-integrity.ts";
+import { credentialKey } from "./identity.ts";
 import { checkRecipient } from "./recipient.ts";
 import { checkStatus } from "./status-list.ts";
 import {
@@ -240,13 +242,17 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     await revocationCheck(credential, { id: issuerId, trusted, proof }, options, read, budget),
     await checkRecipient(credential, options.recipientEmail),
   ];
-  const verified = checks.every(
-    (check) => check.result === "pass" || (check.result === "skip" && !required.includes(check.check)),
-  );
+  const passes = (check: Check) =>
+    check.result === "pass" || (check.result === "skip" && !required.includes(check.check));
+  // Genuine says nothing of who holds it: whether it is the author's is the recipient check's to say.
+  const genuine = checks.every((check) => check.check === "recipient" || passes(check));
   return {
-    verified,
+    verified: checks.every(passes),
+    genuine,
+    bound: genuine && checks.some((check) => check.check === "recipient" && check.result === "pass"),
     checks,
     credentialHash,
+    credentialKey: await credentialKey(credential, issuerId),
     issuer: issuerId ? { id: issuerId, name: trusted?.name ?? issuerName } : undefined,
     credential: summaryOf(credential, isJwt ? "vc-jwt" : "data-integrity", fetched.url),
   };
