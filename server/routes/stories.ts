@@ -10,7 +10,7 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
-import { guardedFetch } from "../services/credentials/fetch.ts";
+import { credentialFetch } from "../services/credentials/fetch.ts";
 import { listPublicStories, outcomeTypes, publicStory } from "../services/stories.ts";
 import {
   type AuthorContext,
@@ -42,7 +42,7 @@ const authorHeaders = z.object({
 
 /** The author's calls verify credentials over the app's outbound HTTP and print links from its public base. */
 function authorContext(c: Context<AppEnv>): AuthorContext {
-  return { ...workspaceContext(c), fetch: c.var.deps.fetch ?? guardedFetch, publicBase: publicBase(c) };
+  return { ...workspaceContext(c), fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound), publicBase: publicBase(c) };
 }
 
 /** The learner token as sent in `Authorization`; the service checks it (and refuses a malformed header). */

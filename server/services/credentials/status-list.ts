@@ -6,7 +6,7 @@
  */
 import { decodeList } from "@digitalbazaar/vc-bitstring-status-list";
 import { verifyDataIntegrity } from "./data-integrity.ts";
-import { type Fetch, fetchText } from "./fetch.ts";
+import { type Fetch, failureReason, fetchText } from "./fetch.ts";
 import type { CredentialIssuerConfig } from "./types.ts";
 import { credentialFromJwt, jwtPattern, verifyJwtSignature } from "./vc-jwt.ts";
 
@@ -43,7 +43,7 @@ async function checkEntry(entry: Record<string, unknown>, check: StatusCheck): P
   try {
     text = (await fetchText(fetcher, listUrl, { maxBytes: 1024 * 1024 })).trim();
   } catch (error) {
-    return { status: "unknown", detail: `Status list ${listUrl} could not be fetched (${(error as Error).message})` };
+    return { status: "unknown", detail: `Status list ${listUrl} could not be fetched (${failureReason(error)})` };
   }
   let list: Record<string, unknown>;
   let proof: { ok: boolean; detail: string };
@@ -56,7 +56,7 @@ async function checkEntry(entry: Record<string, unknown>, check: StatusCheck): P
       proof = await verifyDataIntegrity(list, issuer);
     }
   } catch (error) {
-    return { status: "unknown", detail: `Status list ${listUrl} is unreadable (${(error as Error).message})` };
+    return { status: "unknown", detail: `Status list ${listUrl} is unreadable (${failureReason(error)})` };
   }
   if (!proof.ok) return { status: "unknown", detail: `Status list ${listUrl} is not trustworthy: ${proof.detail}` };
   if (issuerIdOf(list) !== issuerId) {
@@ -85,7 +85,7 @@ async function checkEntry(entry: Record<string, unknown>, check: StatusCheck): P
       detail: `Not ${purpose === "revocation" ? "revoked" : "suspended"} (${listUrl}, index ${index})`,
     };
   } catch (error) {
-    return { status: "unknown", detail: `Status list ${listUrl} could not be decoded (${(error as Error).message})` };
+    return { status: "unknown", detail: `Status list ${listUrl} could not be decoded (${failureReason(error)})` };
   }
 }
 

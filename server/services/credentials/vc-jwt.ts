@@ -6,7 +6,7 @@
  */
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import { didKeyJwk } from "./document-loader.ts";
-import { type Fetch, fetchText } from "./fetch.ts";
+import { type Fetch, failureReason, fetchText } from "./fetch.ts";
 import type { CredentialIssuerConfig } from "./types.ts";
 
 export const jwtPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -61,6 +61,6 @@ export async function verifyJwtSignature(
         : await compactVerify(jwt, found.key!, { algorithms });
     return { ok: true, detail: `${protectedHeader.alg} signature verified with the key of ${issuerId}` };
   } catch (error) {
-    return { ok: false, detail: `The JWT signature does not verify: ${(error as Error).message}` };
+    return { ok: false, detail: `The JWT signature does not verify: ${failureReason(error)}` };
   }
 }

@@ -7,7 +7,7 @@
  */
 import { sha256Hex } from "../../lib/crypto.ts";
 import { verifyDataIntegrity } from "./data-integrity.ts";
-import { fetchText } from "./fetch.ts";
+import { failureReason, fetchText } from "./fetch.ts";
 import { checkRecipient } from "./recipient.ts";
 import { checkStatus } from "./status-list.ts";
 import type {
@@ -171,7 +171,7 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
   try {
     fetched = await load(input, options);
   } catch (error) {
-    return fail("retrieve", `The credential could not be fetched: ${(error as Error).message}`);
+    return fail("retrieve", `The credential could not be fetched: ${failureReason(error)}`);
   }
   const credentialHash = await sha256Hex(fetched.raw);
   const isJwt = jwtPattern.test(fetched.raw);
@@ -179,7 +179,7 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
   try {
     credential = parse(fetched.raw, isJwt, fetched.json);
   } catch (error) {
-    return { ...fail("format", `Not a credential: ${(error as Error).message}`), credentialHash };
+    return { ...fail("format", `Not a credential: ${failureReason(error)}`), credentialHash };
   }
   const loaded = { raw: fetched.raw, isJwt, credential };
   const { id: issuerId, name: issuerName } = issuerOf(credential);
