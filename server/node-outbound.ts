@@ -47,7 +47,11 @@ function checkedLookup(resolve: Resolve, allowPrivate: boolean) {
           callback(Object.assign(new Error(`${hostname} did not resolve`), { code: "ENOTFOUND" }), []);
           return;
         }
-        if (options.all) callback(null, wanted.map((address) => ({ address, family: family(address) })));
+        if (options.all)
+          callback(
+            null,
+            wanted.map((address) => ({ address, family: family(address) })),
+          );
         else callback(null, wanted[0]!, family(wanted[0]!));
       },
       (error: Error) => callback(error, []),

@@ -42,7 +42,11 @@ const authorHeaders = z.object({
 
 /** The author's calls verify credentials over the app's outbound HTTP and print links from its public base. */
 function authorContext(c: Context<AppEnv>): AuthorContext {
-  return { ...workspaceContext(c), fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound), publicBase: publicBase(c) };
+  return {
+    ...workspaceContext(c),
+    fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound),
+    publicBase: publicBase(c),
+  };
 }
 
 /** The learner token as sent in `Authorization`; the service checks it (and refuses a malformed header). */

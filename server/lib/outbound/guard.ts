@@ -40,7 +40,12 @@ const maxRedirects = 3;
 /** Refuses, before connecting, what can be judged from the URL alone. */
 export function assertAllowedUrl(url: URL, policy: OutboundPolicy = {}): void {
   const schemes = policy.httpsOnly ? ["https:"] : ["https:", "http:"];
-  if (!schemes.includes(url.protocol)) throw new OutboundBlockedError(url.protocol, "is not an allowed scheme");
+  if (!schemes.includes(url.protocol)) {
+    throw new OutboundBlockedError(
+      url.href,
+      `is refused: only ${schemes.join(" and ").replaceAll(":", "")} URLs are fetched`,
+    );
+  }
   if (!policy.allowPrivateNetwork && isPrivateHost(url.hostname)) throw new OutboundBlockedError(url.hostname);
 }
 

@@ -36,7 +36,8 @@ export function failureReason(error: unknown): string {
   if (cause instanceof OutboundBlockedError) return cause.message;
   // JSON.parse quotes the body it choked on; a transport error may carry a remote's words.
   if (error instanceof SyntaxError) return "the body is not valid JSON";
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "no answer in time";
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+    return "no answer in time";
   if (error instanceof TypeError) return "the connection failed";
   return error instanceof Error ? error.message : "it could not be read";
 }
