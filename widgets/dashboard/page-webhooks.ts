@@ -74,7 +74,7 @@ export class ChorusPageWebhooks extends DashboardPage {
     const text = webhookStrings();
     return html`<form class="panel" @submit=${this._add} aria-labelledby="add-title">
       <h3 id="add-title">${text.addTitle}</h3>
-      <p><label>${text.url} <input name="url" type="url" required maxlength="2000" size="40" /></label></p>
+      <p><label>${text.url} <input name="url" type="url" required maxlength="2000" /></label></p>
       <p>
         <label><input name="allowPrivateNetwork" type="checkbox" aria-describedby="private-hint" /> ${text.allowPrivate}</label>
         <br /><small id="private-hint">${text.allowPrivateHint}</small>
