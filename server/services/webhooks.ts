@@ -261,6 +261,9 @@ export async function deliverDueWebhooks(
     leaseMs = 60_000,
   } = options;
   const send = options.fetch ?? webOutbound.fetch;
+  // The guard's policy is the endpoint's: private targets only where the admin opted in.
+  const sendTo = (endpoint: EndpointRow) => (url: string, init: RequestInit) =>
+    send(url, init, { allowPrivateNetwork: endpoint.allowPrivateNetwork });
   const now = clock.now().getTime();
   const claimed = await writeTransaction(db, (tx) =>
     tx.all<{ event_id: string; endpoint_id: string; attempts: number }>(sql`
@@ -297,23 +300,19 @@ export async function deliverDueWebhooks(
         const body = JSON.stringify(event.payload);
         const timestamp = Math.floor(clock.now().getTime() / 1000);
         try {
-          const response = await send(
-            endpoint.url,
-            {
-              method: "POST",
-              headers: {
-                "Content-Type": "application/json",
-                "User-Agent": "Chorus-Webhooks/1",
-                "Chorus-Event-Id": event.id,
-                "Chorus-Event-Type": event.type,
-                "Chorus-Signature": await signatureHeader(endpoint.secret, body, timestamp),
-              },
-              body,
-              redirect: "manual",
-              signal: AbortSignal.timeout(timeoutMs),
+          const response = await sendTo(endpoint)(endpoint.url, {
+            method: "POST",
+            headers: {
+              "Content-Type": "application/json",
+              "User-Agent": "Chorus-Webhooks/1",
+              "Chorus-Event-Id": event.id,
+              "Chorus-Event-Type": event.type,
+              "Chorus-Signature": await signatureHeader(endpoint.secret, body, timestamp),
             },
-            { allowPrivateNetwork: endpoint.allowPrivateNetwork },
-          );
+            body,
+            redirect: "manual",
+            signal: AbortSignal.timeout(timeoutMs),
+          });
           statusCode = response.status;
           await response.body?.cancel().catch(() => {});
           if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
