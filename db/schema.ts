@@ -365,6 +365,8 @@ export const webhookEndpoints = sqliteTable(
     secret: text("secret").notNull(),
     /** Event types this endpoint wants; empty means all. */
     events: text("events", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** An admin's explicit choice (self-hosting): deliver to private and loopback addresses too. */
+    allowPrivateNetwork: integer("allow_private_network", { mode: "boolean" }).notNull().default(false),
     disabledAt: integer("disabled_at"),
     createdAt: createdAt(),
   },

@@ -9,6 +9,7 @@ import { createDemoRoutes } from "../demo/server.ts";
 import { type App, createApp } from "./app.ts";
 import { ConfigError, nodeSettings } from "./config.ts";
 import { databaseFile, NotMigratedError, openDatabase } from "./node-database.ts";
+import { createNodeOutbound } from "./node-outbound.ts";
 import { startBackgroundWorker } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ensureServerSecret } from "./services/server-secret.ts";
@@ -56,12 +57,15 @@ const demoKeys = settings.demo
 // One process writes this database's clicks (group commit: concurrent clicks share a
 // transaction), so the click recorder may trust its memory of the last hour (services/clicks.ts).
 const clickWriter = createClickWriter({ db });
+// Credential URLs and webhooks: names resolved, every answer checked, the checked address connected to.
+const outbound = createNodeOutbound();
 const app: App = createApp({
   db,
   clock,
   config,
   clickWriter,
   clickRecorder: { exclusive: true },
+  outbound,
   // The demo site calls the app in-process (no socket): such a request has no address.
   clientIp: (c) =>
     (c.env as { incoming?: unknown } | undefined)?.incoming ? getConnInfo(c).remote.address : undefined,
@@ -79,7 +83,7 @@ const app: App = createApp({
 });
 
 // Approves rewards whose hold ended and delivers webhooks from the outbox, every few seconds.
-const background = startBackgroundWorker({ db, clock }, { intervalMs: 5_000 });
+const background = startBackgroundWorker({ db, clock }, { intervalMs: 5_000, delivery: { fetch: outbound.fetch } });
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   const lines = [

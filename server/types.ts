@@ -2,6 +2,7 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { Db } from "../db/index.ts";
 import type { Config } from "./config.ts";
+import type { Outbound } from "./lib/outbound/guard.ts";
 import type { RateLimits } from "./lib/rate-limiter.ts";
 import type { ClickWriter } from "./services/click-writer.ts";
 import type { ClickRecorder, ClickRecorderOptions } from "./services/clicks.ts";
@@ -25,8 +26,14 @@ export type Deps = {
   clickWriter?: ClickWriter;
   /** What the runtime lets the click recorder assume (services/clicks.ts); absent: it always asks the database. */
   clickRecorder?: ClickRecorderOptions;
-  /** Outbound HTTP for credential URLs, issuer JWKS and status lists; defaults to https-to-public-hosts only. */
+  /** Outbound HTTP for credential URLs, issuer JWKS and status lists (tests); absent: https through `outbound`. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * The runtime's outbound-request guard (server/lib/outbound/guard.ts): on Node it resolves names
+   * and connects only to the public addresses it checked (server/node-outbound.ts); absent, the
+   * Web guard (URL checks only; Cloudflare's fetch does not reach private networks).
+   */
+  outbound?: Outbound;
   /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */
   assets?: MiddlewareHandler<AppEnv>;
   /** The demo provider's site at /demo and its files at /demo/assets (Node, when it has a demo workspace). */

@@ -10,7 +10,7 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
-import { guardedFetch } from "../services/credentials/fetch.ts";
+import { credentialFetch } from "../services/credentials/fetch.ts";
 import { listPublicStories, outcomeTypes, publicStory } from "../services/stories.ts";
 import {
   type AuthorContext,
@@ -47,7 +47,7 @@ const authorHeaders = z.object({
 function authorContext(c: Context<AppEnv>): AuthorContext {
   return {
     ...workspaceContext(c),
-    fetch: c.var.deps.fetch ?? guardedFetch,
+    fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound),
     credentialCache: c.var.credentialCache,
     publicBase: publicBase(c),
   };

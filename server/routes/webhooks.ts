@@ -10,7 +10,15 @@ import { workspaceContext } from "./context.ts";
 import { cursorQuery } from "./schemas.ts";
 
 export const Endpoint = z
-  .object({ id: z.string(), url: z.string(), events: z.array(z.string()), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.string()),
+    allowPrivateNetwork: z.boolean().openapi({
+      description: "Deliveries may go to private and loopback addresses (self-hosting); off unless set",
+    }),
+    createdAt: z.string(),
+  })
   .openapi("WebhookEndpoint");
 export type Endpoint = z.infer<typeof Endpoint>;
 
@@ -74,7 +82,7 @@ const create = apiRoute({
   method: "post",
   path: "/v1/admin/webhooks",
   summary: "Add a webhook endpoint",
-  description: `Events: ${webhookEventTypes.join(", ")}. An empty or absent \`events\` subscribes to all.`,
+  description: `Events: ${webhookEventTypes.join(", ")}. An empty or absent \`events\` subscribes to all. A URL whose host is, or resolves to, a private or loopback address is refused unless \`allowPrivateNetwork\` is set.`,
   request: {
     body: {
       required: true,
@@ -84,6 +92,10 @@ const create = apiRoute({
             .object({
               url: webUrl().max(2000),
               events: z.array(z.enum(webhookEventTypes)).max(webhookEventTypes.length).default([]),
+              allowPrivateNetwork: z.boolean().default(false).openapi({
+                description:
+                  "Deliver to private and loopback addresses too (a receiver inside your own network). Off: such a URL is refused, here and at every delivery.",
+              }),
             })
             .strict(),
         },
@@ -95,6 +107,7 @@ const create = apiRoute({
       description: "The endpoint, with its signing secret",
       content: { "application/json": { schema: CreatedEndpoint } },
     },
+    ...errorResponses(400),
   },
 });
 
@@ -147,7 +160,10 @@ const resend = apiRoute({
 
 export const webhookRoutes = createRouter()
   .openapi(list, async (c) => c.json(await listEndpoints(workspaceContext(c)), 200))
-  .openapi(create, async (c) => c.json(await createEndpoint(workspaceContext(c), c.req.valid("json")), 201))
+  .openapi(create, async (c) => {
+    const ctx = { ...workspaceContext(c), outbound: c.var.deps.outbound };
+    return c.json(await createEndpoint(ctx, c.req.valid("json")), 201);
+  })
   .openapi(remove, async (c) => {
     await deleteEndpoint(workspaceContext(c), { endpointId: c.req.valid("param").id });
     return c.body(null, 204);

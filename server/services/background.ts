@@ -22,6 +22,8 @@ export type BackgroundWorker = { stop(): Promise<void> };
 
 export type BackgroundWorkerInput = {
   intervalMs: number;
+  /** How deliveries are sent (the runtime's outbound guard, among others). */
+  delivery?: DeliveryOptions;
   /** Where a failed tick is reported; the next tick runs anyway. */
   onError?: (error: unknown) => void;
 };
@@ -33,7 +35,7 @@ export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWork
   let stopped = false;
   const tick = () => {
     if (running || stopped) return;
-    running = runBackgroundTick(ctx)
+    running = runBackgroundTick(ctx, input.delivery)
       .then(() => undefined, onError)
       .finally(() => {
         running = null;

@@ -13,6 +13,7 @@ import { hmacSha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { olderThan } from "../lib/newest-first.ts";
+import { assertPublicTarget, type Outbound, type OutboundFetch, webOutbound } from "../lib/outbound/guard.ts";
 import { paginate } from "../lib/paginate.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
@@ -24,19 +25,49 @@ type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function endpointJson(row: EndpointRow) {
-  return { id: row.id, url: row.url, events: row.events, createdAt: new Date(row.createdAt).toISOString() };
+  return {
+    id: row.id,
+    url: row.url,
+    events: row.events,
+    allowPrivateNetwork: row.allowPrivateNetwork,
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
 }
 
-export type EndpointInput = { url: string; events: string[] };
+export type EndpointInput = { url: string; events: string[]; allowPrivateNetwork?: boolean };
 
-/** Adds an endpoint (an empty `events` subscribes to all) with a new signing secret. */
-export async function createEndpoint({ db, clock, workspace }: WorkspaceContext, input: EndpointInput) {
+/** Creating an endpoint checks its target with the runtime's outbound guard (its resolver, where it has one). */
+export type EndpointContext = WorkspaceContext & { outbound?: Outbound };
+
+/**
+ * Adds an endpoint (an empty `events` subscribes to all) with a new signing secret. A private or
+ * loopback target (a literal, or a name resolving to one) is refused unless the admin opted in.
+ */
+export async function createEndpoint({ db, clock, workspace, outbound }: EndpointContext, input: EndpointInput) {
+  const allowPrivateNetwork = input.allowPrivateNetwork ?? false;
+  if (!allowPrivateNetwork) {
+    await assertPublicTarget(new URL(input.url), outbound?.resolve).catch(() => {
+      throw new DomainError(
+        "invalid_request",
+        "The webhook URL is not a public address; to deliver inside your own network, set allowPrivateNetwork",
+        { field: "url" },
+      );
+    });
+  }
   const secret = newSecret("whsec");
   const createdAt = clock.now().getTime();
   const [row] = await writeTransaction(db, (tx) =>
     tx
       .insert(webhookEndpoints)
-      .values({ id: newId("whk"), workspaceId: workspace.id, url: input.url, secret, events: input.events, createdAt })
+      .values({
+        id: newId("whk"),
+        workspaceId: workspace.id,
+        url: input.url,
+        secret,
+        events: input.events,
+        allowPrivateNetwork,
+        createdAt,
+      })
       .returning(),
   );
   if (!row) throw new Error("endpoint insert returned nothing");
@@ -188,7 +219,8 @@ export type DeliveryOptions = {
   timeoutMs?: number;
   /** How long a claim lasts; a worker that dies mid-send lets the row become due after it. */
   leaseMs?: number;
-  fetch?: typeof fetch;
+  /** The runtime's outbound guard (server/node-outbound.ts on Node); absent, the Web guard (URL checks only). */
+  fetch?: OutboundFetch;
 };
 
 export type DeliveryReport = { claimed: number; delivered: number; retrying: number; failed: number };
@@ -199,7 +231,7 @@ export function backoffMs(attempts: number, base: number, max: number): number {
 }
 
 /**
- * Why a delivery got no HTTP answer, as a class (timeout, refused, dns, tls, network), never the
+ * Why a delivery got no HTTP answer, as a class (blocked, timeout, refused, dns, tls, network), never the
  * error's own text: the delivery log must not tell anyone what answers at an arbitrary address.
  */
 function failureClass(caught: unknown, timeoutMs: number): string {
@@ -207,6 +239,8 @@ function failureClass(caught: unknown, timeoutMs: number): string {
   if (name === "TimeoutError" || name === "AbortError") return `timeout: no answer within ${timeoutMs / 1000} s`;
   const failure = caught as { code?: unknown; cause?: { code?: unknown } } | null;
   const code = String(failure?.cause?.code ?? failure?.code ?? "");
+  // The guard refused the target (never which addresses it resolved to).
+  if (code === "ERR_OUTBOUND_BLOCKED") return "blocked: the target is not a public address";
   if (code === "ECONNREFUSED") return "refused: the connection was refused";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "dns: the host name did not resolve";
   if (/CERT|TLS|SSL|SELF_SIGNED|DEPTH_ZERO/.test(code)) return "tls: the TLS handshake failed";
@@ -226,7 +260,10 @@ export async function deliverDueWebhooks(
     timeoutMs = 10_000,
     leaseMs = 60_000,
   } = options;
-  const send = options.fetch ?? fetch;
+  const send = options.fetch ?? webOutbound.fetch;
+  // The guard's policy is the endpoint's: private targets only where the admin opted in.
+  const sendTo = (endpoint: EndpointRow) => (url: string, init: RequestInit) =>
+    send(url, init, { allowPrivateNetwork: endpoint.allowPrivateNetwork });
   const now = clock.now().getTime();
   const claimed = await writeTransaction(db, (tx) =>
     tx.all<{ event_id: string; endpoint_id: string; attempts: number }>(sql`
@@ -263,7 +300,7 @@ export async function deliverDueWebhooks(
         const body = JSON.stringify(event.payload);
         const timestamp = Math.floor(clock.now().getTime() / 1000);
         try {
-          const response = await send(endpoint.url, {
+          const response = await sendTo(endpoint)(endpoint.url, {
             method: "POST",
             headers: {
               "Content-Type": "application/json",

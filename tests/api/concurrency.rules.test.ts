@@ -365,7 +365,7 @@ describe.each(["file", "sqld"] as const)("on %s", { timeout: 30_000 }, (target) 
       receiver = await startReceiver([500]);
       const created = await t.call("POST", "/v1/admin/webhooks", {
         headers: auth,
-        body: { url: receiver.url, events: ["conversion.attributed"] },
+        body: { url: receiver.url, events: ["conversion.attributed"], allowPrivateNetwork: true },
       });
       const endpoint = (await created.json()) as { id: string };
       await post(enrollment({ code: priya.code }));

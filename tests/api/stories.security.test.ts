@@ -91,10 +91,18 @@ describe("the credential fetcher", () => {
       "0.0.0.0",
       "fd00::1",
       "metadata.internal",
+      // Issue 15: trailing dots, and IPv6 ranges the literal checks missed.
+      "localhost.",
+      "metadata.google.internal.",
+      "[64:ff9b::a9fe:a9fe]",
+      "[2002:a9fe:a9fe::1]",
+      "[fec0::1]",
+      "[fe9f::1]",
+      "2001:db8::1",
     ]) {
       expect(isPrivateHost(host), host).toBe(true);
     }
-    for (const host of ["badges.example", "8.8.8.8", "172.32.0.1", "2001:db8::1"])
+    for (const host of ["badges.example", "8.8.8.8", "172.32.0.1", "2606:4700::1111"])
       expect(isPrivateHost(host), host).toBe(false);
   });
 

@@ -33,8 +33,12 @@ function verify(header: string, body: string, secret: string) {
   return { ok: timingSafeEqual(Buffer.from(expected), Buffer.from(parts.v1 ?? "")), timestamp: Number(parts.t) };
 }
 
+/** Receivers here listen on 127.0.0.1: the admin opts each endpoint in to private targets (self-hosting). */
 async function createEndpoint(url: string, events?: string[]) {
-  const response = await t.call("POST", "/v1/admin/webhooks", { body: { url, events }, headers: auth });
+  const response = await t.call("POST", "/v1/admin/webhooks", {
+    body: { url, events, allowPrivateNetwork: true },
+    headers: auth,
+  });
   expect(response.status).toBe(201);
   return (await response.json()) as { id: string; secret: string; url: string; events: string[] };
 }
@@ -177,7 +181,15 @@ describe("webhook endpoints", () => {
     const endpoint = await createEndpoint("https://hooks.example/chorus");
     const list = await (await t.call("GET", "/v1/admin/webhooks", { headers: auth })).json();
     expect(list).toEqual({
-      items: [{ id: endpoint.id, url: "https://hooks.example/chorus", events: [], createdAt: expect.any(String) }],
+      items: [
+        {
+          id: endpoint.id,
+          url: "https://hooks.example/chorus",
+          events: [],
+          allowPrivateNetwork: true,
+          createdAt: expect.any(String),
+        },
+      ],
       nextCursor: null,
     });
     expect(JSON.stringify(list)).not.toContain(endpoint.secret);

@@ -254,6 +254,22 @@ describe("/dashboard", () => {
     expect(await api<{ items: unknown[] }>("/v1/admin/reserved-codes")).toEqual({ items: [] });
   });
 
+  it("refuses a private webhook target unless the admin ticks the self-hosting box (issue 15, SSRF)", async () => {
+    await signIn();
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    const form = page.getByRole("form", { name: "Add an endpoint" });
+    await form.getByLabel("Endpoint URL").fill("http://127.0.0.1:9/hooks");
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    await form.getByText(/not a public address/).waitFor();
+    await form.getByLabel("Endpoint URL").fill("http://127.0.0.1:9/hooks");
+    await form.getByLabel(/Allow private network addresses/).check();
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    await form.getByText(/signing secret, shown only now: whsec_/).waitFor();
+    await page.getByRole("row", { name: /127\.0\.0\.1:9\/hooks.*private network allowed/ }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectNoOverflow();
+  });
+
   it("finds a conversion and reads its decision log", async () => {
     await signIn();
     await page.getByRole("link", { name: "Conversions" }).click();

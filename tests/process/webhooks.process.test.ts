@@ -51,7 +51,8 @@ describe("webhook delivery outside requests", () => {
       await fetch(`${server.baseUrl}/v1/admin/webhooks`, {
         method: "POST",
         headers: admin,
-        body: JSON.stringify({ url: receiver.url, events: ["conversion.attributed"] }),
+        // The receiver is on 127.0.0.1: the admin opts this endpoint in to private targets.
+        body: JSON.stringify({ url: receiver.url, events: ["conversion.attributed"], allowPrivateNetwork: true }),
       })
     ).json();
     const token = await mintLearnerToken({ claims: { sub: "advocate-1", name: "Priya" }, tokenSecret: tokenSecret! });
@@ -95,7 +96,7 @@ describe("webhook delivery outside requests", () => {
     const workspace = await createWorkspace({ db, clock }, { name: "Two runners", origins: [] });
     await createEndpoint(
       { db, clock, workspace: (await getWorkspace({ db }, { id: workspace.id }))! },
-      { url: receiver.url, events: [] },
+      { url: receiver.url, events: [], allowPrivateNetwork: true },
     );
     await writeTransaction(db, async (tx) => {
       for (let i = 0; i < 24; i++) {

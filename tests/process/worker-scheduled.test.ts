@@ -40,7 +40,7 @@ describe("the cron trigger on workerd", () => {
     const created = await fetch(`${worker.baseUrl}/v1/admin/webhooks`, {
       method: "POST",
       headers: admin,
-      body: JSON.stringify({ url: receiver.url, events: ["story.submitted"] }),
+      body: JSON.stringify({ url: receiver.url, events: ["story.submitted"], allowPrivateNetwork: true }),
     });
     expect(created.status).toBe(201);
     const { secret } = (await created.json()) as { secret: string };

@@ -5,6 +5,7 @@ import type { Delivery, DeliveryList, Endpoint, EndpointList } from "../lib/api-
 import { ChorusApiError, get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
+import { webhookStrings } from "./webhook-strings.ts";
 
 export class ChorusPageWebhooks extends DashboardPage {
   static override properties = {
@@ -13,12 +14,15 @@ export class ChorusPageWebhooks extends DashboardPage {
     _open: { state: true },
     _deliveries: { state: true },
     _notice: { state: true },
+    _added: { state: true },
   };
   private _items: Endpoint[] | null = null;
   /** The endpoint whose delivery log is shown. */
   private _open: Endpoint | null = null;
   private _deliveries: Delivery[] | null = null;
   private _notice = "";
+  /** What adding an endpoint said: its secret (shown once), or why it was refused. */
+  private _added = "";
 
   protected async load() {
     this._items = (await get<EndpointList>("/v1/admin/webhooks")).items;
@@ -46,6 +50,38 @@ export class ChorusPageWebhooks extends DashboardPage {
     } catch (error) {
       this._notice = error instanceof ChorusApiError ? error.message : "The resend failed.";
     }
+  }
+
+  private async _add(event: SubmitEvent) {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const text = webhookStrings();
+    try {
+      const created = await request<Endpoint & { secret: string }>("POST", "/v1/admin/webhooks", {
+        url: String(data.get("url") ?? ""),
+        allowPrivateNetwork: data.get("allowPrivateNetwork") === "on",
+      });
+      this._added = `${text.added} ${created.secret}`;
+      form.reset();
+      await this.load();
+    } catch (error) {
+      this._added = error instanceof ChorusApiError ? error.message : String(error);
+    }
+  }
+
+  private _addForm() {
+    const text = webhookStrings();
+    return html`<form class="panel" @submit=${this._add} aria-labelledby="add-title">
+      <h3 id="add-title">${text.addTitle}</h3>
+      <p><label>${text.url} <input name="url" type="url" required maxlength="2000" /></label></p>
+      <p>
+        <label><input name="allowPrivateNetwork" type="checkbox" aria-describedby="private-hint" /> ${text.allowPrivate}</label>
+        <br /><small id="private-hint">${text.allowPrivateHint}</small>
+      </p>
+      <button type="submit">${text.add}</button>
+      ${this._added ? html`<p role="status">${this._added}</p>` : nothing}
+    </form>`;
   }
 
   private _log() {
@@ -93,11 +129,12 @@ export class ChorusPageWebhooks extends DashboardPage {
                 (
                   e,
                 ) => html`<tr><th scope="row">${e.url}</th><td>${e.events.length ? e.events.join(", ") : "all events"}</td>
-                  <td>active</td>
+                  <td>active${e.allowPrivateNetwork ? `, ${webhookStrings().privateAllowed}` : ""}</td>
                   <td><button @click=${() => this._showLog(e)} aria-label=${`Delivery log of ${e.url}`}>Delivery log</button></td></tr>`,
               )}</tbody></table></div>`
           : nothing
       }
+      ${this._addForm()}
       ${this._log()}`;
   }
 }

@@ -1,64 +1,46 @@
 /**
  * Outbound requests made while verifying a credential (the credential's URL, an issuer's JWKS,
  * a status list). Their URLs come from strangers, so the default fetch only speaks https to
- * public host names, follows few redirects, gives up quickly and reads a bounded body.
+ * public hosts, follows few redirects, gives up quickly and reads a bounded body.
  */
+import { type Outbound, OutboundBlockedError, webOutbound } from "../../lib/outbound/guard.ts";
 
 export type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
 
-const maxRedirects = 3;
+export { isPrivateHost } from "../../lib/outbound/addresses.ts";
 
-/** Loopback, private, link-local and unspecified addresses, as IP literals (names are not resolved here). */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal") || host === "") return true;
-  const v4 = host.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
-  }
-  if (host.includes(":")) {
-    return (
-      host === "::" ||
-      host === "::1" ||
-      host.startsWith("fc") ||
-      host.startsWith("fd") ||
-      host.startsWith("fe80") ||
-      host.startsWith("::ffff:")
-    );
-  }
-  return false;
+/**
+ * The default fetch for credential verification: https to public hosts only, every redirect
+ * checked (server/lib/outbound/guard.ts), through the runtime's outbound guard: on Node it also
+ * resolves names and connects only to the public addresses it checked (server/node-outbound.ts).
+ */
+export function credentialFetch(outbound: Outbound = webOutbound): Fetch {
+  return (url, init) => outbound.fetch(url, init, { httpsOnly: true });
 }
 
-function assertPublicHttps(url: URL) {
-  if (url.protocol !== "https:") throw new Error(`only https URLs are fetched, not ${url.protocol}`);
-  if (isPrivateHost(url.hostname)) throw new Error(`${url.hostname} is not a public host`);
+export const guardedFetch: Fetch = credentialFetch(webOutbound);
+
+/**
+ * A failure said in our own words, never the remote's: receipts show this message, so it names
+ * the URL and a class of failure (HTTP status, size, refused target), not text a server sent.
+ */
+export class FetchFailure extends Error {
+  override name = "FetchFailure";
 }
 
-/** The default fetch for credential verification: https to public hosts only. */
-export const guardedFetch: Fetch = async (input, init) => {
-  let url = new URL(input);
-  for (let hop = 0; hop <= maxRedirects; hop++) {
-    assertPublicHttps(url);
-    const response = await fetch(url.toString(), { ...init, redirect: "manual" });
-    const location = response.headers.get("location");
-    if (response.status >= 300 && response.status < 400 && location) {
-      url = new URL(location, url);
-      continue;
-    }
-    return response;
-  }
-  throw new Error("too many redirects");
-};
+/** Why something fetched could not be used, fit for a receipt: our messages as they are, remote or parser text never. */
+export function failureReason(error: unknown): string {
+  if (error instanceof FetchFailure || error instanceof OutboundBlockedError) return error.message;
+  // The Node transport refuses at connect time; fetch wraps that in a TypeError.
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause instanceof OutboundBlockedError) return cause.message;
+  // JSON.parse quotes the body it choked on; a transport error may carry a remote's words.
+  if (error instanceof SyntaxError) return "the body is not valid JSON";
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+    return "no answer in time";
+  if (error instanceof TypeError) return "the connection failed";
+  return error instanceof Error ? error.message : "it could not be read";
+}
 
 /**
  * GET a URL's body as text: at most `maxBytes`, within `timeoutMs` (and before `signal` aborts,
@@ -75,7 +57,7 @@ export async function fetchText(
     headers: { Accept: options.accept ?? "application/json, application/ld+json, application/jwt, */*;q=0.5" },
     signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
   });
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+  if (!response.ok) throw new FetchFailure(`${url} answered HTTP ${response.status}`);
   if (!response.body) return "";
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -86,7 +68,7 @@ export async function fetchText(
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw new Error(`${url} is larger than ${maxBytes} bytes`);
+      throw new FetchFailure(`${url} is larger than ${maxBytes} bytes`);
     }
     chunks.push(value);
   }

@@ -9,6 +9,7 @@
 import { decodeList } from "@digitalbazaar/vc-bitstring-status-list";
 import type { ReadRemote } from "./budget.ts";
 import { verifyDataIntegrity } from "./data-integrity.ts";
+import { failureReason } from "./fetch.ts";
 import type { CredentialIssuerConfig } from "./types.ts";
 import { credentialFromJwt, jwtPattern, verifyJwtSignature } from "./vc-jwt.ts";
 
@@ -54,7 +55,7 @@ async function checkEntry(entry: Record<string, unknown> | null, check: StatusCh
   try {
     text = (await read(listUrl, { maxBytes: statusListMaxBytes, cache: true })).trim();
   } catch (error) {
-    return { status: "unknown", detail: `Status list ${listUrl} could not be fetched (${(error as Error).message})` };
+    return { status: "unknown", detail: `Status list ${listUrl} could not be fetched (${failureReason(error)})` };
   }
   let list: Record<string, unknown>;
   let proof: { ok: boolean; detail: string };
@@ -67,7 +68,7 @@ async function checkEntry(entry: Record<string, unknown> | null, check: StatusCh
       proof = await verifyDataIntegrity(list, issuer);
     }
   } catch (error) {
-    return { status: "unknown", detail: `Status list ${listUrl} is unreadable (${(error as Error).message})` };
+    return { status: "unknown", detail: `Status list ${listUrl} is unreadable (${failureReason(error)})` };
   }
   if (!proof.ok) return { status: "unknown", detail: `Status list ${listUrl} is not trustworthy: ${proof.detail}` };
   if (issuerIdOf(list) !== issuerId) {
@@ -96,7 +97,7 @@ async function checkEntry(entry: Record<string, unknown> | null, check: StatusCh
       detail: `Not ${purpose === "revocation" ? "revoked" : "suspended"} (${listUrl}, index ${index})`,
     };
   } catch (error) {
-    return { status: "unknown", detail: `Status list ${listUrl} could not be decoded (${(error as Error).message})` };
+    return { status: "unknown", detail: `Status list ${listUrl} could not be decoded (${failureReason(error)})` };
   }
 }
 

@@ -8,6 +8,7 @@
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import type { ReadRemote } from "./budget.ts";
 import { didKeyJwk } from "./document-loader.ts";
+import { failureReason } from "./fetch.ts";
 import type { CredentialIssuerConfig } from "./types.ts";
 
 export const jwtPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -62,6 +63,6 @@ export async function verifyJwtSignature(
         : await compactVerify(jwt, found.key!, { algorithms });
     return { ok: true, detail: `${protectedHeader.alg} signature verified with the key of ${issuerId}` };
   } catch (error) {
-    return { ok: false, detail: `The JWT signature does not verify: ${(error as Error).message}` };
+    return { ok: false, detail: `The JWT signature does not verify: ${failureReason(error)}` };
   }
 }

@@ -15,6 +15,7 @@
 import { sha256Hex } from "../../lib/crypto.ts";
 import { budgetedReader, type ReadRemote, VerificationBudget } from "./budget.ts";
 import { verifyDataIntegrity } from "./data-integrity.ts";
+import { failureReason } from "./fetch.ts";
 import { credentialKey } from "./identity.ts";
 import { checkRecipient } from "./recipient.ts";
 import { checkStatus } from "./status-list.ts";
@@ -214,7 +215,7 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
   try {
     fetched = await load(input, read);
   } catch (error) {
-    return fail("retrieve", `The credential could not be fetched: ${(error as Error).message}`);
+    return fail("retrieve", `The credential could not be fetched: ${failureReason(error)}`);
   }
   const credentialHash = await sha256Hex(fetched.raw);
   const isJwt = jwtPattern.test(fetched.raw);
@@ -222,7 +223,7 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
   try {
     credential = parse(fetched.raw, isJwt, fetched.json);
   } catch (error) {
-    return { ...fail("format", `Not a credential: ${(error as Error).message}`), credentialHash };
+    return { ...fail("format", `Not a credential: ${failureReason(error)}`), credentialHash };
   }
   // Checking a Data Integrity proof canonicalizes every object of the credential (about 1 ms each).
   if (exceedsObjects(credential, budget.limits.objects)) {
