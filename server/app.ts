@@ -32,6 +32,7 @@ import { redirectRoutes } from "./routes/redirect.ts";
 import { referralRoutes } from "./routes/referrals.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
+import { storyPhotoRoutes } from "./routes/story-photos.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { createClickWriter } from "./services/click-writer.ts";
@@ -79,6 +80,7 @@ const resourceRoutes = [
   courseRoutes,
   redirectRoutes,
   storyRoutes,
+  storyPhotoRoutes,
   adminStoryRoutes,
   outcomeRoutes,
   conversionRoutes,
