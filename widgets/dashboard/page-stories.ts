@@ -106,7 +106,7 @@ export class ChorusPageStories extends DashboardPage {
               : nothing
           }
           ${story.photoRefusal ? html`<p role="note">Photo not published: ${story.photoRefusal}</p>` : nothing}
-          <p><small>Shown as ${story.published.name ?? "A learner"}${story.published.name === null ? html` (name not shared: ${story.name})` : nothing} · ${formatDate(story.createdAt)}</small></p>
+          <p><small>Shown as ${story.published.name ?? "A learner"}${story.published.name === null ? ` (name not shared: ${story.name})` : nothing} · ${formatDate(story.createdAt)}</small></p>
           <div class="row">
             ${story.status !== "approved" ? html`<button @click=${() => this._change(story, { status: "approved" }, `Approved “${story.headline}”.`)}>Approve</button>` : nothing}
             ${story.status !== "rejected" ? html`<button class="danger" @click=${() => this._change(story, { status: "rejected" }, `Rejected “${story.headline}”.`)}>Reject</button>` : nothing}
