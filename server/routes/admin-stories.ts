@@ -85,6 +85,29 @@ const patchAdminStory = apiRoute({
   },
 });
 
+const image = { schema: z.string().openapi({ format: "binary" }) };
+
+const getPhotoPreview = apiRoute({
+  method: "get",
+  path: "/v1/admin/stories/{id}/photo",
+  tags: ["Moderation"],
+  summary: "The story's photo as approval would publish it",
+  description:
+    "For the moderator's <img> (the dashboard session cookie is enough): Chorus's checked copy of the author's photo, " +
+    "fetched on first view and kept, so approval publishes exactly these bytes; the dashboard never loads the author's URL. " +
+    "404 with the reason when the photo was refused.",
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
+  request: { params: storyIdParam },
+  responses: {
+    200: {
+      description: "The checked photo",
+      content: { "image/jpeg": image, "image/png": image, "image/webp": image, "image/gif": image },
+    },
+    ...errorResponses(404),
+  },
+});
+
 export const adminStoryRoutes = createRouter()
   .openapi(listAdminStories, async (c) => {
     const page = await listStoriesForAdmin(workspaceContext(c), c.req.valid("query"));
@@ -95,10 +118,8 @@ export const adminStoryRoutes = createRouter()
     const story = await moderateStory(photoContext(c), { ...c.req.valid("json"), id: c.req.valid("param").id });
     return c.json(moderationStory(story, publicBase(c)), 200);
   })
-  // The photo as approval would publish it, for the moderator's <img> (session cookie, same origin):
-  // Chorus's checked copy, fetched on first view, so the dashboard never loads the author's URL.
-  .get("/v1/admin/stories/:id/photo", requireSecretKeyOrSession, async (c) => {
+  .openapi(getPhotoPreview, async (c) => {
     const ctx = photoContext(c);
-    const photo = await photoPreview(ctx, { story: await findStory(ctx, { id: c.req.param("id") }) });
+    const photo = await photoPreview(ctx, { story: await findStory(ctx, { id: c.req.valid("param").id }) });
     return c.body(photo.bytes, 200, photoHeaders(photo.contentType, "private, no-store"));
   });
