@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
-import { workspaceFactory } from "../support/factories.ts";
+import { learnerToken, workspaceFactory } from "../support/factories.ts";
 import { type Json, storyBody, storyClient } from "../support/stories.ts";
 import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
 
@@ -148,6 +148,21 @@ describe("approved photos", () => {
     expect((await api.remove(story.id, { "Chorus-Edit-Token": story.editToken })).status).toBe(204);
     await expectError(await t.call("GET", path), 404, "not_found");
     expect((await t.client.execute("select count(*) as n from story_photos")).rows[0]?.n).toBe(0);
+  });
+  it("are deleted when their author's learner is erased", async () => {
+    const token = await learnerToken(ws, { sub: "zelda" });
+    const response = await api.post(storyBody(), { Authorization: `Bearer ${token}` });
+    expect(response.status).toBe(201);
+    const story = (await response.json()) as Story;
+    await approve(story.id);
+    const path = new URL((await wall()).items[0]?.photoUrl as string).pathname;
+    expect((await t.client.execute("select count(*) as n from story_photos")).rows[0]?.n).toBe(1);
+    const erased = await t.call("DELETE", "/v1/learners/zelda", {
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+    });
+    expect(erased.status).toBe(200);
+    expect((await t.client.execute("select count(*) as n from story_photos")).rows[0]?.n).toBe(0);
+    await expectError(await t.call("GET", path), 404, "not_found");
   });
 });
 
