@@ -5,8 +5,14 @@
  * scoped to one workspace.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { ProgramSettings } from "./program-settings.ts";
+
+/** Bytes as a Web `Uint8Array` (drizzle's buffer mode needs Node's Buffer, which Workers lacks). */
+const bytes = customType<{ data: Uint8Array<ArrayBuffer>; driverData: ArrayBuffer | Uint8Array }>({
+  dataType: () => "blob",
+  fromDriver: (value) => new Uint8Array(value as ArrayBuffer),
+});
 
 const createdAt = () => integer("created_at", { mode: "number" }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
@@ -333,6 +339,10 @@ export const stories = sqliteTable(
     consentPhoto: integer("consent_photo", { mode: "boolean" }).notNull(),
     consentSalary: integer("consent_salary", { mode: "boolean" }).notNull(),
     photoUrl: text("photo_url"),
+    /** The SHA-256 of the checked copy of `photoUrl` in `story_photos`; the wall shows only that copy. */
+    photoHash: text("photo_hash"),
+    /** Why the copy of `photoUrl` was refused (type, size, dimensions, fetch); shown to the moderator. */
+    photoRefusal: text("photo_refusal"),
     status: text("status", { enum: ["pending", "approved", "rejected", "withdrawn"] }).notNull(),
     featured: integer("featured", { mode: "boolean" }).notNull().default(false),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default([]),
@@ -353,6 +363,27 @@ export const stories = sqliteTable(
     index("stories_workspace_learner").on(t.workspaceId, t.learnerId),
     uniqueIndex("stories_workspace_credential").on(t.workspaceId, t.credentialKey),
   ],
+);
+
+/**
+ * Chorus's own copy of a story's photo, fetched once from the author's URL and checked: the wall
+ * and the dashboard show these bytes, never the stranger's URL. One per story; a new photo URL
+ * replaces it.
+ */
+export const storyPhotos = sqliteTable(
+  "story_photos",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    storyId: text("story_id").notNull(),
+    sourceUrl: text("source_url").notNull(),
+    hash: text("hash").notNull(),
+    contentType: text("content_type").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    bytes: bytes("bytes").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.storyId] })],
 );
 
 export const webhookEndpoints = sqliteTable(

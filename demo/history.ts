@@ -214,7 +214,12 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
     if (seed.status === "pending") continue;
     const approvedAt = Math.min(createdAt + random.int(3, 30) * 3_600_000, h.end - 3_600_000);
     const decision = { status: "approved" as const, featured: seed.featured ?? false };
-    await moderateStory({ db, workspace, clock: fixedClock(approvedAt) }, { id: story.id, ...decision });
+    // No photo consent, so approval fetches nothing.
+    const fetchNothing = () => Promise.reject(new Error("the demo data fetches nothing"));
+    await moderateStory(
+      { db, workspace, clock: fixedClock(approvedAt), fetch: fetchNothing },
+      { id: story.id, ...decision },
+    );
     if (advocate) told.set(advocate.sub, { id: story.id, approvedAt });
   }
   return told;

@@ -33,6 +33,7 @@ import { referralRoutes } from "./routes/referrals.ts";
 import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
+import { storyPhotoRoutes } from "./routes/story-photos.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { createClickWriter } from "./services/click-writer.ts";
@@ -82,6 +83,7 @@ const resourceRoutes = [
   courseRoutes,
   redirectRoutes,
   storyRoutes,
+  storyPhotoRoutes,
   adminStoryRoutes,
   outcomeRoutes,
   conversionRoutes,

@@ -308,7 +308,7 @@ export class ChorusStoryWall extends ChorusElement {
       <p class="body">${story.body}</p>
       <div class="author">
         ${
-          story.photoUrl?.startsWith("https://")
+          story.photoUrl?.startsWith("http")
             ? html`<img src=${story.photoUrl} alt="" width="44" height="44" loading="lazy" referrerpolicy="no-referrer" />`
             : nothing
         }

@@ -8,10 +8,10 @@ export const strictCsp =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
- * The demo provider's pages: as strict, but story photos come from any https host (the story form
- * takes any https photo URL), so images may too. Scripts and styles stay 'self' only.
+ * The demo provider's pages: as strict. Story photos are Chorus's own checked copies, served from
+ * this origin, so images need no other host (issue 15: the wall used to hot-link any https URL).
  */
-export const demoCsp = strictCsp.replace("img-src 'self' data:", "img-src 'self' data: https:");
+export const demoCsp = strictCsp;
 
 /**
  * Responses that are not pages (JSON, the API, files): nothing may load, run or frame them, so a

@@ -1,15 +1,26 @@
 /** Story moderation for the provider (secret key): the queue, approve, reject, feature, tag. */
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
+import { publicBase } from "../lib/urls.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
-import { fullStory, listStoriesForAdmin, moderateStory } from "../services/stories.ts";
+import { credentialFetch } from "../services/credentials/fetch.ts";
+import { findStory, listStoriesForAdmin, moderateStory, moderationStory } from "../services/stories.ts";
+import { type PhotoContext, photoPreview } from "../services/story-photos.ts";
+import type { AppEnv } from "../types.ts";
 import { workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
-import { courseSlug, FullStory, limits, storyIdParam } from "./story-schemas.ts";
+import { photoHeaders } from "./story-photos.ts";
+import { courseSlug, limits, ModerationStory, storyIdParam } from "./story-schemas.ts";
+
+/** Moderation fetches story photos over the app's guarded outbound HTTP. */
+function photoContext(c: Context<AppEnv>): PhotoContext {
+  return { ...workspaceContext(c), fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound) };
+}
 
 export const AdminStoryPage = z
-  .object({ items: z.array(FullStory), nextCursor: z.string().nullable() })
+  .object({ items: z.array(ModerationStory), nextCursor: z.string().nullable() })
   .openapi("AdminStoryPage");
 export type AdminStoryPage = z.infer<typeof AdminStoryPage>;
 
@@ -55,7 +66,10 @@ const patchAdminStory = apiRoute({
   path: "/v1/admin/stories/{id}",
   tags: ["Moderation"],
   summary: "Approve, reject, feature or tag a story",
-  description: "Approving emits `story.approved`. A withdrawn story cannot be moderated (409).",
+  description:
+    "Approving emits `story.approved`. A withdrawn story cannot be moderated (409). Approving fetches the photo " +
+    "once and checks it (JPEG, PNG, WebP or GIF; at most 2 MiB and 4096 pixels a side, at least 32): a photo that " +
+    "fails is not published, the story is, and `photoRefusal` says why.",
   security: secretKeyOrSession,
   middleware: [requireSecretKeyOrSession] as const,
   request: {
@@ -63,17 +77,49 @@ const patchAdminStory = apiRoute({
     body: { required: true, content: { "application/json": { schema: ModerationChange } } },
   },
   responses: {
-    200: { description: "The story after moderation", content: { "application/json": { schema: FullStory } } },
+    200: {
+      description: "The story after moderation",
+      content: { "application/json": { schema: ModerationStory } },
+    },
     ...errorResponses(404, 409),
+  },
+});
+
+const image = { schema: z.string().openapi({ format: "binary" }) };
+
+const getPhotoPreview = apiRoute({
+  method: "get",
+  path: "/v1/admin/stories/{id}/photo",
+  tags: ["Moderation"],
+  summary: "The story's photo as approval would publish it",
+  description:
+    "For the moderator's <img> (the dashboard session cookie is enough): Chorus's checked copy of the author's photo, " +
+    "fetched on first view and kept, so approval publishes exactly these bytes; the dashboard never loads the author's URL. " +
+    "404 with the reason when the photo was refused.",
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
+  request: { params: storyIdParam },
+  responses: {
+    200: {
+      description: "The checked photo",
+      content: { "image/jpeg": image, "image/png": image, "image/webp": image, "image/gif": image },
+    },
+    ...errorResponses(404),
   },
 });
 
 export const adminStoryRoutes = createRouter()
   .openapi(listAdminStories, async (c) => {
     const page = await listStoriesForAdmin(workspaceContext(c), c.req.valid("query"));
-    return c.json({ items: page.items.map(fullStory), nextCursor: page.nextCursor }, 200);
+    const base = publicBase(c);
+    return c.json({ items: page.items.map((row) => moderationStory(row, base)), nextCursor: page.nextCursor }, 200);
   })
   .openapi(patchAdminStory, async (c) => {
-    const story = await moderateStory(workspaceContext(c), { ...c.req.valid("json"), id: c.req.valid("param").id });
-    return c.json(fullStory(story), 200);
+    const story = await moderateStory(photoContext(c), { ...c.req.valid("json"), id: c.req.valid("param").id });
+    return c.json(moderationStory(story, publicBase(c)), 200);
+  })
+  .openapi(getPhotoPreview, async (c) => {
+    const ctx = photoContext(c);
+    const photo = await photoPreview(ctx, { story: await findStory(ctx, { id: c.req.valid("param").id }) });
+    return c.body(photo.bytes, 200, photoHeaders(photo.contentType, "private, no-store"));
   });

@@ -189,7 +189,8 @@ export const storyRoutes = createRouter()
   })
   .openapi(listStories, async (c) => {
     const page = await listPublicStories(workspaceContext(c), c.req.valid("query"));
-    return c.json({ items: page.items.map(publicStory), nextCursor: page.nextCursor }, 200);
+    const base = publicBase(c);
+    return c.json({ items: page.items.map((row) => publicStory(row, base)), nextCursor: page.nextCursor }, 200);
   })
   .openapi(getVerification, async (c) => {
     const receipt = await storyVerification(workspaceContext(c), {

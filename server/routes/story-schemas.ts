@@ -141,7 +141,10 @@ export const PublicStory = z
       salaryIncreasePct: z.number().nullable().openapi({ description: "null without the author's salary consent" }),
       monthsToOutcome: z.number().nullable(),
     }),
-    photoUrl: z.string().nullable().openapi({ description: "null without the author's photo consent" }),
+    photoUrl: z.string().nullable().openapi({
+      description:
+        "Chorus's checked copy of the author's photo (content-hashed, cached for good); null without the author's photo consent or when the photo failed the check",
+    }),
     featured: z.boolean(),
     tags: z.array(z.string()),
     verificationLevel: level,
@@ -182,6 +185,18 @@ export const FullStory = z
   })
   .openapi("StoryWithStatus");
 export type FullStory = z.infer<typeof FullStory>;
+
+export const ModerationStory = FullStory.extend({
+  photoRefusal: z
+    .string()
+    .nullable()
+    .openapi({ description: "Why the photo is not published (type, size, dimensions, fetch); null otherwise" }),
+  published: PublicStory.openapi({
+    description:
+      "The story exactly as the wall shows it once approved (consents applied). Its photoUrl is Chorus's checked copy, or the moderator's preview of it while not yet fetched; never the author's URL",
+  }),
+}).openapi("ModerationStory");
+export type ModerationStory = z.infer<typeof ModerationStory>;
 
 export const AuthorStory = FullStory.extend({
   editToken: z

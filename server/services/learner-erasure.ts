@@ -35,6 +35,7 @@ import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import { referralStats } from "./referrals.ts";
 import { fullStory, withdrawnStory } from "./stories.ts";
+import { deleteStoryPhoto } from "./story-photos.ts";
 import type { Learner, WorkspaceContext } from "./types.ts";
 
 async function findLearner(db: Db, workspaceId: string, externalId: string): Promise<Learner> {
@@ -319,6 +320,8 @@ export async function eraseLearner(
     const vanity = await eraseVanityCodes(erasure);
     const disabled = await disableCodes(erasure);
     const withdrawn = await withdrawStories(erasure);
+    // Chorus's copies of their photos go with the stories (withdrawnStory clears only the columns).
+    for (const story of withdrawn) await deleteStoryPhoto({ db: tx }, story);
     const { signals, clicksScrubbed } = await forgetBrowser(erasure);
     const conversionIds = await scrubConversions(erasure);
     const events = await scrubWebhookEvents(erasure, { conversionIds, withdrawn });

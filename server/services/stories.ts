@@ -16,6 +16,7 @@ import { fixedClock } from "./clock.ts";
 import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import { enqueueEvent } from "./outbox.ts";
+import { deleteStoryPhoto, type PhotoContext, photoPath, prepareStoryPhoto, wantsPhoto } from "./story-photos.ts";
 import { assessStory, claimCredential, isSameCredential, type VerificationContext } from "./story-verification.ts";
 import type { Learner, SecretContext, Visitor, WorkspaceContext } from "./types.ts";
 import { visitorHash } from "./visitors.ts";
@@ -61,8 +62,11 @@ function cleanFields<T extends Partial<Pick<StoryFields, "name" | "headline" | "
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** What visitors see: approved stories with every consent applied. */
-export function publicStory(row: StoryRow) {
+/**
+ * What visitors see: approved stories with every consent applied. The photo is Chorus's checked
+ * copy at `publicBase` (the author's URL is never shown), and only once it passed the check.
+ */
+export function publicStory(row: StoryRow, publicBase: string) {
   return {
     id: row.id,
     course: row.course,
@@ -75,11 +79,28 @@ export function publicStory(row: StoryRow) {
       salaryIncreasePct: row.consentSalary ? row.salaryIncreasePct : null,
       monthsToOutcome: row.monthsToOutcome,
     },
-    photoUrl: row.consentPhoto ? row.photoUrl : null,
+    photoUrl: row.consentPhoto && row.photoHash ? `${publicBase}${photoPath(row)}` : null,
     featured: row.featured,
     tags: row.tags,
     verificationLevel: row.verificationLevel,
     approvedAt: iso(row.approvedAt),
+  };
+}
+
+/**
+ * What the moderator sees: everything, and `published`, the story exactly as the wall would show
+ * it once approved. Its photo is Chorus's checked copy too: the preview path (fetched on first
+ * view, with the moderator's session) until the copy exists, never the author's URL, so the
+ * marketer's browser never loads a stranger's image. `photoRefusal` says why there is no photo.
+ */
+export function moderationStory(row: StoryRow, publicBase: string) {
+  const published = publicStory(row, publicBase);
+  const unchecked = wantsPhoto(row) && row.photoHash === null && row.photoRefusal === null;
+  const photoUrl = unchecked ? `${publicBase}/v1/admin/stories/${row.id}/photo` : published.photoUrl;
+  return {
+    ...fullStory(row),
+    photoRefusal: wantsPhoto(row) ? row.photoRefusal : null,
+    published: { ...published, photoUrl },
   };
 }
 
@@ -153,6 +174,8 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
     consentPhoto: fields.consent.photo,
     consentSalary: fields.consent.salary,
     photoUrl: fields.photoUrl ?? null,
+    photoHash: null,
+    photoRefusal: null,
     status: "pending",
     featured: false,
     tags: [],
@@ -216,7 +239,8 @@ export async function updateStoryByAuthor(
     set.salaryIncreasePct = patch.outcome.salaryIncreasePct ?? null;
     set.monthsToOutcome = patch.outcome.monthsToOutcome ?? null;
   }
-  if (patch.photoUrl !== undefined) set.photoUrl = patch.photoUrl;
+  const photoChanged = patch.photoUrl !== undefined && patch.photoUrl !== story.photoUrl;
+  if (photoChanged) Object.assign(set, { photoUrl: patch.photoUrl ?? null, photoHash: null, photoRefusal: null });
   if (patch.consent !== undefined) {
     set.consentName = patch.consent.name;
     set.consentPhoto = patch.consent.photo;
@@ -239,11 +263,19 @@ export async function updateStoryByAuthor(
           credential: patch.credential,
         })
       : undefined;
-  // What a moderator approved must be approved again once its content changes; consents only
-  // narrow or widen what is shown of approved content, so they apply at once.
+  // What a moderator approved must be approved again once what the wall would show changes: new
+  // content, or a consent that shows more (a name, a photo, a figure the moderator never saw
+  // published). A consent taken back only hides something, so it applies at once.
+  const widened =
+    patch.consent !== undefined &&
+    ((patch.consent.name && !story.consentName) ||
+      (patch.consent.photo && !story.consentPhoto) ||
+      (patch.consent.salary && !story.consentSalary));
   const contentChanged =
+    widened ||
+    photoChanged ||
     credentialChanged ||
-    (["name", "headline", "body", "rating", "outcome", "photoUrl"] as const).some((key) => patch[key] !== undefined);
+    (["name", "headline", "body", "rating", "outcome"] as const).some((key) => patch[key] !== undefined);
   // The status is read again inside the write: a moderator may have approved (or the author
   // withdrawn) since `story` was read, and an approval must never carry over to unreviewed text.
   return writeTransaction(db, async (tx) => {
@@ -265,6 +297,7 @@ export async function updateStoryByAuthor(
       .update(stories)
       .set(set)
       .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
+    if (photoChanged) await deleteStoryPhoto({ db: tx }, story);
     if (resubmitted) {
       await enqueueEvent(
         { tx, clock: fixedClock(now) },
@@ -292,6 +325,8 @@ export const withdrawnStory = {
   headline: "",
   body: "",
   photoUrl: null,
+  photoHash: null,
+  photoRefusal: null,
   salaryIncreasePct: null,
   monthsToOutcome: null,
   featured: false,
@@ -306,22 +341,28 @@ export const withdrawnStory = {
  * conversions that name it keep a valid reference.
  */
 export async function withdrawStory({ db, clock, workspace }: WorkspaceContext, input: { id: string }): Promise<void> {
-  await db
-    .update(stories)
-    .set({ ...withdrawnStory, updatedAt: clock.now().getTime() })
-    .where(and(eq(stories.workspaceId, workspace.id), eq(stories.id, input.id)));
+  await db.transaction(async (tx) => {
+    await tx
+      .update(stories)
+      .set({ ...withdrawnStory, updatedAt: clock.now().getTime() })
+      .where(and(eq(stories.workspaceId, workspace.id), eq(stories.id, input.id)));
+    await deleteStoryPhoto({ db: tx }, { workspaceId: workspace.id, id: input.id });
+  });
 }
 
 export type ModerationChange = { status?: "approved" | "rejected"; featured?: boolean; tags?: string[] };
 
-/** The provider's decision on a story: approve or reject, feature, tag. */
-export async function moderateStory(
-  { db, clock, workspace }: WorkspaceContext,
-  input: { id: string } & ModerationChange,
-): Promise<StoryRow> {
+/**
+ * The provider's decision on a story: approve or reject, feature, tag. Approving fetches and
+ * checks the photo first (once; see story-photos.ts): a photo that fails the check does not stop
+ * the approval, the story is published without it and `photoRefusal` tells the moderator why.
+ */
+export async function moderateStory(ctx: PhotoContext, input: { id: string } & ModerationChange): Promise<StoryRow> {
+  const { db, clock, workspace } = ctx;
   const { id, ...change } = input;
   const workspaceId = workspace.id;
   const now = clock.now();
+  if (change.status === "approved") await prepareStoryPhoto(ctx, await findStory(ctx, { id }));
   // Decided on the story as it stands inside the write, so a concurrent withdrawal or edit is
   // never overwritten and `story.approved` is announced once, with the text that was approved.
   return writeTransaction(db, async (tx) => {

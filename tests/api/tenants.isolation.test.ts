@@ -467,6 +467,14 @@ const routes: Record<string, Entry> = {
       { path: `/v1/admin/stories?cursor=${q(bravoCursors.adminStories ?? "")}` },
     ],
   },
+  "GET /v1/admin/stories/{id}/photo": {
+    kind: "addressed",
+    calls: () => storyIds().map((story) => ({ path: `/v1/admin/stories/${story.id}/photo` })),
+  },
+  "GET /v1/story-photos/{id}/{hash}": {
+    exempt:
+      "a published story's photo for <img> on any page, no credential: served only while the story is approved with photo consent and the path carries its content hash",
+  },
   "PATCH /v1/admin/stories/{id}": {
     kind: "addressed",
     calls: () =>

@@ -70,7 +70,7 @@ describe("the demo under its own strict CSP", () => {
     await form.getByRole("button", { name: "Send my story" }).click();
     await form.getByRole("heading", { name: "Thank you! We received your story." }).waitFor();
 
-    // An approved story with the author's photo (any https host, as the story form allows).
+    // An approved story with a photo URL from any https host, as the story form allows.
     const posted = await fetch(`${server.baseUrl}/v1/stories`, {
       method: "POST",
       headers: { "Chorus-Key": keys.publishableKey, Origin: server.baseUrl, "Content-Type": "application/json" },
@@ -94,7 +94,10 @@ describe("the demo under its own strict CSP", () => {
     expect(new URL(friend.page.url()).pathname).toBe("/demo/courses/data-analytics");
     await expect.poll(() => friend.page.locator("chorus-referral-banner aside").textContent()).toContain("invited you");
     await friend.page.locator("chorus-story-wall article").first().waitFor();
-    await friend.page.locator("chorus-story-wall article img[src='https://images.example/arjun.jpg']").waitFor();
+    // The author's photo URL is never hot-linked: approval fetched it (it serves nothing here, so
+    // the story is published without a photo) and the wall shows only Chorus's own copies.
+    await friend.page.locator("chorus-story-wall article h3", { hasText: "A photo on the wall" }).waitFor();
+    expect(await friend.page.locator("chorus-story-wall article img[src*='images.example']").count()).toBe(0);
     await friend.page.locator("chorus-outcome-stats h2").waitFor();
     // The wall's JSON-LD is a data block, not a script: the policy neither runs nor refuses it.
     const jsonLd = friend.page.locator("chorus-story-wall > script[type='application/ld+json']");

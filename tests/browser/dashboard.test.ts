@@ -4,6 +4,7 @@
  * phone width, under the strict CSP, without serious or critical axe findings.
  */
 import { readFile } from "node:fs/promises";
+import { crc32, deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { conversions, rewards } from "../../db/schema.ts";
@@ -35,9 +36,43 @@ const problems: string[] = [];
 
 const hour = 3_600_000;
 
+/** A real 48×48 PNG (one colour), decodable by the browser. */
+function solidPng(side: number): Uint8Array<ArrayBuffer> {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(side, 0);
+  header.writeUInt32BE(side, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(side * 3, 0x5a)]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: side }, () => row)));
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return new Uint8Array(
+    Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]),
+  );
+}
+const remotePhoto = "https://images.example/meera.png";
+// What the server fetched (story photos): the browser itself must never ask the remote host.
+const serverFetched: string[] = [];
+
 beforeAll(async () => {
   browser = await launchBrowser();
-  live = await startLiveServer({ deps: { assets: distAssets } });
+  live = await startLiveServer({
+    deps: {
+      assets: distAssets,
+      fetch: async (url) => {
+        serverFetched.push(url);
+        if (url !== remotePhoto) return new Response("not here", { status: 404 });
+        return new Response(solidPng(48), { headers: { "Content-Type": "image/png" } });
+      },
+    },
+  });
   ws = await workspaceFactory(live.db);
   const advocate = await advocateFactory(live.db, ws.id, { name: "Priya Sharma", externalId: "priya" });
   const now = Date.now();
@@ -175,6 +210,32 @@ describe("/dashboard", () => {
     const stories = await api<{ items: { id: string; status: string }[] }>("/v1/admin/stories?status=approved");
     expect(stories.items.map((story) => [story.id, story.status])).toEqual([[storyId, "approved"]]);
     await expectNoOverflow();
+  });
+
+  it("shows a story's photo and name as they will be published, from Chorus, never the author's URL", async () => {
+    const photos = await workspaceFactory(live.db, { name: "Photo Academy" });
+    const id = await storyRow(live.db, photos.id, {
+      headline: "A photo to moderate",
+      consentName: false,
+      consentPhoto: true,
+      photoUrl: remotePhoto,
+      createdAt: Date.now(),
+    });
+    const browserAsked: string[] = [];
+    page.on("request", (request) => browserAsked.push(request.url()));
+    await signIn(photos.secretKey);
+    await page.getByRole("link", { name: "Stories" }).click();
+    await page.getByRole("heading", { name: "A photo to moderate" }).waitFor();
+    const photo = page.getByRole("img", { name: "Photo as published" });
+    expect(await photo.getAttribute("src")).toBe(`${live.baseUrl}/v1/admin/stories/${id}/photo`);
+    await expect.poll(() => photo.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(48);
+    const shownAs = page.locator("article", { hasText: "A photo to moderate" }).locator("small");
+    expect((await shownAs.textContent())?.replace(/\s+/g, " ")).toContain(
+      "Shown as A learner (name not shared: Meera Iyer)",
+    );
+    expect(serverFetched).toEqual([remotePhoto]);
+    expect(browserAsked.filter((url) => url.includes("images.example"))).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
   it("approves a reward", async () => {

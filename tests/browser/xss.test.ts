@@ -228,7 +228,11 @@ describe("widgets", () => {
     );
     const withPhoto = sent.filter((story) => story.photoUrl !== null);
     expect(withPhoto.length).toBeGreaterThan(40);
-    expect([...photos].sort()).toEqual(withPhoto.map((story) => served.get(story.id)?.photoUrl).sort());
+    // The author's URL (payload in its query) never reaches the page: the wall shows only Chorus's
+    // checked copies, and a URL that serves no image is refused at approval.
+    const chorusCopies = withPhoto.flatMap((story) => served.get(story.id)?.photoUrl ?? []);
+    expect([...photos].sort()).toEqual(chorusCopies.sort());
+    expect(photos.filter((src) => src?.includes("images.example"))).toEqual([]);
     tally.add("story.photoUrl (img src)", withPhoto.length);
     tally.add("story.name", sent.length);
     tally.add("story.headline", sent.length);

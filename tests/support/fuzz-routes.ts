@@ -58,6 +58,11 @@ export const extraTargets: FuzzTarget[] = [
     parameters: [stringParam("code", "^[a-z0-9-]{3,32}$")],
     responses: { "200": { content: { "image/svg+xml": {} } }, "404": { content: { "text/html": {} } } },
   }),
+  // Story photos are bytes for <img>, outside OpenAPI: Chorus's checked copies (services/story-photos.ts).
+  page("GET", "/v1/story-photos/{id}/{hash}", "api", {
+    parameters: [stringParam("id", "^sty_[A-Za-z0-9]{16}$"), stringParam("hash", "^[0-9a-f]{64}$")],
+    responses: { "200": { content: { "image/png": {} } }, "404": { content: { "application/json": {} } } },
+  }),
 ];
 
 /** Routes that are deliberately not fuzzed, each with the reason. */

@@ -1,6 +1,6 @@
 /** Stories: what shared stories bring in the period, then moderation (the queue by status; approve, reject, feature, tag). */
 import { css, html, nothing } from "lit";
-import type { AdminStoryPage, FullStory } from "../lib/api-types.ts";
+import type { AdminStoryPage, ModerationStory } from "../lib/api-types.ts";
 import { get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage, statusFilter } from "./page.ts";
@@ -9,7 +9,7 @@ import "./story-breakdown.ts";
 const statuses = ["pending", "approved", "rejected"] as const;
 
 /** A genuine credential is easily read as proof of the story: the moderator is told it is not shown to be the author's. */
-const levelLabel = (level: FullStory["verificationLevel"]) =>
+const levelLabel = (level: ModerationStory["verificationLevel"]) =>
   level === "credential_genuine" ? "genuine credential, not shown to be the author's" : level.replaceAll("_", " ");
 
 export class ChorusPageStories extends DashboardPage {
@@ -21,6 +21,10 @@ export class ChorusPageStories extends DashboardPage {
         line-height: 1.2;
         margin: 0 0 0.75rem;
       }
+      .photo {
+        border-radius: 50%;
+        object-fit: cover;
+      }
     `,
   ];
   static override properties = {
@@ -31,7 +35,7 @@ export class ChorusPageStories extends DashboardPage {
     _next: { state: true },
   };
   private _status: (typeof statuses)[number] = "pending";
-  private _items: FullStory[] | null = null;
+  private _items: ModerationStory[] | null = null;
   private _next: string | null = null;
   private _message = "";
 
@@ -57,7 +61,7 @@ export class ChorusPageStories extends DashboardPage {
     void this.reload();
   }
 
-  private async _change(story: FullStory, change: Record<string, unknown>, done: string) {
+  private async _change(story: ModerationStory, change: Record<string, unknown>, done: string) {
     try {
       await request("PATCH", `/v1/admin/stories/${encodeURIComponent(story.id)}`, change);
       this._message = done;
@@ -67,7 +71,7 @@ export class ChorusPageStories extends DashboardPage {
     }
   }
 
-  private _onTags(event: SubmitEvent, story: FullStory) {
+  private _onTags(event: SubmitEvent, story: ModerationStory) {
     event.preventDefault();
     const input = (event.target as HTMLFormElement).elements.namedItem("tags") as HTMLInputElement;
     const tags = input.value
@@ -99,7 +103,14 @@ export class ChorusPageStories extends DashboardPage {
             ${story.featured ? html`<span class="badge">featured</span>` : nothing}
           </p>
           <p>${story.body}</p>
-          <p><small>${story.name} · ${formatDate(story.createdAt)}</small></p>
+          ${
+            // Chorus's checked copy (or its preview), exactly what the wall shows: never the author's URL.
+            story.published.photoUrl
+              ? html`<img class="photo" src=${story.published.photoUrl} alt="Photo as published" width="88" height="88" />`
+              : nothing
+          }
+          ${story.photoRefusal ? html`<p role="note">Photo not published: ${story.photoRefusal}</p>` : nothing}
+          <p><small>Shown as ${story.published.name ?? "A learner"}${story.published.name === null ? ` (name not shared: ${story.name})` : nothing} · ${formatDate(story.createdAt)}</small></p>
           <div class="row">
             ${story.status !== "approved" ? html`<button @click=${() => this._change(story, { status: "approved" }, `Approved “${story.headline}”.`)}>Approve</button>` : nothing}
             ${story.status !== "rejected" ? html`<button class="danger" @click=${() => this._change(story, { status: "rejected" }, `Rejected “${story.headline}”.`)}>Reject</button>` : nothing}

@@ -28,6 +28,7 @@ export type { Reward } from "../../server/routes/schemas.ts";
 export type {
   AuthorStory,
   FullStory,
+  ModerationStory,
   PublicStory,
   StoryPage,
   StoryVerification,
