@@ -20,6 +20,8 @@ export type Config = {
   trustProxy: boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: number;
+  /** The most webhook endpoints one workspace may have (default 20). */
+  webhookEndpointLimit?: number;
 };
 
 const wholeNumber = (min: number, max: number) =>
@@ -58,6 +60,7 @@ const Env = z.object({
     .transform((value): "FULL" | "NORMAL" => (value?.toLowerCase() === "normal" ? "NORMAL" : "FULL")),
   TRUST_PROXY: flag("1 only behind your own proxy").default(false),
   BODY_LIMIT_BYTES: wholeNumber(1024, 10_000_000).default(64 * 1024),
+  CHORUS_WEBHOOK_ENDPOINTS_MAX: wholeNumber(1, 1000).optional(),
 });
 
 export type EnvName = keyof z.input<typeof Env>;
@@ -87,7 +90,13 @@ function read<K extends EnvName>(raw: RawEnv, names: readonly K[]): Pick<Env, K>
   return parsed.data;
 }
 
-const appNames = ["PUBLIC_URL", "FALLBACK_URL", "TRUST_PROXY", "BODY_LIMIT_BYTES"] as const;
+const appNames = [
+  "PUBLIC_URL",
+  "FALLBACK_URL",
+  "TRUST_PROXY",
+  "BODY_LIMIT_BYTES",
+  "CHORUS_WEBHOOK_ENDPOINTS_MAX",
+] as const;
 
 function appConfig(env: Pick<Env, (typeof appNames)[number]>, secret: string): Config {
   return {
@@ -96,6 +105,7 @@ function appConfig(env: Pick<Env, (typeof appNames)[number]>, secret: string): C
     fallbackUrl: env.FALLBACK_URL,
     trustProxy: env.TRUST_PROXY,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    webhookEndpointLimit: env.CHORUS_WEBHOOK_ENDPOINTS_MAX,
   };
 }
 
