@@ -5,6 +5,7 @@ import type { Delivery, DeliveryList, Endpoint, EndpointList } from "../lib/api-
 import { ChorusApiError, get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
+import { dashboardLocale, webhookText } from "./webhook-strings.ts";
 
 export class ChorusPageWebhooks extends DashboardPage {
   static override properties = {
@@ -19,9 +20,37 @@ export class ChorusPageWebhooks extends DashboardPage {
   private _open: Endpoint | null = null;
   private _deliveries: Delivery[] | null = null;
   private _notice = "";
+  private readonly _locale = dashboardLocale();
 
   protected async load() {
+    await webhookText.load(this._locale);
     this._items = (await get<EndpointList>("/v1/admin/webhooks")).items;
+  }
+
+  private _text(key: Parameters<typeof webhookText>[1], vars?: Record<string, string | number>) {
+    return webhookText(this._locale, key, vars);
+  }
+
+  /** Paused (with why, and a resume action) or backing off after failures: shown with the endpoint. */
+  private _state(endpoint: Endpoint) {
+    if (endpoint.status === "paused")
+      return html`<strong>${this._text("paused")}</strong>
+        <p>${this._text("pausedSince", { date: formatDate(endpoint.pausedAt ?? endpoint.createdAt), reason: endpoint.pauseReason ?? "" })}</p>
+        <button @click=${() => this._resume(endpoint)} aria-label=${this._text("resumeLabel", { url: endpoint.url })}>${this._text("resume")}</button>`;
+    if (endpoint.retryAt)
+      return html`${this._text("active")}
+        <p>${this._text("backingOff", { count: endpoint.consecutiveFailures, date: formatDate(endpoint.retryAt) })}</p>`;
+    return this._text("active");
+  }
+
+  private async _resume(endpoint: Endpoint) {
+    try {
+      await request("POST", `/v1/admin/webhooks/${encodeURIComponent(endpoint.id)}/resume`);
+      await this.load();
+      this._notice = this._text("resumed", { url: endpoint.url });
+    } catch (error) {
+      this._notice = error instanceof ChorusApiError ? error.message : this._text("resumeFailed");
+    }
   }
 
   private async _showLog(endpoint: Endpoint) {
@@ -81,6 +110,7 @@ export class ChorusPageWebhooks extends DashboardPage {
       This server does not offer webhook management yet (<code>/v1/admin/webhooks</code> answered 404).
     </p>`;
     return html`<h2>Webhooks</h2>
+      ${this._open ? nothing : html`<p role="status">${this._notice}</p>`}
       <p>Chorus signs every delivery (<code>Chorus-Signature: t=…,v1=…</code>) and retries with backoff until your endpoint answers 2xx.</p>
       ${this.status(missing)}
       ${this._items?.length === 0 ? html`<p class="empty">No endpoints yet. Add one with <code>POST /v1/admin/webhooks</code>.</p>` : nothing}
@@ -93,7 +123,7 @@ export class ChorusPageWebhooks extends DashboardPage {
                 (
                   e,
                 ) => html`<tr><th scope="row">${e.url}</th><td>${e.events.length ? e.events.join(", ") : "all events"}</td>
-                  <td>active</td>
+                  <td>${this._state(e)}</td>
                   <td><button @click=${() => this._showLog(e)} aria-label=${`Delivery log of ${e.url}`}>Delivery log</button></td></tr>`,
               )}</tbody></table></div>`
           : nothing
