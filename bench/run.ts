@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- NAME ...]`: every benchmark in turn (or only those named: sizes, wall,
- * redirect, conversions, analytics), each in its own process, with a progress line (what runs,
+ * redirect, conversions, analytics, webhooks), each in its own process, with a progress line (what runs,
  * for how long, its latest step). Then one summary table (median, p99, ratio or target, met or
  * missed) and the same as JSON in bench/results/latest.json, with the machine and its load, for
  * refreshing BENCHMARKS.md. Each bench's full output is kept in bench/results/NAME.log.
@@ -46,6 +46,12 @@ const benches: Bench[] = [
     title: "analytics endpoints at 1M clicks / 100k conversions (seeds or reuses the cached data set)",
     script: "bench/analytics.ts",
     args: () => ["--runs", "50"],
+  },
+  {
+    name: "webhooks",
+    title: "webhook fairness: B's delivery with and without A's 100 hanging endpoints",
+    script: "bench/webhooks.ts",
+    args: () => ["--events", "30"],
   },
 ];
 

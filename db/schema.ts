@@ -399,6 +399,13 @@ export const webhookEndpoints = sqliteTable(
     /** An admin's explicit choice (self-hosting): deliver to private and loopback addresses too. */
     allowPrivateNetwork: integer("allow_private_network", { mode: "boolean" }).notNull().default(false),
     disabledAt: integer("disabled_at"),
+    /** Failed attempts since the last success: the endpoint's back-off grows with it. */
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    /** While failing, none of its deliveries is attempted before this instant (ms). */
+    retryAt: integer("retry_at"),
+    /** Paused after too many failures in a row: its queue is kept but not attempted until resumed. */
+    pausedAt: integer("paused_at"),
+    pauseReason: text("pause_reason"),
     createdAt: createdAt(),
   },
   (t) => [index("webhook_endpoints_workspace").on(t.workspaceId)],
@@ -426,6 +433,8 @@ export const webhookDeliveries = sqliteTable(
     status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: integer("next_attempt_at").notNull(),
+    /** Set while a worker is sending it (until the lease ends): counts against the concurrency limits. */
+    leaseUntil: integer("lease_until"),
     lastStatusCode: integer("last_status_code"),
     lastError: text("last_error"),
     deliveredAt: integer("delivered_at"),
@@ -434,6 +443,7 @@ export const webhookDeliveries = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.eventId, t.endpointId] }),
     index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_endpoint_due").on(t.endpointId, t.status, t.nextAttemptAt),
     index("webhook_deliveries_workspace").on(t.workspaceId, t.createdAt),
   ],
 );

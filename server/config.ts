@@ -26,6 +26,8 @@ export type Config = {
    * it off. Absent: the default (defaultClicksPerAddressPerMinute in server/lib/rate-limiter.ts).
    */
   clicksPerAddressPerMinute?: number | null;
+  /** The most webhook endpoints one workspace may have (default 20). */
+  webhookEndpointLimit?: number;
 };
 
 const wholeNumber = (min: number, max: number) =>
@@ -66,6 +68,7 @@ const Env = z.object({
   BODY_LIMIT_BYTES: wholeNumber(1024, 10_000_000).default(64 * 1024),
   // 0 turns the limit off; unset keeps the default (300).
   CLICKS_PER_ADDRESS_PER_MINUTE: wholeNumber(0, 1_000_000).optional(),
+  CHORUS_WEBHOOK_ENDPOINTS_MAX: wholeNumber(1, 1000).optional(),
 });
 
 export type EnvName = keyof z.input<typeof Env>;
@@ -101,6 +104,7 @@ const appNames = [
   "TRUST_PROXY",
   "BODY_LIMIT_BYTES",
   "CLICKS_PER_ADDRESS_PER_MINUTE",
+  "CHORUS_WEBHOOK_ENDPOINTS_MAX",
 ] as const;
 
 function appConfig(env: Pick<Env, (typeof appNames)[number]>, secret: string): Config {
@@ -113,6 +117,7 @@ function appConfig(env: Pick<Env, (typeof appNames)[number]>, secret: string): C
     ...(env.CLICKS_PER_ADDRESS_PER_MINUTE === undefined
       ? {}
       : { clicksPerAddressPerMinute: env.CLICKS_PER_ADDRESS_PER_MINUTE || null }),
+    webhookEndpointLimit: env.CHORUS_WEBHOOK_ENDPOINTS_MAX,
   };
 }
 

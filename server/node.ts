@@ -82,8 +82,8 @@ const app: App = createApp({
     : undefined,
 });
 
-// Approves rewards whose hold ended and delivers webhooks from the outbox, every few seconds.
-const background = startBackgroundWorker({ db, clock }, { intervalMs: 5_000, delivery: { fetch: outbound.fetch } });
+// Approves rewards whose hold ended and delivers webhooks from the outbox, every second.
+const background = startBackgroundWorker({ db, clock }, { intervalMs: 1_000, delivery: { fetch: outbound.fetch } });
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   const lines = [

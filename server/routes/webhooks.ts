@@ -5,7 +5,14 @@ import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { webhookEventTypes } from "../services/outbox.ts";
-import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, resendDelivery } from "../services/webhooks.ts";
+import {
+  createEndpoint,
+  deleteEndpoint,
+  listDeliveries,
+  listEndpoints,
+  resendDelivery,
+  resumeEndpoint,
+} from "../services/webhooks.ts";
 import { workspaceContext } from "./context.ts";
 import { cursorQuery } from "./schemas.ts";
 
@@ -17,6 +24,14 @@ export const Endpoint = z
     allowPrivateNetwork: z.boolean().openapi({
       description: "Deliveries may go to private and loopback addresses (self-hosting); off unless set",
     }),
+    status: z.enum(["active", "paused"]).openapi({
+      description:
+        "`paused` after too many failed deliveries in a row: its queue is kept but not attempted until resumed",
+    }),
+    pausedAt: z.string().nullable(),
+    pauseReason: z.string().nullable(),
+    consecutiveFailures: z.number().int(),
+    retryAt: z.string().nullable().openapi({ description: "While failing, no delivery is attempted before this" }),
     createdAt: z.string(),
   })
   .openapi("WebhookEndpoint");
@@ -107,7 +122,7 @@ const create = apiRoute({
       description: "The endpoint, with its signing secret",
       content: { "application/json": { schema: CreatedEndpoint } },
     },
-    ...errorResponses(400),
+    ...errorResponses(400, 409),
   },
 });
 
@@ -118,6 +133,18 @@ const remove = apiRoute({
   summary: "Delete a webhook endpoint (pending deliveries to it are dropped)",
   request: { params: endpointParams },
   responses: { 204: { description: "Deleted" }, ...errorResponses(404) },
+});
+
+const resume = apiRoute({
+  ...common,
+  method: "post",
+  path: "/v1/admin/webhooks/{id}/resume",
+  summary: "Resume a paused endpoint: its queued deliveries are attempted again",
+  request: { params: endpointParams },
+  responses: {
+    200: { description: "The endpoint, active again", content: { "application/json": { schema: Endpoint } } },
+    ...errorResponses(404),
+  },
 });
 
 const deliveries = apiRoute({
@@ -162,12 +189,16 @@ export const webhookRoutes = createRouter()
   .openapi(list, async (c) => c.json(await listEndpoints(workspaceContext(c)), 200))
   .openapi(create, async (c) => {
     const ctx = { ...workspaceContext(c), outbound: c.var.deps.outbound };
-    return c.json(await createEndpoint(ctx, c.req.valid("json")), 201);
+    const input = { ...c.req.valid("json"), endpointLimit: c.var.deps.config.webhookEndpointLimit };
+    return c.json(await createEndpoint(ctx, input), 201);
   })
   .openapi(remove, async (c) => {
     await deleteEndpoint(workspaceContext(c), { endpointId: c.req.valid("param").id });
     return c.body(null, 204);
   })
+  .openapi(resume, async (c) =>
+    c.json(await resumeEndpoint(workspaceContext(c), { endpointId: c.req.valid("param").id }), 200),
+  )
   .openapi(deliveries, async (c) => {
     const { event, ...query } = c.req.valid("query");
     const filter = { ...query, endpointId: c.req.valid("param").id, eventId: event };

@@ -5,7 +5,7 @@
 import { forgetStaleNetworkKeys } from "./network-retention.ts";
 import { approveDueRewards } from "./rewards.ts";
 import type { ServiceContext } from "./types.ts";
-import { type DeliveryOptions, type DeliveryReport, deliverDueWebhooks } from "./webhooks.ts";
+import { type DeliveryOptions, type DeliveryReport, deliverDueWebhooks, startDueDeliveries } from "./webhooks.ts";
 
 /** One pass: approve due rewards (their events enter the outbox), then deliver what is due. */
 export async function runBackgroundTick(
@@ -28,14 +28,29 @@ export type BackgroundWorkerInput = {
   onError?: (error: unknown) => void;
 };
 
-/** Runs a tick every `intervalMs` (never two at once); `stop` waits for the running one. */
+/**
+ * Runs a tick every `intervalMs` (never two at once); `stop` waits for the running one and for
+ * every send still in flight. A tick approves due rewards and claims deliveries, but does not
+ * wait for their sends: an endpoint that never answers holds its workspace's slots until its
+ * timeout, while the next tick delivers everyone else's. A run that claimed something ticks
+ * again as soon as it finishes, so a backlog drains without waiting for the interval.
+ */
 export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWorkerInput): BackgroundWorker {
-  const { intervalMs, onError = (error) => console.error("background tick failed:", error) } = input;
+  const { intervalMs, onError = (error) => console.error("background tick failed:", error), delivery = {} } = input;
   let running: Promise<void> | null = null;
   let stopped = false;
+  const sending = new Set<Promise<unknown>>();
   const tick = () => {
     if (running || stopped) return;
-    running = runBackgroundTick(ctx, input.delivery)
+    running = (async () => {
+      await approveDueRewards(ctx);
+      await forgetStaleNetworkKeys(ctx);
+      const run = await startDueDeliveries(ctx, delivery);
+      if (run.claimed === 0) return;
+      const finished = run.finished.then(() => setImmediate(tick), onError);
+      sending.add(finished);
+      void finished.finally(() => sending.delete(finished));
+    })()
       .then(() => undefined, onError)
       .finally(() => {
         running = null;
@@ -50,6 +65,7 @@ export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWork
       stopped = true;
       clearInterval(timer);
       await running;
+      await Promise.all(sending);
     },
   };
 }

@@ -5,9 +5,11 @@
  * a lease into the future: SQLite runs each statement atomically, so two workers (two Node
  * processes, or a cron run overlapping the next) never claim the same row. A worker that dies
  * mid-send loses its lease and the row becomes due again: delivery is at least once, and
- * receivers deduplicate by the event id.
+ * receivers deduplicate by the event id. Claims are fair across workspaces (round robin, a
+ * limit in flight per workspace and per endpoint), and an endpoint that keeps failing backs off
+ * and then pauses (issue 15: one workspace's hanging endpoints delayed everyone's deliveries).
  */
-import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
@@ -30,11 +32,28 @@ function endpointJson(row: EndpointRow) {
     url: row.url,
     events: row.events,
     allowPrivateNetwork: row.allowPrivateNetwork,
+    /** Paused endpoints keep their queue but are not attempted until resumed. */
+    status: row.pausedAt === null ? ("active" as const) : ("paused" as const),
+    pausedAt: iso(row.pausedAt),
+    pauseReason: row.pauseReason,
+    consecutiveFailures: row.consecutiveFailures,
+    /** While failing: no delivery to it is attempted before this. */
+    retryAt: iso(row.retryAt),
     createdAt: new Date(row.createdAt).toISOString(),
   };
 }
 
-export type EndpointInput = { url: string; events: string[]; allowPrivateNetwork?: boolean };
+/** Endpoints a workspace may have unless the server says otherwise (CHORUS_WEBHOOK_ENDPOINTS_MAX). */
+export const defaultEndpointLimit = 20;
+
+export type EndpointInput = {
+  url: string;
+  events: string[];
+  /** Deliveries may go to private and loopback addresses (self-hosting). */
+  allowPrivateNetwork?: boolean;
+  /** The most active endpoints one workspace may have (each adds a delivery to every event). */
+  endpointLimit?: number;
+};
 
 /** Creating an endpoint checks its target with the runtime's outbound guard (its resolver, where it has one). */
 export type EndpointContext = WorkspaceContext & { outbound?: Outbound };
@@ -56,8 +75,20 @@ export async function createEndpoint({ db, clock, workspace, outbound }: Endpoin
   }
   const secret = newSecret("whsec");
   const createdAt = clock.now().getTime();
-  const [row] = await writeTransaction(db, (tx) =>
-    tx
+  const limit = input.endpointLimit ?? defaultEndpointLimit;
+  const [row] = await writeTransaction(db, async (tx) => {
+    // Counted in the write transaction, so two creations at once cannot both take the last place.
+    const [active] = await tx
+      .select({ n: count() })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.workspaceId, workspace.id), isNull(webhookEndpoints.disabledAt)));
+    if ((active?.n ?? 0) >= limit)
+      throw new DomainError(
+        "conflict",
+        `This workspace has ${limit} webhook endpoints, the most it may have: delete one before adding another`,
+        { limit },
+      );
+    return tx
       .insert(webhookEndpoints)
       .values({
         id: newId("whk"),
@@ -68,8 +99,8 @@ export async function createEndpoint({ db, clock, workspace, outbound }: Endpoin
         allowPrivateNetwork,
         createdAt,
       })
-      .returning(),
-  );
+      .returning();
+  });
   if (!row) throw new Error("endpoint insert returned nothing");
   // The only time the secret leaves the server: the receiver needs it to verify signatures.
   return { ...endpointJson(row), secret };
@@ -100,14 +131,18 @@ async function activeEndpoint({ db, workspace }: WorkspaceContext, id: string): 
   return row;
 }
 
-/** Deleting keeps the row (disabled) so its delivery log still explains what was sent. */
+/**
+ * Deleting keeps the row (disabled) so its delivery log still explains what was sent, and drops
+ * its queue in the same transaction: pending deliveries are marked failed, never attempted, so a
+ * deleted endpoint's backlog takes no worker's time.
+ */
 export async function deleteEndpoint(
   { db, clock, workspace }: WorkspaceContext,
   { endpointId: id }: { endpointId: string },
 ): Promise<void> {
   const disabledAt = clock.now().getTime();
-  const changed = await writeTransaction(db, (tx) =>
-    tx
+  const changed = await writeTransaction(db, async (tx) => {
+    const disabled = await tx
       .update(webhookEndpoints)
       .set({ disabledAt })
       .where(
@@ -117,9 +152,41 @@ export async function deleteEndpoint(
           isNull(webhookEndpoints.disabledAt),
         ),
       )
-      .returning({ id: webhookEndpoints.id }),
-  );
+      .returning({ id: webhookEndpoints.id });
+    if (disabled.length > 0)
+      await tx
+        .update(webhookDeliveries)
+        .set({ status: "failed", lastError: "endpoint deleted", leaseUntil: null })
+        .where(
+          and(
+            eq(webhookDeliveries.workspaceId, workspace.id),
+            eq(webhookDeliveries.endpointId, id),
+            eq(webhookDeliveries.status, "pending"),
+          ),
+        );
+    return disabled;
+  });
   if (changed.length === 0) throw new DomainError("not_found", `No webhook endpoint ${id} in this workspace`);
+}
+
+/** Resumes a paused endpoint: its queue is attempted again at the next run, its failures forgotten. */
+export async function resumeEndpoint(ctx: WorkspaceContext, { endpointId: id }: { endpointId: string }) {
+  const { db, workspace } = ctx;
+  const [row] = await writeTransaction(db, (tx) =>
+    tx
+      .update(webhookEndpoints)
+      .set({ pausedAt: null, pauseReason: null, consecutiveFailures: 0, retryAt: null })
+      .where(
+        and(
+          eq(webhookEndpoints.workspaceId, workspace.id),
+          eq(webhookEndpoints.id, id),
+          isNull(webhookEndpoints.disabledAt),
+        ),
+      )
+      .returning(),
+  );
+  if (!row) throw new DomainError("not_found", `No webhook endpoint ${id} in this workspace`);
+  return endpointJson(row);
 }
 
 function deliveryJson(row: DeliveryRow, type: string | null) {
@@ -182,8 +249,8 @@ export async function resendDelivery(ctx: WorkspaceContext, input: { endpointId:
   const { endpointId, eventId } = input;
   const nextAttemptAt = clock.now().getTime();
   await activeEndpoint(ctx, endpointId);
-  const [row] = await writeTransaction(db, (tx) =>
-    tx
+  const [row] = await writeTransaction(db, async (tx) => {
+    const resent = await tx
       .update(webhookDeliveries)
       .set({ status: "pending", nextAttemptAt, lastError: null })
       .where(
@@ -193,8 +260,15 @@ export async function resendDelivery(ctx: WorkspaceContext, input: { endpointId:
           eq(webhookDeliveries.eventId, eventId),
         ),
       )
-      .returning(),
-  );
+      .returning();
+    // A person asking for it now overrides the endpoint's back-off (a pause stays until resumed).
+    if (resent.length > 0)
+      await tx
+        .update(webhookEndpoints)
+        .set({ retryAt: null })
+        .where(and(eq(webhookEndpoints.workspaceId, workspace.id), eq(webhookEndpoints.id, endpointId)));
+    return resent;
+  });
   if (!row) throw new DomainError("not_found", `No delivery of event ${eventId} to endpoint ${endpointId}`);
   const [event] = await db
     .select({ type: webhookEvents.type })
@@ -209,16 +283,26 @@ export async function signatureHeader(secret: string, body: string, timestampSec
 }
 
 export type DeliveryOptions = {
-  /** Deliveries claimed per run. */
+  /** Deliveries claimed per run, across all workspaces. */
   batchSize?: number;
-  /** Delay before the second attempt; doubles after each failure. */
+  /**
+   * Deliveries in flight at once per workspace and per endpoint (across runs and processes):
+   * a workspace whose endpoints never answer holds only its own slots, never another's.
+   */
+  perWorkspace?: number;
+  perEndpoint?: number;
+  /** An endpoint's back-off after its first failure; doubles with each failure in a row. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   /** After this many failed attempts a delivery is marked failed (a person can resend it). */
   maxAttempts?: number;
+  /** After this many failures in a row an endpoint is paused until a person resumes it. */
+  pauseAfterFailures?: number;
   timeoutMs?: number;
   /** How long a claim lasts; a worker that dies mid-send lets the row become due after it. */
   leaseMs?: number;
+  /** In [0, 1): the jitter of each back-off (tests pin it). */
+  random?: () => number;
   /** The runtime's outbound guard (server/node-outbound.ts on Node); absent, the Web guard (URL checks only). */
   fetch?: OutboundFetch;
 };
@@ -228,6 +312,15 @@ export type DeliveryReport = { claimed: number; delivered: number; retrying: num
 /** Backoff before attempt n+1 after n failed attempts: base · 2^(n−1), capped. */
 export function backoffMs(attempts: number, base: number, max: number): number {
   return Math.min(max, base * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * The back-off with jitter: between 80 % and 100 % of `backoffMs`, so endpoints that failed
+ * together (one receiver's outage) are not all retried in the same instant, and never later
+ * than the schedule promises.
+ */
+export function jitteredBackoffMs(failures: number, base: number, max: number, random: () => number): number {
+  return Math.round(backoffMs(failures, base, max) * (1 - 0.2 * random()));
 }
 
 /**
@@ -247,37 +340,156 @@ function failureClass(caught: unknown, timeoutMs: number): string {
   return "network: the connection failed";
 }
 
-/** Sends every due delivery once (claimed atomically), then records the outcome. */
-export async function deliverDueWebhooks(
+type Claim = { event_id: string; endpoint_id: string; attempts: number };
+
+const schedulingDefaults = { batchSize: 25, perWorkspace: 5, perEndpoint: 2, leaseMs: 60_000 };
+
+/**
+ * Claims the due deliveries this run may send, round robin across workspaces: every workspace's
+ * first due delivery, then every workspace's second, and so on, never more than `perWorkspace`
+ * (nor `perEndpoint` for one endpoint) in flight, counting those other runs are still sending.
+ * Endpoints that are deleted, paused or backing off are skipped. One UPDATE … RETURNING, so two
+ * workers never claim the same row; the claim sets a lease (`lease_until`) and pushes the next
+ * attempt past it, so a worker that dies mid-send frees its slots and its rows when it runs out.
+ */
+export async function claimDueDeliveries({ db, clock }: ServiceContext, options: DeliveryOptions = {}) {
+  const { batchSize, perWorkspace, perEndpoint, leaseMs } = { ...schedulingDefaults, ...options };
+  const now = clock.now().getTime();
+  return writeTransaction(db, (tx) =>
+    tx.all<Claim>(sql`
+    update ${webhookDeliveries}
+    set next_attempt_at = ${now + leaseMs}, lease_until = ${now + leaseMs}, attempts = attempts + 1
+    where rowid in (
+      with in_flight as (
+        select workspace_id, endpoint_id from ${webhookDeliveries}
+        where status = 'pending' and lease_until > ${now}
+      ),
+      due as (
+        select d.rowid as rid, d.workspace_id, d.next_attempt_at,
+          row_number() over (partition by d.endpoint_id order by d.next_attempt_at, d.created_at, d.event_id)
+            + (select count(*) from in_flight f where f.endpoint_id = d.endpoint_id) as endpoint_slot
+        from ${webhookDeliveries} d
+        join ${webhookEndpoints} e on e.id = d.endpoint_id and e.workspace_id = d.workspace_id
+        where d.status = 'pending' and d.next_attempt_at <= ${now}
+          and e.disabled_at is null and e.paused_at is null and (e.retry_at is null or e.retry_at <= ${now})
+      ),
+      fair as (
+        select rid, next_attempt_at,
+          row_number() over (partition by workspace_id order by endpoint_slot, next_attempt_at)
+            + (select count(*) from in_flight f where f.workspace_id = due.workspace_id) as workspace_slot
+        from due where endpoint_slot <= ${perEndpoint}
+      )
+      select rid from fair where workspace_slot <= ${perWorkspace}
+      order by workspace_slot, next_attempt_at limit ${batchSize}
+    ) and status = 'pending' and next_attempt_at <= ${now}
+    returning event_id, endpoint_id, attempts`),
+  );
+}
+
+/** What became of one attempt: sent (with the HTTP status), or why not. */
+type Attempt = { statusCode: number | null; error: string | null; endpointGone: boolean };
+
+/**
+ * Records one attempt, with the endpoint's run of failures, in one transaction: a success clears
+ * the endpoint's back-off; a failure extends it (every due delivery of the endpoint waits, not
+ * only this one) and, after `pauseAfterFailures` in a row, pauses the endpoint with the reason.
+ */
+async function recordAttempt(
   { db, clock }: ServiceContext,
+  claim: Claim,
+  attempt: Attempt,
+  options: Required<Pick<DeliveryOptions, "baseBackoffMs" | "maxBackoffMs" | "maxAttempts" | "pauseAfterFailures">> & {
+    random: () => number;
+  },
+): Promise<keyof Omit<DeliveryReport, "claimed">> {
+  const finishedAt = clock.now().getTime();
+  const mine = and(
+    eq(webhookDeliveries.eventId, claim.event_id),
+    eq(webhookDeliveries.endpointId, claim.endpoint_id),
+    eq(webhookDeliveries.attempts, claim.attempts),
+    eq(webhookDeliveries.status, "pending"),
+  );
+  const { statusCode, error } = attempt;
+  return writeTransaction(db, async (tx) => {
+    if (error === null) {
+      await tx
+        .update(webhookDeliveries)
+        .set({
+          status: "delivered",
+          deliveredAt: finishedAt,
+          lastStatusCode: statusCode,
+          lastError: null,
+          leaseUntil: null,
+        })
+        .where(mine);
+      await tx
+        .update(webhookEndpoints)
+        .set({ consecutiveFailures: 0, retryAt: null })
+        .where(eq(webhookEndpoints.id, claim.endpoint_id));
+      return "delivered";
+    }
+    if (attempt.endpointGone) {
+      await tx
+        .update(webhookDeliveries)
+        .set({ status: "failed", lastStatusCode: statusCode, lastError: error, leaseUntil: null })
+        .where(mine);
+      return "failed";
+    }
+    const [endpoint] = await tx
+      .update(webhookEndpoints)
+      .set({ consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1` })
+      .where(eq(webhookEndpoints.id, claim.endpoint_id))
+      .returning({ failures: webhookEndpoints.consecutiveFailures, pausedAt: webhookEndpoints.pausedAt });
+    const failures = endpoint?.failures ?? 1;
+    const retryAt =
+      finishedAt + jitteredBackoffMs(failures, options.baseBackoffMs, options.maxBackoffMs, options.random);
+    const pause =
+      endpoint && endpoint.pausedAt === null && failures >= options.pauseAfterFailures
+        ? { pausedAt: finishedAt, pauseReason: `${failures} failed deliveries in a row; the last: ${error}` }
+        : {};
+    // Failures that finish together extend the back-off; none shortens it.
+    await tx
+      .update(webhookEndpoints)
+      .set({ retryAt: sql`max(coalesce(${webhookEndpoints.retryAt}, 0), ${retryAt})`, ...pause })
+      .where(eq(webhookEndpoints.id, claim.endpoint_id));
+    const last = claim.attempts >= options.maxAttempts;
+    await tx
+      .update(webhookDeliveries)
+      .set(
+        last
+          ? { status: "failed", lastStatusCode: statusCode, lastError: error, leaseUntil: null }
+          : { nextAttemptAt: retryAt, lastStatusCode: statusCode, lastError: error, leaseUntil: null },
+      )
+      .where(mine);
+    return last ? "failed" : "retrying";
+  });
+}
+
+/**
+ * Claims a fair share of the due deliveries and starts sending them. Answers once they are
+ * claimed, with `finished` settling when every send is recorded: the Node worker claims again
+ * meanwhile, so an endpoint that never answers holds its slots, never the worker.
+ */
+export async function startDueDeliveries(
+  ctx: ServiceContext,
   options: DeliveryOptions = {},
-): Promise<DeliveryReport> {
+): Promise<{ claimed: number; finished: Promise<DeliveryReport> }> {
+  const { db, clock } = ctx;
   const {
-    batchSize = 25,
     baseBackoffMs = 30_000,
     maxBackoffMs = 6 * 3_600_000,
     maxAttempts = 10,
+    pauseAfterFailures = 15,
     timeoutMs = 10_000,
-    leaseMs = 60_000,
+    random = Math.random,
   } = options;
   const send = options.fetch ?? webOutbound.fetch;
   // The guard's policy is the endpoint's: private targets only where the admin opted in.
   const sendTo = (endpoint: EndpointRow) => (url: string, init: RequestInit) =>
     send(url, init, { allowPrivateNetwork: endpoint.allowPrivateNetwork });
-  const now = clock.now().getTime();
-  const claimed = await writeTransaction(db, (tx) =>
-    tx.all<{ event_id: string; endpoint_id: string; attempts: number }>(sql`
-    update ${webhookDeliveries}
-    set next_attempt_at = ${now + leaseMs}, attempts = attempts + 1
-    where rowid in (
-      select rowid from ${webhookDeliveries}
-      where status = 'pending' and next_attempt_at <= ${now}
-      order by next_attempt_at limit ${batchSize}
-    ) and status = 'pending' and next_attempt_at <= ${now}
-    returning event_id, endpoint_id, attempts`),
-  );
+  const claimed = await claimDueDeliveries(ctx, options);
   const report: DeliveryReport = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
-  if (claimed.length === 0) return report;
+  if (claimed.length === 0) return { claimed: 0, finished: Promise.resolve(report) };
 
   const events = await db
     .select()
@@ -287,14 +499,17 @@ export async function deliverDueWebhooks(
     .select()
     .from(webhookEndpoints)
     .where(inArray(webhookEndpoints.id, [...new Set(claimed.map((row) => row.endpoint_id))]));
+  const outcomeOptions = { baseBackoffMs, maxBackoffMs, maxAttempts, pauseAfterFailures, random };
 
-  await Promise.all(
+  const finished = Promise.all(
     claimed.map(async (claim) => {
       const event = events.find((row) => row.id === claim.event_id);
       const endpoint = endpoints.find((row) => row.id === claim.endpoint_id);
       let statusCode: number | null = null;
       let error: string | null = null;
-      if (!event || !endpoint || endpoint.disabledAt !== null || endpoint.workspaceId !== event.workspaceId) {
+      const endpointGone =
+        !event || !endpoint || endpoint.disabledAt !== null || endpoint.workspaceId !== event.workspaceId;
+      if (endpointGone) {
         error = "endpoint deleted";
       } else {
         const body = JSON.stringify(event.payload);
@@ -320,27 +535,13 @@ export async function deliverDueWebhooks(
           error = failureClass(caught, timeoutMs);
         }
       }
-      const finishedAt = clock.now().getTime();
-      const mine = and(
-        eq(webhookDeliveries.eventId, claim.event_id),
-        eq(webhookDeliveries.endpointId, claim.endpoint_id),
-        eq(webhookDeliveries.attempts, claim.attempts),
-        eq(webhookDeliveries.status, "pending"),
-      );
-      let outcome: Partial<DeliveryRow>;
-      if (error === null) {
-        report.delivered++;
-        outcome = { status: "delivered", deliveredAt: finishedAt, lastStatusCode: statusCode, lastError: null };
-      } else if (error === "endpoint deleted" || claim.attempts >= maxAttempts) {
-        report.failed++;
-        outcome = { status: "failed", lastStatusCode: statusCode, lastError: error };
-      } else {
-        report.retrying++;
-        const nextAttemptAt = finishedAt + backoffMs(claim.attempts, baseBackoffMs, maxBackoffMs);
-        outcome = { nextAttemptAt, lastStatusCode: statusCode, lastError: error };
-      }
-      await writeTransaction(db, (tx) => tx.update(webhookDeliveries).set(outcome).where(mine));
+      report[await recordAttempt(ctx, claim, { statusCode, error, endpointGone }, outcomeOptions)]++;
     }),
-  );
-  return report;
+  ).then(() => report);
+  return { claimed: claimed.length, finished };
+}
+
+/** Sends every delivery this run may claim once, then answers what became of them. */
+export async function deliverDueWebhooks(ctx: ServiceContext, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+  return (await startDueDeliveries(ctx, options)).finished;
 }

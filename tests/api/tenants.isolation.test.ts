@@ -371,6 +371,11 @@ const routes: Record<string, Entry> = {
       expect: 200,
     },
   },
+  "POST /v1/admin/webhooks/{id}/resume": {
+    kind: "addressed",
+    calls: () => b.webhooks.map((hook) => ({ path: `/v1/admin/webhooks/${hook.id}/resume` })),
+    control: { kind: "secret", calls: () => [{ path: `/v1/admin/webhooks/${b.webhooks[0]?.id}/resume` }], expect: 200 },
+  },
   "POST /v1/admin/webhooks/{id}/deliveries/{eventId}/resend": {
     kind: "addressed",
     calls: () => [

@@ -147,12 +147,16 @@ describe("webhook delivery", () => {
       t,
       ws.secretKey,
     )(enrollment({ code: (await referrerFactory(t.db, ws.id, {}, { now: t.clock.now() })).code }));
-    const report = await deliverDueWebhooks(deps(), { timeoutMs: 2000 });
+    const report = await deliverDueWebhooks(deps(), { timeoutMs: 2000, perEndpoint: 3, random: () => 0 });
     expect(report.retrying).toBe(3);
     const log = await (await t.call("GET", `/v1/admin/webhooks/${endpoint.id}/deliveries`, { headers: auth })).json();
     // A class of failure, never the error's own text (issue 15: the log was a port scanner).
     expect(log.items[0].lastError).toBe("refused: the connection was refused");
-    expect(log.items[0].nextAttemptAt).toBe(new Date(t.clock.now().getTime() + 30_000).toISOString());
+    // Three failures in a row: the endpoint backs off 30 s, 60 s, then 120 s.
+    const later = (ms: number) => new Date(t.clock.now().getTime() + ms).toISOString();
+    expect(log.items.map((item: { nextAttemptAt: string }) => item.nextAttemptAt).sort()).toEqual(
+      [30_000, 60_000, 120_000].map(later),
+    );
   });
 
   it("logs a target that accepts but never answers as a timeout, with nothing of the remote", async () => {
@@ -166,7 +170,7 @@ describe("webhook delivery", () => {
         t,
         ws.secretKey,
       )(enrollment({ code: (await referrerFactory(t.db, ws.id, {}, { now: t.clock.now() })).code }));
-      await deliverDueWebhooks(deps(), { timeoutMs: 300 });
+      await deliverDueWebhooks(deps(), { timeoutMs: 300, perEndpoint: 3 });
       const log = await (await t.call("GET", `/v1/admin/webhooks/${endpoint.id}/deliveries`, { headers: auth })).json();
       expect(log.items[0]).toMatchObject({ lastStatusCode: null, lastError: "timeout: no answer within 0.3 s" });
     } finally {
@@ -187,6 +191,11 @@ describe("webhook endpoints", () => {
           url: "https://hooks.example/chorus",
           events: [],
           allowPrivateNetwork: true,
+          status: "active",
+          pausedAt: null,
+          pauseReason: null,
+          consecutiveFailures: 0,
+          retryAt: null,
           createdAt: expect.any(String),
         },
       ],
@@ -198,13 +207,20 @@ describe("webhook endpoints", () => {
     await expectError(await t.call("DELETE", `/v1/admin/webhooks/${endpoint.id}`, { headers: auth }), 404, "not_found");
   });
 
-  it("get no deliveries after deletion", async () => {
+  it("get no deliveries after deletion: the queue is dropped with the endpoint, not left to a worker", async () => {
     receiver = await startReceiver();
     const endpoint = await createEndpoint(receiver.url);
     const code = (await referrerFactory(t.db, ws.id, {}, { now: t.clock.now() })).code;
     await poster(t, ws.secretKey)(enrollment({ code }));
     await t.call("DELETE", `/v1/admin/webhooks/${endpoint.id}`, { headers: auth });
-    expect(await deliverDueWebhooks(deps())).toMatchObject({ failed: 3, delivered: 0 });
+    const queue = await t.client.execute({
+      sql: "select status, last_error from webhook_deliveries where endpoint_id = ?",
+      args: [endpoint.id],
+    });
+    expect(queue.rows.map((row) => [row.status, row.last_error])).toEqual(
+      Array.from({ length: 3 }, () => ["failed", "endpoint deleted"]),
+    );
+    expect(await deliverDueWebhooks(deps())).toMatchObject({ claimed: 0 });
     expect(receiver.received).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { conversions, rewards } from "../../db/schema.ts";
 import { insertClicks } from "../../server/services/click-writer.ts";
+import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import {
   advocateFactory,
@@ -327,6 +328,44 @@ describe("/dashboard", () => {
     await form.getByRole("button", { name: "Add endpoint" }).click();
     await form.getByText(/signing secret, shown only now: whsec_/).waitFor();
     await page.getByRole("row", { name: /127\.0\.0\.1:9\/hooks.*private network allowed/ }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectNoOverflow();
+  });
+
+  it("shows a paused endpoint with its reason, and resumes it", async () => {
+    const admin = { Authorization: `Bearer ${ws.secretKey}`, "Content-Type": "application/json" };
+    const url = "https://hooks.academy.example/paused";
+    const created = await fetch(`${live.baseUrl}/v1/admin/webhooks`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ url, events: ["story.submitted"] }),
+    });
+    const endpoint = (await created.json()) as { id: string };
+    await submitLiveStory(live.baseUrl, ws.publishableKey, "dashboard-test", {
+      name: "Meera Iyer",
+      headline: "Data engineer after the bootcamp",
+      body: "The capstone became the first thing my interviewer asked about.",
+      outcome: { type: "new_job" },
+    });
+    // The worker, with a receiver that answers 503 and a pause after the first failure.
+    await deliverDueWebhooks(
+      { db: live.db, clock: { now: () => new Date() } },
+      {
+        pauseAfterFailures: 1,
+        fetch: async (target) => new Response("", { status: String(target) === url ? 503 : 200 }),
+      },
+    );
+
+    await signIn();
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    const row = page.getByRole("row", { name: new RegExp(url) });
+    await row.getByText("1 failed deliveries in a row; the last: HTTP 503", { exact: false }).waitFor();
+    await row.getByRole("button", { name: `Resume deliveries to ${url}` }).click();
+    await page.getByText(`Deliveries to ${url} resume within a few seconds.`).waitFor();
+    const list = (await (await fetch(`${live.baseUrl}/v1/admin/webhooks`, { headers: admin })).json()) as {
+      items: { id: string; status: string }[];
+    };
+    expect(list.items.find((item) => item.id === endpoint.id)?.status).toBe("active");
     expect(await seriousA11yViolations(page)).toEqual([]);
     await expectNoOverflow();
   });

@@ -5,7 +5,7 @@ import type { Delivery, DeliveryList, Endpoint, EndpointList } from "../lib/api-
 import { ChorusApiError, get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
-import { webhookStrings } from "./webhook-strings.ts";
+import { dashboardLocale, webhookText } from "./webhook-strings.ts";
 
 export class ChorusPageWebhooks extends DashboardPage {
   static override properties = {
@@ -23,9 +23,37 @@ export class ChorusPageWebhooks extends DashboardPage {
   private _notice = "";
   /** What adding an endpoint said: its secret (shown once), or why it was refused. */
   private _added = "";
+  private readonly _locale = dashboardLocale();
 
   protected async load() {
+    await webhookText.load(this._locale);
     this._items = (await get<EndpointList>("/v1/admin/webhooks")).items;
+  }
+
+  private _text(key: Parameters<typeof webhookText>[1], vars?: Record<string, string | number>) {
+    return webhookText(this._locale, key, vars);
+  }
+
+  /** Paused (with why, and a resume action) or backing off after failures: shown with the endpoint. */
+  private _state(endpoint: Endpoint) {
+    if (endpoint.status === "paused")
+      return html`<strong>${this._text("paused")}</strong>
+        <p>${this._text("pausedSince", { date: formatDate(endpoint.pausedAt ?? endpoint.createdAt), reason: endpoint.pauseReason ?? "" })}</p>
+        <button @click=${() => this._resume(endpoint)} aria-label=${this._text("resumeLabel", { url: endpoint.url })}>${this._text("resume")}</button>`;
+    if (endpoint.retryAt)
+      return html`${this._text("active")}
+        <p>${this._text("backingOff", { count: endpoint.consecutiveFailures, date: formatDate(endpoint.retryAt) })}</p>`;
+    return this._text("active");
+  }
+
+  private async _resume(endpoint: Endpoint) {
+    try {
+      await request("POST", `/v1/admin/webhooks/${encodeURIComponent(endpoint.id)}/resume`);
+      await this.load();
+      this._notice = this._text("resumed", { url: endpoint.url });
+    } catch (error) {
+      this._notice = error instanceof ChorusApiError ? error.message : this._text("resumeFailed");
+    }
   }
 
   private async _showLog(endpoint: Endpoint) {
@@ -56,13 +84,12 @@ export class ChorusPageWebhooks extends DashboardPage {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);
-    const text = webhookStrings();
     try {
       const created = await request<Endpoint & { secret: string }>("POST", "/v1/admin/webhooks", {
         url: String(data.get("url") ?? ""),
         allowPrivateNetwork: data.get("allowPrivateNetwork") === "on",
       });
-      this._added = `${text.added} ${created.secret}`;
+      this._added = `${this._text("added")} ${created.secret}`;
       form.reset();
       await this.load();
     } catch (error) {
@@ -71,15 +98,14 @@ export class ChorusPageWebhooks extends DashboardPage {
   }
 
   private _addForm() {
-    const text = webhookStrings();
     return html`<form class="panel" @submit=${this._add} aria-labelledby="add-title">
-      <h3 id="add-title">${text.addTitle}</h3>
-      <p><label>${text.url} <input name="url" type="url" required maxlength="2000" /></label></p>
+      <h3 id="add-title">${this._text("addTitle")}</h3>
+      <p><label>${this._text("url")} <input name="url" type="url" required maxlength="2000" /></label></p>
       <p>
-        <label><input name="allowPrivateNetwork" type="checkbox" aria-describedby="private-hint" /> ${text.allowPrivate}</label>
-        <br /><small id="private-hint">${text.allowPrivateHint}</small>
+        <label><input name="allowPrivateNetwork" type="checkbox" aria-describedby="private-hint" /> ${this._text("allowPrivate")}</label>
+        <br /><small id="private-hint">${this._text("allowPrivateHint")}</small>
       </p>
-      <button type="submit">${text.add}</button>
+      <button type="submit">${this._text("add")}</button>
       ${this._added ? html`<p role="status">${this._added}</p>` : nothing}
     </form>`;
   }
@@ -117,6 +143,7 @@ export class ChorusPageWebhooks extends DashboardPage {
       This server does not offer webhook management yet (<code>/v1/admin/webhooks</code> answered 404).
     </p>`;
     return html`<h2>Webhooks</h2>
+      ${this._open ? nothing : html`<p role="status">${this._notice}</p>`}
       <p>Chorus signs every delivery (<code>Chorus-Signature: t=…,v1=…</code>) and retries with backoff until your endpoint answers 2xx.</p>
       ${this.status(missing)}
       ${this._items?.length === 0 ? html`<p class="empty">No endpoints yet. Add one with <code>POST /v1/admin/webhooks</code>.</p>` : nothing}
@@ -129,7 +156,7 @@ export class ChorusPageWebhooks extends DashboardPage {
                 (
                   e,
                 ) => html`<tr><th scope="row">${e.url}</th><td>${e.events.length ? e.events.join(", ") : "all events"}</td>
-                  <td>active${e.allowPrivateNetwork ? `, ${webhookStrings().privateAllowed}` : ""}</td>
+                  <td>${this._state(e)}${e.allowPrivateNetwork ? html`<br /><small>${this._text("privateAllowed")}</small>` : nothing}</td>
                   <td><button @click=${() => this._showLog(e)} aria-label=${`Delivery log of ${e.url}`}>Delivery log</button></td></tr>`,
               )}</tbody></table></div>`
           : nothing

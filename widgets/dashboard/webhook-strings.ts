@@ -1,7 +1,6 @@
-/**
- * The webhook form's words in English and Hindi. The dashboard has no language switch yet: the
- * page's `lang` picks the catalogue (English unless it says `hi`).
- */
+/** The webhook page's strings (adding an endpoint; its state: paused, backing off, resume), in English and Hindi. */
+import { catalog, resolveLocale } from "../lib/i18n.ts";
+
 const en = {
   addTitle: "Add an endpoint",
   url: "Endpoint URL",
@@ -11,19 +10,17 @@ const en = {
   add: "Add endpoint",
   added: "Endpoint added. Its signing secret, shown only now:",
   privateAllowed: "private network allowed",
+  active: "active",
+  paused: "paused",
+  pausedSince: "Paused {date}: {reason}. Its events stay queued; nothing is sent until you resume it.",
+  backingOff: "{count} failed deliveries in a row; next attempt after {date}",
+  resume: "Resume",
+  resumeLabel: "Resume deliveries to {url}",
+  resumed: "Deliveries to {url} resume within a few seconds.",
+  resumeFailed: "Resuming failed.",
 };
 
-const hi: typeof en = {
-  addTitle: "एंडपॉइंट जोड़ें",
-  url: "एंडपॉइंट URL",
-  allowPrivate: "निजी नेटवर्क पते की अनुमति दें (केवल अपने नेटवर्क के भीतर के रिसीवर के लिए, सेल्फ़-होस्टिंग में)",
-  allowPrivateHint:
-    "बंद होने पर: जो URL निजी या लूपबैक पता है, या उस पर रिज़ॉल्व होता है, जोड़ते समय और हर डिलीवरी पर अस्वीकार किया जाता है।",
-  add: "एंडपॉइंट जोड़ें",
-  added: "एंडपॉइंट जोड़ा गया। इसका साइनिंग सीक्रेट, जो केवल अभी दिखाया जा रहा है:",
-  privateAllowed: "निजी नेटवर्क की अनुमति",
-};
+export const webhookText = catalog(en, () => import("./webhook-strings.hi.ts"));
 
-export function webhookStrings(lang = document.documentElement.lang): typeof en {
-  return lang.toLowerCase().startsWith("hi") ? hi : en;
-}
+/** The dashboard follows the browser's language (Hindi or English). */
+export const dashboardLocale = () => resolveLocale(globalThis.navigator?.language);
