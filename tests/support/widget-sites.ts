@@ -19,7 +19,8 @@ export async function startWidgetSites(): Promise<WidgetSites> {
   try {
     browser = await launchBrowser();
     host = await startHostSite();
-    live = await startLiveServer({ deps: { assets: distAssets } });
+    // The XSS corpus adds one webhook endpoint per payload, far past the default cap of 20.
+    live = await startLiveServer({ deps: { assets: distAssets }, config: { webhookEndpointLimit: 1000 } });
     return { browser, host, live, close };
   } catch (error) {
     await close();
