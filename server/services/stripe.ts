@@ -7,9 +7,9 @@
  * becomes a refund of what was newly refunded. Conversion ids derive from Stripe's ids, so a
  * redelivered event replays instead of counting twice.
  */
-import { and, eq, like, or, sql, sum } from "drizzle-orm";
+import { and, eq, inArray, like, sql, sum } from "drizzle-orm";
 import { z } from "zod";
-import { conversions } from "../../db/schema.ts";
+import { conversions, stripePayments } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { courseSlug } from "../lib/fields.ts";
 import { fixedClock } from "./clock.ts";
@@ -94,6 +94,10 @@ const Invoice = z.object({
   /** Older API versions; newer ones put it under `parent.subscription_details`. */
   subscription: z.string().nullish(),
   payment_intent: z.string().nullish(),
+  /** Newer API versions: the invoice's payments, when included. */
+  payments: z
+    .object({ data: z.array(z.object({ payment: z.object({ payment_intent: z.unknown() }).nullish() })) })
+    .nullish(),
   parent: z.object({ subscription_details: z.object({ subscription: z.string().nullish() }).nullish() }).nullish(),
   lines: z
     .object({
@@ -107,6 +111,11 @@ const Invoice = z.object({
     })
     .nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
+});
+
+const InvoicePayment = z.object({
+  invoice: z.string(),
+  payment: z.object({ payment_intent: z.unknown() }),
 });
 
 /** Stripe ids of a price or product, as a string or an expanded object. */
@@ -202,6 +211,11 @@ export async function stripeEventToConversion(
     const invoice = parsed.data;
     const subscription = invoice.parent?.subscription_details?.subscription ?? invoice.subscription;
     if (!subscription) return { kind: "ignored", reason: "invoice outside a subscription" };
+    const paymentIntents = [
+      invoice.payment_intent,
+      ...(invoice.payments?.data.map((item) => stripeId(item.payment?.payment_intent)) ?? []),
+    ].filter((id): id is string => Boolean(id));
+    await linkPayments(ctx, paymentIntents, `stripe:${invoice.id}`);
     if (invoice.billing_reason === "subscription_create")
       return { kind: "ignored", reason: "a subscription's first payment is recorded from its checkout session" };
     const first = await firstPaymentOf(ctx, subscription);
@@ -221,7 +235,7 @@ export async function stripeEventToConversion(
     return {
       kind: "conversion",
       input: {
-        id: `stripe:${invoice.payment_intent ?? invoice.id}`,
+        id: `stripe:${invoice.id}`,
         type: settings.conversionType,
         // The first payment's customer: its attribution decides this one (the customer's earlier attribution).
         customer: { id: first.customerId, ...(email ? { email: invoice.customer_email! } : {}) },
@@ -232,10 +246,19 @@ export async function stripeEventToConversion(
         metadata: {
           stripeInvoice: invoice.id,
           stripeSubscription: subscription,
-          ...(invoice.payment_intent ? { stripePaymentIntent: invoice.payment_intent } : {}),
         },
       },
     };
+  }
+
+  // Newer API versions name an invoice's payment intent only here.
+  if (type === "invoice_payment.paid") {
+    const parsed = InvoicePayment.safeParse(event.data.data.object);
+    if (!parsed.success) return { kind: "invalid", reason: "not an invoice payment" };
+    const paymentIntent = stripeId(parsed.data.payment.payment_intent);
+    if (!paymentIntent) return { kind: "ignored", reason: "invoice payment without a payment intent" };
+    await linkPayments(ctx, [paymentIntent], `stripe:${parsed.data.invoice}`);
+    return { kind: "ignored", reason: "payment linked to its invoice for refunds" };
   }
 
   if (type === "charge.refunded") {
@@ -244,24 +267,19 @@ export async function stripeEventToConversion(
     const charge = parsed.data;
     const paidBy = [charge.payment_intent, charge.invoice].filter((id): id is string => Boolean(id));
     if (paidBy.length === 0) return { kind: "ignored", reason: "charge without a payment intent or invoice" };
+    const linked = charge.payment_intent
+      ? await db
+          .select({ externalId: stripePayments.conversionExternalId })
+          .from(stripePayments)
+          .where(
+            and(eq(stripePayments.workspaceId, workspace.id), eq(stripePayments.paymentIntent, charge.payment_intent)),
+          )
+      : [];
+    const candidates = [...paidBy.map((id) => `stripe:${id}`), ...linked.map((row) => row.externalId)];
     const [original] = await db
-      .select({
-        externalId: conversions.externalId,
-        customerId: conversions.customerId,
-        currency: conversions.currency,
-      })
+      .select({ externalId: conversions.externalId, customerId: conversions.customerId })
       .from(conversions)
-      .where(
-        and(
-          eq(conversions.workspaceId, workspace.id),
-          or(
-            ...paidBy.map((id) => eq(conversions.externalId, `stripe:${id}`)),
-            ...paidBy.map(
-              (id) => sql`json_extract(${conversions.response}, '$.conversion.metadata.stripePaymentIntent') = ${id}`,
-            ),
-          ),
-        ),
-      )
+      .where(and(eq(conversions.workspaceId, workspace.id), inArray(conversions.externalId, candidates)))
       .limit(1);
     // Most refunds in a Stripe account are not referral purchases: acknowledge, change nothing.
     if (!original) return { kind: "ignored", reason: "no Chorus conversion for this payment" };
@@ -288,6 +306,21 @@ export async function stripeEventToConversion(
     };
   }
   return { kind: "ignored", reason: `event type ${type} is not used by Chorus` };
+}
+
+/** Remembers which conversion (by invoice) each payment intent paid, so its refunds find it. */
+async function linkPayments({ db, workspace }: WorkspaceContext, paymentIntents: string[], externalId: string) {
+  if (paymentIntents.length === 0) return;
+  await db
+    .insert(stripePayments)
+    .values(
+      paymentIntents.map((paymentIntent) => ({
+        workspaceId: workspace.id,
+        paymentIntent,
+        conversionExternalId: externalId,
+      })),
+    )
+    .onConflictDoNothing();
 }
 
 /** The conversion of a subscription's first payment (from its checkout session). */

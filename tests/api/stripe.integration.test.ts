@@ -346,13 +346,13 @@ describe("Stripe's own objects, signed by the stripe package", () => {
     });
     for (const n of [2, 3]) {
       expect(await (await sendSigned(renewal(n))).json()).toMatchObject({
-        conversion: { externalId: `stripe:pi_renewal_${n}`, status: "attributed" },
+        conversion: { externalId: `stripe:in_renewal_${n}`, status: "attributed" },
       });
     }
     expect(await (await sendSigned(renewal(4))).json()).toMatchObject({ ignored: expect.stringContaining("counts 3") });
     const rows = await stored();
     expect(rows.filter((row) => row.type === "enrollment")).toHaveLength(3);
-    expect(rows.find((row) => row.externalId === "stripe:pi_renewal_3")).toMatchObject({
+    expect(rows.find((row) => row.externalId === "stripe:in_renewal_3")).toMatchObject({
       course: "data-analytics",
       referrerId: expect.any(String),
     });
@@ -364,6 +364,35 @@ describe("Stripe's own objects, signed by the stripe package", () => {
       "evt_refund_renewal",
     );
     expect(await (await sendSigned(refund)).json()).toMatchObject({ conversion: { replay: false } });
-    expect((await stored()).find((row) => row.type === "refund")).toMatchObject({ refundOf: "stripe:pi_renewal_3" });
+    expect((await stored()).find((row) => row.type === "refund")).toMatchObject({ refundOf: "stripe:in_renewal_3" });
+  });
+
+  it("find the refund of a subscription's first payment, which Stripe names only through its invoice", async () => {
+    await sendSigned(
+      paidSession({ mode: "subscription", payment_intent: null, invoice: "in_first", subscription: "sub_meera" }),
+    );
+    const refund = stripeEvent(
+      "charge.refunded",
+      "charge",
+      { payment_intent: "pi_first", amount: 1000, currency: "usd", amount_refunded: 1000, refunded: true },
+      "evt_refund_first",
+    );
+    // Before Stripe says which invoice pi_first paid, the refund is not Chorus's.
+    expect(await (await sendSigned(refund)).json()).toMatchObject({ ignored: "no Chorus conversion for this payment" });
+    // Newer API versions: the invoice payment names the payment intent (Stripe's example, completed).
+    const payment = stripeEvent(
+      "invoice_payment.paid",
+      "invoice_payment",
+      { invoice: "in_first", payment: { type: "payment_intent", payment_intent: "pi_first" }, status: "paid" },
+      "evt_invoice_payment",
+    );
+    expect(await (await sendSigned(payment)).json()).toMatchObject({ ignored: expect.stringContaining("linked") });
+    const refunded = await (await sendSigned({ ...refund, id: "evt_refund_first_again" })).json();
+    expect(refunded).toMatchObject({ conversion: { replay: false } });
+    expect((await stored()).find((row) => row.type === "refund")).toMatchObject({
+      refundOf: "stripe:in_first",
+      amount: 1000,
+    });
+    expect(await rewardStatuses()).toEqual(["void", "void"]);
   });
 });
