@@ -292,6 +292,13 @@ describe("Stripe's own objects, signed by the stripe package", () => {
     expect(exported.status).toBe(200);
     const csv = await exported.text();
     expect(csv).toContain(row!.customerId);
+    // A program that stores emails by choice keeps the guest's email as the customer id.
+    await t.call("PATCH", "/v1/admin/program", {
+      body: { storeEmails: true },
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+    });
+    await sendSigned(paidSession({ customer: null, payment_intent: "pi_stored" }, "evt_stored"));
+    expect((await stored()).find((r) => r.externalId === "stripe:pi_stored")?.customerId).toBe("example@example.com");
     expect(csv).not.toContain("example@example.com");
   });
 
