@@ -167,6 +167,22 @@ export const ProgramSettings = z.object({
     .object({
       webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9]{8,200}$/, "the endpoint's signing secret, whsec_…"),
       conversionType: z.enum(["signup", "enrollment", "completion"]).default("enrollment"),
+      /**
+       * Courses by Stripe id (a payment link `plink_…`, price `price_…` or product `prod_…`), for
+       * checkouts without `metadata.chorus_course` (Payment Links).
+       */
+      courses: z
+        .record(
+          z.string().regex(/^(plink|price|prod)_[A-Za-z0-9]{1,200}$/, "a Stripe id: plink_…, price_… or prod_…"),
+          z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a course slug such as data-analytics"),
+        )
+        .refine((courses) => Object.keys(courses).length <= 500, "at most 500 entries")
+        .optional(),
+      /**
+       * A subscription's or instalment plan's later payments (`invoice.paid`): `"first"` counts only
+       * the first payment (the default); `{ upTo: N }` counts each payment up to the Nth (each can earn rewards).
+       */
+      invoicePayments: z.union([z.literal("first"), z.object({ upTo: z.number().int().min(1).max(120) })]).optional(),
     })
     .nullable()
     .default(null),

@@ -173,6 +173,25 @@ export const reservedCodes = sqliteTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.name] }), uniqueIndex("reserved_codes_skeleton").on(t.skeleton)],
 );
 
+/**
+ * Which Chorus conversion a Stripe payment intent paid, for payments Stripe names only by their
+ * invoice (subscriptions and instalments): a refund names the payment intent, the conversion the
+ * invoice or checkout session.
+ */
+export const stripePayments = sqliteTable(
+  "stripe_payments",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    paymentIntent: text("payment_intent").notNull(),
+    /** The conversion's external id (`stripe:in_…`). */
+    conversionExternalId: text("conversion_external_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.paymentIntent] })],
+);
+
 export const clicks = sqliteTable(
   "clicks",
   {

@@ -44,6 +44,13 @@ export function hmacSha256Hex(secret: string, message: string): string {
   return bytesToHex(hmac(sha256, encoder.encode(secret), encoder.encode(message)));
 }
 
+/** HMAC-SHA-256 over raw key bytes, base64 (standard alphabet, padded): Standard Webhooks' encoding. */
+export function hmacSha256Base64(key: Uint8Array, message: string): string {
+  let binary = "";
+  for (const byte of hmac(sha256, key, encoder.encode(message))) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 /** Compares two strings in time that does not depend on where they differ. */
 export function timingSafeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;

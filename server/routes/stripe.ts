@@ -25,9 +25,9 @@ const stripeWebhook = apiRoute({
   method: "post",
   path: "/v1/integrations/stripe",
   tags: ["Integrations"],
-  summary: "Stripe webhook endpoint (checkout.session.completed, charge.refunded)",
+  summary: "Stripe webhook endpoint (checkout sessions, invoice.paid, charge.refunded)",
   description:
-    "Set `stripe.webhookSecret` in the program settings, then add this URL with `?workspace=YOUR_WORKSPACE_ID` in Stripe. `client_reference_id` of the checkout session carries the Chorus click id (`clk_…`) or referral code.",
+    'Set `stripe.webhookSecret` in the program settings, then add this URL with `?workspace=YOUR_WORKSPACE_ID` in Stripe for `checkout.session.completed`, `checkout.session.async_payment_succeeded`, `checkout.session.async_payment_failed`, `invoice.paid`, `invoice_payment.paid` and `charge.refunded`. `client_reference_id` of the checkout session carries the Chorus click id (`clk_…`) or referral code; `metadata.chorus_course` names the course (else `stripe.courses` maps a payment link `plink_…`, price `price_…` or product `prod_…` to a course slug). An unpaid session waits for `async_payment_succeeded`; each `charge.refunded` records the newly refunded part of `amount_refunded`, and rewards are voided when the refunds cover the payment; `stripe.invoicePayments` (`"first"` or `{ upTo: N }`) decides which later subscription payments count.',
   request: {
     query: z.object({ workspace: z.string().min(1).max(64) }),
     headers: z.object({ "stripe-signature": z.string().max(2000).optional() }),

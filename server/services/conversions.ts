@@ -7,7 +7,7 @@
  * everyone else reads that answer back (200) or, if their body differs, gets 409. Nothing is
  * checked first and written later, so concurrent retries cannot count twice.
  */
-import { and, eq, or } from "drizzle-orm";
+import { and, eq, or, sum } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { clicks, conversions, learners, rewards } from "../../db/schema.ts";
 import { canonicalJson } from "../lib/canonical-json.ts";
@@ -270,7 +270,19 @@ async function processRefund(ctx: TransactionContext, input: ConversionInput, ba
       detail: `refund of ${original.type} ${original.externalId} from ${isoDay(original.occurredAt)}`,
     },
   ];
-  const reversed = await reverseRewards(ctx, { original, refund: base });
+  const refundedSoFar = await refundedTotal(ctx, original, input);
+  let reversed: Awaited<ReturnType<typeof reverseRewards>> = { rows: [], steps: [] };
+  if (refundedSoFar !== null && refundedSoFar < (original.amount ?? 0)) {
+    // A partial refund: the friend still paid for (and keeps) the course, so the rewards stand
+    // until the refunds add up to the whole amount; net revenue counts each part as it comes.
+    decision.push({
+      rule: "refund",
+      result: "info",
+      detail: `partial refund: ${refundedSoFar} of ${original.amount} ${original.currency} refunded so far; rewards kept until the refund is full`,
+    });
+  } else {
+    reversed = await reverseRewards(ctx, { original, refund: base });
+  }
   decision.push(...reversed.steps);
   const [referrer] = original.referrerId
     ? await tx
@@ -292,6 +304,30 @@ async function processRefund(ctx: TransactionContext, input: ConversionInput, ba
     decision,
     rewards: reversed.rows,
   };
+}
+
+/**
+ * The amount refunded of `original` so far, this refund included (it is already inserted), or
+ * null when a refund without an amount, or in another currency, makes it a full refund.
+ */
+async function refundedTotal(
+  { tx, workspace }: TransactionContext,
+  original: { externalId: string; amount: number | null; currency: string | null },
+  input: ConversionInput,
+): Promise<number | null> {
+  if (input.amount == null || original.amount == null || input.currency !== original.currency) return null;
+  const [row] = await tx
+    .select({ total: sum(conversions.amount) })
+    .from(conversions)
+    .where(
+      and(
+        eq(conversions.workspaceId, workspace.id),
+        eq(conversions.refundOf, original.externalId),
+        eq(conversions.type, "refund"),
+        eq(conversions.currency, original.currency ?? ""),
+      ),
+    );
+  return Number(row?.total ?? 0);
 }
 
 function buildResponse(

@@ -11,7 +11,7 @@
  */
 import { and, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
-import { hmacSha256Hex } from "../lib/crypto.ts";
+import { hmacSha256Base64, hmacSha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { olderThan } from "../lib/newest-first.ts";
@@ -282,6 +282,36 @@ export async function signatureHeader(secret: string, body: string, timestampSec
   return `t=${timestampSeconds},v1=${await hmacSha256Hex(secret, `${timestampSeconds}.${body}`)}`;
 }
 
+/**
+ * The key bytes of a `whsec_…` secret under the Standard Webhooks convention: the part after
+ * `whsec_`, base64-decoded (what the `standardwebhooks` libraries do with the same string). Chorus
+ * secrets are 32 base62 characters, which are valid base64 (24 bytes), so every existing secret
+ * works as it is; one that is not base64 falls back to its own UTF-8 bytes (`format: "raw"`).
+ */
+export function standardWebhooksKey(secret: string): Uint8Array {
+  const tail = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
+  try {
+    if (/^[A-Za-z0-9+/]+={0,2}$/.test(tail) && tail.length % 4 !== 1)
+      return Uint8Array.from(atob(tail.padEnd(Math.ceil(tail.length / 4) * 4, "=")), (c) => c.charCodeAt(0));
+  } catch {
+    // not base64 after all: the raw bytes below
+  }
+  return new TextEncoder().encode(secret);
+}
+
+/**
+ * The Standard Webhooks headers (standardwebhooks.com): `webhook-signature` is
+ * `v1,BASE64(HMAC-SHA256(key, id + "." + timestamp + "." + body))`. The id is the event's, so a
+ * retry carries the same id and receivers can deduplicate on it.
+ */
+export function standardWebhookHeaders(secret: string, id: string, body: string, timestampSeconds: number) {
+  return {
+    "webhook-id": id,
+    "webhook-timestamp": String(timestampSeconds),
+    "webhook-signature": `v1,${hmacSha256Base64(standardWebhooksKey(secret), `${id}.${timestampSeconds}.${body}`)}`,
+  };
+}
+
 export type DeliveryOptions = {
   /** Deliveries claimed per run, across all workspaces. */
   batchSize?: number;
@@ -523,6 +553,7 @@ export async function startDueDeliveries(
               "Chorus-Event-Id": event.id,
               "Chorus-Event-Type": event.type,
               "Chorus-Signature": await signatureHeader(endpoint.secret, body, timestamp),
+              ...standardWebhookHeaders(endpoint.secret, event.id, body, timestamp),
             },
             body,
             redirect: "manual",
