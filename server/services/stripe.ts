@@ -158,7 +158,7 @@ export async function stripeEventToConversion(
   const payload = input.payload;
   const event = StripeEvent.safeParse(payload);
   if (!event.success) return { kind: "invalid", reason: "not a Stripe event" };
-  const { id: eventId, type, created } = event.data;
+  const { type, created } = event.data;
   const occurredAt = new Date(created * 1000).toISOString();
 
   const settings = workspace.settings.stripe!;
