@@ -14,6 +14,13 @@ export const migrationsFolder = fileURLToPath(new URL("./migrations", import.met
  * `CHORUS_DB_SYNCHRONOUS=normal`) trades that for speed: it still survives any crash of the
  * process, but a power cut may lose the last commits.
  */
+/**
+ * How long a statement waits for another process's write lock (the CLI's, say). The libSQL
+ * client keeps a pool of connections and a pragma holds for one connection only, so the client
+ * is also created with this as its `timeout` (server/node-database.ts): every connection waits.
+ */
+export const fileBusyTimeoutMs = 5000;
+
 export async function prepareFileDatabase(client: Client, synchronous: "FULL" | "NORMAL" = "FULL"): Promise<void> {
   await client.execute("PRAGMA journal_mode = WAL");
   // FULL fsyncs the WAL on every commit, before we answer. Group commit makes that one fsync per
@@ -24,7 +31,7 @@ export async function prepareFileDatabase(client: Client, synchronous: "FULL" | 
   await client.execute(`PRAGMA synchronous = ${synchronous}`);
   // Another process (the CLI) may hold the write lock for a moment. Inside this process writers
   // never wait on each other (db/serialized-client.ts), so this never blocks the event loop.
-  await client.execute("PRAGMA busy_timeout = 5000");
+  await client.execute(`PRAGMA busy_timeout = ${fileBusyTimeoutMs}`);
 }
 
 export async function migrateDatabase(client: Client): Promise<void> {

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Client, createClient } from "@libsql/client";
 import { createDb, type Db } from "../db/index.ts";
-import { migrateDatabase, pendingMigrations, prepareFileDatabase } from "../db/migrate.ts";
+import { fileBusyTimeoutMs, migrateDatabase, pendingMigrations, prepareFileDatabase } from "../db/migrate.ts";
 import { serializeTransactions } from "../db/serialized-client.ts";
 import type { DatabaseSettings } from "./config.ts";
 
@@ -35,7 +35,10 @@ export async function openDatabase(
   const file = databaseFile(url);
   if (file) mkdirSync(dirname(file), { recursive: true });
   // Embedded files need this process's transactions kept apart; a remote server keeps its own.
-  const client = file ? serializeTransactions(createClient({ url, authToken })) : createClient({ url, authToken });
+  // `timeout`: the busy timeout of every pooled connection, not only the first (see migrate.ts).
+  const client = file
+    ? serializeTransactions(createClient({ url, authToken, timeout: fileBusyTimeoutMs }))
+    : createClient({ url, authToken });
   try {
     if (file) await prepareFileDatabase(client, settings.synchronous ?? "FULL");
     if (migrations === "apply") await migrateDatabase(client);

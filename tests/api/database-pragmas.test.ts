@@ -9,6 +9,7 @@ import { createClient } from "@libsql/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { prepareFileDatabase } from "../../db/migrate.ts";
 import { fileSynchronous } from "../../server/config.ts";
+import { openDatabase } from "../../server/node-database.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -33,5 +34,21 @@ describe("embedded database pragmas", () => {
     expect(fileSynchronous({ CHORUS_DB_SYNCHRONOUS: "something" })).toBe("FULL");
     expect(await pragmas(fileSynchronous({}))).toEqual({ mode: "wal", sync: 2 });
     expect(await pragmas(fileSynchronous({ CHORUS_DB_SYNCHRONOUS: "normal" }))).toEqual({ mode: "wal", sync: 1 });
+  });
+});
+
+describe("the server's embedded database client", () => {
+  it("waits for another process's write lock on every pooled connection, not only the first", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "chorus-pragmas-"));
+    dirs.push(dir);
+    const url = `file:${join(dir, "x.db")}`;
+    const { client } = await openDatabase({ url }, "apply");
+    // Concurrent statements each borrow a connection: the pool opens new ones, which a pragma
+    // run on the first never reached (a CI run's 500s: the CLI held the lock for a moment).
+    const timeouts = await Promise.all(
+      Array.from({ length: 6 }, async () => Number((await client.execute("PRAGMA busy_timeout")).rows[0]?.[0])),
+    );
+    expect(timeouts).toEqual(Array(6).fill(5000));
+    client.close();
   });
 });
