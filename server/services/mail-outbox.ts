@@ -67,7 +67,7 @@ export type MailInput<T extends MailTemplate = MailTemplate> = {
 };
 
 /** Control characters (CR and LF among them) and Unicode line separators. */
-const lineBreaking = new RegExp("[\\u0000-\\u001f\\u007f\\u2028\\u2029]+", "g");
+const lineBreaking = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 
 /** Headers carry no line breaks and stay short: a name or subject can never add a header. */
 const headerSafe = (value: string, max: number) => value.replace(lineBreaking, " ").trim().slice(0, max);
@@ -136,8 +136,8 @@ type Claim = { id: string; attempts: number };
 
 const dayMs = 86_400_000;
 
-/** Claims due messages, round robin across workspaces (see the webhook worker's claim). */
-async function claimDueMail({ db, clock }: ServiceContext, options: MailWorkerOptions): Promise<Claim[]> {
+/** Claims due messages, round robin across workspaces (see the webhook worker's claim), each with a lease. */
+export async function claimDueMail({ db, clock }: ServiceContext, options: MailWorkerOptions): Promise<Claim[]> {
   const { batchSize = 25, perWorkspace = 5, leaseMs = 60_000 } = options;
   const now = clock.now().getTime();
   return writeTransaction(db, (tx) =>
