@@ -67,6 +67,7 @@ export type MailInput<T extends MailTemplate = MailTemplate> = {
 };
 
 /** Control characters (CR and LF among them) and Unicode line separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const lineBreaking = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 
 /** Headers carry no line breaks and stay short: a name or subject can never add a header. */

@@ -281,14 +281,14 @@ describe("header injection", () => {
     sink = await startSmtpSink();
     await earn();
     await sendDueMail(ctx(), worker(smtp(sink.url)));
-    const [mail] = sink.received;
-    expect(mail?.envelope.to).toEqual(["priya@learners.example"]);
-    expect(mail?.parsed.headers.has("bcc")).toBe(false);
-    expect(mail?.parsed.headers.has("x-injected")).toBe(false);
-    const to = (mail?.parsed.to as { value: { name: string }[] }).value[0]!.name;
+    const mail = sink.received[0]!;
+    expect(mail.envelope.to).toEqual(["priya@learners.example"]);
+    expect(mail.parsed.headers.has("bcc")).toBe(false);
+    expect(mail.parsed.headers.has("x-injected")).toBe(false);
+    const to = (mail.parsed.to as { value: { name: string }[] }).value[0]!.name;
     expect(to).not.toMatch(/[\r\n]/);
     expect(to.length).toBeLessThanOrEqual(100);
-    expect(mail?.parsed.subject?.length).toBeLessThanOrEqual(200);
+    expect(mail.parsed.subject?.length).toBeLessThanOrEqual(200);
   });
 
   it("records an address that is not one plain mailbox as suppressed, never sent", async () => {
