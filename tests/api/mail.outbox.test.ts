@@ -155,9 +155,11 @@ describe("the reward-earned message", () => {
     // Another address's hash with this signature, and a made-up token.
     const altered = token.replace(/\.([0-9a-f])/, (_, c: string) => `.${c === "0" ? "1" : "0"}`);
     for (const t2 of [altered, "ws_x.rewards.abc.def", "x"]) {
-      const response = await t.app.request(`/v1/mail/unsubscribe?t=${encodeURIComponent(t2)}`, { method: "POST" });
-      expect(response.status).toBe(400);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
+      for (const method of ["GET", "POST"]) {
+        const response = await t.app.request(`/v1/mail/unsubscribe?t=${encodeURIComponent(t2)}`, { method });
+        expect(response.status).toBe(400);
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
+      }
     }
   });
 });
