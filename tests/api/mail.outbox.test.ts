@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mailMessages } from "../../db/schema.ts";
 import { writeTransaction } from "../../server/lib/write-transaction.ts";
 import { createSmtpTransport } from "../../server/node-mail.ts";
+import { startBackgroundWorker } from "../../server/services/background.ts";
 import {
   claimDueMail,
   enqueueMail,
@@ -315,6 +316,46 @@ describe("header injection", () => {
         enqueueMail({ tx, clock: t.clock }, { ...input, key: `k${i}`, to: { name: null, address } }),
       );
     expect((await rows()).map((r) => [r.status, r.reason])).toEqual(bad.map(() => ["suppressed", "invalid address"]));
+  });
+});
+
+describe("the Node background worker", () => {
+  it("drains the outbox as npm start runs it", async () => {
+    await program();
+    sink = await startSmtpSink();
+    await earn();
+    const running = startBackgroundWorker(ctx(), { intervalMs: 60_000, mail: worker(smtp(sink.url)) });
+    try {
+      await expect.poll(() => sink?.received.length, { timeout: 10_000 }).toBe(1);
+    } finally {
+      await running.stop();
+    }
+    expect((await rows())[0]?.status).toBe("sent");
+  });
+});
+
+describe("the brand settings", () => {
+  it("takes a name, an https logo and a #rrggbb colour, and refuses anything else with 400", async () => {
+    await program();
+    const auth = { Authorization: `Bearer ${ws.secretKey}` };
+    const ok = await t.call("PATCH", "/v1/admin/program", {
+      body: { brand: { name: "Acme", logoUrl: "https://acme.example/l.png", color: "#112233" }, mailLocale: "hi" },
+      headers: auth,
+    });
+    expect(ok.status).toBe(200);
+    for (const brand of [
+      { color: "red" },
+      { color: "#12345" },
+      { logoUrl: "http://acme.example/l.png" },
+      { logoUrl: "https://user:pw@acme.example/l.png" },
+      { logoUrl: "javascript:alert(1)" },
+      { name: "x".repeat(101) },
+    ]) {
+      const response = await t.call("PATCH", "/v1/admin/program", { body: { brand }, headers: auth });
+      expect(response.status, JSON.stringify(brand)).toBe(400);
+    }
+    const bad = await t.call("PATCH", "/v1/admin/program", { body: { mailLocale: "fr" }, headers: auth });
+    expect(bad.status).toBe(400);
   });
 });
 
