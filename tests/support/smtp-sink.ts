@@ -15,6 +15,11 @@ export type SmtpSink = {
   received: ReceivedMail[];
   /** Answer the next messages' DATA with this SMTP error code (550: refused). */
   refuseWith(code: number | null): void;
+  /**
+   * Keep the next messages (they count as received) but never answer their DATA: the sender has
+   * sent and not yet heard back, the moment a crash loses the record of a send.
+   */
+  holdReplies(hold: boolean): void;
   close(): Promise<void>;
 };
 
@@ -30,6 +35,7 @@ export async function freePort(): Promise<number> {
 export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let refusal: number | null = null;
+  let holding = false;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
@@ -47,7 +53,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
         const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
         received.push({ parsed: await simpleParser(raw), raw, envelope: { from, to } });
-        callback();
+        if (!holding) callback();
       });
     },
   });
@@ -59,6 +65,9 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     received,
     refuseWith: (code) => {
       refusal = code;
+    },
+    holdReplies: (hold) => {
+      holding = hold;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
