@@ -186,6 +186,14 @@ describe("the outbox's guarantees", () => {
     expect(await rows()).toHaveLength(1);
   });
 
+  it("writes one message for 20 simultaneous posts of the conversion that earns the reward", async () => {
+    await program();
+    const body = enrollment({ code: priya.code });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => poster(t, ws.secretKey)(body)));
+    expect(answers.every((answer) => answer.status === 201 || answer.status === 200)).toBe(true);
+    expect((await rows()).map((row) => row.template)).toEqual(["reward-earned"]);
+  });
+
   it("answers the causing request while SMTP is down, and sends once the server is up", async () => {
     await program();
     const port = await freePort();
