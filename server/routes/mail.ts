@@ -83,13 +83,13 @@ export const mailRoutes = createRouter()
   )
   .openapi(confirm, async (c) => {
     const { t } = c.req.valid("query");
-    checkUnsubscribeToken(serviceContext(c), { token: t });
+    const { category } = checkUnsubscribeToken(serviceContext(c), { token: t });
     const action = `${oneClickUnsubscribePath}?t=${encodeURIComponent(t)}`;
     return page(
       c,
       "Unsubscribe",
       html`<h1>Unsubscribe</h1>
-        <p>Stop receiving these emails (rewards) at this address?</p>
+        <p>Stop receiving these emails (${category}) at this address?</p>
         <form method="post" action="${action}"><button type="submit">Unsubscribe</button></form>`,
     ) as never;
   })

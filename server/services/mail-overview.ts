@@ -1,5 +1,5 @@
 /** The workspace's email outbox as the admin sees it: whether mail is on, counts, and the latest messages. */
-import { and, count, desc, eq } from "drizzle-orm";
+import { count, desc, eq } from "drizzle-orm";
 import { mailMessages } from "../../db/schema.ts";
 import type { WorkspaceContext } from "./types.ts";
 
@@ -13,7 +13,7 @@ export async function mailOverview({ db, workspace }: WorkspaceContext, { enable
     .from(mailMessages)
     .where(mine)
     .groupBy(mailMessages.status);
-  const rows = await db.select().from(mailMessages).where(and(mine)).orderBy(desc(mailMessages.createdAt)).limit(50);
+  const rows = await db.select().from(mailMessages).where(mine).orderBy(desc(mailMessages.createdAt)).limit(50);
   const counts = { queued: 0, sent: 0, failed: 0, suppressed: 0 };
   for (const total of totals) counts[total.status] = total.n;
   return {
