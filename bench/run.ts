@@ -53,6 +53,12 @@ const benches: Bench[] = [
     script: "bench/webhooks.ts",
     args: () => ["--events", "30"],
   },
+  {
+    name: "mail",
+    title: "email outbox: mails/s from the Node worker to a local SMTP server; template sizes",
+    script: "bench/mail.ts",
+    args: () => ["--messages", "1000"],
+  },
 ];
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

@@ -157,6 +157,26 @@ export const ProgramSettings = z.object({
     .default(null),
   /** Requests per visitor and per workspace on the public endpoints; over a limit: 429 with Retry-After. */
   rateLimits: RateLimitSettings.default({ clicks: clickLimits, referrals: referralLimits, stories: storyLimits }),
+  /**
+   * How the provider's emails look (server/services/mail-templates.ts): the name shown as the
+   * sender and heading (absent: the workspace's name), a logo (https) and an accent colour.
+   */
+  brand: z
+    .object({
+      name: z.string().trim().min(1).max(100).nullable().default(null),
+      logoUrl: z
+        .url({ protocol: /^https$/ })
+        .max(2000)
+        .nullable()
+        .default(null),
+      color: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/, "a colour such as #1d4ed8")
+        .default("#1d4ed8"),
+    })
+    .default({ name: null, logoUrl: null, color: "#1d4ed8" }),
+  /** The language of the emails sent to this program's learners. */
+  mailLocale: z.enum(["en", "hi"]).default("en"),
   /** Store learners' emails in clear (otherwise only salted hashes). */
   storeEmails: z.boolean().default(false),
   /**
@@ -199,6 +219,7 @@ export const ProgramSettingsWrite = ProgramSettings.superRefine((settings, ctx) 
   const urls: [PropertyKey[], string | null | undefined][] = [
     [["defaultTargetUrl"], settings.defaultTargetUrl],
     [["fallbackUrl"], settings.fallbackUrl],
+    [["brand", "logoUrl"], settings.brand.logoUrl],
     ...settings.credentialIssuers.map((issuer, i): [PropertyKey[], string | undefined] => [
       ["credentialIssuers", i, "jwksUrl"],
       issuer.jwksUrl,

@@ -554,3 +554,57 @@ export const analyticsDelays = sqliteTable(
     index("analytics_delays_conversion").on(t.conversionId),
   ],
 );
+
+/**
+ * The email outbox (server/services/mail-outbox.ts): one row per message, written in the same
+ * transaction as the event that causes it, deduplicated by `key` per workspace (so retries and
+ * concurrent requests write one row), claimed by the mail worker with a lease like webhook
+ * deliveries. The message is rendered at send time from `template`, `locale` and `data`;
+ * `messageId` is fixed at enqueue, so a resend after a crash carries the same `Message-ID`.
+ * The clear address is kept only until the message is finished (sent, failed or suppressed).
+ */
+export const mailMessages = sqliteTable(
+  "mail_messages",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    key: text("key").notNull(),
+    /** What the recipient can unsubscribe from (one-click, per category). */
+    category: text("category").notNull(),
+    template: text("template").notNull(),
+    locale: text("locale").notNull(),
+    data: text("data", { mode: "json" }).notNull(),
+    /** The learner it is about, so their erasure drops what is still queued. */
+    learnerId: text("learner_id"),
+    toAddress: text("to_address"),
+    toName: text("to_name"),
+    /** Salted hash of the address (learners.emailHash's): suppression list and daily cap. */
+    toHash: text("to_hash").notNull(),
+    messageId: text("message_id").notNull(),
+    status: text("status", { enum: ["queued", "sent", "failed", "suppressed"] }).notNull(),
+    reason: text("reason"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    leaseUntil: integer("lease_until"),
+    sentAt: integer("sent_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("mail_messages_workspace_key").on(t.workspaceId, t.key),
+    index("mail_messages_due").on(t.status, t.nextAttemptAt),
+    index("mail_messages_recipient").on(t.workspaceId, t.toHash, t.sentAt),
+    index("mail_messages_workspace_time").on(t.workspaceId, t.createdAt),
+  ],
+);
+
+/** Addresses (as salted hashes) that unsubscribed from a category of a workspace's mail. */
+export const mailSuppressions = sqliteTable(
+  "mail_suppressions",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    addressHash: text("address_hash").notNull(),
+    category: text("category").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.addressHash, t.category] })],
+);

@@ -25,6 +25,7 @@ import { dashboardSessionRoutes } from "./routes/dashboard-session.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { learnerRoutes } from "./routes/learners.ts";
+import { mailRoutes } from "./routes/mail.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
@@ -89,6 +90,7 @@ const resourceRoutes = [
   conversionRoutes,
   rewardRoutes,
   webhookRoutes,
+  mailRoutes,
   stripeRoutes,
   analyticsRoutes,
   dashboardSessionRoutes,

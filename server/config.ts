@@ -69,6 +69,12 @@ const Env = z.object({
   // 0 turns the limit off; unset keeps the default (300).
   CLICKS_PER_ADDRESS_PER_MINUTE: wholeNumber(0, 1_000_000).optional(),
   CHORUS_WEBHOOK_ENDPOINTS_MAX: wholeNumber(1, 1000).optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, "must be smtp://[user:password@]host[:port] or smtps://…")
+    .optional(),
+  MAIL_FROM: z.email("must be one email address, such as rewards@acme.example").max(254).optional(),
+  MAIL_PER_RECIPIENT_PER_DAY: wholeNumber(1, 1000).default(10),
 });
 
 export type EnvName = keyof z.input<typeof Env>;
@@ -79,7 +85,7 @@ type Env = z.output<typeof Env>;
 /** A configuration mistake: the message names each wrong variable and says what it must be. */
 export class ConfigError extends Error {}
 
-const secretNames = new Set<string>(["CHORUS_SECRET", "DATABASE_AUTH_TOKEN", "DATABASE_URL"]);
+const secretNames = new Set<string>(["CHORUS_SECRET", "DATABASE_AUTH_TOKEN", "DATABASE_URL", "SMTP_URL"]);
 
 function read<K extends EnvName>(raw: RawEnv, names: readonly K[]): Pick<Env, K> {
   // An empty variable counts as unset (as a blank line in an .env file means).
@@ -132,6 +138,9 @@ export function nodeSettings(raw: RawEnv) {
     "CHORUS_DEMO",
     "NODE_ENV",
     "CHORUS_DB_SYNCHRONOUS",
+    "SMTP_URL",
+    "MAIL_FROM",
+    "MAIL_PER_RECIPIENT_PER_DAY",
     ...appNames,
   ]);
   // Links, QR codes (cached publicly for a day) and redirects would otherwise be built from the
@@ -146,9 +155,22 @@ export function nodeSettings(raw: RawEnv) {
     database: databaseSettings(env),
     ...demoSetting(env),
     secret: env.CHORUS_SECRET,
+    mail: mailSettings(env),
     /** The app's config, once the secret is known (given, or kept in the database). */
     config: (secret: string) => appConfig(env, secret),
   };
+}
+
+/** SMTP mail, when both SMTP_URL and MAIL_FROM are set; neither: mail is off (messages wait queued). */
+export type MailSettings = { smtpUrl: string; from: string; perRecipientPerDay: number };
+
+function mailSettings(env: Pick<Env, "SMTP_URL" | "MAIL_FROM" | "MAIL_PER_RECIPIENT_PER_DAY">): MailSettings | null {
+  if (!env.SMTP_URL && !env.MAIL_FROM) return null;
+  if (!env.SMTP_URL || !env.MAIL_FROM)
+    throw new ConfigError(
+      `Invalid configuration:\n  ${env.SMTP_URL ? "MAIL_FROM" : "SMTP_URL"} must be set too: mail needs both SMTP_URL and MAIL_FROM`,
+    );
+  return { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, perRecipientPerDay: env.MAIL_PER_RECIPIENT_PER_DAY };
 }
 
 /**

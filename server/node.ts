@@ -9,6 +9,7 @@ import { createDemoRoutes } from "../demo/server.ts";
 import { type App, createApp } from "./app.ts";
 import { ConfigError, nodeSettings } from "./config.ts";
 import { databaseFile, NotMigratedError, openDatabase } from "./node-database.ts";
+import { createSmtpTransport } from "./node-mail.ts";
 import { createNodeOutbound } from "./node-outbound.ts";
 import { startBackgroundWorker } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
@@ -59,6 +60,8 @@ const demoKeys = settings.demo
 const clickWriter = createClickWriter({ db });
 // Credential URLs and webhooks: names resolved, every answer checked, the checked address connected to.
 const outbound = createNodeOutbound();
+// Without SMTP_URL and MAIL_FROM mail is off: messages wait in the outbox, the dashboard says so.
+const mailTransport = settings.mail ? createSmtpTransport(settings.mail.smtpUrl) : undefined;
 const app: App = createApp({
   db,
   clock,
@@ -66,6 +69,7 @@ const app: App = createApp({
   clickWriter,
   clickRecorder: { exclusive: true },
   outbound,
+  mailTransport,
   // The demo site calls the app in-process (no socket): such a request has no address.
   clientIp: (c) =>
     (c.env as { incoming?: unknown } | undefined)?.incoming ? getConnInfo(c).remote.address : undefined,
@@ -83,7 +87,20 @@ const app: App = createApp({
 });
 
 // Approves rewards whose hold ended and delivers webhooks from the outbox, every second.
-const background = startBackgroundWorker({ db, clock }, { intervalMs: 1_000, delivery: { fetch: outbound.fetch } });
+const mail =
+  settings.mail && mailTransport
+    ? {
+        transport: mailTransport,
+        from: { name: null, address: settings.mail.from },
+        secret,
+        publicUrl: origin,
+        perRecipientPerDay: settings.mail.perRecipientPerDay,
+      }
+    : undefined;
+const background = startBackgroundWorker(
+  { db, clock },
+  { intervalMs: 1_000, delivery: { fetch: outbound.fetch }, mail },
+);
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   const lines = [
@@ -97,6 +114,10 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
     "",
   ];
   lines.push(`Demo: ${demoKeys ? "on" : "off"} (${settings.demoReason})`, "");
+  lines.push(
+    `Mail: ${mail ? `on, from ${mail.from.address}` : "off (set SMTP_URL and MAIL_FROM); messages wait in the outbox"}`,
+    "",
+  );
   if (demoKeys) {
     lines.push(
       `Demo workspace "${demoKeys.name}" (${demoKeys.id})`,

@@ -1,4 +1,5 @@
 /** The HTTP side's shared shapes: the injected dependencies and the Hono environment. */
+
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { Db } from "../db/index.ts";
 import type { Config } from "./config.ts";
@@ -9,6 +10,7 @@ import type { ClickRecorder, ClickRecorderOptions } from "./services/clicks.ts";
 import type { CodeCache } from "./services/codes.ts";
 import type { CredentialFetchCache } from "./services/credentials/fetch-cache.ts";
 import type { LearnerClaims } from "./services/learner-tokens.ts";
+import type { MailTransport } from "./services/mail-outbox.ts";
 import type { Clock, Visitor, Workspace } from "./services/types.ts";
 
 /** What `createApp` is given; the Node and Workers entries only differ in how they build it. */
@@ -34,6 +36,8 @@ export type Deps = {
    * Web guard (URL checks only; Cloudflare's fetch does not reach private networks).
    */
   outbound?: Outbound;
+  /** Sends email from the outbox (SMTP on Node); absent, mail is off and messages wait queued. */
+  mailTransport?: MailTransport;
   /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */
   assets?: MiddlewareHandler<AppEnv>;
   /** The demo provider's site at /demo and its files at /demo/assets (Node, when it has a demo workspace). */

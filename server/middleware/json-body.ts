@@ -18,8 +18,14 @@ const bodyRefusals = (statuses: DescribedStatus[]) => (method: string) =>
 /** Where the app reads bodies with `limitBody` then `jsonBody` (app.ts mounts them here). */
 export const bodyPaths = "/v1/*";
 
+/**
+ * RFC 8058: mail providers POST `List-Unsubscribe=One-Click` as a form to the unsubscribe link;
+ * that route reads only its query, never the body.
+ */
+export const oneClickUnsubscribePath = "/v1/mail/unsubscribe";
+
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (!bodyMethods.includes(c.req.method)) return next();
+  if (!bodyMethods.includes(c.req.method) || c.req.path === oneClickUnsubscribePath) return next();
   if (c.req.raw.body === null || c.req.header("Content-Length") === "0") return next();
   const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? "";
   if (!jsonType.test(mediaType)) {

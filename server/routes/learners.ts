@@ -54,6 +54,7 @@ const ErasureReceipt = z
     clicksScrubbed: z.number(),
     conversionsScrubbed: z.number(),
     webhookEventsScrubbed: z.number(),
+    mailSuppressed: z.number(),
   })
   .openapi("LearnerErasure");
 

@@ -1,7 +1,9 @@
 /**
- * Work that runs outside requests: approving rewards whose hold ended and delivering webhooks.
+ * Work that runs outside requests: approving rewards whose hold ended, delivering webhooks and
+ * sending the email outbox (where mail is on).
  * On Node an interval runs it; on Workers a cron trigger calls `runBackgroundTick`.
  */
+import { type MailWorkerOptions, startDueMail } from "./mail-outbox.ts";
 import { forgetStaleNetworkKeys } from "./network-retention.ts";
 import { approveDueRewards } from "./rewards.ts";
 import type { ServiceContext } from "./types.ts";
@@ -24,6 +26,8 @@ export type BackgroundWorkerInput = {
   intervalMs: number;
   /** How deliveries are sent (the runtime's outbound guard, among others). */
   delivery?: DeliveryOptions;
+  /** How the email outbox is sent; absent (mail off), messages wait queued. */
+  mail?: MailWorkerOptions;
   /** Where a failed tick is reported; the next tick runs anyway. */
   onError?: (error: unknown) => void;
 };
@@ -45,11 +49,15 @@ export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWork
     running = (async () => {
       await approveDueRewards(ctx);
       await forgetStaleNetworkKeys(ctx);
-      const run = await startDueDeliveries(ctx, delivery);
-      if (run.claimed === 0) return;
-      const finished = run.finished.then(() => setImmediate(tick), onError);
-      sending.add(finished);
-      void finished.finally(() => sending.delete(finished));
+      const runs: { claimed: number; finished: Promise<unknown> }[] = [await startDueDeliveries(ctx, delivery)];
+      // Mail is claimed and sent like deliveries: a hanging SMTP server holds only its own sends.
+      if (input.mail) runs.push(await startDueMail(ctx, input.mail));
+      for (const run of runs) {
+        if (run.claimed === 0) continue;
+        const finished = run.finished.then(() => setImmediate(tick), onError);
+        sending.add(finished);
+        void finished.finally(() => sending.delete(finished));
+      }
     })()
       .then(() => undefined, onError)
       .finally(() => {

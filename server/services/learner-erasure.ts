@@ -25,6 +25,7 @@ import {
   conversions,
   learnerSignals,
   learners,
+  mailMessages,
   referralCodes,
   rewards,
   shareEvents,
@@ -132,6 +133,8 @@ export type ErasureReceipt = {
   clicksScrubbed: number;
   conversionsScrubbed: number;
   webhookEventsScrubbed: number;
+  /** Their messages still queued in the email outbox, now suppressed. */
+  mailSuppressed: number;
 };
 
 /** One erasure in progress: whose data, in which workspace, when, and how their text is scrubbed. */
@@ -294,6 +297,24 @@ async function scrubWebhookEvents(
   return events;
 }
 
+/**
+ * Nothing more is mailed to them: their queued messages are suppressed, and every message about
+ * them loses its address, name and contents (the row stays, so the outbox's counts do).
+ */
+async function dropMail({ tx, workspaceId, learner }: Erasure) {
+  const about = and(eq(mailMessages.workspaceId, workspaceId), eq(mailMessages.learnerId, learner.id));
+  const dropped = await tx
+    .update(mailMessages)
+    .set({ status: "suppressed", reason: "learner erased", leaseUntil: null })
+    .where(and(about, eq(mailMessages.status, "queued")))
+    .returning({ id: mailMessages.id });
+  await tx
+    .update(mailMessages)
+    .set({ toAddress: null, toName: null, toHash: `erased:${learner.id}`, data: {} })
+    .where(about);
+  return dropped;
+}
+
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
   { db, clock, workspace }: WorkspaceContext,
@@ -325,6 +346,7 @@ export async function eraseLearner(
     const { signals, clicksScrubbed } = await forgetBrowser(erasure);
     const conversionIds = await scrubConversions(erasure);
     const events = await scrubWebhookEvents(erasure, { conversionIds, withdrawn });
+    const mail = await dropMail(erasure);
     await tx
       .update(learners)
       .set({ externalId: tombstone, name: null, email: null, emailHash: null, erasedAt: erasure.at })
@@ -338,6 +360,7 @@ export async function eraseLearner(
       clicksScrubbed: clicksScrubbed.length,
       conversionsScrubbed: conversionIds.length,
       webhookEventsScrubbed: events.length,
+      mailSuppressed: mail.length,
     };
   });
 }

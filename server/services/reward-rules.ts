@@ -11,6 +11,7 @@ import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, rewards } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { formatMoney, isoDay } from "../lib/money.ts";
+import { enqueueRewardEarnedMail } from "./mail-messages.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { type RewardRow, rewardData, rewardJson } from "./rewards.ts";
 import type { Learner, TransactionContext, Workspace } from "./types.ts";
@@ -180,6 +181,7 @@ const referrerReward: RewardRule = async (grant) => {
   );
   grant.rows.push(row);
   grant.referral = row;
+  await enqueueRewardEarnedMail(grant.ctx, { reward: row, advocate: payee, description: describe(row) });
   grant.steps.push({
     rule: "referrer-reward",
     result: "pass",

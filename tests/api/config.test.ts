@@ -73,6 +73,22 @@ describe("configuration", () => {
     expect(() => nodeSettings({ [name]: value })).toThrow(message);
   });
 
+  it("turns mail on with SMTP_URL and MAIL_FROM together, off with neither, and refuses one alone", () => {
+    expect(nodeSettings({}).mail).toBeNull();
+    const on = { SMTP_URL: "smtps://user:p%40ss@smtp.acme.example:465", MAIL_FROM: "rewards@acme.example" };
+    expect(nodeSettings(on).mail).toEqual({ smtpUrl: on.SMTP_URL, from: on.MAIL_FROM, perRecipientPerDay: 10 });
+    expect(nodeSettings({ ...on, MAIL_PER_RECIPIENT_PER_DAY: "3" }).mail?.perRecipientPerDay).toBe(3);
+    expect(() => nodeSettings({ SMTP_URL: on.SMTP_URL })).toThrow("MAIL_FROM must be set too");
+    expect(() => nodeSettings({ MAIL_FROM: on.MAIL_FROM })).toThrow("SMTP_URL must be set too");
+    expect(() => nodeSettings({ ...on, SMTP_URL: "http://smtp.acme.example" })).toThrow(/SMTP_URL must be smtp:/);
+    // The URL carries the SMTP password: never echoed.
+    expect(() => nodeSettings({ ...on, SMTP_URL: "smtp://user:hunter2 x@h" })).not.toThrow(/hunter2/);
+    expect(() => nodeSettings({ ...on, MAIL_FROM: "Acme <a@b.example>\r\nBcc: x@y.example" })).toThrow(
+      /MAIL_FROM must be one email address/,
+    );
+    expect(() => nodeSettings({ ...on, MAIL_PER_RECIPIENT_PER_DAY: "0" })).toThrow(/MAIL_PER_RECIPIENT_PER_DAY/);
+  });
+
   it("never puts a secret in its message", () => {
     expect(() => nodeSettings({ CHORUS_SECRET: "short-secret-value" })).toThrow(/CHORUS_SECRET must be at least 32/);
     expect(() => nodeSettings({ CHORUS_SECRET: "short-secret-value" })).not.toThrow(/short-secret-value/);

@@ -193,6 +193,8 @@ describe("DELETE /v1/learners/:id", () => {
       clicksScrubbed: 1,
       conversionsScrubbed: 5,
       webhookEventsScrubbed: expect.any(Number),
+      // Their reward-earned messages, still queued (this app has no mail transport).
+      mailSuppressed: 4,
     });
 
     expect(await aggregates()).toEqual(before);

@@ -341,6 +341,15 @@ const routes: Record<string, Entry> = {
     ]),
   ),
   "GET /v1/admin/webhooks": { kind: "own", calls: () => [{ path: "/v1/admin/webhooks" }] },
+  "GET /v1/admin/mail": { kind: "own", calls: () => [{ path: "/v1/admin/mail" }] },
+  "GET /v1/mail/unsubscribe": {
+    exempt:
+      "no credential: the link's token is signed by the server and names its one workspace and address (mail.outbox.test.ts refuses altered tokens)",
+  },
+  "POST /v1/mail/unsubscribe": {
+    exempt:
+      "no credential: the link's token is signed by the server and names its one workspace and address (mail.outbox.test.ts refuses altered tokens)",
+  },
   "POST /v1/admin/webhooks": {
     kind: "own",
     calls: () => [{ path: "/v1/admin/webhooks", body: { url: b.webhooks[0]?.url }, expect: [201] }],

@@ -8,7 +8,9 @@ import { crc32, deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { conversions, rewards } from "../../db/schema.ts";
+import { writeTransaction } from "../../server/lib/write-transaction.ts";
 import { insertClicks } from "../../server/services/click-writer.ts";
+import { enqueueMail } from "../../server/services/mail-outbox.ts";
 import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import {
@@ -366,6 +368,34 @@ describe("/dashboard", () => {
       items: { id: string; status: string }[];
     };
     expect(list.items.find((item) => item.id === endpoint.id)?.status).toBe("active");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectNoOverflow();
+  });
+
+  it("says mail is off and shows the outbox with why a message was not sent", async () => {
+    const base = {
+      workspaceId: ws.id,
+      category: "rewards" as const,
+      template: "reward-earned" as const,
+      locale: "en" as const,
+      data: { firstName: "Priya", reward: "500.00 INR credit", holdUntil: null, shareCode: null },
+      learnerId: null,
+      toHash: "dashboard-test",
+    };
+    const clock = { now: () => new Date() };
+    await writeTransaction(live.db, async (tx) => {
+      await enqueueMail(
+        { tx, clock },
+        { ...base, key: "dash:1", to: { name: "Priya", address: "priya@learners.example" } },
+      );
+      await enqueueMail({ tx, clock }, { ...base, key: "dash:2", to: { name: "Ravi", address: "a@b" } });
+    });
+    await signIn();
+    await page.getByRole("link", { name: "Email" }).click();
+    await page.getByText("Mail is off: this server has no SMTP_URL and MAIL_FROM.", { exact: false }).waitFor();
+    const outbox = page.getByRole("table", { name: "Latest messages, newest first" });
+    await expect.poll(() => outbox.getByRole("row", { name: /Suppressed.*invalid address/ }).count()).toBe(1);
+    expect(await outbox.getByRole("row", { name: /Queued/ }).count()).toBe(1);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await expectNoOverflow();
   });

@@ -16,6 +16,7 @@ import "./page-stories.ts";
 import "./page-rewards.ts";
 import "./page-conversions.ts";
 import "./page-webhooks.ts";
+import "./page-mail.ts";
 import "./page-settings.ts";
 import { type PageName, pages } from "./pages.ts";
 import { dashboardStyles } from "./styles.ts";
@@ -227,6 +228,8 @@ export class ChorusDashboard extends LitElement {
         return html`<chorus-page-conversions .filter=${filter}></chorus-page-conversions>`;
       case "webhooks":
         return html`<chorus-page-webhooks .filter=${filter}></chorus-page-webhooks>`;
+      case "mail":
+        return html`<chorus-page-mail .filter=${filter}></chorus-page-mail>`;
       case "settings":
         return html`<chorus-page-settings .filter=${filter}></chorus-page-settings>`;
       default:
@@ -237,7 +240,7 @@ export class ChorusDashboard extends LitElement {
   override render() {
     if (this._checking) return html`<main><p role="status">Loading…</p></main>`;
     if (!this._session) return this._signIn();
-    const withFilter = !["rewards", "webhooks", "settings", "conversions"].includes(this._route);
+    const withFilter = !["rewards", "webhooks", "mail", "settings", "conversions"].includes(this._route);
     return html`<header>
         <strong>Chorus · ${this._session.workspace.name}</strong>
         <button class="secondary" @click=${this._onSignOut}>Sign out</button>

@@ -7,6 +7,7 @@ export const pages = [
   ["rewards", "Rewards"],
   ["conversions", "Conversions"],
   ["webhooks", "Webhooks"],
+  ["mail", "Email"],
   ["settings", "Settings"],
 ] as const;
 export type PageName = (typeof pages)[number][0];
