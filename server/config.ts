@@ -75,6 +75,9 @@ const Env = z.object({
     .optional(),
   MAIL_FROM: z.email("must be one email address, such as rewards@acme.example").max(254).optional(),
   MAIL_PER_RECIPIENT_PER_DAY: wholeNumber(1, 1000).default(10),
+  // Workers: the HTTP email API (Resend's, or one that speaks its request shape).
+  MAIL_API_URL: httpUrl.optional(),
+  MAIL_API_KEY: z.string().min(1).optional(),
 });
 
 export type EnvName = keyof z.input<typeof Env>;
@@ -85,7 +88,13 @@ type Env = z.output<typeof Env>;
 /** A configuration mistake: the message names each wrong variable and says what it must be. */
 export class ConfigError extends Error {}
 
-const secretNames = new Set<string>(["CHORUS_SECRET", "DATABASE_AUTH_TOKEN", "DATABASE_URL", "SMTP_URL"]);
+const secretNames = new Set<string>([
+  "CHORUS_SECRET",
+  "DATABASE_AUTH_TOKEN",
+  "DATABASE_URL",
+  "SMTP_URL",
+  "MAIL_API_KEY",
+]);
 
 function read<K extends EnvName>(raw: RawEnv, names: readonly K[]): Pick<Env, K> {
   // An empty variable counts as unset (as a blank line in an .env file means).
@@ -227,11 +236,56 @@ export function workerSettings(raw: RawEnv) {
       `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set: set DATABASE_URL in wrangler.toml [vars] and the secrets with \`wrangler secret put NAME\``,
     );
   }
-  const env = read(raw, ["DATABASE_URL", "DATABASE_AUTH_TOKEN", "CHORUS_SECRET", ...appNames]);
+  const env = read(raw, [
+    "DATABASE_URL",
+    "DATABASE_AUTH_TOKEN",
+    "CHORUS_SECRET",
+    "MAIL_API_URL",
+    "MAIL_API_KEY",
+    "MAIL_FROM",
+    "MAIL_PER_RECIPIENT_PER_DAY",
+    ...appNames,
+  ]);
   if (env.DATABASE_URL.startsWith("file:"))
     throw new ConfigError("DATABASE_URL cannot be a file: on Workers: use a libSQL server (libsql://… or https://…)");
   return {
     database: { url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN },
     config: appConfig(env, env.CHORUS_SECRET!),
+    mail: workerMailSettings(env),
+  };
+}
+
+/**
+ * Workers mail through an HTTP email API, when MAIL_API_KEY and MAIL_FROM are set; neither: mail
+ * is off (messages wait queued). A cron run has no request to take an origin from, so the
+ * unsubscribe links need PUBLIC_URL.
+ */
+export type WorkerMailSettings = {
+  apiUrl?: string;
+  apiKey: string;
+  from: string;
+  publicUrl: string;
+  perRecipientPerDay: number;
+};
+
+function workerMailSettings(
+  env: Pick<Env, "MAIL_API_URL" | "MAIL_API_KEY" | "MAIL_FROM" | "MAIL_PER_RECIPIENT_PER_DAY" | "PUBLIC_URL">,
+): WorkerMailSettings | null {
+  if (!env.MAIL_API_KEY && !env.MAIL_FROM) return null;
+  const missing = [
+    !env.MAIL_API_KEY && "MAIL_API_KEY",
+    !env.MAIL_FROM && "MAIL_FROM",
+    !env.PUBLIC_URL && "PUBLIC_URL",
+  ].filter(Boolean);
+  if (missing.length > 0)
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing.join(" and ")} must be set too: mail on Workers needs MAIL_API_KEY, MAIL_FROM and PUBLIC_URL (the base of unsubscribe links)`,
+    );
+  return {
+    apiUrl: env.MAIL_API_URL,
+    apiKey: env.MAIL_API_KEY!,
+    from: env.MAIL_FROM!,
+    publicUrl: env.PUBLIC_URL!,
+    perRecipientPerDay: env.MAIL_PER_RECIPIENT_PER_DAY,
   };
 }

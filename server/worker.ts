@@ -13,15 +13,17 @@ import { createDb, type Db } from "../db/index.ts";
 import { type App, createApp } from "./app.ts";
 import { type Config, type RawEnv, workerSettings } from "./config.ts";
 import { errorBody } from "./errors.ts";
+import { createHttpMailTransport } from "./http-mail.ts";
 import { executionContextWaitUntil } from "./lib/execution-context.ts";
 import { runBackgroundTick } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
+import type { MailWorkerOptions } from "./services/mail-outbox.ts";
 
 /** The bindings: wrangler.toml [vars] and secrets (DATABASE_URL: `libsql://…` or `https://…`; `file:` cannot work here). */
 export type WorkerEnv = RawEnv;
 
 /** What one isolate builds once and reuses across requests (and cron runs). */
-export type WorkerRuntime = { app: App; db: Db; config: Config };
+export type WorkerRuntime = { app: App; db: Db; config: Config; mail?: MailWorkerOptions };
 
 let cached: { env: WorkerEnv; runtime: WorkerRuntime } | undefined;
 
@@ -31,7 +33,7 @@ let cached: { env: WorkerEnv; runtime: WorkerRuntime } | undefined;
  */
 export function runtimeFor(env: WorkerEnv): WorkerRuntime {
   if (cached?.env === env) return cached.runtime;
-  const { database, config } = workerSettings(env);
+  const { database, config, mail: mailSettings } = workerSettings(env);
   // No client-side concurrency limit (its default, 20, queues the 21st statement and starts it from
   // whichever request finishes one first: workerd refuses I/O for another request, and the queued
   // request hangs until cancelled). Workers already limits each request's own connections.
@@ -41,6 +43,16 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
     concurrency: Number.POSITIVE_INFINITY,
   });
   const db = createDb(client);
+  // Without MAIL_API_KEY and MAIL_FROM mail is off: messages wait in the outbox, the dashboard says so.
+  const mail: MailWorkerOptions | undefined = mailSettings
+    ? {
+        transport: createHttpMailTransport({ apiKey: mailSettings.apiKey, apiUrl: mailSettings.apiUrl }),
+        from: { name: null, address: mailSettings.from },
+        secret: config.secret,
+        publicUrl: mailSettings.publicUrl,
+        perRecipientPerDay: mailSettings.perRecipientPerDay,
+      }
+    : undefined;
   const app = createApp({
     db,
     clock: { now: () => new Date() },
@@ -51,8 +63,9 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
     clickRecorder: { isolatedRequests: true },
     requestWaitUntil: executionContextWaitUntil,
     clientIp: (c) => c.req.header("CF-Connecting-IP"),
+    mailTransport: mail?.transport,
   });
-  cached = { env, runtime: { app, db, config } };
+  cached = { env, runtime: { app, db, config, mail } };
   return cached.runtime;
 }
 
@@ -77,7 +90,7 @@ export default {
     }
     return runtime.app.fetch(request, env, ctx);
   },
-  /** The cron trigger: delivers due webhooks and approves rewards whose hold has passed. */
+  /** The cron trigger: approves rewards whose hold has passed, delivers due webhooks and sends due mail. */
   scheduled(_controller, env, ctx) {
     let runtime: WorkerRuntime;
     try {
@@ -86,6 +99,6 @@ export default {
       console.error(`Chorus is not configured: ${(error as Error).message}`);
       return;
     }
-    ctx.waitUntil(runBackgroundTick({ db: runtime.db, clock: { now: () => new Date() } }));
+    ctx.waitUntil(runBackgroundTick({ db: runtime.db, clock: { now: () => new Date() } }, {}, runtime.mail));
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -3,21 +3,28 @@
  * sending the email outbox (where mail is on).
  * On Node an interval runs it; on Workers a cron trigger calls `runBackgroundTick`.
  */
-import { type MailWorkerOptions, startDueMail } from "./mail-outbox.ts";
+import { type MailReport, type MailWorkerOptions, sendDueMail, startDueMail } from "./mail-outbox.ts";
 import { forgetStaleNetworkKeys } from "./network-retention.ts";
 import { approveDueRewards } from "./rewards.ts";
 import type { ServiceContext } from "./types.ts";
 import { type DeliveryOptions, type DeliveryReport, deliverDueWebhooks, startDueDeliveries } from "./webhooks.ts";
 
-/** One pass: approve due rewards (their events enter the outbox), then deliver what is due. */
+/**
+ * One pass: approve due rewards (their events and mail enter the outboxes), then deliver the due
+ * webhooks and, where mail is on, send the due mail (the Workers cron trigger's whole work).
+ */
 export async function runBackgroundTick(
   ctx: ServiceContext,
   options: DeliveryOptions = {},
-): Promise<{ approved: number; deliveries: DeliveryReport }> {
+  mail?: MailWorkerOptions,
+): Promise<{ approved: number; deliveries: DeliveryReport; mail: MailReport | null }> {
   const approved = await approveDueRewards(ctx);
-  const deliveries = await deliverDueWebhooks(ctx, options);
+  const [deliveries, mailReport] = await Promise.all([
+    deliverDueWebhooks(ctx, options),
+    mail ? sendDueMail(ctx, mail) : null,
+  ]);
   await forgetStaleNetworkKeys(ctx);
-  return { approved, deliveries };
+  return { approved, deliveries, mail: mailReport };
 }
 
 export type BackgroundWorker = { stop(): Promise<void> };

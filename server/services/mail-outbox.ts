@@ -48,8 +48,18 @@ export type OutgoingMail = {
  */
 export type MailTransport = { send(mail: OutgoingMail, signal: AbortSignal): Promise<void> };
 
-/** A transport's error, as a class with no remote text: what the dashboard shows as the reason. */
-export class MailSendError extends Error {}
+/**
+ * A transport's error, as a class with no remote text: what the dashboard shows as the reason.
+ * `permanent`: the server refused this message for good (an HTTP API's 4xx), so it fails now
+ * instead of being retried.
+ */
+export class MailSendError extends Error {
+  readonly permanent: boolean;
+  constructor(message: string, options: { permanent?: boolean } = {}) {
+    super(message);
+    this.permanent = options.permanent ?? false;
+  }
+}
 
 export type MailInput<T extends MailTemplate = MailTemplate> = {
   workspaceId: string;
@@ -330,10 +340,12 @@ export async function startDueMail(
         return;
       }
       let error: string | null = null;
+      let permanent = false;
       try {
         await sendWithTimeout(options.transport, outgoingMail(row, workspaceBrand(space), options), timeoutMs);
       } catch (caught) {
         error = caught instanceof MailSendError ? caught.message : "network: the mail server could not be reached";
+        permanent = caught instanceof MailSendError && caught.permanent;
       }
       const at = clock.now().getTime();
       const mine = and(
@@ -351,7 +363,7 @@ export async function startDueMail(
         report.sent++;
         return;
       }
-      const last = claim.attempts >= maxAttempts;
+      const last = permanent || claim.attempts >= maxAttempts;
       await writeTransaction(db, (tx) =>
         tx
           .update(mailMessages)
