@@ -129,4 +129,30 @@ describe("configuration", () => {
       config: { secret, trustProxy: false, bodyLimitBytes: 65_536 },
     });
   });
+
+  it("turns Workers mail on with MAIL_API_KEY, MAIL_FROM and PUBLIC_URL, off with neither", () => {
+    const base = { DATABASE_URL: "https://db.example", CHORUS_SECRET: secret };
+    expect(workerSettings(base).mail).toBeNull();
+    const on = {
+      ...base,
+      MAIL_API_KEY: "re_live_key",
+      MAIL_FROM: "rewards@acme.example",
+      PUBLIC_URL: "https://go.acme.example",
+    };
+    expect(workerSettings(on).mail).toEqual({
+      apiUrl: undefined,
+      apiKey: "re_live_key",
+      from: "rewards@acme.example",
+      publicUrl: "https://go.acme.example",
+      perRecipientPerDay: 10,
+    });
+    expect(workerSettings({ ...on, MAIL_API_URL: "http://127.0.0.1:9000/emails" }).mail?.apiUrl).toBe(
+      "http://127.0.0.1:9000/emails",
+    );
+    expect(() => workerSettings({ ...base, MAIL_API_KEY: "re_live_key" })).toThrow(
+      "MAIL_FROM and PUBLIC_URL must be set too",
+    );
+    expect(() => workerSettings({ ...on, MAIL_API_URL: "ftp://mail.example" })).toThrow(/MAIL_API_URL/);
+    expect(() => workerSettings({ ...on, MAIL_FROM: "not an address" })).toThrow(/MAIL_FROM/);
+  });
 });
