@@ -110,6 +110,12 @@ describe("mail on workerd", () => {
     ).rows;
     expect(suppressed?.category).toBe("rewards");
 
+    // The dashboard's mail page, answered by the worker, says mail is on and shows the message sent.
+    const overview = await fetch(`${worker.baseUrl}/v1/admin/mail`, {
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+    });
+    expect(await overview.json()).toMatchObject({ enabled: true, counts: { sent: 1 } });
+
     // A second cron run finds nothing due and sends nothing more.
     expect((await fetch(`${worker.baseUrl}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
     expect((await row()).attempts).toBe(1);
