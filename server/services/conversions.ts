@@ -21,6 +21,7 @@ import type { ConversionInput } from "./conversion-input.ts";
 import { DomainError } from "./errors.ts";
 import { checkFraud } from "./fraud.ts";
 import { emailHash, exactEmailHash } from "./learners.ts";
+import { enqueueCompletionMail } from "./mail-messages.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { grantRewards, reverseRewards } from "./reward-rules.ts";
 import { approveDueRewards, type RewardJson, type RewardRow, rewardsJson } from "./rewards.ts";
@@ -147,6 +148,13 @@ export async function recordConversion(
         workspaceId: workspace.id,
         type: "conversion.attributed",
         data: { conversion: body.conversion, attribution: body.attribution },
+      });
+    }
+    if (input.type === "completion") {
+      await enqueueCompletionMail(step, {
+        customer: input.customer,
+        emailHash: customerEmailHash,
+        course: input.course ?? "",
       });
     }
     return { created: true, body };

@@ -3,9 +3,11 @@
  * (mail-outbox.ts). Only to learners whose address the provider lets Chorus keep (`storeEmails`):
  * a hash alone cannot be mailed.
  */
-import { and, asc, eq, isNull } from "drizzle-orm";
-import { referralCodes } from "../../db/schema.ts";
+import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
+import { learners, referralCodes, stories } from "../../db/schema.ts";
+import { newId, newReferralCode } from "../lib/ids.ts";
 import { isoDay } from "../lib/money.ts";
+import { addToLinkedInUrl } from "./credentials/linkedin.ts";
 import { enqueueMail } from "./mail-outbox.ts";
 import type { RewardRow } from "./rewards.ts";
 import type { Learner, TransactionContext } from "./types.ts";
@@ -46,4 +48,120 @@ export async function enqueueRewardEarnedMail(
     to: { name: advocate.name, address: advocate.email },
     toHash: advocate.emailHash,
   });
+}
+
+/**
+ * "Congratulations", to the learner whose completion was recorded (through the API or any
+ * integration: all go through recordConversion), in that conversion's transaction. Once per
+ * learner and course: the key holds however many completions of it arrive, at once or later.
+ * The learner is the conversion's customer (the provider's id, as in learner tokens); one not
+ * seen before is made here so that they have a referral code to share.
+ */
+export async function enqueueCompletionMail(
+  ctx: TransactionContext,
+  input: {
+    customer: { id: string; email?: string | undefined; name?: string | undefined };
+    emailHash: string | null;
+    course: string;
+  },
+): Promise<void> {
+  const { tx, workspace } = ctx;
+  const { customer } = input;
+  const mine = and(eq(learners.workspaceId, workspace.id), eq(learners.externalId, customer.id));
+  const [known] = await tx.select().from(learners).where(mine);
+  if (known?.erasedAt != null) return;
+  // The conversion's address is kept only when the provider lets Chorus keep addresses.
+  const offered = workspace.settings.storeEmails && customer.email ? customer.email : null;
+  if (offered && input.emailHash && !known?.email) {
+    await tx
+      .insert(learners)
+      .values({
+        id: newId("lrn"),
+        workspaceId: workspace.id,
+        externalId: customer.id,
+        name: customer.name ?? null,
+        emailHash: input.emailHash,
+        email: offered,
+        createdAt: ctx.clock.now().getTime(),
+      })
+      .onConflictDoUpdate({
+        target: [learners.workspaceId, learners.externalId],
+        // What a learner token said first stays: the conversion only fills what is missing.
+        set: {
+          name: sql`coalesce(${learners.name}, excluded.name)`,
+          emailHash: sql`coalesce(${learners.emailHash}, excluded.email_hash)`,
+          email: sql`coalesce(${learners.email}, excluded.email)`,
+        },
+      });
+  }
+  const [learner] = await tx.select().from(learners).where(mine);
+  if (!learner?.email || !learner.emailHash || learner.erasedAt !== null) return;
+  const shareCode = await completionShareCode(ctx, learner, input.course);
+  await enqueueMail(ctx, {
+    workspaceId: workspace.id,
+    key: `completion:${learner.id}:${input.course}`,
+    category: "completion",
+    template: "completion",
+    locale: workspace.settings.mailLocale,
+    data: {
+      firstName: learner.name?.trim().split(/\s+/)[0] ?? null,
+      shareCode,
+      storyUrl: workspace.settings.defaultTargetUrl,
+      addToLinkedIn: await credentialLink(ctx, learner.id),
+    },
+    learnerId: learner.id,
+    to: { name: learner.name, address: learner.email },
+    toHash: learner.emailHash,
+  });
+}
+
+/** The learner's code for the course, else their general code, made in this transaction if they have none. */
+async function completionShareCode({ tx, workspace, clock }: TransactionContext, learner: Learner, course: string) {
+  const generated = (forCourse: string) =>
+    and(
+      eq(referralCodes.workspaceId, workspace.id),
+      eq(referralCodes.learnerId, learner.id),
+      eq(referralCodes.course, forCourse),
+      eq(referralCodes.kind, "generated"),
+      isNull(referralCodes.disabledAt),
+    );
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [forCourse] = course ? await tx.select().from(referralCodes).where(generated(course)) : [];
+    if (forCourse) return forCourse.code;
+    const [general] = await tx.select().from(referralCodes).where(generated(""));
+    if (general) return general.code;
+    // A random code already taken elsewhere is skipped; the loop tries a new one.
+    await tx
+      .insert(referralCodes)
+      .values({
+        id: newId("ref"),
+        workspaceId: workspace.id,
+        code: newReferralCode(),
+        kind: "generated",
+        learnerId: learner.id,
+        course: "",
+        createdAt: clock.now().getTime(),
+      })
+      .onConflictDoNothing();
+  }
+  throw new Error("could not allocate a referral code");
+}
+
+/** LinkedIn's "add to profile" link for the learner's latest story with a verified credential. */
+async function credentialLink({ tx, workspace }: TransactionContext, learnerId: string): Promise<string | null> {
+  const [story] = await tx
+    .select({ verification: stories.verification })
+    .from(stories)
+    .where(
+      and(
+        eq(stories.workspaceId, workspace.id),
+        eq(stories.learnerId, learnerId),
+        eq(stories.verificationLevel, "credential_verified"),
+        ne(stories.status, "withdrawn"),
+      ),
+    )
+    .orderBy(desc(stories.createdAt))
+    .limit(1);
+  const receipt = story?.verification;
+  return receipt?.credential && receipt.issuer ? addToLinkedInUrl(receipt.credential, receipt.issuer) : null;
 }
