@@ -21,7 +21,7 @@ import type { ConversionInput } from "./conversion-input.ts";
 import { DomainError } from "./errors.ts";
 import { checkFraud } from "./fraud.ts";
 import { emailHash, exactEmailHash } from "./learners.ts";
-import { enqueueCompletionMail } from "./mail-messages.ts";
+import { enqueueCompletionMail, enqueueFriendMail } from "./mail-messages.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { grantRewards, reverseRewards } from "./reward-rules.ts";
 import { approveDueRewards, type RewardJson, type RewardRow, rewardsJson } from "./rewards.ts";
@@ -149,6 +149,16 @@ export async function recordConversion(
         type: "conversion.attributed",
         data: { conversion: body.conversion, attribution: body.attribution },
       });
+      // A conversion that earns the advocate a reward is told by the reward's message
+      // ("a friend you referred joined, and you earned…"): one message per event, not two.
+      const rewarded = outcome.rewards.some((row) => row.side === "referrer" && row.learnerId === outcome.referrerId);
+      if (outcome.referrerId && !rewarded) {
+        await enqueueFriendMail(step, {
+          referrerId: outcome.referrerId,
+          customerId: input.customer.id,
+          stage: input.type,
+        });
+      }
     }
     if (input.type === "completion") {
       await enqueueCompletionMail(step, {

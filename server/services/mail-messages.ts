@@ -9,6 +9,7 @@ import { newId, newReferralCode } from "../lib/ids.ts";
 import { isoDay } from "../lib/money.ts";
 import { addToLinkedInUrl } from "./credentials/linkedin.ts";
 import { enqueueMail } from "./mail-outbox.ts";
+import type { FriendData } from "./mail-templates.ts";
 import type { RewardRow } from "./rewards.ts";
 import type { Learner, TransactionContext } from "./types.ts";
 
@@ -17,21 +18,10 @@ export async function enqueueRewardEarnedMail(
   ctx: TransactionContext,
   input: { reward: RewardRow; advocate: Learner; description: string },
 ): Promise<void> {
-  const { tx, workspace } = ctx;
+  const { workspace } = ctx;
   const { reward, advocate } = input;
   if (!advocate.email || !advocate.emailHash || advocate.erasedAt !== null) return;
-  const [code] = await tx
-    .select({ code: referralCodes.code })
-    .from(referralCodes)
-    .where(
-      and(
-        eq(referralCodes.workspaceId, workspace.id),
-        eq(referralCodes.learnerId, advocate.id),
-        isNull(referralCodes.disabledAt),
-      ),
-    )
-    .orderBy(asc(referralCodes.createdAt))
-    .limit(1);
+  const code = await firstCode(ctx, advocate.id);
   await enqueueMail(ctx, {
     workspaceId: workspace.id,
     key: `reward-earned:${reward.id}`,
@@ -42,7 +32,7 @@ export async function enqueueRewardEarnedMail(
       firstName: advocate.name?.trim().split(/\s+/)[0] ?? null,
       reward: input.description,
       holdUntil: reward.status === "pending" && reward.holdUntil ? isoDay(reward.holdUntil) : null,
-      shareCode: code?.code ?? null,
+      shareCode: code,
     },
     learnerId: advocate.id,
     to: { name: advocate.name, address: advocate.email },
@@ -165,3 +155,71 @@ async function credentialLink({ tx, workspace }: TransactionContext, learnerId: 
   const receipt = story?.verification;
   return receipt?.credential && receipt.issuer ? addToLinkedInUrl(receipt.credential, receipt.issuer) : null;
 }
+
+/** The advocate's oldest working code: the link their messages invite them to share again. */
+async function firstCode({ tx, workspace }: TransactionContext, learnerId: string): Promise<string | null> {
+  const [code] = await tx
+    .select({ code: referralCodes.code })
+    .from(referralCodes)
+    .where(
+      and(
+        eq(referralCodes.workspaceId, workspace.id),
+        eq(referralCodes.learnerId, learnerId),
+        isNull(referralCodes.disabledAt),
+      ),
+    )
+    .orderBy(asc(referralCodes.createdAt))
+    .limit(1);
+  return code?.code ?? null;
+}
+
+/**
+ * "A friend signed up / enrolled / completed", to the advocate the conversion is attributed to,
+ * in its transaction; once per friend, stage and advocate. The friend is named (first name only)
+ * only when they consented to their name being shown: a story of theirs with `consentName` and
+ * not withdrawn is the one such consent Chorus records; otherwise "a friend".
+ */
+export async function enqueueFriendMail(
+  ctx: TransactionContext,
+  input: { referrerId: string; customerId: string; stage: FriendData["stage"] },
+): Promise<void> {
+  const { tx, workspace } = ctx;
+  const [advocate] = await tx
+    .select()
+    .from(learners)
+    .where(and(eq(learners.workspaceId, workspace.id), eq(learners.id, input.referrerId)));
+  if (!advocate?.email || !advocate.emailHash || advocate.erasedAt !== null) return;
+  const [named] = await tx
+    .select({ name: stories.name })
+    .from(stories)
+    .innerJoin(learners, and(eq(learners.id, stories.learnerId), eq(learners.workspaceId, workspace.id)))
+    .where(
+      and(
+        eq(stories.workspaceId, workspace.id),
+        eq(learners.externalId, input.customerId),
+        isNull(learners.erasedAt),
+        eq(stories.consentName, true),
+        ne(stories.status, "withdrawn"),
+      ),
+    )
+    .orderBy(desc(stories.createdAt))
+    .limit(1);
+  await enqueueMail(ctx, {
+    workspaceId: workspace.id,
+    key: `friend:${input.stage}:${advocate.id}:${input.customerId}`,
+    category: "friends",
+    template: "friend",
+    locale: workspace.settings.mailLocale,
+    data: {
+      firstName: firstName(advocate.name),
+      friendName: firstName(named?.name ?? null),
+      stage: input.stage,
+      shareCode: await firstCode(ctx, advocate.id),
+    },
+    learnerId: advocate.id,
+    to: { name: advocate.name, address: advocate.email },
+    toHash: advocate.emailHash,
+  });
+}
+
+const firstName = (name: string | null) => name?.trim().split(/\s+/)[0] || null;

@@ -35,7 +35,18 @@ export type CompletionData = {
   addToLinkedIn: string | null;
 };
 
-export type MailTemplates = { "reward-earned": RewardEarnedData; completion: CompletionData };
+/** "A friend joined", to the advocate whose link a friend followed to sign up, enrol or complete. */
+export type FriendData = {
+  /** The advocate's first name, when known. */
+  firstName: string | null;
+  /** The friend's first name, only when that friend consented to their name being shown; else null ("a friend"). */
+  friendName: string | null;
+  stage: "signup" | "enrollment" | "completion";
+  /** The advocate's referral code, to share their link again. */
+  shareCode: string | null;
+};
+
+export type MailTemplates = { "reward-earned": RewardEarnedData; completion: CompletionData; friend: FriendData };
 export type MailTemplate = keyof MailTemplates;
 
 export type RenderInput<T extends MailTemplate = MailTemplate> = {
@@ -245,6 +256,71 @@ function completion(locale: MailLocale, data: CompletionData, brand: string, pub
   };
 }
 
+type FriendWords = {
+  subject: (friend: string, stage: FriendData["stage"]) => string;
+  aFriend: string;
+  line: (friend: string, stage: FriendData["stage"], brand: string) => string;
+  share: string;
+  footer: (brand: string) => string;
+  unsubscribe: string;
+};
+
+const friendWords: Record<MailLocale, FriendWords> = {
+  en: {
+    subject: (friend, stage) =>
+      ({
+        signup: `${friend} signed up with your link`,
+        enrollment: `${friend} enrolled with your link`,
+        completion: `${friend} completed their course`,
+      })[stage],
+    aFriend: "A friend",
+    line: (friend, stage, brand) =>
+      ({
+        signup: `${friend} you referred signed up with ${brand}.`,
+        enrollment: `${friend} you referred enrolled in a course with ${brand}.`,
+        completion: `${friend} you referred completed their course with ${brand}.`,
+      })[stage],
+    share: "Share your link again",
+    footer: (brand) => `You receive this because you refer friends to ${brand}.`,
+    unsubscribe: "Unsubscribe from emails about your friends",
+  },
+  hi: {
+    subject: (friend, stage) =>
+      ({
+        signup: `${friend} आपके लिंक से जुड़े`,
+        enrollment: `${friend} ने आपके लिंक से दाख़िला लिया`,
+        completion: `${friend} ने अपना कोर्स पूरा किया`,
+      })[stage],
+    aFriend: "एक मित्र",
+    line: (friend, stage, brand) =>
+      ({
+        signup: `आपके भेजे ${friend} ${brand} से जुड़े।`,
+        enrollment: `आपके भेजे ${friend} ने ${brand} के एक कोर्स में दाख़िला लिया।`,
+        completion: `आपके भेजे ${friend} ने ${brand} के साथ अपना कोर्स पूरा किया।`,
+      })[stage],
+    share: "अपना लिंक फिर से साझा करें",
+    footer: (brand) => `आपको यह ईमेल इसलिए मिला क्योंकि आप मित्रों को ${brand} से जोड़ते हैं।`,
+    unsubscribe: "मित्रों के बारे में ईमेल बंद करें",
+  },
+};
+
+function friend(locale: MailLocale, data: FriendData, brand: string, publicUrl: string): Body {
+  const w = friendWords[locale];
+  const who = data.friendName ?? w.aFriend;
+  const share = data.shareCode ? emailLink(`${publicUrl}/r/${encodeURIComponent(data.shareCode)}`) : null;
+  return {
+    subject: w.subject(who, data.stage),
+    heading: w.subject(who, data.stage),
+    blocks: [
+      { kind: "p", text: common[locale].greeting(data.firstName) },
+      { kind: "p", text: w.line(who, data.stage, brand) },
+      ...(share ? [{ kind: "button" as const, label: w.share, href: share }] : []),
+    ],
+    footer: w.footer(brand),
+    unsubscribe: w.unsubscribe,
+  };
+}
+
 function body(input: RenderInput): Body {
   const brand = input.brand.name;
   switch (input.template) {
@@ -252,6 +328,8 @@ function body(input: RenderInput): Body {
       return rewardEarned(input.locale, input.data as RewardEarnedData, brand, input.publicUrl);
     case "completion":
       return completion(input.locale, input.data as CompletionData, brand, input.publicUrl);
+    case "friend":
+      return friend(input.locale, input.data as FriendData, brand, input.publicUrl);
   }
 }
 
