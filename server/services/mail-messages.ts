@@ -4,14 +4,16 @@
  * a hash alone cannot be mailed.
  */
 import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
-import { learners, referralCodes, stories } from "../../db/schema.ts";
+import { learners, referralCodes, type rewards, stories } from "../../db/schema.ts";
 import { newId, newReferralCode } from "../lib/ids.ts";
-import { isoDay } from "../lib/money.ts";
+import { formatMoney, isoDay } from "../lib/money.ts";
 import { addToLinkedInUrl } from "./credentials/linkedin.ts";
 import { enqueueMail } from "./mail-outbox.ts";
-import type { FriendData } from "./mail-templates.ts";
-import type { RewardRow } from "./rewards.ts";
+import type { FriendData, RewardStatusData } from "./mail-templates.ts";
 import type { Learner, TransactionContext } from "./types.ts";
+
+/** A reward row (as rewards.ts names it; imported from the schema, since rewards.ts imports this file). */
+type RewardRow = typeof rewards.$inferSelect;
 
 /** "You earned a reward", to the advocate, once per reward (its id is the message's key). */
 export async function enqueueRewardEarnedMail(
@@ -223,3 +225,40 @@ export async function enqueueFriendMail(
 }
 
 const firstName = (name: string | null) => name?.trim().split(/\s+/)[0] || null;
+
+/**
+ * "Your reward is approved / issued", to the advocate, in the transaction that moves the reward
+ * on (an admin's decision or the end of its hold); once per reward and status.
+ */
+export async function enqueueRewardStatusMail(
+  ctx: TransactionContext,
+  input: { reward: RewardRow; status: RewardStatusData["status"] },
+): Promise<void> {
+  const { tx, workspace } = ctx;
+  const { reward } = input;
+  if (reward.side !== "referrer" || !reward.learnerId) return;
+  const [advocate] = await tx
+    .select()
+    .from(learners)
+    .where(and(eq(learners.workspaceId, workspace.id), eq(learners.id, reward.learnerId)));
+  if (!advocate?.email || !advocate.emailHash || advocate.erasedAt !== null) return;
+  await enqueueMail(ctx, {
+    workspaceId: workspace.id,
+    key: `reward-${input.status}:${reward.id}`,
+    category: "rewards",
+    template: "reward-status",
+    locale: workspace.settings.mailLocale,
+    data: {
+      firstName: firstName(advocate.name),
+      reward:
+        reward.amount !== null && reward.currency
+          ? `${formatMoney(reward.amount, reward.currency)} ${reward.kind}`
+          : `${reward.percent}% ${reward.kind}`,
+      status: input.status,
+      shareCode: await firstCode(ctx, advocate.id),
+    },
+    learnerId: advocate.id,
+    to: { name: advocate.name, address: advocate.email },
+    toHash: advocate.emailHash,
+  });
+}

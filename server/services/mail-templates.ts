@@ -46,7 +46,21 @@ export type FriendData = {
   shareCode: string | null;
 };
 
-export type MailTemplates = { "reward-earned": RewardEarnedData; completion: CompletionData; friend: FriendData };
+/** "Your reward was approved / issued", to the advocate, when a person or the end of its hold moves it on. */
+export type RewardStatusData = {
+  firstName: string | null;
+  /** The reward as words: "₹500.00 credit". */
+  reward: string;
+  status: "approved" | "issued";
+  shareCode: string | null;
+};
+
+export type MailTemplates = {
+  "reward-earned": RewardEarnedData;
+  completion: CompletionData;
+  friend: FriendData;
+  "reward-status": RewardStatusData;
+};
 export type MailTemplate = keyof MailTemplates;
 
 export type RenderInput<T extends MailTemplate = MailTemplate> = {
@@ -321,6 +335,51 @@ function friend(locale: MailLocale, data: FriendData, brand: string, publicUrl: 
   };
 }
 
+const rewardStatusWords: Record<
+  MailLocale,
+  {
+    subject: Record<RewardStatusData["status"], (reward: string) => string>;
+    line: Record<RewardStatusData["status"], (reward: string, brand: string) => string>;
+  }
+> = {
+  en: {
+    subject: {
+      approved: (reward) => `Your reward is approved: ${reward}`,
+      issued: (reward) => `Your reward is on its way: ${reward}`,
+    },
+    line: {
+      approved: (reward, brand) => `Your reward of ${reward} from ${brand} is approved; it will be issued to you next.`,
+      issued: (reward, brand) => `${brand} has issued your reward of ${reward}. Thank you for spreading the word.`,
+    },
+  },
+  hi: {
+    subject: {
+      approved: (reward) => `आपका इनाम स्वीकृत हुआ: ${reward}`,
+      issued: (reward) => `आपका इनाम भेज दिया गया: ${reward}`,
+    },
+    line: {
+      approved: (reward, brand) => `${brand} से आपका ${reward} का इनाम स्वीकृत हो गया है; अगला कदम इसे आपको देना है।`,
+      issued: (reward, brand) => `${brand} ने आपका ${reward} का इनाम दे दिया है। बात फैलाने के लिए धन्यवाद।`,
+    },
+  },
+};
+
+function rewardStatus(locale: MailLocale, data: RewardStatusData, brand: string, publicUrl: string): Body {
+  const w = rewardStatusWords[locale];
+  const share = data.shareCode ? emailLink(`${publicUrl}/r/${encodeURIComponent(data.shareCode)}`) : null;
+  return {
+    subject: w.subject[data.status](data.reward),
+    heading: w.subject[data.status](data.reward),
+    blocks: [
+      { kind: "p", text: common[locale].greeting(data.firstName) },
+      { kind: "p", text: w.line[data.status](data.reward, brand) },
+      ...(share ? [{ kind: "button" as const, label: rewardWords[locale].share, href: share }] : []),
+    ],
+    footer: rewardWords[locale].footer(brand),
+    unsubscribe: rewardWords[locale].unsubscribe,
+  };
+}
+
 function body(input: RenderInput): Body {
   const brand = input.brand.name;
   switch (input.template) {
@@ -330,6 +389,8 @@ function body(input: RenderInput): Body {
       return completion(input.locale, input.data as CompletionData, brand, input.publicUrl);
     case "friend":
       return friend(input.locale, input.data as FriendData, brand, input.publicUrl);
+    case "reward-status":
+      return rewardStatus(input.locale, input.data as RewardStatusData, brand, input.publicUrl);
   }
 }
 
