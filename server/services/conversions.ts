@@ -231,6 +231,7 @@ async function processConversion(
       conversion: { id: base.id, externalId: base.externalId, type: input.type, customerId: input.customer.id },
       referrer: attribution.referrer,
       flagged,
+      flaggedBy: fraud.steps.filter((step) => step.result === "fail" && step.rule !== "fraud").map((step) => step.rule),
     });
     granted = result.rows;
     decision.push(...result.steps);

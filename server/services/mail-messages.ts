@@ -18,7 +18,7 @@ type RewardRow = typeof rewards.$inferSelect;
 /** "You earned a reward", to the advocate, once per reward (its id is the message's key). */
 export async function enqueueRewardEarnedMail(
   ctx: TransactionContext,
-  input: { reward: RewardRow; advocate: Learner; description: string },
+  input: { reward: RewardRow; advocate: Learner; description: string; flaggedBy?: string[] },
 ): Promise<void> {
   const { workspace } = ctx;
   const { reward, advocate } = input;
@@ -34,6 +34,8 @@ export async function enqueueRewardEarnedMail(
       firstName: advocate.name?.trim().split(/\s+/)[0] ?? null,
       reward: input.description,
       holdUntil: reward.status === "pending" && reward.holdUntil ? isoDay(reward.holdUntil) : null,
+      // Rule names only, never the log's details (hashes, ids): the words are the template's.
+      review: reward.flagged ? (input.flaggedBy ?? []) : null,
       shareCode: code,
     },
     learnerId: advocate.id,

@@ -21,6 +21,8 @@ export type RewardEarnedData = {
   holdUntil: string | null;
   /** The advocate's referral code, to share their link again. */
   shareCode: string | null;
+  /** Held for a person's review: the fraud rules that flagged it (decision-log names); absent or null when not. */
+  review?: string[] | null;
 };
 
 /** "Congratulations", to the learner whose completion was recorded: their link, their story, their credential. */
@@ -125,6 +127,9 @@ type RewardWords = {
   earned: (reward: string) => string;
   held: (day: string) => string;
   approved: string;
+  review: (why: string) => string;
+  /** Each fraud rule's reason in plain words; an unknown rule is told as a plain review. */
+  reasons: Record<string, string>;
   share: string;
   footer: (brand: string) => string;
   unsubscribe: string;
@@ -137,6 +142,14 @@ const rewardWords: Record<MailLocale, RewardWords> = {
     earned: (reward) => `A friend you referred joined, and you earned ${reward}.`,
     held: (day) => `It is on hold until ${day}, in case the purchase is refunded; then it is approved.`,
     approved: "It is approved.",
+    review: (why) => `It is on hold until a person at the program checks it: ${why}.`,
+    reasons: {
+      "self-referral": "it looks as if the friend might be you",
+      "disposable-email": "your friend signed up with a throwaway email address",
+      velocity: "many friends joined through your link within one day",
+      "bot-click": "the click on your link looked automated",
+      default: "one of the program's checks asked for it",
+    },
     share: "Share your link again",
     footer: (brand) => `You receive this because you refer friends to ${brand}.`,
     unsubscribe: "Unsubscribe from reward emails",
@@ -147,6 +160,14 @@ const rewardWords: Record<MailLocale, RewardWords> = {
     earned: (reward) => `आपके भेजे एक मित्र ने दाख़िला लिया, और आपको ${reward} मिला।`,
     held: (day) => `रिफ़ंड की स्थिति के लिए यह ${day} तक रुका है; उसके बाद स्वीकृत हो जाएगा।`,
     approved: "यह स्वीकृत है।",
+    review: (why) => `प्रोग्राम का कोई व्यक्ति जाँच करेगा, तब तक यह रुका है: ${why}।`,
+    reasons: {
+      "self-referral": "ऐसा लगता है कि मित्र शायद आप ही हैं",
+      "disposable-email": "आपके मित्र ने अस्थायी ईमेल पते से साइन अप किया",
+      velocity: "एक ही दिन में आपके लिंक से कई मित्र जुड़े",
+      "bot-click": "आपके लिंक पर क्लिक स्वचालित लगा",
+      default: "प्रोग्राम की एक जाँच ने इसकी माँग की",
+    },
     share: "अपना लिंक फिर से साझा करें",
     footer: (brand) => `आपको यह ईमेल इसलिए मिला क्योंकि आप मित्रों को ${brand} से जोड़ते हैं।`,
     unsubscribe: "इनाम वाले ईमेल बंद करें",
@@ -162,7 +183,21 @@ function rewardEarned(locale: MailLocale, data: RewardEarnedData, brand: string,
     blocks: [
       { kind: "p", text: common[locale].greeting(data.firstName) },
       { kind: "p", text: w.earned(data.reward) },
-      { kind: "p", text: data.holdUntil ? w.held(data.holdUntil) : w.approved },
+      {
+        kind: "p",
+        text: data.review
+          ? w.review(
+              data.review
+                .map((rule) => w.reasons[rule])
+                .filter(Boolean)
+                .join("; ") ||
+                w.reasons.default ||
+                "",
+            )
+          : data.holdUntil
+            ? w.held(data.holdUntil)
+            : w.approved,
+      },
       ...(share ? [{ kind: "button" as const, label: w.share, href: share }] : []),
     ],
     footer: w.footer(brand),

@@ -82,4 +82,17 @@ describe("the reward status messages", () => {
     await drain();
     expect(sink.received.map((mail) => mail.parsed.subject)).toContain("Your reward is approved: 500.00 INR credit");
   });
+
+  it("tells the advocate why a flagged reward is on hold, in plain words and without the log's details", async () => {
+    await poster(
+      t,
+      ws.secretKey,
+    )(enrollment({ code: priya.code, customer: { id: "meera", email: "meera@mailinator.com" } }));
+    await drain();
+    const { parsed } = sink.received[0]!;
+    expect(parsed.text).toContain(
+      "It is on hold until a person at the program checks it: your friend signed up with a throwaway email address.",
+    );
+    expect(parsed.text).not.toContain("mailinator");
+  });
 });
