@@ -21,6 +21,7 @@ import type { ConversionInput } from "./conversion-input.ts";
 import { DomainError } from "./errors.ts";
 import { checkFraud } from "./fraud.ts";
 import { emailHash, exactEmailHash } from "./learners.ts";
+import { enqueueCompletionMail, enqueueFriendMail } from "./mail-messages.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { grantRewards, reverseRewards } from "./reward-rules.ts";
 import { approveDueRewards, type RewardJson, type RewardRow, rewardsJson } from "./rewards.ts";
@@ -148,6 +149,23 @@ export async function recordConversion(
         type: "conversion.attributed",
         data: { conversion: body.conversion, attribution: body.attribution },
       });
+      // A conversion that earns the advocate a reward is told by the reward's message
+      // ("a friend you referred joined, and you earned…"): one message per event, not two.
+      const rewarded = outcome.rewards.some((row) => row.side === "referrer" && row.learnerId === outcome.referrerId);
+      if (outcome.referrerId && !rewarded) {
+        await enqueueFriendMail(step, {
+          referrerId: outcome.referrerId,
+          customerId: input.customer.id,
+          stage: input.type,
+        });
+      }
+    }
+    if (input.type === "completion") {
+      await enqueueCompletionMail(step, {
+        customer: input.customer,
+        emailHash: customerEmailHash,
+        course: input.course ?? "",
+      });
     }
     return { created: true, body };
   });
@@ -213,6 +231,7 @@ async function processConversion(
       conversion: { id: base.id, externalId: base.externalId, type: input.type, customerId: input.customer.id },
       referrer: attribution.referrer,
       flagged,
+      flaggedBy: fraud.steps.filter((step) => step.result === "fail" && step.rule !== "fraud").map((step) => step.rule),
     });
     granted = result.rows;
     decision.push(...result.steps);

@@ -23,7 +23,7 @@ import type { Clock, ServiceContext } from "./types.ts";
 import { jitteredBackoffMs } from "./webhooks.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
-export const mailCategories = ["rewards"] as const;
+export const mailCategories = ["rewards", "completion", "friends"] as const;
 export type MailCategory = (typeof mailCategories)[number];
 
 /** A name and address as the transport receives them: never spliced into a header by hand. */

@@ -5,6 +5,8 @@
  * from mail count as the email channel), real headings, alt text, and the accent used only where
  * its text colour is chosen for contrast (black or white, whichever contrasts more).
  */
+import { shareLinks } from "./referrals.ts";
+
 export type MailLocale = "en" | "hi";
 
 export type MailBrand = { name: string; logoUrl: string | null; color: string };
@@ -19,9 +21,48 @@ export type RewardEarnedData = {
   holdUntil: string | null;
   /** The advocate's referral code, to share their link again. */
   shareCode: string | null;
+  /** Held for a person's review: the fraud rules that flagged it (decision-log names); absent or null when not. */
+  review?: string[] | null;
 };
 
-export type MailTemplates = { "reward-earned": RewardEarnedData };
+/** "Congratulations", to the learner whose completion was recorded: their link, their story, their credential. */
+export type CompletionData = {
+  /** The learner's first name, when known. */
+  firstName: string | null;
+  /** The learner's referral code (for this course, else their general one). */
+  shareCode: string;
+  /** The provider's page, where their story can be told; null when the program names none. */
+  storyUrl: string | null;
+  /** LinkedIn's "add to profile" link for a verified credential of theirs, when one is known. */
+  addToLinkedIn: string | null;
+};
+
+/** "A friend joined", to the advocate whose link a friend followed to sign up, enrol or complete. */
+export type FriendData = {
+  /** The advocate's first name, when known. */
+  firstName: string | null;
+  /** The friend's first name, only when that friend consented to their name being shown; else null ("a friend"). */
+  friendName: string | null;
+  stage: "signup" | "enrollment" | "completion";
+  /** The advocate's referral code, to share their link again. */
+  shareCode: string | null;
+};
+
+/** "Your reward was approved / issued", to the advocate, when a person or the end of its hold moves it on. */
+export type RewardStatusData = {
+  firstName: string | null;
+  /** The reward as words: "₹500.00 credit". */
+  reward: string;
+  status: "approved" | "issued";
+  shareCode: string | null;
+};
+
+export type MailTemplates = {
+  "reward-earned": RewardEarnedData;
+  completion: CompletionData;
+  friend: FriendData;
+  "reward-status": RewardStatusData;
+};
 export type MailTemplate = keyof MailTemplates;
 
 export type RenderInput<T extends MailTemplate = MailTemplate> = {
@@ -64,73 +105,374 @@ export function textOn(hex: string): "#000000" | "#ffffff" {
   return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
 }
 
-type Words = {
+/** One message's content, before the shared layout: paragraphs and links, the same in both parts. */
+type Block =
+  | { kind: "p"; text: string }
+  | { kind: "h2"; text: string }
+  | { kind: "button"; label: string; href: string }
+  | { kind: "links"; links: { label: string; href: string }[] };
+
+type Body = { subject: string; heading: string; blocks: Block[]; footer: string; unsubscribe: string };
+
+type Common = { greeting: (name: string | null) => string; logoAlt: (brand: string) => string };
+
+const common: Record<MailLocale, Common> = {
+  en: { greeting: (name) => (name ? `Hello ${name},` : "Hello,"), logoAlt: (brand) => `${brand} logo` },
+  hi: { greeting: (name) => (name ? `नमस्ते ${name},` : "नमस्ते,"), logoAlt: (brand) => `${brand} का लोगो` },
+};
+
+type RewardWords = {
   subject: (d: RewardEarnedData, brand: string) => string;
   heading: string;
-  greeting: (name: string | null) => string;
   earned: (reward: string) => string;
   held: (day: string) => string;
   approved: string;
+  review: (why: string) => string;
+  /** Each fraud rule's reason in plain words; an unknown rule is told as a plain review. */
+  reasons: Record<string, string>;
   share: string;
   footer: (brand: string) => string;
   unsubscribe: string;
-  logoAlt: (brand: string) => string;
 };
 
-const words: Record<MailLocale, Words> = {
+const rewardWords: Record<MailLocale, RewardWords> = {
   en: {
     subject: (d, brand) => `You earned a reward from ${brand}: ${d.reward}`,
     heading: "You earned a reward",
-    greeting: (name) => (name ? `Hello ${name},` : "Hello,"),
     earned: (reward) => `A friend you referred joined, and you earned ${reward}.`,
     held: (day) => `It is on hold until ${day}, in case the purchase is refunded; then it is approved.`,
     approved: "It is approved.",
+    review: (why) => `It is on hold until a person at the program checks it: ${why}.`,
+    reasons: {
+      "self-referral": "it looks as if the friend might be you",
+      "disposable-email": "your friend signed up with a throwaway email address",
+      velocity: "many friends joined through your link within one day",
+      "bot-click": "the click on your link looked automated",
+      default: "one of the program's checks asked for it",
+    },
     share: "Share your link again",
     footer: (brand) => `You receive this because you refer friends to ${brand}.`,
     unsubscribe: "Unsubscribe from reward emails",
-    logoAlt: (brand) => `${brand} logo`,
   },
   hi: {
     subject: (d, brand) => `${brand} से आपको इनाम मिला: ${d.reward}`,
     heading: "आपको इनाम मिला",
-    greeting: (name) => (name ? `नमस्ते ${name},` : "नमस्ते,"),
     earned: (reward) => `आपके भेजे एक मित्र ने दाख़िला लिया, और आपको ${reward} मिला।`,
     held: (day) => `रिफ़ंड की स्थिति के लिए यह ${day} तक रुका है; उसके बाद स्वीकृत हो जाएगा।`,
     approved: "यह स्वीकृत है।",
+    review: (why) => `प्रोग्राम का कोई व्यक्ति जाँच करेगा, तब तक यह रुका है: ${why}।`,
+    reasons: {
+      "self-referral": "ऐसा लगता है कि मित्र शायद आप ही हैं",
+      "disposable-email": "आपके मित्र ने अस्थायी ईमेल पते से साइन अप किया",
+      velocity: "एक ही दिन में आपके लिंक से कई मित्र जुड़े",
+      "bot-click": "आपके लिंक पर क्लिक स्वचालित लगा",
+      default: "प्रोग्राम की एक जाँच ने इसकी माँग की",
+    },
     share: "अपना लिंक फिर से साझा करें",
     footer: (brand) => `आपको यह ईमेल इसलिए मिला क्योंकि आप मित्रों को ${brand} से जोड़ते हैं।`,
     unsubscribe: "इनाम वाले ईमेल बंद करें",
-    logoAlt: (brand) => `${brand} का लोगो`,
   },
 };
 
-/** Renders one message: subject, HTML and plain text, from the same words. */
+function rewardEarned(locale: MailLocale, data: RewardEarnedData, brand: string, publicUrl: string): Body {
+  const w = rewardWords[locale];
+  const share = data.shareCode ? emailLink(`${publicUrl}/r/${encodeURIComponent(data.shareCode)}`) : null;
+  return {
+    subject: w.subject(data, brand),
+    heading: w.heading,
+    blocks: [
+      { kind: "p", text: common[locale].greeting(data.firstName) },
+      { kind: "p", text: w.earned(data.reward) },
+      {
+        kind: "p",
+        text: data.review
+          ? w.review(
+              data.review
+                .map((rule) => w.reasons[rule])
+                .filter(Boolean)
+                .join("; ") ||
+                w.reasons.default ||
+                "",
+            )
+          : data.holdUntil
+            ? w.held(data.holdUntil)
+            : w.approved,
+      },
+      ...(share ? [{ kind: "button" as const, label: w.share, href: share }] : []),
+    ],
+    footer: w.footer(brand),
+    unsubscribe: w.unsubscribe,
+  };
+}
+
+type CompletionWords = {
+  subject: (brand: string) => string;
+  heading: string;
+  done: (brand: string) => string;
+  linkHeading: string;
+  linkIntro: string;
+  yourLink: string;
+  shareMessage: (brand: string) => string;
+  shareOn: { whatsapp: string; linkedin: string; x: string; email: string };
+  storyHeading: string;
+  storyIntro: string;
+  story: string;
+  credentialHeading: string;
+  credential: string;
+  footer: (brand: string) => string;
+  unsubscribe: string;
+};
+
+const completionWords: Record<MailLocale, CompletionWords> = {
+  en: {
+    subject: (brand) => `Congratulations on completing your course with ${brand}`,
+    heading: "Congratulations, you did it",
+    done: (brand) => `You completed your course with ${brand}. Well done.`,
+    linkHeading: "Bring a friend along",
+    linkIntro: "Friends who join with your personal link are credited to you.",
+    yourLink: "Your link",
+    shareMessage: (brand) => `I just completed my course with ${brand}. Join with my link:`,
+    shareOn: { whatsapp: "Share on WhatsApp", linkedin: "Share on LinkedIn", x: "Share on X", email: "Share by email" },
+    storyHeading: "Tell your story",
+    storyIntro: "A few lines about what you learned help the next learner decide.",
+    story: "Tell your story",
+    credentialHeading: "Your credential",
+    credential: "Add your certificate to LinkedIn",
+    footer: (brand) => `You receive this because you completed a course with ${brand}.`,
+    unsubscribe: "Unsubscribe from course completion emails",
+  },
+  hi: {
+    subject: (brand) => `${brand} के साथ कोर्स पूरा करने पर बधाई`,
+    heading: "बधाई हो, आपने कर दिखाया",
+    done: (brand) => `आपने ${brand} के साथ अपना कोर्स पूरा कर लिया। शाबाश।`,
+    linkHeading: "किसी मित्र को साथ लाएँ",
+    linkIntro: "जो मित्र आपके निजी लिंक से जुड़ते हैं, उनका श्रेय आपको मिलता है।",
+    yourLink: "आपका लिंक",
+    shareMessage: (brand) => `मैंने अभी ${brand} के साथ अपना कोर्स पूरा किया। मेरे लिंक से जुड़ें:`,
+    shareOn: {
+      whatsapp: "WhatsApp पर साझा करें",
+      linkedin: "LinkedIn पर साझा करें",
+      x: "X पर साझा करें",
+      email: "ईमेल से साझा करें",
+    },
+    storyHeading: "अपनी कहानी बताएँ",
+    storyIntro: "आपने क्या सीखा, इस पर कुछ पंक्तियाँ अगले शिक्षार्थी को निर्णय लेने में मदद करती हैं।",
+    story: "अपनी कहानी बताएँ",
+    credentialHeading: "आपका प्रमाणपत्र",
+    credential: "अपना प्रमाणपत्र LinkedIn पर जोड़ें",
+    footer: (brand) => `आपको यह ईमेल इसलिए मिला क्योंकि आपने ${brand} के साथ एक कोर्स पूरा किया।`,
+    unsubscribe: "कोर्स पूरा होने वाले ईमेल बंद करें",
+  },
+};
+
+function completion(locale: MailLocale, data: CompletionData, brand: string, publicUrl: string): Body {
+  const w = completionWords[locale];
+  const link = `${publicUrl}/r/${encodeURIComponent(data.shareCode)}`;
+  // The share buttons tag each channel itself (ch=whatsapp…), so a friend's click is credited to it.
+  const share = shareLinks({ link, message: w.shareMessage(brand) });
+  return {
+    subject: w.subject(brand),
+    heading: w.heading,
+    blocks: [
+      { kind: "p", text: common[locale].greeting(data.firstName) },
+      { kind: "p", text: w.done(brand) },
+      { kind: "h2", text: w.linkHeading },
+      { kind: "p", text: w.linkIntro },
+      { kind: "button", label: w.yourLink, href: emailLink(link) },
+      {
+        kind: "links",
+        links: (["whatsapp", "linkedin", "x", "email"] as const).map((channel) => ({
+          label: w.shareOn[channel],
+          href: share[channel],
+        })),
+      },
+      ...(data.storyUrl
+        ? [
+            { kind: "h2" as const, text: w.storyHeading },
+            { kind: "p" as const, text: w.storyIntro },
+            { kind: "button" as const, label: w.story, href: emailLink(data.storyUrl) },
+          ]
+        : []),
+      ...(data.addToLinkedIn
+        ? [
+            { kind: "h2" as const, text: w.credentialHeading },
+            { kind: "button" as const, label: w.credential, href: data.addToLinkedIn },
+          ]
+        : []),
+    ],
+    footer: w.footer(brand),
+    unsubscribe: w.unsubscribe,
+  };
+}
+
+type FriendWords = {
+  subject: (friend: string, stage: FriendData["stage"]) => string;
+  aFriend: string;
+  line: (friend: string, stage: FriendData["stage"], brand: string) => string;
+  share: string;
+  footer: (brand: string) => string;
+  unsubscribe: string;
+};
+
+const friendWords: Record<MailLocale, FriendWords> = {
+  en: {
+    subject: (friend, stage) =>
+      ({
+        signup: `${friend} signed up with your link`,
+        enrollment: `${friend} enrolled with your link`,
+        completion: `${friend} completed their course`,
+      })[stage],
+    aFriend: "A friend",
+    line: (friend, stage, brand) =>
+      ({
+        signup: `${friend} you referred signed up with ${brand}.`,
+        enrollment: `${friend} you referred enrolled in a course with ${brand}.`,
+        completion: `${friend} you referred completed their course with ${brand}.`,
+      })[stage],
+    share: "Share your link again",
+    footer: (brand) => `You receive this because you refer friends to ${brand}.`,
+    unsubscribe: "Unsubscribe from emails about your friends",
+  },
+  hi: {
+    subject: (friend, stage) =>
+      ({
+        signup: `${friend} आपके लिंक से जुड़े`,
+        enrollment: `${friend} ने आपके लिंक से दाख़िला लिया`,
+        completion: `${friend} ने अपना कोर्स पूरा किया`,
+      })[stage],
+    aFriend: "एक मित्र",
+    line: (friend, stage, brand) =>
+      ({
+        signup: `आपके भेजे ${friend} ${brand} से जुड़े।`,
+        enrollment: `आपके भेजे ${friend} ने ${brand} के एक कोर्स में दाख़िला लिया।`,
+        completion: `आपके भेजे ${friend} ने ${brand} के साथ अपना कोर्स पूरा किया।`,
+      })[stage],
+    share: "अपना लिंक फिर से साझा करें",
+    footer: (brand) => `आपको यह ईमेल इसलिए मिला क्योंकि आप मित्रों को ${brand} से जोड़ते हैं।`,
+    unsubscribe: "मित्रों के बारे में ईमेल बंद करें",
+  },
+};
+
+function friend(locale: MailLocale, data: FriendData, brand: string, publicUrl: string): Body {
+  const w = friendWords[locale];
+  const who = data.friendName ?? w.aFriend;
+  const share = data.shareCode ? emailLink(`${publicUrl}/r/${encodeURIComponent(data.shareCode)}`) : null;
+  return {
+    subject: w.subject(who, data.stage),
+    heading: w.subject(who, data.stage),
+    blocks: [
+      { kind: "p", text: common[locale].greeting(data.firstName) },
+      { kind: "p", text: w.line(who, data.stage, brand) },
+      ...(share ? [{ kind: "button" as const, label: w.share, href: share }] : []),
+    ],
+    footer: w.footer(brand),
+    unsubscribe: w.unsubscribe,
+  };
+}
+
+const rewardStatusWords: Record<
+  MailLocale,
+  {
+    subject: Record<RewardStatusData["status"], (reward: string) => string>;
+    line: Record<RewardStatusData["status"], (reward: string, brand: string) => string>;
+  }
+> = {
+  en: {
+    subject: {
+      approved: (reward) => `Your reward is approved: ${reward}`,
+      issued: (reward) => `Your reward is on its way: ${reward}`,
+    },
+    line: {
+      approved: (reward, brand) => `Your reward of ${reward} from ${brand} is approved; it will be issued to you next.`,
+      issued: (reward, brand) => `${brand} has issued your reward of ${reward}. Thank you for spreading the word.`,
+    },
+  },
+  hi: {
+    subject: {
+      approved: (reward) => `आपका इनाम स्वीकृत हुआ: ${reward}`,
+      issued: (reward) => `आपका इनाम भेज दिया गया: ${reward}`,
+    },
+    line: {
+      approved: (reward, brand) => `${brand} से आपका ${reward} का इनाम स्वीकृत हो गया है; अगला कदम इसे आपको देना है।`,
+      issued: (reward, brand) => `${brand} ने आपका ${reward} का इनाम दे दिया है। बात फैलाने के लिए धन्यवाद।`,
+    },
+  },
+};
+
+function rewardStatus(locale: MailLocale, data: RewardStatusData, brand: string, publicUrl: string): Body {
+  const w = rewardStatusWords[locale];
+  const share = data.shareCode ? emailLink(`${publicUrl}/r/${encodeURIComponent(data.shareCode)}`) : null;
+  return {
+    subject: w.subject[data.status](data.reward),
+    heading: w.subject[data.status](data.reward),
+    blocks: [
+      { kind: "p", text: common[locale].greeting(data.firstName) },
+      { kind: "p", text: w.line[data.status](data.reward, brand) },
+      ...(share ? [{ kind: "button" as const, label: rewardWords[locale].share, href: share }] : []),
+    ],
+    footer: rewardWords[locale].footer(brand),
+    unsubscribe: rewardWords[locale].unsubscribe,
+  };
+}
+
+function body(input: RenderInput): Body {
+  const brand = input.brand.name;
+  switch (input.template) {
+    case "reward-earned":
+      return rewardEarned(input.locale, input.data as RewardEarnedData, brand, input.publicUrl);
+    case "completion":
+      return completion(input.locale, input.data as CompletionData, brand, input.publicUrl);
+    case "friend":
+      return friend(input.locale, input.data as FriendData, brand, input.publicUrl);
+    case "reward-status":
+      return rewardStatus(input.locale, input.data as RewardStatusData, brand, input.publicUrl);
+  }
+}
+
+/** Renders one message: subject, HTML and plain text, from the same words, in one layout. */
 export function renderMail(input: RenderInput): RenderedMail {
-  const { locale, data, brand, unsubscribeUrl } = input;
-  const w = words[locale];
+  const { locale, brand, unsubscribeUrl } = input;
   const e = escapeHtml;
-  const status = data.holdUntil ? w.held(data.holdUntil) : w.approved;
-  const share = data.shareCode ? emailLink(`${input.publicUrl}/r/${encodeURIComponent(data.shareCode)}`) : null;
-  const subject = w.subject(data, brand.name);
+  const { subject, heading, blocks, footer, unsubscribe } = body(input);
+  const textBlock = (block: Block): string[] => {
+    switch (block.kind) {
+      case "p":
+        return [block.text];
+      case "h2":
+        return ["", block.text];
+      case "button":
+        return [`${block.label}: ${block.href}`];
+      case "links":
+        return block.links.map((link) => `- ${link.label}: ${link.href}`);
+    }
+  };
   const text = [
     brand.name,
     "",
-    w.heading,
+    heading,
     "",
-    w.greeting(data.firstName),
-    "",
-    w.earned(data.reward),
-    status,
-    ...(share ? ["", `${w.share}: ${share}`] : []),
+    ...blocks.flatMap(textBlock),
     "",
     "--",
-    w.footer(brand.name),
-    `${w.unsubscribe}: ${unsubscribeUrl}`,
+    footer,
+    `${unsubscribe}: ${unsubscribeUrl}`,
     "",
   ].join("\n");
   const ink = textOn(brand.color);
+  const htmlBlock = (block: Block): string => {
+    switch (block.kind) {
+      case "p":
+        return `<p>${e(block.text)}</p>`;
+      case "h2":
+        return `<h2 style="font-size:18px;margin:24px 0 8px">${e(block.text)}</h2>`;
+      case "button":
+        return `<p><a href="${e(block.href)}" style="display:inline-block;padding:10px 16px;border-radius:6px;background:${brand.color};color:${ink};text-decoration:none;font-weight:bold">${e(block.label)}</a></p>`;
+      case "links":
+        return `<ul style="padding-left:20px">${block.links.map((link) => `<li><a href="${e(link.href)}" style="color:#1f2937">${e(link.label)}</a></li>`).join("")}</ul>`;
+    }
+  };
   const logo = brand.logoUrl
-    ? `<img src="${e(brand.logoUrl)}" alt="${e(w.logoAlt(brand.name))}" height="40" style="display:block;height:40px;border:0">`
+    ? `<img src="${e(brand.logoUrl)}" alt="${e(common[locale].logoAlt(brand.name))}" height="40" style="display:block;height:40px;border:0">`
     : `<p style="margin:0;font-size:20px;font-weight:bold">${e(brand.name)}</p>`;
   const html = `<!doctype html>
 <html lang="${locale}">
@@ -139,15 +481,12 @@ export function renderMail(input: RenderInput): RenderedMail {
 <div style="max-width:560px;margin:0 auto">
 <header style="border-bottom:4px solid ${brand.color};padding-bottom:12px">${logo}</header>
 <main>
-<h1 style="font-size:22px;margin:24px 0 12px">${e(w.heading)}</h1>
-<p>${e(w.greeting(data.firstName))}</p>
-<p>${e(w.earned(data.reward))}</p>
-<p>${e(status)}</p>
-${share ? `<p><a href="${e(share)}" style="display:inline-block;padding:10px 16px;border-radius:6px;background:${brand.color};color:${ink};text-decoration:none;font-weight:bold">${e(w.share)}</a></p>` : ""}
+<h1 style="font-size:22px;margin:24px 0 12px">${e(heading)}</h1>
+${blocks.map(htmlBlock).join("\n")}
 </main>
 <footer style="margin-top:32px;font-size:14px;color:#4b5563">
-<p>${e(w.footer(brand.name))}</p>
-<p><a href="${e(unsubscribeUrl)}" style="color:#1f2937">${e(w.unsubscribe)}</a></p>
+<p>${e(footer)}</p>
+<p><a href="${e(unsubscribeUrl)}" style="color:#1f2937">${e(unsubscribe)}</a></p>
 </footer>
 </div>
 </body>

@@ -59,7 +59,13 @@ const nameOf = (learner: Learner) => learner.name ?? learner.externalId;
 /** A conversion as the reward rules see it. */
 export type RewardedConversion = { id: string; externalId: string; type: string; customerId: string };
 
-export type GrantInput = { conversion: RewardedConversion; referrer: Learner | null; flagged: boolean };
+export type GrantInput = {
+  conversion: RewardedConversion;
+  referrer: Learner | null;
+  flagged: boolean;
+  /** The fraud rules that flagged it (their names in the decision log), told to the advocate in plain words. */
+  flaggedBy?: string[];
+};
 
 /** The rewards created (or changed) and the decision-log steps that explain them. */
 export type RewardOutcome = { rows: RewardRow[]; steps: DecisionStep[] };
@@ -181,7 +187,12 @@ const referrerReward: RewardRule = async (grant) => {
   );
   grant.rows.push(row);
   grant.referral = row;
-  await enqueueRewardEarnedMail(grant.ctx, { reward: row, advocate: payee, description: describe(row) });
+  await enqueueRewardEarnedMail(grant.ctx, {
+    reward: row,
+    advocate: payee,
+    description: describe(row),
+    flaggedBy: grant.flaggedBy ?? [],
+  });
   grant.steps.push({
     rule: "referrer-reward",
     result: "pass",

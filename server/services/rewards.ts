@@ -13,8 +13,10 @@ import { paginate } from "../lib/paginate.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { fixedClock } from "./clock.ts";
 import { DomainError } from "./errors.ts";
+import { enqueueRewardStatusMail } from "./mail-messages.ts";
 import { type DbOrTx, enqueueEvent } from "./outbox.ts";
 import type { ServiceContext, TransactionContext, WorkspaceContext } from "./types.ts";
+import { parseWorkspace } from "./workspace-row.ts";
 
 export type RewardRow = typeof rewards.$inferSelect;
 export type RewardStatus = RewardRow["status"];
@@ -97,11 +99,16 @@ async function approveDueIn(db: Db, workspaceId: string, now: Date): Promise<num
   if (!any) return 0;
   return writeTransaction(db, async (tx) => {
     const rows = await tx.update(rewards).set({ status: "approved", updatedAt: at }).where(due).returning();
+    const [space] = rows.length > 0 ? await tx.select().from(workspaces).where(eq(workspaces.id, workspaceId)) : [];
     for (const row of rows) {
       await enqueueEvent(
         { tx, clock: fixedClock(now) },
         { workspaceId: row.workspaceId, type: "reward.approved", data: await rewardData(tx, row) },
       );
+      if (space) {
+        const step = { tx, workspace: parseWorkspace(space), clock: fixedClock(now) };
+        await enqueueRewardStatusMail(step, { reward: row, status: "approved" });
+      }
     }
     return rows.length;
   });
@@ -153,6 +160,8 @@ export async function changeReward(
         { tx, clock: fixedClock(now) },
         { workspaceId, type: rule.event, data: await rewardData(tx, changed) },
       );
+    if (rule.to === "approved" || rule.to === "issued")
+      await enqueueRewardStatusMail({ tx, workspace, clock: fixedClock(now) }, { reward: changed, status: rule.to });
     return changed;
   });
   const [json] = await rewardsJson(ctx, { rows: [row] });
