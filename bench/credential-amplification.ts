@@ -12,10 +12,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient } from "@libsql/client";
-import { createDb } from "../db/index.ts";
-import { migrateDatabase, prepareFileDatabase } from "../db/migrate.ts";
 import { createApp } from "../server/app.ts";
+import { openDatabase } from "../server/node-database.ts";
 import { createWorkspace } from "../server/services/workspaces.ts";
 import { badge, didKeyIssuer, type Json } from "../tests/support/credentials.ts";
 
@@ -37,10 +35,8 @@ const local = `http://127.0.0.1:${(lists.address() as AddressInfo).port}`;
 const host = "https://l.example";
 
 const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
-const client = createClient({ url: `file:${join(dir, "bench.db")}` });
-await prepareFileDatabase(client);
-await migrateDatabase(client);
-const db = createDb(client);
+// Opened as the Node server opens its file (pragmas on every pooled connection, migrations).
+const { client, db } = await openDatabase({ url: `file:${join(dir, "bench.db")}` }, "apply");
 const clock = { now: () => new Date() };
 const secret = "bench-secret-0123456789-0123456789-0123";
 

@@ -11,13 +11,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient } from "@libsql/client";
 import { eq } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
-import { createDb } from "../db/index.ts";
-import { migrateDatabase, prepareFileDatabase } from "../db/migrate.ts";
 import { mailMessages } from "../db/schema.ts";
 import { writeTransaction } from "../server/lib/write-transaction.ts";
+import { openDatabase } from "../server/node-database.ts";
 import { createSmtpTransport } from "../server/node-mail.ts";
 import { startBackgroundWorker } from "../server/services/background.ts";
 import { enqueueMail } from "../server/services/mail-outbox.ts";
@@ -30,10 +28,8 @@ const messages = Math.min(20_000, Math.max(100, Number(arg > 0 ? process.argv[ar
 const workspaceCount = 10;
 
 const dir = mkdtempSync(join(tmpdir(), "chorus-bench-mail-"));
-const client = createClient({ url: `file:${join(dir, "bench.db")}` });
-await prepareFileDatabase(client);
-await migrateDatabase(client);
-const db = createDb(client);
+// Opened as the Node server opens its file (pragmas on every pooled connection, migrations).
+const { client, db } = await openDatabase({ url: `file:${join(dir, "bench.db")}` }, "apply");
 const clock = { now: () => new Date() };
 const secret = "bench-secret-0123456789-0123456789-0123";
 

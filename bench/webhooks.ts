@@ -16,10 +16,8 @@ import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { createClient } from "@libsql/client";
-import { createDb } from "../db/index.ts";
-import { migrateDatabase, prepareFileDatabase } from "../db/migrate.ts";
 import { createApp } from "../server/app.ts";
+import { openDatabase } from "../server/node-database.ts";
 import { startBackgroundWorker } from "../server/services/background.ts";
 import { upsertLearner } from "../server/services/learners.ts";
 import { codeForLearner } from "../server/services/referrals.ts";
@@ -32,10 +30,8 @@ const spacingMs = 400;
 const targetMs = 5000;
 
 const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
-const client = createClient({ url: `file:${join(dir, "bench.db")}` });
-await prepareFileDatabase(client);
-await migrateDatabase(client);
-const db = createDb(client);
+// Opened as the Node server opens its file (pragmas on every pooled connection, migrations).
+const { client, db } = await openDatabase({ url: `file:${join(dir, "bench.db")}` }, "apply");
 const clock = { now: () => new Date() };
 const secret = "bench-secret-0123456789-0123456789-0123";
 const config = { secret, bodyLimitBytes: 65536, trustProxy: false, webhookEndpointLimit: 100 };

@@ -8,14 +8,12 @@ import { eq } from "drizzle-orm";
 import type { ParsedMail } from "mailparser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mailMessages, referralCodes, stories } from "../../db/schema.ts";
-import { createSmtpTransport } from "../../server/node-mail.ts";
-import { sendDueMail } from "../../server/services/mail-outbox.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { referrerFactory } from "../support/click-factories.ts";
 import { conversionId, poster } from "../support/conversions.ts";
 import { workspaceFactory } from "../support/factories.ts";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
-import { createTestApp, type TestApp, testConfig } from "../support/test-app.ts";
+import { drainMailTo, type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
+import { createTestApp, type TestApp } from "../support/test-app.ts";
 
 let t: TestApp;
 let ws: CreatedWorkspace;
@@ -44,16 +42,7 @@ const completion = (customer: Record<string, string>, course = "data-analytics")
   customer,
   course,
 });
-const drain = () =>
-  sendDueMail(
-    { db: t.db, clock: t.clock },
-    {
-      transport: createSmtpTransport(sink.url, { timeoutMs: 2000 }),
-      from: { name: null, address: "hello@chorus.example" },
-      secret: testConfig.secret,
-      publicUrl: "https://chorus.test",
-    },
-  );
+const drain = () => drainMailTo(sink, t);
 const rows = () => t.db.select().from(mailMessages).where(eq(mailMessages.workspaceId, ws.id));
 const hrefs = (parsed: ParsedMail) =>
   [...String(parsed.html).matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));

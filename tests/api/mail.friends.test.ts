@@ -6,14 +6,12 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mailMessages, stories } from "../../db/schema.ts";
-import { createSmtpTransport } from "../../server/node-mail.ts";
-import { sendDueMail } from "../../server/services/mail-outbox.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { referrerFactory } from "../support/click-factories.ts";
 import { conversionId, enrollment, poster } from "../support/conversions.ts";
 import { workspaceFactory } from "../support/factories.ts";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
-import { createTestApp, type TestApp, testConfig } from "../support/test-app.ts";
+import { drainMailTo, type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
+import { createTestApp, type TestApp } from "../support/test-app.ts";
 
 let t: TestApp;
 let ws: CreatedWorkspace;
@@ -36,16 +34,7 @@ async function program(mailLocale: "en" | "hi" = "en") {
   priya = await referrerFactory(t.db, ws.id, { sub: "priya", name: "Priya Sharma", email: "priya@learners.example" });
 }
 const post = (body: unknown) => poster(t, ws.secretKey)(body);
-const drain = () =>
-  sendDueMail(
-    { db: t.db, clock: t.clock },
-    {
-      transport: createSmtpTransport(sink.url, { timeoutMs: 2000 }),
-      from: { name: null, address: "hello@chorus.example" },
-      secret: testConfig.secret,
-      publicUrl: "https://chorus.test",
-    },
-  );
+const drain = () => drainMailTo(sink, t);
 
 /** A story by the learner `sub`, with or without consent to show their name. */
 async function storyBy(sub: string, name: string, consentName: boolean) {

@@ -4,14 +4,12 @@
  * status, in the rewards category.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSmtpTransport } from "../../server/node-mail.ts";
-import { sendDueMail } from "../../server/services/mail-outbox.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { referrerFactory } from "../support/click-factories.ts";
 import { enrollment, poster } from "../support/conversions.ts";
 import { workspaceFactory } from "../support/factories.ts";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
-import { createTestApp, type TestApp, testConfig } from "../support/test-app.ts";
+import { drainMailTo, type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
+import { createTestApp, type TestApp } from "../support/test-app.ts";
 
 const day = 86_400_000;
 let t: TestApp;
@@ -38,16 +36,7 @@ afterEach(async () => {
 });
 
 const auth = () => ({ Authorization: `Bearer ${ws.secretKey}` });
-const drain = () =>
-  sendDueMail(
-    { db: t.db, clock: t.clock },
-    {
-      transport: createSmtpTransport(sink.url, { timeoutMs: 2000 }),
-      from: { name: null, address: "hello@chorus.example" },
-      secret: testConfig.secret,
-      publicUrl: "https://chorus.test",
-    },
-  );
+const drain = () => drainMailTo(sink, t);
 async function earn() {
   const answer = await poster(t, ws.secretKey)(enrollment({ code: priya.code }));
   const reward = answer.json.rewards.find((r) => r.side === "referrer");

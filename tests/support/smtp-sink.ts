@@ -5,6 +5,10 @@
 import { createServer } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { createSmtpTransport } from "../../server/node-mail.ts";
+import { sendDueMail } from "../../server/services/mail-outbox.ts";
+import type { ServiceContext } from "../../server/services/types.ts";
+import { testConfig } from "./test-app.ts";
 
 export type ReceivedMail = { parsed: ParsedMail; raw: string; envelope: { from: string; to: string[] } };
 
@@ -71,4 +75,20 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Sends what the outbox holds due to `sink`, once, as the Node background worker would (real
+ * SMTP through nodemailer), with the test app's secret behind the unsubscribe links.
+ */
+export function drainMailTo(sink: SmtpSink, { db, clock }: Pick<ServiceContext, "db" | "clock">) {
+  return sendDueMail(
+    { db, clock },
+    {
+      transport: createSmtpTransport(sink.url, { timeoutMs: 2000 }),
+      from: { name: null, address: "hello@chorus.example" },
+      secret: testConfig.secret,
+      publicUrl: "https://chorus.test",
+    },
+  );
 }
