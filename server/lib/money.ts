@@ -29,3 +29,14 @@ export function ago(then: number, now: number): string {
 export function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/** What a reward is worth, as a decision log and a mail say it: "25.00 INR credit", "10% coupon". */
+export function rewardValue(reward: {
+  amount: number | null;
+  currency: string | null;
+  percent: number | null;
+  kind: string;
+}): string {
+  if (reward.amount !== null && reward.currency) return `${formatMoney(reward.amount, reward.currency)} ${reward.kind}`;
+  return `${reward.percent}% ${reward.kind}`;
+}

@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { learners, referralCodes, type rewards, stories } from "../../db/schema.ts";
 import { newId, newReferralCode } from "../lib/ids.ts";
-import { formatMoney, isoDay } from "../lib/money.ts";
+import { isoDay, rewardValue } from "../lib/money.ts";
 import { addToLinkedInUrl } from "./credentials/linkedin.ts";
 import { enqueueMail } from "./mail-outbox.ts";
 import type { FriendData, RewardStatusData } from "./mail-templates.ts";
@@ -252,10 +252,7 @@ export async function enqueueRewardStatusMail(
     locale: workspace.settings.mailLocale,
     data: {
       firstName: firstName(advocate.name),
-      reward:
-        reward.amount !== null && reward.currency
-          ? `${formatMoney(reward.amount, reward.currency)} ${reward.kind}`
-          : `${reward.percent}% ${reward.kind}`,
+      reward: rewardValue(reward),
       status: input.status,
       shareCode: await firstCode(ctx, advocate.id),
     },

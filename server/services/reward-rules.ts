@@ -10,18 +10,13 @@ import { and, count, eq, gte, inArray, lt, ne } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, rewards } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { formatMoney, isoDay } from "../lib/money.ts";
+import { isoDay, rewardValue } from "../lib/money.ts";
 import { enqueueRewardEarnedMail } from "./mail-messages.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { type RewardRow, rewardData, rewardJson } from "./rewards.ts";
 import type { Learner, TransactionContext, Workspace } from "./types.ts";
 
 const dayMs = 86_400_000;
-
-function describe(row: Pick<RewardRow, "amount" | "currency" | "percent" | "kind">): string {
-  if (row.amount !== null && row.currency) return `${formatMoney(row.amount, row.currency)} ${row.kind}`;
-  return `${row.percent}% ${row.kind}`;
-}
 
 function statusText(row: Pick<RewardRow, "status" | "flagged" | "holdUntil">): string {
   if (row.flagged) return "held for review (flagged)";
@@ -190,13 +185,13 @@ const referrerReward: RewardRule = async (grant) => {
   await enqueueRewardEarnedMail(grant.ctx, {
     reward: row,
     advocate: payee,
-    description: describe(row),
+    description: rewardValue(row),
     flaggedBy: grant.flaggedBy ?? [],
   });
   grant.steps.push({
     rule: "referrer-reward",
     result: "pass",
-    detail: `reward ${describe(row)} for ${nameOf(payee)} ${statusText(row)}`,
+    detail: `reward ${rewardValue(row)} for ${nameOf(payee)} ${statusText(row)}`,
   });
 };
 
@@ -241,7 +236,7 @@ const milestoneBonuses: RewardRule = async (grant) => {
     grant.steps.push({
       rule: "milestone",
       result: "pass",
-      detail: `milestone of ${milestone.count} rewarded referrals reached: bonus ${describe(bonus)} ${statusText(bonus)}`,
+      detail: `milestone of ${milestone.count} rewarded referrals reached: bonus ${rewardValue(bonus)} ${statusText(bonus)}`,
     });
   }
 };
@@ -271,7 +266,7 @@ const friendOffer: RewardRule = async (grant) => {
   grant.steps.push({
     rule: "friend-offer",
     result: "pass",
-    detail: `friend offer ${describe(row)} for customer ${grant.conversion.customerId} ${statusText(row)}`,
+    detail: `friend offer ${rewardValue(row)} for customer ${grant.conversion.customerId} ${statusText(row)}`,
   });
 };
 
@@ -343,7 +338,7 @@ async function clawBack(ctx: TransactionContext, reward: RewardRow, refund: Reve
       step: {
         rule: "refund",
         result: "info",
-        detail: `reward ${reward.id} (${describe(reward)}) was already used: nothing to claw back`,
+        detail: `reward ${reward.id} (${rewardValue(reward)}) was already used: nothing to claw back`,
       },
     };
   const row = await insertReward(ctx, {
@@ -365,7 +360,7 @@ async function clawBack(ctx: TransactionContext, reward: RewardRow, refund: Reve
     step: {
       rule: "refund",
       result: "pass",
-      detail: `reward ${reward.id} was already issued: claw back ${describe(row)}`,
+      detail: `reward ${reward.id} was already issued: claw back ${rewardValue(row)}`,
     },
   };
 }
@@ -389,7 +384,7 @@ async function voidReward(
     step: {
       rule: "refund",
       result: "pass",
-      detail: `voided reward ${reward.id} (${describe(reward)}, was ${reward.status})`,
+      detail: `voided reward ${reward.id} (${rewardValue(reward)}, was ${reward.status})`,
     },
   };
 }
