@@ -193,8 +193,9 @@ describe("DELETE /v1/learners/:id", () => {
       clicksScrubbed: 1,
       conversionsScrubbed: 5,
       webhookEventsScrubbed: expect.any(Number),
-      // Their reward-earned messages, still queued (this app has no mail transport).
-      mailSuppressed: 4,
+      // Their messages, still queued (this app has no mail transport): four reward-earned, and
+      // one "a friend enrolled" for the conversion that earned them no reward.
+      mailSuppressed: 5,
     });
 
     expect(await aggregates()).toEqual(before);
