@@ -5,11 +5,12 @@
  */
 import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { learners, referralCodes, type rewards, stories } from "../../db/schema.ts";
-import { newId, newReferralCode } from "../lib/ids.ts";
+import { newId } from "../lib/ids.ts";
 import { isoDay, rewardValue } from "../lib/money.ts";
 import { addToLinkedInUrl } from "./credentials/linkedin.ts";
 import { enqueueMail } from "./mail-outbox.ts";
 import type { FriendData, RewardStatusData } from "./mail-templates.ts";
+import { codeForLearner } from "./referrals.ts";
 import type { Learner, TransactionContext } from "./types.ts";
 
 /** A reward row (as rewards.ts names it; imported from the schema, since rewards.ts imports this file). */
@@ -111,34 +112,21 @@ export async function enqueueCompletionMail(
 
 /** The learner's code for the course, else their general code, made in this transaction if they have none. */
 async function completionShareCode({ tx, workspace, clock }: TransactionContext, learner: Learner, course: string) {
-  const generated = (forCourse: string) =>
-    and(
-      eq(referralCodes.workspaceId, workspace.id),
-      eq(referralCodes.learnerId, learner.id),
-      eq(referralCodes.course, forCourse),
-      eq(referralCodes.kind, "generated"),
-      isNull(referralCodes.disabledAt),
-    );
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const [forCourse] = course ? await tx.select().from(referralCodes).where(generated(course)) : [];
-    if (forCourse) return forCourse.code;
-    const [general] = await tx.select().from(referralCodes).where(generated(""));
-    if (general) return general.code;
-    // A random code already taken elsewhere is skipped; the loop tries a new one.
-    await tx
-      .insert(referralCodes)
-      .values({
-        id: newId("ref"),
-        workspaceId: workspace.id,
-        code: newReferralCode(),
-        kind: "generated",
-        learnerId: learner.id,
-        course: "",
-        createdAt: clock.now().getTime(),
-      })
-      .onConflictDoNothing();
-  }
-  throw new Error("could not allocate a referral code");
+  const [forCourse] = course
+    ? await tx
+        .select({ code: referralCodes.code })
+        .from(referralCodes)
+        .where(
+          and(
+            eq(referralCodes.workspaceId, workspace.id),
+            eq(referralCodes.learnerId, learner.id),
+            eq(referralCodes.course, course),
+            eq(referralCodes.kind, "generated"),
+            isNull(referralCodes.disabledAt),
+          ),
+        )
+    : [];
+  return forCourse?.code ?? (await codeForLearner({ db: tx, clock, workspace }, { learner, course: "" })).code;
 }
 
 /** LinkedIn's "add to profile" link for the learner's latest story with a verified credential. */

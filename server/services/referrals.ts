@@ -3,8 +3,10 @@
  * channel, and what their sharing has brought so far.
  */
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
 import { clicks, conversions, referralCodes, rewards } from "../../db/schema.ts";
 import { newId, newReferralCode } from "../lib/ids.ts";
+import type { Tx } from "../lib/write-transaction.ts";
 import type { ClickChannel } from "./clicks.ts";
 import type { Learner, WorkspaceContext } from "./types.ts";
 
@@ -15,7 +17,7 @@ type CodeRow = typeof referralCodes.$inferSelect;
 
 /** The learner's code for a course ('' for all courses), made once even under concurrent calls. */
 export async function codeForLearner(
-  { db, clock, workspace }: WorkspaceContext,
+  { db, clock, workspace }: Pick<WorkspaceContext, "clock" | "workspace"> & { db: Db | Tx },
   { learner, course }: { learner: Learner; course: string },
 ): Promise<CodeRow> {
   const mine = and(
