@@ -3,9 +3,12 @@
  * 400 downloads of up to 1 MB each). Status lists are served by a local server that records every
  * request; the credentials are signed in the test.
  */
+import { gzipSync } from "node:zlib";
+import { base64url } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Fetch } from "../../server/services/credentials/fetch.ts";
 import { CredentialFetchCache } from "../../server/services/credentials/fetch-cache.ts";
+import { decodeBoundedList, statusListMaxInflatedBytes } from "../../server/services/credentials/status-list.ts";
 import type { CredentialVerdict, VerifyOptions } from "../../server/services/credentials/types.ts";
 import { verifyCredential } from "../../server/services/credentials/verify.ts";
 import {
@@ -130,6 +133,31 @@ describe("a trusted issuer's credential", () => {
       result: "fail",
       detail: expect.stringContaining("larger than the 10000 bytes this credential may still read"),
     });
+  });
+
+  it("refuses a signed status list that inflates past 16 MiB (a gzip bomb), without inflating it", async () => {
+    // 64 MiB of zeros gzip to about 64 KB: well inside the 1 MB a list may be fetched as.
+    const bomb = `u${base64url.encode(gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }))}`;
+    expect(bomb.length).toBeLessThan(200_000);
+    const list = await statusListCredential(trusted.id, `${host}/bomb`, []);
+    (list.credentialSubject as Json).encodedList = bomb;
+    server.publish("/bomb", JSON.stringify(await trusted.sign(list)));
+    const before = process.memoryUsage().arrayBuffers;
+    const credential = await trusted.sign(badge({ issuer: trusted, status: statusEntry(`${host}/bomb`, 5) }));
+    const verdict = await verify(credential);
+    expect(revocation(verdict)).toMatchObject({
+      result: "fail",
+      detail: expect.stringContaining("inflates to more than 16777216 bytes"),
+    });
+    expect(verdict.verified).toBe(false);
+    // What was inflated before the refusal is bounded by the limit, not by the bomb.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(48 * 1024 * 1024);
+  });
+
+  it("still reads a list exactly at the limit", async () => {
+    const list = await decodeBoundedList(`u${base64url.encode(gzipSync(Buffer.alloc(statusListMaxInflatedBytes)))}`);
+    expect(list.length).toBe(statusListMaxInflatedBytes * 8);
+    expect(list.getStatus(statusListMaxInflatedBytes * 8 - 1)).toBe(false);
   });
 
   it("gives up on a server that never answers at the verification's deadline", async () => {

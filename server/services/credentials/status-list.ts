@@ -6,7 +6,8 @@
  * A credential names its status lists itself, so it may name only a few (`maxEntries`): they
  * are read one after the other, within the verification's budget (see budget.ts).
  */
-import { decodeList } from "@digitalbazaar/vc-bitstring-status-list";
+import { BitstringStatusList } from "@digitalbazaar/vc-bitstring-status-list";
+import { base64url } from "jose";
 import type { ReadRemote } from "./budget.ts";
 import { verifyDataIntegrity } from "./data-integrity.ts";
 import { failureReason } from "./fetch.ts";
@@ -25,6 +26,36 @@ export type StatusCheck = {
 };
 
 const statusListMaxBytes = 1024 * 1024;
+/**
+ * The most a list may inflate to: 16 MiB is 134 million entries, a thousand times the spec's
+ * minimum list. The library inflates without a bound, so a 1 MB list of gzipped zeros (a
+ * "bomb", signed by a trusted issuer or its stolen key) would grow to about a gigabyte.
+ */
+export const statusListMaxInflatedBytes = 16 * 1024 * 1024;
+
+/** An `encodedList` (multibase base64url of gzip) decoded, refusing to inflate past `maxBytes`. */
+export async function decodeBoundedList(encodedList: string, maxBytes = statusListMaxInflatedBytes) {
+  if (!encodedList.startsWith("u")) throw new Error('the encodedList must start with "u" (multibase base64url)');
+  const gzipped = Uint8Array.from(base64url.decode(encodedList.slice(1)));
+  const reader = new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let part = await reader.read(); !part.done; part = await reader.read()) {
+    size += part.value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new Error(`the list inflates to more than ${maxBytes} bytes`);
+    }
+    chunks.push(part.value);
+  }
+  const buffer = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    buffer.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new BitstringStatusList({ buffer });
+}
 
 const issuerIdOf = (credential: Record<string, unknown>) => {
   const issuer = credential.issuer;
@@ -84,7 +115,7 @@ async function checkEntry(entry: Record<string, unknown> | null, check: StatusCh
     return { status: "unknown", detail: `Status list ${listUrl} is for ${String(listPurpose)}, not ${purpose}` };
   }
   try {
-    const bits = await decodeList({ encodedList: String(subject?.encodedList ?? "") });
+    const bits = await decodeBoundedList(String(subject?.encodedList ?? ""));
     if (index >= bits.length) return { status: "unknown", detail: `Index ${index} is outside status list ${listUrl}` };
     if (bits.getStatus(index)) {
       return {

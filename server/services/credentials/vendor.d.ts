@@ -87,12 +87,13 @@ declare module "ed25519-signature-2020-context" {
 }
 
 declare module "@digitalbazaar/vc-bitstring-status-list" {
-  export type BitstringStatusList = {
+  export class BitstringStatusList {
+    constructor(options: { length?: number; buffer?: Uint8Array });
     setStatus(index: number, status: boolean): void;
     getStatus(index: number): boolean;
     encode(): Promise<string>;
     length: number;
-  };
+  }
   export function createList(options: { length: number }): Promise<BitstringStatusList>;
   export function decodeList(options: { encodedList: string }): Promise<BitstringStatusList>;
 }
