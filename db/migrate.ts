@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Client } from "@libsql/client";
 import { migrate } from "drizzle-orm/libsql/migrator";
+import { loadDisposableDomains } from "./disposable-domains.ts";
 import { createDb } from "./index.ts";
 
 export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -34,8 +35,10 @@ export async function prepareFileDatabase(client: Client, synchronous: "FULL" | 
   await client.execute(`PRAGMA busy_timeout = ${fileBusyTimeoutMs}`);
 }
 
-export async function migrateDatabase(client: Client): Promise<void> {
+/** Applies the migrations, then loads the throwaway-mail domain list if the installed one is newer. */
+export async function migrateDatabase(client: Client) {
   await migrate(createDb(client), { migrationsFolder });
+  return { disposableDomains: await loadDisposableDomains(client) };
 }
 
 /**

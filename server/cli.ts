@@ -3,7 +3,9 @@
  * so it works before the server runs and needs no key. Only `db migrate` changes the schema; the
  * other commands refuse a database that lacks migrations.
  */
+
 import { parseArgs } from "node:util";
+import { loadedDisposableDomainsVersion } from "../db/disposable-domains.ts";
 import { origin as originSchema } from "../db/program-settings.ts";
 import { cliSettings, defaultDatabaseUrl } from "./config.ts";
 import { openDatabase } from "./node-database.ts";
@@ -122,7 +124,9 @@ async function run(argv: string[]): Promise<void> {
       });
       console.log(token);
     } else if (command === "db migrate") {
-      console.log("Migrations applied.");
+      // openDatabase applied them; this reads what the list holds now, without loading it again.
+      const version = await loadedDisposableDomainsVersion(client);
+      console.log(`Migrations applied. Disposable-email domain list: version ${version ?? "none"}.`);
     }
   } finally {
     client.close();

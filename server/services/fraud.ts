@@ -3,25 +3,29 @@
  * it stays attributed (the funnel is honest) but its rewards are held for a person to review.
  */
 
-import disposableDomains from "disposable-email-domains";
-import wildcardDomains from "disposable-email-domains/wildcard.json";
 import { and, eq, gt, gte, inArray, lte, ne, sql } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
-import { conversions, learnerSignals } from "../../db/schema.ts";
+import { conversions, disposableDomains, learnerSignals } from "../../db/schema.ts";
 import type { Attribution } from "./attribution.ts";
 import type { TransactionContext } from "./types.ts";
 
-let disposable: Set<string> | undefined;
-
-/** True when the address's domain, or a domain it is under, is a known throwaway-mail service. */
-export function isDisposableEmail(email: string): boolean {
-  disposable ??= new Set([...(disposableDomains as string[]), ...(wildcardDomains as string[])]);
-  const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+/**
+ * Whether the address's domain, or a domain it is under, is a known throwaway-mail service
+ * (db/disposable-domains.ts loads the list); "unknown" when no list is loaded, which the
+ * decision log says rather than passing the rule in silence.
+ */
+async function disposableVerdict({ tx }: TransactionContext, domain: string) {
   const labels = domain.split(".");
-  for (let i = 0; i < labels.length - 1; i++) {
-    if (disposable.has(labels.slice(i).join("."))) return true;
-  }
-  return false;
+  const candidates = labels.slice(0, -1).map((_, i) => labels.slice(i).join("."));
+  if (candidates.length === 0) return "no";
+  const [hit] = await tx
+    .select({ domain: disposableDomains.domain })
+    .from(disposableDomains)
+    .where(inArray(disposableDomains.domain, candidates))
+    .limit(1);
+  if (hit) return "yes";
+  const [any] = await tx.select({ domain: disposableDomains.domain }).from(disposableDomains).limit(1);
+  return any ? "no" : "unknown";
 }
 
 const dayMs = 86_400_000;
@@ -139,15 +143,28 @@ export async function checkFraud(
   if (!rules.disposableEmail)
     steps.push({ rule: "disposable-email", result: "skip", detail: "disposable-email rule is off" });
   else if (!customer.email) steps.push({ rule: "disposable-email", result: "skip", detail: "no customer email given" });
-  else if (isDisposableEmail(customer.email)) {
+  else {
     const domain = customer.email.slice(customer.email.lastIndexOf("@") + 1).toLowerCase();
-    steps.push({
-      rule: "disposable-email",
-      result: "fail",
-      detail: `email domain ${domain} is a disposable-email service`,
-    });
-  } else
-    steps.push({ rule: "disposable-email", result: "pass", detail: "email domain is not a disposable-email service" });
+    const verdict = await disposableVerdict(ctx, domain);
+    if (verdict === "yes")
+      steps.push({
+        rule: "disposable-email",
+        result: "fail",
+        detail: `email domain ${domain} is a disposable-email service`,
+      });
+    else if (verdict === "unknown")
+      steps.push({
+        rule: "disposable-email",
+        result: "skip",
+        detail: "the disposable-email domain list is not loaded (run `chorus db migrate`)",
+      });
+    else
+      steps.push({
+        rule: "disposable-email",
+        result: "pass",
+        detail: "email domain is not a disposable-email service",
+      });
+  }
 
   steps.push({ rule: "velocity", ...(await velocity(ctx, input)) });
 

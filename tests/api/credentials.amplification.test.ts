@@ -4,6 +4,7 @@
  * request; the credentials are signed in the test.
  */
 import { gzipSync } from "node:zlib";
+import { createList } from "@digitalbazaar/vc-bitstring-status-list";
 import { base64url } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Fetch } from "../../server/services/credentials/fetch.ts";
@@ -152,6 +153,16 @@ describe("a trusted issuer's credential", () => {
     expect(verdict.verified).toBe(false);
     // What was inflated before the refusal is bounded by the limit, not by the bomb.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(48 * 1024 * 1024);
+  });
+
+  it("reads each bit where the spec's own library puts it", async () => {
+    const list = await createList({ length: 16 * 1024 * 8 });
+    const set = [0, 1, 7, 8, 9, 4095, 65_537, 131_071];
+    for (const index of set) list.setStatus(index, true);
+    const bits = await decodeBoundedList(await list.encode());
+    expect(bits.length).toBe(16 * 1024 * 8);
+    const read = Array.from({ length: bits.length }, (_, index) => bits.getStatus(index));
+    expect(read.flatMap((on, index) => (on ? [index] : []))).toEqual(set);
   });
 
   it("still reads a list exactly at the limit", async () => {

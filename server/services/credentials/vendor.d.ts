@@ -87,13 +87,12 @@ declare module "ed25519-signature-2020-context" {
 }
 
 declare module "@digitalbazaar/vc-bitstring-status-list" {
-  export class BitstringStatusList {
-    constructor(options: { length?: number; buffer?: Uint8Array });
+  export type BitstringStatusList = {
     setStatus(index: number, status: boolean): void;
     getStatus(index: number): boolean;
     encode(): Promise<string>;
     length: number;
-  }
+  };
   export function createList(options: { length: number }): Promise<BitstringStatusList>;
   export function decodeList(options: { encodedList: string }): Promise<BitstringStatusList>;
 }
