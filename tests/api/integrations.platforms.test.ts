@@ -77,7 +77,7 @@ describe("Thinkific", () => {
     expect(JSON.stringify(body)).not.toContain("ninjas@thinkific.com");
   });
 
-  it("refuses a wrong or missing signature and a wrong token (401), logging why, storing nothing", async () => {
+  it("refuses a wrong or missing signature and a wrong token (401), logging signature failures, storing nothing", async () => {
     const order = fixture("thinkific", "order.created");
     await expectError(await deliver(t, thinkific, order), 401, "unauthorized");
     await expectError(
@@ -91,7 +91,8 @@ describe("Thinkific", () => {
     await expectError(await deliver(t, thinkific, order, { sign: signed, token: null }), 401, "unauthorized");
     expect(await conversionCount()).toBe(0);
     const log = await eventLog(thinkific);
-    expect(log.map((event) => event.outcome)).toEqual(["refused", "refused", "refused", "refused"]);
+    // Without the token nothing is written; behind the right token, a bad signature is logged.
+    expect(log.map((event) => event.outcome)).toEqual(["refused", "refused"]);
     expect(log.map((event) => event.detail)).toContain("x-thinkific-hmac-sha256 does not match the signing secret");
     expect(log.map((event) => event.detail)).toContain("missing x-thinkific-hmac-sha256 header");
   });
@@ -249,6 +250,29 @@ describe("Kajabi", () => {
     expect(await (await deliver(t, kajabi, purchase, { token: rotated.token })).json()).toMatchObject({
       outcome: "replay",
     });
+  });
+});
+
+describe("erasure", () => {
+  it("drops a completion that waits for its sale when its learner is erased", async () => {
+    await referrerFactory(
+      t.db,
+      ws.id,
+      { sub: "asha", name: "Asha", email: "asha@example.com" },
+      { now: t.clock.now() },
+    );
+    const teachable = await makeConnector(t, ws.secretKey, {
+      platform: "teachable",
+      courses: { "2001": "data-analytics" },
+    });
+    expect(await (await deliver(t, teachable, fixture("teachable", "Enrollment.completed"))).json()).toMatchObject({
+      outcome: "pending",
+    });
+    const erased = await t.call("DELETE", "/v1/learners/asha", { headers: admin });
+    expect(await erased.json()).toMatchObject({ connectorEventsDropped: 1 });
+    const left = await t.db.select().from(integrationEvents).where(eq(integrationEvents.workspaceId, ws.id));
+    expect(left.filter((row) => row.outcome === "pending")).toEqual([]);
+    expect(JSON.stringify(left)).not.toContain("asha@example.com");
   });
 });
 

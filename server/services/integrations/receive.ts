@@ -106,8 +106,10 @@ async function refuse(
 
 async function authenticate(ctx: ServiceContext & SecretContext, row: ConnectorRow, input: IntegrationDelivery) {
   const unknown = { eventType: "(unauthenticated)", eventId: null };
+  // Not logged: whoever lacks the token must not be able to write into the workspace (nor push
+  // real events out of its capped log). A wrong signature behind the right token is logged.
   if (!input.token || !timingSafeEqual(await sha256Hex(input.token), row.tokenHash))
-    return refuse(ctx, row, unknown, "unauthorized", "the URL's token is missing or wrong");
+    throw new DomainError("unauthorized", "Event refused: the URL's token is missing or wrong");
   if (!row.signingSecret) return;
   const key = await unseal(ctx.secret, row.signingSecret);
   if (key === null) return refuse(ctx, row, unknown, "unauthorized", "the signing secret cannot be read: set it again");
