@@ -225,3 +225,7 @@ export const adminIntegrationRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(events, async (c) => c.json(await listConnectorEvents(workspaceContext(c), c.req.valid("param")), 200));
+
+/** The shapes the dashboard reads (widgets import them as types only). */
+export type ConnectorView = z.infer<typeof Connector>;
+export type IntegrationEventView = z.infer<typeof IntegrationEvent>;
