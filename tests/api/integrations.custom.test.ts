@@ -84,7 +84,9 @@ describe("a custom endpoint", () => {
     });
     const answer = await deliver(t, endpoint, enrolled, { sign: wpSign });
     expect(await answer.json()).toMatchObject({ outcome: "recorded" });
-    const stored = await (await t.call("GET", `/v1/conversions/${endpoint.id}:ld-1`, { headers: admin })).json();
+    const stored = await (
+      await t.call("GET", `/v1/conversions/${endpoint.id}:enrollment:ld-1`, { headers: admin })
+    ).json();
     expect(stored.conversion).toMatchObject({
       type: "enrollment",
       course: "data-analytics",
@@ -141,9 +143,58 @@ describe("a custom endpoint", () => {
     ] as const) {
       const event = learndash({ action: "course_enrolled", hook_id: `m-${i}`, order: { total, currency } });
       expect((await deliver(t, endpoint, event)).status).toBe(200);
-      const stored = await (await t.call("GET", `/v1/conversions/${endpoint.id}:m-${i}`, { headers: admin })).json();
+      const stored = await (
+        await t.call("GET", `/v1/conversions/${endpoint.id}:enrollment:m-${i}`, { headers: admin })
+      ).json();
       expect(stored.conversion).toMatchObject({ amount: minor, currency });
     }
+  });
+
+  it("serves Moodle's event webhooks: user ids instead of emails, and objects numbered per kind", async () => {
+    const moodle = await makeConnector(t, ws.secretKey, {
+      platform: "custom",
+      name: "Moodle",
+      courses: { "12": "data-analytics" },
+      mapping: {
+        id: { pointer: "/objectid" },
+        type: { pointer: "/eventname" },
+        types: {
+          "\\core\\event\\user_enrolment_created": "enrollment",
+          "\\core\\event\\course_completed": "completion",
+        },
+        userId: { pointer: "/relateduserid" },
+        course: { pointer: "/courseid" },
+        occurredAt: { pointer: "/timecreated" },
+      },
+    });
+    const event = (eventname: string, timecreated: number) => ({
+      eventname,
+      component: "core",
+      action: eventname.endsWith("completed") ? "completed" : "created",
+      objectid: 7,
+      relateduserid: 42,
+      courseid: 12,
+      timecreated,
+      other: null,
+    });
+    const at = Math.floor(t.clock.now().getTime() / 1000);
+    expect(await (await deliver(t, moodle, event("\\core\\event\\course_completed", at - 60))).json()).toMatchObject({
+      outcome: "pending",
+    });
+    expect(
+      await (await deliver(t, moodle, event("\\core\\event\\user_enrolment_created", at - 3600))).json(),
+    ).toMatchObject({
+      outcome: "recorded",
+    });
+    const completion = await (
+      await t.call("GET", `/v1/conversions/${moodle.id}:completion:7`, { headers: admin })
+    ).json();
+    expect(completion.conversion).toMatchObject({
+      type: "completion",
+      customerId: "custom:user:42",
+      course: "data-analytics",
+    });
+    expect(await conversionCount()).toBe(2);
   });
 
   it("tests a mapping against a pasted sample, storing nothing", async () => {

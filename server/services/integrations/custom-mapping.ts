@@ -81,7 +81,11 @@ export type CustomOutcome =
   | { kind: "facts"; eventType: string; eventId: string | null; facts: Facts }
   | { kind: "ignored" | "invalid"; eventType: string; eventId: string | null; reason: string };
 
-/** What a payload means under `mapping`; ids are prefixed by the connector (`icn_…:ID`). */
+/**
+ * What a payload means under `mapping`. Ids are prefixed by the connector and the type
+ * (`icn_…:completion:ID`): senders such as Moodle number each kind of object separately, so an
+ * enrolment and a completion may share an id. A refund's `refundOf` names the enrolment's id.
+ */
 export function applyMapping(connectorId: string, mapping: CustomMapping, payload: unknown): CustomOutcome {
   const at = (field: MappingField | undefined) => scalar(read(payload, field));
   const eventType = String(at(mapping.type) ?? "").slice(0, 100);
@@ -101,7 +105,7 @@ export function applyMapping(connectorId: string, mapping: CustomMapping, payloa
     eventType,
     eventId,
     facts: {
-      id: `${connectorId}:${eventId}`,
+      id: `${connectorId}:${type}:${eventId}`,
       type,
       email: at(mapping.email),
       userId: at(mapping.userId),
@@ -112,7 +116,7 @@ export function applyMapping(connectorId: string, mapping: CustomMapping, payloa
       currency: at(mapping.currency),
       code: at(mapping.code),
       clickId: at(mapping.clickId),
-      ...(type === "refund" ? { refundOf: `${connectorId}:${String(refundOf).slice(0, 150)}` } : {}),
+      ...(type === "refund" ? { refundOf: `${connectorId}:enrollment:${String(refundOf).slice(0, 150)}` } : {}),
       occurredAt: at(mapping.occurredAt),
     },
   };
