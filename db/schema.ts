@@ -671,3 +671,23 @@ export const integrationEvents = sqliteTable(
     index("integration_events_waiting").on(t.workspaceId, t.waitingFor),
   ],
 );
+
+/**
+ * The email a referred friend gave on the referral banner before checkout, as a salted hash, with
+ * the click they arrived by: a platform whose checkout drops the referral (no URL parameters, no
+ * coupon) still names the buyer's email, and that email leads back to the click. One email per
+ * click (the first), given from the click's own browser.
+ */
+export const referralEmails = sqliteTable(
+  "referral_emails",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    clickId: text("click_id").notNull(),
+    emailHash: text("email_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.clickId] }),
+    index("referral_emails_email").on(t.workspaceId, t.emailHash, t.createdAt),
+  ],
+);

@@ -32,6 +32,7 @@ import { outcomeRoutes } from "./routes/outcomes.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
+import { referralEmailRoutes } from "./routes/referral-emails.ts";
 import { referralRoutes } from "./routes/referrals.ts";
 import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
@@ -80,6 +81,7 @@ const resourceRoutes = [
   programRoutes,
   referralRoutes,
   clickRoutes,
+  referralEmailRoutes,
   eventRoutes,
   codeRoutes,
   reservedCodeRoutes,

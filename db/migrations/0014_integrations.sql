@@ -29,4 +29,13 @@ CREATE TABLE `integration_events` (
 );
 --> statement-breakpoint
 CREATE INDEX `integration_events_connector_time` ON `integration_events` (`connector_id`,`received_at`);--> statement-breakpoint
-CREATE INDEX `integration_events_waiting` ON `integration_events` (`workspace_id`,`waiting_for`);
+CREATE INDEX `integration_events_waiting` ON `integration_events` (`workspace_id`,`waiting_for`);--> statement-breakpoint
+CREATE TABLE `referral_emails` (
+	`workspace_id` text NOT NULL,
+	`click_id` text NOT NULL,
+	`email_hash` text NOT NULL,
+	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	PRIMARY KEY(`workspace_id`, `click_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `referral_emails_email` ON `referral_emails` (`workspace_id`,`email_hash`,`created_at`);

@@ -214,6 +214,7 @@ async function processConversion(
     customerId: input.customer.id,
     clickId: input.clickId,
     code: input.code,
+    emailHashes: customerEmailHashes,
     occurredAt: base.occurredAt,
   });
   const decision = [...sourceSteps(input), ...attribution.decision];

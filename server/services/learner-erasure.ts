@@ -29,6 +29,7 @@ import {
   learners,
   mailMessages,
   referralCodes,
+  referralEmails,
   rewards,
   shareEvents,
   stories,
@@ -321,11 +322,17 @@ async function dropMail({ tx, workspaceId, learner }: Erasure) {
 
 /**
  * A refund or completion a connector keeps until its sale arrives holds the customer's id and,
- * for a completion, their email: it goes (the sale, if it comes, is recorded without it).
+ * for a completion, their email: it goes (the sale, if it comes, is recorded without it). So
+ * does the hash of an email they gave on a referral banner.
  */
-function dropPendingConnectorEvents({ tx, workspaceId, learner }: Erasure) {
+async function dropPendingConnectorEvents({ tx, workspaceId, learner }: Erasure) {
   const ids = [learner.externalId, ...(learner.emailHash ? [`email:${learner.emailHash}`] : [])];
   if (learner.email) ids.push(learner.email);
+  // The email they gave on a referral banner, if they were once a referred friend.
+  if (learner.emailHash)
+    await tx
+      .delete(referralEmails)
+      .where(and(eq(referralEmails.workspaceId, workspaceId), eq(referralEmails.emailHash, learner.emailHash)));
   return tx
     .delete(integrationEvents)
     .where(

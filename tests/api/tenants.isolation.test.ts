@@ -429,6 +429,12 @@ const routes: Record<string, Entry> = {
       ];
     },
   },
+  "POST /v1/clicks/{id}/email": {
+    kind: "addressed",
+    // Bravo's clicks are not Alpha's: the email is refused, and nothing is written to Bravo.
+    calls: () =>
+      b.clickIds.slice(0, 3).map((id) => ({ path: `/v1/clicks/${id}/email`, body: { email: "friend@alpha.example" } })),
+  },
   "GET /v1/admin/integrations": { kind: "own", calls: () => [{ path: "/v1/admin/integrations" }] },
   "POST /v1/admin/integrations": {
     kind: "own",
