@@ -127,6 +127,20 @@ describe("Thinkific", () => {
     expect(await (await deliver(t, thinkific, refund, { sign: signed })).json()).toMatchObject({ outcome: "replay" });
   });
 
+  it("a refund and its order delivered at the same moment end with both recorded, whichever lands first", async () => {
+    const refund = fixture("thinkific", "order_transaction.refunded");
+    const order = fixture("thinkific", "order.created");
+    const answers = await Promise.all([
+      deliver(t, thinkific, refund, { sign: signed }),
+      deliver(t, thinkific, order, { sign: signed }),
+      deliver(t, thinkific, refund, { sign: signed }),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect((await conversion("thinkific:refund:88123")).status).toBe(200);
+    const rows = await t.db.select().from(integrationEvents).where(eq(integrationEvents.connectorId, thinkific.id));
+    expect(rows.filter((row) => row.outcome === "pending")).toEqual([]);
+  });
+
   it("maps enrollment.completed to a completion of the same learner, and user.signup to a signup", async () => {
     await deliver(t, thinkific, fixture("thinkific", "order.created"), { sign: signed });
     const done = await deliver(t, thinkific, fixture("thinkific", "enrollment.completed"), { sign: signed });

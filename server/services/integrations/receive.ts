@@ -196,11 +196,18 @@ export async function receiveIntegrationEvent(
       waitingFor: waiting.key,
       pending: conversion,
     });
+    // The sale may have been recorded while this was being written: its own reconcile could not
+    // see this row yet, so look again now (one of the two always sees the other).
+    await reconcile(inWorkspace, [waiting.key]);
     return { outcome: "pending", detail: waiting.detail };
   }
   if (waiting.kind === "refund") conversion = waiting.input;
   const recorded = await recordOrRefuse(inWorkspace, row, event, conversion);
-  if (conversion.type === "enrollment" || conversion.type === "signup") await reconcile(inWorkspace, conversion);
+  if (conversion.type === "enrollment" || conversion.type === "signup")
+    await reconcile(inWorkspace, [
+      conversion.id,
+      ...(conversion.course ? [`${conversion.customer.id}|${conversion.course}`] : []),
+    ]);
   return recorded;
 }
 
@@ -270,10 +277,12 @@ async function waitingFor({ db, workspace }: WorkspaceContext, input: Conversion
   return { kind: "go" };
 }
 
-/** Records what waited for this sale: refunds of it, and completions of its learner and course. */
-async function reconcile(ctx: WorkspaceContext & SecretContext, sale: ConversionInput): Promise<void> {
+/**
+ * Records what waited under these keys (a sale's id for its refunds, `customer|course` for
+ * completions) once what it waits for is there; what still waits stays pending.
+ */
+async function reconcile(ctx: WorkspaceContext & SecretContext, keys: string[]): Promise<void> {
   const { db, workspace } = ctx;
-  const keys = [sale.id, ...(sale.course ? [`${sale.customer.id}|${sale.course}`] : [])];
   const waiting = await db
     .select()
     .from(integrationEvents)
@@ -285,8 +294,9 @@ async function reconcile(ctx: WorkspaceContext & SecretContext, sale: Conversion
       ),
     );
   for (const event of waiting) {
-    let pending = event.pending as ConversionInput;
-    if (pending.type === "refund") pending = { ...pending, customer: { id: sale.customer.id } };
+    const ready = await waitingFor(ctx, event.pending as ConversionInput);
+    if (ready.kind === "wait") continue;
+    const pending = ready.kind === "refund" ? ready.input : (event.pending as ConversionInput);
     let outcome: Outcome = "reconciled";
     let detail: string;
     try {
