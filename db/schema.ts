@@ -618,3 +618,86 @@ export const mailSuppressions = sqliteTable(
 export const disposableDomains = sqliteTable("disposable_domains", {
   domain: text("domain").primaryKey(),
 });
+
+/**
+ * Connectors: where a course platform (Teachable, Thinkific, Kajabi) or any other sender (a
+ * mapped custom webhook) posts its events. The URL's token is only compared, so only its hash is
+ * kept; a signing secret must be used to recompute the sender's HMAC, so it is kept sealed with a
+ * key derived from the server secret (server/services/integrations/secret-box.ts).
+ */
+export const integrationConnectors = sqliteTable(
+  "integration_connectors",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    platform: text("platform", { enum: ["teachable", "thinkific", "kajabi", "custom"] }).notNull(),
+    name: text("name").notNull(),
+    /** SHA-256 of the URL token (`?token=`). */
+    tokenHash: text("token_hash").notNull(),
+    /** The sender's HMAC key, sealed; null when the sender signs nothing. */
+    signingSecret: text("signing_secret"),
+    /** How a custom sender signs (header, algorithm, encoding, prefix); platforms use their own scheme. */
+    signature: text("signature", { mode: "json" }).$type<Record<string, unknown> | null>(),
+    /** A custom endpoint's field mapping (JSON Pointers and constants). */
+    mapping: text("mapping", { mode: "json" }).$type<Record<string, unknown> | null>(),
+    /** The platform's course or product ids → Chorus course slugs. */
+    courses: text("courses", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+    /** For platforms whose events name no currency (Thinkific orders). */
+    currency: text("currency"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("integration_connectors_workspace").on(t.workspaceId)],
+);
+
+/**
+ * What each connector received, capped per connector: the platform's event type and id, the
+ * outcome and why. No payload is kept. An event that came before the one it depends on (a refund
+ * or a completion before the sale) waits here as `pending` with the conversion it will make
+ * (customer id only: no email or name), and is recorded when the sale arrives.
+ */
+export const integrationEvents = sqliteTable(
+  "integration_events",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    connectorId: text("connector_id").notNull(),
+    eventType: text("event_type").notNull(),
+    eventId: text("event_id"),
+    outcome: text("outcome", {
+      enum: ["recorded", "replay", "ignored", "refused", "pending", "reconciled"],
+    }).notNull(),
+    detail: text("detail").notNull().default(""),
+    /** The conversion's external id, when one was (or will be) recorded. */
+    conversionId: text("conversion_id"),
+    /** What a pending event waits for: the sale's external id, or `customer|course` for a completion. */
+    waitingFor: text("waiting_for"),
+    pending: text("pending", { mode: "json" }).$type<Record<string, unknown> | null>(),
+    /** The pending conversion's customer id, so erasing a learner drops what waits for them. */
+    customerId: text("customer_id"),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [
+    index("integration_events_connector_time").on(t.connectorId, t.receivedAt),
+    index("integration_events_waiting").on(t.workspaceId, t.waitingFor),
+  ],
+);
+
+/**
+ * The email a referred friend gave on the referral banner before checkout, as a salted hash, with
+ * the click they arrived by: a platform whose checkout drops the referral (no URL parameters, no
+ * coupon) still names the buyer's email, and that email leads back to the click. One email per
+ * click (the first), given from the click's own browser.
+ */
+export const referralEmails = sqliteTable(
+  "referral_emails",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    clickId: text("click_id").notNull(),
+    emailHash: text("email_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.clickId] }),
+    index("referral_emails_email").on(t.workspaceId, t.emailHash, t.createdAt),
+  ],
+);

@@ -10,6 +10,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import { demoCsp } from "../server/lib/static-headers.ts";
 import { mintLearnerToken } from "../server/services/learner-tokens.ts";
 import { type DemoCourse, demoCatalog, inr } from "./catalog.ts";
+import { type DemoPlatform, demoPlatforms, platformCheckout } from "./platform-checkout.ts";
 
 export type DemoOptions = {
   keys: { publishableKey: string; secretKey: string; tokenSecret: string };
@@ -72,23 +73,34 @@ function homePage(publishableKey: string) {
 type Enrolment = "none" | "enrolled" | "completed";
 
 /** The enrol box: the checkout form (which the loader fills with the referral), then "completed". */
-function enrolBox(course: DemoCourse, enrolment: Enrolment) {
+function enrolBox(course: DemoCourse, enrolment: Enrolment, platform: DemoPlatform | null) {
   if (enrolment === "completed") return html`<p class="notice" role="status">Course completed. Congratulations!</p>`;
   if (enrolment === "enrolled")
     return html`<p class="notice" role="status">You're enrolled. Welcome aboard!</p>
       <form method="post" action="/demo/complete">
         <input type="hidden" name="course" value="${course.slug}" />
+        <input type="hidden" name="platform" value="${platform ?? ""}" />
         <button class="button secondary">Mark course completed</button>
       </form>`;
   return html`<form method="post" action="/demo/checkout" data-referral>
     <input type="hidden" name="course" value="${course.slug}" />
     <input type="hidden" name="code" value="" />
     <input type="hidden" name="clickId" value="" />
+    <p>
+      <label>Checkout acts as
+        <select name="platform">
+          <option value="">this shop's server (POST /v1/conversions)</option>
+          <option value="teachable">Teachable (webhook to a connector)</option>
+          <option value="thinkific">Thinkific (signed webhook to a connector)</option>
+          <option value="kajabi">Kajabi (webhook to a connector)</option>
+        </select>
+      </label>
+    </p>
     <button class="button">Enrol now</button>
   </form>`;
 }
 
-function coursePage(publishableKey: string, course: DemoCourse, enrolment: Enrolment) {
+function coursePage(publishableKey: string, course: DemoCourse, enrolment: Enrolment, platform: DemoPlatform | null) {
   return layout(
     course.title,
     publishableKey,
@@ -104,7 +116,7 @@ function coursePage(publishableKey: string, course: DemoCourse, enrolment: Enrol
         <aside class="course-card" aria-label="Enrol">
           <p class="price">${inr(course.price)}</p>
           <p class="muted">${course.weeks} weeks · certificate with a verifiable Open Badge</p>
-          ${enrolBox(course, enrolment)}
+          ${enrolBox(course, enrolment, platform)}
         </aside>
       </div>
       <section aria-labelledby="outcomes">
@@ -144,8 +156,13 @@ function customerId(c: Context): string {
   return id;
 }
 
+/** The platform the checkout acts as, if one of the known ones. */
+const platformOf = (value: unknown): DemoPlatform | null =>
+  (demoPlatforms as readonly unknown[]).includes(value) ? (value as DemoPlatform) : null;
+
 export function createDemoRoutes(options: DemoOptions) {
   const { keys } = options;
+  const asPlatform = platformCheckout(options.callChorus, keys.secretKey);
 
   /**
    * The shop's server reports an order to Chorus with the secret key: an enrolment carries the
@@ -167,14 +184,24 @@ export function createDemoRoutes(options: DemoOptions) {
             ...(code ? { code } : {}),
           }
         : { id: `demo-completion-${crypto.randomUUID()}` };
-    const response = await options.callChorus("/v1/conversions", {
-      method: "POST",
-      headers: { Authorization: `Bearer ${keys.secretKey}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ ...order, type, customer: { id: customerId(c) }, course: course.slug }),
-    });
+    const platform = platformOf(form.platform);
+    const response = platform
+      ? await asPlatform(platform, {
+          type,
+          orderId: order.id,
+          customerId: customerId(c),
+          course: course.slug,
+          amount: course.price,
+          ...(code ? { code } : {}),
+        })
+      : await options.callChorus("/v1/conversions", {
+          method: "POST",
+          headers: { Authorization: `Bearer ${keys.secretKey}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ ...order, type, customer: { id: customerId(c) }, course: course.slug }),
+        });
     if (!response.ok) throw new Error(`Chorus answered ${response.status}: ${await response.text()}`);
     const shown = type === "enrollment" ? "enrolled" : "completed";
-    return c.redirect(`/demo/courses/${course.slug}?${shown}=1`, 303);
+    return c.redirect(`/demo/courses/${course.slug}?${shown}=1${platform ? `&platform=${platform}` : ""}`, 303);
   }
 
   return new Hono()
@@ -188,7 +215,7 @@ export function createDemoRoutes(options: DemoOptions) {
       if (!course) return c.notFound();
       const enrolment: Enrolment =
         c.req.query("completed") === "1" ? "completed" : c.req.query("enrolled") === "1" ? "enrolled" : "none";
-      return c.html(coursePage(keys.publishableKey, course, enrolment));
+      return c.html(coursePage(keys.publishableKey, course, enrolment, platformOf(c.req.query("platform"))));
     })
     .post("/checkout", (c) => reportOrder(c, "enrollment"))
     .post("/complete", (c) => reportOrder(c, "completion"))

@@ -15,6 +15,7 @@ import { createRouter } from "./lib/router.ts";
 import { apiCsp, staticHeaders } from "./lib/static-headers.ts";
 import { bodyPaths, jsonBody, limitBody } from "./middleware/json-body.ts";
 import { readVisitor } from "./middleware/visitor.ts";
+import { adminIntegrationRoutes } from "./routes/admin-integrations.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
 import { clickRoutes } from "./routes/clicks.ts";
@@ -24,12 +25,14 @@ import { courseRoutes } from "./routes/courses.ts";
 import { dashboardSessionRoutes } from "./routes/dashboard-session.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { integrationRoutes } from "./routes/integrations.ts";
 import { learnerRoutes } from "./routes/learners.ts";
 import { mailRoutes } from "./routes/mail.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
+import { referralEmailRoutes } from "./routes/referral-emails.ts";
 import { referralRoutes } from "./routes/referrals.ts";
 import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
@@ -78,6 +81,7 @@ const resourceRoutes = [
   programRoutes,
   referralRoutes,
   clickRoutes,
+  referralEmailRoutes,
   eventRoutes,
   codeRoutes,
   reservedCodeRoutes,
@@ -92,6 +96,8 @@ const resourceRoutes = [
   webhookRoutes,
   mailRoutes,
   stripeRoutes,
+  integrationRoutes,
+  adminIntegrationRoutes,
   analyticsRoutes,
   dashboardSessionRoutes,
   learnerRoutes,

@@ -20,7 +20,9 @@ export type IdPrefix =
   | "sty"
   | "whk"
   | "evt"
-  | "ses";
+  | "ses"
+  | "icn"
+  | "iev";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;
@@ -40,6 +42,6 @@ export function newReferralCode(): string {
 }
 
 /** A secret with 190 bits of entropy, shown once and stored only as a hash. */
-export function newSecret(prefix: "pk" | "sk" | "tks" | "whsec" | "edit"): string {
+export function newSecret(prefix: "pk" | "sk" | "tks" | "whsec" | "edit" | "ict"): string {
   return `${prefix}_${base62(32)}`;
 }

@@ -11,6 +11,7 @@ import { and, asc, eq, isNotNull, lte, ne } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { clicks, conversions, learners, referralCodes } from "../../db/schema.ts";
 import { ago, isoDay } from "../lib/money.ts";
+import { clickByEmail } from "./referral-emails.ts";
 import type { Learner, TransactionContext } from "./types.ts";
 
 export type ClickRow = typeof clicks.$inferSelect;
@@ -30,7 +31,14 @@ const dayMs = 86_400_000;
 /** A provider's clock may run a little behind ours: a click this much "after" the conversion still counts. */
 const clockSkewMs = 5 * 60_000;
 
-type Candidate = { click: ClickRow | null; code: CodeRow; channel: string | null; storyId: string | null };
+type Candidate = {
+  click: ClickRow | null;
+  code: CodeRow;
+  channel: string | null;
+  storyId: string | null;
+  /** Found through the email the friend gave on the referral banner, not sent with the conversion. */
+  byEmail?: boolean;
+};
 
 async function codeById({ tx, workspace }: TransactionContext, id: string): Promise<CodeRow | null> {
   const [row] = await tx
@@ -149,6 +157,8 @@ export type AttributionInput = {
   customerId: string;
   clickId?: string;
   code?: string;
+  /** The customer's email hashes: when no click id or code is sent, a click the friend gave this email on. */
+  emailHashes?: string[];
   occurredAt: number;
 };
 
@@ -158,7 +168,19 @@ export async function attribute(ctx: TransactionContext, input: AttributionInput
   let candidate: Candidate | null = null;
   if (input.clickId) candidate = await fromClick(ctx, input.clickId, input.occurredAt, steps);
   if (!candidate && input.code) candidate = await fromCode(ctx, input.code, steps);
-  if (!input.clickId && !input.code) steps.push({ rule: "click", result: "skip", detail: "no click id or code given" });
+  if (!input.clickId && !input.code) {
+    steps.push({ rule: "click", result: "skip", detail: "no click id or code given" });
+    const byEmail = await clickByEmail(ctx, input.emailHashes ?? []);
+    if (byEmail) {
+      steps.push({
+        rule: "email",
+        result: "info",
+        detail: `the customer's email was given on the referral banner after click ${byEmail}`,
+      });
+      const found = await fromClick(ctx, byEmail, input.occurredAt, steps);
+      if (found) candidate = { ...found, byEmail: true };
+    }
+  }
 
   const earlier = await earlierAttribution(ctx, input);
   if (earlier) {
@@ -236,8 +258,10 @@ function decidedBy(candidate: Candidate): DecisionStep {
   return {
     rule: "decided-by",
     result: "info",
-    detail: candidate.click
-      ? `click id: the click id sent with the conversion (${candidate.click.id}); no other click is inferred`
-      : `code: the referral code sent with the conversion (${candidate.code.code}), as no usable click id was sent`,
+    detail: candidate.byEmail
+      ? `email: the friend gave the customer's email on the referral banner (click ${candidate.click?.id})`
+      : candidate.click
+        ? `click id: the click id sent with the conversion (${candidate.click.id}); no other click is inferred`
+        : `code: the referral code sent with the conversion (${candidate.code.code}), as no usable click id was sent`,
   };
 }

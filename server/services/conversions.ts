@@ -214,9 +214,10 @@ async function processConversion(
     customerId: input.customer.id,
     clickId: input.clickId,
     code: input.code,
+    emailHashes: customerEmailHashes,
     occurredAt: base.occurredAt,
   });
-  const decision = [...attribution.decision];
+  const decision = [...sourceSteps(input), ...attribution.decision];
   let flagged = false;
   let granted: RewardRow[] = [];
   if (attribution.status === "attributed") {
@@ -250,6 +251,23 @@ async function processConversion(
     decision,
     rewards: granted,
   };
+}
+
+/**
+ * A conversion a connector made (server/services/integrations/) says where it came from and
+ * which field of the platform's event carried the referral, before the attribution steps.
+ */
+function sourceSteps(input: ConversionInput): DecisionStep[] {
+  const source = input.metadata?.source;
+  if (typeof source !== "string") return [];
+  const via = input.metadata?.referralVia;
+  return [
+    {
+      rule: "source",
+      result: "info",
+      detail: `${source} webhook: ${typeof via === "string" ? `the ${via} it carried is the referral evidence` : "it carried no click id or code"}`,
+    },
+  ];
 }
 
 /**

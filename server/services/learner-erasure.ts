@@ -10,7 +10,8 @@
  * (the server's FALLBACK_URL, else the "link not found" page) and the name can be chosen again;
  * their stories (withdrawn, text, photo, figures, receipt and submitter hash blanked); the email
  * hash of conversions where they were the customer; their name and id inside the decision logs,
- * stored answers and webhook payloads of the conversions, rewards and stories they were part of.
+ * stored answers and webhook payloads of the conversions, rewards and stories they were part of;
+ * connector events still waiting for their sale with their customer id.
  * Their generated codes are disabled, so old links land on the workspace's fallback page.
  *
  * Kept, so every aggregate stays exactly the same: the rows themselves (clicks, shares,
@@ -23,10 +24,12 @@ import type { Db } from "../../db/index.ts";
 import {
   clicks,
   conversions,
+  integrationEvents,
   learnerSignals,
   learners,
   mailMessages,
   referralCodes,
+  referralEmails,
   rewards,
   shareEvents,
   stories,
@@ -135,6 +138,8 @@ export type ErasureReceipt = {
   webhookEventsScrubbed: number;
   /** Their messages still queued in the email outbox, now suppressed. */
   mailSuppressed: number;
+  /** Connector events that waited for their sale (holding their customer id and email), deleted. */
+  connectorEventsDropped: number;
 };
 
 /** One erasure in progress: whose data, in which workspace, when, and how their text is scrubbed. */
@@ -315,6 +320,31 @@ async function dropMail({ tx, workspaceId, learner }: Erasure) {
   return dropped;
 }
 
+/**
+ * A refund or completion a connector keeps until its sale arrives holds the customer's id and,
+ * for a completion, their email: it goes (the sale, if it comes, is recorded without it). So
+ * does the hash of an email they gave on a referral banner.
+ */
+async function dropPendingConnectorEvents({ tx, workspaceId, learner }: Erasure) {
+  const ids = [learner.externalId, ...(learner.emailHash ? [`email:${learner.emailHash}`] : [])];
+  if (learner.email) ids.push(learner.email);
+  // The email they gave on a referral banner, if they were once a referred friend.
+  if (learner.emailHash)
+    await tx
+      .delete(referralEmails)
+      .where(and(eq(referralEmails.workspaceId, workspaceId), eq(referralEmails.emailHash, learner.emailHash)));
+  return tx
+    .delete(integrationEvents)
+    .where(
+      and(
+        eq(integrationEvents.workspaceId, workspaceId),
+        eq(integrationEvents.outcome, "pending"),
+        inArray(integrationEvents.customerId, ids),
+      ),
+    )
+    .returning({ id: integrationEvents.id });
+}
+
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
   { db, clock, workspace }: WorkspaceContext,
@@ -347,6 +377,7 @@ export async function eraseLearner(
     const conversionIds = await scrubConversions(erasure);
     const events = await scrubWebhookEvents(erasure, { conversionIds, withdrawn });
     const mail = await dropMail(erasure);
+    const pending = await dropPendingConnectorEvents(erasure);
     await tx
       .update(learners)
       .set({ externalId: tombstone, name: null, email: null, emailHash: null, erasedAt: erasure.at })
@@ -361,6 +392,7 @@ export async function eraseLearner(
       conversionsScrubbed: conversionIds.length,
       webhookEventsScrubbed: events.length,
       mailSuppressed: mail.length,
+      connectorEventsDropped: pending.length,
     };
   });
 }

@@ -196,6 +196,7 @@ describe("DELETE /v1/learners/:id", () => {
       // Their messages, still queued (this app has no mail transport): four reward-earned, and
       // one "a friend enrolled" for the conversion that earned them no reward.
       mailSuppressed: 5,
+      connectorEventsDropped: 0,
     });
 
     expect(await aggregates()).toEqual(before);

@@ -398,6 +398,97 @@ const routes: Record<string, Entry> = {
       expect: 200,
     },
   },
+  "POST /v1/integrations/{platform}/{id}": {
+    kind: "own",
+    // Authenticated by the connector's URL token, not by a key: Alpha's token does not open Bravo's connector.
+    calls: () => {
+      const purchase = (code: string) => [
+        {
+          id: `alpha-${code}`,
+          type: "purchases",
+          attributes: { amount_in_cents: 500, currency: "USD", coupon_code: code },
+          relationships: {
+            customer: { data: { id: "9", type: "customers" } },
+            offer: { data: { id: "0", type: "offers" } },
+          },
+        },
+        { id: "9", type: "customers", attributes: { email: "alpha-buyer@alpha.example" } },
+      ];
+      return [
+        {
+          path: `${b.connectors[0]?.path}?token=${a.connectors[0]?.token}`,
+          body: purchase(a.learners[0].code),
+          expect: [401],
+        },
+        {
+          path: `${a.connectors[0]?.path}?token=${a.connectors[0]?.token}`,
+          body: purchase(b.learners[0].code),
+          expect: [200],
+        },
+        { path: `/v1/integrations/kajabi/${b.connectors[0]?.id}`, body: purchase(b.learners[0].code), expect: [401] },
+      ];
+    },
+  },
+  "POST /v1/clicks/{id}/email": {
+    kind: "addressed",
+    // Bravo's clicks are not Alpha's: the email is refused, and nothing is written to Bravo.
+    calls: () =>
+      b.clickIds.slice(0, 3).map((id) => ({ path: `/v1/clicks/${id}/email`, body: { email: "friend@alpha.example" } })),
+  },
+  "GET /v1/admin/integrations": { kind: "own", calls: () => [{ path: "/v1/admin/integrations" }] },
+  "POST /v1/admin/integrations": {
+    kind: "own",
+    calls: () => [
+      { path: "/v1/admin/integrations", body: { platform: "kajabi", courses: { "0": b.course } }, expect: [201] },
+    ],
+  },
+  "POST /v1/admin/integrations/test": {
+    kind: "own",
+    calls: () => [
+      {
+        path: "/v1/admin/integrations/test",
+        body: {
+          platform: "kajabi",
+          courses: { "0": b.course },
+          sample: [{ id: "1", type: "purchases", attributes: { coupon_code: b.learners[0].code } }],
+        },
+        expect: [200],
+      },
+    ],
+  },
+  "PATCH /v1/admin/integrations/{id}": {
+    kind: "addressed",
+    calls: () =>
+      b.connectors.map((connector) => ({ path: `/v1/admin/integrations/${connector.id}`, body: { name: "taken" } })),
+    control: {
+      kind: "secret",
+      calls: () => [{ path: `/v1/admin/integrations/${b.connectors[1]?.id}`, body: { name: "Bravo second" } }],
+      expect: 200,
+    },
+  },
+  "POST /v1/admin/integrations/{id}/rotate": {
+    kind: "addressed",
+    calls: () => b.connectors.map((connector) => ({ path: `/v1/admin/integrations/${connector.id}/rotate` })),
+    control: {
+      kind: "secret",
+      calls: () => [{ path: `/v1/admin/integrations/${b.connectors[1]?.id}/rotate` }],
+      expect: 200,
+    },
+  },
+  "DELETE /v1/admin/integrations/{id}": {
+    kind: "addressed",
+    calls: () => b.connectors.map((connector) => ({ path: `/v1/admin/integrations/${connector.id}` })),
+    control: { kind: "secret", calls: () => [{ path: `/v1/admin/integrations/${b.connectors[1]?.id}` }], expect: 204 },
+  },
+  "GET /v1/admin/integrations/{id}/events": {
+    kind: "addressed",
+    calls: () => b.connectors.map((connector) => ({ path: `/v1/admin/integrations/${connector.id}/events` })),
+    control: {
+      kind: "secret",
+      calls: () => [{ path: `/v1/admin/integrations/${b.connectors[0]?.id}/events` }],
+      expect: 200,
+    },
+  },
   "POST /v1/integrations/stripe": {
     kind: "own",
     // Authenticated by Stripe's signature, not by a key: Alpha's signing secret does not open Bravo.
@@ -706,6 +797,8 @@ describe("coverage", () => {
       "courses",
       "analytics_daily",
       "analytics_delays",
+      "integration_connectors",
+      "integration_events",
     ]) {
       expect(dump[table]?.length ?? 0, table).toBeGreaterThan(0);
     }

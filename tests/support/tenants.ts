@@ -40,6 +40,8 @@ export type Tenant = {
   eventIds: string[];
   session: string;
   stripeSecret: string;
+  /** Two Kajabi connectors; the first has received a purchase. */
+  connectors: { id: string; path: string; token: string }[];
 };
 
 let visitorSerial = 0;
@@ -295,7 +297,40 @@ export async function richTenant(t: TestApp, label: string): Promise<Tenant> {
     })
   ).rows.map((row) => String(row.id));
 
+  const connectors: Tenant["connectors"] = [];
+  for (const name of ["first", "second"]) {
+    connectors.push(
+      await ok<Tenant["connectors"][number]>(
+        t.call("POST", "/v1/admin/integrations", {
+          body: { platform: "kajabi", name: `${label} ${name}`, courses: { "0": sharedCourse } },
+          headers: secret,
+        }),
+        201,
+        "connector",
+      ),
+    );
+  }
+  await ok(
+    t.call("POST", `${connectors[0]!.path}?token=${connectors[0]!.token}`, {
+      body: [
+        {
+          id: `${slug}-1`,
+          type: "purchases",
+          attributes: { amount_in_cents: 1000, currency: "USD", coupon_code: learners[0].code },
+          relationships: {
+            customer: { data: { id: "1", type: "customers" } },
+            offer: { data: { id: "0", type: "offers" } },
+          },
+        },
+        { id: "1", type: "customers", attributes: { email: `buyer@${slug}.example`, name: `${label} Buyer` } },
+      ],
+    }),
+    200,
+    "connector event",
+  );
+
   return {
+    connectors,
     label,
     ws,
     origin,

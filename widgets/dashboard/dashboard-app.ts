@@ -15,6 +15,7 @@ import "./page-courses.ts";
 import "./page-stories.ts";
 import "./page-rewards.ts";
 import "./page-conversions.ts";
+import "./page-integrations.ts";
 import "./page-webhooks.ts";
 import "./page-mail.ts";
 import "./page-settings.ts";
@@ -226,6 +227,8 @@ export class ChorusDashboard extends LitElement {
         return html`<chorus-page-rewards .filter=${filter}></chorus-page-rewards>`;
       case "conversions":
         return html`<chorus-page-conversions .filter=${filter}></chorus-page-conversions>`;
+      case "integrations":
+        return html`<chorus-page-integrations .filter=${filter}></chorus-page-integrations>`;
       case "webhooks":
         return html`<chorus-page-webhooks .filter=${filter}></chorus-page-webhooks>`;
       case "mail":
@@ -240,7 +243,9 @@ export class ChorusDashboard extends LitElement {
   override render() {
     if (this._checking) return html`<main><p role="status">Loading…</p></main>`;
     if (!this._session) return this._signIn();
-    const withFilter = !["rewards", "webhooks", "mail", "settings", "conversions"].includes(this._route);
+    const withFilter = !["rewards", "integrations", "webhooks", "mail", "settings", "conversions"].includes(
+      this._route,
+    );
     return html`<header>
         <strong>Chorus · ${this._session.workspace.name}</strong>
         <button class="secondary" @click=${this._onSignOut}>Sign out</button>

@@ -6,6 +6,7 @@ export const pages = [
   ["stories", "Stories"],
   ["rewards", "Rewards"],
   ["conversions", "Conversions"],
+  ["integrations", "Integrations"],
   ["webhooks", "Webhooks"],
   ["mail", "Email"],
   ["settings", "Settings"],

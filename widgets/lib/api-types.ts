@@ -5,6 +5,7 @@
  * contract test checks that no file under widgets/ imports server/ or db/ any other way).
  */
 export type { ErrorEnvelope } from "../../server/errors.ts";
+export type { ConnectorView, IntegrationEventView } from "../../server/routes/admin-integrations.ts";
 export type { AdminStoryPage } from "../../server/routes/admin-stories.ts";
 export type {
   Breakdown,
