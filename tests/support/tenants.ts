@@ -383,6 +383,7 @@ export function stripeSignature(body: string, at: Date, secret: string): string 
 export const unscopedTables: Record<string, string> = {
   workspaces: "the tenant itself: dumped by its id",
   server_settings: "server-wide values (the hashing secret), no tenant data",
+  disposable_domains: "public reference data (a package's domain list), the same for every tenant",
   __drizzle_migrations: "migration bookkeeping",
   sqlite_sequence: "SQLite bookkeeping",
 };
