@@ -14,6 +14,7 @@ import { RateLimits } from "./lib/rate-limiter.ts";
 import { createRouter } from "./lib/router.ts";
 import { apiCsp, staticHeaders } from "./lib/static-headers.ts";
 import { bodyPaths, jsonBody, limitBody } from "./middleware/json-body.ts";
+import { observeRequests, routePattern } from "./middleware/observe.ts";
 import { readVisitor } from "./middleware/visitor.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
@@ -100,13 +101,14 @@ const resourceRoutes = [
 export function createApp(deps: Deps) {
   const app = createRouter();
   app.use("*", requestId({ headerName: "X-Request-Id" }));
+  app.use("*", observeRequests(deps));
   useRequestState(app, deps);
   useHeaders(app);
   app.use(bodyPaths, limitBody, jsonBody);
   for (const routes of resourceRoutes) app.route("/", routes);
   documentApi(app);
   serveFiles(app, deps);
-  answerErrors(app);
+  answerErrors(app, deps);
   return app;
 }
 
@@ -121,7 +123,10 @@ function useRequestState(app: Router, deps: Deps) {
     deps.config.secret,
     deps.clickRecorder,
   );
-  const rateLimits = new RateLimits({ clicksPerAddressPerMinute: deps.config.clicksPerAddressPerMinute });
+  const rateLimits = new RateLimits({
+    clicksPerAddressPerMinute: deps.config.clicksPerAddressPerMinute,
+    onRefusal: deps.metrics?.rateLimited,
+  });
   const credentialCache = new CredentialFetchCache();
   app.use("*", async (c, next) => {
     const requestDeps = withExecutionContext(deps, c);
@@ -191,6 +196,11 @@ function documentApi(app: Router) {
       description:
         "The dashboard's session cookie (POST /v1/dashboard/session); changes also need `X-Chorus-Dashboard: 1`.",
     },
+    metricsToken: {
+      type: "http",
+      scheme: "bearer",
+      description: "The server's METRICS_TOKEN, for GET /metrics only (a Prometheus scraper's credential).",
+    },
   } as const;
   for (const [name, scheme] of Object.entries(schemes))
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
@@ -222,7 +232,7 @@ function serveFiles(app: Router, deps: Deps) {
 }
 
 /** Every failure answers the one envelope: ours with their code, Hono's by status, the rest as 500. */
-function answerErrors(app: Router) {
+function answerErrors(app: Router, deps: Deps) {
   app.notFound((c) =>
     c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),
   );
@@ -238,7 +248,16 @@ function answerErrors(app: Router) {
       return c.json(errorBody(statusCode(status), error.message || "Request failed", requestId), status);
     }
     // Unexpected: log it with the request id, answer without internals.
-    console.error(`[${requestId}]`, error);
+    if (deps.log)
+      deps.log.error(
+        {
+          requestId,
+          route: routePattern(c),
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        },
+        "unexpected error",
+      );
+    else console.error(`[${requestId}]`, error);
     return c.json(errorBody("internal", "Something went wrong on our side", requestId), 500);
   });
 }
