@@ -117,6 +117,18 @@ describe("GET /readyz", () => {
     expect((await notReady(t)).checks.webhooks).toMatch(/^not draining: a due message has waited 121 s/);
   });
 
+  it("does not count deliveries held by an endpoint a person must resume (paused after failures)", async () => {
+    t = await createOpsApp({ config: { readyOutboxMaxAgeSeconds: 120 } });
+    await pendingWebhook(t);
+    const down = async () => new Response(null, { status: 503 });
+    const options = { fetch: down, baseBackoffMs: 1_000, pauseAfterFailures: 1, random: () => 0 };
+    expect(await deliverDueWebhooks({ db: t.db, clock: t.clock }, options)).toMatchObject({ retrying: 1 });
+    const [endpoint] = (await t.client.execute("select paused_at from webhook_endpoints")).rows;
+    expect(endpoint?.paused_at).not.toBeNull();
+    t.clock.advance(86_400_000);
+    expect((await t.call("GET", "/readyz")).status).toBe(200);
+  });
+
   it("checks the mail outbox only where mail is on", async () => {
     t = await createOpsApp({ config: { readyOutboxMaxAgeSeconds: 120 } });
     await pendingWebhook(t);
