@@ -13,6 +13,7 @@ import { apiErrorOf, type ErrorCode, errorBody } from "./errors.ts";
 import { RateLimits } from "./lib/rate-limiter.ts";
 import { createRouter } from "./lib/router.ts";
 import { apiCsp, staticHeaders } from "./lib/static-headers.ts";
+import { errorText } from "./lib/telemetry.ts";
 import { bodyPaths, jsonBody, limitBody } from "./middleware/json-body.ts";
 import { observeRequests, routePattern } from "./middleware/observe.ts";
 import { readVisitor } from "./middleware/visitor.ts";
@@ -253,7 +254,7 @@ function answerErrors(app: Router, deps: Deps) {
         {
           requestId,
           route: routePattern(c),
-          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          error: errorText(error),
         },
         "unexpected error",
       );

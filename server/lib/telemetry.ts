@@ -57,3 +57,7 @@ export const noMetrics: Metrics = {
 
 /** Where the background work reports: its log and its counters (both optional). */
 export type Telemetry = { log?: Logger; metrics?: Metrics };
+
+/** An error as one log field: its stack (what an operator needs to find the line), or its text. */
+export const errorText = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -4,7 +4,7 @@
  * On Node an interval runs it; on Workers a cron trigger calls `runBackgroundTick`.
  */
 
-import type { Telemetry } from "../lib/telemetry.ts";
+import { errorText, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { type MailReport, type MailWorkerOptions, sendDueMail, startDueMail } from "./mail-outbox.ts";
 import { forgetStaleNetworkKeys } from "./network-retention.ts";
 import { approveDueRewards } from "./rewards.ts";
@@ -63,18 +63,16 @@ export type BackgroundWorkerInput = {
  */
 export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWorkerInput): BackgroundWorker {
   const { intervalMs, telemetry = {} } = input;
-  const log = telemetry.log;
+  const log = telemetry.log ?? silentLogger;
   const onError =
     input.onError ??
     ((error: unknown) =>
-      log
-        ? log.error(
-            { job: "drain", error: error instanceof Error ? (error.stack ?? error.message) : String(error) },
-            "background tick failed",
-          )
+      telemetry.log
+        ? log.error({ job: "drain", error: errorText(error) }, "background tick failed")
         : console.error("background tick failed:", error));
-  const delivery = { ...input.delivery, telemetry };
-  const mail = input.mail && { ...input.mail, telemetry };
+  // Each send is logged and counted too (an outbox's own telemetry, if given, wins).
+  const delivery = { telemetry, ...input.delivery };
+  const mail = input.mail && { telemetry, ...input.mail };
   let running: Promise<void> | null = null;
   let stopped = false;
   const sending = new Set<Promise<unknown>>();
@@ -89,17 +87,15 @@ export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWork
       if (mail) runs.push(await startDueMail(ctx, mail));
       // Idle ticks (one a second) only at debug: a quiet server's log stays quiet.
       const [webhooks, mailRun] = runs;
-      const busy = approved > 0 || runs.some((run) => run.claimed > 0);
-      (busy ? log?.info : log?.debug)?.(
-        {
-          job: "drain",
-          approved,
-          webhooksClaimed: webhooks?.claimed ?? 0,
-          mailClaimed: mailRun?.claimed ?? 0,
-          durationMs: Math.round(performance.now() - started),
-        },
-        "background tick",
-      );
+      const line = {
+        job: "drain",
+        approved,
+        webhooksClaimed: webhooks?.claimed ?? 0,
+        mailClaimed: mailRun?.claimed ?? 0,
+        durationMs: Math.round(performance.now() - started),
+      };
+      if (approved > 0 || runs.some((run) => run.claimed > 0)) log.info(line, "background tick");
+      else log.debug(line, "background tick");
       for (const run of runs) {
         if (run.claimed === 0) continue;
         const finished = run.finished.then(() => setImmediate(tick), onError);

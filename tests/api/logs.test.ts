@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { consoleLogger } from "../../server/lib/console-logger.ts";
-import { runBackgroundTick } from "../../server/services/background.ts";
+import { runBackgroundTick, startBackgroundWorker } from "../../server/services/background.ts";
 import type { MailTransport } from "../../server/services/mail-outbox.ts";
 import { referrerFactory } from "../support/click-factories.ts";
 import { enrollment, poster } from "../support/conversions.ts";
@@ -140,6 +140,42 @@ describe("the background jobs' log", () => {
     });
     expect(t.rawLog()).not.toContain("priya@learners.example");
     expect(t.rawLog()).not.toContain("hooks.academy.example");
+  });
+});
+
+describe("the Node background worker's log", () => {
+  it("logs a busy tick at info, each send, and idle ticks only at debug", async () => {
+    t = await createOpsApp({ logLevel: "debug" });
+    const ws = await workspaceFactory(t.db);
+    const hook = await t.call("POST", "/v1/admin/webhooks", {
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+      body: { url: "https://hooks.academy.example/chorus", events: ["conversion.attributed"] },
+    });
+    expect(hook.status).toBe(201);
+    const priya = await referrerFactory(t.db, ws.id, { sub: "priya" }, { now: t.clock.now() });
+    expect((await poster(t, ws.secretKey)(enrollment({ code: priya.code }))).status).toBe(201);
+    const app = t;
+    const worker = startBackgroundWorker(
+      { db: t.db, clock: t.clock },
+      {
+        intervalMs: 60_000,
+        delivery: { fetch: async () => new Response(null, { status: 204 }) },
+        telemetry: { log: t.log, metrics: t.metrics },
+      },
+    );
+    // The busy tick ticks again once its sends are recorded: that one finds nothing (debug).
+    await expect
+      .poll(() => app.lines().filter((line) => line.job === "drain").length, { timeout: 5_000 })
+      .toBeGreaterThanOrEqual(2);
+    await worker.stop();
+    const drains = t.lines().filter((line) => line.job === "drain");
+    expect(drains[0]).toMatchObject({ level: 30, webhooksClaimed: 1 });
+    expect(drains[1]).toMatchObject({ level: 20, webhooksClaimed: 0, approved: 0 });
+    expect(t.lines().find((line) => line.job === "webhook.delivery")).toMatchObject({
+      level: 30,
+      outcome: "delivered",
+      statusCode: 204,
+    });
   });
 });
 
