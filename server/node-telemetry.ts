@@ -102,6 +102,11 @@ export function createNodeMetrics(): NodeMetrics {
     labelNames: ["outbox"],
     registers,
   });
+  const databaseUp = new Gauge({
+    name: "chorus_database_up",
+    help: "1 when the database answered this scrape's queries, 0 when not (the outbox and size gauges then keep their last values).",
+    registers,
+  });
   const size = new Gauge({
     name: "chorus_database_size_bytes",
     help: "The database's pages in bytes (page_count x page_size).",
@@ -129,13 +134,20 @@ export function createNodeMetrics(): NodeMetrics {
       rateLimited.inc({ group, scope });
     },
     async render(ctx) {
-      const [backlog, bytes] = await Promise.all([outboxBacklog(ctx), databaseBytes(ctx)]);
-      for (const [outbox, figures] of Object.entries(backlog)) {
-        depth.set({ outbox }, figures.depth);
-        oldest.set({ outbox }, figures.oldestAgeSeconds);
-        overdue.set({ outbox }, figures.overdueSeconds);
+      // A database that does not answer must not cost the scrape: the process figures are what
+      // an operator needs most then.
+      try {
+        const [backlog, bytes] = await Promise.all([outboxBacklog(ctx), databaseBytes(ctx)]);
+        for (const [outbox, figures] of Object.entries(backlog)) {
+          depth.set({ outbox }, figures.depth);
+          oldest.set({ outbox }, figures.oldestAgeSeconds);
+          overdue.set({ outbox }, figures.overdueSeconds);
+        }
+        size.set(bytes);
+        databaseUp.set(1);
+      } catch {
+        databaseUp.set(0);
       }
-      size.set(bytes);
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };

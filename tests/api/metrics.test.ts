@@ -161,10 +161,19 @@ describe("GET /metrics", () => {
     expect(sampleValue(page, "chorus_outbox_depth", { outbox: "webhooks" })).toBe(0);
     expect(sampleValue(page, "chorus_outbox_oldest_age_seconds", { outbox: "webhooks" })).toBe(0);
 
+    expect(sampleValue(page, "chorus_database_up")).toBe(1);
     const pages = await t.client.execute(
       "select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()",
     );
     expect(sampleValue(page, "chorus_database_size_bytes")).toBe(Number(pages.rows[0]?.bytes));
     expect(sampleValue(page, "chorus_database_size_bytes")).toBeGreaterThan(100_000);
+  });
+
+  it("still answers when the database does not, saying so, with the process figures", async () => {
+    t = await createOpsApp();
+    t.client.close();
+    const page = await scrape(t);
+    expect(sampleValue(page, "chorus_database_up")).toBe(0);
+    expect(sampleValue(page, "process_resident_memory_bytes")).toBeGreaterThan(0);
   });
 });
