@@ -1,6 +1,6 @@
 # Chorus: the Node server with its embedded database (docs/operations.md).
 # Its build steps are the commands the tests run: `npm ci` (.ci/run), `npm run build`, and the
-# server started as tests/support/processes.ts starts it; tests/process/dockerfile.test.ts holds
+# server started as tests/support/processes.ts starts it; tests/process/operations-files.test.ts holds
 # the file to that and runs the start command and the health check.
 FROM node:20-bookworm-slim
 
