@@ -16,7 +16,7 @@ import { errorBody } from "./errors.ts";
 import { createHttpMailTransport } from "./http-mail.ts";
 import { consoleLogger } from "./lib/console-logger.ts";
 import { executionContextWaitUntil } from "./lib/execution-context.ts";
-import type { Logger } from "./lib/telemetry.ts";
+import { errorText, type Logger } from "./lib/telemetry.ts";
 import { runBackgroundTick } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import type { MailWorkerOptions } from "./services/mail-outbox.ts";
@@ -105,12 +105,14 @@ export default {
       console.error(`Chorus is not configured: ${(error as Error).message}`);
       return;
     }
+    const tick = runBackgroundTick(
+      { db: runtime.db, clock: { now: () => new Date() } },
+      { telemetry: { log: runtime.log } },
+      runtime.mail,
+    );
+    // The next minute's run tries again; the log says why this one failed.
     ctx.waitUntil(
-      runBackgroundTick(
-        { db: runtime.db, clock: { now: () => new Date() } },
-        { telemetry: { log: runtime.log } },
-        runtime.mail,
-      ),
+      tick.catch((error) => runtime.log.error({ job: "drain", error: errorText(error) }, "background tick failed")),
     );
   },
 } satisfies ExportedHandler<WorkerEnv>;
