@@ -29,7 +29,7 @@ export function observeRequests(deps: Pick<Deps, "log" | "metrics">): Middleware
     const { method } = c.req;
     const { status } = c.res;
     metrics.request(route, method, status, seconds);
-    (status >= 500 ? log.error : log.info)(
+    log[status >= 500 ? "error" : "info"](
       {
         requestId: c.var.requestId,
         method,

@@ -320,7 +320,7 @@ export async function startDueMail(
   // Ids and figures only: never the address, the subject or the server's own words.
   const record = (row: Row, attempt: number, outcome: SendOutcome, error: string | null, durationMs: number) => {
     metrics.sent("mail", outcome);
-    (outcome === "delivered" ? log.info : log.warn)(
+    log[outcome === "delivered" ? "info" : "warn"](
       {
         job: "mail.send",
         workspaceId: row.workspaceId,

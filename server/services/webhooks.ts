@@ -541,14 +541,13 @@ export async function startDueDeliveries(
       const endpoint = endpoints.find((row) => row.id === claim.endpoint_id);
       let statusCode: number | null = null;
       let error: string | null = null;
-      let started = performance.now();
+      const started = performance.now();
       const endpointGone =
         !event || !endpoint || endpoint.disabledAt !== null || endpoint.workspaceId !== event.workspaceId;
       if (endpointGone) {
         error = "endpoint deleted";
       } else {
         const body = JSON.stringify(event.payload);
-        started = performance.now();
         const timestamp = Math.floor(clock.now().getTime() / 1000);
         try {
           const response = await sendTo(endpoint)(endpoint.url, {
@@ -577,7 +576,7 @@ export async function startDueDeliveries(
       report[outcome]++;
       metrics.sent("webhooks", outcome);
       // `error` is a class of failure (HTTP 500, timeout, refused…), never the receiver's own text.
-      (outcome === "delivered" ? log.info : log.warn)(
+      log[outcome === "delivered" ? "info" : "warn"](
         {
           job: "webhook.delivery",
           workspaceId: event?.workspaceId ?? null,
