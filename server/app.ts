@@ -13,7 +13,9 @@ import { apiErrorOf, type ErrorCode, errorBody } from "./errors.ts";
 import { RateLimits } from "./lib/rate-limiter.ts";
 import { createRouter } from "./lib/router.ts";
 import { apiCsp, staticHeaders } from "./lib/static-headers.ts";
+import { errorText } from "./lib/telemetry.ts";
 import { bodyPaths, jsonBody, limitBody } from "./middleware/json-body.ts";
+import { observeRequests, routePattern } from "./middleware/observe.ts";
 import { readVisitor } from "./middleware/visitor.ts";
 import { adminIntegrationRoutes } from "./routes/admin-integrations.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
@@ -106,13 +108,14 @@ const resourceRoutes = [
 export function createApp(deps: Deps) {
   const app = createRouter();
   app.use("*", requestId({ headerName: "X-Request-Id" }));
+  app.use("*", observeRequests(deps));
   useRequestState(app, deps);
   useHeaders(app);
   app.use(bodyPaths, limitBody, jsonBody);
   for (const routes of resourceRoutes) app.route("/", routes);
   documentApi(app);
   serveFiles(app, deps);
-  answerErrors(app);
+  answerErrors(app, deps);
   return app;
 }
 
@@ -127,7 +130,10 @@ function useRequestState(app: Router, deps: Deps) {
     deps.config.secret,
     deps.clickRecorder,
   );
-  const rateLimits = new RateLimits({ clicksPerAddressPerMinute: deps.config.clicksPerAddressPerMinute });
+  const rateLimits = new RateLimits({
+    clicksPerAddressPerMinute: deps.config.clicksPerAddressPerMinute,
+    onRefusal: deps.metrics?.rateLimited,
+  });
   const credentialCache = new CredentialFetchCache();
   app.use("*", async (c, next) => {
     const requestDeps = withExecutionContext(deps, c);
@@ -197,6 +203,11 @@ function documentApi(app: Router) {
       description:
         "The dashboard's session cookie (POST /v1/dashboard/session); changes also need `X-Chorus-Dashboard: 1`.",
     },
+    metricsToken: {
+      type: "http",
+      scheme: "bearer",
+      description: "The server's METRICS_TOKEN, for GET /metrics only (a Prometheus scraper's credential).",
+    },
   } as const;
   for (const [name, scheme] of Object.entries(schemes))
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
@@ -228,7 +239,7 @@ function serveFiles(app: Router, deps: Deps) {
 }
 
 /** Every failure answers the one envelope: ours with their code, Hono's by status, the rest as 500. */
-function answerErrors(app: Router) {
+function answerErrors(app: Router, deps: Deps) {
   app.notFound((c) =>
     c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),
   );
@@ -244,7 +255,16 @@ function answerErrors(app: Router) {
       return c.json(errorBody(statusCode(status), error.message || "Request failed", requestId), status);
     }
     // Unexpected: log it with the request id, answer without internals.
-    console.error(`[${requestId}]`, error);
+    if (deps.log)
+      deps.log.error(
+        {
+          requestId,
+          route: routePattern(c),
+          error: errorText(error),
+        },
+        "unexpected error",
+      );
+    else console.error(`[${requestId}]`, error);
     return c.json(errorBody("internal", "Something went wrong on our side", requestId), 500);
   });
 }

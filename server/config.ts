@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { webUrl } from "../db/web-url.ts";
+import { logLevels } from "./lib/telemetry.ts";
 
 export const defaultDatabaseUrl = "file:./data/chorus.db";
 
@@ -28,6 +29,8 @@ export type Config = {
   clicksPerAddressPerMinute?: number | null;
   /** The most webhook endpoints one workspace may have (default 20). */
   webhookEndpointLimit?: number;
+  /** `GET /readyz` fails once a due outbox message has waited this long unclaimed (default 300). */
+  readyOutboxMaxAgeSeconds?: number;
 };
 
 const wholeNumber = (min: number, max: number) =>
@@ -78,6 +81,10 @@ const Env = z.object({
   // Workers: the HTTP email API (Resend's, or one that speaks its request shape).
   MAIL_API_URL: httpUrl.optional(),
   MAIL_API_KEY: z.string().min(1).optional(),
+  // Operations (docs/operations.md): the log's level, the /metrics token, /readyz's outbox limit.
+  LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
+  METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  READY_OUTBOX_MAX_AGE_SECONDS: wholeNumber(60, 86_400).default(300),
 });
 
 export type EnvName = keyof z.input<typeof Env>;
@@ -94,6 +101,7 @@ const secretNames = new Set<string>([
   "DATABASE_URL",
   "SMTP_URL",
   "MAIL_API_KEY",
+  "METRICS_TOKEN",
 ]);
 
 function read<K extends EnvName>(raw: RawEnv, names: readonly K[]): Pick<Env, K> {
@@ -120,6 +128,7 @@ const appNames = [
   "BODY_LIMIT_BYTES",
   "CLICKS_PER_ADDRESS_PER_MINUTE",
   "CHORUS_WEBHOOK_ENDPOINTS_MAX",
+  "READY_OUTBOX_MAX_AGE_SECONDS",
 ] as const;
 
 function appConfig(env: Pick<Env, (typeof appNames)[number]>, secret: string): Config {
@@ -133,6 +142,7 @@ function appConfig(env: Pick<Env, (typeof appNames)[number]>, secret: string): C
       ? {}
       : { clicksPerAddressPerMinute: env.CLICKS_PER_ADDRESS_PER_MINUTE || null }),
     webhookEndpointLimit: env.CHORUS_WEBHOOK_ENDPOINTS_MAX,
+    readyOutboxMaxAgeSeconds: env.READY_OUTBOX_MAX_AGE_SECONDS,
   };
 }
 
@@ -150,6 +160,8 @@ export function nodeSettings(raw: RawEnv) {
     "SMTP_URL",
     "MAIL_FROM",
     "MAIL_PER_RECIPIENT_PER_DAY",
+    "LOG_LEVEL",
+    "METRICS_TOKEN",
     ...appNames,
   ]);
   // Links, QR codes (cached publicly for a day) and redirects would otherwise be built from the
@@ -165,6 +177,9 @@ export function nodeSettings(raw: RawEnv) {
     ...demoSetting(env),
     secret: env.CHORUS_SECRET,
     mail: mailSettings(env),
+    logLevel: env.LOG_LEVEL,
+    /** GET /metrics answers only with this bearer token; unset, /metrics is off (404). */
+    metricsToken: env.METRICS_TOKEN,
     /** The app's config, once the secret is known (given, or kept in the database). */
     config: (secret: string) => appConfig(env, secret),
   };
@@ -244,6 +259,7 @@ export function workerSettings(raw: RawEnv) {
     "MAIL_API_KEY",
     "MAIL_FROM",
     "MAIL_PER_RECIPIENT_PER_DAY",
+    "LOG_LEVEL",
     ...appNames,
   ]);
   if (env.DATABASE_URL.startsWith("file:"))
@@ -252,6 +268,7 @@ export function workerSettings(raw: RawEnv) {
     database: { url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN },
     config: appConfig(env, env.CHORUS_SECRET!),
     mail: workerMailSettings(env),
+    logLevel: env.LOG_LEVEL,
   };
 }
 

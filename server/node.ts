@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
+import { pendingMigrations } from "../db/migrate.ts";
 import { ensureDemoWorkspace } from "../demo/seed.ts";
 import { createDemoRoutes } from "../demo/server.ts";
 import { type App, createApp } from "./app.ts";
@@ -11,6 +12,7 @@ import { ConfigError, nodeSettings } from "./config.ts";
 import { databaseFile, NotMigratedError, openDatabase } from "./node-database.ts";
 import { createSmtpTransport } from "./node-mail.ts";
 import { createNodeOutbound } from "./node-outbound.ts";
+import { createNodeLogger, createNodeMetrics } from "./node-telemetry.ts";
 import { startBackgroundWorker } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ensureServerSecret } from "./services/server-secret.ts";
@@ -45,6 +47,9 @@ const secret = settings.secret ?? (await ensureServerSecret({ db }));
 const config = settings.config(secret);
 const origin = config.publicUrl ? new URL(config.publicUrl).origin : `http://${host}:${port}`;
 const clock = { now: () => new Date() };
+// One JSON line per request and background job on stdout (pino), at LOG_LEVEL; counters for /metrics.
+const log = createNodeLogger(settings.logLevel);
+const metrics = createNodeMetrics();
 
 const demoKeys = settings.demo
   ? await ensureDemoWorkspace(db, {
@@ -57,7 +62,7 @@ const demoKeys = settings.demo
 
 // One process writes this database's clicks (group commit: concurrent clicks share a
 // transaction), so the click recorder may trust its memory of the last hour (services/clicks.ts).
-const clickWriter = createClickWriter({ db });
+const clickWriter = createClickWriter({ db }, { metrics });
 // Credential URLs and webhooks: names resolved, every answer checked, the checked address connected to.
 const outbound = createNodeOutbound();
 // Without SMTP_URL and MAIL_FROM mail is off: messages wait in the outbox, the dashboard says so.
@@ -70,6 +75,13 @@ const app: App = createApp({
   clickRecorder: { exclusive: true },
   outbound,
   mailTransport,
+  log,
+  metrics,
+  // Off unless METRICS_TOKEN is set: the figures are the operator's, not the public's.
+  metricsEndpoint: settings.metricsToken
+    ? { token: settings.metricsToken, render: () => metrics.render({ db, clock }) }
+    : undefined,
+  pendingMigrations: () => pendingMigrations(client),
   // The demo site calls the app in-process (no socket): such a request has no address.
   clientIp: (c) =>
     (c.env as { incoming?: unknown } | undefined)?.incoming ? getConnInfo(c).remote.address : undefined,
@@ -99,7 +111,7 @@ const mail =
     : undefined;
 const background = startBackgroundWorker(
   { db, clock },
-  { intervalMs: 1_000, delivery: { fetch: outbound.fetch }, mail },
+  { intervalMs: 1_000, delivery: { fetch: outbound.fetch }, mail, telemetry: { log, metrics } },
 );
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
@@ -110,7 +122,7 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
     ...(demoKeys ? [`  Demo course site   ${origin}/demo`] : []),
     `  Dashboard          ${origin}/dashboard`,
     `  API reference      ${origin}/docs`,
-    `  Health check       ${origin}/healthz`,
+    `  Health check       ${origin}/healthz   (readiness: ${origin}/readyz)`,
     "",
   ];
   lines.push(`Demo: ${demoKeys ? "on" : "off"} (${settings.demoReason})`, "");

@@ -5,6 +5,7 @@ import type { Db } from "../db/index.ts";
 import type { Config } from "./config.ts";
 import type { Outbound } from "./lib/outbound/guard.ts";
 import type { RateLimits } from "./lib/rate-limiter.ts";
+import type { Logger, Metrics } from "./lib/telemetry.ts";
 import type { ClickWriter } from "./services/click-writer.ts";
 import type { ClickRecorder, ClickRecorderOptions } from "./services/clicks.ts";
 import type { CodeCache } from "./services/codes.ts";
@@ -40,6 +41,14 @@ export type Deps = {
   mailTransport?: MailTransport;
   /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */
   assets?: MiddlewareHandler<AppEnv>;
+  /** One structured line per request and per unexpected error (pino on Node, JSON console lines on Workers); absent: silent. */
+  log?: Logger;
+  /** Counts requests, clicks written and rate-limit refusals (prom-client on Node); absent: nothing is counted. */
+  metrics?: Metrics;
+  /** `GET /metrics`: the bearer token it requires and the Prometheus text it answers; absent, it answers 404. */
+  metricsEndpoint?: { token: string; render(): Promise<{ contentType: string; body: string }> };
+  /** The migrations this build has and the database lacks (`GET /readyz`); absent where they cannot be read (Workers). */
+  pendingMigrations?: () => Promise<string[]>;
   /** The demo provider's site at /demo and its files at /demo/assets (Node, when it has a demo workspace). */
   demo?: { routes: Hono; assets: MiddlewareHandler<AppEnv> };
 };

@@ -14,7 +14,9 @@ import { type App, createApp } from "./app.ts";
 import { type Config, type RawEnv, workerSettings } from "./config.ts";
 import { errorBody } from "./errors.ts";
 import { createHttpMailTransport } from "./http-mail.ts";
+import { consoleLogger } from "./lib/console-logger.ts";
 import { executionContextWaitUntil } from "./lib/execution-context.ts";
+import { errorText, type Logger } from "./lib/telemetry.ts";
 import { runBackgroundTick } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import type { MailWorkerOptions } from "./services/mail-outbox.ts";
@@ -23,7 +25,7 @@ import type { MailWorkerOptions } from "./services/mail-outbox.ts";
 export type WorkerEnv = RawEnv;
 
 /** What one isolate builds once and reuses across requests (and cron runs). */
-export type WorkerRuntime = { app: App; db: Db; config: Config; mail?: MailWorkerOptions };
+export type WorkerRuntime = { app: App; db: Db; config: Config; mail?: MailWorkerOptions; log: Logger };
 
 let cached: { env: WorkerEnv; runtime: WorkerRuntime } | undefined;
 
@@ -33,7 +35,9 @@ let cached: { env: WorkerEnv; runtime: WorkerRuntime } | undefined;
  */
 export function runtimeFor(env: WorkerEnv): WorkerRuntime {
   if (cached?.env === env) return cached.runtime;
-  const { database, config, mail: mailSettings } = workerSettings(env);
+  const { database, config, mail: mailSettings, logLevel } = workerSettings(env);
+  // JSON lines on console.log: Workers Logs and `wrangler tail` index them by field.
+  const log = consoleLogger(logLevel);
   // No client-side concurrency limit (its default, 20, queues the 21st statement and starts it from
   // whichever request finishes one first: workerd refuses I/O for another request, and the queued
   // request hangs until cancelled). Workers already limits each request's own connections.
@@ -51,6 +55,7 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
         secret: config.secret,
         publicUrl: mailSettings.publicUrl,
         perRecipientPerDay: mailSettings.perRecipientPerDay,
+        telemetry: { log },
       }
     : undefined;
   const app = createApp({
@@ -64,8 +69,9 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
     requestWaitUntil: executionContextWaitUntil,
     clientIp: (c) => c.req.header("CF-Connecting-IP"),
     mailTransport: mail?.transport,
+    log,
   });
-  cached = { env, runtime: { app, db, config, mail } };
+  cached = { env, runtime: { app, db, config, mail, log } };
   return cached.runtime;
 }
 
@@ -99,6 +105,14 @@ export default {
       console.error(`Chorus is not configured: ${(error as Error).message}`);
       return;
     }
-    ctx.waitUntil(runBackgroundTick({ db: runtime.db, clock: { now: () => new Date() } }, {}, runtime.mail));
+    const tick = runBackgroundTick(
+      { db: runtime.db, clock: { now: () => new Date() } },
+      { telemetry: { log: runtime.log } },
+      runtime.mail,
+    );
+    // The next minute's run tries again; the log says why this one failed.
+    ctx.waitUntil(
+      tick.catch((error) => runtime.log.error({ job: "drain", error: errorText(error) }, "background tick failed")),
+    );
   },
 } satisfies ExportedHandler<WorkerEnv>;

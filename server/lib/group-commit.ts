@@ -21,7 +21,15 @@ export type GroupCommitter<T> = {
   flush(): Promise<void>;
 };
 
-export function groupCommit<T>(writeBatch: (items: T[]) => Promise<void>, maxBatch = 500): GroupCommitter<T> {
+/**
+ * `onBatch` hears of every batch once it is written (or failed): the metrics count clicks
+ * written and batch sizes there.
+ */
+export function groupCommit<T>(
+  writeBatch: (items: T[]) => Promise<void>,
+  maxBatch = 500,
+  onBatch: (size: number, written: boolean) => void = () => {},
+): GroupCommitter<T> {
   let queue: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
   let draining: Promise<void> | null = null;
 
@@ -31,8 +39,10 @@ export function groupCommit<T>(writeBatch: (items: T[]) => Promise<void>, maxBat
       queue = queue.slice(maxBatch);
       try {
         await writeBatch(batch.map((entry) => entry.item));
+        onBatch(batch.length, true);
         for (const entry of batch) entry.resolve();
       } catch (error) {
+        onBatch(batch.length, false);
         // Nobody in a failed batch is told "done": each caller answers with an error instead.
         for (const entry of batch) entry.reject(error);
       }

@@ -86,7 +86,11 @@ export type RateLimitRejection = { scope: "visitor" | "address" | "workspace"; r
  * Server-wide limits beside the workspaces' own (from server/config.ts): clicks per address per
  * minute, whatever the user agent (null: off).
  */
-export type ServerRateLimits = { clicksPerAddressPerMinute?: number | null | undefined };
+export type ServerRateLimits = {
+  clicksPerAddressPerMinute?: number | null | undefined;
+  /** Told of every refusal (the metrics count them): the group (`sign_in` for the dashboard's) and scope. */
+  onRefusal?: ((group: string, scope: RateLimitRejection["scope"]) => void) | undefined;
+};
 
 /**
  * Failed dashboard sign-ins per address: secret keys carry 190 random bits, so this is not what
@@ -127,8 +131,10 @@ export class RateLimits {
   // Random per process, so nobody can craft two visitors whose keys collide.
   private readonly seed = crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
   private readonly clicksPerAddress: WindowRule | null;
+  private readonly onRefusal: NonNullable<ServerRateLimits["onRefusal"]>;
 
   constructor(server: ServerRateLimits = {}) {
+    this.onRefusal = server.onRefusal ?? (() => {});
     const perMinute =
       server.clicksPerAddressPerMinute === undefined
         ? defaultClicksPerAddressPerMinute
@@ -157,7 +163,9 @@ export class RateLimits {
   /** Whether `ip` may try to sign in to the dashboard now, or why not. */
   signInAllowed(ip: string, nowMs: number): RateLimitRejection | null {
     const result = this.signInFailures.check(this.signInKey(ip), nowMs, failedSignIns);
-    return result.allowed ? null : { scope: "address", retryAfterSeconds: result.retryAfterSeconds };
+    if (result.allowed) return null;
+    this.onRefusal("sign_in", "address");
+    return { scope: "address", retryAfterSeconds: result.retryAfterSeconds };
   }
 
   /** Counts one failed dashboard sign-in from `ip`. */
@@ -199,6 +207,7 @@ export class RateLimits {
     ].filter((limit) => limit.result?.allowed === false);
     const [first] = refused;
     if (first) {
+      this.onRefusal(group, first.scope);
       return {
         scope: first.scope,
         retryAfterSeconds: Math.max(...refused.map((limit) => limit.result?.retryAfterSeconds ?? 0)),

@@ -3,6 +3,8 @@
  * sending the email outbox (where mail is on).
  * On Node an interval runs it; on Workers a cron trigger calls `runBackgroundTick`.
  */
+
+import { errorText, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { type MailReport, type MailWorkerOptions, sendDueMail, startDueMail } from "./mail-outbox.ts";
 import { forgetStaleNetworkKeys } from "./network-retention.ts";
 import { approveDueRewards } from "./rewards.ts";
@@ -18,12 +20,23 @@ export async function runBackgroundTick(
   options: DeliveryOptions = {},
   mail?: MailWorkerOptions,
 ): Promise<{ approved: number; deliveries: DeliveryReport; mail: MailReport | null }> {
+  const started = performance.now();
   const approved = await approveDueRewards(ctx);
   const [deliveries, mailReport] = await Promise.all([
     deliverDueWebhooks(ctx, options),
     mail ? sendDueMail(ctx, mail) : null,
   ]);
   await forgetStaleNetworkKeys(ctx);
+  options.telemetry?.log?.info(
+    {
+      job: "drain",
+      approved,
+      webhooksClaimed: deliveries.claimed,
+      mailClaimed: mailReport?.claimed ?? 0,
+      durationMs: Math.round(performance.now() - started),
+    },
+    "background tick",
+  );
   return { approved, deliveries, mail: mailReport };
 }
 
@@ -35,8 +48,10 @@ export type BackgroundWorkerInput = {
   delivery?: DeliveryOptions;
   /** How the email outbox is sent; absent (mail off), messages wait queued. */
   mail?: MailWorkerOptions;
-  /** Where a failed tick is reported; the next tick runs anyway. */
+  /** Where a failed tick is reported; the next tick runs anyway. Absent: the log (or the console). */
   onError?: (error: unknown) => void;
+  /** Where each tick and each send is logged and counted. */
+  telemetry?: Telemetry;
 };
 
 /**
@@ -47,18 +62,40 @@ export type BackgroundWorkerInput = {
  * again as soon as it finishes, so a backlog drains without waiting for the interval.
  */
 export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWorkerInput): BackgroundWorker {
-  const { intervalMs, onError = (error) => console.error("background tick failed:", error), delivery = {} } = input;
+  const { intervalMs, telemetry = {} } = input;
+  const log = telemetry.log ?? silentLogger;
+  const onError =
+    input.onError ??
+    ((error: unknown) =>
+      telemetry.log
+        ? log.error({ job: "drain", error: errorText(error) }, "background tick failed")
+        : console.error("background tick failed:", error));
+  // Each send is logged and counted too (an outbox's own telemetry, if given, wins).
+  const delivery = { telemetry, ...input.delivery };
+  const mail = input.mail && { telemetry, ...input.mail };
   let running: Promise<void> | null = null;
   let stopped = false;
   const sending = new Set<Promise<unknown>>();
   const tick = () => {
     if (running || stopped) return;
     running = (async () => {
-      await approveDueRewards(ctx);
+      const started = performance.now();
+      const approved = await approveDueRewards(ctx);
       await forgetStaleNetworkKeys(ctx);
       const runs: { claimed: number; finished: Promise<unknown> }[] = [await startDueDeliveries(ctx, delivery)];
       // Mail is claimed and sent like deliveries: a hanging SMTP server holds only its own sends.
-      if (input.mail) runs.push(await startDueMail(ctx, input.mail));
+      if (mail) runs.push(await startDueMail(ctx, mail));
+      // Idle ticks (one a second) only at debug: a quiet server's log stays quiet.
+      const [webhooks, mailRun] = runs;
+      const line = {
+        job: "drain",
+        approved,
+        webhooksClaimed: webhooks?.claimed ?? 0,
+        mailClaimed: mailRun?.claimed ?? 0,
+        durationMs: Math.round(performance.now() - started),
+      };
+      if (approved > 0 || runs.some((run) => run.claimed > 0)) log.info(line, "background tick");
+      else log.debug(line, "background tick");
       for (const run of runs) {
         if (run.claimed === 0) continue;
         const finished = run.finished.then(() => setImmediate(tick), onError);

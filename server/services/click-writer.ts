@@ -16,6 +16,7 @@ import type { InArgs } from "@libsql/client";
 import type { Db } from "../../db/index.ts";
 import type { clicks } from "../../db/schema.ts";
 import { type GroupCommitter, groupCommit } from "../lib/group-commit.ts";
+import type { Metrics } from "../lib/telemetry.ts";
 import { inWriteQueue, retryWhileBusy } from "../lib/write-transaction.ts";
 import type { ServiceContext } from "./types.ts";
 
@@ -238,11 +239,11 @@ export async function insertClicks({ db }: { db: Db }, { rows }: { rows: ClickRo
  */
 export function createClickWriter(
   { db }: Pick<ServiceContext, "db">,
-  { runtime = "node" }: { runtime?: "node" | "workers" } = {},
+  { runtime = "node", metrics }: { runtime?: "node" | "workers"; metrics?: Pick<Metrics, "clickBatch"> } = {},
 ): ClickWriter {
   // A batch is one transaction, so a busy database's refusal wrote nothing and it can run again.
   const write = (rows: ClickRow[]) => retryWhileBusy(() => insertClicks({ db }, { rows }));
   // Workers: one click per request, in the isolate's write queue (see write-transaction.ts).
   if (runtime === "workers") return { write: (row) => inWriteQueue(db, () => write([row])), flush: async () => {} };
-  return groupCommit<ClickRow>(write, chunk);
+  return groupCommit<ClickRow>(write, chunk, metrics?.clickBatch);
 }

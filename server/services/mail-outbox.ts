@@ -15,6 +15,7 @@
 import { and, count, eq, gt, inArray, ne, sql } from "drizzle-orm";
 import { mailMessages, mailSuppressions, workspaces } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
+import { noMetrics, type SendOutcome, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import { type MailLocale, type MailTemplate, type MailTemplates, renderMail } from "./mail-templates.ts";
@@ -139,6 +140,8 @@ export type MailWorkerOptions = {
   maxBackoffMs?: number;
   maxAttempts?: number;
   random?: () => number;
+  /** Where each send is logged and counted; absent, silently. */
+  telemetry?: Telemetry;
 };
 
 export type MailReport = { claimed: number; sent: number; retrying: number; failed: number; suppressed: number };
@@ -313,6 +316,25 @@ export async function startDueMail(
     maxAttempts = 8,
     random = Math.random,
   } = options;
+  const { log = silentLogger, metrics = noMetrics } = options.telemetry ?? {};
+  // Ids and figures only: never the address, the subject or the server's own words.
+  const record = (row: Row, attempt: number, outcome: SendOutcome, error: string | null, durationMs: number) => {
+    metrics.sent("mail", outcome);
+    log[outcome === "delivered" ? "info" : "warn"](
+      {
+        job: "mail.send",
+        workspaceId: row.workspaceId,
+        messageId: row.id,
+        category: row.category,
+        template: row.template,
+        attempt,
+        outcome,
+        error,
+        durationMs,
+      },
+      "mail send",
+    );
+  };
   const claimed = await claimDueMail(ctx, options);
   const report: MailReport = { claimed: claimed.length, sent: 0, retrying: 0, failed: 0, suppressed: 0 };
   if (claimed.length === 0) return { claimed: 0, finished: Promise.resolve(report) };
@@ -337,16 +359,19 @@ export async function startDueMail(
       if (!row || !space || row.status !== "queued" || row.toAddress === null) return;
       if ((await admit(ctx, row, perRecipientPerDay)) === "suppressed") {
         report.suppressed++;
+        record(row, claim.attempts, "suppressed", null, 0);
         return;
       }
       let error: string | null = null;
       let permanent = false;
+      const started = performance.now();
       try {
         await sendWithTimeout(options.transport, outgoingMail(row, workspaceBrand(space), options), timeoutMs);
       } catch (caught) {
         error = caught instanceof MailSendError ? caught.message : "network: the mail server could not be reached";
         permanent = caught instanceof MailSendError && caught.permanent;
       }
+      const durationMs = Math.round(performance.now() - started);
       const at = clock.now().getTime();
       const mine = and(
         eq(mailMessages.id, row.id),
@@ -361,6 +386,7 @@ export async function startDueMail(
             .where(mine),
         );
         report.sent++;
+        record(row, claim.attempts, "delivered", null, durationMs);
         return;
       }
       const last = permanent || claim.attempts >= maxAttempts;
@@ -380,6 +406,7 @@ export async function startDueMail(
           .where(mine),
       );
       report[last ? "failed" : "retrying"]++;
+      record(row, claim.attempts, last ? "failed" : "retrying", error, durationMs);
     }),
   ).then(() => report);
   return { claimed: claimed.length, finished };

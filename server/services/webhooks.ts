@@ -17,6 +17,7 @@ import { newId, newSecret } from "../lib/ids.ts";
 import { olderThan } from "../lib/newest-first.ts";
 import { assertPublicTarget, type Outbound, type OutboundFetch, webOutbound } from "../lib/outbound/guard.ts";
 import { paginate } from "../lib/paginate.ts";
+import { noMetrics, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import type { ServiceContext, WorkspaceContext } from "./types.ts";
@@ -335,6 +336,8 @@ export type DeliveryOptions = {
   random?: () => number;
   /** The runtime's outbound guard (server/node-outbound.ts on Node); absent, the Web guard (URL checks only). */
   fetch?: OutboundFetch;
+  /** Where each attempt is logged and counted; absent, silently. */
+  telemetry?: Telemetry;
 };
 
 export type DeliveryReport = { claimed: number; delivered: number; retrying: number; failed: number };
@@ -530,6 +533,7 @@ export async function startDueDeliveries(
     .from(webhookEndpoints)
     .where(inArray(webhookEndpoints.id, [...new Set(claimed.map((row) => row.endpoint_id))]));
   const outcomeOptions = { baseBackoffMs, maxBackoffMs, maxAttempts, pauseAfterFailures, random };
+  const { log = silentLogger, metrics = noMetrics } = options.telemetry ?? {};
 
   const finished = Promise.all(
     claimed.map(async (claim) => {
@@ -537,6 +541,7 @@ export async function startDueDeliveries(
       const endpoint = endpoints.find((row) => row.id === claim.endpoint_id);
       let statusCode: number | null = null;
       let error: string | null = null;
+      const started = performance.now();
       const endpointGone =
         !event || !endpoint || endpoint.disabledAt !== null || endpoint.workspaceId !== event.workspaceId;
       if (endpointGone) {
@@ -566,7 +571,26 @@ export async function startDueDeliveries(
           error = failureClass(caught, timeoutMs);
         }
       }
-      report[await recordAttempt(ctx, claim, { statusCode, error, endpointGone }, outcomeOptions)]++;
+      const durationMs = Math.round(performance.now() - started);
+      const outcome = await recordAttempt(ctx, claim, { statusCode, error, endpointGone }, outcomeOptions);
+      report[outcome]++;
+      metrics.sent("webhooks", outcome);
+      // `error` is a class of failure (HTTP 500, timeout, refused…), never the receiver's own text.
+      log[outcome === "delivered" ? "info" : "warn"](
+        {
+          job: "webhook.delivery",
+          workspaceId: event?.workspaceId ?? null,
+          eventId: claim.event_id,
+          eventType: event?.type ?? null,
+          endpointId: claim.endpoint_id,
+          attempt: claim.attempts,
+          statusCode,
+          outcome,
+          error,
+          durationMs,
+        },
+        "webhook delivery",
+      );
     }),
   ).then(() => report);
   return { claimed: claimed.length, finished };

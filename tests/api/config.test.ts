@@ -23,7 +23,9 @@ describe("configuration", () => {
       fallbackUrl: undefined,
       trustProxy: false,
       bodyLimitBytes: 65_536,
+      readyOutboxMaxAgeSeconds: 300,
     });
+    expect(settings).toMatchObject({ logLevel: "info", metricsToken: undefined });
   });
 
   it("reads every variable it documents, and an empty one as unset", () => {
@@ -54,6 +56,7 @@ describe("configuration", () => {
       trustProxy: true,
       bodyLimitBytes: 2048,
       clicksPerAddressPerMinute: 900,
+      readyOutboxMaxAgeSeconds: 300,
     });
     // 0 turns the per-address click limit off.
     expect(nodeSettings({ CLICKS_PER_ADDRESS_PER_MINUTE: "0" }).config(secret).clicksPerAddressPerMinute).toBeNull();
@@ -69,6 +72,9 @@ describe("configuration", () => {
     ["PUBLIC_URL", "https://go.acme.example@evil.test", "PUBLIC_URL must not contain a user name or password"],
     ["CLICKS_PER_ADDRESS_PER_MINUTE", "lots", "CLICKS_PER_ADDRESS_PER_MINUTE must be a whole number"],
     ["DATABASE_URL", "postgres://x", "DATABASE_URL must be file:"],
+    ["LOG_LEVEL", "verbose", "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent"],
+    ["READY_OUTBOX_MAX_AGE_SECONDS", "30", "READY_OUTBOX_MAX_AGE_SECONDS must be from 60 to 86400"],
+    ["READY_OUTBOX_MAX_AGE_SECONDS", "5m", "READY_OUTBOX_MAX_AGE_SECONDS must be a whole number"],
   ])("refuses %s=%s, naming it", (name, value, message) => {
     expect(() => nodeSettings({ [name]: value })).toThrow(message);
   });
@@ -87,6 +93,19 @@ describe("configuration", () => {
       /MAIL_FROM must be one email address/,
     );
     expect(() => nodeSettings({ ...on, MAIL_PER_RECIPIENT_PER_DAY: "0" })).toThrow(/MAIL_PER_RECIPIENT_PER_DAY/);
+  });
+
+  it("reads the operations settings: log level, metrics token, readiness limit", () => {
+    const settings = nodeSettings({
+      LOG_LEVEL: "warn",
+      METRICS_TOKEN: "m".repeat(32),
+      READY_OUTBOX_MAX_AGE_SECONDS: "900",
+    });
+    expect(settings).toMatchObject({ logLevel: "warn", metricsToken: "m".repeat(32) });
+    expect(settings.config(secret).readyOutboxMaxAgeSeconds).toBe(900);
+    // The token guards the metrics: too short is refused, and never echoed.
+    expect(() => nodeSettings({ METRICS_TOKEN: "short-token" })).toThrow(/METRICS_TOKEN must be at least 24/);
+    expect(() => nodeSettings({ METRICS_TOKEN: "short-token" })).not.toThrow(/short-token/);
   });
 
   it("never puts a secret in its message", () => {

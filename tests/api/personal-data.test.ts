@@ -1,16 +1,21 @@
 /**
  * What a leaked database file or log would give away. The app is driven through clicks,
  * conversions, stories, key rotation, a dashboard sign-in and learner tokens from known raw IP
- * addresses (X-Forwarded-For with TRUST_PROXY), while everything the server logs is captured; then
- * every table is dumped as text and searched.
+ * addresses (X-Forwarded-For with TRUST_PROXY), while everything the server logs is captured (the
+ * console, stdout, and the structured log the Node entry writes through pino, at its most verbose
+ * level, with the background jobs' lines); then every table is dumped as text and searched.
  */
 import { format } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../server/app.ts";
+import type { Logger } from "../../server/lib/telemetry.ts";
+import { createNodeLogger } from "../../server/node-telemetry.ts";
 import { rotateKey } from "../../server/services/api-keys.ts";
 import type { ClickWriter } from "../../server/services/click-writer.ts";
 import { createClickWriter } from "../../server/services/click-writer.ts";
 import { emailHash } from "../../server/services/learners.ts";
+import { sendDueMail } from "../../server/services/mail-outbox.ts";
+import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import { freshDatabase, type TestDatabase } from "../support/database.ts";
 import { dumpDatabase, tablesContaining } from "../support/database-dump.ts";
 import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
@@ -28,11 +33,14 @@ const customerEmail = "friend.buyer.9931@example.net";
 let database: TestDatabase;
 let logs: string[];
 let failNextClick = false;
+/** The Node entry's pino logger at its most verbose, its lines captured with the rest. */
+let structuredLog: Logger;
 
 beforeEach(async () => {
   database = await freshDatabase();
   logs = [];
   failNextClick = false;
+  structuredLog = createNodeLogger("trace", { write: (line: string) => void logs.push(`pino: ${line}`) });
   const capture =
     (stream: string) =>
     (...args: unknown[]) => {
@@ -69,6 +77,7 @@ function app() {
     config: { ...testConfig, trustProxy: true },
     clickRecorder: { exclusive: true },
     clickWriter,
+    log: structuredLog,
   });
   return (method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) =>
     instance.request(`https://chorus.test${path}`, {
@@ -157,6 +166,24 @@ async function drive(settings: { storeEmails: boolean }) {
   });
   expect(hook.status).toBe(201);
   const { secret: webhookSecret } = (await hook.json()) as { secret: string };
+  // A second conversion, so the endpoint has deliveries; the background worker tries them (the
+  // receiver refuses), logging each.
+  const second = await call("POST", "/v1/conversions", {
+    headers: admin,
+    body: {
+      id: "order-2",
+      type: "enrollment",
+      customer: { id: "cust-2", email: customerEmail, name: "Friendly Buyer" },
+      course: "data-analytics",
+      amount: 100_000,
+      currency: "INR",
+      clickId: clickIds[1],
+    },
+  });
+  expect(second.status).toBe(201);
+  const ctx = { db: database.db, clock: { now: () => new Date() } };
+  const refused = async () => new Response(null, { status: 500 });
+  expect((await deliverDueWebhooks(ctx, { fetch: refused, telemetry: { log: structuredLog } })).claimed).toBe(2);
 
   return { call, ws, admin, secretKey, token, cookie, editToken, webhookSecret };
 }
@@ -187,8 +214,13 @@ describe("personal data at rest and in logs", () => {
   it("keeps no raw IP, key, token or email in the database or the logs", async () => {
     const run = await drive({ storeEmails: false });
     const dump = await dumpDatabase(database.client);
-    // The capture works: the failed click was logged (with its row, hashes only).
+    // The capture works: the failed click was logged (with its row, hashes only), and the
+    // structured log has a line for every request and the webhook delivery.
     expect(logs.join("\n")).toContain("click not recorded");
+    const structured = logs.filter((line) => line.startsWith("pino: ")).map((line) => JSON.parse(line.slice(6)));
+    expect(structured.filter((line) => line.msg === "request").length).toBeGreaterThanOrEqual(9);
+    expect(structured.map((line) => line.route)).toContain("/r/:code");
+    expect(structured.map((line) => line.job)).toContain("webhook.delivery");
     // The data the dump is searched for did reach the database in hashed form.
     expect(tablesContaining(dump, emailHash(testConfig.secret, learner.email))).toContain("learners");
     expect(tablesContaining(dump, emailHash(testConfig.secret, customerEmail))).toEqual(["conversions"]);
@@ -221,6 +253,19 @@ describe("personal data at rest and in logs", () => {
     // The email outbox keeps a queued message's address until the message is finished (no mail
     // transport here, so the learner's reward-earned message waits).
     expect(tablesContaining(before, learner.email)).toEqual(["learners", "mail_messages"]);
+    // The worker sends it, and logs the send (ids only).
+    const sent = await sendDueMail(
+      { db: database.db, clock: { now: () => new Date() } },
+      {
+        transport: { send: async () => {} },
+        from: { name: null, address: "rewards@chorus.example" },
+        secret: testConfig.secret,
+        publicUrl: "https://chorus.test",
+        telemetry: { log: structuredLog },
+      },
+    );
+    expect(sent.sent).toBeGreaterThan(0);
+    expect(logs.filter((line) => line.includes('"job":"mail.send"'))).toHaveLength(sent.sent);
     expect(tablesContaining(before, customerEmail)).toEqual([]);
 
     const erased = await run.call("DELETE", `/v1/learners/${learner.sub}`, { headers: run.admin });

@@ -31,9 +31,11 @@ describe("system routes", () => {
     expect(Object.keys(spec.components.securitySchemes).sort()).toEqual([
       "dashboardSession",
       "learnerToken",
+      "metricsToken",
       "publishableKey",
       "secretKey",
     ]);
+    expect(spec.paths["/metrics"]?.get?.security).toEqual([{ metricsToken: [] }]);
     expect(spec.paths["/v1/admin/program"]?.patch?.responses).toHaveProperty("400");
     expect(spec.paths["/v1/admin/program"]?.get?.security).toEqual([{ secretKey: [] }, { dashboardSession: [] }]);
     expect(spec.components.schemas).toHaveProperty("Error");

@@ -111,6 +111,13 @@ const bravoLearnerIds = () => [b.learners[1].sub, b.learners[0].id, b.learners[1
 /** Keys: "METHOD /path/{param}" as in the OpenAPI document (router paths `:param` become `{param}`). */
 const routes: Record<string, Entry> = {
   "GET /healthz": { exempt: "liveness and database check: no workspace data" },
+  "GET /readyz": {
+    exempt: "readiness: the verdicts name no workspace (outbox backlogs are counted across the server)",
+  },
+  "GET /metrics": {
+    exempt:
+      "the operator's server-wide figures behind METRICS_TOKEN, never a workspace key; labels are route patterns and outcomes, no workspace ids",
+  },
   "GET /openapi.json": { exempt: "the API description, the same for everyone" },
   "GET /": { exempt: "the welcome page, static" },
   "GET /docs": { exempt: "the API reference page, static" },

@@ -98,4 +98,23 @@ describe("the Workers bundle (wrangler deploy --dry-run)", () => {
     );
     logged.mockRestore();
   });
+
+  it("logs a failed cron run as a JSON line (the database does not answer), rather than failing silently", async () => {
+    const worker = (await import(pathToFileURL(join(dir, "worker.js")).href)).default as {
+      scheduled: (controller: unknown, env: Record<string, string>, ctx: unknown) => void;
+    };
+    const waited: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (promise: Promise<unknown>) => waited.push(promise), passThroughOnException: () => {} };
+    const lines: string[] = [];
+    const logged = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      worker.scheduled({}, { DATABASE_URL: "http://127.0.0.1:9", CHORUS_SECRET: "x".repeat(40) }, ctx);
+      await Promise.all(waited);
+    } finally {
+      logged.mockRestore();
+    }
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ level: 50, job: "drain", msg: "background tick failed", error: expect.any(String) }),
+    );
+  });
 });

@@ -62,4 +62,34 @@ describe("the cron trigger on workerd", () => {
     const timestamp = signature.match(/t=(\d+)/)?.[1] ?? "";
     expect(signature).toBe(`t=${timestamp},v1=${hmacSha256Hex(secret, `${timestamp}.${delivery?.body}`)}`);
   });
+
+  it("logs the requests, the delivery and the drain as JSON lines (console.log on Workers)", async () => {
+    await expect
+      .poll(() => jsonLines(worker.output()).some((line) => line.job === "drain"), { timeout: 15_000 })
+      .toBe(true);
+    const lines = jsonLines(worker.output());
+    expect(lines.find((line) => line.msg === "request" && line.route === "/v1/admin/webhooks")).toMatchObject({
+      level: 30,
+      method: "POST",
+      status: 201,
+      requestId: expect.any(String),
+      workspaceId: expect.stringMatching(/^ws_/),
+    });
+    expect(lines.find((line) => line.job === "webhook.delivery")).toMatchObject({
+      eventType: "story.submitted",
+      outcome: "delivered",
+      statusCode: 200,
+    });
+    expect(lines.find((line) => line.job === "drain")).toMatchObject({ msg: "background tick", webhooksClaimed: 1 });
+    expect(worker.output()).not.toContain(keys.secretKey);
+  });
 });
+
+/** The worker's JSON log lines among wrangler's own output. */
+function jsonLines(output: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("{") && line.endsWith("}"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

@@ -22,6 +22,7 @@ describe("health, docs and static assets", () => {
     expect(Object.keys(spec.components.securitySchemes).sort()).toEqual([
       "dashboardSession",
       "learnerToken",
+      "metricsToken",
       "publishableKey",
       "secretKey",
     ]);

@@ -103,7 +103,12 @@ async function populate(t: TestApp, ws: CreatedWorkspace, tag: string) {
 
 export async function createFuzzWorld() {
   // No network in tests: credential URLs, JWKS and status lists get a quick 404.
-  const t = await createTestApp({ trustProxy: true }, { fetch: async () => new Response("not here", { status: 404 }) });
+  const t = await createTestApp(
+    // No background worker runs here, so the webhooks the world queues are never sent: /readyz
+    // would rightly answer 503 once the clock moves on. Its own tests are tests/api/readiness.test.ts.
+    { trustProxy: true, readyOutboxMaxAgeSeconds: Number.MAX_SAFE_INTEGER },
+    { fetch: async () => new Response("not here", { status: 404 }) },
+  );
   const now = t.clock.now();
   const a = await workspaceFactory(t.db, {
     name: "Fuzz Academy",
