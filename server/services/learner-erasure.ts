@@ -12,6 +12,8 @@
  * hash of conversions where they were the customer; their name and id inside the decision logs,
  * stored answers and webhook payloads of the conversions, rewards and stories they were part of.
  * Their generated codes are disabled, so old links land on the workspace's fallback page.
+ * The one-time links of their story request emails are deleted, so a link still in a mailbox
+ * finds nothing.
  *
  * Kept, so every aggregate stays exactly the same: the rows themselves (clicks, shares,
  * conversions, rewards keep their internal `lrn_` learner id, which no longer leads to a person),
@@ -30,6 +32,7 @@ import {
   rewards,
   shareEvents,
   stories,
+  storyRequestTokens,
   webhookEvents,
 } from "../../db/schema.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
@@ -315,6 +318,13 @@ async function dropMail({ tx, workspaceId, learner }: Erasure) {
   return dropped;
 }
 
+/** Their story links die with them: the token rows (learner and course) are deleted. */
+function forgetStoryRequests({ tx, workspaceId, learner }: Erasure) {
+  return tx
+    .delete(storyRequestTokens)
+    .where(and(eq(storyRequestTokens.workspaceId, workspaceId), eq(storyRequestTokens.learnerId, learner.id)));
+}
+
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
   { db, clock, workspace }: WorkspaceContext,
@@ -347,6 +357,7 @@ export async function eraseLearner(
     const conversionIds = await scrubConversions(erasure);
     const events = await scrubWebhookEvents(erasure, { conversionIds, withdrawn });
     const mail = await dropMail(erasure);
+    await forgetStoryRequests(erasure);
     await tx
       .update(learners)
       .set({ externalId: tombstone, name: null, email: null, emailHash: null, erasedAt: erasure.at })
