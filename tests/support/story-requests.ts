@@ -2,11 +2,11 @@
 import { and, eq } from "drizzle-orm";
 import { learners, storyRequestTokens } from "../../db/schema.ts";
 import { mintStoryToken, storyTokenHash } from "../../server/services/story-request-tokens.ts";
-import type { TestApp } from "./test-app.ts";
+import type { Db } from "../../db/index.ts";
 import { testConfig } from "./test-app.ts";
 
 export async function storyTokenFor(
-  t: TestApp,
+  t: { db: Db; clock: { now(): Date } },
   tenant: { ws: { id: string }; learners: { sub: string }[] },
   course = "data-analytics",
 ): Promise<string> {
