@@ -6,8 +6,19 @@
  */
 import { api } from "./lib/api.ts";
 import { ChorusApiError } from "./lib/http.ts";
-import { catalog } from "./lib/i18n.ts";
-import type { ChorusStoryForm } from "./story-form.ts";
+import { catalog, type Locale } from "./lib/i18n.ts";
+
+/** What this code needs of `<chorus-story-form>`, by shape: importing the form's module would be an import cycle. */
+type StoryForm = HTMLElement & {
+  course: string;
+  learnerToken: string;
+  _headers?: Record<string, string>;
+  _submitted: boolean;
+  _failure: string;
+  readonly locale: Locale;
+  readonly updateComplete: Promise<boolean>;
+  readonly renderRoot: HTMLElement | DocumentFragment;
+};
 
 const linkText = catalog(
   {
@@ -19,7 +30,7 @@ const linkText = catalog(
 );
 
 /** Pre-fills the form from the token, and has it sent with the submission; says so if the link no longer works. */
-export async function useStoryToken(form: ChorusStoryForm, token: string): Promise<void> {
+export async function useStoryToken(form: StoryForm, token: string): Promise<void> {
   const headers = { "Chorus-Story-Token": token };
   try {
     const filled = await api<{ name: string | null; course: string }>("/v1/stories/prefill", { headers });
