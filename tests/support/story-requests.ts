@@ -1,8 +1,8 @@
 /** A story request's one-time token for a tenant's learner, made as the outbox would (without sending the mail). */
 import { and, eq } from "drizzle-orm";
+import type { Db } from "../../db/index.ts";
 import { learners, storyRequestTokens } from "../../db/schema.ts";
 import { mintStoryToken, storyTokenHash } from "../../server/services/story-request-tokens.ts";
-import type { Db } from "../../db/index.ts";
 import { testConfig } from "./test-app.ts";
 
 export async function storyTokenFor(
