@@ -8,7 +8,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mailMessages } from "../../db/schema.ts";
-import { runBackgroundTick } from "../../server/services/background.ts";
+import { runBackgroundTick, startBackgroundWorker } from "../../server/services/background.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { referrerFactory } from "../support/click-factories.ts";
 import { enrollment, poster } from "../support/conversions.ts";
@@ -90,6 +90,18 @@ describe("the team digest", () => {
     await tick();
     expect(digests()).toHaveLength(4);
     expect(digests()[3]!.parsed.subject).toContain("2026-12-03");
+  });
+
+  it("is written and sent by the Node background worker's first tick", async () => {
+    await program({ frequency: "daily", recipients: ["team@acme.example"] });
+    await work();
+    const worker = startBackgroundWorker(
+      { db: t.db, clock: t.clock },
+      { intervalMs: 3_600_000, mail: mailOptionsFor(sink) },
+    );
+    // stop() waits for the running tick and every send it started.
+    await worker.stop();
+    expect(digests().map((mail) => mail.envelope.to)).toEqual([["team@acme.example"]]);
   });
 
   it("is written once per period whichever process ticks, concurrently", async () => {
