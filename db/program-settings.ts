@@ -64,6 +64,9 @@ export const origin = z
   .transform((value) => new URL(value).origin)
   .refine((value) => value !== "null", "an origin such as https://acme.example");
 
+/** One plain mailbox (as the mail outbox sends to): no spaces, angle brackets, CR/LF or display names. */
+const teamAddress = /^[^\s<>"(),;:\\@]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/;
+
 /** At most `limit` requests per `windowSeconds` (a fixed window), in one server process or isolate. */
 export const RateLimitRule = z.object({
   limit: z.number().int().min(1).max(1_000_000_000),
@@ -177,6 +180,33 @@ export const ProgramSettings = z.object({
     .default({ name: null, logoUrl: null, color: "#1d4ed8" }),
   /** The language of the emails sent to this program's learners. */
   mailLocale: z.enum(["en", "hi"]).default("en"),
+  /**
+   * "Tell your story", mailed `days` after a learner's completion when no story of theirs for
+   * that course came meanwhile; off by default. Its link opens the story form pre-filled, with a
+   * one-time token.
+   */
+  storyRequest: z
+    .object({
+      enabled: z.boolean().default(false),
+      days: z.number().int().min(1).max(365).default(7),
+    })
+    .default({ enabled: false, days: 7 }),
+  /**
+   * The team's digest of what waits for a person (stories to moderate, rewards to approve, fraud
+   * holds): how often, and to which addresses (team accounts do not exist yet). No recipients, no digest.
+   */
+  digest: z
+    .object({
+      frequency: z.enum(["off", "daily", "weekly"]).default("daily"),
+      recipients: z
+        .array(
+          z.string().trim().toLowerCase().max(254).regex(teamAddress, "an email address such as team@acme.example"),
+        )
+        .max(20)
+        .refine((list) => new Set(list).size === list.length, "each address once")
+        .default([]),
+    })
+    .default({ frequency: "daily", recipients: [] }),
   /** Store learners' emails in clear (otherwise only salted hashes). */
   storeEmails: z.boolean().default(false),
   /**

@@ -701,3 +701,28 @@ export const referralEmails = sqliteTable(
     index("referral_emails_email").on(t.workspaceId, t.emailHash, t.createdAt),
   ],
 );
+
+/**
+ * The one-time tokens of "tell your story" emails (server/services/story-requests.ts): the token
+ * itself is minted from `id` with the server secret when the mail is sent and stored only as its
+ * SHA-256, so neither this table nor the outbox can be read to forge a story. Single use
+ * (`usedAt`, set in the story's transaction) and expiring.
+ */
+export const storyRequestTokens = sqliteTable(
+  "story_request_tokens",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    learnerId: text("learner_id").notNull(),
+    course: text("course").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    storyId: text("story_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("story_request_tokens_hash").on(t.workspaceId, t.tokenHash),
+    index("story_request_tokens_learner").on(t.workspaceId, t.learnerId),
+  ],
+);

@@ -40,6 +40,7 @@ import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
 import { storyPhotoRoutes } from "./routes/story-photos.ts";
+import { storyRequestRoutes } from "./routes/story-requests.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { createClickWriter } from "./services/click-writer.ts";
@@ -89,6 +90,7 @@ const resourceRoutes = [
   reservedCodeRoutes,
   courseRoutes,
   redirectRoutes,
+  storyRequestRoutes,
   storyRoutes,
   storyPhotoRoutes,
   adminStoryRoutes,
@@ -168,7 +170,7 @@ function useHeaders(app: Router) {
         // requirePublishableKey, which refuses foreign origins before any data is read.
         origin: (origin) => origin,
         allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        allowHeaders: ["Chorus-Key", "Authorization", "Content-Type", "Chorus-Edit-Token"],
+        allowHeaders: ["Chorus-Key", "Authorization", "Content-Type", "Chorus-Edit-Token", "Chorus-Story-Token"],
         exposeHeaders: ["X-Request-Id", "Retry-After"],
         maxAge: 600,
       }),

@@ -125,6 +125,7 @@ function isHttps(value: string): boolean {
  * @tagname chorus-story-form
  * @attr course - the course slug the story is about
  * @attr learner-token - optional: links the story to the learner (provider attestation, recipient check, a share link)
+ * @attr story-token - optional: a story request email's one-time token (else the page URL's `chorus_story`): pre-fills name and course and stands for the learner token
  * @csspart form - the form's frame
  * @csspart error-summary - the list of problems shown after a failed submit
  * @csspart submit - the submit button
@@ -150,6 +151,8 @@ export class ChorusStoryForm extends ChorusElement {
   declare course: string;
   /** The learner token your server signed: links the story to the learner (attestation, share link). Optional. */
   declare learnerToken: string;
+  /** Headers the story link's code (story-form-token.ts) adds to the submission: its one-time token. */
+  _headers?: Record<string, string>;
   declare _errors: Partial<Record<Field, string>>;
   declare _failure: string;
   declare _credentialType: "none" | "url" | "json" | "jwt";
@@ -157,7 +160,11 @@ export class ChorusStoryForm extends ChorusElement {
   private readonly _send = new Task(
     this,
     async ([values]: [Values]) =>
-      api<AuthorStory>("/v1/stories", { body: this._body(values), token: this.learnerToken || undefined }),
+      api<AuthorStory>("/v1/stories", {
+        body: this._body(values),
+        token: this.learnerToken || undefined,
+        headers: this._headers,
+      }),
     undefined,
     (result) =>
       this.emit("chorus-story-submitted", {
@@ -184,7 +191,7 @@ export class ChorusStoryForm extends ChorusElement {
 
   /** Fields validate as the learner leaves them, and all of them after a first submit. */
   private _touched = new Set<string>();
-  private _submitted = false;
+  _submitted = false;
 
   constructor() {
     super();
@@ -193,6 +200,14 @@ export class ChorusStoryForm extends ChorusElement {
     this._errors = {};
     this._failure = "";
     this._credentialType = "none";
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    // A story request's one-time token (the `story-token` attribute, else the link's `chorus_story`):
+    // only such a page loads the code that uses it.
+    const token = this.getAttribute("story-token") || new URLSearchParams(location.search).get("chorus_story");
+    if (token) import("./story-form-token.ts").then((link) => link.useStoryToken(this, token));
   }
 
   private _t(key: FormKey, vars?: Record<string, string | number>) {

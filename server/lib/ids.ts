@@ -22,7 +22,8 @@ export type IdPrefix =
   | "evt"
   | "ses"
   | "icn"
-  | "iev";
+  | "iev"
+  | "srq";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;

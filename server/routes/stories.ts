@@ -24,6 +24,7 @@ import {
 import type { AppEnv } from "../types.ts";
 import { workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
+import { storyTokenHeaders } from "./story-requests.ts";
 import {
   AuthorStory,
   courseSlug,
@@ -70,19 +71,25 @@ const postStory = apiRoute({
   tags: ["Stories"],
   summary: "Submit a success story (pending moderation)",
   description:
-    "With a learner token the story is linked to the learner (provider attestation, recipient check, share link). " +
+    "With a learner token the story is linked to the learner (provider attestation, recipient check, share link); " +
+    "so it is with the one-time token of a story request email's link in `Chorus-Story-Token` (for its course only, " +
+    "used up by this story: a second use answers 409; an unknown token 404). " +
     "`consent.publish` must be true. Text is stored as plain text without bidi or control characters. " +
     "A credential never rejects the story: its result is the verification level and the receipt. " +
     "The `website` field is a honeypot: when it is filled the answer looks like success but nothing is stored. " +
     "Rate limited per visitor and per workspace (`rateLimits.stories` in the program settings; 429 with Retry-After).",
   security,
   middleware: [requirePublishableKey, rateLimit("stories")] as const,
-  request: { body: { required: true, content: { "application/json": { schema: NewStory } } } },
+  request: {
+    headers: storyTokenHeaders,
+    body: { required: true, content: { "application/json": { schema: NewStory } } },
+  },
   responses: {
     201: {
       description: "The story, its edit token (shown once) and its verification",
       content: { "application/json": { schema: AuthorStory } },
     },
+    ...errorResponses(404, 409),
   },
 });
 
@@ -174,6 +181,7 @@ export const storyRoutes = createRouter()
     const story = await submitStory(authorContext(c), {
       story: c.req.valid("json"),
       learnerToken: learnerToken(c),
+      storyToken: c.req.valid("header")["chorus-story-token"],
       visitor: c.var.visitor,
     });
     return c.json(story, 201);

@@ -1,6 +1,6 @@
 /**
  * Work that runs outside requests: approving rewards whose hold ended, delivering webhooks and
- * sending the email outbox (where mail is on).
+ * sending the email outbox and writing the team digests (where mail is on).
  * On Node an interval runs it; on Workers a cron trigger calls `runBackgroundTick`.
  */
 
@@ -8,12 +8,14 @@ import { errorText, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { type MailReport, type MailWorkerOptions, sendDueMail, startDueMail } from "./mail-outbox.ts";
 import { forgetStaleNetworkKeys } from "./network-retention.ts";
 import { approveDueRewards } from "./rewards.ts";
+import { enqueueTeamDigests } from "./team-digest.ts";
 import type { ServiceContext } from "./types.ts";
 import { type DeliveryOptions, type DeliveryReport, deliverDueWebhooks, startDueDeliveries } from "./webhooks.ts";
 
 /**
- * One pass: approve due rewards (their events and mail enter the outboxes), then deliver the due
- * webhooks and, where mail is on, send the due mail (the Workers cron trigger's whole work).
+ * One pass: approve due rewards (their events and mail enter the outboxes), then, where mail is
+ * on, enqueue the team digests that are due, then deliver the due webhooks and send the due mail
+ * (the Workers cron trigger's whole work).
  */
 export async function runBackgroundTick(
   ctx: ServiceContext,
@@ -22,6 +24,8 @@ export async function runBackgroundTick(
 ): Promise<{ approved: number; deliveries: DeliveryReport; mail: MailReport | null }> {
   const started = performance.now();
   const approved = await approveDueRewards(ctx);
+  // Digests are a snapshot of what waits: written only where mail is on, so none goes stale queued.
+  if (mail) await enqueueTeamDigests({ ...ctx, secret: mail.secret });
   const [deliveries, mailReport] = await Promise.all([
     deliverDueWebhooks(ctx, options),
     mail ? sendDueMail(ctx, mail) : null,
@@ -76,12 +80,19 @@ export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWork
   let running: Promise<void> | null = null;
   let stopped = false;
   const sending = new Set<Promise<unknown>>();
+  // The digests are looked at once a minute, not on every tick (their key keeps them once per period anyway).
+  let digestMinute = -1;
   const tick = () => {
     if (running || stopped) return;
     running = (async () => {
       const started = performance.now();
       const approved = await approveDueRewards(ctx);
       await forgetStaleNetworkKeys(ctx);
+      const minute = Math.floor(ctx.clock.now().getTime() / 60_000);
+      if (input.mail && minute !== digestMinute) {
+        digestMinute = minute;
+        await enqueueTeamDigests({ ...ctx, secret: input.mail.secret });
+      }
       const runs: { claimed: number; finished: Promise<unknown> }[] = [await startDueDeliveries(ctx, delivery)];
       // Mail is claimed and sent like deliveries: a hanging SMTP server holds only its own sends.
       if (mail) runs.push(await startDueMail(ctx, mail));

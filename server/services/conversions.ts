@@ -161,11 +161,14 @@ export async function recordConversion(
       }
     }
     if (input.type === "completion") {
-      await enqueueCompletionMail(step, {
-        customer: input.customer,
-        emailHash: customerEmailHash,
-        course: input.course ?? "",
-      });
+      await enqueueCompletionMail(
+        { ...step, secret },
+        {
+          customer: input.customer,
+          emailHash: customerEmailHash,
+          course: input.course ?? "",
+        },
+      );
     }
     return { created: true, body };
   });

@@ -13,6 +13,8 @@
  * stored answers and webhook payloads of the conversions, rewards and stories they were part of;
  * connector events still waiting for their sale with their customer id.
  * Their generated codes are disabled, so old links land on the workspace's fallback page.
+ * The one-time links of their story request emails are deleted, so a link still in a mailbox
+ * finds nothing.
  *
  * Kept, so every aggregate stays exactly the same: the rows themselves (clicks, shares,
  * conversions, rewards keep their internal `lrn_` learner id, which no longer leads to a person),
@@ -33,6 +35,7 @@ import {
   rewards,
   shareEvents,
   stories,
+  storyRequestTokens,
   webhookEvents,
 } from "../../db/schema.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
@@ -345,6 +348,13 @@ async function dropPendingConnectorEvents({ tx, workspaceId, learner }: Erasure)
     .returning({ id: integrationEvents.id });
 }
 
+/** Their story links die with them: the token rows (learner and course) are deleted. */
+function forgetStoryRequests({ tx, workspaceId, learner }: Erasure) {
+  return tx
+    .delete(storyRequestTokens)
+    .where(and(eq(storyRequestTokens.workspaceId, workspaceId), eq(storyRequestTokens.learnerId, learner.id)));
+}
+
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
   { db, clock, workspace }: WorkspaceContext,
@@ -378,6 +388,7 @@ export async function eraseLearner(
     const events = await scrubWebhookEvents(erasure, { conversionIds, withdrawn });
     const mail = await dropMail(erasure);
     const pending = await dropPendingConnectorEvents(erasure);
+    await forgetStoryRequests(erasure);
     await tx
       .update(learners)
       .set({ externalId: tombstone, name: null, email: null, emailHash: null, erasedAt: erasure.at })

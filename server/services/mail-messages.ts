@@ -6,12 +6,13 @@
 import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { learners, referralCodes, type rewards, stories } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { isoDay, rewardValue } from "../lib/money.ts";
+import { formatMoney, isoDay, rewardValue } from "../lib/money.ts";
 import { addToLinkedInUrl } from "./credentials/linkedin.ts";
 import { enqueueMail } from "./mail-outbox.ts";
-import type { FriendData, RewardStatusData } from "./mail-templates.ts";
+import type { FriendData, MilestoneData, RewardStatusData } from "./mail-templates.ts";
 import { codeForLearner } from "./referrals.ts";
-import type { Learner, TransactionContext } from "./types.ts";
+import { enqueueStoryRequestMail } from "./story-requests.ts";
+import type { Learner, SecretContext, TransactionContext } from "./types.ts";
 
 /** A reward row (as rewards.ts names it; imported from the schema, since rewards.ts imports this file). */
 type RewardRow = typeof rewards.$inferSelect;
@@ -53,7 +54,7 @@ export async function enqueueRewardEarnedMail(
  * seen before is made here so that they have a referral code to share.
  */
 export async function enqueueCompletionMail(
-  ctx: TransactionContext,
+  ctx: TransactionContext & SecretContext,
   input: {
     customer: { id: string; email?: string | undefined; name?: string | undefined };
     emailHash: string | null;
@@ -108,6 +109,7 @@ export async function enqueueCompletionMail(
     to: { name: learner.name, address: learner.email },
     toHash: learner.emailHash,
   });
+  await enqueueStoryRequestMail(ctx, { learner, course: input.course });
 }
 
 /** The learner's code for the course, else their general code, made in this transaction if they have none. */
@@ -242,6 +244,36 @@ export async function enqueueRewardStatusMail(
       firstName: firstName(advocate.name),
       reward: rewardValue(reward),
       status: input.status,
+      shareCode: await firstCode(ctx, advocate.id),
+    },
+    learnerId: advocate.id,
+    to: { name: advocate.name, address: advocate.email },
+    toHash: advocate.emailHash,
+  });
+}
+
+/**
+ * "You reached a milestone", to the advocate, in the transaction that grants the milestone's
+ * bonus; once per bonus (its id is the key), with the next milestone of the program if any.
+ */
+export async function enqueueMilestoneMail(
+  ctx: TransactionContext,
+  input: { bonus: RewardRow; advocate: Learner; count: number; next: MilestoneData["next"] },
+): Promise<void> {
+  const { workspace } = ctx;
+  const { bonus, advocate } = input;
+  if (!advocate.email || !advocate.emailHash || advocate.erasedAt !== null) return;
+  await enqueueMail(ctx, {
+    workspaceId: workspace.id,
+    key: `milestone:${bonus.id}`,
+    category: "rewards",
+    template: "milestone",
+    locale: workspace.settings.mailLocale,
+    data: {
+      firstName: firstName(advocate.name),
+      count: input.count,
+      bonus: formatMoney(bonus.amount ?? 0, bonus.currency ?? ""),
+      next: input.next,
       shareCode: await firstCode(ctx, advocate.id),
     },
     learnerId: advocate.id,

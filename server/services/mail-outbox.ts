@@ -13,18 +13,25 @@
  * a refusing, down or hanging server costs the worker a retry with back-off, never a request.
  */
 import { and, count, eq, gt, inArray, ne, sql } from "drizzle-orm";
-import { mailMessages, mailSuppressions, workspaces } from "../../db/schema.ts";
+import { learners, mailMessages, mailSuppressions, stories, storyRequestTokens, workspaces } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { noMetrics, type SendOutcome, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
-import { type MailLocale, type MailTemplate, type MailTemplates, renderMail } from "./mail-templates.ts";
+import {
+  type MailLocale,
+  type MailTemplate,
+  type MailTemplates,
+  renderMail,
+  type StoryRequestData,
+} from "./mail-templates.ts";
 import type { DbOrTx } from "./outbox.ts";
+import { mintStoryToken, storyRequestLink } from "./story-request-tokens.ts";
 import type { Clock, ServiceContext } from "./types.ts";
 import { jitteredBackoffMs } from "./webhooks.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
-export const mailCategories = ["rewards", "completion", "friends"] as const;
+export const mailCategories = ["rewards", "completion", "friends", "stories", "digest"] as const;
 export type MailCategory = (typeof mailCategories)[number];
 
 /** A name and address as the transport receives them: never spliced into a header by hand. */
@@ -75,6 +82,8 @@ export type MailInput<T extends MailTemplate = MailTemplate> = {
   to: MailAddress;
   /** The address's salted hash (learners.emailHash). */
   toHash: string;
+  /** Not sent before this instant (ms): a message due later, such as a story request days after a completion. */
+  notBefore?: number;
 };
 
 /** Control characters (CR and LF among them) and Unicode line separators. */
@@ -114,7 +123,7 @@ export async function enqueueMail({ tx, clock }: { tx: DbOrTx; clock: Clock }, i
       messageId: `<${id}@chorus.mail>`,
       status: sendable ? "queued" : "suppressed",
       reason: sendable ? null : "invalid address",
-      nextAttemptAt: now,
+      nextAttemptAt: Math.max(now, input.notBefore ?? now),
       createdAt: now,
     })
     .onConflictDoNothing()
@@ -231,9 +240,8 @@ async function admit({ db, clock }: ServiceContext, row: Row, cap: number): Prom
       );
     const reason = unsubscribed
       ? `unsubscribed from ${row.category}`
-      : (recent?.n ?? 0) >= cap
-        ? `over the cap of ${cap} messages per recipient per day`
-        : null;
+      : ((await noLongerWanted(tx, row)) ??
+        ((recent?.n ?? 0) >= cap ? `over the cap of ${cap} messages per recipient per day` : null));
     const mine = and(
       eq(mailMessages.id, row.id),
       eq(mailMessages.attempts, row.attempts),
@@ -249,6 +257,38 @@ async function admit({ db, clock }: ServiceContext, row: Row, cap: number): Prom
     await tx.update(mailMessages).set({ sentAt: now }).where(mine);
     return "send";
   });
+}
+
+/**
+ * Why a message enqueued ahead of its time has lost its point by then, or null. A story request
+ * is not sent once the learner has told a story of that course (or used the link), nor to a
+ * learner erased meanwhile.
+ */
+async function noLongerWanted(tx: DbOrTx, row: Row): Promise<string | null> {
+  if (row.template !== "story-request" || !row.learnerId) return null;
+  const data = row.data as StoryRequestData;
+  const [learner] = await tx
+    .select({ erasedAt: learners.erasedAt })
+    .from(learners)
+    .where(and(eq(learners.workspaceId, row.workspaceId), eq(learners.id, row.learnerId)));
+  if (!learner || learner.erasedAt !== null) return "learner erased";
+  const [token] = await tx
+    .select({ usedAt: storyRequestTokens.usedAt, course: storyRequestTokens.course })
+    .from(storyRequestTokens)
+    .where(and(eq(storyRequestTokens.workspaceId, row.workspaceId), eq(storyRequestTokens.id, data.tokenId)));
+  if (!token || token.usedAt !== null) return "story already told";
+  const [story] = await tx
+    .select({ id: stories.id })
+    .from(stories)
+    .where(
+      and(
+        eq(stories.workspaceId, row.workspaceId),
+        eq(stories.learnerId, row.learnerId),
+        eq(stories.course, token.course),
+      ),
+    )
+    .limit(1);
+  return story ? "story already told" : null;
 }
 
 function workspaceBrand(row: typeof workspaces.$inferSelect) {
@@ -267,7 +307,7 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
   const rendered = renderMail({
     template: row.template as MailTemplate,
     locale: row.locale as MailLocale,
-    data: row.data as MailTemplates[MailTemplate],
+    data: withSecrets(row, options.secret),
     brand,
     unsubscribeUrl,
     publicUrl: options.publicUrl,
@@ -281,6 +321,13 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
     messageId: row.messageId,
     headers: { "List-Unsubscribe": `<${unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
   } satisfies OutgoingMail;
+}
+
+/** The message's data as rendered: a story request's link gains its one-time token, minted now (never stored). */
+function withSecrets(row: Row, secret: string): MailTemplates[MailTemplate] {
+  if (row.template !== "story-request") return row.data as MailTemplates[MailTemplate];
+  const data = row.data as StoryRequestData;
+  return { ...data, storyUrl: storyRequestLink(data.storyUrl, mintStoryToken(secret, data.tokenId)) };
 }
 
 async function sendWithTimeout(transport: MailTransport, mail: OutgoingMail, timeoutMs: number) {

@@ -57,11 +57,51 @@ export type RewardStatusData = {
   shareCode: string | null;
 };
 
+/** "You reached a milestone", to the advocate, with the bonus it earned and the next milestone if any. */
+export type MilestoneData = {
+  firstName: string | null;
+  /** Rewarded referrals the milestone counts. */
+  count: number;
+  /** The bonus as words: "₹1,000.00 credit". */
+  bonus: string;
+  /** The next milestone of the program, if there is one. */
+  next: { count: number; bonus: string } | null;
+  shareCode: string | null;
+};
+
+/**
+ * "Tell your story", days after a completion. `storyUrl` is the provider's story page; at send
+ * time it gains the one-time token (`chorus_story=`), minted from `tokenId` with the server secret
+ * (story-request-tokens.ts), so neither token nor link is stored.
+ */
+export type StoryRequestData = {
+  firstName: string | null;
+  course: string;
+  storyUrl: string;
+  tokenId: string;
+};
+
+/** One kind of waiting work in the team digest: how many, the first few, and where in the dashboard. */
+export type DigestSection = { count: number; items: string[] };
+
+/** The team's digest: what waits for a person, in counts and the first few items. */
+export type DigestData = {
+  frequency: "daily" | "weekly";
+  /** The day (ISO) the digest is for. */
+  day: string;
+  stories: DigestSection;
+  rewards: DigestSection;
+  holds: DigestSection;
+};
+
 export type MailTemplates = {
   "reward-earned": RewardEarnedData;
   completion: CompletionData;
   friend: FriendData;
   "reward-status": RewardStatusData;
+  milestone: MilestoneData;
+  "story-request": StoryRequestData;
+  digest: DigestData;
 };
 export type MailTemplate = keyof MailTemplates;
 
@@ -110,7 +150,8 @@ type Block =
   | { kind: "p"; text: string }
   | { kind: "h2"; text: string }
   | { kind: "button"; label: string; href: string }
-  | { kind: "links"; links: { label: string; href: string }[] };
+  | { kind: "links"; links: { label: string; href: string }[] }
+  | { kind: "list"; items: string[] };
 
 type Body = { subject: string; heading: string; blocks: Block[]; footer: string; unsubscribe: string };
 
@@ -415,6 +456,169 @@ function rewardStatus(locale: MailLocale, data: RewardStatusData, brand: string,
   };
 }
 
+const milestoneWords: Record<
+  MailLocale,
+  {
+    subject: (count: number) => string;
+    line: (count: number, bonus: string, brand: string) => string;
+    next: (count: number, bonus: string) => string;
+    last: string;
+  }
+> = {
+  en: {
+    subject: (count) => `You reached a milestone: ${count} friends referred`,
+    line: (count, bonus, brand) =>
+      `${count} friends you referred to ${brand} have joined, and that earned you a bonus of ${bonus}.`,
+    next: (count, bonus) => `Next milestone: ${count} friends, for a bonus of ${bonus}.`,
+    last: "That was the program's last milestone. Thank you for spreading the word.",
+  },
+  hi: {
+    subject: (count) => `आपने एक पड़ाव पार किया: ${count} मित्र जोड़े`,
+    line: (count, bonus, brand) => `आपके भेजे ${count} मित्र ${brand} से जुड़ चुके हैं, और इसके लिए आपको ${bonus} का बोनस मिला।`,
+    next: (count, bonus) => `अगला पड़ाव: ${count} मित्र, ${bonus} के बोनस के लिए।`,
+    last: "यह प्रोग्राम का आख़िरी पड़ाव था। बात फैलाने के लिए धन्यवाद।",
+  },
+};
+
+function milestone(locale: MailLocale, data: MilestoneData, brand: string, publicUrl: string): Body {
+  const w = milestoneWords[locale];
+  const share = data.shareCode ? emailLink(`${publicUrl}/r/${encodeURIComponent(data.shareCode)}`) : null;
+  return {
+    subject: w.subject(data.count),
+    heading: w.subject(data.count),
+    blocks: [
+      { kind: "p", text: common[locale].greeting(data.firstName) },
+      { kind: "p", text: w.line(data.count, data.bonus, brand) },
+      { kind: "p", text: data.next ? w.next(data.next.count, data.next.bonus) : w.last },
+      ...(share ? [{ kind: "button" as const, label: rewardWords[locale].share, href: share }] : []),
+    ],
+    footer: rewardWords[locale].footer(brand),
+    unsubscribe: rewardWords[locale].unsubscribe,
+  };
+}
+
+const storyRequestWords: Record<
+  MailLocale,
+  {
+    subject: (brand: string) => string;
+    heading: string;
+    line: (course: string) => string;
+    ready: string;
+    button: string;
+    once: string;
+    footer: (brand: string) => string;
+    unsubscribe: string;
+  }
+> = {
+  en: {
+    subject: (brand) => `How did your course with ${brand} help you?`,
+    heading: "Would you tell your story?",
+    line: (course) => `A few weeks ago you completed ${course}. What has changed for you since?`,
+    ready: "The form is filled in with your name and course: a few lines are enough, and you choose what is published.",
+    button: "Tell your story",
+    once: "The link works once and for 30 days.",
+    footer: (brand) => `You receive this because you completed a course with ${brand}.`,
+    unsubscribe: "Unsubscribe from story requests",
+  },
+  hi: {
+    subject: (brand) => `${brand} के कोर्स से आपको क्या मदद मिली?`,
+    heading: "क्या आप अपनी कहानी बताएँगे?",
+    line: (course) => `कुछ समय पहले आपने ${course} पूरा किया। तब से आपके लिए क्या बदला है?`,
+    ready: "फ़ॉर्म में आपका नाम और कोर्स पहले से भरा है: कुछ पंक्तियाँ काफ़ी हैं, और क्या प्रकाशित हो, यह आप चुनते हैं।",
+    button: "अपनी कहानी बताएँ",
+    once: "यह लिंक एक बार और 30 दिन तक काम करता है।",
+    footer: (brand) => `आपको यह ईमेल इसलिए मिला क्योंकि आपने ${brand} के साथ एक कोर्स पूरा किया।`,
+    unsubscribe: "कहानी के अनुरोध वाले ईमेल बंद करें",
+  },
+};
+
+function storyRequest(locale: MailLocale, data: StoryRequestData, brand: string): Body {
+  const w = storyRequestWords[locale];
+  return {
+    subject: w.subject(brand),
+    heading: w.heading,
+    blocks: [
+      { kind: "p", text: common[locale].greeting(data.firstName) },
+      { kind: "p", text: w.line(data.course) },
+      { kind: "p", text: w.ready },
+      { kind: "button", label: w.button, href: emailLink(data.storyUrl) },
+      { kind: "p", text: w.once },
+    ],
+    footer: w.footer(brand),
+    unsubscribe: w.unsubscribe,
+  };
+}
+
+const digestWords: Record<
+  MailLocale,
+  {
+    subject: (brand: string, frequency: DigestData["frequency"], day: string) => string;
+    heading: Record<DigestData["frequency"], string>;
+    intro: (day: string) => string;
+    stories: (n: number) => string;
+    rewards: (n: number) => string;
+    holds: (n: number) => string;
+    more: (n: number) => string;
+    open: Record<"stories" | "rewards" | "holds", string>;
+    footer: (brand: string) => string;
+    unsubscribe: string;
+  }
+> = {
+  en: {
+    subject: (brand, frequency, day) => `${brand}: your ${frequency} Chorus digest for ${day}`,
+    heading: { daily: "Your daily digest", weekly: "Your weekly digest" },
+    intro: (day) => `What waits for a person in the referral program, as of ${day}.`,
+    stories: (n) => `Stories awaiting moderation: ${n}`,
+    rewards: (n) => `Rewards awaiting approval: ${n}`,
+    holds: (n) => `Fraud holds to review: ${n}`,
+    more: (n) => `and ${n} more`,
+    open: { stories: "Moderate stories", rewards: "Approve rewards", holds: "Review fraud holds" },
+    footer: (brand) => `You receive this because your address is on ${brand}'s digest list in Chorus.`,
+    unsubscribe: "Unsubscribe from the digest",
+  },
+  hi: {
+    subject: (brand, frequency, day) =>
+      `${brand}: ${day} का आपका ${frequency === "daily" ? "दैनिक" : "साप्ताहिक"} Chorus सारांश`,
+    heading: { daily: "आपका दैनिक सारांश", weekly: "आपका साप्ताहिक सारांश" },
+    intro: (day) => `${day} तक रेफ़रल प्रोग्राम में किसी व्यक्ति की प्रतीक्षा में काम।`,
+    stories: (n) => `मॉडरेशन की प्रतीक्षा में कहानियाँ: ${n}`,
+    rewards: (n) => `स्वीकृति की प्रतीक्षा में इनाम: ${n}`,
+    holds: (n) => `जाँच के लिए रोके गए (धोखाधड़ी की आशंका): ${n}`,
+    more: (n) => `और ${n} अन्य`,
+    open: { stories: "कहानियाँ मॉडरेट करें", rewards: "इनाम स्वीकृत करें", holds: "रोके गए इनाम जाँचें" },
+    footer: (brand) => `आपको यह ईमेल इसलिए मिला क्योंकि आपका पता Chorus में ${brand} की सारांश सूची में है।`,
+    unsubscribe: "सारांश वाले ईमेल बंद करें",
+  },
+};
+
+/** Where each digest section is handled in the dashboard (its `#route`). */
+const digestRoutes = { stories: "stories", rewards: "rewards", holds: "rewards" } as const;
+
+function digest(locale: MailLocale, data: DigestData, brand: string, publicUrl: string): Body {
+  const w = digestWords[locale];
+  const sections = (["stories", "rewards", "holds"] as const).filter((name) => data[name].count > 0);
+  return {
+    subject: w.subject(brand, data.frequency, data.day),
+    heading: w.heading[data.frequency],
+    blocks: [
+      { kind: "p", text: w.intro(data.day) },
+      ...sections.flatMap((name): Block[] => {
+        const section = data[name];
+        const rest = section.count - section.items.length;
+        return [
+          { kind: "h2", text: w[name](section.count) },
+          ...(section.items.length
+            ? [{ kind: "list" as const, items: rest > 0 ? [...section.items, w.more(rest)] : section.items }]
+            : []),
+          { kind: "button", label: w.open[name], href: `${publicUrl}/dashboard#${digestRoutes[name]}` },
+        ];
+      }),
+    ],
+    footer: w.footer(brand),
+    unsubscribe: w.unsubscribe,
+  };
+}
+
 function body(input: RenderInput): Body {
   const brand = input.brand.name;
   switch (input.template) {
@@ -426,6 +630,12 @@ function body(input: RenderInput): Body {
       return friend(input.locale, input.data as FriendData, brand, input.publicUrl);
     case "reward-status":
       return rewardStatus(input.locale, input.data as RewardStatusData, brand, input.publicUrl);
+    case "milestone":
+      return milestone(input.locale, input.data as MilestoneData, brand, input.publicUrl);
+    case "story-request":
+      return storyRequest(input.locale, input.data as StoryRequestData, brand);
+    case "digest":
+      return digest(input.locale, input.data as DigestData, brand, input.publicUrl);
   }
 }
 
@@ -444,6 +654,8 @@ export function renderMail(input: RenderInput): RenderedMail {
         return [`${block.label}: ${block.href}`];
       case "links":
         return block.links.map((link) => `- ${link.label}: ${link.href}`);
+      case "list":
+        return block.items.map((item) => `- ${item}`);
     }
   };
   const text = [
@@ -469,6 +681,8 @@ export function renderMail(input: RenderInput): RenderedMail {
         return `<p><a href="${e(block.href)}" style="display:inline-block;padding:10px 16px;border-radius:6px;background:${brand.color};color:${ink};text-decoration:none;font-weight:bold">${e(block.label)}</a></p>`;
       case "links":
         return `<ul style="padding-left:20px">${block.links.map((link) => `<li><a href="${e(link.href)}" style="color:#1f2937">${e(link.label)}</a></li>`).join("")}</ul>`;
+      case "list":
+        return `<ul style="padding-left:20px">${block.items.map((item) => `<li>${e(item)}</li>`).join("")}</ul>`;
     }
   };
   const logo = brand.logoUrl

@@ -10,8 +10,8 @@ import { and, count, eq, gte, inArray, lt, ne } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, rewards } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { isoDay, rewardValue } from "../lib/money.ts";
-import { enqueueRewardEarnedMail } from "./mail-messages.ts";
+import { formatMoney, isoDay, rewardValue } from "../lib/money.ts";
+import { enqueueMilestoneMail, enqueueRewardEarnedMail } from "./mail-messages.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { type RewardRow, rewardData, rewardJson } from "./rewards.ts";
 import type { Learner, TransactionContext, Workspace } from "./types.ts";
@@ -233,6 +233,15 @@ const milestoneBonuses: RewardRule = async (grant) => {
       payee.externalId,
     );
     grant.rows.push(bonus);
+    const next = [...settings.milestones]
+      .sort((a, b) => a.count - b.count)
+      .find((later) => later.count > milestone.count);
+    await enqueueMilestoneMail(ctx, {
+      bonus,
+      advocate: payee,
+      count: milestone.count,
+      next: next ? { count: next.count, bonus: formatMoney(next.bonus.amount, next.bonus.currency) } : null,
+    });
     grant.steps.push({
       rule: "milestone",
       result: "pass",

@@ -143,6 +143,8 @@ export type NewStory = {
   learnerEmail?: string;
   /** Who posted it: kept only as a salted hash of the day, to rate limit and spot duplicates. */
   visitor: Visitor;
+  /** Runs inside the story's write transaction (a one-time token is used up there); a throw stores nothing. */
+  alsoInTransaction?: (tx: Tx, story: StoryRow) => Promise<void>;
 };
 
 /** Stores a new story, pending moderation, with its verification; the edit token is returned once. */
@@ -196,6 +198,7 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
       credentialKey: claimed.credentialKey,
     });
     await tx.insert(stories).values(row);
+    await input.alsoInTransaction?.(tx, row);
     await enqueueEvent(
       { tx, clock: fixedClock(now) },
       { workspaceId: row.workspaceId, type: "story.submitted", data: eventData(row) },

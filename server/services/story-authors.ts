@@ -26,6 +26,7 @@ import {
   updateStoryByAuthor,
   withdrawStory,
 } from "./stories.ts";
+import { checkStoryToken, consumeStoryToken } from "./story-requests.ts";
 import type { Learner, Visitor, WorkspaceContext } from "./types.ts";
 
 /** The author's calls answer with their share link, so they also need the base every printed link starts with. */
@@ -131,18 +132,31 @@ export type PostedStory = StoryFields & {
  */
 export async function submitStory(
   ctx: AuthorContext,
-  input: { story: PostedStory; learnerToken?: SentLearnerToken; visitor: Visitor },
+  input: { story: PostedStory; learnerToken?: SentLearnerToken; storyToken?: string; visitor: Visitor },
 ): Promise<AuthorStory> {
   const { website, credential, ...fields } = input.story;
+  if (input.storyToken !== undefined && input.learnerToken !== undefined)
+    throw new DomainError("invalid_request", "Send a learner token or a story link's token, not both");
   const claims = await learnerClaims(ctx, input.learnerToken);
-  if (website && website.trim().length > 0) return honeypotAnswer(fields, claims !== null, ctx.clock.now());
-  const learner = claims ? await upsertLearner(ctx, claims) : null;
+  // A story link (story-requests.ts) stands for the learner it was mailed to, for its course only.
+  const grant = input.storyToken === undefined ? null : await checkStoryToken(ctx, { token: input.storyToken });
+  if (grant && fields.course !== grant.course)
+    throw new DomainError("invalid_request", "This story link is for another course", [
+      { path: "course", message: `must be ${grant.course}` },
+    ]);
+  if (website && website.trim().length > 0)
+    return honeypotAnswer(fields, claims !== null || grant !== null, ctx.clock.now());
+  const learner = claims ? await upsertLearner(ctx, claims) : (grant?.learner ?? null);
   const { story, editToken } = await createStory(ctx, {
     fields,
     credential,
     learner,
-    learnerEmail: claims?.email,
+    // The link reached the learner's mailbox: their stored address is the credential's recipient to match.
+    learnerEmail: claims?.email ?? grant?.learner.email ?? undefined,
     visitor: input.visitor,
+    alsoInTransaction: grant
+      ? (tx, row) => consumeStoryToken(tx, { grant, storyId: row.id, at: row.createdAt })
+      : undefined,
   });
   return { ...fullStory(story), editToken, shareLink: await shareLink(ctx, story, learner) };
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import { learnerToken } from "../support/factories.ts";
 import { storyBody } from "../support/stories.ts";
+import { storyTokenFor } from "../support/story-requests.ts";
 import {
   browser,
   type CredentialKind,
@@ -37,6 +38,8 @@ let b: Tenant;
 let bravoStrings: string[];
 /** `nextCursor`s of Bravo's own lists: a position in Bravo's data, handed to Alpha's lists. */
 const bravoCursors: Record<string, string> = {};
+/** A story request link's one-time token of one of Bravo's learners. */
+let bravoStoryToken: string;
 let openapi: { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
 
 beforeAll(async () => {
@@ -54,6 +57,8 @@ beforeAll(async () => {
     ...b.learners.map((learner) => learner.token),
     ...Object.values(b.stories).map((story) => story.editToken),
   ]);
+  bravoStoryToken = await storyTokenFor(t, b);
+  bravoStrings.push(bravoStoryToken);
   openapi = await (await t.call("GET", "/openapi.json")).json();
   for (const [name, path, kind] of [
     ["rewards", "/v1/admin/rewards?limit=1", "secret"],
@@ -213,6 +218,15 @@ const routes: Record<string, Entry> = {
       { path: `/v1/stories?course=${b.sharedCourse}&verified=true` },
       { path: `/v1/stories?cursor=${q(bravoCursors.stories ?? "")}` },
     ],
+  },
+  "GET /v1/stories/prefill": {
+    kind: "addressed",
+    calls: () => [{ path: "/v1/stories/prefill", headers: { "Chorus-Story-Token": bravoStoryToken } }],
+    control: {
+      kind: "publishable",
+      calls: () => [{ path: "/v1/stories/prefill", headers: { "Chorus-Story-Token": bravoStoryToken } }],
+      expect: 200,
+    },
   },
   "POST /v1/stories": {
     kind: "own",

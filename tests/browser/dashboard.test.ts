@@ -400,6 +400,41 @@ describe("/dashboard", () => {
     await expectNoOverflow();
   });
 
+  it("edits the email settings with a form that says what is wrong, field by field", async () => {
+    await signIn();
+    await page.getByRole("link", { name: "Email" }).click();
+    const form = page.getByRole("form", { name: "Email settings" });
+    await form.getByLabel("Sender and heading name").fill("Acme Academy");
+    await form.getByLabel("Logo URL").fill("http://acme.example/logo.png");
+    await form.getByLabel("Ask learners for their story").check();
+    await form.getByLabel("Days after the completion").fill("0");
+    await form.getByLabel("Team addresses").fill("team@acme.example\nnot-an-address");
+    await form.getByRole("button", { name: "Save email settings" }).click();
+    await form.getByRole("alert").getByText("Please fix 3 problem(s)").waitFor();
+    await expect
+      .poll(() => form.getByRole("textbox", { name: /Team addresses/ }).getAttribute("aria-invalid"))
+      .toBe("true");
+    expect(await form.getByText("“not-an-address” is not an email address.").count()).toBe(1);
+    expect(await form.getByText("Enter a whole number of days from 1 to 365.").count()).toBe(1);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await form.getByLabel("Logo URL").fill("https://acme.example/logo.png");
+    await form.getByLabel("Days after the completion").fill("10");
+    await form.getByLabel("Team addresses").fill("team@acme.example\nOps@Acme.example");
+    await form.getByLabel("How often").selectOption("weekly");
+    await form.getByRole("button", { name: "Save email settings" }).click();
+    await form.getByRole("status").getByText("Email settings saved.").waitFor();
+    const saved = await fetch(`${live.baseUrl}/v1/admin/program`, {
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+    });
+    expect(await saved.json()).toMatchObject({
+      brand: { name: "Acme Academy", logoUrl: "https://acme.example/logo.png" },
+      storyRequest: { enabled: true, days: 10 },
+      digest: { frequency: "weekly", recipients: ["team@acme.example", "ops@acme.example"] },
+    });
+    await expectNoOverflow();
+  });
+
   it("finds a conversion and reads its decision log", async () => {
     await signIn();
     await page.getByRole("link", { name: "Conversions" }).click();

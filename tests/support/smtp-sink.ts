@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { createSmtpTransport } from "../../server/node-mail.ts";
-import { sendDueMail } from "../../server/services/mail-outbox.ts";
+import { type MailWorkerOptions, sendDueMail } from "../../server/services/mail-outbox.ts";
 import type { ServiceContext } from "../../server/services/types.ts";
 import { testConfig } from "./test-app.ts";
 
@@ -82,13 +82,15 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
  * SMTP through nodemailer), with the test app's secret behind the unsubscribe links.
  */
 export function drainMailTo(sink: SmtpSink, { db, clock }: Pick<ServiceContext, "db" | "clock">) {
-  return sendDueMail(
-    { db, clock },
-    {
-      transport: createSmtpTransport(sink.url, { timeoutMs: 2000 }),
-      from: { name: null, address: "hello@chorus.example" },
-      secret: testConfig.secret,
-      publicUrl: "https://chorus.test",
-    },
-  );
+  return sendDueMail({ db, clock }, mailOptionsFor(sink));
+}
+
+/** The mail worker's options as the Node server builds them, sending to `sink`. */
+export function mailOptionsFor(sink: SmtpSink): MailWorkerOptions {
+  return {
+    transport: createSmtpTransport(sink.url, { timeoutMs: 2000 }),
+    from: { name: null, address: "hello@chorus.example" },
+    secret: testConfig.secret,
+    publicUrl: "https://chorus.test",
+  };
 }

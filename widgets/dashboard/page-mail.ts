@@ -4,6 +4,7 @@ import { html, nothing } from "lit";
 import type { MailOverview } from "../lib/api-types.ts";
 import { get } from "./api.ts";
 import { formatDate } from "./format.ts";
+import "./mail-settings-form.ts";
 import { mailText } from "./mail-strings.ts";
 import { DashboardPage } from "./page.ts";
 import { dashboardLocale } from "./webhook-strings.ts";
@@ -37,6 +38,7 @@ export class ChorusPageMail extends DashboardPage {
             </dl>`
           : nothing
       }
+      ${outbox ? html`<chorus-mail-settings-form></chorus-mail-settings-form>` : nothing}
       ${outbox?.items.length === 0 ? html`<p class="empty">${this._text("none")}</p>` : nothing}
       ${
         outbox?.items.length

@@ -49,7 +49,7 @@ export class ChorusElement extends LitElement {
     return loading.length ? Promise.all(loading).then(() => super.scheduleUpdate()) : super.scheduleUpdate();
   }
 
-  protected get locale(): Locale {
+  get locale(): Locale {
     return resolveLocale(this.lang || this.closest("[lang]")?.getAttribute("lang") || navigator.language);
   }
 
