@@ -16,6 +16,7 @@ import { apiCsp, staticHeaders } from "./lib/static-headers.ts";
 import { bodyPaths, jsonBody, limitBody } from "./middleware/json-body.ts";
 import { readVisitor } from "./middleware/visitor.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
+import { advocatePageRoutes } from "./routes/advocate-page.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
 import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
@@ -75,6 +76,7 @@ type Router = ReturnType<typeof createRouter>;
 const resourceRoutes = [
   healthRoutes,
   pageRoutes,
+  advocatePageRoutes,
   programRoutes,
   referralRoutes,
   clickRoutes,

@@ -17,14 +17,28 @@ import { mailMessages, mailSuppressions, workspaces } from "../../db/schema.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
-import { type MailLocale, type MailTemplate, type MailTemplates, renderMail } from "./mail-templates.ts";
+import { magicLinkUrl } from "./magic-link-token.ts";
+import {
+  type MailLocale,
+  type MailTemplate,
+  type MailTemplates,
+  renderMail,
+  type SignInData,
+} from "./mail-templates.ts";
 import type { DbOrTx } from "./outbox.ts";
 import type { Clock, ServiceContext } from "./types.ts";
 import { jitteredBackoffMs } from "./webhooks.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 export const mailCategories = ["rewards", "completion", "friends"] as const;
-export type MailCategory = (typeof mailCategories)[number];
+/**
+ * `sign-in`: a magic link the recipient asked for on the hosted advocate page. It has no
+ * unsubscribe (nobody is mailed who did not ask, and a suppressed sign-in would lock the learner
+ * out), and it counts against its own daily cap, so a flood of sign-in requests for an address
+ * can never use up the allowance of its reward mail.
+ */
+export type MailCategory = (typeof mailCategories)[number] | "sign-in";
+const requestedCategory = "sign-in";
 
 /** A name and address as the transport receives them: never spliced into a header by hand. */
 export type MailAddress = { name: string | null; address: string };
@@ -224,6 +238,9 @@ async function admit({ db, clock }: ServiceContext, row: Row, cap: number): Prom
           eq(mailMessages.toHash, row.toHash),
           gt(mailMessages.sentAt, now - dayMs),
           ne(mailMessages.id, row.id),
+          row.category === requestedCategory
+            ? eq(mailMessages.category, requestedCategory)
+            : ne(mailMessages.category, requestedCategory),
         ),
       );
     const reason = unsubscribed
@@ -260,11 +277,12 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
     category: row.category,
     addressHash: row.toHash,
   });
-  const unsubscribeUrl = `${options.publicUrl}/v1/mail/unsubscribe?t=${token}`;
+  const requested = row.category === requestedCategory;
+  const unsubscribeUrl = requested ? null : `${options.publicUrl}/v1/mail/unsubscribe?t=${token}`;
   const rendered = renderMail({
     template: row.template as MailTemplate,
     locale: row.locale as MailLocale,
-    data: row.data as MailTemplates[MailTemplate],
+    data: row.template === "sign-in" ? withSignInUrl(row, options) : (row.data as MailTemplates[MailTemplate]),
     brand,
     unsubscribeUrl,
     publicUrl: options.publicUrl,
@@ -276,8 +294,20 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
     text: rendered.text,
     html: rendered.html,
     messageId: row.messageId,
-    headers: { "List-Unsubscribe": `<${unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+    headers: (unsubscribeUrl
+      ? { "List-Unsubscribe": `<${unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+      : {}) as Record<string, string>,
   } satisfies OutgoingMail;
+}
+
+/** A sign-in mail's link, made from the stored link id with the server secret (never stored itself). */
+function withSignInUrl(row: Row, options: MailWorkerOptions): SignInData {
+  const data = row.data as SignInData;
+  const lang = row.locale === "hi" ? "hi" : "en";
+  return {
+    ...data,
+    url: magicLinkUrl(options.publicUrl, { secret: options.secret, linkId: data.linkId, slug: data.slug, lang }),
+  };
 }
 
 async function sendWithTimeout(transport: MailTransport, mail: OutgoingMail, timeoutMs: number) {
