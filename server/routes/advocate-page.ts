@@ -17,6 +17,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { ApiError } from "../errors.ts";
 import { type PageLocale, pageLocale, pageWords } from "../lib/advocate-page-words.ts";
 import { publicBase, reachedOverHttps } from "../lib/urls.ts";
 import { advocatePage } from "../services/advocate-page.ts";
@@ -100,10 +101,16 @@ async function workspaceOr404(c: C): Promise<Workspace | Response> {
   }
 }
 
-/** A POST a browser says came from another site: refused before anything is read. */
+/**
+ * A POST a browser says came from another site: refused before anything is read. Browsers say
+ * it in Sec-Fetch-Site; Origin is checked too where it names one (under `Referrer-Policy:
+ * no-referrer`, which every answer carries, a form post's Origin is "null").
+ */
 function crossSite(c: C): boolean {
+  const site = c.req.header("Sec-Fetch-Site");
+  if (site !== undefined && site !== "same-origin") return true;
   const origin = c.req.header("Origin");
-  return origin !== undefined && origin !== publicBase(c);
+  return origin !== undefined && origin !== "null" && origin !== publicBase(c);
 }
 
 const cookieOptions = (c: C, slug: string) => ({
@@ -120,7 +127,15 @@ const formField = async (c: C, name: string): Promise<string> => {
 };
 
 export const advocatePageRoutes = new Hono<AppEnv>()
-  .use("/p/:slug/*", bodyLimit({ maxSize: 4096, onError: (c) => c.text("Too large", 413) }))
+  .use(
+    "/p/:slug/*",
+    bodyLimit({
+      maxSize: 4096,
+      onError: () => {
+        throw new ApiError("payload_too_large", "A sign-in form is never this large");
+      },
+    }),
+  )
   .get("/p/:slug", async (c) => {
     const found = await workspaceOr404(c);
     if (found instanceof Response) return found;
@@ -229,7 +244,7 @@ export const advocatePageRoutes = new Hono<AppEnv>()
       maxAge: sessionMaxMs / 1000,
     });
     c.header("Cache-Control", "no-store");
-    return c.redirect(pathOf(slug, "", locale, c), 303);
+    return c.redirect(`${publicBase(c)}${pathOf(slug, "", locale, c)}`, 303);
   })
   .post("/p/:slug/sign-out", async (c) => {
     const found = await workspaceOr404(c);
@@ -242,7 +257,7 @@ export const advocatePageRoutes = new Hono<AppEnv>()
     const token = getCookie(c, learnerSessionCookie);
     if (token) await endLearnerSession({ ...serviceContext(c), workspace }, { token });
     deleteCookie(c, learnerSessionCookie, cookieOptions(c, slug));
-    return c.redirect(pathOf(slug, "", locale, c), 303);
+    return c.redirect(`${publicBase(c)}${pathOf(slug, "", locale, c)}`, 303);
   });
 
 function linkGone(c: C, workspace: Workspace, slug: string, locale: PageLocale) {

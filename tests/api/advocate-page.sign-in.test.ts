@@ -80,7 +80,7 @@ describe("asking for a sign-in link", () => {
     expect(confirm.status).toBe(200);
     expect(await confirm.text()).toContain('<button type="submit">Sign in</button>');
     expect(used.status).toBe(303);
-    expect(used.headers.get("Location")).toBe("/p/acme");
+    expect(used.headers.get("Location")).toBe("https://chorus.test/p/acme");
     const cookie = used.headers.get("Set-Cookie") ?? "";
     expect(cookie).toMatch(/^chorus_advocate=[A-Za-z0-9_-]{43};/);
     expect(cookie).toContain("HttpOnly");

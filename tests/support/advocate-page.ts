@@ -27,9 +27,10 @@ export function getPage(t: Pick<TestApp, "app">, path: string, headers: Record<s
   return Promise.resolve(t.app.request(`https://chorus.test${path}`, { headers }));
 }
 
-/** The sign-in link in a received sign-in mail (its plain-text part). */
-export function signInLinkOf(parsed: ParsedMail): URL {
-  const match = String(parsed.text).match(/https:\/\/chorus\.test\/p\/[a-z0-9-]+\/link\?t=[0-9a-f]{64}(?:&lang=hi)?/);
+/** The sign-in link in a received sign-in mail (its plain-text part), on the server at `base`. */
+export function signInLinkOf(parsed: ParsedMail, base = "https://chorus.test"): URL {
+  const escaped = base.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const match = String(parsed.text).match(new RegExp(`${escaped}/p/[a-z0-9-]+/link\\?t=[0-9a-f]{64}(?:&lang=hi)?`));
   if (!match) throw new Error(`no sign-in link in: ${parsed.text}`);
   return new URL(match[0]);
 }
