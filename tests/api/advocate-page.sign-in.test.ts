@@ -8,11 +8,14 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { magicLinks, mailMessages } from "../../db/schema.ts";
+import { writeTransaction } from "../../server/lib/write-transaction.ts";
+import { emailHash } from "../../server/services/learners.ts";
+import { enqueueMail } from "../../server/services/mail-outbox.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { getPage, knownLearner, postForm, sessionCookieOf, signInLinkOf } from "../support/advocate-page.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { drainMailTo, type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
-import { createTestApp, type TestApp } from "../support/test-app.ts";
+import { createTestApp, type TestApp, testConfig } from "../support/test-app.ts";
 
 let t: TestApp;
 let ws: CreatedWorkspace;
@@ -155,6 +158,39 @@ describe("asking for a sign-in link", () => {
     expect(sink.received).toHaveLength(2);
   });
 
+  it("caps sign-in mail per address per day on its own, never using up the cap of reward mail", async () => {
+    await program({ rateLimits: { advocateSignIn: noLimits } });
+    await knownLearner(t, { workspaceId: ws.id, externalId: "priya", email: "priya@learners.example" });
+    for (let i = 0; i < 11; i++) {
+      await ask("priya@learners.example");
+      t.clock.advance(5 * 60_000);
+    }
+    // The worker sends 5 per workspace at a time: drain until nothing is left.
+    const total = { sent: 0, suppressed: 0 };
+    for (let run = await drain(); run.claimed > 0; run = await drain()) {
+      total.sent += run.sent;
+      total.suppressed += run.suppressed;
+    }
+    expect(total).toEqual({ sent: 10, suppressed: 1 });
+    await writeTransaction(t.db, (tx) =>
+      enqueueMail(
+        { tx, clock: t.clock },
+        {
+          workspaceId: ws.id,
+          key: "reward-earned:rwd_test",
+          category: "rewards",
+          template: "reward-earned",
+          locale: "en",
+          data: { firstName: "Priya", reward: "500.00 INR credit", holdUntil: null, shareCode: null },
+          learnerId: null,
+          to: { name: "Priya", address: "priya@learners.example" },
+          toHash: emailHash(testConfig.secret, "priya@learners.example"),
+        },
+      ),
+    );
+    expect(await drain()).toMatchObject({ sent: 1 });
+  });
+
   it("limits sign-in requests per visitor (429 with Retry-After), whatever the address", async () => {
     await program();
     for (let i = 0; i < 10; i++) expect((await ask(`someone${i}@learners.example`)).status).toBe(200);
@@ -234,7 +270,12 @@ describe("asking for a sign-in link", () => {
     await program();
     const refused = await ask("priya@learners.example", "acme", { Origin: "https://evil.example" });
     expect(refused.status).toBe(403);
+    // Under no-referrer a form post's Origin is "null": Sec-Fetch-Site tells.
+    const nullOrigin = { Origin: "null", "Sec-Fetch-Site": "cross-site" };
+    expect((await ask("priya@learners.example", "acme", nullOrigin)).status).toBe(403);
     expect(await t.db.select().from(magicLinks)).toEqual([]);
+    const ownPage = { Origin: "null", "Sec-Fetch-Site": "same-origin" };
+    expect((await ask("priya@learners.example", "acme", ownPage)).status).toBe(200);
     expect((await postForm(t, "/p/acme/link", { t: "0".repeat(64) }, { Origin: "https://evil.example" })).status).toBe(
       403,
     );
