@@ -14,6 +14,7 @@ import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { signInLinkOf } from "../support/advocate-page.ts";
 import { browserUserAgent, distAssets, launchBrowser, seriousA11yViolations } from "../support/browser.ts";
 import { workspaceFactory } from "../support/factories.ts";
+import { recordViolations, type Violation } from "../support/csp.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.ts";
 import { testConfig } from "../support/test-app.ts";
@@ -25,6 +26,8 @@ let ws: CreatedWorkspace;
 const problems: string[] = [];
 /** Answers of 400 and above the pages' own loads got (status and path). */
 const failed: string[] = [];
+/** Content-Security-Policy violations on every page of the run. */
+const violations: Violation[] = [];
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -81,6 +84,8 @@ async function phone(locale = "en-US"): Promise<{ context: BrowserContext; page:
     viewport: { width: 390, height: 844 },
   });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: live.baseUrl });
+  const recorded = await recordViolations(context);
+  context.on("close", () => violations.push(...recorded));
   // A step that does not happen fails at that step, well within the test's time.
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -187,6 +192,7 @@ describe("the hosted advocate page", () => {
     await page.getByRole("button", { name: "मुझे साइन-इन लिंक भेजें" }).waitFor();
     await context.close();
     expect(problems).toEqual([]);
+    expect(violations).toEqual([]);
     // The only refusal: the used link opened again.
     expect(failed).toEqual(["410 /p/acme/link"]);
   }, 90_000);
