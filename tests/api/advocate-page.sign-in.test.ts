@@ -7,7 +7,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { magicLinks, mailMessages } from "../../db/schema.ts";
+import { learnerSessions, magicLinks, mailMessages } from "../../db/schema.ts";
 import { writeTransaction } from "../../server/lib/write-transaction.ts";
 import { emailHash } from "../../server/services/learners.ts";
 import { enqueueMail } from "../../server/services/mail-outbox.ts";
@@ -99,6 +99,17 @@ describe("asking for a sign-in link", () => {
     expect(again.used.status).toBe(410);
     expect(await again.used.text()).toContain("This link no longer works");
     expect(again.used.headers.get("Set-Cookie")).toBeNull();
+  });
+
+  it("gives one session when several browsers use one link at the same moment", async () => {
+    await program();
+    await knownLearner(t, { workspaceId: ws.id, externalId: "priya", email: "priya@learners.example" });
+    await ask("priya@learners.example");
+    await drain();
+    const token = signInLinkOf(sink.received[0]!.parsed).searchParams.get("t")!;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => postForm(t, "/p/acme/link", { t: token })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([303, ...Array(7).fill(410)]);
+    expect(await t.db.select().from(learnerSessions)).toHaveLength(1);
   });
 
   it("refuses a link after 15 minutes with the same clear page", async () => {
