@@ -98,6 +98,11 @@ const referralLimits = {
   perVisitor: { limit: 120, windowSeconds: 60 },
   perWorkspace: { limit: 120_000, windowSeconds: 60 },
 };
+/** Sign-in requests on the hosted advocate page (each may send a magic link). */
+const advocateSignInLimits = {
+  perVisitor: { limit: 10, windowSeconds: 900 },
+  perWorkspace: { limit: 600, windowSeconds: 3600 },
+};
 const storyLimits = {
   perVisitor: { limit: 5, windowSeconds: 3600 },
   perWorkspace: { limit: 1000, windowSeconds: 3600 },
@@ -112,9 +117,73 @@ export const RateLimitSettings = z.object({
   clicks: rateLimitGroup(clickLimits),
   referrals: rateLimitGroup(referralLimits),
   stories: rateLimitGroup(storyLimits),
+  advocateSignIn: rateLimitGroup(advocateSignInLimits),
 });
 export type RateLimitSettings = z.infer<typeof RateLimitSettings>;
 export type RateLimitGroup = RateLimitSettings[keyof RateLimitSettings];
+
+/**
+ * Paths a hosted advocate page's slug may not take: words people would read as Chorus's own
+ * pages, an admin's or a sign-in screen (a slug is the one part of `/p/SLUG` a provider chooses).
+ */
+export const reservedSlugs = [
+  "admin",
+  "api",
+  "app",
+  "assets",
+  "auth",
+  "chorus",
+  "dashboard",
+  "demo",
+  "docs",
+  "help",
+  "login",
+  "logout",
+  "mail",
+  "p",
+  "r",
+  "root",
+  "security",
+  "settings",
+  "signin",
+  "sign-in",
+  "signout",
+  "sign-out",
+  "signup",
+  "sign-up",
+  "static",
+  "support",
+  "system",
+  "verify",
+  "www",
+] as const;
+
+/** A hosted advocate page's address, `/p/SLUG`: lower-case letters, digits and inner hyphens. */
+export const Slug = z
+  .string()
+  .min(3, "at least 3 characters")
+  .max(40, "at most 40 characters")
+  .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/, "lower-case letters, digits and single inner hyphens (acme-academy)")
+  .refine((slug) => !(reservedSlugs as readonly string[]).includes(slug), "a reserved word: choose another slug");
+
+/**
+ * Who may sign in on the hosted advocate page: `known` learners only (an address the provider
+ * already gave Chorus, through a learner token, a conversion or an integration), also anyone at
+ * one of `domains`, or `anyone` (who then starts with no history).
+ */
+export const AdvocateSignIn = z.object({
+  policy: z.enum(["known", "domains", "anyone"]).default("known"),
+  /** With `domains`: the email domains (lower case, like `acme.example`) whose people may sign in. */
+  domains: z
+    .array(
+      z
+        .string()
+        .max(253)
+        .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a domain such as acme.example"),
+    )
+    .max(50)
+    .default([]),
+});
 
 export const ProgramSettings = z.object({
   attribution: z
@@ -159,7 +228,12 @@ export const ProgramSettings = z.object({
     .nullable()
     .default(null),
   /** Requests per visitor and per workspace on the public endpoints; over a limit: 429 with Retry-After. */
-  rateLimits: RateLimitSettings.default({ clicks: clickLimits, referrals: referralLimits, stories: storyLimits }),
+  rateLimits: RateLimitSettings.default({
+    clicks: clickLimits,
+    referrals: referralLimits,
+    stories: storyLimits,
+    advocateSignIn: advocateSignInLimits,
+  }),
   /**
    * How the provider's emails look (server/services/mail-templates.ts): the name shown as the
    * sender and heading (absent: the workspace's name), a logo (https) and an accent colour.
@@ -207,6 +281,10 @@ export const ProgramSettings = z.object({
         .default([]),
     })
     .default({ frequency: "daily", recipients: [] }),
+  /** The hosted advocate page's address, `/p/SLUG` (unique across the server); null: no hosted page. */
+  slug: Slug.nullable().default(null),
+  /** Who may sign in on the hosted advocate page (a magic link by email). */
+  advocateSignIn: AdvocateSignIn.default({ policy: "known", domains: [] }),
   /** Store learners' emails in clear (otherwise only salted hashes). */
   storeEmails: z.boolean().default(false),
   /**

@@ -22,16 +22,22 @@ export const serverSettings = sqliteTable("server_settings", {
   value: text("value").notNull(),
 });
 
-export const workspaces = sqliteTable("workspaces", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  /** Signs learner tokens (HS256). Stored raw: the server must verify with it. */
-  tokenSecret: text("token_secret").notNull(),
-  /** Reward rules, attribution, fraud rules, origins, issuers: validated by ProgramSettings. */
-  settings: text("settings", { mode: "json" }).$type<ProgramSettings>().notNull(),
-  isDemo: integer("is_demo", { mode: "boolean" }).notNull().default(false),
-  createdAt: createdAt(),
-});
+export const workspaces = sqliteTable(
+  "workspaces",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** Signs learner tokens (HS256). Stored raw: the server must verify with it. */
+    tokenSecret: text("token_secret").notNull(),
+    /** Reward rules, attribution, fraud rules, origins, issuers: validated by ProgramSettings. */
+    settings: text("settings", { mode: "json" }).$type<ProgramSettings>().notNull(),
+    isDemo: integer("is_demo", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  // The hosted advocate page's slug (settings.slug) names one workspace across the server: two
+  // admins choosing one slug at the same moment cannot both keep it.
+  () => [uniqueIndex("workspaces_slug").on(sql`(settings ->> '$.slug')`)],
+);
 
 export const apiKeys = sqliteTable(
   "api_keys",
@@ -724,5 +730,56 @@ export const storyRequestTokens = sqliteTable(
   (t) => [
     uniqueIndex("story_request_tokens_hash").on(t.workspaceId, t.tokenHash),
     index("story_request_tokens_learner").on(t.workspaceId, t.learnerId),
+  ],
+);
+
+/**
+ * Magic links of the hosted advocate page (server/services/advocate-sign-in.ts): one row per
+ * address and throttle window, whether or not the address may sign in, so that a request does
+ * the same work either way. The link's token is derived from the row id with the server secret
+ * and stored only as its SHA-256; `subject` is the learner it signs in (the provider's id, or
+ * `email:` and the address hash for a learner with no history), null when none may.
+ */
+export const magicLinks = sqliteTable(
+  "magic_links",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    /** Salted hash of the address (learners.emailHash's). */
+    emailHash: text("email_hash").notNull(),
+    /** The start of the throttle window (ms): one link per address and window. */
+    window: integer("window").notNull(),
+    subject: text("subject"),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("magic_links_address_window").on(t.workspaceId, t.emailHash, t.window),
+    uniqueIndex("magic_links_token").on(t.tokenHash),
+    index("magic_links_workspace_expiry").on(t.workspaceId, t.expiresAt),
+  ],
+);
+
+/**
+ * Learners signed in on the hosted advocate page: the cookie holds a random token, the row only
+ * its SHA-256. A session ends when idle too long, at its absolute expiry, on sign-out, and when
+ * the learner is erased.
+ */
+export const learnerSessions = sqliteTable(
+  "learner_sessions",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    learnerId: text("learner_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("learner_sessions_token").on(t.tokenHash),
+    index("learner_sessions_learner").on(t.workspaceId, t.learnerId),
   ],
 );

@@ -19,6 +19,7 @@ import { observeRequests, routePattern } from "./middleware/observe.ts";
 import { readVisitor } from "./middleware/visitor.ts";
 import { adminIntegrationRoutes } from "./routes/admin-integrations.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
+import { advocatePageRoutes } from "./routes/advocate-page.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
 import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
@@ -81,6 +82,7 @@ type Router = ReturnType<typeof createRouter>;
 const resourceRoutes = [
   healthRoutes,
   pageRoutes,
+  advocatePageRoutes,
   programRoutes,
   referralRoutes,
   clickRoutes,

@@ -1,6 +1,7 @@
 /** The program settings of the caller's workspace: reward rules, attribution, origins, issuers. */
 import { z } from "@hono/zod-openapi";
 import { ProgramSettings } from "../../db/program-settings.ts";
+import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { changeProgramSettings, programSettings } from "../services/workspaces.ts";
@@ -35,7 +36,10 @@ const patchProgram = apiRoute({
       content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi("ProgramSettingsPatch") } },
     },
   },
-  responses: { 200: { description: "The settings after the change", content: json } },
+  responses: {
+    200: { description: "The settings after the change", content: json },
+    ...errorResponses(409),
+  },
 });
 
 export const programRoutes = createRouter()

@@ -27,8 +27,10 @@ import {
   clicks,
   conversions,
   integrationEvents,
+  learnerSessions,
   learnerSignals,
   learners,
+  magicLinks,
   mailMessages,
   referralCodes,
   referralEmails,
@@ -355,6 +357,35 @@ function forgetStoryRequests({ tx, workspaceId, learner }: Erasure) {
     .where(and(eq(storyRequestTokens.workspaceId, workspaceId), eq(storyRequestTokens.learnerId, learner.id)));
 }
 
+/**
+ * The hosted advocate page lets them in no more: their sessions end, their magic links go (by
+ * the learner they sign in, or by their address), and sign-in mail to their address that is
+ * still queued is dropped, its link id and address blanked like every message about them.
+ */
+async function endSignIns({ tx, workspaceId, learner }: Erasure) {
+  await tx
+    .delete(learnerSessions)
+    .where(and(eq(learnerSessions.workspaceId, workspaceId), eq(learnerSessions.learnerId, learner.id)));
+  const theirs = learner.emailHash
+    ? or(eq(magicLinks.subject, learner.externalId), eq(magicLinks.emailHash, learner.emailHash))
+    : eq(magicLinks.subject, learner.externalId);
+  await tx.delete(magicLinks).where(and(eq(magicLinks.workspaceId, workspaceId), theirs));
+  if (!learner.emailHash) return;
+  const signIns = and(
+    eq(mailMessages.workspaceId, workspaceId),
+    eq(mailMessages.toHash, learner.emailHash),
+    eq(mailMessages.category, "sign-in"),
+  );
+  await tx
+    .update(mailMessages)
+    .set({ status: "suppressed", reason: "learner erased", leaseUntil: null })
+    .where(and(signIns, eq(mailMessages.status, "queued")));
+  await tx
+    .update(mailMessages)
+    .set({ toAddress: null, toName: null, toHash: `erased:${learner.id}`, data: {} })
+    .where(signIns);
+}
+
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
   { db, clock, workspace }: WorkspaceContext,
@@ -389,6 +420,7 @@ export async function eraseLearner(
     const mail = await dropMail(erasure);
     const pending = await dropPendingConnectorEvents(erasure);
     await forgetStoryRequests(erasure);
+    await endSignIns(erasure);
     await tx
       .update(learners)
       .set({ externalId: tombstone, name: null, email: null, emailHash: null, erasedAt: erasure.at })

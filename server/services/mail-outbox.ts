@@ -18,12 +18,14 @@ import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { noMetrics, type SendOutcome, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
+import { magicLinkUrl } from "./magic-link-token.ts";
 import {
   type MailLocale,
   type MailTemplate,
   type MailTemplates,
   renderMail,
   type StoryRequestData,
+  type SignInData,
 } from "./mail-templates.ts";
 import type { DbOrTx } from "./outbox.ts";
 import { mintStoryToken, storyRequestLink } from "./story-request-tokens.ts";
@@ -32,7 +34,14 @@ import { jitteredBackoffMs } from "./webhooks.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 export const mailCategories = ["rewards", "completion", "friends", "stories", "digest"] as const;
-export type MailCategory = (typeof mailCategories)[number];
+/**
+ * `sign-in`: a magic link the recipient asked for on the hosted advocate page. It has no
+ * unsubscribe (nobody is mailed who did not ask, and a suppressed sign-in would lock the learner
+ * out), and it counts against its own daily cap, so a flood of sign-in requests for an address
+ * can never use up the allowance of its reward mail.
+ */
+export type MailCategory = (typeof mailCategories)[number] | "sign-in";
+const requestedCategory = "sign-in";
 
 /** A name and address as the transport receives them: never spliced into a header by hand. */
 export type MailAddress = { name: string | null; address: string };
@@ -236,6 +245,9 @@ async function admit({ db, clock }: ServiceContext, row: Row, cap: number): Prom
           eq(mailMessages.toHash, row.toHash),
           gt(mailMessages.sentAt, now - dayMs),
           ne(mailMessages.id, row.id),
+          row.category === requestedCategory
+            ? eq(mailMessages.category, requestedCategory)
+            : ne(mailMessages.category, requestedCategory),
         ),
       );
     const reason = unsubscribed
@@ -303,11 +315,12 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
     category: row.category,
     addressHash: row.toHash,
   });
-  const unsubscribeUrl = `${options.publicUrl}/v1/mail/unsubscribe?t=${token}`;
+  const requested = row.category === requestedCategory;
+  const unsubscribeUrl = requested ? null : `${options.publicUrl}/v1/mail/unsubscribe?t=${token}`;
   const rendered = renderMail({
     template: row.template as MailTemplate,
     locale: row.locale as MailLocale,
-    data: withSecrets(row, options.secret),
+    data: row.template === "sign-in" ? withSignInUrl(row, options) : withSecrets(row, options.secret),
     brand,
     unsubscribeUrl,
     publicUrl: options.publicUrl,
@@ -319,7 +332,9 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
     text: rendered.text,
     html: rendered.html,
     messageId: row.messageId,
-    headers: { "List-Unsubscribe": `<${unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+    headers: (unsubscribeUrl
+      ? { "List-Unsubscribe": `<${unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+      : {}) as Record<string, string>,
   } satisfies OutgoingMail;
 }
 
@@ -328,6 +343,16 @@ function withSecrets(row: Row, secret: string): MailTemplates[MailTemplate] {
   if (row.template !== "story-request") return row.data as MailTemplates[MailTemplate];
   const data = row.data as StoryRequestData;
   return { ...data, storyUrl: storyRequestLink(data.storyUrl, mintStoryToken(secret, data.tokenId)) };
+}
+
+/** A sign-in mail's link, made from the stored link id with the server secret (never stored itself). */
+function withSignInUrl(row: Row, options: MailWorkerOptions): SignInData {
+  const data = row.data as SignInData;
+  const lang = row.locale === "hi" ? "hi" : "en";
+  return {
+    ...data,
+    url: magicLinkUrl(options.publicUrl, { secret: options.secret, linkId: data.linkId, slug: data.slug, lang }),
+  };
 }
 
 async function sendWithTimeout(transport: MailTransport, mail: OutgoingMail, timeoutMs: number) {

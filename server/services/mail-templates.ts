@@ -94,8 +94,25 @@ export type DigestData = {
   holds: DigestSection;
 };
 
+/**
+ * "Your sign-in link", to an address that asked on the hosted advocate page. The link's token is
+ * never stored: the outbox keeps the link's id, and `url` is made from it with the server secret
+ * at send time (server/services/magic-link-token.ts).
+ */
+export type SignInData = {
+  /** The magic link's row id (magic_links.id). */
+  linkId: string;
+  /** The hosted page's slug, as it was when the link was asked for. */
+  slug: string;
+  /** How long the link works. */
+  minutes: number;
+  /** The link itself; filled in at send time, never stored. */
+  url?: string;
+};
+
 export type MailTemplates = {
   "reward-earned": RewardEarnedData;
+  "sign-in": SignInData;
   completion: CompletionData;
   friend: FriendData;
   "reward-status": RewardStatusData;
@@ -110,8 +127,8 @@ export type RenderInput<T extends MailTemplate = MailTemplate> = {
   locale: MailLocale;
   data: MailTemplates[T];
   brand: MailBrand;
-  /** The one-click unsubscribe link of this message's category. */
-  unsubscribeUrl: string;
+  /** The one-click unsubscribe link of this message's category; null for mail that was asked for (a sign-in link). */
+  unsubscribeUrl: string | null;
   /** Chorus's public base URL: links into Chorus start with it. */
   publicUrl: string;
 };
@@ -153,7 +170,7 @@ type Block =
   | { kind: "links"; links: { label: string; href: string }[] }
   | { kind: "list"; items: string[] };
 
-type Body = { subject: string; heading: string; blocks: Block[]; footer: string; unsubscribe: string };
+type Body = { subject: string; heading: string; blocks: Block[]; footer: string; unsubscribe: string | null };
 
 type Common = { greeting: (name: string | null) => string; logoAlt: (brand: string) => string };
 
@@ -215,6 +232,22 @@ const rewardWords: Record<MailLocale, RewardWords> = {
   },
 };
 
+/**
+ * Why a reward is held for review, in plain words (the fraud rules' names from the decision log):
+ * the mail and the hosted advocate page say it alike.
+ */
+export function reviewReasons(locale: MailLocale, rules: string[]): string {
+  const { reasons } = rewardWords[locale];
+  return (
+    rules
+      .map((rule) => reasons[rule])
+      .filter(Boolean)
+      .join("; ") ||
+    reasons.default ||
+    ""
+  );
+}
+
 function rewardEarned(locale: MailLocale, data: RewardEarnedData, brand: string, publicUrl: string): Body {
   const w = rewardWords[locale];
   const share = data.shareCode ? emailLink(`${publicUrl}/r/${encodeURIComponent(data.shareCode)}`) : null;
@@ -227,14 +260,7 @@ function rewardEarned(locale: MailLocale, data: RewardEarnedData, brand: string,
       {
         kind: "p",
         text: data.review
-          ? w.review(
-              data.review
-                .map((rule) => w.reasons[rule])
-                .filter(Boolean)
-                .join("; ") ||
-                w.reasons.default ||
-                "",
-            )
+          ? w.review(reviewReasons(locale, data.review))
           : data.holdUntil
             ? w.held(data.holdUntil)
             : w.approved,
@@ -619,6 +645,51 @@ function digest(locale: MailLocale, data: DigestData, brand: string, publicUrl: 
   };
 }
 
+const signInWords: Record<
+  MailLocale,
+  {
+    subject: (brand: string) => string;
+    line: (brand: string, minutes: number) => string;
+    button: string;
+    ignore: string;
+    footer: (brand: string) => string;
+  }
+> = {
+  en: {
+    subject: (brand) => `Your sign-in link for ${brand}`,
+    line: (brand, minutes) =>
+      `Use this link to see your referral link, rewards and story with ${brand}. It works once, for ${minutes} minutes.`,
+    button: "Sign in",
+    ignore: "If you did not ask for it, ignore this email: nobody can sign in without the link.",
+    footer: (brand) => `You receive this because this address asked to sign in to ${brand}'s advocate page.`,
+  },
+  hi: {
+    subject: (brand) => `${brand} के लिए आपका साइन-इन लिंक`,
+    line: (brand, minutes) =>
+      `${brand} के साथ अपना रेफ़रल लिंक, इनाम और कहानी देखने के लिए यह लिंक खोलें। यह एक बार, ${minutes} मिनट तक काम करता है।`,
+    button: "साइन इन करें",
+    ignore: "अगर आपने यह नहीं माँगा, तो इस ईमेल को अनदेखा करें: लिंक के बिना कोई साइन इन नहीं कर सकता।",
+    footer: (brand) => `आपको यह ईमेल इसलिए मिला क्योंकि इस पते से ${brand} के पेज पर साइन इन माँगा गया।`,
+  },
+};
+
+function signIn(locale: MailLocale, data: SignInData, brand: string): Body {
+  const w = signInWords[locale];
+  return {
+    subject: w.subject(brand),
+    heading: w.subject(brand),
+    blocks: [
+      { kind: "p", text: common[locale].greeting(null) },
+      { kind: "p", text: w.line(brand, data.minutes) },
+      { kind: "button", label: w.button, href: data.url ?? "" },
+      { kind: "p", text: w.ignore },
+    ],
+    footer: w.footer(brand),
+    // Asked for by the recipient, one at a time: there is nothing to unsubscribe from.
+    unsubscribe: null,
+  };
+}
+
 function body(input: RenderInput): Body {
   const brand = input.brand.name;
   switch (input.template) {
@@ -636,6 +707,8 @@ function body(input: RenderInput): Body {
       return storyRequest(input.locale, input.data as StoryRequestData, brand);
     case "digest":
       return digest(input.locale, input.data as DigestData, brand, input.publicUrl);
+    case "sign-in":
+      return signIn(input.locale, input.data as SignInData, brand);
   }
 }
 
@@ -667,7 +740,7 @@ export function renderMail(input: RenderInput): RenderedMail {
     "",
     "--",
     footer,
-    `${unsubscribe}: ${unsubscribeUrl}`,
+    ...(unsubscribe && unsubscribeUrl ? [`${unsubscribe}: ${unsubscribeUrl}`] : []),
     "",
   ].join("\n");
   const ink = textOn(brand.color);
@@ -700,8 +773,7 @@ ${blocks.map(htmlBlock).join("\n")}
 </main>
 <footer style="margin-top:32px;font-size:14px;color:#4b5563">
 <p>${e(footer)}</p>
-<p><a href="${e(unsubscribeUrl)}" style="color:#1f2937">${e(unsubscribe)}</a></p>
-</footer>
+${unsubscribe && unsubscribeUrl ? `<p><a href="${e(unsubscribeUrl)}" style="color:#1f2937">${e(unsubscribe)}</a></p>\n` : ""}</footer>
 </div>
 </body>
 </html>

@@ -1,10 +1,10 @@
 /** Workspaces: one provider's program, keys and data. Everything else hangs off a workspace id. */
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { defaultProgramSettings, ProgramSettings, ProgramSettingsWrite } from "../../db/program-settings.ts";
 import { workspaces } from "../../db/schema.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { validationDetails } from "../lib/validation.ts";
-import { writeTransaction } from "../lib/write-transaction.ts";
+import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
 import { issueKey } from "./api-keys.ts";
 import { fixedClock } from "./clock.ts";
 import { DomainError } from "./errors.ts";
@@ -73,9 +73,27 @@ export async function patchSettings(
     const parsed = ProgramSettingsWrite.safeParse({ ...parseWorkspace(row).settings, ...patch });
     if (!parsed.success)
       throw new DomainError("invalid_request", "The settings are invalid", validationDetails(parsed.error));
+    await claimSlug(tx, { workspaceId: id, slug: parsed.data.slug });
     await tx.update(workspaces).set({ settings: parsed.data }).where(eq(workspaces.id, id));
     return parsed.data;
   });
+}
+
+/**
+ * A hosted page's slug names one workspace across the server: one already taken is refused here
+ * (in the write, so the check and the change see the same rows), and the unique index on it
+ * (db/schema.ts) holds even against another process.
+ */
+async function claimSlug(tx: Tx, { workspaceId, slug }: { workspaceId: string; slug: string | null }) {
+  if (!slug) return;
+  const [taken] = await tx
+    .select({ id: workspaces.id })
+    .from(workspaces)
+    .where(and(sql`(${workspaces.settings} ->> '$.slug') = ${slug}`, ne(workspaces.id, workspaceId)));
+  if (taken)
+    throw new DomainError("conflict", `The slug ${slug} is taken by another workspace: choose another`, {
+      field: "slug",
+    });
 }
 
 /** Replaces the settings whole (the demo seed, tests), without the merge of patchSettings. */

@@ -53,6 +53,7 @@ describe("rate limits: configuration", () => {
       clicks: { perVisitor: rule(60), perWorkspace: rule(600_000) },
       referrals: { perVisitor: rule(120), perWorkspace: rule(120_000) },
       stories: { perVisitor: rule(5, 3600), perWorkspace: rule(1000, 3600) },
+      advocateSignIn: { perVisitor: rule(10, 900), perWorkspace: rule(600, 3600) },
     });
     for (const bad of [{ clicks: { perVisitor: rule(0) } }, { stories: { perWorkspace: { limit: 5 } } }, "off"]) {
       await expectError(

@@ -371,6 +371,26 @@ const routes: Record<string, Entry> = {
     exempt:
       "no credential: the link's token is signed by the server and names its one workspace and address (mail.outbox.test.ts refuses altered tokens)",
   },
+  "GET /p/{slug}": {
+    exempt:
+      "no key: the page names its workspace by slug, and its magic links and session cookies are checked against that workspace (advocate-page.sign-in.test.ts: a link or session of A never signs in to B)",
+  },
+  "POST /p/{slug}/sign-in": {
+    exempt:
+      "no key: the page names its workspace by slug, and its magic links and session cookies are checked against that workspace (advocate-page.sign-in.test.ts: a link or session of A never signs in to B)",
+  },
+  "GET /p/{slug}/link": {
+    exempt:
+      "no key: the page names its workspace by slug, and its magic links and session cookies are checked against that workspace (advocate-page.sign-in.test.ts: a link or session of A never signs in to B)",
+  },
+  "POST /p/{slug}/link": {
+    exempt:
+      "no key: the page names its workspace by slug, and its magic links and session cookies are checked against that workspace (advocate-page.sign-in.test.ts: a link or session of A never signs in to B)",
+  },
+  "POST /p/{slug}/sign-out": {
+    exempt:
+      "no key: the page names its workspace by slug, and its magic links and session cookies are checked against that workspace (advocate-page.sign-in.test.ts: a link or session of A never signs in to B)",
+  },
   "POST /v1/admin/webhooks": {
     kind: "own",
     calls: () => [{ path: "/v1/admin/webhooks", body: { url: b.webhooks[0]?.url }, expect: [201] }],

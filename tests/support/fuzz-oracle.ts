@@ -76,7 +76,11 @@ export function answerProblems(target: FuzzTarget | null, request: FuzzRequest, 
   if (leaksInternals(text)) problems.push("answer leaks a stack trace or source path");
   const isPage = request.url.startsWith("/r/") || target?.kind === "redirect";
   if (status >= 400) {
-    const htmlPage = isPage && status === 404 && /^text\/html\b/i.test(headers.get("Content-Type") ?? "");
+    const html = /^text\/html\b/i.test(headers.get("Content-Type") ?? "");
+    // A page for people (the hosted advocate page) answers its declared refusals as pages too.
+    const declaredPage =
+      target?.kind === "page" && html && "text/html" in (target.operation.responses[String(status)]?.content ?? {});
+    const htmlPage = (isPage && status === 404 && html) || declaredPage;
     // A HEAD answer has no body by definition: its headers must still say JSON.
     if (request.method === "HEAD" && !htmlPage) {
       if (!/^application\/json\b/i.test(headers.get("Content-Type") ?? ""))

@@ -58,6 +58,32 @@ export const extraTargets: FuzzTarget[] = [
     parameters: [stringParam("code", "^[a-z0-9-]{3,32}$")],
     responses: { "200": { content: { "image/svg+xml": {} } }, "404": { content: { "text/html": {} } } },
   }),
+  // The hosted advocate page (server/routes/advocate-page.ts): HTML pages and plain forms.
+  ...[
+    "GET /p/{slug}",
+    "POST /p/{slug}/sign-in",
+    "GET /p/{slug}/link",
+    "POST /p/{slug}/link",
+    "POST /p/{slug}/sign-out",
+  ].map((route) => {
+    const [method = "GET", path = ""] = route.split(" ");
+    return page(method, path, "page", {
+      parameters: [
+        stringParam("slug", "^[a-z0-9-]{3,40}$"),
+        { name: "t", in: "query" as const, schema: { type: "string", pattern: "^[0-9a-f]{64}$" } },
+        { name: "lang", in: "query" as const, schema: { type: "string", enum: ["en", "hi", "xx"] } },
+      ],
+      responses: {
+        "200": { content: { "text/html": {} } },
+        "303": {},
+        "400": { content: { "text/html": {} } },
+        "403": { content: { "text/html": {} } },
+        "404": { content: { "text/html": {} } },
+        "410": { content: { "text/html": {} } },
+        "429": { content: { "text/html": {} } },
+      },
+    });
+  }),
   // Story photos are bytes for <img>, outside OpenAPI: Chorus's checked copies (services/story-photos.ts).
   page("GET", "/v1/story-photos/{id}/{hash}", "api", {
     parameters: [stringParam("id", "^sty_[A-Za-z0-9]{16}$"), stringParam("hash", "^[0-9a-f]{64}$")],

@@ -118,6 +118,9 @@ export async function createFuzzWorld() {
     settings: {
       stripe: { webhookSecret: stripeSecret, conversionType: "enrollment" },
       holdDays: 1,
+      // The hosted advocate page under a slug the fuzzer also sends (the course's), open to anyone.
+      slug: "data-analytics",
+      advocateSignIn: { policy: "anyone", domains: [] },
       fraud: { selfReferral: false, disposableEmail: true, botClicks: true, velocityPerDay: 20 },
       // Limits run before validation: with them on, most requests to the limited routes would
       // stop at 429 (tested in rate-limits.test.ts) instead of reaching the handlers.
@@ -125,6 +128,7 @@ export async function createFuzzWorld() {
         clicks: { perVisitor: null, perWorkspace: null },
         referrals: { perVisitor: null, perWorkspace: null },
         stories: { perVisitor: null, perWorkspace: null },
+        advocateSignIn: { perVisitor: null, perWorkspace: null },
       },
     },
     now,
