@@ -24,8 +24,8 @@ import {
   type MailTemplate,
   type MailTemplates,
   renderMail,
-  type StoryRequestData,
   type SignInData,
+  type StoryRequestData,
 } from "./mail-templates.ts";
 import type { DbOrTx } from "./outbox.ts";
 import { mintStoryToken, storyRequestLink } from "./story-request-tokens.ts";
