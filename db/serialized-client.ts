@@ -11,7 +11,8 @@
  */
 import type { Client, Transaction, TransactionMode } from "@libsql/client";
 
-const gated = new Set(["execute", "batch", "executeMultiple", "migrate"]);
+// `sync` too: an embedded replica has one connection, which an open transaction holds.
+const gated = new Set(["execute", "batch", "executeMultiple", "migrate", "sync"]);
 
 export function serializeTransactions(client: Client): Client {
   // Settles when every transaction opened so far has committed or rolled back.
