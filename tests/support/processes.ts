@@ -80,15 +80,27 @@ export type RunningServer = {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
+/** The compiled server of `npm run build` (tests/support/assets.ts buildCompiledServer makes it). */
+export const compiledServer = join(repoRoot, "build", "node.js");
+export const compiledCli = join(repoRoot, "build", "cli.js");
+
+/** Plain node on the compiled build (`npm run start:prod`), or node with tsx as a loader (`npm start`). */
+function serverArgs(compiled = false): string[] {
+  return compiled ? [compiledServer] : ["--import", "tsx", join(repoRoot, "server/node.ts")];
+}
+
 /**
- * Starts `server/node.ts` and resolves once it prints its banner. Node itself runs it, with tsx as
+ * Starts `server/node.ts` (or with `compiled`, `build/node.js`, with no TypeScript tooling) and resolves once it prints its banner. Node itself runs it, with tsx as
  * a loader, rather than the `tsx` command: that is a wrapper process that relays signals to a
  * second node, so a SIGKILL would hit the wrapper and leave the real server (and its database)
  * running. Here the child is the server.
  */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "server/node.ts")], {
+  const child = spawn(process.execPath, serverArgs(options.compiled), {
     cwd: repoRoot,
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
