@@ -13,6 +13,7 @@ import {
   copyFileSync,
   existsSync,
   fsyncSync,
+  mkdirSync,
   openSync,
   readFileSync,
   readSync,
@@ -74,7 +75,7 @@ function syncToDisk(file: string): void {
 }
 
 /** What a failed write to the backup's directory means, in the operator's words. */
-function explainWriteFailure(error: unknown, target: string): BackupError {
+function explainWriteFailure(error: unknown, target: string, work: "backup" | "restore" = "backup"): BackupError {
   const text = `${(error as { code?: string }).code ?? ""} ${(error as Error).message}`;
   const dir = dirname(target);
   if (/EROFS|readonly|read-only|EACCES|EPERM|unable to open|CANTOPEN/i.test(text))
@@ -82,8 +83,8 @@ function explainWriteFailure(error: unknown, target: string): BackupError {
       `Cannot write the backup in ${dir}: the directory is read-only or not writable (${text.trim()}).`,
     );
   if (/ENOSPC|SQLITE_FULL|disk is full|database or disk is full/i.test(text))
-    return new BackupError(`The disk holding ${dir} is full: the backup did not fit (${text.trim()}).`);
-  return new BackupError(`The backup to ${target} failed: ${text.trim()}`);
+    return new BackupError(`The disk holding ${dir} is full: the ${work} did not fit (${text.trim()}).`);
+  return new BackupError(`The ${work} to ${target} failed: ${text.trim()}`);
 }
 
 /**
@@ -222,6 +223,8 @@ export async function restoreDatabase(
   removeQuietly(partial);
   let keptAs: string | null = null;
   try {
+    // A fresh machine has no data directory yet (the server would make it too).
+    mkdirSync(dirname(target), { recursive: true });
     copyFileSync(source, partial);
     syncToDisk(partial);
     if (exists) {
@@ -244,7 +247,7 @@ export async function restoreDatabase(
     syncToDisk(target);
   } catch (error) {
     removeQuietly(partial);
-    throw error instanceof BackupError ? error : explainWriteFailure(error, target);
+    throw error instanceof BackupError ? error : explainWriteFailure(error, target, "restore");
   }
   const ms = Date.now() - started;
   const bytes = sizeOf(target);

@@ -15,6 +15,36 @@ export function runCli(args: string[], env: Record<string, string>) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Runs the CLI without blocking this process (spawnSync would stop a load generator running
+ * beside it): resolves with the exit status and output once it exits. `compiled`: build/cli.js.
+ */
+export function runCliAsync(
+  args: string[],
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const [command, first] = options.compiled
+    ? [process.execPath, join(repoRoot, "build", "cli.js")]
+    : [tsx, join(repoRoot, "server/cli.ts")];
+  const child = spawn(command, [first, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Everything a child process prints, stdout and stderr as they interleave, so far. */
 export function capturedOutput(child: ChildProcess): () => string {
   let output = "";
