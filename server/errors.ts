@@ -51,9 +51,6 @@ export function fromDomainError(error: DomainError): ApiError {
 export function apiErrorOf(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof DomainError) return fromDomainError(error);
-  // The query builder wraps a driver's error (DrizzleQueryError): a refusal inside still counts
-  // (an embedded replica whose primary is down refuses writes as `unavailable`).
-  if (error instanceof Error && error.cause !== undefined) return apiErrorOf(error.cause);
   return undefined;
 }
 

@@ -185,6 +185,12 @@ it("while the primary is down: reads go on, writes answer 503, a new start stops
   const body = (await refused.json()) as { error: { code: string; message: string } };
   expect(body.error.code).toBe("unavailable");
   expect(body.error.message).toContain("primary database does not answer");
+  // The same through the query builder, which wraps the driver's error (a new code is one insert).
+  const code = await post(server.baseUrl, ws.secretKey, "/v1/codes", { code: "outage-later" });
+  expect({ status: code.status, code: ((await code.json()) as { error: { code: string } }).error.code }).toEqual({
+    status: 503,
+    code: "unavailable",
+  });
   // A redirect still sends the friend on, with `via` but no click id: a click that was not kept is never acknowledged.
   const redirect = await fetch(`${server.baseUrl}/r/outage-priya`, {
     redirect: "manual",
