@@ -11,8 +11,7 @@
  */
 import type { Client, Transaction, TransactionMode } from "@libsql/client";
 
-// `sync` too: an embedded replica has one connection, which an open transaction holds.
-const gated = new Set(["execute", "batch", "executeMultiple", "migrate", "sync"]);
+const gated = new Set(["execute", "batch", "executeMultiple", "migrate"]);
 
 export function serializeTransactions(client: Client): Client {
   // Settles when every transaction opened so far has committed or rolled back.

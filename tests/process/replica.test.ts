@@ -157,6 +157,14 @@ it("answers a write only once the primary has it, and a restarted server catches
       id,
     });
   }
+  // `db backup` copies the replica's local file (the other commands would go to the primary).
+  const backup = runCli(["db", "backup", join(dir, "replica-backup.db")], replicaEnv());
+  expect(backup.stderr).toBe("");
+  expect(backup.status).toBe(0);
+  const copy = createClient({ url: `file:${join(dir, "replica-backup.db")}` });
+  const copied = new Set((await copy.execute("select id from clicks")).rows.map((row) => String(row.id)));
+  copy.close();
+  expect(clickIds.filter((id) => !copied.has(id))).toEqual([]);
   expect(await server.stop("SIGINT")).toBe(0);
 }, 90_000);
 
