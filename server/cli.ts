@@ -8,7 +8,8 @@ import { parseArgs } from "node:util";
 import { loadedDisposableDomainsVersion } from "../db/disposable-domains.ts";
 import { origin as originSchema } from "../db/program-settings.ts";
 import { cliSettings, defaultDatabaseUrl } from "./config.ts";
-import { openDatabase } from "./node-database.ts";
+import { backupDatabase, restoreDatabase } from "./node-backup.ts";
+import { databaseFile, openDatabase } from "./node-database.ts";
 import { rotateKey } from "./services/api-keys.ts";
 import { fixedClock } from "./services/clock.ts";
 import { mintLearnerToken } from "./services/learner-tokens.ts";
@@ -28,8 +29,16 @@ Commands:
   db migrate
       Apply migrations to DATABASE_URL (with DATABASE_AUTH_TOKEN for a remote libSQL server).
       Needed before the other commands, on a new database and after an upgrade.
+  db backup FILE [--force]
+      Copy the embedded database (DATABASE_URL=file:…) to FILE while the server runs: a consistent
+      copy as of one commit, written under a temporary name and renamed once complete and checked.
+  db restore FILE [--force]
+      Put the backup FILE in place of the embedded database. Refuses a file that is not a Chorus
+      database or comes from a newer version; replaces an existing database only with --force
+      (stop the server first; the old file is kept beside it).
 
-Environment: DATABASE_URL (default ${defaultDatabaseUrl}), DATABASE_AUTH_TOKEN.`;
+Environment: DATABASE_URL (default ${defaultDatabaseUrl}), DATABASE_AUTH_TOKEN, DATABASE_SYNC_URL
+(an embedded replica: the commands but backup and restore then talk to the primary).`;
 
 class UsageError extends Error {}
 
@@ -42,6 +51,7 @@ const options = {
   learner: { type: "string" },
   email: { type: "string" },
   ttl: { type: "string" },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -58,15 +68,35 @@ async function run(argv: string[]): Promise<void> {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const command = positionals.join(" ");
+  const command = positionals.slice(0, 2).join(" ");
   if (values.help || command === "" || command === "help") {
     console.log(usage);
     return;
   }
-  const known = ["workspace create", "workspace list", "key rotate", "token mint", "db migrate"];
-  if (!known.includes(command)) throw new UsageError(`Unknown command: ${command}`);
+  const known = [
+    "workspace create",
+    "workspace list",
+    "key rotate",
+    "token mint",
+    "db migrate",
+    "db backup",
+    "db restore",
+  ];
+  if (!known.includes(command)) throw new UsageError(`Unknown command: ${positionals.join(" ")}`);
+  const [argument, ...extra] = positionals.slice(2);
+  const takesFile = command === "db backup" || command === "db restore";
+  if (extra.length > 0 || (argument !== undefined && !takesFile))
+    throw new UsageError(`Unexpected argument: ${positionals.slice(takesFile ? 3 : 2).join(" ")}`);
 
-  const { db, client } = await openDatabase(cliSettings(process.env), command === "db migrate" ? "apply" : "require");
+  const settings = cliSettings(process.env);
+  if (takesFile) {
+    if (!argument?.trim()) throw new UsageError(`Give the backup file: npm run chorus -- ${command} FILE`);
+    return fileCommand(command, argument, settings, values.force);
+  }
+  // An embedded replica's writes belong to its primary: the CLI talks to the primary directly
+  // rather than open a second replica of the server's file.
+  const target = settings.sync ? { url: settings.sync.url, authToken: settings.authToken } : settings;
+  const { db, client } = await openDatabase(target, command === "db migrate" ? "apply" : "require");
   const now = new Date();
   // One reading of the clock for the whole command, as every service call is handed it.
   const ctx = { db, clock: fixedClock(now) };
@@ -133,7 +163,32 @@ async function run(argv: string[]): Promise<void> {
   }
 }
 
+/** `db backup` and `db restore`: the embedded file itself, with progress lines as the work goes. */
+async function fileCommand(
+  command: string,
+  file: string,
+  settings: ReturnType<typeof cliSettings>,
+  force: boolean | undefined,
+): Promise<void> {
+  const database = databaseFile(settings.url);
+  if (!database)
+    throw new UsageError(
+      `${command} works on an embedded file (DATABASE_URL=file:…). A libSQL server or Turso keeps its own backups: use its point-in-time restore or copy sqld's --db-path while it is stopped.`,
+    );
+  const progress = (line: string) => console.log(line);
+  if (command === "db backup") {
+    await backupDatabase(database, file, { overwrite: force, progress });
+    return;
+  }
+  if (settings.sync)
+    throw new UsageError(
+      "DATABASE_SYNC_URL is set: this file is a replica of its primary, which would overwrite a restored copy. Restore into the primary instead (a fresh sqld database, or Turso's restore), and let the replica sync.",
+    );
+  await restoreDatabase(file, database, { force, progress });
+}
+
 run(process.argv.slice(2)).catch((error: unknown) => {
+  // A BackupError (and anything else) is said as is: its message tells what to do.
   if (error instanceof UsageError) {
     console.error(`Error: ${error.message}\n\n${usage}`);
     process.exit(2);

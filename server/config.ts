@@ -56,6 +56,15 @@ const Env = z.object({
     .regex(/^(file:|libsql:|https?:|wss?:)/, "must be file:PATH, libsql://… or http(s)://… (a libSQL server)")
     .default(defaultDatabaseUrl),
   DATABASE_AUTH_TOKEN: z.string().optional(),
+  // An embedded file as a libSQL embedded replica of this server (docs/operations-data.md).
+  DATABASE_SYNC_URL: z
+    .string()
+    .regex(
+      /^(libsql:|https?:|wss?:)\/\/[^\s]+$/,
+      "must be libsql://… or http(s)://… (the libSQL server or Turso database to replicate)",
+    )
+    .optional(),
+  DATABASE_SYNC_INTERVAL_SECONDS: wholeNumber(1, 3600).default(1),
   PUBLIC_URL: httpUrl.optional(),
   FALLBACK_URL: httpUrl.optional(),
   CHORUS_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -99,6 +108,7 @@ const secretNames = new Set<string>([
   "CHORUS_SECRET",
   "DATABASE_AUTH_TOKEN",
   "DATABASE_URL",
+  "DATABASE_SYNC_URL",
   "SMTP_URL",
   "MAIL_API_KEY",
   "METRICS_TOKEN",
@@ -153,6 +163,8 @@ export function nodeSettings(raw: RawEnv) {
     "HOST",
     "DATABASE_URL",
     "DATABASE_AUTH_TOKEN",
+    "DATABASE_SYNC_URL",
+    "DATABASE_SYNC_INTERVAL_SECONDS",
     "CHORUS_SECRET",
     "CHORUS_DEMO",
     "NODE_ENV",
@@ -218,7 +230,15 @@ function demoSetting(env: Pick<Env, "CHORUS_DEMO" | "NODE_ENV" | "PUBLIC_URL">) 
 
 /** The CLI's settings: only the database. */
 export function cliSettings(raw: RawEnv) {
-  return databaseSettings(read(raw, ["DATABASE_URL", "DATABASE_AUTH_TOKEN", "CHORUS_DB_SYNCHRONOUS"]));
+  return databaseSettings(
+    read(raw, [
+      "DATABASE_URL",
+      "DATABASE_AUTH_TOKEN",
+      "DATABASE_SYNC_URL",
+      "DATABASE_SYNC_INTERVAL_SECONDS",
+      "CHORUS_DB_SYNCHRONOUS",
+    ]),
+  );
 }
 
 export type DatabaseSettings = {
@@ -226,14 +246,33 @@ export type DatabaseSettings = {
   authToken?: string;
   /** Embedded files only: the `synchronous` pragma (db/migrate.ts prepareFileDatabase). */
   synchronous: "FULL" | "NORMAL";
+  /** Embedded files only: the file is an embedded replica of this libSQL server (authToken is its token). */
+  sync?: { url: string; intervalSeconds: number };
 };
 
-function databaseSettings(env: Pick<Env, "DATABASE_URL" | "DATABASE_AUTH_TOKEN" | "CHORUS_DB_SYNCHRONOUS">) {
+type DatabaseEnv = Pick<
+  Env,
+  | "DATABASE_URL"
+  | "DATABASE_AUTH_TOKEN"
+  | "DATABASE_SYNC_URL"
+  | "DATABASE_SYNC_INTERVAL_SECONDS"
+  | "CHORUS_DB_SYNCHRONOUS"
+>;
+
+function databaseSettings(env: DatabaseEnv): DatabaseSettings {
+  // A replica needs a local file to hold the copy; a remote DATABASE_URL already is the server.
+  if (env.DATABASE_SYNC_URL && !env.DATABASE_URL.startsWith("file:"))
+    throw new ConfigError(
+      "Invalid configuration:\n  DATABASE_SYNC_URL needs DATABASE_URL to be a file:PATH (the embedded replica's local copy)",
+    );
   return {
     url: env.DATABASE_URL,
     authToken: env.DATABASE_AUTH_TOKEN,
     synchronous: env.CHORUS_DB_SYNCHRONOUS,
-  } satisfies DatabaseSettings;
+    ...(env.DATABASE_SYNC_URL
+      ? { sync: { url: env.DATABASE_SYNC_URL, intervalSeconds: env.DATABASE_SYNC_INTERVAL_SECONDS } }
+      : {}),
+  };
 }
 
 /** CHORUS_DB_SYNCHRONOUS as the embedded file's `synchronous` pragma. */

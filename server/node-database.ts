@@ -6,6 +6,9 @@ import { createDb, type Db } from "../db/index.ts";
 import { fileBusyTimeoutMs, migrateDatabase, pendingMigrations, prepareFileDatabase } from "../db/migrate.ts";
 import { serializeTransactions } from "../db/serialized-client.ts";
 import type { DatabaseSettings } from "./config.ts";
+import { openReplica } from "./replica-client.ts";
+
+export { ReplicaUnreachableError } from "./replica-client.ts";
 
 /** The local path of a `file:` URL, or null for a remote database. */
 export function databaseFile(url: string): string | null {
@@ -31,16 +34,16 @@ export async function openDatabase(
   settings: Partial<DatabaseSettings> & { url: string },
   migrations: Migrations,
 ): Promise<{ client: Client; db: Db; file: string | null }> {
-  const { url, authToken } = settings;
+  const { url, authToken, sync } = settings;
   const file = databaseFile(url);
   if (file) mkdirSync(dirname(file), { recursive: true });
   // Embedded files need this process's transactions kept apart; a remote server keeps its own.
   // `timeout`: the busy timeout of every pooled connection, not only the first (see migrate.ts).
-  const client = file
-    ? serializeTransactions(createClient({ url, authToken, timeout: fileBusyTimeoutMs }))
-    : createClient({ url, authToken });
+  const client = file ? serializeTransactions(openFile(url, authToken, sync)) : createClient({ url, authToken });
   try {
-    if (file) await prepareFileDatabase(client, settings.synchronous ?? "FULL");
+    // A replica refuses these pragmas (Sqlite3UnsupportedStatement): libSQL keeps its file in WAL
+    // itself, and a write is durable when the primary has committed it, not the local copy.
+    if (file && !sync) await prepareFileDatabase(client, settings.synchronous ?? "FULL");
     if (migrations === "apply") await migrateDatabase(client);
     else await requireMigrated(client, url);
   } catch (error) {
@@ -48,6 +51,13 @@ export async function openDatabase(
     throw error;
   }
   return { client, db: createDb(client), file };
+}
+
+/** An embedded file, or with `sync` an embedded replica of a libSQL server (server/replica-client.ts). */
+function openFile(url: string, authToken: string | undefined, sync: DatabaseSettings["sync"]): Client {
+  return sync
+    ? openReplica(url, authToken, sync, fileBusyTimeoutMs)
+    : createClient({ url, authToken, timeout: fileBusyTimeoutMs });
 }
 
 async function requireMigrated(client: Client, url: string): Promise<void> {

@@ -9,7 +9,7 @@ import { ensureDemoWorkspace } from "../demo/seed.ts";
 import { createDemoRoutes } from "../demo/server.ts";
 import { type App, createApp } from "./app.ts";
 import { ConfigError, nodeSettings } from "./config.ts";
-import { databaseFile, NotMigratedError, openDatabase } from "./node-database.ts";
+import { databaseFile, NotMigratedError, openDatabase, ReplicaUnreachableError } from "./node-database.ts";
 import { createSmtpTransport } from "./node-mail.ts";
 import { createNodeOutbound } from "./node-outbound.ts";
 import { createNodeLogger, createNodeMetrics } from "./node-telemetry.ts";
@@ -21,7 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Configuration and migration mistakes are the operator's to fix: the message, no stack trace. */
 function fail(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof NotMigratedError) {
+  if (error instanceof ConfigError || error instanceof NotMigratedError || error instanceof ReplicaUnreachableError) {
     console.error(`Chorus cannot start. ${error.message}`);
     process.exit(1);
   }

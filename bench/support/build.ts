@@ -16,3 +16,13 @@ export function buildWidgets(): void {
   });
   if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
 }
+
+/** `vite build --config vite.server.config.ts` as `npm run build` runs it: the compiled server in `build/`. */
+export function buildServer(): void {
+  const result = spawnSync(
+    join(repoRoot, "node_modules", ".bin", "vite"),
+    ["build", "--config", "vite.server.config.ts", "--logLevel", "warn"],
+    { cwd: repoRoot, env: { ...process.env, NODE_ENV: "production" }, encoding: "utf8", timeout: 120_000 },
+  );
+  if (result.status !== 0) throw new Error(`server build failed:\n${result.stdout}\n${result.stderr}`);
+}

@@ -136,6 +136,38 @@ describe("configuration", () => {
     });
   });
 
+  it("makes an embedded file a replica with DATABASE_SYNC_URL, and refuses one without a file or a malformed one", () => {
+    const replica = {
+      DATABASE_URL: "file:./data/chorus.db",
+      DATABASE_SYNC_URL: "libsql://chorus-acme.turso.io",
+      DATABASE_AUTH_TOKEN: "token",
+    };
+    expect(nodeSettings(replica).database).toEqual({
+      url: "file:./data/chorus.db",
+      authToken: "token",
+      synchronous: "FULL",
+      sync: { url: "libsql://chorus-acme.turso.io", intervalSeconds: 1 },
+    });
+    // The CLI reads them too (it then talks to the primary).
+    expect(cliSettings({ ...replica, DATABASE_SYNC_INTERVAL_SECONDS: "30" }).sync).toEqual({
+      url: "libsql://chorus-acme.turso.io",
+      intervalSeconds: 30,
+    });
+    expect(nodeSettings({}).database).not.toHaveProperty("sync");
+    expect(() => nodeSettings({ ...replica, DATABASE_URL: "http://127.0.0.1:8080" })).toThrow(
+      "DATABASE_SYNC_URL needs DATABASE_URL to be a file:PATH",
+    );
+    expect(() => nodeSettings({ ...replica, DATABASE_SYNC_INTERVAL_SECONDS: "0" })).toThrow(
+      /DATABASE_SYNC_INTERVAL_SECONDS must be from 1 to 3600/,
+    );
+    // A URL may carry credentials: named, never echoed.
+    const malformed = "ftp://user:hunter2@primary.example";
+    expect(() => nodeSettings({ ...replica, DATABASE_SYNC_URL: malformed })).toThrow(
+      /DATABASE_SYNC_URL must be libsql:/,
+    );
+    expect(() => nodeSettings({ ...replica, DATABASE_SYNC_URL: malformed })).not.toThrow(/hunter2/);
+  });
+
   it("lets the CLI ignore the server's variables", () => {
     expect(cliSettings({ PORT: "abc", DATABASE_URL: "http://127.0.0.1:8080" }).url).toBe("http://127.0.0.1:8080");
   });

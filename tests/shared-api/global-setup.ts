@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { buildAssets } from "../support/assets.ts";
+import { buildAssets, buildCompiledServer } from "../support/assets.ts";
 import { runCli, startServer } from "../support/processes.ts";
 import { startSqld } from "../support/sqld.ts";
 import { startWranglerDev } from "../support/wrangler-dev.ts";
@@ -41,7 +41,10 @@ async function start(name: SharedApiTarget, stops: (() => Promise<unknown>)[]): 
     const dir = mkdtempSync(join(tmpdir(), "chorus-target-"));
     stops.push(async () => rmSync(dir, { recursive: true, force: true }));
     const databaseUrl = `file:${join(dir, "chorus.db")}`;
-    const server = await startServer({ ...env, DATABASE_URL: databaseUrl });
+    // The production start: `npm run build`'s JavaScript on plain node, no TypeScript tooling.
+    // (The tsx start of `npm start` runs in the process tests and on the node-sqld target.)
+    buildCompiledServer();
+    const server = await startServer({ ...env, DATABASE_URL: databaseUrl }, { compiled: true });
     stops.push(() => server.stop().finally(() => reportServerErrors(name, server.output())));
     return { baseUrl: server.baseUrl, databaseUrl, stop: () => stopAll(stops) };
   }

@@ -3,7 +3,8 @@
  * `fetch`, run unchanged against every way Chorus is deployed. Each target is started by the
  * suite's global setup and stopped when the run ends; nothing is mocked:
  *
- *   targets:node-file   server/node.ts as a child process, embedded libSQL file (WAL)
+ *   targets:node-file   the compiled server (`npm run build`, build/node.js on plain node, as
+ *                       `npm run start:prod` runs it) as a child process, embedded libSQL file (WAL)
  *   targets:node-sqld   server/node.ts with DATABASE_URL pointing at a real sqld (HTTP)
  *   targets:workerd     server/worker.ts in workerd (`wrangler dev --local`) against its own sqld
  *   (both sqld targets migrated first with `npm run chorus -- db migrate`, as in production)

@@ -15,6 +15,36 @@ export function runCli(args: string[], env: Record<string, string>) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Runs the CLI without blocking this process (spawnSync would stop a load generator running
+ * beside it): resolves with the exit status and output once it exits. `compiled`: build/cli.js.
+ */
+export function runCliAsync(
+  args: string[],
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const [command, first] = options.compiled
+    ? [process.execPath, join(repoRoot, "build", "cli.js")]
+    : [tsx, join(repoRoot, "server/cli.ts")];
+  const child = spawn(command, [first, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Everything a child process prints, stdout and stderr as they interleave, so far. */
 export function capturedOutput(child: ChildProcess): () => string {
   let output = "";
@@ -80,15 +110,27 @@ export type RunningServer = {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
+/** The compiled server of `npm run build` (tests/support/assets.ts buildCompiledServer makes it). */
+export const compiledServer = join(repoRoot, "build", "node.js");
+export const compiledCli = join(repoRoot, "build", "cli.js");
+
+/** Plain node on the compiled build (`npm run start:prod`), or node with tsx as a loader (`npm start`). */
+function serverArgs(compiled = false): string[] {
+  return compiled ? [compiledServer] : ["--import", "tsx", join(repoRoot, "server/node.ts")];
+}
+
 /**
- * Starts `server/node.ts` and resolves once it prints its banner. Node itself runs it, with tsx as
+ * Starts `server/node.ts` (or with `compiled`, `build/node.js`, with no TypeScript tooling) and resolves once it prints its banner. Node itself runs it, with tsx as
  * a loader, rather than the `tsx` command: that is a wrapper process that relays signals to a
  * second node, so a SIGKILL would hit the wrapper and leave the real server (and its database)
  * running. Here the child is the server.
  */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "server/node.ts")], {
+  const child = spawn(process.execPath, serverArgs(options.compiled), {
     cwd: repoRoot,
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],

