@@ -29,4 +29,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
 
 # SIGTERM (docker stop): finish open requests, flush clicks and running sends, close the database.
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "server/node.ts"]
+CMD ["node", "build/node.js"]

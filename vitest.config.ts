@@ -29,6 +29,7 @@ export default defineConfig({
           name: "process",
           include: ["tests/process/**/*.test.ts"],
           environment: "node",
+          globalSetup: ["tests/support/build-server.ts"],
           testTimeout: 60_000,
         },
       },

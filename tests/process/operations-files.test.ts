@@ -70,7 +70,8 @@ describe("the Dockerfile", () => {
     });
     const [cmd] = argsOf("CMD");
     const argv = JSON.parse(cmd ?? "[]") as string[];
-    expect(argv[0]).toBe("node");
+    // The production start (`npm run start:prod`): compiled JavaScript, no TypeScript tooling.
+    expect(argv.join(" ")).toBe(JSON.parse(read("package.json")).scripts["start:prod"]);
     const port = String(await freePort());
     // What `docker run -e PUBLIC_URL=… -v …:/app/data` would give it, on a free port and a temporary volume.
     const runEnv = {
