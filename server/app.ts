@@ -23,6 +23,7 @@ import { conversionRoutes } from "./routes/conversions.ts";
 import { courseRoutes } from "./routes/courses.ts";
 import { dashboardSessionRoutes } from "./routes/dashboard-session.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { friendCouponRoutes } from "./routes/friend-coupons.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { learnerRoutes } from "./routes/learners.ts";
 import { mailRoutes } from "./routes/mail.ts";
@@ -81,6 +82,7 @@ const resourceRoutes = [
   eventRoutes,
   codeRoutes,
   reservedCodeRoutes,
+  friendCouponRoutes,
   courseRoutes,
   redirectRoutes,
   storyRoutes,

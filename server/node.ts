@@ -99,7 +99,7 @@ const mail =
     : undefined;
 const background = startBackgroundWorker(
   { db, clock },
-  { intervalMs: 1_000, delivery: { fetch: outbound.fetch }, mail },
+  { intervalMs: 1_000, delivery: { fetch: outbound.fetch }, mail, stripe: { secret } },
 );
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {

@@ -99,6 +99,10 @@ export default {
       console.error(`Chorus is not configured: ${(error as Error).message}`);
       return;
     }
-    ctx.waitUntil(runBackgroundTick({ db: runtime.db, clock: { now: () => new Date() } }, {}, runtime.mail));
+    ctx.waitUntil(
+      runBackgroundTick({ db: runtime.db, clock: { now: () => new Date() } }, {}, runtime.mail, {
+        secret: runtime.config.secret,
+      }),
+    );
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -20,7 +20,8 @@ export type IdPrefix =
   | "sty"
   | "whk"
   | "evt"
-  | "ses";
+  | "ses"
+  | "cpn";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;

@@ -55,6 +55,7 @@ const ErasureReceipt = z
     conversionsScrubbed: z.number(),
     webhookEventsScrubbed: z.number(),
     mailSuppressed: z.number(),
+    friendCouponsErased: z.number(),
   })
   .openapi("LearnerErasure");
 

@@ -6,19 +6,31 @@
 import { type MailReport, type MailWorkerOptions, sendDueMail, startDueMail } from "./mail-outbox.ts";
 import { forgetStaleNetworkKeys } from "./network-retention.ts";
 import { approveDueRewards } from "./rewards.ts";
+import { type StripeApiOptions, syncStripePromotionCodes } from "./stripe-coupons.ts";
 import type { ServiceContext } from "./types.ts";
 import { type DeliveryOptions, type DeliveryReport, deliverDueWebhooks, startDueDeliveries } from "./webhooks.ts";
 
+/** Friend coupons waiting for Stripe: the server secret opens the workspaces' Stripe keys. */
+export type StripeWorkerOptions = { secret: string; api?: StripeApiOptions };
+
+/** Creates pending friend coupons in Stripe; a failure is recorded on each code, never thrown. */
+function syncCoupons(ctx: ServiceContext, stripe: StripeWorkerOptions | undefined) {
+  return stripe ? syncStripePromotionCodes({ ...ctx, secret: stripe.secret, stripeApi: stripe.api }) : null;
+}
+
 /**
  * One pass: approve due rewards (their events and mail enter the outboxes), then deliver the due
- * webhooks and, where mail is on, send the due mail (the Workers cron trigger's whole work).
+ * webhooks and, where mail is on, send the due mail, and create pending friend coupons in Stripe
+ * (the Workers cron trigger's whole work).
  */
 export async function runBackgroundTick(
   ctx: ServiceContext,
   options: DeliveryOptions = {},
   mail?: MailWorkerOptions,
+  stripe?: StripeWorkerOptions,
 ): Promise<{ approved: number; deliveries: DeliveryReport; mail: MailReport | null }> {
   const approved = await approveDueRewards(ctx);
+  await syncCoupons(ctx, stripe);
   const [deliveries, mailReport] = await Promise.all([
     deliverDueWebhooks(ctx, options),
     mail ? sendDueMail(ctx, mail) : null,
@@ -35,6 +47,8 @@ export type BackgroundWorkerInput = {
   delivery?: DeliveryOptions;
   /** How the email outbox is sent; absent (mail off), messages wait queued. */
   mail?: MailWorkerOptions;
+  /** Friend coupons to create in Stripe; absent, none are. */
+  stripe?: StripeWorkerOptions;
   /** Where a failed tick is reported; the next tick runs anyway. */
   onError?: (error: unknown) => void;
 };
@@ -56,6 +70,7 @@ export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWork
     running = (async () => {
       await approveDueRewards(ctx);
       await forgetStaleNetworkKeys(ctx);
+      await syncCoupons(ctx, input.stripe);
       const runs: { claimed: number; finished: Promise<unknown> }[] = [await startDueDeliveries(ctx, delivery)];
       // Mail is claimed and sent like deliveries: a hanging SMTP server holds only its own sends.
       if (input.mail) runs.push(await startDueMail(ctx, input.mail));

@@ -10,10 +10,13 @@
  * chat), and a script gains nothing from the redirect but the target URL, which it can read
  * anyway. The loader then sends the beacon, which answers 429 under the same limit.
  */
+import { and, eq } from "drizzle-orm";
+import { referralCodes } from "../../db/schema.ts";
 import type { RateLimits } from "../lib/rate-limiter.ts";
 import { type ClickChannel, type ClickRecorder, clickChannels, isAutomated } from "./clicks.ts";
 import { type CodeCache, normalizeCode, type ResolvedCode, referrerName } from "./codes.ts";
 import { DomainError } from "./errors.ts";
+import { couponForReferral } from "./friend-coupons.ts";
 import type { ServiceContext, Visitor, WorkspaceContext } from "./types.ts";
 
 /**
@@ -59,13 +62,14 @@ export async function followLink(ctx: LinkContext, input: FollowLinkInput): Prom
   if (!resolved.target) return null;
 
   const { visitor } = input;
+  const coupon = resolved.checkoutCoupon;
   if (input.method === "HEAD" || isAutomated(visitor.userAgent))
-    return referralUrl(resolved.target, resolved.code, null);
+    return referralUrl(resolved.target, resolved.code, null, coupon);
   const limits = ctx.rateLimits;
   const visitorKey = limits.visitorKey(resolved.workspaceId, visitor.ip, visitor.userAgent ?? "");
   const addressKey = limits.addressKey(resolved.workspaceId, visitor.ip);
   if (limits.take("clicks", resolved.clickLimits, resolved.workspaceId, visitorKey, now.getTime(), addressKey))
-    return referralUrl(resolved.target, resolved.code, null);
+    return referralUrl(resolved.target, resolved.code, null, coupon);
 
   // A channel outside the list is kept as "other": a mangled link must still reach the friend.
   const ch = input.channel?.toLowerCase();
@@ -88,7 +92,7 @@ export async function followLink(ctx: LinkContext, input: FollowLinkInput): Prom
     // The friend still lands; without a click id the loader records the visit by beacon instead.
     console.error(`[${input.requestId}] click not recorded`, error);
   }
-  return referralUrl(resolved.target, resolved.code, clickId);
+  return referralUrl(resolved.target, resolved.code, clickId, coupon);
 }
 
 /** The code a QR image may be drawn for: it exists and is not disabled. */
@@ -98,16 +102,25 @@ export async function shareableCode(ctx: LinkContext, input: { code: string }): 
   return resolved && !resolved.disabled ? resolved : null;
 }
 
-/** The target with the referral added to its own query. */
-export function referralUrl(target: string, code: string, clickId: string | null): string {
+/**
+ * The target with the referral added to its own query, and the friend coupon in the parameter the
+ * workspace's checkout platform reads (`checkoutCoupon`, see codes.ts), so it is applied for them.
+ */
+export function referralUrl(
+  target: string,
+  code: string,
+  clickId: string | null,
+  coupon: ResolvedCode["checkoutCoupon"] = null,
+): string {
   if (clickId && clickIdPattern.test(clickId)) {
     // Hot path: the target with `via` set, parsed once per (target, code), then the click id
     // appended: what setting it last would serialize to, when it was not there and there is no #.
-    const key = `${code} ${target}`;
+    const key = coupon ? `${code} ${coupon.param}=${coupon.code} ${target}` : `${code} ${target}`;
     let base = referralBases.get(key);
     if (base === undefined) {
       const url = new URL(target);
       url.searchParams.set("via", code);
+      if (coupon) url.searchParams.set(coupon.param, coupon.code);
       base = url.hash || url.searchParams.has("chorus_cid") ? null : url.toString();
       if (referralBases.size >= 10_000) referralBases.clear();
       referralBases.set(key, base);
@@ -116,6 +129,7 @@ export function referralUrl(target: string, code: string, clickId: string | null
   }
   const url = new URL(target);
   url.searchParams.set("via", code);
+  if (coupon) url.searchParams.set(coupon.param, coupon.code);
   if (clickId) url.searchParams.set("chorus_cid", clickId);
   return url.toString();
 }
@@ -133,14 +147,30 @@ async function activeCode(ctx: LinkContext & WorkspaceContext, raw: string): Pro
   return resolved;
 }
 
-/** Who invited the visitor, the friend's offer and the attribution rule of the workspace. */
+/**
+ * Who invited the visitor, the friend's offer, its coupon code (made now if the referrer has none
+ * yet, so a link shared before coupons existed gets one too) and the workspace's attribution rule.
+ */
 async function describe(ctx: LinkContext & WorkspaceContext, code: ResolvedCode) {
   const { settings } = ctx.workspace;
+  const name = await referrerName(ctx, { workspaceId: code.workspaceId, learnerId: code.learnerId });
+  const referralCode = await codeRow(ctx, code.codeId);
+  const coupon = referralCode ? await couponForReferral(ctx, { code: referralCode, learnerName: name }) : null;
   return {
-    referrer: { name: await referrerName(ctx, { workspaceId: code.workspaceId, learnerId: code.learnerId }) },
+    referrer: { name },
     offer: settings.friendOffer,
+    // A code Stripe refused would not work at checkout: not shown.
+    coupon: coupon && coupon.stripeStatus !== "failed" ? coupon.code : null,
     attribution: settings.attribution,
   };
+}
+
+async function codeRow({ db, workspace }: WorkspaceContext, id: string) {
+  const [row] = await db
+    .select()
+    .from(referralCodes)
+    .where(and(eq(referralCodes.workspaceId, workspace.id), eq(referralCodes.id, id)));
+  return row ?? null;
 }
 
 /** `GET /v1/referrals/{code}`: who invited the visitor and what the offer is. */
