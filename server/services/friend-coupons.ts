@@ -161,7 +161,8 @@ async function drawFromPool(
       .select({ id: friendCoupons.id })
       .from(friendCoupons)
       .where(unclaimed(workspace.id))
-      .orderBy(asc(friendCoupons.createdAt), asc(friendCoupons.id))
+      // In upload order (rowid), so the provider's CSV order is the order codes are handed out.
+      .orderBy(asc(friendCoupons.createdAt), sql`rowid`)
       .limit(1);
     if (!free) return null;
     const [claimed] = await tx
