@@ -31,6 +31,8 @@ export type ResolvedCode = {
    * checkout platform (`friendCoupons.checkout`); null when none is set or the code has no coupon.
    */
   checkoutCoupon: { param: string; code: string } | null;
+  /** The code's friend coupon for the current offer, as shown to friends (null: none yet, or Stripe refused it). */
+  coupon: string | null;
 };
 
 /** The query parameter each checkout reads a coupon from (README "Friend offers"). */
@@ -121,7 +123,9 @@ export async function resolveCode(
   const workspace = parseWorkspace(row.workspace);
   const { settings } = workspace;
   const checkout = settings.friendCoupons.checkout;
-  const coupon = checkout ? await couponOfCode({ db }, { workspace, referralCodeId: row.code.id }) : null;
+  const found = await couponOfCode({ db }, { workspace, referralCodeId: row.code.id });
+  // A code Stripe refused would not work at checkout: neither shown nor applied.
+  const coupon = found && found.stripeStatus !== "failed" ? found.code : null;
   return {
     codeId: row.code.id,
     code: row.code.code,
@@ -132,10 +136,8 @@ export async function resolveCode(
     target: row.code.targetUrl ?? row.courseUrl ?? settings.defaultTargetUrl,
     fallback: settings.fallbackUrl,
     clickLimits: settings.rateLimits.clicks,
-    checkoutCoupon:
-      checkout && coupon && coupon.stripeStatus !== "failed"
-        ? { param: checkoutCouponParams[checkout], code: coupon.code }
-        : null,
+    checkoutCoupon: checkout && coupon ? { param: checkoutCouponParams[checkout], code: coupon } : null,
+    coupon,
   };
 }
 

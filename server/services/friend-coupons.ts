@@ -102,7 +102,7 @@ export async function couponOfCode(
  */
 export async function couponForReferral(
   ctx: Pick<WorkspaceContext, "db" | "clock" | "workspace">,
-  { code, learnerName }: { code: ReferralCodeRow; learnerName: string | null },
+  { code, learnerName }: { code: Pick<ReferralCodeRow, "id">; learnerName: string | null },
 ): Promise<FriendCouponRow | null> {
   const { db, clock, workspace } = ctx;
   const offer = workspace.settings.friendOffer;

@@ -10,8 +10,6 @@
  * chat), and a script gains nothing from the redirect but the target URL, which it can read
  * anyway. The loader then sends the beacon, which answers 429 under the same limit.
  */
-import { and, eq } from "drizzle-orm";
-import { referralCodes } from "../../db/schema.ts";
 import type { RateLimits } from "../lib/rate-limiter.ts";
 import { type ClickChannel, type ClickRecorder, clickChannels, isAutomated } from "./clicks.ts";
 import { type CodeCache, normalizeCode, type ResolvedCode, referrerName } from "./codes.ts";
@@ -150,27 +148,23 @@ async function activeCode(ctx: LinkContext & WorkspaceContext, raw: string): Pro
 /**
  * Who invited the visitor, the friend's offer, its coupon code (made now if the referrer has none
  * yet, so a link shared before coupons existed gets one too) and the workspace's attribution rule.
+ * The coupon usually comes with the cached code, so a landing costs no extra read.
  */
 async function describe(ctx: LinkContext & WorkspaceContext, code: ResolvedCode) {
   const { settings } = ctx.workspace;
   const name = await referrerName(ctx, { workspaceId: code.workspaceId, learnerId: code.learnerId });
-  const referralCode = await codeRow(ctx, code.codeId);
-  const coupon = referralCode ? await couponForReferral(ctx, { code: referralCode, learnerName: name }) : null;
+  if (code.coupon === null) {
+    const made = await couponForReferral(ctx, { code: { id: code.codeId }, learnerName: name });
+    // The cached code learns its coupon, so the next landings on it cost no read (a code Stripe
+    // refused would not work at checkout: it stays unshown, and is looked for again).
+    if (made && made.stripeStatus !== "failed") code.coupon = made.code;
+  }
   return {
     referrer: { name },
     offer: settings.friendOffer,
-    // A code Stripe refused would not work at checkout: not shown.
-    coupon: coupon && coupon.stripeStatus !== "failed" ? coupon.code : null,
+    coupon: code.coupon,
     attribution: settings.attribution,
   };
-}
-
-async function codeRow({ db, workspace }: WorkspaceContext, id: string) {
-  const [row] = await db
-    .select()
-    .from(referralCodes)
-    .where(and(eq(referralCodes.workspaceId, workspace.id), eq(referralCodes.id, id)));
-  return row ?? null;
 }
 
 /** `GET /v1/referrals/{code}`: who invited the visitor and what the offer is. */
