@@ -88,7 +88,7 @@ async function friendCoupon(
 ) {
   let coupon = await couponForReferral(ctx, { code, learnerName });
   if (coupon?.stripeStatus === "pending" && coupon.stripeAttempts === 0) {
-    await syncStripePromotionCodes(ctx, { workspaceId: ctx.workspace.id, couponId: coupon.id });
+    await syncStripePromotionCodes(ctx, { workspaceId: ctx.workspace.id, couponId: coupon.id, quick: true });
     coupon = await couponForReferral(ctx, { code, learnerName });
   }
   if (!coupon || coupon.stripeStatus === "failed") return null;

@@ -67,16 +67,21 @@ export async function deleteStripeApiKey({ db, workspace }: WorkspaceContext) {
   return { connected: false, hint: null };
 }
 
-async function stripeClient(ctx: ServiceContext & SecretContext & StripeApiContext, workspaceId: string) {
+async function stripeClient(
+  ctx: ServiceContext & SecretContext & StripeApiContext,
+  workspaceId: string,
+  quick: boolean,
+) {
   const [row] = await ctx.db.select().from(stripeAccounts).where(eq(stripeAccounts.workspaceId, workspaceId));
   if (!row) return null;
   const apiKey = await open({ secret: ctx.secret, purpose, owner: workspaceId, sealed: row.apiKeyCiphertext });
   if (!apiKey) return null;
   return new Stripe(apiKey, {
     // fetch, so the same code runs on Workers; retries (5xx, 409, network) are the package's own.
+    // A request that waits on it (the card) tries once, briefly: the background run does the rest.
     httpClient: Stripe.createFetchHttpClient(),
-    maxNetworkRetries: 2,
-    timeout: 10_000,
+    maxNetworkRetries: quick ? 0 : 2,
+    timeout: quick ? 5_000 : 10_000,
     ...(ctx.stripeApi ?? {}),
   });
 }
@@ -157,7 +162,7 @@ export type StripeSyncReport = { created: number; retrying: number; failed: numb
  */
 export async function syncStripePromotionCodes(
   ctx: ServiceContext & SecretContext & StripeApiContext,
-  input: { workspaceId?: string; couponId?: string; limit?: number } = {},
+  input: { workspaceId?: string; couponId?: string; limit?: number; quick?: boolean } = {},
 ): Promise<StripeSyncReport> {
   const { db } = ctx;
   const report: StripeSyncReport = { created: 0, retrying: 0, failed: 0 };
@@ -184,7 +189,7 @@ export async function syncStripePromotionCodes(
     if (!clients.has(coupon.workspaceId)) {
       const [workspace, stripe] = await Promise.all([
         getWorkspace({ db }, { id: coupon.workspaceId }),
-        stripeClient(ctx, coupon.workspaceId),
+        stripeClient(ctx, coupon.workspaceId, input.quick ?? false),
       ]);
       clients.set(coupon.workspaceId, workspace && stripe ? { workspace, stripe } : null);
     }
