@@ -285,6 +285,22 @@ export const ProgramSettings = z.object({
   slug: Slug.nullable().default(null),
   /** Who may sign in on the hosted advocate page (a magic link by email). */
   advocateSignIn: AdvocateSignIn.default({ policy: "known", domains: [] }),
+  /**
+   * Friend coupon codes (README "Friend offers"): `generated` by Chorus (and created in Stripe as
+   * promotion codes when the workspace has a Stripe API key) or drawn from an uploaded `pool`;
+   * `checkout` names the platform whose checkout link parameter the redirect adds the code to
+   * (`stripe`: `prefilled_promo_code`, `teachable`: `coupon_code`, `thinkific`: `coupon`), null for none.
+   */
+  friendCoupons: z
+    .object({
+      source: z.enum(["generated", "pool"]).default("generated"),
+      checkout: z.enum(["stripe", "teachable", "thinkific"]).nullable().default(null),
+      /** Generated codes stop working this many days after they are made; null: they do not expire. */
+      expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
+      /** The dashboard warns when fewer unclaimed pool codes than this are left. */
+      poolLowAt: z.number().int().min(0).max(100_000).default(20),
+    })
+    .default({ source: "generated", checkout: null, expiresInDays: null, poolLowAt: 20 }),
   /** Store learners' emails in clear (otherwise only salted hashes). */
   storeEmails: z.boolean().default(false),
   /**

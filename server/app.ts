@@ -27,6 +27,7 @@ import { conversionRoutes } from "./routes/conversions.ts";
 import { courseRoutes } from "./routes/courses.ts";
 import { dashboardSessionRoutes } from "./routes/dashboard-session.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { friendCouponRoutes } from "./routes/friend-coupons.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
 import { learnerRoutes } from "./routes/learners.ts";
@@ -90,6 +91,7 @@ const resourceRoutes = [
   eventRoutes,
   codeRoutes,
   reservedCodeRoutes,
+  friendCouponRoutes,
   courseRoutes,
   redirectRoutes,
   storyRequestRoutes,

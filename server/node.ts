@@ -111,7 +111,7 @@ const mail =
     : undefined;
 const background = startBackgroundWorker(
   { db, clock },
-  { intervalMs: 1_000, delivery: { fetch: outbound.fetch }, mail, telemetry: { log, metrics } },
+  { intervalMs: 1_000, delivery: { fetch: outbound.fetch }, mail, stripe: { secret }, telemetry: { log, metrics } },
 );
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {

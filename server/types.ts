@@ -12,6 +12,7 @@ import type { CodeCache } from "./services/codes.ts";
 import type { CredentialFetchCache } from "./services/credentials/fetch-cache.ts";
 import type { LearnerClaims } from "./services/learner-tokens.ts";
 import type { MailTransport } from "./services/mail-outbox.ts";
+import type { StripeApiOptions } from "./services/stripe-coupons.ts";
 import type { Clock, Visitor, Workspace } from "./services/types.ts";
 
 /** What `createApp` is given; the Node and Workers entries only differ in how they build it. */
@@ -37,6 +38,8 @@ export type Deps = {
    * Web guard (URL checks only; Cloudflare's fetch does not reach private networks).
    */
   outbound?: Outbound;
+  /** Where Stripe API calls go (friend coupons as promotion codes); absent, api.stripe.com. Tests point it at a local server. */
+  stripeApi?: StripeApiOptions;
   /** Sends email from the outbox (SMTP on Node); absent, mail is off and messages wait queued. */
   mailTransport?: MailTransport;
   /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */

@@ -109,6 +109,7 @@ export default {
       { db: runtime.db, clock: { now: () => new Date() } },
       { telemetry: { log: runtime.log } },
       runtime.mail,
+      { secret: runtime.config.secret },
     );
     // The next minute's run tries again; the log says why this one failed.
     ctx.waitUntil(

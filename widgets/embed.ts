@@ -111,10 +111,11 @@ async function capture(code: string, clickId: string | null): Promise<void> {
     // An unknown or disabled code refers nobody: what was there stays.
     if (!info) current = previous;
     else {
-      landing.clickId = info.clickId ?? clickId;
-      landing.referrer = info.referrer;
-      landing.offer = info.offer;
-      landing.expires = now + info.attribution.windowDays * DAY;
+      // The answer as it came (referrer, offer, friend coupon code), with the click and the window.
+      Object.assign(landing, info, {
+        clickId: info.clickId ?? clickId,
+        expires: now + info.attribution.windowDays * DAY,
+      });
       const keepFirst = info.attribution.model === "first-click" && previous && previous.code !== code;
       if (!keepFirst) current = landing;
     }

@@ -9,10 +9,13 @@ const DISMISSED_KEY = "chorus.banner.dismissed";
 
 /**
  * `<chorus-referral-banner>`: greets a friend who arrived through a referral link ("Priya invited
- * you: 10% off your first course"). Renders nothing when there is no referral; dismissible.
+ * you: 10% off your first course: PRIYA-10-K7M4Q9X", with the referrer's friend coupon code; the
+ * code needs no words of its own, which keeps the English page within its weight budget).
+ * Renders nothing when there is no referral; dismissible.
  *
  * @tagname chorus-referral-banner
  * @csspart banner - the banner's frame
+ * @csspart coupon - the referrer's friend coupon code, to type at checkout
  * @csspart dismiss - the dismiss button
  * @fires chorus-dismiss - when the visitor closes the banner
  */
@@ -112,7 +115,7 @@ export class ChorusReferralBanner extends ChorusElement {
       ? this.t("invitedOffer", { name, offer: formatOffer(this.locale, referral.offer) })
       : this.t("invitedNoOffer", { name });
     return html`<aside class="banner" part="banner" aria-label=${this.t("referralOffer")}>
-      <p>${text}</p>
+      <p>${text}${referral.coupon && html`: <b part="coupon">${referral.coupon}</b>`}</p>
       <button part="dismiss" aria-label=${this.t("dismiss")} @click=${this._dismiss}>×</button>
     </aside>`;
   }

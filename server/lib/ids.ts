@@ -23,7 +23,8 @@ export type IdPrefix =
   | "ses"
   | "icn"
   | "iev"
-  | "srq";
+  | "srq"
+  | "cpn";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;

@@ -19,9 +19,11 @@ const Offer = z.union([FriendOffer, z.null()]);
 const Referrer = z.object({ name: z.string().nullable() });
 const Attribution = z.object({ windowDays: z.number(), model: z.enum(["last-click", "first-click"]) });
 const codeParam = z.string().min(1).max(64);
+/** The referrer's friend coupon code, to type at checkout (README "Friend offers"); null without one. */
+const Coupon = z.string().nullable();
 
 export const ReferralInfo = z
-  .object({ code: z.string(), referrer: Referrer, offer: Offer, attribution: Attribution })
+  .object({ code: z.string(), referrer: Referrer, offer: Offer, coupon: Coupon, attribution: Attribution })
   .openapi("ReferralInfo");
 export type ReferralInfo = z.infer<typeof ReferralInfo>;
 
@@ -39,7 +41,13 @@ const ClickBody = z
   .openapi("ClickInput");
 
 export const ClickAnswer = z
-  .object({ clickId: z.string().nullable(), referrer: Referrer, offer: Offer, attribution: Attribution })
+  .object({
+    clickId: z.string().nullable(),
+    referrer: Referrer,
+    offer: Offer,
+    coupon: Coupon,
+    attribution: Attribution,
+  })
   .openapi("Click");
 export type ClickAnswer = z.infer<typeof ClickAnswer>;
 

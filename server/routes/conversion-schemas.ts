@@ -39,12 +39,10 @@ export const ConversionInput = z
     amount: z.number().int("an integer in minor units").nonnegative().max(100_000_000_000).optional(),
     currency: Money.shape.currency.optional(),
     clickId: z.string().min(1).max(64).optional().openapi({ description: "The `chorus_cid` the landing carried." }),
-    code: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .openapi({ description: "The referral code, when no click id is known." }),
+    code: z.string().min(1).max(64).optional().openapi({
+      description:
+        "The referral code, or a friend coupon code the customer used at checkout (any case), when no click id is known.",
+    }),
     refundOf: z.string().min(1).max(200).optional().openapi({ description: "For a refund: your id of the original." }),
     occurredAt: z.iso
       .datetime({ offset: true })

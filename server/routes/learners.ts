@@ -56,6 +56,7 @@ const ErasureReceipt = z
     webhookEventsScrubbed: z.number(),
     mailSuppressed: z.number(),
     connectorEventsDropped: z.number(),
+    friendCouponsErased: z.number(),
   })
   .openapi("LearnerErasure");
 

@@ -26,6 +26,8 @@ export const Referral = z
       }),
     ),
     offer: z.union([FriendOffer, z.null()]),
+    /** The friend coupon code the friend types at checkout (README "Friend offers"); null without one. */
+    coupon: z.union([z.object({ code: z.string(), expiresAt: z.string().nullable() }), z.null()]),
     /** What the referrer earns per qualifying friend, and when. */
     reward: z.union([
       z.object({ type: z.string(), amount: z.number(), currency: z.string(), trigger: z.string() }),
@@ -70,11 +72,14 @@ const me = apiRoute({
 
 export const referralRoutes = createRouter().openapi(me, async (c) => {
   const body = c.req.valid("json");
-  const referral = await myReferral(workspaceContext(c), {
-    ...body,
-    claims: c.var.learner,
-    visitor: c.var.visitor,
-    publicBase: publicBase(c),
-  });
+  const referral = await myReferral(
+    { ...workspaceContext(c), stripeApi: c.var.deps.stripeApi },
+    {
+      ...body,
+      claims: c.var.learner,
+      visitor: c.var.visitor,
+      publicBase: publicBase(c),
+    },
+  );
   return c.json(referral, 200);
 });

@@ -11,6 +11,7 @@ import { and, asc, eq, isNotNull, lte, ne } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { clicks, conversions, learners, referralCodes } from "../../db/schema.ts";
 import { ago, isoDay } from "../lib/money.ts";
+import { couponByCode } from "./friend-coupons.ts";
 import { clickByEmail } from "./referral-emails.ts";
 import type { Learner, TransactionContext } from "./types.ts";
 
@@ -38,6 +39,8 @@ type Candidate = {
   storyId: string | null;
   /** Found through the email the friend gave on the referral banner, not sent with the conversion. */
   byEmail?: boolean;
+  /** The friend coupon code that named the referral, when the conversion's `code` was one. */
+  coupon?: string;
 };
 
 async function codeById({ tx, workspace }: TransactionContext, id: string): Promise<CodeRow | null> {
@@ -116,16 +119,45 @@ async function fromCode(
     .select()
     .from(referralCodes)
     .where(and(eq(referralCodes.workspaceId, workspace.id), eq(referralCodes.code, value.toLowerCase())));
-  if (!code) {
-    steps.push({ rule: "code", result: "fail", detail: `no referral code ${value} in this workspace` });
-    return null;
-  }
+  if (!code) return fromCoupon({ tx, workspace }, value, steps);
   if (code.disabledAt !== null) {
     steps.push({ rule: "code", result: "fail", detail: `referral code ${code.code} is disabled` });
     return null;
   }
   steps.push({ rule: "code", result: "pass", detail: `matched referral code ${code.code} (no click id given)` });
   return { click: null, code, channel: null, storyId: null };
+}
+
+/**
+ * A friend coupon code (`PRIYA-10-K7M4Q9X`) in the conversion's `code`: from the API, a platform
+ * connector or a Stripe promotion code. It names its referral code, so the friend who typed it at
+ * checkout is attributed to that referrer without ever clicking a link.
+ */
+async function fromCoupon(
+  { tx, workspace }: Pick<TransactionContext, "tx" | "workspace">,
+  value: string,
+  steps: DecisionStep[],
+): Promise<Candidate | null> {
+  const found = await couponByCode({ tx, workspaceId: workspace.id }, value);
+  if (!found) {
+    steps.push({
+      rule: "code",
+      result: "fail",
+      detail: `no referral code or friend coupon code ${value} in this workspace`,
+    });
+    return null;
+  }
+  const { coupon, referralCode } = found;
+  if (coupon.disabledAt !== null || referralCode.disabledAt !== null) {
+    steps.push({ rule: "code", result: "fail", detail: `friend coupon code ${coupon.code} is disabled` });
+    return null;
+  }
+  steps.push({
+    rule: "code",
+    result: "pass",
+    detail: `matched by coupon code: friend coupon ${coupon.code} of referral code ${referralCode.code} (no click id given)`,
+  });
+  return { click: null, code: referralCode, channel: null, storyId: null, coupon: coupon.code };
 }
 
 /**
@@ -262,6 +294,8 @@ function decidedBy(candidate: Candidate): DecisionStep {
       ? `email: the friend gave the customer's email on the referral banner (click ${candidate.click?.id})`
       : candidate.click
         ? `click id: the click id sent with the conversion (${candidate.click.id}); no other click is inferred`
-        : `code: the referral code sent with the conversion (${candidate.code.code}), as no usable click id was sent`,
+        : candidate.coupon
+          ? `by coupon code: the friend coupon code sent with the conversion (${candidate.coupon}), as no usable click id was sent`
+          : `code: the referral code sent with the conversion (${candidate.code.code}), as no usable click id was sent`,
   };
 }

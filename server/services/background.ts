@@ -8,24 +8,36 @@ import { errorText, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { type MailReport, type MailWorkerOptions, sendDueMail, startDueMail } from "./mail-outbox.ts";
 import { forgetStaleNetworkKeys } from "./network-retention.ts";
 import { approveDueRewards } from "./rewards.ts";
+import { type StripeApiOptions, syncStripePromotionCodes } from "./stripe-coupons.ts";
 import { enqueueTeamDigests } from "./team-digest.ts";
 import type { ServiceContext } from "./types.ts";
 import { type DeliveryOptions, type DeliveryReport, deliverDueWebhooks, startDueDeliveries } from "./webhooks.ts";
 
+/** Friend coupons waiting for Stripe: the server secret opens the workspaces' Stripe keys. */
+export type StripeWorkerOptions = { secret: string; api?: StripeApiOptions };
+
+/** Creates pending friend coupons in Stripe; a failure is recorded on each code, never thrown. */
+function syncCoupons(ctx: ServiceContext, stripe: StripeWorkerOptions | undefined) {
+  return stripe ? syncStripePromotionCodes({ ...ctx, secret: stripe.secret, stripeApi: stripe.api }) : null;
+}
+
 /**
  * One pass: approve due rewards (their events and mail enter the outboxes), then, where mail is
- * on, enqueue the team digests that are due, then deliver the due webhooks and send the due mail
+ * on, enqueue the team digests that are due, then create pending friend coupons in Stripe, then
+ * deliver the due webhooks and send the due mail
  * (the Workers cron trigger's whole work).
  */
 export async function runBackgroundTick(
   ctx: ServiceContext,
   options: DeliveryOptions = {},
   mail?: MailWorkerOptions,
+  stripe?: StripeWorkerOptions,
 ): Promise<{ approved: number; deliveries: DeliveryReport; mail: MailReport | null }> {
   const started = performance.now();
   const approved = await approveDueRewards(ctx);
   // Digests are a snapshot of what waits: written only where mail is on, so none goes stale queued.
   if (mail) await enqueueTeamDigests({ ...ctx, secret: mail.secret });
+  await syncCoupons(ctx, stripe);
   const [deliveries, mailReport] = await Promise.all([
     deliverDueWebhooks(ctx, options),
     mail ? sendDueMail(ctx, mail) : null,
@@ -52,6 +64,8 @@ export type BackgroundWorkerInput = {
   delivery?: DeliveryOptions;
   /** How the email outbox is sent; absent (mail off), messages wait queued. */
   mail?: MailWorkerOptions;
+  /** Friend coupons to create in Stripe; absent, none are. */
+  stripe?: StripeWorkerOptions;
   /** Where a failed tick is reported; the next tick runs anyway. Absent: the log (or the console). */
   onError?: (error: unknown) => void;
   /** Where each tick and each send is logged and counted. */
@@ -93,6 +107,7 @@ export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWork
         digestMinute = minute;
         await enqueueTeamDigests({ ...ctx, secret: input.mail.secret });
       }
+      await syncCoupons(ctx, input.stripe);
       const runs: { claimed: number; finished: Promise<unknown> }[] = [await startDueDeliveries(ctx, delivery)];
       // Mail is claimed and sent like deliveries: a hanging SMTP server holds only its own sends.
       if (mail) runs.push(await startDueMail(ctx, mail));

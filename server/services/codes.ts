@@ -8,6 +8,7 @@ import { courses, learners, referralCodes, reservedCodes as reservations, worksp
 import { newId } from "../lib/ids.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
+import { couponOfCode } from "./friend-coupons.ts";
 import type { ServiceContext, WorkspaceContext } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
@@ -25,7 +26,21 @@ export type ResolvedCode = {
   fallback: string | null;
   /** The workspace's click rate limits, so the redirect checks them without a database read. */
   clickLimits: RateLimitGroup;
+  /**
+   * The friend coupon the redirect adds to the target, in the query parameter of the workspace's
+   * checkout platform (`friendCoupons.checkout`); null when none is set or the code has no coupon.
+   */
+  checkoutCoupon: { param: string; code: string } | null;
+  /** The code's friend coupon for the current offer, as shown to friends (null: none yet, or Stripe refused it). */
+  coupon: string | null;
 };
+
+/** The query parameter each checkout reads a coupon from (README "Friend offers"). */
+export const checkoutCouponParams = {
+  stripe: "prefilled_promo_code",
+  teachable: "coupon_code",
+  thinkific: "coupon",
+} as const;
 
 /** Codes are stored lower-case; any case in a link finds them. */
 export const codePattern = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
@@ -105,7 +120,12 @@ export async function resolveCode(
     .leftJoin(courses, and(eq(courses.workspaceId, referralCodes.workspaceId), eq(courses.slug, referralCodes.course)))
     .where(eq(referralCodes.code, code));
   if (!row) return null;
-  const { settings } = parseWorkspace(row.workspace);
+  const workspace = parseWorkspace(row.workspace);
+  const { settings } = workspace;
+  const checkout = settings.friendCoupons.checkout;
+  const found = await couponOfCode({ db }, { workspace, referralCodeId: row.code.id });
+  // A code Stripe refused would not work at checkout: neither shown nor applied.
+  const coupon = found && found.stripeStatus !== "failed" ? found.code : null;
   return {
     codeId: row.code.id,
     code: row.code.code,
@@ -116,6 +136,8 @@ export async function resolveCode(
     target: row.code.targetUrl ?? row.courseUrl ?? settings.defaultTargetUrl,
     fallback: settings.fallbackUrl,
     clickLimits: settings.rateLimits.clicks,
+    checkoutCoupon: checkout && coupon ? { param: checkoutCouponParams[checkout], code: coupon } : null,
+    coupon,
   };
 }
 

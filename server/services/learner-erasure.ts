@@ -26,6 +26,7 @@ import type { Db } from "../../db/index.ts";
 import {
   clicks,
   conversions,
+  friendCoupons,
   integrationEvents,
   learnerSessions,
   learnerSignals,
@@ -110,14 +111,19 @@ const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\
  * is their id becomes the tombstone, a value that is their name becomes null, and inside text
  * both become "[erased]" (the id only where it stands alone, not inside another word or id).
  */
-function scrubber(externalId: string, tombstone: string, name: string | null) {
+function scrubber(externalId: string, tombstone: string, name: string | null, codes: string[] = []) {
   // Whole words only, so erasing "Al" leaves "Also" alone; ids may hold dots, @ and hyphens.
   const word = (value: string, inner: string) =>
     new RegExp(`(?<![\\p{L}\\p{N}${inner}])${escapeRegExp(value)}(?![\\p{L}\\p{N}${inner}])`, "gu");
   // A short or all-digit id ("42") would also match amounts and counts in the text: such ids are
   // replaced only where they are a whole value.
   const idInText = externalId.length >= 4 && !/^\d+$/.test(externalId);
-  const patterns = [...(idInText ? [word(externalId, "_@-")] : []), ...(name?.trim() ? [word(name.trim(), "")] : [])];
+  const patterns = [
+    ...(idInText ? [word(externalId, "_@-")] : []),
+    ...(name?.trim() ? [word(name.trim(), "")] : []),
+    // Friend coupon codes start with the first name (PRIYA-10-…): each one is erased as a whole.
+    ...codes.map((code) => word(code, "-")),
+  ];
   const scrub = (value: unknown): unknown => {
     if (typeof value === "string") {
       if (value === externalId) return tombstone;
@@ -145,6 +151,8 @@ export type ErasureReceipt = {
   mailSuppressed: number;
   /** Connector events that waited for their sale (holding their customer id and email), deleted. */
   connectorEventsDropped: number;
+  /** Their friend coupon codes (made from their name), erased and stopped. */
+  friendCouponsErased: number;
 };
 
 /** One erasure in progress: whose data, in which workspace, when, and how their text is scrubbed. */
@@ -173,6 +181,34 @@ function eraseVanityCodes({ tx, workspaceId, learner, at }: Erasure) {
       ),
     )
     .returning({ id: referralCodes.id });
+}
+
+/**
+ * Their friend coupon codes: made from their first name (`PRIYA-10-…`), so each loses its text
+ * (`erased:` can never be typed, so it matches no conversion again) and stops working. Returns the
+ * codes as they were, so decision logs and webhook payloads lose them too.
+ */
+async function eraseFriendCoupons({ tx, workspaceId, learner, at }: Omit<Erasure, "scrub">) {
+  const mine = and(
+    eq(friendCoupons.workspaceId, workspaceId),
+    inArray(
+      friendCoupons.referralCodeId,
+      tx
+        .select({ id: referralCodes.id })
+        .from(referralCodes)
+        .where(and(eq(referralCodes.workspaceId, workspaceId), eq(referralCodes.learnerId, learner.id))),
+    ),
+  );
+  const rows = await tx.select({ code: friendCoupons.code }).from(friendCoupons).where(mine);
+  await tx
+    .update(friendCoupons)
+    .set({
+      code: sql`'erased:' || ${friendCoupons.id}`,
+      matchKey: sql`'erased:' || ${friendCoupons.id}`,
+      disabledAt: sql`coalesce(${friendCoupons.disabledAt}, ${at})`,
+    })
+    .where(mine);
+  return rows.map((row) => row.code);
 }
 
 /** Their generated codes stop referring anyone: links land on the workspace's fallback URL. */
@@ -402,12 +438,13 @@ export async function eraseLearner(
       );
     if (!learner) throw new DomainError("not_found", "No learner with that id in this workspace");
     const tombstone = `erased:${learner.id}`;
+    const coupons = await eraseFriendCoupons({ tx, workspaceId, learner, at: now.getTime() });
     const erasure: Erasure = {
       tx,
       workspaceId,
       learner,
       at: now.getTime(),
-      scrub: scrubber(learner.externalId, tombstone, learner.name),
+      scrub: scrubber(learner.externalId, tombstone, learner.name, coupons),
     };
     const vanity = await eraseVanityCodes(erasure);
     const disabled = await disableCodes(erasure);
@@ -436,6 +473,7 @@ export async function eraseLearner(
       webhookEventsScrubbed: events.length,
       mailSuppressed: mail.length,
       connectorEventsDropped: pending.length,
+      friendCouponsErased: coupons.length,
     };
   });
 }

@@ -14,6 +14,7 @@ import type { RateLimits } from "../lib/rate-limiter.ts";
 import { type ClickChannel, type ClickRecorder, clickChannels, isAutomated } from "./clicks.ts";
 import { type CodeCache, normalizeCode, type ResolvedCode, referrerName } from "./codes.ts";
 import { DomainError } from "./errors.ts";
+import { couponForReferral } from "./friend-coupons.ts";
 import type { ServiceContext, Visitor, WorkspaceContext } from "./types.ts";
 
 /**
@@ -59,13 +60,14 @@ export async function followLink(ctx: LinkContext, input: FollowLinkInput): Prom
   if (!resolved.target) return null;
 
   const { visitor } = input;
+  const coupon = resolved.checkoutCoupon;
   if (input.method === "HEAD" || isAutomated(visitor.userAgent))
-    return referralUrl(resolved.target, resolved.code, null);
+    return referralUrl(resolved.target, resolved.code, null, coupon);
   const limits = ctx.rateLimits;
   const visitorKey = limits.visitorKey(resolved.workspaceId, visitor.ip, visitor.userAgent ?? "");
   const addressKey = limits.addressKey(resolved.workspaceId, visitor.ip);
   if (limits.take("clicks", resolved.clickLimits, resolved.workspaceId, visitorKey, now.getTime(), addressKey))
-    return referralUrl(resolved.target, resolved.code, null);
+    return referralUrl(resolved.target, resolved.code, null, coupon);
 
   // A channel outside the list is kept as "other": a mangled link must still reach the friend.
   const ch = input.channel?.toLowerCase();
@@ -88,7 +90,7 @@ export async function followLink(ctx: LinkContext, input: FollowLinkInput): Prom
     // The friend still lands; without a click id the loader records the visit by beacon instead.
     console.error(`[${input.requestId}] click not recorded`, error);
   }
-  return referralUrl(resolved.target, resolved.code, clickId);
+  return referralUrl(resolved.target, resolved.code, clickId, coupon);
 }
 
 /** The code a QR image may be drawn for: it exists and is not disabled. */
@@ -98,16 +100,25 @@ export async function shareableCode(ctx: LinkContext, input: { code: string }): 
   return resolved && !resolved.disabled ? resolved : null;
 }
 
-/** The target with the referral added to its own query. */
-export function referralUrl(target: string, code: string, clickId: string | null): string {
+/**
+ * The target with the referral added to its own query, and the friend coupon in the parameter the
+ * workspace's checkout platform reads (`checkoutCoupon`, see codes.ts), so it is applied for them.
+ */
+export function referralUrl(
+  target: string,
+  code: string,
+  clickId: string | null,
+  coupon: ResolvedCode["checkoutCoupon"] = null,
+): string {
   if (clickId && clickIdPattern.test(clickId)) {
     // Hot path: the target with `via` set, parsed once per (target, code), then the click id
     // appended: what setting it last would serialize to, when it was not there and there is no #.
-    const key = `${code} ${target}`;
+    const key = coupon ? `${code} ${coupon.param}=${coupon.code} ${target}` : `${code} ${target}`;
     let base = referralBases.get(key);
     if (base === undefined) {
       const url = new URL(target);
       url.searchParams.set("via", code);
+      if (coupon) url.searchParams.set(coupon.param, coupon.code);
       base = url.hash || url.searchParams.has("chorus_cid") ? null : url.toString();
       if (referralBases.size >= 10_000) referralBases.clear();
       referralBases.set(key, base);
@@ -116,6 +127,7 @@ export function referralUrl(target: string, code: string, clickId: string | null
   }
   const url = new URL(target);
   url.searchParams.set("via", code);
+  if (coupon) url.searchParams.set(coupon.param, coupon.code);
   if (clickId) url.searchParams.set("chorus_cid", clickId);
   return url.toString();
 }
@@ -133,12 +145,24 @@ async function activeCode(ctx: LinkContext & WorkspaceContext, raw: string): Pro
   return resolved;
 }
 
-/** Who invited the visitor, the friend's offer and the attribution rule of the workspace. */
+/**
+ * Who invited the visitor, the friend's offer, its coupon code (made now if the referrer has none
+ * yet, so a link shared before coupons existed gets one too) and the workspace's attribution rule.
+ * The coupon usually comes with the cached code, so a landing costs no extra read.
+ */
 async function describe(ctx: LinkContext & WorkspaceContext, code: ResolvedCode) {
   const { settings } = ctx.workspace;
+  const name = await referrerName(ctx, { workspaceId: code.workspaceId, learnerId: code.learnerId });
+  if (code.coupon === null) {
+    const made = await couponForReferral(ctx, { code: { id: code.codeId }, learnerName: name });
+    // The cached code learns its coupon, so the next landings on it cost no read (a code Stripe
+    // refused would not work at checkout: it stays unshown, and is looked for again).
+    if (made && made.stripeStatus !== "failed") code.coupon = made.code;
+  }
   return {
-    referrer: { name: await referrerName(ctx, { workspaceId: code.workspaceId, learnerId: code.learnerId }) },
+    referrer: { name },
     offer: settings.friendOffer,
+    coupon: code.coupon,
     attribution: settings.attribution,
   };
 }

@@ -2,10 +2,13 @@
  * What the referral card asks for (`<chorus-referral-card>`, with the learner's token): the
  * learner's referral (`POST /v1/referrals/me`) and the shares it reports (`POST /v1/events`).
  */
+
+import { couponForReferral } from "./friend-coupons.ts";
 import type { LearnerClaims } from "./learner-tokens.ts";
 import { upsertLearner } from "./learners.ts";
 import { codeForLearner, learnerRewards, referralStats, shareLinks } from "./referrals.ts";
 import { learnerShareCode, recordShare, rememberLearnerSignals } from "./shares.ts";
+import { type StripeApiContext, syncStripePromotionCodes } from "./stripe-coupons.ts";
 import type { SecretContext, Visitor, WorkspaceContext } from "./types.ts";
 import { ipHash, networkKey } from "./visitors.ts";
 
@@ -29,7 +32,7 @@ export type MyReferralInput = {
  * the signals of their own browser remembered, their code (made on the first call), the share
  * links and texts in the card's language, what their sharing brought and the program's offer.
  */
-export async function myReferral(ctx: WorkspaceContext & SecretContext, input: MyReferralInput) {
+export async function myReferral(ctx: WorkspaceContext & SecretContext & StripeApiContext, input: MyReferralInput) {
   const { workspace } = ctx;
   const now = ctx.clock.now();
   const learner = await upsertLearner(ctx, input.claims);
@@ -41,10 +44,8 @@ export async function myReferral(ctx: WorkspaceContext & SecretContext, input: M
   });
   const code = await codeForLearner(ctx, { learner, course: input.course ?? "" });
   const link = `${input.publicBase}/r/${code.code}`;
-  const message =
-    input.lang === "hi"
-      ? `मैं ${workspace.name} के साथ सीख रहा/रही हूँ। मेरे लिंक से जुड़ें:`
-      : `I'm learning with ${workspace.name}. Join with my link:`;
+  const coupon = await friendCoupon(ctx, code, learner.name);
+  const message = shareMessage(workspace.name, coupon?.code ?? null, input.lang);
   const [stats, rewards] = await Promise.all([
     referralStats(ctx, { learnerId: learner.id }),
     learnerRewards(ctx, { learnerId: learner.id }),
@@ -56,11 +57,42 @@ export async function myReferral(ctx: WorkspaceContext & SecretContext, input: M
     stats,
     rewards: rewards.map((reward) => ({ ...reward, createdAt: new Date(reward.createdAt).toISOString() })),
     offer: workspace.settings.friendOffer,
+    coupon,
     reward: workspace.settings.referrerReward && {
       ...workspace.settings.referrerReward,
       trigger: workspace.settings.trigger,
     },
   };
+}
+
+/** The text shared before the link: with the friend coupon code when there is one, so a friend who never clicks can still type it. */
+function shareMessage(workspaceName: string, coupon: string | null, lang: "en" | "hi" | undefined): string {
+  if (lang === "hi")
+    return coupon
+      ? `मैं ${workspaceName} के साथ सीख रहा/रही हूँ। चेकआउट पर मेरा कोड ${coupon} लगाएँ, या मेरे लिंक से जुड़ें:`
+      : `मैं ${workspaceName} के साथ सीख रहा/रही हूँ। मेरे लिंक से जुड़ें:`;
+  return coupon
+    ? `I'm learning with ${workspaceName}. Use my code ${coupon} at checkout, or join with my link:`
+    : `I'm learning with ${workspaceName}. Join with my link:`;
+}
+
+/**
+ * The referral's friend coupon (made or drawn on first request; a new one is created in Stripe
+ * now, a failure there is retried by the background work). Null without an offer, with an empty
+ * pool, or when Stripe refused it (a code Stripe does not know would not work at checkout).
+ */
+async function friendCoupon(
+  ctx: WorkspaceContext & SecretContext & StripeApiContext,
+  code: Parameters<typeof couponForReferral>[1]["code"],
+  learnerName: string | null,
+) {
+  let coupon = await couponForReferral(ctx, { code, learnerName });
+  if (coupon?.stripeStatus === "pending" && coupon.stripeAttempts === 0) {
+    await syncStripePromotionCodes(ctx, { workspaceId: ctx.workspace.id, couponId: coupon.id, quick: true });
+    coupon = await couponForReferral(ctx, { code, learnerName });
+  }
+  if (!coupon || coupon.stripeStatus === "failed") return null;
+  return { code: coupon.code, expiresAt: coupon.expiresAt === null ? null : new Date(coupon.expiresAt).toISOString() };
 }
 
 /**

@@ -16,6 +16,7 @@ import { fixedClock } from "./clock.ts";
 import type { ConversionInput } from "./conversion-input.ts";
 import { type RecordedConversion, recordConversion } from "./conversions.ts";
 import { DomainError } from "./errors.ts";
+import { couponByPromotionCode } from "./friend-coupons.ts";
 import { emailHash } from "./learners.ts";
 import type { SecretContext, ServiceContext, WorkspaceContext } from "./types.ts";
 import { getWorkspace } from "./workspaces.ts";
@@ -72,6 +73,17 @@ const CheckoutSession = z.object({
   currency: z.string().nullish(),
   payment_intent: z.string().nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
+  /** The promotion codes applied, as ids (`promo_…`) or expanded objects with their `code`. */
+  discounts: z.array(z.object({ promotion_code: z.unknown().nullish() })).nullish(),
+  total_details: z
+    .object({
+      breakdown: z
+        .object({
+          discounts: z.array(z.object({ discount: z.object({ promotion_code: z.unknown().nullish() }).nullish() })),
+        })
+        .nullish(),
+    })
+    .nullish(),
 });
 
 const Charge = z.object({
@@ -182,6 +194,7 @@ export async function stripeEventToConversion(
     const prices = session.line_items?.data.flatMap((item) => [item.price?.id, stripeId(item.price?.product)]) ?? [];
     const course = courseOf(settings, session.metadata, [session.payment_link, ...prices]);
     const paid = session.amount_total != null && session.currency;
+    const coupon = reference && !reference.startsWith("clk_") ? undefined : await promotionCouponOf(ctx, session);
     return {
       kind: "conversion",
       input: {
@@ -196,9 +209,12 @@ export async function stripeEventToConversion(
         ...(course ? { course } : {}),
         ...(paid ? { amount: session.amount_total!, currency: session.currency!.toUpperCase() } : {}),
         ...(reference?.startsWith("clk_") ? { clickId: reference } : reference ? { code: reference } : {}),
+        // The friend coupon is the evidence when no click id came (or the click id matches nothing).
+        ...(coupon ? { code: coupon } : {}),
         occurredAt,
         metadata: {
           stripeCheckoutSession: session.id,
+          ...(coupon ? { stripePromotionCode: coupon } : {}),
           ...(session.subscription ? { stripeSubscription: session.subscription } : {}),
         },
       },
@@ -306,6 +322,29 @@ export async function stripeEventToConversion(
     };
   }
   return { kind: "ignored", reason: `event type ${type} is not used by Chorus` };
+}
+
+/**
+ * The friend coupon code of the first promotion code the session was paid with: one Chorus created
+ * (found by its `promo_…` id), else the code itself when Stripe sent the object expanded (a pool
+ * code the provider created in Stripe). Attribution then matches it like any coupon code.
+ */
+async function promotionCouponOf(
+  ctx: WorkspaceContext,
+  session: z.infer<typeof CheckoutSession>,
+): Promise<string | undefined> {
+  const applied = [
+    ...(session.discounts ?? []).map((discount) => discount.promotion_code),
+    ...(session.total_details?.breakdown?.discounts ?? []).map((item) => item.discount?.promotion_code),
+  ];
+  for (const promotion of applied) {
+    const id = stripeId(promotion);
+    const known = id?.startsWith("promo_") ? await couponByPromotionCode(ctx, id) : null;
+    if (known) return known;
+    const code = typeof promotion === "object" && promotion && "code" in promotion ? promotion.code : null;
+    if (typeof code === "string" && /^[A-Za-z0-9_-]{3,64}$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** Remembers which conversion (by invoice) each payment intent paid, so its refunds find it. */

@@ -27,6 +27,7 @@ describe("POST /v1/clicks (landing with ?via= but no click id)", () => {
       clickId: expect.stringMatching(/^clk_/),
       referrer: { name: "Priya" },
       offer: { type: "percent", percent: 10 },
+      coupon: expect.stringMatching(/^PRIYA-10-[2-9A-HJKMNP-Z]{7}$/),
       attribution: { windowDays: 30, model: "last-click" },
     });
     const [row] = (await t.client.execute("select * from clicks")).rows;
@@ -91,6 +92,7 @@ describe("GET /v1/referrals/:code", () => {
       code,
       referrer: { name: "Priya" },
       offer: { type: "percent", percent: 10 },
+      coupon: expect.stringMatching(/^PRIYA-10-[2-9A-HJKMNP-Z]{7}$/),
       attribution: { windowDays: 30, model: "last-click" },
     });
   });

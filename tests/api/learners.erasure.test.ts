@@ -175,10 +175,30 @@ describe("DELETE /v1/learners/:id", () => {
     const ipSignal = String(signalRows.find((row) => row.kind === "ip_hash")?.value);
     const networkSignal = String(signalRows.find((row) => row.kind === "network")?.value);
     expect(signals).toContain(personBrowser);
+    // Their friend coupon code (made from their first name), used by a friend who never clicked.
+    const coupon = String((await t.client.execute("select code from friend_coupons")).rows[0]?.code);
+    expect(coupon).toMatch(/^ZELDA-10-[2-9A-HJKMNP-Z]{7}$/);
+    const byCoupon = await t.call("POST", "/v1/conversions", {
+      headers: secret(),
+      body: { id: "coupon-friend-1", type: "signup", customer: { id: "coupon-friend" }, code: coupon.toLowerCase() },
+    });
+    const decision = (await byCoupon.json()).attribution.decision as { rule: string; detail: string }[];
+    expect(decision.find((step) => step.rule === "decided-by")?.detail).toContain(
+      `by coupon code: the friend coupon code sent with the conversion (${coupon})`,
+    );
     const before = await aggregates();
     const dumpBefore = await dumpDatabase(t.client);
     // The test would prove nothing if the data were not there to begin with.
-    for (const needle of [person.name, person.email, person.sub, hash, personBrowser, "zelda-quixote", ...signals])
+    for (const needle of [
+      person.name,
+      person.email,
+      person.sub,
+      hash,
+      personBrowser,
+      "zelda-quixote",
+      coupon,
+      ...signals,
+    ])
       expect(tablesContaining(dumpBefore, needle), needle).not.toEqual([]);
 
     const response = await t.call("DELETE", `/v1/learners/${person.sub}`, { headers: secret() });
@@ -191,12 +211,14 @@ describe("DELETE /v1/learners/:id", () => {
       signalsDeleted: 3, // IP hash, network key, visitor id
       // Only the click made with their own browser's visitor id (see the address test below).
       clicksScrubbed: 1,
-      conversionsScrubbed: 5,
+      conversionsScrubbed: 6,
       webhookEventsScrubbed: expect.any(Number),
       // Their messages, still queued (this app has no mail transport): four reward-earned, and
-      // one "a friend enrolled" for the conversion that earned them no reward.
-      mailSuppressed: 5,
+      // one "a friend enrolled" for the conversion that earned them no reward, one "a friend
+      // signed up" (the friend who typed their coupon code).
+      mailSuppressed: 6,
       connectorEventsDropped: 0,
+      friendCouponsErased: 1,
     });
 
     expect(await aggregates()).toEqual(before);
@@ -205,6 +227,7 @@ describe("DELETE /v1/learners/:id", () => {
     for (const needle of [
       person.name,
       "Zelda",
+      coupon,
       person.email,
       hash,
       personBrowser,

@@ -202,6 +202,18 @@ const routes: Record<string, Entry> = {
     kind: "addressed",
     calls: () => [{ path: `/v1/admin/reserved-codes/${b.reserved}` }],
   },
+  // Friend coupons: each workspace sees and changes only its own pool, Stripe state and key.
+  "GET /v1/admin/friend-coupons": { kind: "own", calls: () => [{ path: "/v1/admin/friend-coupons" }] },
+  "POST /v1/admin/friend-coupons/pool": {
+    kind: "own",
+    calls: () => [{ path: "/v1/admin/friend-coupons/pool", body: { csv: "code\nALPHA-POOL-1\n" } }],
+  },
+  "POST /v1/admin/friend-coupons/retry": { kind: "own", calls: () => [{ path: "/v1/admin/friend-coupons/retry" }] },
+  "PUT /v1/admin/stripe/api-key": {
+    kind: "own",
+    calls: () => [{ path: "/v1/admin/stripe/api-key", body: { apiKey: "sk_test_alphaonly1234" } }],
+  },
+  "DELETE /v1/admin/stripe/api-key": { kind: "own", calls: () => [{ path: "/v1/admin/stripe/api-key" }] },
   "GET /v1/admin/courses": { kind: "own", calls: () => [{ path: "/v1/admin/courses" }] },
   "PUT /v1/admin/courses/{slug}": {
     kind: "own",

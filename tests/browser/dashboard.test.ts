@@ -435,6 +435,28 @@ describe("/dashboard", () => {
     await expectNoOverflow();
   });
 
+  it("warns on the overview when the friend coupon pool runs low (issue 18)", async () => {
+    const pooled = await workspaceFactory(live.db, {
+      name: "Pool Academy",
+      settings: { friendCoupons: { source: "pool", checkout: null, expiresInDays: null, poolLowAt: 2 } },
+    });
+    const upload = await fetch(`${live.baseUrl}/v1/admin/friend-coupons/pool`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${pooled.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ csv: "SPRING-AAA1\nSPRING-BBB2\n" }),
+    });
+    expect(await upload.json()).toMatchObject({ added: 2 });
+    await signIn(pooled.secretKey);
+    const panel = page.locator("chorus-friend-coupons-panel");
+    await panel.getByRole("heading", { name: "Friend coupon codes" }).waitFor();
+    expect(await panel.getByRole("alert").textContent()).toBe(
+      "The coupon pool is running low: 2 codes left. Create more codes on your platform and upload them, or new referrals get no code.",
+    );
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await expectNoOverflow();
+    await page.getByRole("button", { name: "Sign out" }).click();
+  });
+
   it("finds a conversion and reads its decision log", async () => {
     await signIn();
     await page.getByRole("link", { name: "Conversions" }).click();

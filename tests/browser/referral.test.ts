@@ -61,6 +61,13 @@ describe("a friend arriving through a referral link", () => {
       .poll(() => banner.locator("aside").textContent({ timeout: 5000 }))
       .toContain("Priya invited you: 10% off your first course");
     expect(await referral(page)).toEqual({ code, clickId });
+    // The referrer's friend coupon code, to type at checkout (issue 18).
+    const [coupon] = (await live.client.execute("select code from friend_coupons")).rows;
+    expect(String(coupon?.code)).toMatch(/^PRIYA-10-/);
+    expect(await banner.locator("[part=coupon]").textContent()).toBe(coupon?.code);
+    expect(await banner.locator("aside p").textContent()).toBe(
+      `Priya invited you: 10% off your first course: ${coupon?.code}`,
+    );
 
     await page.goto(`${host.origin}/course`);
     await page.evaluate(() => window.chorus?.ready);
@@ -345,7 +352,10 @@ describe("<chorus-referral-card>", () => {
     expect(await card.getByRole("heading", { level: 2 }).textContent()).toBe("दोस्तों को आमंत्रित करें, इनाम पाएँ");
     // What friends receive is in Hindi too.
     const whatsapp = await card.getByRole("link", { name: /WhatsApp/ }).getAttribute("href");
-    expect(decodeURIComponent(whatsapp ?? "")).toContain("के साथ सीख रहा/रही हूँ। मेरे लिंक से जुड़ें:");
+    // With the friend coupon code, in Hindi too (issue 18).
+    expect(decodeURIComponent(whatsapp ?? "")).toMatch(
+      /के साथ सीख रहा\/रही हूँ। चेकआउट पर मेरा कोड [A-Z]+-10-[2-9A-Z]{7} लगाएँ, या मेरे लिंक से जुड़ें:/,
+    );
     const background = await card.evaluate(
       (el) => getComputedStyle(el.shadowRoot?.querySelector(".card") as Element).backgroundColor,
     );

@@ -3,6 +3,7 @@ import { html, nothing } from "lit";
 import type { Breakdown, Funnel, KFactor, Timeseries, TimeToConvert } from "../lib/api-types.ts";
 import { get, query } from "./api.ts";
 import "./chart.ts";
+import "./friend-coupons-panel.ts";
 import { formatDuration, formatNumber, formatRate, formatRevenue } from "./format.ts";
 import { DashboardPage } from "./page.ts";
 
@@ -58,6 +59,7 @@ export class ChorusPageOverview extends DashboardPage {
             </p>`
           : nothing
       }
+      <chorus-friend-coupons-panel></chorus-friend-coupons-panel>
       <section class="panel" aria-labelledby="funnel-title">
         <h3 id="funnel-title">Funnel</h3>
         <dl class="figures" data-testid="funnel">

@@ -20,6 +20,7 @@ export type {
 export type { ClickAnswer, ReferralInfo } from "../../server/routes/clicks.ts";
 export type { Course, CourseList } from "../../server/routes/courses.ts";
 export type { SessionInfo } from "../../server/routes/dashboard-session.ts";
+export type { FriendCouponOverview } from "../../server/routes/friend-coupons.ts";
 export type { MailOverview } from "../../server/routes/mail.ts";
 export type { Outcomes } from "../../server/routes/outcomes.ts";
 export type { Settings } from "../../server/routes/program.ts";

@@ -9,6 +9,8 @@ export type StoredReferral = {
   expires: number;
   referrer?: ReferralInfo["referrer"];
   offer?: FriendOffer | null;
+  /** The referrer's friend coupon code, to type at checkout. */
+  coupon?: string | null;
 };
 
 export type ChorusGlobal = {
