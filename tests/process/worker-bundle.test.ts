@@ -10,9 +10,11 @@ import { repoRoot } from "../support/processes.ts";
 import { wranglerBin, wranglerEnv } from "../support/wrangler-dev.ts";
 
 /** The gzip size the README quotes is measured here; the budget leaves room to grow, not to bloat. */
-// Measured 984 KiB: ~705 KiB of it is the disposable-email domain list (2.4 MB of JSON), most
-// of the rest the Open Badges verification libraries. Workers allow 3 MB gzip on the free plan.
-const gzipBudgetBytes = 1200 * 1024;
+// Measured 409 KiB (984 KiB while the disposable-email domain list was compiled in; it is now a
+// database table): zod with its locales, the stripe package (friend promotion codes), the Open
+// Badges verification libraries, drizzle, the libSQL client. Workers allow 3 MB gzip on the
+// free plan; issue 21 aims at 250 KiB.
+const gzipBudgetBytes = 450 * 1024;
 
 let dir: string;
 let bundle: string;
