@@ -116,6 +116,18 @@ export function message(title: string, text: string, link?: { href: string; labe
     ${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ""}`;
 }
 
+/**
+ * The page a story request email's link opens (`?chorus_story=TOKEN`): the story form alone,
+ * pre-filled and sent with the link's one-time token (the element reads it from the URL), no
+ * sign-in needed; below it, the way to the learner's own page.
+ */
+export function storyRequestBody(w: PageWords, input: { brand: Brand; locale: PageLocale; signIn: string }) {
+  return html`<h1>${w.storyHeading}</h1>
+    <p>${w.storyIntro}</p>
+    <chorus-story-form lang="${input.locale}"></chorus-story-form>
+    <p class="muted"><a href="${input.signIn}">${w.signInTitle(input.brand.name)}</a></p>`;
+}
+
 export function confirmLink(w: PageWords, input: { action: string; token: string }) {
   return html`<h1>${w.confirmTitle}</h1>
     <p>${w.confirmIntro}</p>

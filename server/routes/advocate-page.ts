@@ -32,6 +32,7 @@ import {
   workspaceBySlug,
 } from "../services/advocate-sign-in.ts";
 import { DomainError } from "../services/errors.ts";
+import { hostedPageKey } from "../services/hosted-page-key.ts";
 import type { Workspace } from "../services/types.ts";
 import type { AppEnv } from "../types.ts";
 import {
@@ -42,6 +43,7 @@ import {
   layout,
   message,
   signInForm,
+  storyRequestBody,
 } from "./advocate-page-views.ts";
 import { serviceContext } from "./context.ts";
 
@@ -146,6 +148,12 @@ export const advocatePageRoutes = new Hono<AppEnv>()
     const ctx = { ...serviceContext(c), workspace };
     const token = getCookie(c, learnerSessionCookie);
     const learner = token ? await sessionLearner(ctx, { token }) : null;
+    if (!learner && c.req.query("chorus_story")) {
+      // A story request email's link: the form takes the token; nothing is read here but the key.
+      const key = await hostedPageKey(ctx);
+      const body = storyRequestBody(w, { brand: brandOf(workspace), locale, signIn: pathOf(slug, "", locale, c) });
+      return render(c, workspace, w.storyHeading, body, 200, key);
+    }
     if (!learner) {
       if (token) deleteCookie(c, learnerSessionCookie, cookieOptions(c, slug));
       const action = pathOf(slug, "/sign-in", locale, c);

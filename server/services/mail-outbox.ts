@@ -320,7 +320,7 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
   const rendered = renderMail({
     template: row.template as MailTemplate,
     locale: row.locale as MailLocale,
-    data: row.template === "sign-in" ? withSignInUrl(row, options) : withSecrets(row, options.secret),
+    data: row.template === "sign-in" ? withSignInUrl(row, options) : withSecrets(row, options),
     brand,
     unsubscribeUrl,
     publicUrl: options.publicUrl,
@@ -338,11 +338,15 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
   } satisfies OutgoingMail;
 }
 
-/** The message's data as rendered: a story request's link gains its one-time token, minted now (never stored). */
-function withSecrets(row: Row, secret: string): MailTemplates[MailTemplate] {
+/**
+ * The message's data as rendered: a story request's link (the hosted advocate page, else the
+ * provider's story page) gains its one-time token, minted now (never stored).
+ */
+function withSecrets(row: Row, options: MailWorkerOptions): MailTemplates[MailTemplate] {
   if (row.template !== "story-request") return row.data as MailTemplates[MailTemplate];
   const data = row.data as StoryRequestData;
-  return { ...data, storyUrl: storyRequestLink(data.storyUrl, mintStoryToken(secret, data.tokenId)) };
+  const page = data.slug ? `${options.publicUrl}/p/${encodeURIComponent(data.slug)}` : data.storyUrl;
+  return { ...data, storyUrl: page && storyRequestLink(page, mintStoryToken(options.secret, data.tokenId)) };
 }
 
 /** A sign-in mail's link, made from the stored link id with the server secret (never stored itself). */

@@ -70,14 +70,17 @@ export type MilestoneData = {
 };
 
 /**
- * "Tell your story", days after a completion. `storyUrl` is the provider's story page; at send
- * time it gains the one-time token (`chorus_story=`), minted from `tokenId` with the server secret
- * (story-request-tokens.ts), so neither token nor link is stored.
+ * "Tell your story", days after a completion. The link is the workspace's hosted advocate page
+ * (`slug`: no provider code needed) when it has one, else the provider's story page
+ * (`storyUrl`); at send time it gains the one-time token (`chorus_story=`), minted from
+ * `tokenId` with the server secret (story-request-tokens.ts), so neither token nor link is stored.
  */
 export type StoryRequestData = {
   firstName: string | null;
   course: string;
-  storyUrl: string;
+  storyUrl: string | null;
+  /** The hosted advocate page's slug when the mail was enqueued (absent in mail queued before it existed). */
+  slug?: string | null;
   tokenId: string;
 };
 
@@ -567,7 +570,7 @@ function storyRequest(locale: MailLocale, data: StoryRequestData, brand: string)
       { kind: "p", text: common[locale].greeting(data.firstName) },
       { kind: "p", text: w.line(data.course) },
       { kind: "p", text: w.ready },
-      { kind: "button", label: w.button, href: emailLink(data.storyUrl) },
+      { kind: "button", label: w.button, href: emailLink(data.storyUrl ?? "") },
       { kind: "p", text: w.once },
     ],
     footer: w.footer(brand),

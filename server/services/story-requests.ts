@@ -25,9 +25,10 @@ export async function enqueueStoryRequestMail(
 ): Promise<void> {
   const { tx, workspace, clock, secret } = ctx;
   const { enabled, days } = workspace.settings.storyRequest;
-  const storyUrl = workspace.settings.defaultTargetUrl;
+  // The hosted advocate page needs no provider code, so it is preferred when the program has one.
+  const { defaultTargetUrl: storyUrl, slug } = workspace.settings;
   const { learner, course } = input;
-  if (!enabled || !storyUrl || !course || !learner.email || !learner.emailHash) return;
+  if (!enabled || !(slug || storyUrl) || !course || !learner.email || !learner.emailHash) return;
   const due = clock.now().getTime() + days * dayMs;
   const tokenId = newId("srq");
   const [title] = await tx
@@ -44,6 +45,7 @@ export async function enqueueStoryRequestMail(
       firstName: learner.name?.trim().split(/\s+/)[0] || null,
       course: title?.title ?? course,
       storyUrl,
+      slug,
       tokenId,
     },
     learnerId: learner.id,

@@ -111,6 +111,29 @@ describe("the story request's due time", () => {
     expect(dump).not.toContain(token.split(".")[1]);
   });
 
+  it("links to the hosted advocate page when the program has one, which opens the story form with no sign-in", async () => {
+    await program();
+    await t.call("PATCH", "/v1/admin/program", {
+      body: { slug: "acme-academy" },
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+    });
+    const token = await mailedToken();
+    const link = new URL(requests()[0]!.parsed.text!.match(/Tell your story: (\S+)/)![1]!);
+    expect(link.pathname).toBe("/p/acme-academy");
+    expect(link.searchParams.get("ch")).toBe("email");
+    const page = await t.call("GET", `/p/acme-academy?chorus_story=${encodeURIComponent(token)}&ch=email`);
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    // The form alone (it reads the token from the address), with a key the page made for it.
+    expect(text).toContain("<h1>Tell your story</h1>");
+    expect(text).toMatch(/<chorus-story-form lang="en"><\/chorus-story-form>/);
+    expect(text).toMatch(/<script type="module" src="\/embed.js" data-key="pk_\w+"><\/script>/);
+    expect(text).not.toContain("learner-token=");
+    expect((await prefill(token)).status).toBe(200);
+    // Without the token, the same address is the sign-in form.
+    expect(await (await t.call("GET", "/p/acme-academy")).text()).toContain('name="email"');
+  });
+
   it("is not written when the program does not ask for stories (the default)", async () => {
     await program(null);
     await complete();
