@@ -27,11 +27,12 @@ export async function page(
   title: string,
   body: HtmlEscapedString | Promise<HtmlEscapedString>,
   status: 200 | 404 = 200,
+  lang: "en" | "hi" = "en",
 ) {
   c.header("Content-Security-Policy", await pageCsp());
   return c.html(
     html`<!doctype html>
-<html lang="en">
+<html lang="${lang}">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />

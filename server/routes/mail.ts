@@ -8,6 +8,7 @@ import { html } from "hono/html";
 import { errorResponses } from "../errors.ts";
 import { page } from "../lib/pages.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
+import { unsubscribeWords } from "../lib/unsubscribe-words.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { oneClickUnsubscribePath } from "../middleware/json-body.ts";
 import { mailOverview } from "../services/mail-overview.ts";
@@ -83,21 +84,27 @@ export const mailRoutes = createRouter()
   )
   .openapi(confirm, async (c) => {
     const { t } = c.req.valid("query");
-    const { category } = checkUnsubscribeToken(serviceContext(c), { token: t });
+    const { category, locale } = await checkUnsubscribeToken(serviceContext(c), { token: t });
+    const w = unsubscribeWords[locale];
     const action = `${oneClickUnsubscribePath}?t=${encodeURIComponent(t)}`;
     return page(
       c,
-      "Unsubscribe",
-      html`<h1>Unsubscribe</h1>
-        <p>Stop receiving these emails (${category}) at this address?</p>
-        <form method="post" action="${action}"><button type="submit">Unsubscribe</button></form>`,
+      w.title,
+      html`<h1>${w.title}</h1>
+        <p>${w.question(w.categories[category])}</p>
+        <form method="post" action="${action}"><button type="submit">${w.button}</button></form>`,
+      200,
+      locale,
     ) as never;
   })
   .openapi(oneClick, async (c) => {
-    await unsubscribe(serviceContext(c), { token: c.req.valid("query").t });
+    const { category, locale } = await unsubscribe(serviceContext(c), { token: c.req.valid("query").t });
+    const w = unsubscribeWords[locale];
     return page(
       c,
-      "Unsubscribed",
-      html`<h1>Unsubscribed</h1><p>You will receive no more of these emails.</p>`,
+      w.doneTitle,
+      html`<h1>${w.doneTitle}</h1><p>${w.done(w.categories[category])}</p>`,
+      200,
+      locale,
     ) as never;
   });

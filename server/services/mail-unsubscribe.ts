@@ -5,15 +5,24 @@
  * workspace's suppression list and suppresses that recipient's queued mail of the category.
  */
 import { and, eq } from "drizzle-orm";
-import { mailMessages, mailSuppressions } from "../../db/schema.ts";
+import { mailMessages, mailSuppressions, workspaces } from "../../db/schema.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
-import { readUnsubscribeToken } from "./mail-outbox.ts";
+import { type mailCategories, readUnsubscribeToken } from "./mail-outbox.ts";
 import type { SecretContext, ServiceContext } from "./types.ts";
+import { parseWorkspace } from "./workspace-row.ts";
 
-/** Checks a token without acting on it (the confirm page of a GET). */
-export function checkUnsubscribeToken({ secret }: SecretContext, { token }: { token: string }) {
-  const { category } = readUnsubscribeToken(secret, token);
-  return { category };
+/**
+ * Checks a token without acting on it (the confirm page of a GET): its category, and the
+ * language the workspace's emails are written in, for the page to answer in.
+ */
+export async function checkUnsubscribeToken(ctx: ServiceContext & SecretContext, { token }: { token: string }) {
+  const { workspaceId, category } = readUnsubscribeToken(ctx.secret, token);
+  return { category: category as (typeof mailCategories)[number], locale: await mailLocaleOf(ctx, workspaceId) };
+}
+
+async function mailLocaleOf({ db }: ServiceContext, workspaceId: string): Promise<"en" | "hi"> {
+  const [row] = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+  return row ? parseWorkspace(row).settings.mailLocale : "en";
 }
 
 /** Unsubscribes the token's address from its category; doing it twice is the same as once. */
@@ -37,5 +46,5 @@ export async function unsubscribe(ctx: ServiceContext & SecretContext, { token }
         ),
       );
   });
-  return { category };
+  return { category: category as (typeof mailCategories)[number], locale: await mailLocaleOf(ctx, workspaceId) };
 }

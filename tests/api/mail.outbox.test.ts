@@ -111,7 +111,10 @@ describe("the reward-earned message", () => {
     const path = unsubscribe.url.replace("https://chorus.test", "");
     const confirm = await t.app.request(path);
     expect(confirm.status).toBe(200);
-    expect(await confirm.text()).toContain('<form method="post"');
+    const confirmPage = await confirm.text();
+    expect(confirmPage).toContain('<form method="post"');
+    // It names what stops, in words, not the category's id.
+    expect(confirmPage).toContain("Stop receiving emails about your rewards at this address?");
     // What a mail provider's unsubscribe button sends (RFC 8058).
     const oneClick = await t.app.request(path, {
       method: "POST",
@@ -119,6 +122,7 @@ describe("the reward-earned message", () => {
       body: "List-Unsubscribe=One-Click",
     });
     expect(oneClick.status).toBe(200);
+    expect(await oneClick.text()).toContain("You will receive no more emails about your rewards.");
 
     expect((await earn()).status).toBe(201);
     expect(await sendDueMail(ctx(), worker(smtp(sink.url)))).toMatchObject({ claimed: 1, suppressed: 1 });
@@ -137,6 +141,13 @@ describe("the reward-earned message", () => {
     expect(parsed.to).toMatchObject({ value: [{ name: "प्रिया शर्मा" }] });
     expect(String(parsed.html)).toContain('<html lang="hi">');
     expect(parsed.text).toContain("नमस्ते प्रिया,");
+    // The unsubscribe pages answer in the email's language.
+    const path = header(parsed, "List-Unsubscribe")!.slice(1, -1).replace("https://chorus.test", "");
+    const confirm = await (await t.app.request(path)).text();
+    expect(confirm).toContain('<html lang="hi">');
+    expect(confirm).toContain("क्या इस पते पर आपके इनामों के बारे में ईमेल बंद करें?");
+    const done = await (await t.app.request(path, { method: "POST", body: "List-Unsubscribe=One-Click" })).text();
+    expect(done).toContain("अब आपको आपके इनामों के बारे में ईमेल नहीं मिलेंगे।");
   });
 
   it("is not written when the provider keeps no emails", async () => {
