@@ -82,6 +82,8 @@ const app: App = createApp({
     ? { token: settings.metricsToken, render: () => metrics.render({ db, clock }) }
     : undefined,
   pendingMigrations: () => pendingMigrations(client),
+  // A sync pulls only new frames: cheap when the primary answers, an error when it does not.
+  primaryProbe: settings.database.sync ? () => client.sync() : undefined,
   // The demo site calls the app in-process (no socket): such a request has no address.
   clientIp: (c) =>
     (c.env as { incoming?: unknown } | undefined)?.incoming ? getConnInfo(c).remote.address : undefined,

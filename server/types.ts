@@ -52,6 +52,8 @@ export type Deps = {
   metricsEndpoint?: { token: string; render(): Promise<{ contentType: string; body: string }> };
   /** The migrations this build has and the database lacks (`GET /readyz`); absent where they cannot be read (Workers). */
   pendingMigrations?: () => Promise<string[]>;
+  /** An embedded replica's (DATABASE_SYNC_URL): settles when its primary answers; for /readyz. */
+  primaryProbe?: () => Promise<unknown>;
   /** The demo provider's site at /demo and its files at /demo/assets (Node, when it has a demo workspace). */
   demo?: { routes: Hono; assets: MiddlewareHandler<AppEnv> };
 };

@@ -16,7 +16,13 @@ const Health = z.object({ status: z.literal("ok"), database: z.literal("ok"), ti
 const Ready = z
   .object({
     status: z.literal("ready"),
-    checks: z.object({ database: z.string(), migrations: z.string(), webhooks: z.string(), mail: z.string() }),
+    checks: z.object({
+      database: z.string(),
+      migrations: z.string(),
+      webhooks: z.string(),
+      mail: z.string(),
+      primary: z.string().openapi({ description: "An embedded replica's primary (DATABASE_SYNC_URL) answers" }),
+    }),
   })
   .openapi("Ready");
 
@@ -38,7 +44,8 @@ const ready = apiRoute({
   summary: "Readiness: database, migrations and outboxes",
   description:
     "503 (with each check's verdict in `error.details.checks`) when the database does not answer, it lacks a " +
-    "migration of this build, or a due webhook or email has waited unclaimed longer than READY_OUTBOX_MAX_AGE_SECONDS.",
+    "migration of this build, a due webhook or email has waited unclaimed longer than READY_OUTBOX_MAX_AGE_SECONDS, " +
+    "or, for an embedded replica, its primary does not answer (writes are refused meanwhile).",
   responses: {
     200: { description: "Every check passes", content: { "application/json": { schema: Ready } } },
     ...errorResponses(503),
@@ -70,11 +77,12 @@ export const healthRoutes = createRouter()
     return c.json({ status: "ok" as const, database: "ok" as const, time: clock.now().toISOString() }, 200);
   })
   .openapi(ready, async (c) => {
-    const { config, pendingMigrations, mailTransport } = c.var.deps;
+    const { config, pendingMigrations, mailTransport, primaryProbe } = c.var.deps;
     const verdict = await readiness(serviceContext(c), {
       pendingMigrations,
       maxOverdueSeconds: config.readyOutboxMaxAgeSeconds ?? 300,
       draining: mailTransport ? ["webhooks", "mail"] : ["webhooks"],
+      ...(primaryProbe ? { primary: primaryProbe } : {}),
     });
     if (!verdict.ready)
       throw new ApiError("unavailable", `Not ready: ${verdict.reasons.join("; ")}`, { checks: verdict.checks });

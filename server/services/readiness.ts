@@ -61,19 +61,30 @@ export type ReadinessInput = {
   maxOverdueSeconds: number;
   /** Which outboxes this server drains: mail only where mail is on (otherwise it waits, by design). */
   draining: readonly OutboxName[];
+  /**
+   * For an embedded replica: settles when its primary answers (a sync). While it does not, reads
+   * go on from the local copy but every write is refused, so the server is not ready.
+   */
+  primary?: () => Promise<unknown>;
 };
 
 export type Readiness = {
   ready: boolean;
   /** Each check's verdict: "ok", "skipped: why", or what is wrong. */
-  checks: { database: string; migrations: string; webhooks: string; mail: string };
+  checks: { database: string; migrations: string; webhooks: string; mail: string; primary: string };
   /** What is wrong, one sentence per failing check (empty when ready). */
   reasons: string[];
 };
 
 /** Answers each check; none throws (a database that does not answer is a verdict, not an error). */
 export async function readiness(ctx: ServiceContext, input: ReadinessInput): Promise<Readiness> {
-  const checks: Readiness["checks"] = { database: "ok", migrations: "ok", webhooks: "ok", mail: "ok" };
+  const checks: Readiness["checks"] = {
+    database: "ok",
+    migrations: "ok",
+    webhooks: "ok",
+    mail: "ok",
+    primary: input.primary ? "ok" : "skipped: not an embedded replica",
+  };
   const reasons: string[] = [];
   const fail = (check: keyof Readiness["checks"], reason: string) => {
     checks[check] = reason;
@@ -84,6 +95,7 @@ export async function readiness(ctx: ServiceContext, input: ReadinessInput): Pro
   } catch {
     fail("database", "the database does not answer");
     checks.migrations = checks.webhooks = checks.mail = "skipped: the database does not answer";
+    if (input.primary) checks.primary = "skipped: the database does not answer";
     return { ready: false, checks, reasons };
   }
   if (!input.pendingMigrations) checks.migrations = "skipped: this runtime cannot read the migration files";
@@ -106,5 +118,13 @@ export async function readiness(ctx: ServiceContext, input: ReadinessInput): Pro
         `not draining: a due message has waited ${overdueSeconds} s unclaimed (the limit is ${input.maxOverdueSeconds} s)`,
       );
   }
+  if (
+    input.primary &&
+    !(await input.primary().then(
+      () => true,
+      () => false,
+    ))
+  )
+    fail("primary", "the primary database does not answer: writes are refused until it does (reads go on)");
   return { ready: reasons.length === 0, checks, reasons };
 }

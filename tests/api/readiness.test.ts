@@ -60,7 +60,13 @@ describe("GET /readyz", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: "ready",
-      checks: { database: "ok", migrations: "ok", webhooks: "ok", mail: "skipped: this server does not send it" },
+      checks: {
+        database: "ok",
+        migrations: "ok",
+        webhooks: "ok",
+        mail: "skipped: this server does not send it",
+        primary: "skipped: not an embedded replica",
+      },
     });
   });
 

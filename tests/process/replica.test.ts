@@ -183,10 +183,25 @@ it("while the primary is down: reads go on, writes answer 503, a new start stops
     ).status,
   ).toBe(201);
 
+  const readyz = async () => {
+    const response = await fetch(`${server.baseUrl}/readyz`);
+    const body = (await response.json()) as {
+      checks?: { primary: string };
+      error?: { details: { checks: { primary: string } } };
+    };
+    return { status: response.status, primary: (body.checks ?? body.error?.details.checks)?.primary };
+  };
+  expect(await readyz()).toEqual({ status: 200, primary: "ok" });
+
   await sqld.kill();
   // Reads are answered from the local copy.
   expect((await program()).status).toBe(200);
   expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+  // Alive, but not ready: the load balancer should send writes elsewhere.
+  expect(await readyz()).toEqual({
+    status: 503,
+    primary: "the primary database does not answer: writes are refused until it does (reads go on)",
+  });
   // A write cannot reach the primary: refused in the envelope, as unavailable, never as a 500.
   const refused = await post(server.baseUrl, ws.secretKey, "/v1/conversions", enrollment("outage-1", "outage-priya"));
   expect(refused.status).toBe(503);
@@ -231,5 +246,6 @@ it("while the primary is down: reads go on, writes answer 503, a new start stops
   expect(await onPrimary("select count(*) as n from conversions where external_id = 'outage-1'")).toEqual([
     expect.objectContaining({ n: 1 }),
   ]);
+  expect(await readyz()).toEqual({ status: 200, primary: "ok" });
   expect(await server.stop("SIGINT")).toBe(0);
 }, 90_000);
