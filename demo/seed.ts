@@ -15,6 +15,9 @@ import { createDemoHistory } from "./history.ts";
 export type DemoKeys = { id: string; name: string; publishableKey: string; secretKey: string; tokenSecret: string };
 
 /** Makes the demo workspace, its courses and its history; writes its keys file. */
+/** The demo workspace's hosted advocate page is `/p/skillbridge`. */
+export const demoSlug = "skillbridge";
+
 async function createDemoWorkspace(
   db: Db,
   options: { origin: string; keysFile: string; now: Date; secret: string },
@@ -22,7 +25,13 @@ async function createDemoWorkspace(
   const { origin, keysFile, now, secret } = options;
   const created = await createWorkspace(
     { db, clock: fixedClock(now) },
-    { name: "Skillbridge Academy", origins: [origin], isDemo: true, settings: { defaultTargetUrl: `${origin}/demo/` } },
+    {
+      name: "Skillbridge Academy",
+      origins: [origin],
+      isDemo: true,
+      // The hosted advocate page, /p/skillbridge: the no-code path, shown beside the demo site.
+      settings: { defaultTargetUrl: `${origin}/demo/`, slug: demoSlug },
+    },
   );
   writeFileSync(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
   // Only a newly made demo gets its history: a later start never adds to it.

@@ -5,7 +5,7 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { pendingMigrations } from "../db/migrate.ts";
-import { ensureDemoWorkspace } from "../demo/seed.ts";
+import { demoSlug, ensureDemoWorkspace } from "../demo/seed.ts";
 import { createDemoRoutes } from "../demo/server.ts";
 import { type App, createApp } from "./app.ts";
 import { ConfigError, nodeSettings } from "./config.ts";
@@ -121,7 +121,9 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
     "",
     `Chorus is running at ${origin}`,
     "",
-    ...(demoKeys ? [`  Demo course site   ${origin}/demo`] : []),
+    ...(demoKeys
+      ? [`  Demo course site   ${origin}/demo`, `  Advocate page      ${origin}/p/${demoSlug}   (hosted, no code)`]
+      : []),
     `  Dashboard          ${origin}/dashboard`,
     `  API reference      ${origin}/docs`,
     `  Health check       ${origin}/healthz   (readiness: ${origin}/readyz)`,

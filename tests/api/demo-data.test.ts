@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoCatalog } from "../../demo/catalog.ts";
-import { type DemoKeys, ensureDemoWorkspace } from "../../demo/seed.ts";
+import { type DemoKeys, demoSlug, ensureDemoWorkspace } from "../../demo/seed.ts";
 import { freshDatabase } from "../support/database.ts";
 import { createTestApp, type TestApp, testConfig } from "../support/test-app.ts";
 
@@ -196,6 +196,14 @@ describe("the demo's history", () => {
     expect(stats.salaryIncreasePct.median).toBeGreaterThan(0);
     expect(stats.monthsToOutcome.suppressed).toBe(false);
     expect(stats.verified.share).toBeGreaterThan(0);
+  });
+
+  it("has a hosted advocate page at /p/skillbridge, themed with the academy's name", async () => {
+    const page = await t.call("GET", `/p/${demoSlug}`);
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain("<h1>Skillbridge Academy: your referrals</h1>");
+    expect(text).toContain('name="email"');
   });
 
   it("adds nothing on a later start", async () => {
