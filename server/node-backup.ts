@@ -50,11 +50,17 @@ function partialName(target: string): string {
   return join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
 }
 
+/**
+ * Removes a partial copy and the files SQLite keeps beside one: a `VACUUM INTO` that failed on a
+ * full disk can leave its rollback journal behind (seen in CI), which must not outlive it.
+ */
 function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone, or never made
+  for (const file of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // already gone, or never made
+    }
   }
 }
 
