@@ -18,7 +18,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { ApiError } from "../errors.ts";
-import { type PageLocale, pageLocale, pageWords } from "../lib/advocate-page-words.ts";
+import { type PageLocale, type PageWords, pageLocale, pageWords } from "../lib/advocate-page-words.ts";
 import { publicBase, reachedOverHttps } from "../lib/urls.ts";
 import { advocatePage } from "../services/advocate-page.ts";
 import {
@@ -103,6 +103,16 @@ async function workspaceOr404(c: C): Promise<Workspace | Response> {
   }
 }
 
+/** The page's workspace (else its 404 page), slug and language: where every handler starts. */
+async function pageOf(
+  c: C,
+): Promise<Response | { workspace: Workspace; slug: string; locale: PageLocale; w: PageWords }> {
+  const found = await workspaceOr404(c);
+  if (found instanceof Response) return found;
+  const locale = localeOf(c);
+  return { workspace: found, slug: c.req.param("slug") ?? "", locale, w: pageWords[locale] };
+}
+
 /**
  * A POST a browser says came from another site: refused before anything is read. Browsers say
  * it in Sec-Fetch-Site; Origin is checked too where it names one (under `Referrer-Policy:
@@ -139,12 +149,9 @@ export const advocatePageRoutes = new Hono<AppEnv>()
     }),
   )
   .get("/p/:slug", async (c) => {
-    const found = await workspaceOr404(c);
+    const found = await pageOf(c);
     if (found instanceof Response) return found;
-    const workspace = found;
-    const slug = c.req.param("slug");
-    const locale = localeOf(c);
-    const w = pageWords[locale];
+    const { workspace, slug, locale, w } = found;
     const ctx = { ...serviceContext(c), workspace };
     const token = getCookie(c, learnerSessionCookie);
     const learner = token ? await sessionLearner(ctx, { token }) : null;
@@ -173,12 +180,9 @@ export const advocatePageRoutes = new Hono<AppEnv>()
     return render(c, workspace, w.signInTitle(brandOf(workspace).name), body, 200, page.publishableKey);
   })
   .post("/p/:slug/sign-in", async (c) => {
-    const found = await workspaceOr404(c);
+    const found = await pageOf(c);
     if (found instanceof Response) return found;
-    const workspace = found;
-    const slug = c.req.param("slug");
-    const locale = localeOf(c);
-    const w = pageWords[locale];
+    const { workspace, slug, locale, w } = found;
     const brand = brandOf(workspace);
     if (crossSite(c))
       return render(c, workspace, w.signInTitle(brand.name), message(w.signInTitle(brand.name), w.crossSite), 403);
@@ -216,12 +220,9 @@ export const advocatePageRoutes = new Hono<AppEnv>()
     return render(c, workspace, w.checkTitle, checkEmail(w, { minutes: magicLinkTtlMs / 60_000, back }));
   })
   .get("/p/:slug/link", async (c) => {
-    const found = await workspaceOr404(c);
+    const found = await pageOf(c);
     if (found instanceof Response) return found;
-    const workspace = found;
-    const slug = c.req.param("slug");
-    const locale = localeOf(c);
-    const w = pageWords[locale];
+    const { workspace, slug, locale, w } = found;
     const token = (c.req.query("t") ?? "").slice(0, 200);
     try {
       await checkMagicLink({ ...serviceContext(c), workspace }, { token });
@@ -232,12 +233,9 @@ export const advocatePageRoutes = new Hono<AppEnv>()
     return render(c, workspace, w.confirmTitle, confirmLink(w, { action: pathOf(slug, "/link", locale, c), token }));
   })
   .post("/p/:slug/link", async (c) => {
-    const found = await workspaceOr404(c);
+    const found = await pageOf(c);
     if (found instanceof Response) return found;
-    const workspace = found;
-    const slug = c.req.param("slug");
-    const locale = localeOf(c);
-    const w = pageWords[locale];
+    const { workspace, slug, locale, w } = found;
     if (crossSite(c)) return render(c, workspace, w.confirmTitle, message(w.confirmTitle, w.crossSite), 403);
     const token = (await formField(c, "t")).slice(0, 200);
     let session: Awaited<ReturnType<typeof consumeMagicLink>>;
@@ -255,12 +253,9 @@ export const advocatePageRoutes = new Hono<AppEnv>()
     return c.redirect(`${publicBase(c)}${pathOf(slug, "", locale, c)}`, 303);
   })
   .post("/p/:slug/sign-out", async (c) => {
-    const found = await workspaceOr404(c);
+    const found = await pageOf(c);
     if (found instanceof Response) return found;
-    const workspace = found;
-    const slug = c.req.param("slug");
-    const locale = localeOf(c);
-    const w = pageWords[locale];
+    const { workspace, slug, locale, w } = found;
     if (crossSite(c)) return render(c, workspace, w.signOut, message(w.signOut, w.crossSite), 403);
     const token = getCookie(c, learnerSessionCookie);
     if (token) await endLearnerSession({ ...serviceContext(c), workspace }, { token });

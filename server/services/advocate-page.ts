@@ -6,9 +6,9 @@
  * next milestone and LinkedIn's add-to-profile link for their verified credential.
  */
 import { and, asc, count, desc, eq, inArray, ne, sql } from "drizzle-orm";
-import { conversions, courses, rewards, stories } from "../../db/schema.ts";
-import { addToLinkedInUrl } from "./credentials/linkedin.ts";
+import { conversions, courses, rewards } from "../../db/schema.ts";
 import { hostedPageKey } from "./hosted-page-key.ts";
+import { addToLinkedInForLearner } from "./learner-credential.ts";
 import { mintLearnerToken } from "./learner-tokens.ts";
 import type { Learner, SecretContext, WorkspaceContext } from "./types.ts";
 
@@ -67,7 +67,7 @@ export async function advocatePage(
     hostedPageKey(ctx),
     pageRewards(ctx, learner.id),
     rewardedReferrals(ctx, learner.id),
-    credentialLink(ctx, learner.id),
+    addToLinkedInForLearner(ctx.db, { workspaceId: ctx.workspace.id, learnerId: learner.id }),
     courseOf(ctx, learner),
   ]);
   const steps = [...workspace.settings.milestones]
@@ -173,23 +173,4 @@ async function rewardedReferrals({ db, workspace }: WorkspaceContext, learnerId:
       ),
     );
   return row?.n ?? 0;
-}
-
-/** LinkedIn's "add to profile" link for the learner's latest story with a verified credential. */
-async function credentialLink({ db, workspace }: WorkspaceContext, learnerId: string): Promise<string | null> {
-  const [story] = await db
-    .select({ verification: stories.verification })
-    .from(stories)
-    .where(
-      and(
-        eq(stories.workspaceId, workspace.id),
-        eq(stories.learnerId, learnerId),
-        eq(stories.verificationLevel, "credential_verified"),
-        ne(stories.status, "withdrawn"),
-      ),
-    )
-    .orderBy(desc(stories.createdAt))
-    .limit(1);
-  const receipt = story?.verification;
-  return receipt?.credential && receipt.issuer ? addToLinkedInUrl(receipt.credential, receipt.issuer) : null;
 }

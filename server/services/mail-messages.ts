@@ -7,7 +7,7 @@ import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { learners, referralCodes, type rewards, stories } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { formatMoney, isoDay, rewardValue } from "../lib/money.ts";
-import { addToLinkedInUrl } from "./credentials/linkedin.ts";
+import { addToLinkedInForLearner } from "./learner-credential.ts";
 import { enqueueMail } from "./mail-outbox.ts";
 import type { FriendData, MilestoneData, RewardStatusData } from "./mail-templates.ts";
 import { codeForLearner } from "./referrals.ts";
@@ -103,7 +103,7 @@ export async function enqueueCompletionMail(
       firstName: learner.name?.trim().split(/\s+/)[0] ?? null,
       shareCode,
       storyUrl: workspace.settings.defaultTargetUrl,
-      addToLinkedIn: await credentialLink(ctx, learner.id),
+      addToLinkedIn: await addToLinkedInForLearner(tx, { workspaceId: workspace.id, learnerId: learner.id }),
     },
     learnerId: learner.id,
     to: { name: learner.name, address: learner.email },
@@ -129,25 +129,6 @@ async function completionShareCode({ tx, workspace, clock }: TransactionContext,
         )
     : [];
   return forCourse?.code ?? (await codeForLearner({ db: tx, clock, workspace }, { learner, course: "" })).code;
-}
-
-/** LinkedIn's "add to profile" link for the learner's latest story with a verified credential. */
-async function credentialLink({ tx, workspace }: TransactionContext, learnerId: string): Promise<string | null> {
-  const [story] = await tx
-    .select({ verification: stories.verification })
-    .from(stories)
-    .where(
-      and(
-        eq(stories.workspaceId, workspace.id),
-        eq(stories.learnerId, learnerId),
-        eq(stories.verificationLevel, "credential_verified"),
-        ne(stories.status, "withdrawn"),
-      ),
-    )
-    .orderBy(desc(stories.createdAt))
-    .limit(1);
-  const receipt = story?.verification;
-  return receipt?.credential && receipt.issuer ? addToLinkedInUrl(receipt.credential, receipt.issuer) : null;
 }
 
 /** The advocate's oldest working code: the link their messages invite them to share again. */

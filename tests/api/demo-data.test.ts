@@ -243,5 +243,6 @@ describe("the demo's history", () => {
       other.cleanup();
       rmSync(otherDir, { recursive: true, force: true });
     }
-  });
+    // Seeds a second six-week history: seconds of work, more on a busy machine.
+  }, 30_000);
 });
