@@ -115,7 +115,7 @@ export class ChorusReferralBanner extends ChorusElement {
       ? this.t("invitedOffer", { name, offer: formatOffer(this.locale, referral.offer) })
       : this.t("invitedNoOffer", { name });
     return html`<aside class="banner" part="banner" aria-label=${this.t("referralOffer")}>
-      <p>${text}${referral.coupon && html`: <b part="coupon">${referral.coupon}</b>`}</p>
+      <p>${text}${referral.coupon && html`: <strong part="coupon">${referral.coupon}</strong>`}</p>
       <button part="dismiss" aria-label=${this.t("dismiss")} @click=${this._dismiss}>×</button>
     </aside>`;
   }

@@ -452,7 +452,7 @@ describe("dashboard", () => {
         asId(payload, `b${i}`),
         `${cut(payload, 190)}#${i}`,
         `no click ${cut(payload, 64)} in this workspace`,
-        `no referral code ${cut(payload, 64)} in this workspace`,
+        `no referral code or friend coupon code ${cut(payload, 64)} in this workspace`,
       );
 
       // A friend's click with a hostile channel and story id: the channel is kept as "other".
