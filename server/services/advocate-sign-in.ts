@@ -220,7 +220,8 @@ function randomToken(): string {
     .replace(/=+$/, "");
 }
 
-const sessionTokenHash = (token: string) => sha256Hex(`learner-session:${token}`);
+/** What `learner_sessions` stores of a session's cookie. */
+export const sessionTokenHash = (token: string) => sha256Hex(`learner-session:${token}`);
 
 /**
  * The learner a session cookie stands for in this workspace, or null (unknown, expired, idle too

@@ -12,8 +12,10 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { learners } from "../../db/schema.ts";
 import { cleanText } from "../../server/services/stories.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { learnerSessionFor } from "../support/advocate-page.ts";
 import { browserUserAgent } from "../support/browser.ts";
 import { badge, jwtIssuer } from "../support/credentials.ts";
 import { recordViolations, type Violation } from "../support/csp.ts";
@@ -573,6 +575,37 @@ describe("dashboard", () => {
     tally.add("settings.credentialIssuers (id, name)", issuers.length * 2);
     tally.add("settings.defaultTargetUrl and fallbackUrl", 2);
   }, 180_000);
+});
+
+describe("the hosted advocate page (server-rendered, its own strict CSP)", () => {
+  it("shows hostile brand and learner names inert: in its title, headings, greeting and the elements", async () => {
+    const learnersSeen = await inBatches(xssPayloads, async (payload, i) => {
+      const brand = cut(payload, 100).trim() || "x";
+      const ws = await workspaceFactory(live.db, {
+        name: brand,
+        origins: [host.origin],
+        settings: { slug: `xss-${i}`, brand: { name: brand, logoUrl: null, color: "#1d4ed8" } },
+      });
+      const learnerId = `lrn_xss_hosted_${String(i).padStart(3, "0")}`;
+      await live.db.insert(learners).values({
+        id: learnerId,
+        workspaceId: ws.id,
+        externalId: `xss-hosted-${i}`,
+        name: cut(payload, 80),
+        createdAt: Date.now(),
+      });
+      return { slug: `xss-${i}`, brand, token: await learnerSessionFor(live.db, { workspaceId: ws.id, learnerId }) };
+    });
+    for (const { slug, brand, token } of learnersSeen) {
+      await context.addCookies([{ name: "chorus_advocate", value: token, url: `${live.baseUrl}/p/${slug}` }]);
+      await page.goto(`${live.baseUrl}/p/${slug}`);
+      await page.locator("chorus-referral-card").waitFor();
+      // Signed in: the page is the learner's, and the brand reads back as text.
+      expect(await page.locator(".brand").textContent(), slug).toBe(brand);
+      await expectInert(`hosted page ${slug}`);
+    }
+    tally.add("brand.name, learner.name (hosted advocate page)", xssPayloads.length * 2);
+  });
 });
 
 describe("the demo provider's course page (npm start's server, the demo's own strict CSP)", () => {

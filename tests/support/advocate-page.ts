@@ -1,7 +1,9 @@
 /** Helpers for the hosted advocate page's tests: its forms as a browser posts them, its links as mail carries them. */
 import { eq } from "drizzle-orm";
 import type { ParsedMail } from "mailparser";
-import { learners } from "../../db/schema.ts";
+import type { Db } from "../../db/index.ts";
+import { learnerSessions, learners } from "../../db/schema.ts";
+import { sessionMaxMs, sessionTokenHash } from "../../server/services/advocate-sign-in.ts";
 import { emailHash } from "../../server/services/learners.ts";
 import type { TestApp } from "./test-app.ts";
 import { testConfig } from "./test-app.ts";
@@ -63,4 +65,21 @@ export async function knownLearner(
   });
   const [row] = await t.db.select().from(learners).where(eq(learners.id, id));
   return row!;
+}
+
+/** A session for a learner, as following a magic link starts one; answers the cookie's value. */
+export async function learnerSessionFor(db: Db, input: { workspaceId: string; learnerId: string }): Promise<string> {
+  // As the server makes them: 256 random bits, base64url (43 characters).
+  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  const now = Date.now();
+  await db.insert(learnerSessions).values({
+    id: `ses_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
+    workspaceId: input.workspaceId,
+    learnerId: input.learnerId,
+    tokenHash: await sessionTokenHash(token),
+    lastSeenAt: now,
+    expiresAt: now + sessionMaxMs,
+    createdAt: now,
+  });
+  return token;
 }
