@@ -37,7 +37,7 @@ type Candidate = {
   code: CodeRow;
   channel: string | null;
   storyId: string | null;
-  /** Found through the email the friend gave on the referral banner, not sent with the conversion. */
+  /** Found through the email the friend gave before checkout (POST /v1/clicks/{id}/email), not sent with the conversion. */
   byEmail?: boolean;
   /** The friend coupon code that named the referral, when the conversion's `code` was one. */
   coupon?: string;
@@ -207,7 +207,7 @@ export async function attribute(ctx: TransactionContext, input: AttributionInput
       steps.push({
         rule: "email",
         result: "info",
-        detail: `the customer's email was given on the referral banner after click ${byEmail}`,
+        detail: `the customer's email was given before checkout, after click ${byEmail}`,
       });
       const found = await fromClick(ctx, byEmail, input.occurredAt, steps);
       if (found) candidate = { ...found, byEmail: true };
@@ -291,7 +291,7 @@ function decidedBy(candidate: Candidate): DecisionStep {
     rule: "decided-by",
     result: "info",
     detail: candidate.byEmail
-      ? `email: the friend gave the customer's email on the referral banner (click ${candidate.click?.id})`
+      ? `email: the friend gave the customer's email before checkout (click ${candidate.click?.id})`
       : candidate.click
         ? `click id: the click id sent with the conversion (${candidate.click.id}); no other click is inferred`
         : candidate.coupon

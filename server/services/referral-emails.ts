@@ -1,5 +1,5 @@
 /**
- * The friend's email, given on the referral banner before checkout, matched at purchase: course
+ * The friend's email, given on a page of the provider's before checkout, matched at purchase: course
  * platforms keep no URL parameters through their checkout, but every purchase they report names
  * the buyer's email. Only a salted hash is kept, tied to the click. To keep an advocate from
  * claiming strangers' addresses, an email is accepted only from the click's own browser (today's

@@ -1,5 +1,5 @@
 /**
- * The friend's email given on the referral banner before checkout, matched when a platform that
+ * The friend's email given before checkout (a page of the provider's), matched when a platform that
  * keeps no referral reports the purchase by email: attributed to that click, with the decision log
  * saying so; refused from another browser (an advocate cannot claim strangers' emails).
  */
@@ -75,9 +75,9 @@ describe("the friend's email from the banner", () => {
     const steps = body.attribution.decision.map(
       (step: { rule: string; detail: string }) => `${step.rule}: ${step.detail}`,
     );
-    expect(steps).toContain(`email: the customer's email was given on the referral banner after click ${clickId}`);
+    expect(steps).toContain(`email: the customer's email was given before checkout, after click ${clickId}`);
     expect(steps).toContain(
-      `decided-by: email: the friend gave the customer's email on the referral banner (click ${clickId})`,
+      `decided-by: email: the friend gave the customer's email before checkout (click ${clickId})`,
     );
   });
 
