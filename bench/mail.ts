@@ -19,7 +19,7 @@ import { openDatabase } from "../server/node-database.ts";
 import { createSmtpTransport } from "../server/node-mail.ts";
 import { startBackgroundWorker } from "../server/services/background.ts";
 import { enqueueMail } from "../server/services/mail-outbox.ts";
-import { renderMail } from "../server/services/mail-templates.ts";
+import { type MailTemplate, type MailTemplates, renderMail } from "../server/services/mail-templates.ts";
 import { createWorkspace } from "../server/services/workspaces.ts";
 import { report } from "./support/report.ts";
 
@@ -110,22 +110,57 @@ report({
 
 const brand = { name: "Acme Academy", logoUrl: "https://acme.example/logo.png", color: "#1d4ed8" };
 const unsubscribeUrl = `https://chorus.example/v1/mail/unsubscribe?t=ws_${"x".repeat(16)}.rewards.${"0".repeat(64)}.${"0".repeat(64)}`;
-for (const locale of ["en", "hi"] as const) {
-  const mail = renderMail({
-    template: "reward-earned",
-    locale,
-    data,
-    brand,
-    unsubscribeUrl,
-    publicUrl: "https://chorus.example",
-  });
-  const html = Buffer.byteLength(mail.html);
-  const text = Buffer.byteLength(mail.text);
-  console.log(`reward-earned (${locale}): HTML ${html} bytes, text ${text} bytes`);
-  report(
-    { bench: "mail", name: `reward-earned (${locale}) HTML`, unit: "bytes", value: html },
-    { bench: "mail", name: `reward-earned (${locale}) text`, unit: "bytes", value: text },
-  );
+/** One sample of each template, filled as its message would be (a logo, a share code, lists at their longest). */
+const samples: { [T in MailTemplate]: MailTemplates[T] } = {
+  "reward-earned": data,
+  "reward-status": { firstName: "Priya", reward: "500.00 INR credit", status: "approved", shareCode: "priya7x" },
+  friend: { firstName: "Priya", friendName: "Rahul", stage: "enrollment", shareCode: "priya7x" },
+  completion: {
+    firstName: "Priya",
+    shareCode: "priya7x",
+    storyUrl: "https://acme.example/stories",
+    addToLinkedIn: "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=Data%20Analytics",
+  },
+  milestone: {
+    firstName: "Priya",
+    count: 5,
+    bonus: "1,000.00 INR credit",
+    next: { count: 10, bonus: "2,500.00 INR credit" },
+    shareCode: "priya7x",
+  },
+  "story-request": {
+    firstName: "Priya",
+    course: "Data Analytics",
+    storyUrl: "https://acme.example/stories?chorus_story=srq_x.0000",
+    tokenId: "srq_x",
+  },
+  digest: {
+    frequency: "daily",
+    day: "2026-12-04",
+    stories: { count: 4, items: ["Data Analytics, 5 stars", "UX Design, 4 stars", "Cloud Basics, 5 stars"] },
+    rewards: { count: 2, items: ["500.00 INR credit", "1,000.00 INR credit"] },
+    holds: { count: 1, items: ["500.00 INR credit: self-referral"] },
+  },
+  "sign-in": { linkId: "mlk_x", slug: "acme", minutes: 15, url: "https://chorus.example/p/acme/link?t=0000" },
+};
+for (const template of Object.keys(samples) as MailTemplate[]) {
+  for (const locale of ["en", "hi"] as const) {
+    const mail = renderMail({
+      template,
+      locale,
+      data: samples[template],
+      brand,
+      unsubscribeUrl: template === "sign-in" ? null : unsubscribeUrl,
+      publicUrl: "https://chorus.example",
+    });
+    const html = Buffer.byteLength(mail.html);
+    const text = Buffer.byteLength(mail.text);
+    console.log(`${template} (${locale}): HTML ${html} bytes, text ${text} bytes`);
+    report(
+      { bench: "mail", name: `${template} (${locale}) HTML`, unit: "bytes", value: html },
+      { bench: "mail", name: `${template} (${locale}) text`, unit: "bytes", value: text },
+    );
+  }
 }
 
 await new Promise<void>((resolve) => smtp.close(() => resolve()));
