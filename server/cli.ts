@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { loadedDisposableDomainsVersion } from "../db/disposable-domains.ts";
 import { origin as originSchema } from "../db/program-settings.ts";
+import { webUrl } from "../db/web-url.ts";
 import { cliSettings, defaultDatabaseUrl } from "./config.ts";
 import { backupDatabase, restoreDatabase } from "./node-backup.ts";
 import { databaseFile, openDatabase } from "./node-database.ts";
@@ -18,8 +19,9 @@ import { createWorkspace, getWorkspace, listWorkspaces } from "./services/worksp
 const usage = `Usage: npm run chorus -- <command> [options]
 
 Commands:
-  workspace create --name NAME --origin URL [--origin URL…] [--json]
+  workspace create --name NAME --origin URL [--origin URL…] [--target URL] [--json]
       Make a workspace; prints its id, publishable key, secret key (shown once) and token secret.
+      --target is where referral links land (defaultTargetUrl); default: the first origin's home page.
   workspace list [--json]
       List workspaces with their allowed origins.
   key rotate --workspace ID [--kind secret|publishable] [--json]
@@ -45,6 +47,7 @@ class UsageError extends Error {}
 const options = {
   name: { type: "string" },
   origin: { type: "string", multiple: true },
+  target: { type: "string" },
   json: { type: "boolean" },
   workspace: { type: "string" },
   kind: { type: "string" },
@@ -109,7 +112,12 @@ async function run(argv: string[]): Promise<void> {
         return result.data;
       });
       if (origins.length === 0) throw new UsageError("Give at least one --origin (the site that embeds the widgets)");
-      const created = await createWorkspace(ctx, { name, origins });
+      // Without a landing page every referral link would answer "this link does not work" (issue 21).
+      const target = values.target ?? `${origins[0]}/`;
+      const targetCheck = webUrl().safeParse(target);
+      if (!targetCheck.success || !origins.includes(new URL(target).origin))
+        throw new UsageError(`--target ${target} must be a page on one of the --origin sites`);
+      const created = await createWorkspace(ctx, { name, origins, settings: { defaultTargetUrl: targetCheck.data } });
       if (values.json) console.log(JSON.stringify(created));
       else
         console.log(`Workspace "${created.name}" created.
@@ -118,7 +126,8 @@ async function run(argv: string[]): Promise<void> {
   publishableKey    ${created.publishableKey}   (goes in the script tag)
   secretKey         ${created.secretKey}   (server to server; shown once, store it now)
   tokenSecret       ${created.tokenSecret}   (signs learner tokens on your server)
-  allowed origins   ${origins.join(", ")}`);
+  allowed origins   ${origins.join(", ")}
+  landing page      ${targetCheck.data}   (where referral links lead; change with PATCH /v1/admin/program defaultTargetUrl)`);
     } else if (command === "workspace list") {
       const all = await listWorkspaces(ctx);
       const rows = all.map((w) => ({

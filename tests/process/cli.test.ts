@@ -52,6 +52,38 @@ describe("chorus CLI", () => {
     ]);
   });
 
+  it("gives a new workspace a landing page, so its referral links lead somewhere from the start", async () => {
+    const settingsOf = async (id: string) => {
+      const client = createClient({ url: env.DATABASE_URL! });
+      const [row] = (await client.execute({ sql: "select settings from workspaces where id = ?", args: [id] })).rows;
+      client.close();
+      return JSON.parse(String(row?.settings)) as { defaultTargetUrl: string | null };
+    };
+    const plain = runCli(["workspace", "create", "--name", "Landing", "--origin", "https://land.example"], env);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toContain("landing page      https://land.example/   (where referral links lead;");
+    const id = plain.stdout.match(/id\s+(ws_\w+)/)![1]!;
+    expect((await settingsOf(id)).defaultTargetUrl).toBe("https://land.example/");
+
+    const chosen = JSON.parse(
+      runCli(
+        [
+          "workspace",
+          "create",
+          "--name",
+          "Chosen",
+          "--origin",
+          "https://land.example",
+          "--target",
+          "https://land.example/courses?from=referral",
+          "--json",
+        ],
+        env,
+      ).stdout,
+    );
+    expect((await settingsOf(chosen.id)).defaultTargetUrl).toBe("https://land.example/courses?from=referral");
+  });
+
   it("rotates a key and mints learner tokens that verify with the token secret", async () => {
     const created = JSON.parse(
       runCli(["workspace", "create", "--name", "Rotate", "--origin", "https://r.example", "--json"], env).stdout,
@@ -87,6 +119,14 @@ describe("chorus CLI", () => {
     [["workspace", "create", "--origin", "https://a.example"], "Missing --name"],
     [["workspace", "create", "--name", "X", "--origin", "not-a-url"], "is not an origin"],
     [["workspace", "create", "--name", "X"], "at least one --origin"],
+    [
+      ["workspace", "create", "--name", "X", "--origin", "https://a.example", "--target", "https://elsewhere.example/"],
+      "must be a page on one of the --origin sites",
+    ],
+    [
+      ["workspace", "create", "--name", "X", "--origin", "https://a.example", "--target", "javascript:alert(1)"],
+      "--target",
+    ],
     [["workspace", "explode"], "Unknown command"],
     [["workspace", "list", "--colour"], "Unknown option"],
     [["key", "rotate", "--workspace", "ws_missing"], "No workspace ws_missing"],
