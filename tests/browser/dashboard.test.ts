@@ -400,6 +400,42 @@ describe("/dashboard", () => {
     await expectNoOverflow();
   });
 
+  it("sets up the hosted advocate page: its address and who may sign in, with what is wrong said per field", async () => {
+    await workspaceFactory(live.db, { name: "Other Academy", settings: { slug: "taken-slug" } });
+    await signIn();
+    await page.getByRole("link", { name: "Settings" }).click();
+    const form = page.getByRole("form", { name: "Hosted advocate page" });
+    await form.getByLabel(/^Address/).fill("Not A Slug");
+    await form.getByRole("radio", { name: /Also anyone at the domains/ }).check();
+    await form.getByRole("button", { name: "Save hosted page" }).click();
+    await form.getByRole("alert").getByText("Please fix 2 problem(s) below.").waitFor();
+    expect(await form.getByText("Use 3 to 40 lower-case letters").count()).toBe(1);
+    expect(await form.getByText("List at least one domain, or choose another rule.").count()).toBe(1);
+    expect(await form.getByRole("textbox", { name: /^Address/ }).getAttribute("aria-invalid")).toBe("true");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // Another workspace's address comes back from the server, beside the field.
+    await form.getByLabel(/^Address/).fill("taken-slug");
+    await form.getByLabel(/^Domains/).fill("acme.example\nLearners.Acme.example");
+    await form.getByRole("button", { name: "Save hosted page" }).click();
+    await form
+      .getByText(/taken-slug/)
+      .first()
+      .waitFor();
+    expect(await form.getByRole("textbox", { name: /^Address/ }).getAttribute("aria-invalid")).toBe("true");
+
+    await form.getByLabel(/^Address/).fill("acme-hosted");
+    await form.getByRole("button", { name: "Save hosted page" }).click();
+    await form.getByRole("status").getByText(`Saved. The page is at ${live.baseUrl}/p/acme-hosted`).waitFor();
+    expect(await api<Record<string, unknown>>("/v1/admin/program")).toMatchObject({
+      slug: "acme-hosted",
+      advocateSignIn: { policy: "domains", domains: ["acme.example", "learners.acme.example"] },
+    });
+    expect(await form.getByRole("link", { name: "Open the page" }).getAttribute("href")).toBe(
+      `${live.baseUrl}/p/acme-hosted`,
+    );
+  });
+
   it("edits the email settings with a form that says what is wrong, field by field", async () => {
     await signIn();
     await page.getByRole("link", { name: "Email" }).click();

@@ -1,11 +1,13 @@
 /**
  * Settings: program rules, allowed origins and credential issuers (GET/PATCH /v1/admin/program),
- * and the brand names reserved as vanity codes (/v1/admin/reserved-codes).
+ * the hosted advocate page (hosted-page-form.ts) and the brand names reserved as vanity codes
+ * (/v1/admin/reserved-codes).
  */
 
 import { html, nothing } from "lit";
 import type { ReservedCode, ReservedCodeList, Settings } from "../lib/api-types.ts";
 import { ChorusApiError, get, request } from "./api.ts";
+import "./hosted-page-form.ts";
 import { DashboardPage } from "./page.ts";
 
 export class ChorusPageSettings extends DashboardPage {
@@ -124,6 +126,7 @@ export class ChorusPageSettings extends DashboardPage {
         <button type="submit">Save settings</button>
         ${this._message ? html`<p role="status">${this._message}</p>` : nothing}
       </form>
+      <chorus-hosted-page-form></chorus-hosted-page-form>
       ${this._reservedPanel()}`;
   }
 }
