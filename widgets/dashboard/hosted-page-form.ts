@@ -4,12 +4,11 @@
  * beside its field (checked here first, then by the server: a slug another workspace uses comes
  * back as a conflict), and once saved the page's address is shown as a link.
  */
-import { css, html, LitElement, nothing } from "lit";
+import { html, nothing } from "lit";
 import type { Settings } from "../lib/api-types.ts";
-import { ChorusApiError, get, request } from "./api.ts";
+import { ChorusApiError, request } from "./api.ts";
 import { type HostedPageKey, hostedPageText } from "./hosted-page-strings.ts";
-import { dashboardStyles } from "./styles.ts";
-import { dashboardLocale } from "./webhook-strings.ts";
+import { SettingsForm } from "./settings-form.ts";
 
 type Field = "slug" | "domains";
 type Policy = Settings["advocateSignIn"]["policy"];
@@ -17,35 +16,11 @@ type Policy = Settings["advocateSignIn"]["policy"];
 const slugPattern = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,39}$/;
 const domainPattern = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-export class ChorusHostedPageForm extends LitElement {
-  static override styles = [
-    dashboardStyles,
-    css`
-      fieldset {
-        min-width: 0;
-        margin: 0 0 1rem;
-      }
-      input,
-      textarea {
-        max-width: 100%;
-        box-sizing: border-box;
-      }
-    `,
-  ];
-  static override properties = {
-    _settings: { state: true },
-    _errors: { state: true },
-    _message: { state: true },
-  };
-  private _settings: Settings | null = null;
-  private _errors: Partial<Record<Field, string>> = {};
-  private _message = "";
-  private readonly _locale = dashboardLocale();
+export class ChorusHostedPageForm extends SettingsForm<Field> {
+  protected readonly problemsId = "hosted-page-problems";
 
-  override async connectedCallback() {
-    super.connectedCallback();
-    await hostedPageText.load(this._locale);
-    this._settings = await get<Settings>("/v1/admin/program");
+  protected loadStrings() {
+    return hostedPageText.load(this._locale);
   }
 
   private _text(key: HostedPageKey, vars?: Record<string, string | number>) {
@@ -96,17 +71,7 @@ export class ChorusHostedPageForm extends LitElement {
         if (Object.keys(this._errors).length === 0) this._message = failure?.message ?? String(error);
       }
     }
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>("#hosted-page-problems")?.focus();
-  }
-
-  private _field(name: Field) {
-    const error = this._errors[name];
-    return {
-      invalid: error ? "true" : "false",
-      describedby: error ? `${name}-error` : nothing,
-      error: error ? html`<span class="error" id="${name}-error">${error}</span>` : nothing,
-    };
+    await this._focusProblems();
   }
 
   override render() {
@@ -114,18 +79,11 @@ export class ChorusHostedPageForm extends LitElement {
     if (!s) return nothing;
     const slug = this._field("slug");
     const domains = this._field("domains");
-    const problems = Object.values(this._errors);
     const { policy } = s.advocateSignIn;
     return html`<form class="panel" novalidate @submit=${this._onSave} aria-labelledby="hosted-page-title">
       <h3 id="hosted-page-title">${this._text("title")}</h3>
       <p>${this._text("intro")}</p>
-      ${
-        problems.length
-          ? html`<div id="hosted-page-problems" class="error" role="alert" tabindex="-1">
-              <p>${this._text("problems", { n: problems.length })}</p>
-            </div>`
-          : nothing
-      }
+      ${this._problems((n) => this._text("problems", { n }))}
       <p>
         <label>${this._text("slug")}
           <input id="slug" name="slug" maxlength="40" spellcheck="false" autocomplete="off" .value=${s.slug ?? ""}

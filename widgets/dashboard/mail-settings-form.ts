@@ -4,12 +4,11 @@
  * to whom). Saved with `PATCH /v1/admin/program`; the server's validation messages appear beside
  * the field they name, and a summary takes focus.
  */
-import { css, html, LitElement, nothing } from "lit";
+import { html, nothing } from "lit";
 import type { Settings } from "../lib/api-types.ts";
-import { ChorusApiError, get, request } from "./api.ts";
+import { ChorusApiError, request } from "./api.ts";
 import { mailText } from "./mail-strings.ts";
-import { dashboardStyles } from "./styles.ts";
-import { dashboardLocale } from "./webhook-strings.ts";
+import { SettingsForm } from "./settings-form.ts";
 
 type MailSettings = Pick<Settings, "brand" | "mailLocale" | "storyRequest" | "digest">;
 /** A form field, by the settings path the server's validation details name. */
@@ -24,37 +23,11 @@ const fields = {
 } as const;
 type Field = (typeof fields)[keyof typeof fields];
 
-export class ChorusMailSettingsForm extends LitElement {
-  static override styles = [
-    dashboardStyles,
-    // Fieldsets are as wide as their content by default: at phone width they would overflow.
-    css`
-      fieldset {
-        min-width: 0;
-        margin: 0 0 1rem;
-      }
-      input:not([type="checkbox"]),
-      textarea,
-      select {
-        max-width: 100%;
-        box-sizing: border-box;
-      }
-    `,
-  ];
-  static override properties = {
-    _settings: { state: true },
-    _errors: { state: true },
-    _message: { state: true },
-  };
-  private _settings: MailSettings | null = null;
-  private _errors: Partial<Record<Field, string>> = {};
-  private _message = "";
-  private readonly _locale = dashboardLocale();
+export class ChorusMailSettingsForm extends SettingsForm<Field> {
+  protected readonly problemsId = "mail-settings-problems";
 
-  override async connectedCallback() {
-    super.connectedCallback();
-    await mailText.load(this._locale);
-    this._settings = await get<Settings>("/v1/admin/program");
+  protected loadStrings() {
+    return mailText.load(this._locale);
   }
 
   private _text(key: Parameters<typeof mailText>[1], vars?: Record<string, string | number>) {
@@ -109,34 +82,16 @@ export class ChorusMailSettingsForm extends LitElement {
         if (Object.keys(this._errors).length === 0) this._message = failure?.message ?? String(error);
       }
     }
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>("#mail-settings-problems")?.focus();
-  }
-
-  /** aria attributes tying a field to its error message. */
-  private _field(name: Field) {
-    const error = this._errors[name];
-    return {
-      invalid: error ? "true" : "false",
-      describedby: error ? `${name}-error` : nothing,
-      error: error ? html`<span class="error" id="${name}-error">${error}</span>` : nothing,
-    };
+    await this._focusProblems();
   }
 
   override render() {
     const s = this._settings;
     if (!s) return nothing;
     const f = (name: Field) => this._field(name);
-    const problems = Object.values(this._errors);
     return html`<form class="panel" novalidate @submit=${this._onSave} aria-labelledby="mail-settings-title">
       <h3 id="mail-settings-title">${this._text("settingsTitle")}</h3>
-      ${
-        problems.length
-          ? html`<div id="mail-settings-problems" class="error" role="alert" tabindex="-1">
-              <p>${this._text("problems", { n: problems.length })}</p>
-            </div>`
-          : nothing
-      }
+      ${this._problems((n) => this._text("problems", { n }))}
       <p class="row">
         <label>${this._text("brandName")}
           <input id="brandName" name="brandName" maxlength="100" .value=${s.brand.name ?? ""}
