@@ -14,10 +14,10 @@ import { createDemoHistory } from "./history.ts";
 
 export type DemoKeys = { id: string; name: string; publishableKey: string; secretKey: string; tokenSecret: string };
 
-/** Makes the demo workspace, its courses and its history; writes its keys file. */
 /** The demo workspace's hosted advocate page is `/p/skillbridge`. */
 export const demoSlug = "skillbridge";
 
+/** Makes the demo workspace, its courses and its history; writes its keys file. */
 async function createDemoWorkspace(
   db: Db,
   options: { origin: string; keysFile: string; now: Date; secret: string },

@@ -16,6 +16,7 @@ import { createNodeLogger, createNodeMetrics } from "./node-telemetry.ts";
 import { startBackgroundWorker } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ensureServerSecret } from "./services/server-secret.ts";
+import { getWorkspace } from "./services/workspaces.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -58,6 +59,9 @@ const demoKeys = settings.demo
       now: clock.now(),
       secret,
     })
+  : null;
+const demoLanding = demoKeys
+  ? ((await getWorkspace({ db }, { id: demoKeys.id }))?.settings.defaultTargetUrl ?? null)
   : null;
 
 // One process writes this database's clicks (group commit: concurrent clicks share a
@@ -140,6 +144,8 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
       `  Publishable key    ${demoKeys.publishableKey}`,
       `  Secret key         ${demoKeys.secretKey}   (sign in to the dashboard with it)`,
       `  Token secret       ${demoKeys.tokenSecret}`,
+      // Where its referral links lead: without one they would answer "this link does not work".
+      `  Landing page       ${demoLanding ?? "none (set defaultTargetUrl: its referral links answer 404)"}`,
       "",
     );
   }

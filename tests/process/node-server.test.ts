@@ -19,6 +19,9 @@ describe("the Node server (npm start)", () => {
     expect(banner).toContain(`${server.baseUrl}/demo\n`);
     expect(banner).toContain(`${server.baseUrl}/dashboard`);
     expect(banner).toContain(`${server.baseUrl}/docs`);
+    expect(banner).toContain(`  Advocate page      ${server.baseUrl}/p/skillbridge   (hosted, no code)`);
+    // Where the demo's referral links land, so a workspace without one would show at once.
+    expect(banner).toContain(`  Landing page       ${server.baseUrl}/demo/\n`);
     const secretKey = banner.match(/Secret key\s+(sk_\w+)/)?.[1];
     expect(secretKey).toBeDefined();
 
