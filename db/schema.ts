@@ -688,7 +688,7 @@ export const disposableDomains = sqliteTable("disposable_domains", {
  * Connectors: where a course platform (Teachable, Thinkific, Kajabi) or any other sender (a
  * mapped custom webhook) posts its events. The URL's token is only compared, so only its hash is
  * kept; a signing secret must be used to recompute the sender's HMAC, so it is kept sealed with a
- * key derived from the server secret (server/services/integrations/secret-box.ts).
+ * key derived from the server secret (server/lib/secret-box.ts).
  */
 export const integrationConnectors = sqliteTable(
   "integration_connectors",

@@ -7,10 +7,16 @@ import { and, desc, eq } from "drizzle-orm";
 import { integrationConnectors, integrationEvents } from "../../../db/schema.ts";
 import { sha256Hex } from "../../lib/crypto.ts";
 import { newId, newSecret } from "../../lib/ids.ts";
+import { seal } from "../../lib/secret-box.ts";
 import { DomainError } from "../errors.ts";
 import type { SecretContext, WorkspaceContext } from "../types.ts";
 import type { CustomMapping, SignatureScheme } from "./custom-mapping.ts";
-import { seal } from "./secret-box.ts";
+
+/** What the signing secrets are sealed for (server/lib/secret-box.ts): their own key, bound to the workspace. */
+export const signingSecretPurpose = "connector-signing-secret";
+
+const sealSigningSecret = (secret: string, workspaceId: string, plaintext: string) =>
+  seal({ secret, purpose: signingSecretPurpose, owner: workspaceId, plaintext });
 
 export type ConnectorPlatform = (typeof integrationConnectors.$inferSelect)["platform"];
 type Row = typeof integrationConnectors.$inferSelect;
@@ -94,7 +100,7 @@ export async function createConnector(
     .where(eq(integrationConnectors.workspaceId, workspace.id));
   if (existing.length >= connectorLimit)
     throw new DomainError("conflict", `At most ${connectorLimit} connectors per workspace`);
-  const signingSecret = input.signingSecret ? await seal(secret, input.signingSecret) : null;
+  const signingSecret = input.signingSecret ? await sealSigningSecret(secret, workspace.id, input.signingSecret) : null;
   checkSigning(input.platform, { signingSecret, signature: input.signature ?? null, mapping: input.mapping ?? null });
   const token = newSecret("ict");
   const [row] = await db
@@ -142,7 +148,12 @@ export async function updateConnector(
   const changes = {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.signingSecret !== undefined
-      ? { signingSecret: input.signingSecret === null ? null : await seal(ctx.secret, input.signingSecret) }
+      ? {
+          signingSecret:
+            input.signingSecret === null
+              ? null
+              : await sealSigningSecret(ctx.secret, ctx.workspace.id, input.signingSecret),
+        }
       : {}),
     ...(input.signature !== undefined ? { signature: input.signature } : {}),
     ...(input.mapping !== undefined ? { mapping: input.mapping } : {}),

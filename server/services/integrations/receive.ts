@@ -10,6 +10,7 @@ import { and, eq, inArray, notInArray, sql } from "drizzle-orm";
 import { conversions, integrationConnectors, integrationEvents } from "../../../db/schema.ts";
 import { sha256Hex, timingSafeEqual } from "../../lib/crypto.ts";
 import { newId } from "../../lib/ids.ts";
+import { open } from "../../lib/secret-box.ts";
 import { fixedClock } from "../clock.ts";
 import type { ConversionInput } from "../conversion-input.ts";
 import { recordConversion } from "../conversions.ts";
@@ -17,10 +18,10 @@ import { DomainError } from "../errors.ts";
 import type { ConversionCheck } from "../stripe.ts";
 import type { SecretContext, ServiceContext, WorkspaceContext } from "../types.ts";
 import { getWorkspace } from "../workspaces.ts";
+import { signingSecretPurpose } from "./connectors.ts";
 import { applyMapping, CustomMapping, type CustomOutcome, type SignatureScheme } from "./custom-mapping.ts";
 import { buildConversion, type ConnectorShape } from "./facts.ts";
 import { type Platform, platforms, readPlatformEvent } from "./platforms.ts";
-import { unseal } from "./secret-box.ts";
 import { signatureProblem, thinkificScheme } from "./signatures.ts";
 
 /** Events kept per connector (pending ones are kept until they are recorded). */
@@ -111,7 +112,12 @@ async function authenticate(ctx: ServiceContext & SecretContext, row: ConnectorR
   if (!input.token || !timingSafeEqual(await sha256Hex(input.token), row.tokenHash))
     throw new DomainError("unauthorized", "Event refused: the URL's token is missing or wrong");
   if (!row.signingSecret) return;
-  const key = await unseal(ctx.secret, row.signingSecret);
+  const key = await open({
+    secret: ctx.secret,
+    purpose: signingSecretPurpose,
+    owner: row.workspaceId,
+    sealed: row.signingSecret,
+  });
   if (key === null) return refuse(ctx, row, unknown, "unauthorized", "the signing secret cannot be read: set it again");
   const scheme = row.platform === "thinkific" ? thinkificScheme : (row.signature as SignatureScheme);
   const problem = signatureProblem(scheme, input.header(scheme.header), key, input.rawBody);
