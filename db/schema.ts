@@ -226,6 +226,8 @@ export const friendCoupons = sqliteTable(
       .default("none"),
     stripePromotionCodeId: text("stripe_promotion_code_id"),
     stripeAttempts: integer("stripe_attempts").notNull().default(0),
+    /** A pending code is not tried again before this (ms): a rate-limited Stripe gets back-off, not a retry a second. */
+    stripeNextAttemptAt: integer("stripe_next_attempt_at").notNull().default(0),
     /** Why the last Stripe attempt failed, as a class and Stripe's error code (never a key). */
     stripeError: text("stripe_error"),
     /** When the code stops working (the promotion code's expiry), if the program sets one. */
@@ -241,6 +243,7 @@ export const friendCoupons = sqliteTable(
       .where(sql`referral_code_id is not null`),
     index("friend_coupons_pool").on(t.workspaceId, t.source, t.referralCodeId),
     index("friend_coupons_stripe").on(t.workspaceId, t.stripeStatus),
+    index("friend_coupons_stripe_due").on(t.stripeStatus, t.stripeNextAttemptAt),
     index("friend_coupons_promotion").on(t.workspaceId, t.stripePromotionCodeId),
   ],
 );

@@ -11,13 +11,14 @@
  * shown in the dashboard and `GET /v1/admin/friend-coupons`. Creation is idempotent (Stripe's
  * Idempotency-Key is the code's id), so a retry after a lost answer does not make a second one.
  */
-import { and, asc, eq, isNull, lt } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, lte } from "drizzle-orm";
 import Stripe from "stripe";
 import { friendCoupons, referralCodes, stripeAccounts } from "../../db/schema.ts";
 import { open, seal } from "../lib/secret-box.ts";
 import { DomainError } from "./errors.ts";
 import type { FriendCouponRow } from "./friend-coupons.ts";
 import type { SecretContext, ServiceContext, Workspace, WorkspaceContext } from "./types.ts";
+import { jitteredBackoffMs } from "./webhooks.ts";
 import { getWorkspace } from "./workspaces.ts";
 
 /** Where the `stripe` package sends requests; absent, Stripe's own API (tests point it at a local server). */
@@ -28,6 +29,9 @@ export type StripeApiContext = { stripeApi?: StripeApiOptions | undefined };
 const purpose = "stripe-api-key";
 /** Tries before a code whose creation keeps meeting rate limits or outages is marked failed. */
 export const maxAttempts = 8;
+/** Back-off between attempts at a code Stripe refused for now (429, 5xx, network): 30 s doubling, at most an hour. */
+const retryBaseMs = 30_000;
+const retryMaxMs = 3_600_000;
 
 const apiKeyPattern = /^(sk|rk)_(test|live)_[A-Za-z0-9]{8,247}$/;
 
@@ -165,6 +169,7 @@ export async function syncStripePromotionCodes(
   input: { workspaceId?: string; couponId?: string; limit?: number; quick?: boolean } = {},
 ): Promise<StripeSyncReport> {
   const { db } = ctx;
+  const now = ctx.clock.now().getTime();
   const report: StripeSyncReport = { created: 0, retrying: 0, failed: 0 };
   const pending = await db
     .select({ coupon: friendCoupons, course: referralCodes.course })
@@ -173,10 +178,14 @@ export async function syncStripePromotionCodes(
       referralCodes,
       and(eq(referralCodes.workspaceId, friendCoupons.workspaceId), eq(referralCodes.id, friendCoupons.referralCodeId)),
     )
+    // Only workspaces with a key: codes waiting for one (it was removed) must not fill the batch.
+    .innerJoin(stripeAccounts, eq(stripeAccounts.workspaceId, friendCoupons.workspaceId))
     .where(
       and(
         eq(friendCoupons.stripeStatus, "pending"),
         lt(friendCoupons.stripeAttempts, maxAttempts),
+        // The card's own first attempt (couponId) goes at once; retries wait out their back-off.
+        input.couponId ? undefined : lte(friendCoupons.stripeNextAttemptAt, now),
         input.workspaceId ? eq(friendCoupons.workspaceId, input.workspaceId) : undefined,
         input.couponId ? eq(friendCoupons.id, input.couponId) : undefined,
         isNull(friendCoupons.disabledAt),
@@ -214,7 +223,12 @@ export async function syncStripePromotionCodes(
       const failed = !failure.retry || attempts >= maxAttempts;
       await db
         .update(friendCoupons)
-        .set({ stripeStatus: failed ? "failed" : "pending", stripeAttempts: attempts, stripeError: failure.error })
+        .set({
+          stripeStatus: failed ? "failed" : "pending",
+          stripeAttempts: attempts,
+          stripeError: failure.error,
+          stripeNextAttemptAt: now + jitteredBackoffMs(attempts, retryBaseMs, retryMaxMs, Math.random),
+        })
         .where(mine);
       if (failed) report.failed++;
       else report.retrying++;
@@ -227,7 +241,7 @@ export async function syncStripePromotionCodes(
 export async function retryFailedPromotionCodes({ db, workspace }: WorkspaceContext) {
   const rows = await db
     .update(friendCoupons)
-    .set({ stripeStatus: "pending", stripeAttempts: 0 })
+    .set({ stripeStatus: "pending", stripeAttempts: 0, stripeNextAttemptAt: 0 })
     .where(and(eq(friendCoupons.workspaceId, workspace.id), eq(friendCoupons.stripeStatus, "failed")))
     .returning({ id: friendCoupons.id });
   return { requeued: rows.length };

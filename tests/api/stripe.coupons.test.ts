@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ProgramSettings } from "../../db/program-settings.ts";
 import { open } from "../../server/lib/secret-box.ts";
 import { runBackgroundTick } from "../../server/services/background.ts";
+import { syncStripePromotionCodes } from "../../server/services/stripe-coupons.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { dumpDatabase } from "../support/database-dump.ts";
 import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
@@ -192,7 +193,7 @@ describe("creating promotion codes", () => {
     expect((await couponRows())[1]).toMatchObject({ code: arjun.coupon?.code, stripe_status: "created" });
   });
 
-  it("retries a rate-limited creation on the next background run", async () => {
+  it("retries a rate-limited creation on a background run once its back-off has passed", async () => {
     await setup();
     stripe.fail("/v1/promotion_codes", 429, {
       type: "rate_limit_error",
@@ -211,6 +212,11 @@ describe("creating promotion codes", () => {
         stripe_error: "rate limited (429) rate_limit",
       },
     ]);
+    // Not on the very next run (a rate-limited Stripe is not asked again each second) …
+    await tick();
+    expect(stripe.requests.filter((request) => request.path === "/v1/promotion_codes")).toHaveLength(1);
+    // … but once the back-off (about 30 s after a first failure) has passed.
+    t.clock.advance(60_000);
     await tick();
     expect(await couponRows()).toEqual([
       {
@@ -226,6 +232,29 @@ describe("creating promotion codes", () => {
     expect(promotions).toHaveLength(2);
     expect(promotions[1]?.form).toEqual(promotions[0]?.form);
     expect(promotions[1]?.headers["idempotency-key"]).toBe(promotions[0]?.headers["idempotency-key"]);
+  });
+
+  it("does not let codes of a workspace whose key was removed fill the batch of another's", async () => {
+    await setup();
+    stripe.fail("/v1/promotion_codes", 429, { type: "rate_limit_error", code: "rate_limit", message: "Slow down" });
+    await me("waiting", "Wanda Waits");
+    expect(await (await t.call("DELETE", "/v1/admin/stripe/api-key", { headers: admin() })).json()).toMatchObject({
+      connected: false,
+    });
+    await setup();
+    stripe.fail("/v1/promotion_codes", 429, { type: "rate_limit_error", code: "rate_limit", message: "Slow down" });
+    const { coupon } = await me("priya", "Priya Sharma");
+    t.clock.advance(3_600_000);
+    // A batch of one: the older, keyless workspace's code must not take the place.
+    const report = await syncStripePromotionCodes(
+      { db: t.db, clock: t.clock, secret: testConfig.secret, stripeApi: stripe.api },
+      { limit: 1 },
+    );
+    expect(report).toEqual({ created: 1, retrying: 0, failed: 0 });
+    expect((await couponRows()).map((row) => [row.code === coupon?.code, row.stripe_status])).toEqual([
+      [false, "pending"],
+      [true, "created"],
+    ]);
   });
 
   it("marks an invalid request failed, shows it, hides the code, and retries it on request", async () => {

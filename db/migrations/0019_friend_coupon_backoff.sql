@@ -1,0 +1,2 @@
+ALTER TABLE `friend_coupons` ADD `stripe_next_attempt_at` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX `friend_coupons_stripe_due` ON `friend_coupons` (`stripe_status`,`stripe_next_attempt_at`);
