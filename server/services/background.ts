@@ -94,18 +94,19 @@ export function startBackgroundWorker(ctx: ServiceContext, input: BackgroundWork
   let running: Promise<void> | null = null;
   let stopped = false;
   const sending = new Set<Promise<unknown>>();
-  // The digests are looked at once a minute, not on every tick (their key keeps them once per period anyway).
-  let digestMinute = -1;
+  // Housekeeping runs once a minute, not on every tick (a second): network keys age in days and
+  // clearing them writes in every workspace; digests are kept once per period by their key anyway.
+  let housekeepingMinute = -1;
   const tick = () => {
     if (running || stopped) return;
     running = (async () => {
       const started = performance.now();
       const approved = await approveDueRewards(ctx);
-      await forgetStaleNetworkKeys(ctx);
       const minute = Math.floor(ctx.clock.now().getTime() / 60_000);
-      if (input.mail && minute !== digestMinute) {
-        digestMinute = minute;
-        await enqueueTeamDigests({ ...ctx, secret: input.mail.secret });
+      if (minute !== housekeepingMinute) {
+        housekeepingMinute = minute;
+        await forgetStaleNetworkKeys(ctx);
+        if (input.mail) await enqueueTeamDigests({ ...ctx, secret: input.mail.secret });
       }
       await syncCoupons(ctx, input.stripe);
       const runs: { claimed: number; finished: Promise<unknown> }[] = [await startDueDeliveries(ctx, delivery)];

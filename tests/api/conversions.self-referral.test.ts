@@ -6,8 +6,9 @@
  */
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { learners } from "../../db/schema.ts";
-import { runBackgroundTick } from "../../server/services/background.ts";
+import { learnerSignals, learners } from "../../db/schema.ts";
+import { silentLogger } from "../../server/lib/telemetry.ts";
+import { runBackgroundTick, startBackgroundWorker } from "../../server/services/background.ts";
 import { exactEmailHash } from "../../server/services/learners.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { enrollment, poster } from "../support/conversions.ts";
@@ -188,5 +189,34 @@ describe("self-referral by network, across the attribution window", () => {
     t.clock.advance(2 * day);
     await runBackgroundTick({ db: t.db, clock: t.clock });
     expect(await keys()).toEqual([recentClick]);
+  });
+
+  it("has the Node worker clear them once a minute, not on each of its ticks (a second)", async () => {
+    const stale = (value: string) =>
+      t.db.insert(learnerSignals).values({
+        workspaceId: ws.id,
+        learnerId: "lrn_stale_network",
+        kind: "network",
+        value,
+        lastSeenAt: t.clock.now().getTime() - 60 * day,
+      });
+    const left = async () =>
+      (await t.db.select({ value: learnerSignals.value }).from(learnerSignals)).map((row) => row.value).sort();
+    let ticks = 0;
+    const log = { ...silentLogger, debug: () => void ticks++, info: () => void ticks++ };
+    await stale("net-a");
+    const worker = startBackgroundWorker({ db: t.db, clock: t.clock }, { intervalMs: 5, telemetry: { log } });
+    try {
+      await expect.poll(left).toEqual([]);
+      // Ticks go on within the same minute: a key gone stale now waits for the next minute.
+      await stale("net-b");
+      const seen = ticks;
+      await expect.poll(() => ticks).toBeGreaterThan(seen + 5);
+      expect(await left()).toEqual(["net-b"]);
+      t.clock.advance(60_000);
+      await expect.poll(left).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
   });
 });
