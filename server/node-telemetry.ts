@@ -36,6 +36,8 @@ const batchBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500];
 export type NodeMetrics = Metrics & {
   /** The Prometheus text, with the gauges read from the database at this moment. */
   render(ctx: ServiceContext): Promise<{ contentType: string; body: string }>;
+  /** Where `chorus_clicks_held` reads an embedded replica's held clicks (server/node-click-spool.ts). */
+  watchHeldClicks(held: () => number): void;
 };
 
 export function createNodeMetrics(): NodeMetrics {
@@ -112,6 +114,15 @@ export function createNodeMetrics(): NodeMetrics {
     help: "The database's pages in bytes (page_count x page_size).",
     registers,
   });
+  let heldClicks = () => 0;
+  new Gauge({
+    name: "chorus_clicks_held",
+    help: "Clicks an embedded replica keeps locally because its primary did not answer, not yet written there (0 otherwise).",
+    registers,
+    collect() {
+      this.set(heldClicks());
+    },
+  });
 
   return {
     request(route, method, status, seconds) {
@@ -132,6 +143,9 @@ export function createNodeMetrics(): NodeMetrics {
     },
     rateLimited(group, scope) {
       rateLimited.inc({ group, scope });
+    },
+    watchHeldClicks(held) {
+      heldClicks = held;
     },
     async render(ctx) {
       // A database that does not answer must not cost the scrape: the process figures are what

@@ -9,6 +9,7 @@ import { demoSlug, ensureDemoWorkspace } from "../demo/seed.ts";
 import { createDemoRoutes } from "../demo/server.ts";
 import { type App, createApp } from "./app.ts";
 import { ConfigError, nodeSettings } from "./config.ts";
+import { openClickSpool } from "./node-click-spool.ts";
 import { databaseFile, NotMigratedError, openDatabase, ReplicaUnreachableError } from "./node-database.ts";
 import { createSmtpTransport } from "./node-mail.ts";
 import { createNodeOutbound } from "./node-outbound.ts";
@@ -66,7 +67,10 @@ const demoLanding = demoKeys
 
 // One process writes this database's clicks (group commit: concurrent clicks share a
 // transaction), so the click recorder may trust its memory of the last hour (services/clicks.ts).
-const clickWriter = createClickWriter({ db }, { metrics });
+// An embedded replica keeps clicks locally while its primary does not answer (node-click-spool.ts).
+const clickSpool = settings.database.sync && file ? await openClickSpool(db, file) : null;
+const clickWriter = createClickWriter({ db }, { metrics, through: clickSpool?.write });
+if (clickSpool) metrics.watchHeldClicks(() => clickSpool.held);
 // Credential URLs and webhooks: names resolved, every answer checked, the checked address connected to.
 const outbound = createNodeOutbound();
 // Without SMTP_URL and MAIL_FROM mail is off: messages wait in the outbox, the dashboard says so.
@@ -88,6 +92,7 @@ const app: App = createApp({
   pendingMigrations: () => pendingMigrations(client),
   // A sync pulls only new frames: cheap when the primary answers, an error when it does not.
   primaryProbe: settings.database.sync ? () => client.sync() : undefined,
+  heldClicks: clickSpool ? () => clickSpool.held : undefined,
   // The demo site calls the app in-process (no socket): such a request has no address.
   clientIp: (c) =>
     (c.env as { incoming?: unknown } | undefined)?.incoming ? getConnInfo(c).remote.address : undefined,
@@ -119,6 +124,14 @@ const background = startBackgroundWorker(
   { db, clock },
   { intervalMs: 1_000, delivery: { fetch: outbound.fetch }, mail, stripe: { secret }, telemetry: { log, metrics } },
 );
+
+// Held clicks go to the primary as soon as it answers again (tried each second while any are held).
+const heldClicks = clickSpool
+  ? setInterval(() => {
+      if (clickSpool.held > 0)
+        clickSpool.drain().catch((error) => log.error({ err: error }, "writing held clicks failed"));
+    }, 1_000)
+  : undefined;
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   const lines = [
@@ -166,6 +179,8 @@ async function shutdown(signal: string) {
   await clickWriter.flush();
   // Let a running delivery pass record its outcome before the database closes.
   await background.stop();
+  clearInterval(heldClicks);
+  clickSpool?.close();
   client.close();
   console.log("Stopped cleanly.");
   process.exit(0);

@@ -54,6 +54,8 @@ export type Deps = {
   pendingMigrations?: () => Promise<string[]>;
   /** An embedded replica's (DATABASE_SYNC_URL): settles when its primary answers; for /readyz. */
   primaryProbe?: () => Promise<unknown>;
+  /** An embedded replica's clicks kept locally while its primary did not answer, not yet written there. */
+  heldClicks?: () => number;
   /** The demo provider's site at /demo and its files at /demo/assets (Node, when it has a demo workspace). */
   demo?: { routes: Hono; assets: MiddlewareHandler<AppEnv> };
 };

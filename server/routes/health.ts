@@ -45,7 +45,8 @@ const ready = apiRoute({
   description:
     "503 (with each check's verdict in `error.details.checks`) when the database does not answer, it lacks a " +
     "migration of this build, a due webhook or email has waited unclaimed longer than READY_OUTBOX_MAX_AGE_SECONDS, " +
-    "or, for an embedded replica, its primary does not answer (writes are refused meanwhile).",
+    "or, for an embedded replica, its primary does not answer (clicks are held on this server and written " +
+    "once it answers; other writes are refused meanwhile).",
   responses: {
     200: { description: "Every check passes", content: { "application/json": { schema: Ready } } },
     ...errorResponses(503),
@@ -77,12 +78,13 @@ export const healthRoutes = createRouter()
     return c.json({ status: "ok" as const, database: "ok" as const, time: clock.now().toISOString() }, 200);
   })
   .openapi(ready, async (c) => {
-    const { config, pendingMigrations, mailTransport, primaryProbe } = c.var.deps;
+    const { config, pendingMigrations, mailTransport, primaryProbe, heldClicks } = c.var.deps;
     const verdict = await readiness(serviceContext(c), {
       pendingMigrations,
       maxOverdueSeconds: config.readyOutboxMaxAgeSeconds ?? 300,
       draining: mailTransport ? ["webhooks", "mail"] : ["webhooks"],
       ...(primaryProbe ? { primary: primaryProbe } : {}),
+      ...(heldClicks ? { heldClicks } : {}),
     });
     if (!verdict.ready)
       throw new ApiError("unavailable", `Not ready: ${verdict.reasons.join("; ")}`, { checks: verdict.checks });

@@ -239,10 +239,19 @@ export async function insertClicks({ db }: { db: Db }, { rows }: { rows: ClickRo
  */
 export function createClickWriter(
   { db }: Pick<ServiceContext, "db">,
-  { runtime = "node", metrics }: { runtime?: "node" | "workers"; metrics?: Pick<Metrics, "clickBatch"> } = {},
+  {
+    runtime = "node",
+    metrics,
+    through = (rows) => insertClicks({ db }, { rows }),
+  }: {
+    runtime?: "node" | "workers";
+    metrics?: Pick<Metrics, "clickBatch">;
+    /** Where a batch goes instead of straight to `insertClicks` (an embedded replica's held-clicks file). */
+    through?: (rows: ClickRow[]) => Promise<void>;
+  } = {},
 ): ClickWriter {
   // A batch is one transaction, so a busy database's refusal wrote nothing and it can run again.
-  const write = (rows: ClickRow[]) => retryWhileBusy(() => insertClicks({ db }, { rows }));
+  const write = (rows: ClickRow[]) => retryWhileBusy(() => through(rows));
   // Workers: one click per request, in the isolate's write queue (see write-transaction.ts).
   if (runtime === "workers") return { write: (row) => inWriteQueue(db, () => write([row])), flush: async () => {} };
   return groupCommit<ClickRow>(write, chunk, metrics?.clickBatch);

@@ -66,6 +66,8 @@ export type ReadinessInput = {
    * go on from the local copy but every write is refused, so the server is not ready.
    */
   primary?: () => Promise<unknown>;
+  /** The clicks an embedded replica holds locally until its primary has them (server/node-click-spool.ts). */
+  heldClicks?: () => number;
 };
 
 export type Readiness = {
@@ -118,13 +120,22 @@ export async function readiness(ctx: ServiceContext, input: ReadinessInput): Pro
         `not draining: a due message has waited ${overdueSeconds} s unclaimed (the limit is ${input.maxOverdueSeconds} s)`,
       );
   }
-  if (
-    input.primary &&
-    !(await input.primary().then(
+  if (input.primary) {
+    const held = input.heldClicks?.() ?? 0;
+    const holding = `${held} ${held === 1 ? "click" : "clicks"} held on this server`;
+    const answers = await input.primary().then(
       () => true,
       () => false,
-    ))
-  )
-    fail("primary", "the primary database does not answer: writes are refused until it does (reads go on)");
+    );
+    if (!answers)
+      fail(
+        "primary",
+        input.heldClicks
+          ? `the primary database does not answer: clicks are kept on this server (${holding}), other writes are refused until it does (reads go on)`
+          : "the primary database does not answer: writes are refused until it does (reads go on)",
+      );
+    // Answering again, and still catching up: ready, and saying so.
+    else if (held > 0) checks.primary = `ok (${holding}, being written to the primary)`;
+  }
   return { ready: reasons.length === 0, checks, reasons };
 }

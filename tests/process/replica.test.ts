@@ -43,6 +43,7 @@ const replicaEnv = () => ({
   CHORUS_SECRET: testConfig.secret,
   DATABASE_URL: `file:${join(dir, "replica.db")}`,
   DATABASE_SYNC_URL: sqld.url,
+  METRICS_TOKEN: "replica-metrics-token-0123456789",
 });
 
 type Workspace = { id: string; secretKey: string };
@@ -168,7 +169,7 @@ it("answers a write only once the primary has it, and a restarted server catches
   expect(await server.stop("SIGINT")).toBe(0);
 }, 90_000);
 
-it("while the primary is down: reads go on, writes answer 503, a new start stops with the reason; once it is back, writes go on", async () => {
+it("while the primary is down: reads go on, clicks are kept locally, other writes answer 503, a new start stops with the reason; once it is back, held clicks and writes go on", async () => {
   const server = await start();
   const ws = createWorkspace("Outage Academy");
   const program = () =>
@@ -200,7 +201,8 @@ it("while the primary is down: reads go on, writes answer 503, a new start stops
   // Alive, but not ready: the load balancer should send writes elsewhere.
   expect(await readyz()).toEqual({
     status: 503,
-    primary: "the primary database does not answer: writes are refused until it does (reads go on)",
+    primary:
+      "the primary database does not answer: clicks are kept on this server (0 clicks held on this server), other writes are refused until it does (reads go on)",
   });
   // A write cannot reach the primary: refused in the envelope, as unavailable, never as a 500.
   const refused = await post(server.baseUrl, ws.secretKey, "/v1/conversions", enrollment("outage-1", "outage-priya"));
@@ -214,15 +216,31 @@ it("while the primary is down: reads go on, writes answer 503, a new start stops
     status: 503,
     code: "unavailable",
   });
-  // A redirect still sends the friend on, with `via` but no click id: a click that was not kept is never acknowledged.
-  const redirect = await fetch(`${server.baseUrl}/r/outage-priya`, {
-    redirect: "manual",
-    headers: { "User-Agent": `${chromeUserAgent} outage`, "X-Forwarded-For": "10.8.0.1" },
-  });
-  expect(redirect.status).toBe(302);
-  const landing = new URL(redirect.headers.get("Location")!);
-  expect(landing.searchParams.get("via")).toBe("outage-priya");
-  expect(landing.searchParams.has("chorus_cid")).toBe(false);
+  // Local writes go on for the one write nobody would retry: a friend's click is kept in the
+  // held-clicks file (committed before the redirect answers) and acknowledged with its id.
+  const clickIds: string[] = [];
+  for (let i = 1; i <= 3; i++) {
+    const redirect = await fetch(`${server.baseUrl}/r/outage-priya?ch=whatsapp`, {
+      redirect: "manual",
+      headers: { "User-Agent": `${chromeUserAgent} outage ${i}`, "X-Forwarded-For": `10.8.0.${i}` },
+    });
+    expect(redirect.status).toBe(302);
+    const landing = new URL(redirect.headers.get("Location")!);
+    expect(landing.searchParams.get("via")).toBe("outage-priya");
+    clickIds.push(landing.searchParams.get("chorus_cid") ?? "");
+  }
+  expect(clickIds.every((id) => id.length > 0)).toBe(true);
+  expect(new Set(clickIds).size).toBe(3);
+  expect((await readyz()).primary).toBe(
+    "the primary database does not answer: clicks are kept on this server (3 clicks held on this server), other writes are refused until it does (reads go on)",
+  );
+  const heldGauge = async () => {
+    const text = await (
+      await fetch(`${server.baseUrl}/metrics`, { headers: { Authorization: "Bearer replica-metrics-token-0123456789" } })
+    ).text();
+    return text.split("\n").find((line) => line.startsWith("chorus_clicks_held "));
+  };
+  expect(await heldGauge()).toBe("chorus_clicks_held 3");
 
   // A second server cannot open its replica without the primary: it stops and says why.
   const second = runServerExpectingExit({ ...replicaEnv(), DATABASE_URL: `file:${join(dir, "second.db")}` });
@@ -246,6 +264,20 @@ it("while the primary is down: reads go on, writes answer 503, a new start stops
   expect(await onPrimary("select count(*) as n from conversions where external_id = 'outage-1'")).toEqual([
     expect.objectContaining({ n: 1 }),
   ]);
+  // The held clicks reached the primary, each once, and count in its figures like any other click.
+  await expect.poll(async () => (await readyz()).primary, { timeout: 20_000, interval: 250 }).toBe("ok");
+  const onThePrimary = await onPrimary(
+    `select id, channel from clicks where id in (${clickIds.map(() => "?").join(", ")}) order by id`,
+    clickIds,
+  );
+  expect(onThePrimary.map((row) => row.id).sort()).toEqual([...clickIds].sort());
+  expect(onThePrimary.every((row) => row.channel === "whatsapp")).toBe(true);
+  expect(
+    await onPrimary(
+      "select clicks, visitors from analytics_daily where dim = 'channel' and key = 'whatsapp' and grain = 'd' and course = '*'",
+    ),
+  ).toEqual([expect.objectContaining({ clicks: 3, visitors: 3 })]);
   expect(await readyz()).toEqual({ status: 200, primary: "ok" });
+  expect(await heldGauge()).toBe("chorus_clicks_held 0");
   expect(await server.stop("SIGINT")).toBe(0);
 }, 90_000);
