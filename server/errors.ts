@@ -5,7 +5,7 @@
  * The code alone decides the status, here and nowhere else.
  */
 import { z } from "@hono/zod-openapi";
-import { DomainError, type DomainErrorCode } from "./services/errors.ts";
+import { type DomainError, type DomainErrorCode, domainErrorIn } from "./services/errors.ts";
 
 export const errorStatus = {
   invalid_request: 400,
@@ -50,8 +50,8 @@ export function fromDomainError(error: DomainError): ApiError {
 /** The error a thrown value stands for, if it is one of ours. */
 export function apiErrorOf(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
-  if (error instanceof DomainError) return fromDomainError(error);
-  return undefined;
+  const domain = domainErrorIn(error);
+  return domain ? fromDomainError(domain) : undefined;
 }
 
 export const ErrorEnvelope = z

@@ -17,7 +17,7 @@
 import { type Client, createClient } from "@libsql/client";
 import type { Db } from "../db/index.ts";
 import { type ClickRow, insertClicks } from "./services/click-writer.ts";
-import { DomainError } from "./services/errors.ts";
+import { primaryAway } from "./services/errors.ts";
 
 /** Clicks written to the primary per attempt (as the group committer's batches). */
 const drainBatch = 500;
@@ -31,8 +31,6 @@ export type ClickSpool = {
   drain(): Promise<void>;
   close(): void;
 };
-
-const unavailable = (error: unknown) => error instanceof DomainError && error.code === "unavailable";
 
 /** The held-clicks file of a replica at `databaseFile`; created on first use. */
 export async function openClickSpool(
@@ -85,7 +83,7 @@ export async function openClickSpool(
       try {
         await write(clicks.filter((click) => !present.has(click.id)));
       } catch (error) {
-        if (unavailable(error)) return;
+        if (primaryAway(error)) return;
         throw error;
       }
       const last = Number(rows[rows.length - 1]?.seq);
@@ -103,7 +101,7 @@ export async function openClickSpool(
         try {
           return await write(rows);
         } catch (error) {
-          if (!unavailable(error)) throw error;
+          if (!primaryAway(error)) throw error;
         }
       }
       await hold(rows);

@@ -25,3 +25,20 @@ export class DomainError extends Error {
     this.details = details;
   }
 }
+
+/**
+ * The DomainError an error is or carries. drizzle wraps what the driver throws ("Failed query: …",
+ * the original as `cause`), and an embedded replica's "the primary does not answer" is a
+ * DomainError thrown beneath the query builder (server/replica-client.ts).
+ */
+export function domainErrorIn(error: unknown): DomainError | undefined {
+  let current = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof DomainError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Whether a write failed because an embedded replica's primary does not answer (reads go on). */
+export const primaryAway = (error: unknown) => domainErrorIn(error)?.code === "unavailable";

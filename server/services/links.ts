@@ -13,7 +13,7 @@
 import type { RateLimits } from "../lib/rate-limiter.ts";
 import { type ClickChannel, type ClickRecorder, clickChannels, isAutomated } from "./clicks.ts";
 import { type CodeCache, normalizeCode, type ResolvedCode, referrerName } from "./codes.ts";
-import { DomainError } from "./errors.ts";
+import { DomainError, primaryAway } from "./errors.ts";
 import { couponForReferral } from "./friend-coupons.ts";
 import type { ServiceContext, Visitor, WorkspaceContext } from "./types.ts";
 
@@ -154,7 +154,12 @@ async function describe(ctx: LinkContext & WorkspaceContext, code: ResolvedCode)
   const { settings } = ctx.workspace;
   const name = await referrerName(ctx, { workspaceId: code.workspaceId, learnerId: code.learnerId });
   if (code.coupon === null) {
-    const made = await couponForReferral(ctx, { code: { id: code.codeId }, learnerName: name });
+    // Making the coupon is a write: while an embedded replica's primary is away the friend still
+    // lands and their click is kept (node-click-spool.ts); the coupon comes with a later landing.
+    const made = await couponForReferral(ctx, { code: { id: code.codeId }, learnerName: name }).catch((error) => {
+      if (primaryAway(error)) return null;
+      throw error;
+    });
     // The cached code learns its coupon, so the next landings on it cost no read (a code Stripe
     // refused would not work at checkout: it stays unshown, and is looked for again).
     if (made && made.stripeStatus !== "failed") code.coupon = made.code;

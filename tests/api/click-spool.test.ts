@@ -6,9 +6,10 @@
  */
 import { existsSync } from "node:fs";
 import { afterEach, expect, it } from "vitest";
+import { apiErrorOf } from "../../server/errors.ts";
 import { openClickSpool } from "../../server/node-click-spool.ts";
 import { type ClickRow, insertClicks } from "../../server/services/click-writer.ts";
-import { DomainError } from "../../server/services/errors.ts";
+import { DomainError, primaryAway } from "../../server/services/errors.ts";
 import { freshDatabase, type TestDatabase } from "../support/database.ts";
 
 const open: TestDatabase[] = [];
@@ -120,4 +121,14 @@ it("passes on a failure that is not the primary being away, so the redirect answ
   await expect(spool.write([click(1)])).rejects.toThrow("disk I/O error");
   expect(spool.held).toBe(0);
   spool.close();
+});
+
+it("answers a write refused beneath the query builder with its own error, not a 500", async () => {
+  // What drizzle throws when the replica's client refuses a write: its own error, the refusal as `cause`.
+  const wrapped = new Error('Failed query: insert into "friend_coupons" …', {
+    cause: new DomainError("unavailable", "The primary database does not answer"),
+  });
+  expect(apiErrorOf(wrapped)).toMatchObject({ status: 503, code: "unavailable" });
+  expect(primaryAway(wrapped)).toBe(true);
+  expect(apiErrorOf(new Error("Failed query", { cause: new Error("disk I/O error") }))).toBeUndefined();
 });

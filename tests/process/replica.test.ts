@@ -46,7 +46,7 @@ const replicaEnv = () => ({
   METRICS_TOKEN: "replica-metrics-token-0123456789",
 });
 
-type Workspace = { id: string; secretKey: string };
+type Workspace = { id: string; secretKey: string; publishableKey: string };
 
 /** `chorus workspace create` with the replica's variables: the CLI writes to the primary. */
 function createWorkspace(name: string): Workspace {
@@ -229,10 +229,24 @@ it("while the primary is down: reads go on, clicks are kept locally, other write
     expect(landing.searchParams.get("via")).toBe("outage-priya");
     clickIds.push(landing.searchParams.get("chorus_cid") ?? "");
   }
+  // The landing page's beacon (a landing with `?via=` but no click id) records its click the same way.
+  const beacon = await fetch(`${server.baseUrl}/v1/clicks`, {
+    method: "POST",
+    headers: {
+      "Chorus-Key": ws.publishableKey,
+      Origin: "https://academy.example",
+      "Content-Type": "application/json",
+      "User-Agent": `${chromeUserAgent} outage 4`,
+      "X-Forwarded-For": "10.8.0.4",
+    },
+    body: JSON.stringify({ code: "outage-priya", channel: "whatsapp" }),
+  });
+  expect(beacon.status).toBe(201);
+  clickIds.push(((await beacon.json()) as { clickId: string }).clickId);
   expect(clickIds.every((id) => id.length > 0)).toBe(true);
-  expect(new Set(clickIds).size).toBe(3);
+  expect(new Set(clickIds).size).toBe(4);
   expect((await readyz()).primary).toBe(
-    "the primary database does not answer: clicks are kept on this server (3 clicks held on this server), other writes are refused until it does (reads go on)",
+    "the primary database does not answer: clicks are kept on this server (4 clicks held on this server), other writes are refused until it does (reads go on)",
   );
   const heldGauge = async () => {
     const text = await (
@@ -240,7 +254,7 @@ it("while the primary is down: reads go on, clicks are kept locally, other write
     ).text();
     return text.split("\n").find((line) => line.startsWith("chorus_clicks_held "));
   };
-  expect(await heldGauge()).toBe("chorus_clicks_held 3");
+  expect(await heldGauge()).toBe("chorus_clicks_held 4");
 
   // A second server cannot open its replica without the primary: it stops and says why.
   const second = runServerExpectingExit({ ...replicaEnv(), DATABASE_URL: `file:${join(dir, "second.db")}` });
@@ -276,7 +290,7 @@ it("while the primary is down: reads go on, clicks are kept locally, other write
     await onPrimary(
       "select clicks, visitors from analytics_daily where dim = 'channel' and key = 'whatsapp' and grain = 'd' and course = '*'",
     ),
-  ).toEqual([expect.objectContaining({ clicks: 3, visitors: 3 })]);
+  ).toEqual([expect.objectContaining({ clicks: 4, visitors: 4 })]);
   expect(await readyz()).toEqual({ status: 200, primary: "ok" });
   expect(await heldGauge()).toBe("chorus_clicks_held 0");
   expect(await server.stop("SIGINT")).toBe(0);
