@@ -4,7 +4,6 @@ import type { PublicStory, StoryPage, StoryVerification } from "./lib/api-types.
 import { ChorusElement, define } from "./lib/element.ts";
 import { catalog, formatDate, formatNumber } from "./lib/i18n.ts";
 import { outcomeTypes, storyText } from "./lib/stories.ts";
-import { storiesJsonLdScript } from "./lib/story-json-ld.ts";
 import { baseStyles } from "./lib/styles.ts";
 import { COMPLETE, ERROR, initialState, PENDING, Task, type TaskStatus } from "./lib/task.ts";
 import { storyWallStyles } from "./story-wall.styles.ts";
@@ -119,6 +118,8 @@ export class ChorusStoryWall extends ChorusElement {
   declare noJsonLd: boolean;
   declare _items: PublicStory[];
   declare _cursor: string | null;
+  /** The course's rating over all its approved stories (from the first page), for the JSON-LD. */
+  private _rating: StoryPage["rating"] = null;
   declare _index: number;
   declare _playing: boolean;
   /** The story whose receipt is open. */
@@ -143,6 +144,7 @@ export class ChorusStoryWall extends ChorusElement {
       if (more) this._focusFrom = this._items.length;
       else this._index = 0;
       this._items = more ? [...this._items, ...page.items] : page.items;
+      if (!more) this._rating = page.rating ?? null;
       this._cursor = page.nextCursor;
       this.emit("chorus-stories-loaded", { count: this._items.length, hasMore: page.nextCursor !== null });
     },
@@ -219,28 +221,36 @@ export class ChorusStoryWall extends ChorusElement {
     void this._page.run([this.course, this.outcome, this.verified, this.limit, more]);
   }
 
-  /** Schema.org `Review`s of the course, in the light DOM where search engines read them. */
+  /**
+   * Schema.org `Review`s of the course, in the light DOM where search engines read them. The
+   * builder is an on-demand chunk: it comes after the stories are on screen, never before them.
+   */
   private _jsonLd() {
-    try {
-      let script = this.querySelector<HTMLScriptElement>(":scope > script[data-chorus]");
-      if (this.noJsonLd || !this.course || this._items.length === 0) {
-        script?.remove();
-        return;
-      }
-      if (!script) {
-        script = document.createElement("script");
-        script.type = "application/ld+json";
-        script.dataset.chorus = "";
-        this.append(script);
-      }
-      // Escaped so that no story text can close the script element or open another.
-      script.textContent = storiesJsonLdScript(
-        { name: this.courseName || document.title || this.course, url: location.origin + location.pathname },
-        this._items,
-      );
-    } catch {
-      // A host page that forbids it (Trusted Types) keeps its wall without the markup.
+    let script = this.querySelector<HTMLScriptElement>(":scope > script[data-chorus]");
+    if (this.noJsonLd || !this.course || this._items.length === 0) {
+      script?.remove();
+      return;
     }
+    const [items, rating] = [this._items, this._rating];
+    void import("./lib/story-json-ld.ts")
+      .then(({ storiesJsonLdScript }) => {
+        // Stories replaced meanwhile: their own call writes the markup.
+        if (items !== this._items || this.noJsonLd) return;
+        if (!script) {
+          script = document.createElement("script");
+          script.type = "application/ld+json";
+          script.dataset.chorus = "";
+          this.append(script);
+        }
+        // Escaped so that no story text can close the script element or open another.
+        script.textContent = storiesJsonLdScript(
+          { name: this.courseName || document.title || this.course, url: location.origin + location.pathname },
+          items,
+          rating,
+        );
+      })
+      // A host page that forbids it (Trusted Types), or a chunk that did not load: the wall stays, without the markup.
+      .catch(() => {});
   }
 
   private _syncTimer() {

@@ -11,7 +11,7 @@ import { publicBase } from "../lib/urls.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { credentialFetch } from "../services/credentials/fetch.ts";
-import { listPublicStories, outcomeTypes, publicStory } from "../services/stories.ts";
+import { courseRating, listPublicStories, outcomeTypes, publicStory } from "../services/stories.ts";
 import {
   type AuthorContext,
   type AuthorProof,
@@ -196,9 +196,16 @@ export const storyRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(listStories, async (c) => {
-    const page = await listPublicStories(workspaceContext(c), c.req.valid("query"));
+    const query = c.req.valid("query");
+    const ctx = workspaceContext(c);
+    const page = await listPublicStories(ctx, query);
+    // A rating of the whole course: not of a filtered subset, and once per wall (its first page).
+    const rating =
+      query.course && !query.outcome && !query.verified && !query.cursor
+        ? await courseRating(ctx, { course: query.course })
+        : null;
     const base = publicBase(c);
-    return c.json({ items: page.items.map((row) => publicStory(row, base)), nextCursor: page.nextCursor }, 200);
+    return c.json({ items: page.items.map((row) => publicStory(row, base)), nextCursor: page.nextCursor, rating }, 200);
   })
   .openapi(getVerification, async (c) => {
     const receipt = await storyVerification(workspaceContext(c), {

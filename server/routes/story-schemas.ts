@@ -154,7 +154,19 @@ export const PublicStory = z
 export type PublicStory = z.infer<typeof PublicStory>;
 
 export const StoryPage = z
-  .object({ items: z.array(PublicStory), nextCursor: z.string().nullable() })
+  .object({
+    items: z.array(PublicStory),
+    nextCursor: z.string().nullable(),
+    rating: z
+      .object({ count: z.number().int(), average: z.number() })
+      .nullable()
+      .openapi({
+        description:
+          "The course's rating over all its approved stories (mean to one decimal), for schema.org's `aggregateRating`: " +
+          "on the first page of a `course` without other filters, and only from the workspace's `minSampleSize` stories " +
+          "up (the same k that suppresses outcome figures); null otherwise",
+      }),
+  })
   .openapi("StoryPage");
 export type StoryPage = z.infer<typeof StoryPage>;
 

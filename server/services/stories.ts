@@ -4,7 +4,7 @@
  * visitors: no name, photo or salary figure without its consent. The author's use cases over the
  * widget API (tokens, the honeypot, share links, the receipt) are in `story-authors.ts`.
  */
-import { and, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import { learners, stories } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
@@ -435,6 +435,26 @@ export async function listPublicStories({ db, workspace }: WorkspaceContext, fil
     .orderBy(desc(stories.featured), desc(stories.approvedAt), desc(stories.id))
     .limit(filter.limit + 1);
   return paginate(rows, filter.limit, (last) => [last.featured ? 1 : 0, last.approvedAt ?? 0, last.id]);
+}
+
+/**
+ * A course's rating from its approved stories (count and mean, to one decimal), for its
+ * schema.org `aggregateRating`; null below the workspace's minimum sample (the same k that
+ * suppresses outcome figures), where a mean of a handful of stories would say little.
+ */
+export async function courseRating(
+  { db, workspace }: WorkspaceContext,
+  input: { course: string },
+): Promise<{ count: number; average: number } | null> {
+  const [row] = await db
+    .select({ count: count(), sum: sql<number>`coalesce(sum(${stories.rating}), 0)` })
+    .from(stories)
+    .where(
+      and(eq(stories.workspaceId, workspace.id), eq(stories.status, "approved"), eq(stories.course, input.course)),
+    );
+  const n = Number(row?.count ?? 0);
+  if (n === 0 || n < workspace.settings.minSampleSize) return null;
+  return { count: n, average: Math.round((Number(row?.sum) / n) * 10) / 10 };
 }
 
 /** The moderation queue: every story of the workspace, newest first, optionally by status. */

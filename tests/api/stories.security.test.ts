@@ -39,7 +39,7 @@ describe("storiesJsonLd", () => {
     ]);
     expect(ld["@type"]).toBe("Course");
     expect(JSON.stringify(ld)).not.toContain("Organization");
-    const reviews = ld.review as {
+    const reviews = ld.review as unknown as {
       "@type": string;
       author: { name: string };
       reviewRating: { ratingValue: number };
@@ -47,7 +47,21 @@ describe("storiesJsonLd", () => {
     }[];
     expect(reviews.map((r) => r["@type"])).toEqual(["Review", "Review"]);
     expect(reviews.map((r) => r.author.name)).toEqual(["A learner", "Priya"]);
-    expect(reviews[0]).toMatchObject({ reviewRating: { ratingValue: 4, bestRating: 5 }, datePublished: "2026-11-02" });
+    // Ratings run from 1 to 5, schema.org's default range, so the markup need not say so.
+    expect(reviews[0]).toMatchObject({
+      reviewRating: { "@type": "Rating", ratingValue: 4 },
+      datePublished: "2026-11-02",
+    });
+  });
+
+  it("rates the Course over all its approved stories when the API gives a rating, and not otherwise", () => {
+    const rated = storiesJsonLd({ name: "Data Analytics" }, [story], { count: 12, average: 4.3 });
+    expect(rated.aggregateRating).toEqual({
+      "@type": "AggregateRating",
+      ratingValue: 4.3,
+      ratingCount: 12,
+    });
+    expect(storiesJsonLd({ name: "Data Analytics" }, [story], null)).not.toHaveProperty("aggregateRating");
   });
 
   it("escapes story text in the script form", () => {
@@ -74,6 +88,35 @@ describe("stories in JSON-LD through the API", () => {
     expect(script).not.toContain("Priya");
     expect(script).not.toContain("Withdrawn Person");
     expect(script).not.toMatch(/[<>]/);
+  });
+
+  it("gives a course's rating over all its approved stories from the minimum sample up, on a course's first page only", async () => {
+    const api = storyClient(t, ws);
+    const admin = { Authorization: `Bearer ${ws.secretKey}` };
+    expect((await t.call("PATCH", "/v1/admin/program", { body: { minSampleSize: 3 }, headers: admin })).status).toBe(
+      200,
+    );
+    const rating = async (query: string) =>
+      ((await (await api.list(query)).json()) as { rating: { count: number; average: number } | null }).rating;
+    const story = (rating: number, outcome = "new_job") =>
+      storyBody({ rating, photoUrl: null, outcome: { type: outcome, salaryIncreasePct: null, monthsToOutcome: 4 } });
+    await api.approved(story(5));
+    await api.approved(story(4, "promotion"));
+    // Two stories: below the minimum of three, no rating at all (a mean of two says little).
+    expect(await rating("?course=data-analytics")).toBeNull();
+    await api.approved(story(4));
+    // Pending and other courses' stories do not count: (5 + 4 + 4) / 3 = 4.33…, to one decimal 4.3.
+    await api.post(story(1));
+    await api.approved({ ...story(1), course: "ux-design" });
+    expect(await rating("?course=data-analytics")).toEqual({ count: 3, average: 4.3 });
+    // Every page of one story, rated over all three, not over the one on screen.
+    expect(await rating("?course=data-analytics&limit=1")).toEqual({ count: 3, average: 4.3 });
+    // Not for a filtered subset, a later page, or no course.
+    expect(await rating("?course=data-analytics&outcome=new_job")).toBeNull();
+    expect(await rating("?course=data-analytics&verified=true")).toBeNull();
+    expect(await rating("")).toBeNull();
+    const first = (await (await api.list("?course=data-analytics&limit=1")).json()) as { nextCursor: string };
+    expect(await rating(`?course=data-analytics&limit=1&cursor=${encodeURIComponent(first.nextCursor)}`)).toBeNull();
   });
 });
 

@@ -605,7 +605,8 @@ describe("the hosted advocate page (server-rendered, its own strict CSP)", () =>
       await expectInert(`hosted page ${slug}`);
     }
     tally.add("brand.name, learner.name (hosted advocate page)", xssPayloads.length * 2);
-  });
+    // 56 real page loads one after another: 25 s on a quiet CI machine, so the default 30 s was too close.
+  }, 120_000);
 });
 
 describe("the demo provider's course page (npm start's server, the demo's own strict CSP)", () => {

@@ -3,6 +3,8 @@
  * provider's organisation (reviews a business publishes about itself are "self-serving" for
  * search engines). Built in the browser by `<chorus-story-wall>`, from the stories it shows.
  */
+// Checked against schema.org's own vocabulary at compile time (schema-dts, types only: no bytes shipped).
+import type { Course, WithContext } from "schema-dts";
 import type { PublicStory } from "./api-types.ts";
 import { jsonForScript } from "./json-script.ts";
 
@@ -14,18 +16,36 @@ export type JsonLdCourse = { name: string; url?: string; description?: string };
 /** The name shown for a learner who did not consent to showing theirs. */
 export const anonymousAuthor = "A learner";
 
-export function storiesJsonLd(course: JsonLdCourse, stories: readonly JsonLdStory[]): Record<string, unknown> {
+/** The course's rating over all its approved stories, when there are enough of them (the API decides). */
+export type JsonLdRating = { count: number; average: number } | null | undefined;
+
+export function storiesJsonLd(
+  course: JsonLdCourse,
+  stories: readonly JsonLdStory[],
+  rating?: JsonLdRating,
+): WithContext<Course> {
   return {
     "@context": "https://schema.org",
     "@type": "Course",
     name: course.name,
     ...(course.url ? { url: course.url } : {}),
     ...(course.description ? { description: course.description } : {}),
+    // Over every approved story of the course, not only those on screen; from k stories up only.
+    ...(rating
+      ? {
+          aggregateRating: {
+            "@type": "AggregateRating",
+            ratingValue: rating.average,
+            ratingCount: rating.count,
+          },
+        }
+      : {}),
     review: stories.map((story) => ({
       "@type": "Review",
       name: story.headline,
       reviewBody: story.body,
-      reviewRating: { "@type": "Rating", ratingValue: story.rating, bestRating: 5, worstRating: 1 },
+      // bestRating 5 and worstRating 1 are schema.org's defaults, as Chorus's ratings are.
+      reviewRating: { "@type": "Rating", ratingValue: story.rating },
       author: { "@type": "Person", name: story.name ?? anonymousAuthor },
       ...(story.approvedAt ? { datePublished: story.approvedAt.slice(0, 10) } : {}),
     })),
@@ -33,6 +53,10 @@ export function storiesJsonLd(course: JsonLdCourse, stories: readonly JsonLdStor
 }
 
 /** The text to put inside `<script type="application/ld+json">`, escaped so no story can break out. */
-export function storiesJsonLdScript(course: JsonLdCourse, stories: readonly JsonLdStory[]): string {
-  return jsonForScript(storiesJsonLd(course, stories));
+export function storiesJsonLdScript(
+  course: JsonLdCourse,
+  stories: readonly JsonLdStory[],
+  rating?: JsonLdRating,
+): string {
+  return jsonForScript(storiesJsonLd(course, stories, rating));
 }
