@@ -13,13 +13,14 @@ import { conversions } from "../../db/schema.ts";
 import { insertClicks } from "../../server/services/click-writer.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { advocateFactory, type ClickRow, clickRow, conversionRow } from "../support/analytics-factories.ts";
-import { browserUserAgent, distAssets, launchBrowser } from "../support/browser.ts";
+import { browserUserAgent, distAssets, launchBrowser, seriousA11yViolations } from "../support/browser.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
 
 let browser: Browser;
 let live: LiveServer;
 let ws: CreatedWorkspace;
+let advocateCode: string;
 const shots = mkdtempSync(join(tmpdir(), "chorus-dashboard-layout-"));
 const day = 86_400_000;
 
@@ -28,6 +29,7 @@ beforeAll(async () => {
   live = await startLiveServer({ deps: { assets: distAssets } });
   ws = await workspaceFactory(live.db);
   const advocate = await advocateFactory(live.db, ws.id, { name: "Priya Sharma", externalId: "priya" });
+  advocateCode = advocate.code;
   const now = Date.now();
   const rows: ClickRow[] = [];
   for (let i = 0; i < 40; i++)
@@ -123,4 +125,48 @@ describe("dashboard layout", () => {
       await context.close();
     });
   }
+
+  it("reviews a held case: evidence in plain words, a confirmed decision, and the audit trail shows it", async () => {
+    // Priya refers herself: held for review.
+    const posted = await fetch(`${live.baseUrl}/v1/conversions`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${ws.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        id: "order-self",
+        type: "enrollment",
+        customer: { id: "priya" },
+        code: advocateCode,
+        amount: 99_900,
+        currency: "INR",
+      }),
+    });
+    expect(posted.status).toBe(201);
+    const context = await browser.newContext({
+      userAgent: browserUserAgent,
+      locale: "en-US",
+      viewport: { width: 768, height: 900 },
+    });
+    const page = await context.newPage();
+    await page.goto(`${live.baseUrl}/dashboard`);
+    await page.getByLabel("Secret key").fill(ws.secretKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Funnel" }).waitFor();
+    await page.getByRole("link", { name: "Review" }).click();
+    await page.getByText("Self-referral: the customer is the referrer").waitFor();
+    await page.getByLabel("Select case order-self").check();
+    await page.getByRole("button", { name: "Void", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Void 1 case(s)?").waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await dialog.getByRole("button", { name: "Yes, do it" }).click();
+    await page.getByText("1 case(s) decided").waitFor();
+    await page.getByText("Nothing to review.").waitFor();
+
+    await page.getByRole("link", { name: "Audit" }).click();
+    const row = page.locator('table[data-testid="audit"] tbody tr').first();
+    await row.getByText("review.void").waitFor();
+    expect(await row.textContent()).toContain("dashboard");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await context.close();
+  });
 });
