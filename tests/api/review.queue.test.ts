@@ -4,7 +4,9 @@
  * signal that flag later conversions with a `block-list` step in their decision log. Every
  * decision lands in the audit trail with the request's id.
  */
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reviewNotes } from "../../db/schema.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { clickFactory, type Referrer, referrerFactory } from "../support/click-factories.ts";
 import { enrollment, poster } from "../support/conversions.ts";
@@ -208,5 +210,22 @@ describe("the review queue", () => {
       400,
       "invalid_request",
     );
+  });
+
+  it("erasing a learner removes their ban, blocks of their email and notes on their cases", async () => {
+    const w = await workspace();
+    const flagged = await w.held("x@mailinator.com");
+    await w.call("POST", `/v1/admin/review/${flagged.conversion.id}/notes`, { body: "Priya again" });
+    await w.call("POST", "/v1/admin/blocks", { kind: "email", value: "priya@example.com", reason: "own address" });
+    await w.call("POST", "/v1/admin/review/decisions", {
+      conversionIds: [flagged.conversion.id],
+      action: "ban",
+      reason: "ring",
+    });
+    expect(((await (await w.call("GET", "/v1/admin/blocks")).json()).items as unknown[]).length).toBe(2);
+    expect((await w.call("DELETE", "/v1/learners/priya")).status).toBe(200);
+    expect((await (await w.call("GET", "/v1/admin/blocks")).json()).items).toEqual([]);
+    const notes = await t.db.select().from(reviewNotes).where(eq(reviewNotes.workspaceId, w.ws.id));
+    expect(notes).toEqual([]);
   });
 });
