@@ -5,8 +5,11 @@
  * id. Rows cannot be changed or deleted (services have no path; the database refuses), the
  * trail filters and exports as formula-safe CSV, and erasing a learner masks their rows.
  */
+
+import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents } from "../../db/schema.ts";
+import { apiKeys, auditEvents } from "../../db/schema.ts";
+import { rotateKey } from "../../server/services/api-keys.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { storyRow } from "../support/analytics-factories.ts";
 import { type Referrer, referrerFactory } from "../support/click-factories.ts";
@@ -327,5 +330,17 @@ describe("the audit trail", () => {
     expect((await trail("&action=learner.erase"))[0]?.targetId).toMatch(/^erased:/);
     // Masked once: the row cannot be changed again.
     expect(await refusal(t.db.update(auditEvents).set({ after: { forged: true } }))).toMatch(/append-only/);
+  });
+
+  it("records a key rotation from the CLI with the system as its actor", async () => {
+    const other = await workspaceFactory(t.db);
+    await rotateKey({ db: t.db, clock: t.clock }, { workspaceId: other.id, kind: "secret" });
+    const [fresh] = await t.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.workspaceId, other.id), isNull(apiKeys.revokedAt), eq(apiKeys.kind, "secret")));
+    const rows = await t.db.select().from(auditEvents).where(eq(auditEvents.workspaceId, other.id));
+    expect(rows).toEqual([expect.objectContaining({ action: "key.rotate", actorKind: "system", targetId: "secret" })]);
+    expect(JSON.stringify(rows)).not.toContain(fresh?.hash);
   });
 });
