@@ -845,3 +845,70 @@ export const learnerSessions = sqliteTable(
     index("learner_sessions_learner").on(t.workspaceId, t.learnerId),
   ],
 );
+
+/**
+ * The audit trail: one row per change made through the dashboard or an admin route. Append-only:
+ * no code path updates or deletes a row, and triggers refuse it in the database, except the one
+ * update erasure makes (server/services/learner-erasure.ts masks a learner's rows and clears
+ * `learner_id`, once). `before`/`after` are stored with personal data already masked.
+ */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    at: integer("at").notNull(),
+    /** `key`: the secret key over the API; `dashboard`: a dashboard session (of that key); `system`: the CLI or a job. */
+    actorKind: text("actor_kind", { enum: ["key", "dashboard", "member", "system"] }).notNull(),
+    actorId: text("actor_id").notNull(),
+    /** `resource.verb`, e.g. `reward.approve`, `program.update`, `learner.erase`. */
+    action: text("action").notNull(),
+    targetId: text("target_id"),
+    before: text("before", { mode: "json" }),
+    after: text("after", { mode: "json" }),
+    requestId: text("request_id"),
+    /** The learner the change was about, so erasure can find and mask the row; null once masked. */
+    learnerId: text("learner_id"),
+  },
+  (t) => [
+    index("audit_events_workspace_time").on(t.workspaceId, t.at),
+    index("audit_events_workspace_action").on(t.workspaceId, t.action, t.at),
+    index("audit_events_workspace_actor").on(t.workspaceId, t.actorId, t.at),
+    index("audit_events_learner").on(t.workspaceId, t.learnerId),
+  ],
+);
+
+/**
+ * What the review queue blocked for a workspace's future conversions: a customer email (its
+ * salted hash, never the address), an email domain, a network signal (the network key or IP
+ * hash of a click) or a referrer (a ban: their codes stop crediting).
+ */
+export const blockList = sqliteTable(
+  "block_list",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    kind: text("kind", { enum: ["email", "domain", "network", "ip", "referrer"] }).notNull(),
+    value: text("value").notNull(),
+    reason: text("reason").notNull(),
+    /** The learner a referrer ban names, so erasure removes it with them. */
+    learnerId: text("learner_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("block_list_workspace_kind_value").on(t.workspaceId, t.kind, t.value)],
+);
+
+/** A reviewer's notes on a held conversion or reward in the review queue. */
+export const reviewNotes = sqliteTable(
+  "review_notes",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    /** The conversion (cnv_…) or reward (rwd_…) the note is on. */
+    subjectId: text("subject_id").notNull(),
+    body: text("body").notNull(),
+    actorId: text("actor_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("review_notes_subject").on(t.workspaceId, t.subjectId, t.createdAt)],
+);

@@ -21,6 +21,7 @@ import { adminIntegrationRoutes } from "./routes/admin-integrations.ts";
 import { adminStoryRoutes } from "./routes/admin-stories.ts";
 import { advocatePageRoutes } from "./routes/advocate-page.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { clickRoutes } from "./routes/clicks.ts";
 import { codeRoutes } from "./routes/codes.ts";
 import { conversionRoutes } from "./routes/conversions.ts";
@@ -39,6 +40,7 @@ import { redirectRoutes } from "./routes/redirect.ts";
 import { referralEmailRoutes } from "./routes/referral-emails.ts";
 import { referralRoutes } from "./routes/referrals.ts";
 import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
+import { reviewRoutes } from "./routes/review.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
 import { storyPhotoRoutes } from "./routes/story-photos.ts";
@@ -101,6 +103,8 @@ const resourceRoutes = [
   outcomeRoutes,
   conversionRoutes,
   rewardRoutes,
+  reviewRoutes,
+  auditRoutes,
   webhookRoutes,
   mailRoutes,
   stripeRoutes,

@@ -9,6 +9,7 @@ import { apiKeys, workspaces } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
+import { recordAudit } from "./audit.ts";
 import { fixedClock } from "./clock.ts";
 import type { Clock, ServiceContext, Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
@@ -44,11 +45,18 @@ export function rotateKey({ db, clock }: ServiceContext, { workspaceId, kind }: 
   const now = clock.now();
   const at = fixedClock(now);
   return writeTransaction(db, async (tx) => {
-    await tx
+    const revoked = await tx
       .update(apiKeys)
       .set({ revokedAt: now.getTime() })
-      .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.kind, kind), isNull(apiKeys.revokedAt)));
-    return issueKey({ db: tx, clock: at }, { workspaceId, kind });
+      .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.kind, kind), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id });
+    const key = await issueKey({ db: tx, clock: at }, { workspaceId, kind });
+    // Keys are rotated from the CLI: the trail names the system as the actor, never the key itself.
+    await recordAudit(
+      { tx, clock: at, workspace: { id: workspaceId } },
+      { action: "key.rotate", targetId: kind, before: { keys: revoked.map((row) => row.id) }, after: { kind } },
+    );
+    return key;
   });
 }
 

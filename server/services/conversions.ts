@@ -23,6 +23,7 @@ import { checkFraud } from "./fraud.ts";
 import { emailHash, exactEmailHash } from "./learners.ts";
 import { enqueueCompletionMail, enqueueFriendMail } from "./mail-messages.ts";
 import { enqueueEvent } from "./outbox.ts";
+import { voidBannedRewards } from "./review-queue.ts";
 import { grantRewards, reverseRewards } from "./reward-rules.ts";
 import { approveDueRewards, type RewardJson, type RewardRow, rewardsJson } from "./rewards.ts";
 import type { SecretContext, TransactionContext, WorkspaceContext } from "./types.ts";
@@ -239,6 +240,10 @@ async function processConversion(
     });
     granted = result.rows;
     decision.push(...result.steps);
+    if (fraud.banned) {
+      granted = await voidBannedRewards(ctx, { rows: granted });
+      decision.push({ rule: "block-list", result: "info", detail: "the referrer is banned: their rewards are void" });
+    }
   }
   const referrer = attribution.referrer;
   return {

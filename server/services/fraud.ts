@@ -7,6 +7,7 @@ import { and, eq, gt, gte, inArray, lte, ne, sql } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, disposableDomains, learnerSignals } from "../../db/schema.ts";
 import type { Attribution } from "./attribution.ts";
+import { blockListStep } from "./block-lists.ts";
 import type { TransactionContext } from "./types.ts";
 
 /**
@@ -132,7 +133,7 @@ export type FraudInput = { attribution: Attribution; customer: Customer; occurre
 export async function checkFraud(
   ctx: TransactionContext,
   input: FraudInput,
-): Promise<{ flagged: boolean; steps: DecisionStep[] }> {
+): Promise<{ flagged: boolean; steps: DecisionStep[]; banned: boolean }> {
   const { attribution, customer } = input;
   const rules = ctx.workspace.settings.fraud;
   const steps: DecisionStep[] = [];
@@ -175,11 +176,15 @@ export async function checkFraud(
     steps.push({ rule: "bot-click", result: "fail", detail: `click ${click.id} was made by a bot` });
   else steps.push({ rule: "bot-click", result: "pass", detail: `click ${click.id} was made by a person, not a bot` });
 
+  // The workspace's own list (the review queue's blocks and bans): always on, it is the admin's decision.
+  const blocked = await blockListStep(ctx, { attribution, customer });
+  steps.push(blocked.step);
+
   const flagged = steps.some((step) => step.result === "fail");
   steps.push({
     rule: "fraud",
     result: flagged ? "fail" : "pass",
     detail: flagged ? "flagged for review: rewards are held until a person approves them" : "no fraud rule failed",
   });
-  return { flagged, steps };
+  return { flagged, steps, banned: blocked.banned };
 }

@@ -14,6 +14,7 @@ import type { ProgramSettings } from "../../db/program-settings.ts";
 import { friendCoupons, referralCodes, stripeAccounts } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
+import { recordAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
 import type { Workspace, WorkspaceContext } from "./types.ts";
 
@@ -226,6 +227,10 @@ export async function importCouponPool(ctx: WorkspaceContext, input: { csv: stri
         .returning({ id: friendCoupons.id });
       added += inserted.length;
     }
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "friend_coupons.import", before: null, after: { added, duplicates: codes.length - added } },
+    );
   });
   return { added, duplicates: codes.length - added, invalid };
 }

@@ -42,8 +42,12 @@ import {
   webhookEvents,
 } from "../../db/schema.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
+import { maskLearnerAudit, recordAudit } from "./audit.ts";
+import { forgetBlocks } from "./block-lists.ts";
+import { fixedClock } from "./clock.ts";
 import { DomainError } from "./errors.ts";
 import { referralStats } from "./referrals.ts";
+import { forgetReviewNotes } from "./review-queue.ts";
 import { fullStory, withdrawnStory } from "./stories.ts";
 import { deleteStoryPhoto } from "./story-photos.ts";
 import type { Learner, WorkspaceContext } from "./types.ts";
@@ -424,9 +428,10 @@ async function endSignIns({ tx, workspaceId, learner }: Erasure) {
 
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
-  { db, clock, workspace }: WorkspaceContext,
+  ctx: WorkspaceContext,
   { externalId }: { externalId: string },
 ): Promise<ErasureReceipt> {
+  const { db, clock, workspace } = ctx;
   const workspaceId = workspace.id;
   const now = clock.now();
   return writeTransaction(db, async (tx) => {
@@ -458,6 +463,15 @@ export async function eraseLearner(
     const pending = await dropPendingConnectorEvents(erasure);
     await forgetStoryRequests(erasure);
     await endSignIns(erasure);
+    // The review queue's notes and blocks about them go; the audit trail keeps who did what and
+    // when, without the values that named them.
+    await forgetReviewNotes({ tx, workspaceId }, { conversionIds });
+    await forgetBlocks({ tx, workspaceId }, { learnerId: learner.id, emailHash: learner.emailHash });
+    const auditMasked = await maskLearnerAudit({ tx, workspace }, { learnerId: learner.id });
+    await recordAudit(
+      { ...ctx, tx, clock: fixedClock(now) },
+      { action: "learner.erase", targetId: tombstone, before: null, after: { auditRowsMasked: auditMasked } },
+    );
     await tx
       .update(learners)
       .set({ externalId: tombstone, name: null, email: null, emailHash: null, erasedAt: erasure.at })

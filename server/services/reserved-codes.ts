@@ -7,6 +7,7 @@
 import { and, asc, eq, ne } from "drizzle-orm";
 import { referralCodes, reservedCodes } from "../../db/schema.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
+import { recordAudit } from "./audit.ts";
 import { reservedCodes as builtInReserved, codeSkeleton, normalizeCode } from "./codes.ts";
 import { DomainError } from "./errors.ts";
 import type { WorkspaceContext } from "./types.ts";
@@ -33,7 +34,8 @@ export async function listReservedCodes({ db, workspace }: WorkspaceContext) {
  * one of the server's own words, reads like a name another workspace reserved, or is (or reads
  * like) a vanity code of another workspace. The refusal never says which workspace.
  */
-export async function reserveCode({ db, clock, workspace }: WorkspaceContext, input: { name: string }) {
+export async function reserveCode(ctx: WorkspaceContext, input: { name: string }) {
+  const { db, clock, workspace } = ctx;
   const name = normalizeCode(input.name);
   if (!name) throw new DomainError("invalid_request", "A name is 3–32 characters of a-z, 0-9 and single hyphens");
   if (builtInReserved.has(name)) throw new DomainError("invalid_request", `"${name}" is reserved by the server`);
@@ -78,18 +80,28 @@ export async function reserveCode({ db, clock, workspace }: WorkspaceContext, in
       .insert(reservedCodes)
       .values({ workspaceId: workspace.id, name, skeleton, createdAt: clock.now().getTime() })
       .returning();
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "reserved_code.reserve", targetId: name, before: null, after: { name } },
+    );
     return { created: true, reservation: present(row as typeof reservedCodes.$inferSelect) };
   });
 }
 
 /** Releases a name of the workspace; 404 when it has no such reservation. */
-export async function releaseReservedCode({ db, workspace }: WorkspaceContext, input: { name: string }) {
+export async function releaseReservedCode(ctx: WorkspaceContext, input: { name: string }) {
+  const { db, workspace } = ctx;
   const name = normalizeCode(input.name);
-  const removed = name
-    ? await db
-        .delete(reservedCodes)
-        .where(and(eq(reservedCodes.workspaceId, workspace.id), eq(reservedCodes.name, name)))
-        .returning({ name: reservedCodes.name })
-    : [];
-  if (removed.length === 0) throw new DomainError("not_found", "This workspace has not reserved that name");
+  if (!name) throw new DomainError("not_found", "This workspace has not reserved that name");
+  await writeTransaction(db, async (tx) => {
+    const removed = await tx
+      .delete(reservedCodes)
+      .where(and(eq(reservedCodes.workspaceId, workspace.id), eq(reservedCodes.name, name)))
+      .returning({ name: reservedCodes.name });
+    if (removed.length === 0) throw new DomainError("not_found", "This workspace has not reserved that name");
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "reserved_code.release", targetId: name, before: { name }, after: null },
+    );
+  });
 }

@@ -11,6 +11,7 @@ import { decodeCursor } from "../lib/cursor.ts";
 import { olderThan } from "../lib/newest-first.ts";
 import { paginate } from "../lib/paginate.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
+import { recordAudit } from "./audit.ts";
 import { fixedClock } from "./clock.ts";
 import { DomainError } from "./errors.ts";
 import { enqueueRewardStatusMail } from "./mail-messages.ts";
@@ -137,6 +138,10 @@ export async function changeReward(
   // The change and its event share one instant.
   const now = ctx.clock.now();
   const row = await writeTransaction(db, async (tx) => {
+    const [previous] = await tx
+      .select({ status: rewards.status })
+      .from(rewards)
+      .where(and(eq(rewards.workspaceId, workspaceId), eq(rewards.id, rewardId)));
     const [changed] = await tx
       .update(rewards)
       .set({ status: rule.to, updatedAt: now.getTime() })
@@ -155,6 +160,16 @@ export async function changeReward(
         allowedFrom: rule.from,
       });
     }
+    await recordAudit(
+      { ...ctx, tx, clock: fixedClock(now) },
+      {
+        action: `reward.${action}`,
+        targetId: rewardId,
+        before: { status: previous?.status ?? null },
+        after: { status: changed.status, amount: changed.amount, currency: changed.currency },
+        learnerId: changed.learnerId,
+      },
+    );
     if (rule.event)
       await enqueueEvent(
         { tx, clock: fixedClock(now) },

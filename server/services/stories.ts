@@ -12,6 +12,7 @@ import { newId, newSecret } from "../lib/ids.ts";
 import { olderThan } from "../lib/newest-first.ts";
 import { paginate } from "../lib/paginate.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
+import { recordAudit } from "./audit.ts";
 import { fixedClock } from "./clock.ts";
 import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
@@ -383,6 +384,17 @@ export async function moderateStory(ctx: PhotoContext, input: { id: string } & M
       .update(stories)
       .set(set)
       .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
+    const moderated = (row: StoryRow) => ({ status: row.status, featured: row.featured, tags: row.tags });
+    await recordAudit(
+      { ...ctx, tx, clock: fixedClock(now) },
+      {
+        action: "story.moderate",
+        targetId: id,
+        before: moderated(story),
+        after: moderated(updated),
+        learnerId: story.learnerId,
+      },
+    );
     if (approving)
       await enqueueEvent(
         { tx, clock: fixedClock(now) },

@@ -15,6 +15,8 @@ import { and, asc, eq, isNull, lt, lte } from "drizzle-orm";
 import Stripe from "stripe";
 import { friendCoupons, referralCodes, stripeAccounts } from "../../db/schema.ts";
 import { open, seal } from "../lib/secret-box.ts";
+import { writeTransaction } from "../lib/write-transaction.ts";
+import { recordAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
 import type { FriendCouponRow } from "./friend-coupons.ts";
 import type { SecretContext, ServiceContext, Workspace, WorkspaceContext } from "./types.ts";
@@ -46,10 +48,24 @@ export async function setStripeApiKey(ctx: WorkspaceContext & SecretContext, inp
   const hint = `${input.apiKey.slice(0, 3)}${mode}_…${input.apiKey.slice(-4)}`;
   const apiKeyCiphertext = await seal({ secret, purpose, owner: workspace.id, plaintext: input.apiKey });
   const updatedAt = clock.now().getTime();
-  await db
-    .insert(stripeAccounts)
-    .values({ workspaceId: workspace.id, apiKeyCiphertext, apiKeyHint: hint, updatedAt })
-    .onConflictDoUpdate({ target: stripeAccounts.workspaceId, set: { apiKeyCiphertext, apiKeyHint: hint, updatedAt } });
+  await writeTransaction(db, async (tx) => {
+    const [before] = await tx
+      .select({ hint: stripeAccounts.apiKeyHint })
+      .from(stripeAccounts)
+      .where(eq(stripeAccounts.workspaceId, workspace.id));
+    await tx
+      .insert(stripeAccounts)
+      .values({ workspaceId: workspace.id, apiKeyCiphertext, apiKeyHint: hint, updatedAt })
+      .onConflictDoUpdate({
+        target: stripeAccounts.workspaceId,
+        set: { apiKeyCiphertext, apiKeyHint: hint, updatedAt },
+      });
+    // The hint only (sk_live_…1234): the key itself never enters the trail.
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "stripe_key.set", before: { hint: before?.hint ?? null }, after: { hint } },
+    );
+  });
   // Codes made before the key was set are created in Stripe now too.
   await db
     .update(friendCoupons)
@@ -66,8 +82,18 @@ export async function setStripeApiKey(ctx: WorkspaceContext & SecretContext, inp
 }
 
 /** `DELETE /v1/admin/stripe/api-key`: forgets the key; codes still pending stay pending until a key is set again. */
-export async function deleteStripeApiKey({ db, workspace }: WorkspaceContext) {
-  await db.delete(stripeAccounts).where(eq(stripeAccounts.workspaceId, workspace.id));
+export async function deleteStripeApiKey(ctx: WorkspaceContext) {
+  const { db, workspace } = ctx;
+  await writeTransaction(db, async (tx) => {
+    const removed = await tx
+      .delete(stripeAccounts)
+      .where(eq(stripeAccounts.workspaceId, workspace.id))
+      .returning({ hint: stripeAccounts.apiKeyHint });
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "stripe_key.delete", before: { hint: removed[0]?.hint ?? null }, after: { hint: null } },
+    );
+  });
   return { connected: false, hint: null };
 }
 
@@ -238,11 +264,19 @@ export async function syncStripePromotionCodes(
 }
 
 /** `POST /v1/admin/friend-coupons/retry`: failed codes go back to pending with fresh attempts (after fixing the key or offer). */
-export async function retryFailedPromotionCodes({ db, workspace }: WorkspaceContext) {
-  const rows = await db
-    .update(friendCoupons)
-    .set({ stripeStatus: "pending", stripeAttempts: 0, stripeNextAttemptAt: 0 })
-    .where(and(eq(friendCoupons.workspaceId, workspace.id), eq(friendCoupons.stripeStatus, "failed")))
-    .returning({ id: friendCoupons.id });
+export async function retryFailedPromotionCodes(ctx: WorkspaceContext) {
+  const { db, workspace } = ctx;
+  const rows = await writeTransaction(db, async (tx) => {
+    const requeued = await tx
+      .update(friendCoupons)
+      .set({ stripeStatus: "pending", stripeAttempts: 0, stripeNextAttemptAt: 0 })
+      .where(and(eq(friendCoupons.workspaceId, workspace.id), eq(friendCoupons.stripeStatus, "failed")))
+      .returning({ id: friendCoupons.id });
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "friend_coupons.retry", before: { failed: requeued.length }, after: { requeued: requeued.length } },
+    );
+    return requeued;
+  });
   return { requeued: rows.length };
 }

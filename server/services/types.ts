@@ -22,8 +22,14 @@ export type Visitor = {
 /** What every service call is given: the database and the time (tests move the clock). */
 export type ServiceContext = { db: Db; clock: Clock };
 
+/** Who made a change, for the audit trail (server/services/audit.ts). */
+export type Actor = { kind: "key" | "dashboard" | "member" | "system"; id: string };
+
+/** Where a change came from: set by the routes (server/routes/context.ts), absent for jobs and the CLI. */
+export type AuditSource = { actor: Actor; requestId: string | null };
+
 /** A call inside one workspace: every query it makes is scoped by `workspace.id`. */
-export type WorkspaceContext = ServiceContext & { workspace: Workspace };
+export type WorkspaceContext = ServiceContext & { workspace: Workspace; audit?: AuditSource };
 
 /** A step inside one write transaction (attribution, fraud, rewards): it reads and writes through `tx`. */
 export type TransactionContext = Omit<WorkspaceContext, "db"> & { tx: Tx };

@@ -19,6 +19,7 @@ import { assertPublicTarget, type Outbound, type OutboundFetch, webOutbound } fr
 import { paginate } from "../lib/paginate.ts";
 import { noMetrics, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
+import { recordAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
 import type { ServiceContext, WorkspaceContext } from "./types.ts";
 
@@ -63,7 +64,8 @@ export type EndpointContext = WorkspaceContext & { outbound?: Outbound };
  * Adds an endpoint (an empty `events` subscribes to all) with a new signing secret. A private or
  * loopback target (a literal, or a name resolving to one) is refused unless the admin opted in.
  */
-export async function createEndpoint({ db, clock, workspace, outbound }: EndpointContext, input: EndpointInput) {
+export async function createEndpoint(ctx: EndpointContext, input: EndpointInput) {
+  const { db, clock, workspace, outbound } = ctx;
   const allowPrivateNetwork = input.allowPrivateNetwork ?? false;
   if (!allowPrivateNetwork) {
     await assertPublicTarget(new URL(input.url), outbound?.resolve).catch(() => {
@@ -89,7 +91,7 @@ export async function createEndpoint({ db, clock, workspace, outbound }: Endpoin
         `This workspace has ${limit} webhook endpoints, the most it may have: delete one before adding another`,
         { limit },
       );
-    return tx
+    const inserted = await tx
       .insert(webhookEndpoints)
       .values({
         id: newId("whk"),
@@ -101,6 +103,9 @@ export async function createEndpoint({ db, clock, workspace, outbound }: Endpoin
         createdAt,
       })
       .returning();
+    const after = { url: input.url, events: input.events, allowPrivateNetwork };
+    await recordAudit({ ...ctx, tx }, { action: "webhook.create", targetId: inserted[0]?.id, before: null, after });
+    return inserted;
   });
   if (!row) throw new Error("endpoint insert returned nothing");
   // The only time the secret leaves the server: the receiver needs it to verify signatures.
@@ -137,10 +142,8 @@ async function activeEndpoint({ db, workspace }: WorkspaceContext, id: string): 
  * its queue in the same transaction: pending deliveries are marked failed, never attempted, so a
  * deleted endpoint's backlog takes no worker's time.
  */
-export async function deleteEndpoint(
-  { db, clock, workspace }: WorkspaceContext,
-  { endpointId: id }: { endpointId: string },
-): Promise<void> {
+export async function deleteEndpoint(ctx: WorkspaceContext, { endpointId: id }: { endpointId: string }): Promise<void> {
+  const { db, clock, workspace } = ctx;
   const disabledAt = clock.now().getTime();
   const changed = await writeTransaction(db, async (tx) => {
     const disabled = await tx
@@ -153,7 +156,12 @@ export async function deleteEndpoint(
           isNull(webhookEndpoints.disabledAt),
         ),
       )
-      .returning({ id: webhookEndpoints.id });
+      .returning({ id: webhookEndpoints.id, url: webhookEndpoints.url });
+    if (disabled.length > 0)
+      await recordAudit(
+        { ...ctx, tx },
+        { action: "webhook.delete", targetId: id, before: { url: disabled[0]?.url }, after: { disabledAt } },
+      );
     if (disabled.length > 0)
       await tx
         .update(webhookDeliveries)
@@ -173,19 +181,25 @@ export async function deleteEndpoint(
 /** Resumes a paused endpoint: its queue is attempted again at the next run, its failures forgotten. */
 export async function resumeEndpoint(ctx: WorkspaceContext, { endpointId: id }: { endpointId: string }) {
   const { db, workspace } = ctx;
-  const [row] = await writeTransaction(db, (tx) =>
-    tx
+  const [row] = await writeTransaction(db, async (tx) => {
+    const where = and(
+      eq(webhookEndpoints.workspaceId, workspace.id),
+      eq(webhookEndpoints.id, id),
+      isNull(webhookEndpoints.disabledAt),
+    );
+    const [before] = await tx.select({ pausedAt: webhookEndpoints.pausedAt }).from(webhookEndpoints).where(where);
+    const resumed = await tx
       .update(webhookEndpoints)
       .set({ pausedAt: null, pauseReason: null, consecutiveFailures: 0, retryAt: null })
-      .where(
-        and(
-          eq(webhookEndpoints.workspaceId, workspace.id),
-          eq(webhookEndpoints.id, id),
-          isNull(webhookEndpoints.disabledAt),
-        ),
-      )
-      .returning(),
-  );
+      .where(where)
+      .returning();
+    if (before)
+      await recordAudit(
+        { ...ctx, tx },
+        { action: "webhook.resume", targetId: id, before: { pausedAt: before.pausedAt }, after: { pausedAt: null } },
+      );
+    return resumed;
+  });
   if (!row) throw new DomainError("not_found", `No webhook endpoint ${id} in this workspace`);
   return endpointJson(row);
 }
@@ -263,6 +277,16 @@ export async function resendDelivery(ctx: WorkspaceContext, input: { endpointId:
       )
       .returning();
     // A person asking for it now overrides the endpoint's back-off (a pause stays until resumed).
+    if (resent.length > 0)
+      await recordAudit(
+        { ...ctx, tx },
+        {
+          action: "webhook.resend",
+          targetId: `${endpointId}/${eventId}`,
+          before: { status: resent[0]?.status === "pending" ? "(any)" : null },
+          after: { status: "pending" },
+        },
+      );
     if (resent.length > 0)
       await tx
         .update(webhookEndpoints)

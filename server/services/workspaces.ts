@@ -6,6 +6,7 @@ import { newId, newSecret } from "../lib/ids.ts";
 import { validationDetails } from "../lib/validation.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
 import { issueKey } from "./api-keys.ts";
+import { recordAudit } from "./audit.ts";
 import { fixedClock } from "./clock.ts";
 import { DomainError } from "./errors.ts";
 import type { ServiceContext, Workspace, WorkspaceContext } from "./types.ts";
@@ -63,9 +64,10 @@ export async function listWorkspaces({ db }: Pick<ServiceContext, "db">): Promis
  * the same moment both keep their change.
  */
 export async function patchSettings(
-  { db, workspace }: WorkspaceContext,
+  ctx: WorkspaceContext,
   { patch }: { patch: Record<string, unknown> },
 ): Promise<ProgramSettings> {
+  const { db, workspace } = ctx;
   const id = workspace.id;
   return writeTransaction(db, async (tx) => {
     const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, id));
@@ -75,6 +77,18 @@ export async function patchSettings(
       throw new DomainError("invalid_request", "The settings are invalid", validationDetails(parsed.error));
     await claimSlug(tx, { workspaceId: id, slug: parsed.data.slug });
     await tx.update(workspaces).set({ settings: parsed.data }).where(eq(workspaces.id, id));
+    const old = parseWorkspace(row).settings as Record<string, unknown>;
+    const next = parsed.data as Record<string, unknown>;
+    const changed = Object.keys(patch).filter((key) => JSON.stringify(old[key]) !== JSON.stringify(next[key]));
+    await recordAudit(
+      { ...ctx, tx },
+      {
+        action: "program.update",
+        targetId: id,
+        before: Object.fromEntries(changed.map((key) => [key, old[key] ?? null])),
+        after: Object.fromEntries(changed.map((key) => [key, next[key] ?? null])),
+      },
+    );
     return parsed.data;
   });
 }

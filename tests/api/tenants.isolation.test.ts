@@ -373,6 +373,38 @@ const routes: Record<string, Entry> = {
       } satisfies Entry,
     ]),
   ),
+  "GET /v1/admin/review": { kind: "own", calls: () => [{ path: "/v1/admin/review" }] },
+  "POST /v1/admin/review/decisions": {
+    kind: "addressed",
+    calls: () =>
+      (["approve", "void", "ban"] as const).map((action) => ({
+        path: "/v1/admin/review/decisions",
+        body: { conversionIds: [b.conversions[0]?.conversion.id], action, reason: "test" },
+      })),
+  },
+  "POST /v1/admin/review/{id}/notes": {
+    kind: "addressed",
+    calls: () => [{ path: `/v1/admin/review/${b.conversions[0]?.conversion.id}/notes`, body: { body: "seen" } }],
+  },
+  "GET /v1/admin/blocks": { kind: "own", calls: () => [{ path: "/v1/admin/blocks" }] },
+  "POST /v1/admin/blocks": {
+    kind: "addressed",
+    calls: () =>
+      (["email", "network"] as const).map((kind) => ({
+        path: "/v1/admin/blocks",
+        body: { kind, conversionId: b.conversions[0]?.conversion.id, reason: "test" },
+      })),
+  },
+  "DELETE /v1/admin/blocks/{id}": {
+    kind: "addressed",
+    // Bravo's ids of other things: never an Alpha block (Bravo's own blocks are ids of the same shape).
+    calls: () => b.rewardIds.map((id) => ({ path: `/v1/admin/blocks/${id}` })),
+  },
+  "GET /v1/admin/audit": {
+    kind: "own",
+    calls: () => [{ path: "/v1/admin/audit" }, { path: "/v1/admin/audit?action=reward" }],
+  },
+  "GET /v1/admin/audit/export": { kind: "own", calls: () => [{ path: "/v1/admin/audit/export" }] },
   "GET /v1/admin/webhooks": { kind: "own", calls: () => [{ path: "/v1/admin/webhooks" }] },
   "GET /v1/admin/mail": { kind: "own", calls: () => [{ path: "/v1/admin/mail" }] },
   "GET /v1/mail/unsubscribe": {

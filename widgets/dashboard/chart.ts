@@ -27,9 +27,47 @@ export class ChorusChart extends LitElement {
         margin-bottom: 0.5rem;
       }
       svg {
-        width: 100%;
-        height: auto;
         display: block;
+        width: 100%;
+      }
+      .bars {
+        display: grid;
+        grid-template-columns: minmax(0, max-content) minmax(2rem, 1fr) max-content;
+        align-items: center;
+        gap: 0.35rem 0.5rem;
+        font-size: 0.85rem;
+      }
+      .bars svg {
+        height: 1.1rem;
+      }
+      .bars .label {
+        overflow-wrap: anywhere;
+      }
+      .bars .value,
+      .axis-label {
+        font-variant-numeric: tabular-nums;
+        white-space: nowrap;
+      }
+      .plot {
+        display: grid;
+        grid-template-columns: max-content minmax(0, 1fr);
+        gap: 0.25rem 0.5rem;
+        font-size: 0.8rem;
+        color: var(--muted);
+      }
+      .y-axis {
+        display: flex;
+        flex-direction: column;
+        justify-content: space-between;
+        text-align: right;
+      }
+      .x-axis {
+        display: flex;
+        justify-content: space-between;
+        gap: 1rem;
+      }
+      svg.lines {
+        height: 10rem;
       }
       .legend {
         display: flex;
@@ -84,41 +122,43 @@ export class ChorusChart extends LitElement {
   series: Series[] = [];
   private _table = false;
 
+  // Labels and figures are HTML beside the SVG, not SVG text: text inside a viewBox scales with
+  // the drawing (three times body size on a wide screen), HTML text stays at the page's size.
   private _bars() {
     const values = this.series[0]?.values ?? [];
     const max = Math.max(1, ...values);
-    const rowHeight = 30;
-    const height = values.length * rowHeight;
-    return svg`<svg viewBox="0 0 400 ${height}" aria-hidden="true" focusable="false">
-      ${values.map((value, i) => {
-        const y = i * rowHeight;
-        const width = Math.max(2, (value / max) * 250);
-        return svg`<text x="0" y=${y + 19} font-size="12" fill="#1b1b2f">${this.labels[i]}</text>
-          <rect x="120" y=${y + 6} width=${width} height="18" rx="3" fill=${palette[i % palette.length]}></rect>
-          <text x=${126 + width} y=${y + 19} font-size="12" fill="#1b1b2f">${formatNumber(value)}</text>`;
-      })}
-    </svg>`;
+    return html`<div class="bars" aria-hidden="true">
+      ${values.map(
+        (value, i) => html`<span class="label">${this.labels[i]}</span>
+          <svg viewBox="0 0 100 10" preserveAspectRatio="none" focusable="false">
+            <rect width=${Math.max(1, (value / max) * 100)} height="10" rx="1" fill=${palette[i % palette.length]}></rect>
+          </svg>
+          <span class="value">${formatNumber(value)}</span>`,
+      )}
+    </div>`;
   }
 
   private _lines() {
     const count = this.labels.length;
     const max = Math.max(1, ...this.series.flatMap((s) => s.values));
+    // The drawing stretches to the box (preserveAspectRatio none); strokes keep their width.
     const width = 400;
-    const height = 160;
-    const x = (i: number) => (count <= 1 ? width / 2 : 30 + (i / (count - 1)) * (width - 40));
-    const y = (value: number) => height - 20 - (value / max) * (height - 40);
-    return svg`<svg viewBox="0 0 ${width} ${height}" aria-hidden="true" focusable="false">
-      <line x1="30" y1=${height - 20} x2=${width - 10} y2=${height - 20} stroke="#8a8aa3"></line>
-      <text x="0" y="16" font-size="11" fill="#4a4a63">${formatNumber(max)}</text>
-      <text x="0" y=${height - 20} font-size="11" fill="#4a4a63">0</text>
-      <text x="30" y=${height - 4} font-size="11" fill="#4a4a63">${this.labels[0] ?? ""}</text>
-      <text x=${width - 10} y=${height - 4} font-size="11" fill="#4a4a63" text-anchor="end">${this.labels[count - 1] ?? ""}</text>
-      ${this.series.map(
-        (s, index) =>
-          svg`<polyline fill="none" stroke-width="2" stroke=${palette[index % palette.length]}
-            points=${s.values.map((value, i) => `${x(i)},${y(value)}`).join(" ")}></polyline>`,
-      )}
-    </svg>`;
+    const height = 140;
+    const x = (i: number) => (count <= 1 ? width / 2 : (i / (count - 1)) * width);
+    const y = (value: number) => height - 2 - (value / max) * (height - 4);
+    return html`<div class="plot" aria-hidden="true">
+        <div class="y-axis"><span class="axis-label">${formatNumber(max)}</span><span class="axis-label">0</span></div>
+        <svg class="lines" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" focusable="false">
+          <line x1="0" y1=${height - 1} x2=${width} y2=${height - 1} stroke="#8a8aa3" vector-effect="non-scaling-stroke"></line>
+          ${this.series.map(
+            (s, index) =>
+              svg`<polyline fill="none" stroke-width="2" vector-effect="non-scaling-stroke" stroke=${palette[index % palette.length]}
+                points=${s.values.map((value, i) => `${x(i)},${y(value)}`).join(" ")}></polyline>`,
+          )}
+        </svg>
+        <span></span>
+        <div class="x-axis"><span class="axis-label">${this.labels[0] ?? ""}</span><span class="axis-label">${count > 1 ? this.labels[count - 1] : ""}</span></div>
+      </div>`;
   }
 
   override render() {

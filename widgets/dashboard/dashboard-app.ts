@@ -19,6 +19,8 @@ import "./page-integrations.ts";
 import "./page-webhooks.ts";
 import "./page-mail.ts";
 import "./page-settings.ts";
+import "./page-audit.ts";
+import "./page-review.ts";
 import { type PageName, pages } from "./pages.ts";
 import { dashboardStyles } from "./styles.ts";
 
@@ -233,6 +235,10 @@ export class ChorusDashboard extends LitElement {
         return html`<chorus-page-webhooks .filter=${filter}></chorus-page-webhooks>`;
       case "mail":
         return html`<chorus-page-mail .filter=${filter}></chorus-page-mail>`;
+      case "review":
+        return html`<chorus-page-review .filter=${filter}></chorus-page-review>`;
+      case "audit":
+        return html`<chorus-page-audit .filter=${filter}></chorus-page-audit>`;
       case "settings":
         return html`<chorus-page-settings .filter=${filter}></chorus-page-settings>`;
       default:
@@ -243,9 +249,16 @@ export class ChorusDashboard extends LitElement {
   override render() {
     if (this._checking) return html`<main><p role="status">Loading…</p></main>`;
     if (!this._session) return this._signIn();
-    const withFilter = !["rewards", "integrations", "webhooks", "mail", "settings", "conversions"].includes(
-      this._route,
-    );
+    const withFilter = ![
+      "rewards",
+      "review",
+      "audit",
+      "integrations",
+      "webhooks",
+      "mail",
+      "settings",
+      "conversions",
+    ].includes(this._route);
     return html`<header>
         <strong>Chorus · ${this._session.workspace.name}</strong>
         <button class="secondary" @click=${this._onSignOut}>Sign out</button>

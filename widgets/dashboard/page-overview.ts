@@ -4,7 +4,7 @@ import type { Breakdown, Funnel, KFactor, Timeseries, TimeToConvert } from "../l
 import { get, query } from "./api.ts";
 import "./chart.ts";
 import "./friend-coupons-panel.ts";
-import { formatDuration, formatNumber, formatRate, formatRevenue } from "./format.ts";
+import { formatDuration, formatMoney, formatNumber, formatRate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
 
 export class ChorusPageOverview extends DashboardPage {
@@ -66,7 +66,14 @@ export class ChorusPageOverview extends DashboardPage {
           ${[...steps, ["Shares", f.shares] as [string, number], ["Refunds", f.refunds] as [string, number]].map(
             ([label, value]) => html`<div><dt>${label}</dt><dd data-figure=${label}>${formatNumber(value)}</dd></div>`,
           )}
-          <div><dt>Revenue</dt><dd data-figure="Revenue">${formatRevenue(f.revenue)}</dd></div>
+          <div><dt>Revenue</dt><dd class="amounts" data-figure="Revenue">${
+            f.revenue.length === 0
+              ? "–"
+              : f.revenue.map(
+                  (item, i) =>
+                    html`${i > 0 ? " · " : ""}<span class="amount">${formatMoney(item.amount, item.currency)}</span>`,
+                )
+          }</dd></div>
           <div><dt>Click → enrolment</dt><dd>${formatRate(f.rates.clickToEnrollment ?? null)}</dd></div>
           <div><dt>Sign-up → enrolment</dt><dd>${formatRate(f.rates.signupToEnrollment ?? null)}</dd></div>
           <div><dt>Click to enrolment (median)</dt><dd>${formatDuration(this._delay?.medianSeconds ?? null)}</dd></div>

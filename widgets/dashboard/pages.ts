@@ -5,10 +5,12 @@ export const pages = [
   ["courses", "Courses"],
   ["stories", "Stories"],
   ["rewards", "Rewards"],
+  ["review", "Review"],
   ["conversions", "Conversions"],
   ["integrations", "Integrations"],
   ["webhooks", "Webhooks"],
   ["mail", "Email"],
   ["settings", "Settings"],
+  ["audit", "Audit"],
 ] as const;
 export type PageName = (typeof pages)[number][0];

@@ -55,7 +55,7 @@ export const dashboardStyles = css`
   .figures {
     display: grid;
     gap: 0.5rem;
-    grid-template-columns: repeat(auto-fit, minmax(130px, 1fr));
+    grid-template-columns: repeat(auto-fit, minmax(min(100%, 10.5rem), 1fr));
     margin: 0;
   }
   .figures div {
@@ -72,6 +72,14 @@ export const dashboardStyles = css`
     font-size: 1.35rem;
     font-weight: 650;
     font-variant-numeric: tabular-nums;
+    /* A figure never breaks inside a number ("₹747,46 / 3.00"); several amounts wrap between them. */
+    white-space: nowrap;
+  }
+  .figures dd.amounts {
+    white-space: normal;
+  }
+  .figures .amount {
+    white-space: nowrap;
   }
   .table-wrap {
     overflow-x: auto;

@@ -17,6 +17,7 @@ export type {
   TimeToConvert,
   TopAdvocates,
 } from "../../server/routes/analytics.ts";
+export type { AuditEvent, AuditList } from "../../server/routes/audit.ts";
 export type { ClickAnswer, ReferralInfo } from "../../server/routes/clicks.ts";
 export type { Course, CourseList } from "../../server/routes/courses.ts";
 export type { SessionInfo } from "../../server/routes/dashboard-session.ts";
@@ -26,6 +27,7 @@ export type { Outcomes } from "../../server/routes/outcomes.ts";
 export type { Settings } from "../../server/routes/program.ts";
 export type { Referral } from "../../server/routes/referrals.ts";
 export type { ReservedCode, ReservedCodeList } from "../../server/routes/reserved-codes.ts";
+export type { Block, ReviewCase, ReviewQueue } from "../../server/routes/review.ts";
 export type { RewardList } from "../../server/routes/rewards.ts";
 export type { Reward } from "../../server/routes/schemas.ts";
 export type {

@@ -8,6 +8,8 @@ import { integrationConnectors, integrationEvents } from "../../../db/schema.ts"
 import { sha256Hex } from "../../lib/crypto.ts";
 import { newId, newSecret } from "../../lib/ids.ts";
 import { seal } from "../../lib/secret-box.ts";
+import { writeTransaction } from "../../lib/write-transaction.ts";
+import { recordAudit } from "../audit.ts";
 import { DomainError } from "../errors.ts";
 import type { SecretContext, WorkspaceContext } from "../types.ts";
 import type { CustomMapping, SignatureScheme } from "./custom-mapping.ts";
@@ -103,22 +105,34 @@ export async function createConnector(
   const signingSecret = input.signingSecret ? await sealSigningSecret(secret, workspace.id, input.signingSecret) : null;
   checkSigning(input.platform, { signingSecret, signature: input.signature ?? null, mapping: input.mapping ?? null });
   const token = newSecret("ict");
-  const [row] = await db
-    .insert(integrationConnectors)
-    .values({
-      id: newId("icn"),
-      workspaceId: workspace.id,
-      platform: input.platform,
-      name: input.name ?? input.platform,
-      tokenHash: await sha256Hex(token),
-      signingSecret,
-      signature: input.signature ?? null,
-      mapping: input.mapping ?? null,
-      courses: input.courses ?? {},
-      currency: input.currency ?? null,
-      createdAt: ctx.clock.now().getTime(),
-    })
-    .returning();
+  const [row] = await writeTransaction(db, async (tx) => {
+    const inserted = await tx
+      .insert(integrationConnectors)
+      .values({
+        id: newId("icn"),
+        workspaceId: workspace.id,
+        platform: input.platform,
+        name: input.name ?? input.platform,
+        tokenHash: await sha256Hex(token),
+        signingSecret,
+        signature: input.signature ?? null,
+        mapping: input.mapping ?? null,
+        courses: input.courses ?? {},
+        currency: input.currency ?? null,
+        createdAt: ctx.clock.now().getTime(),
+      })
+      .returning();
+    await recordAudit(
+      { ...ctx, tx },
+      {
+        action: "integration.create",
+        targetId: inserted[0]?.id,
+        before: null,
+        after: inserted[0] ? toJson(inserted[0]) : null,
+      },
+    );
+    return inserted;
+  });
   return { ...toJson(row!), token };
 }
 
@@ -161,11 +175,23 @@ export async function updateConnector(
     ...(input.currency !== undefined ? { currency: input.currency } : {}),
   };
   checkSigning(row.platform, { ...row, ...changes });
-  const [updated] = await ctx.db
-    .update(integrationConnectors)
-    .set(changes)
-    .where(and(eq(integrationConnectors.workspaceId, ctx.workspace.id), eq(integrationConnectors.id, row.id)))
-    .returning();
+  const [updated] = await writeTransaction(ctx.db, async (tx) => {
+    const changed = await tx
+      .update(integrationConnectors)
+      .set(changes)
+      .where(and(eq(integrationConnectors.workspaceId, ctx.workspace.id), eq(integrationConnectors.id, row.id)))
+      .returning();
+    await recordAudit(
+      { ...ctx, tx },
+      {
+        action: "integration.update",
+        targetId: row.id,
+        before: toJson(row),
+        after: changed[0] ? toJson(changed[0]) : null,
+      },
+    );
+    return changed;
+  });
   return toJson(updated!);
 }
 
@@ -176,22 +202,33 @@ export async function rotateConnectorToken(
 ): Promise<ConnectorJson & { token: string }> {
   const row = await ownRow(ctx, input.id);
   const token = newSecret("ict");
-  await ctx.db
-    .update(integrationConnectors)
-    .set({ tokenHash: await sha256Hex(token) })
-    .where(and(eq(integrationConnectors.workspaceId, ctx.workspace.id), eq(integrationConnectors.id, row.id)));
+  const tokenHash = await sha256Hex(token);
+  await writeTransaction(ctx.db, async (tx) => {
+    await tx
+      .update(integrationConnectors)
+      .set({ tokenHash })
+      .where(and(eq(integrationConnectors.workspaceId, ctx.workspace.id), eq(integrationConnectors.id, row.id)));
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "integration.rotate_token", targetId: row.id, before: null, after: null },
+    );
+  });
   return { ...toJson(row), token };
 }
 
 export async function deleteConnector(ctx: WorkspaceContext, input: { id: string }): Promise<void> {
   const row = await ownRow(ctx, input.id);
   const scope = eq(integrationEvents.workspaceId, ctx.workspace.id);
-  await ctx.db.batch([
-    ctx.db.delete(integrationEvents).where(and(scope, eq(integrationEvents.connectorId, row.id))),
-    ctx.db
+  await writeTransaction(ctx.db, async (tx) => {
+    await tx.delete(integrationEvents).where(and(scope, eq(integrationEvents.connectorId, row.id)));
+    await tx
       .delete(integrationConnectors)
-      .where(and(eq(integrationConnectors.workspaceId, ctx.workspace.id), eq(integrationConnectors.id, row.id))),
-  ]);
+      .where(and(eq(integrationConnectors.workspaceId, ctx.workspace.id), eq(integrationConnectors.id, row.id)));
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "integration.delete", targetId: row.id, before: toJson(row), after: null },
+    );
+  });
 }
 
 export type IntegrationEventJson = {

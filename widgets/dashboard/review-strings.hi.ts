@@ -1,0 +1,37 @@
+/** Hindi strings of the review queue (review-strings.ts), loaded only for Hindi. */
+// No type import: review-strings.ts loads this file, and its catalog() call checks every key.
+const hi = {
+  title: "समीक्षा कतार",
+  intro: "वे कन्वर्ज़न जिन्हें किसी धोखाधड़ी नियम ने चिह्नित किया: आपके निर्णय तक उनके इनाम रोके गए हैं।",
+  empty: "समीक्षा के लिए कुछ नहीं। चिह्नित कन्वर्ज़न यहाँ उन नियमों के साथ दिखते हैं जो लागू हुए।",
+  select: "मामला {id} चुनें",
+  selectAll: "सभी मामले चुनें",
+  selected: "{count} चुने गए",
+  approve: "स्वीकृत करें",
+  void: "रद्द करें",
+  ban: "रेफ़रर पर प्रतिबंध",
+  evidence: "क्यों रोका गया",
+  rewards: "रोके गए इनाम",
+  referrer: "रेफ़रर",
+  notes: "नोट",
+  note: "नोट जोड़ें",
+  addNote: "नोट सहेजें",
+  reason: "कारण (प्रतिबंध या ब्लॉक के लिए ज़रूरी)",
+  confirmTitle: "पुष्टि करें",
+  confirmApprove: "{count} मामले स्वीकृत करें? उनके रोके गए इनाम जारी होंगे।",
+  confirmVoid: "{count} मामले रद्द करें? उनके रोके गए इनाम रद्द होंगे।",
+  confirmBan: "{count} मामलों के रेफ़रर पर प्रतिबंध लगाएँ? उनके कोड क्रेडिट देना बंद करेंगे और उनके सभी लंबित इनाम रद्द होंगे।",
+  confirm: "हाँ, करें",
+  cancel: "रद्द",
+  done: "{count} मामलों पर निर्णय, {rewards} इनाम बदले।",
+  blockEmail: "यह ईमेल ब्लॉक करें",
+  blockNetwork: "यह नेटवर्क ब्लॉक करें",
+  blockDomain: "डोमेन ब्लॉक करें",
+  domain: "ईमेल डोमेन",
+  blocked: "ब्लॉक किया गया।",
+  blockList: "ब्लॉक सूची",
+  noBlocks: "अभी कुछ ब्लॉक नहीं है।",
+  unblock: "हटाएँ",
+};
+
+export default hi;
