@@ -59,7 +59,7 @@ describe("percentages, rounded half up to the minor unit", () => {
     ["INR", 499_900, 12.5, 62_488, "12.5% of 4999.00 INR = 624.88 INR (rounded half up)"],
     ["JPY", 12_345, 7.5, 926, "7.5% of 12345 JPY = 926 JPY (rounded half up)"],
     ["KWD", 12_345, 10, 1_235, "10% of 12.345 KWD = 1.235 KWD (rounded half up)"],
-  ])("gives %s %i × %s%% = %i minor units", async (currency, amount, percent, reward, how) => {
+  ])("gives exact minor units in %s", async (currency, amount, percent, reward, how) => {
     await setup({ rules: [rule({ reward: { type: "percent", percent, cap: null } })] });
     const { json } = await post(enrollment({ code: priya.code, amount, currency }));
     expect(referrerRewards(json)).toEqual([["credit", reward, currency]]);
