@@ -4,6 +4,7 @@
  * instead of migrations.
  */
 import { z } from "zod";
+import { defaultRewardRules, foldLegacyRewards, LegacyRewardSettings, RewardRules } from "./reward-rule-settings.ts";
 import { hasUserinfo, userinfoMessage } from "./web-url.ts";
 
 const currency = z
@@ -23,12 +24,6 @@ export const Money = z.object({ amount: minorUnits, currency });
 
 /** An amount of money: integer minor units of an ISO 4217 currency (a total may be negative). */
 export type Money = { amount: number; currency: string };
-
-export const ReferrerReward = z.object({
-  type: z.enum(["credit", "coupon", "cash"]),
-  amount: minorUnits,
-  currency,
-});
 
 export const FriendOffer = z.discriminatedUnion("type", [
   z.object({ type: z.literal("percent"), percent: z.number().int().min(1).max(100) }),
@@ -185,24 +180,20 @@ export const AdvocateSignIn = z.object({
     .default([]),
 });
 
-export const ProgramSettings = z.object({
+/** The settings as read: every field, with its default. */
+export const programSettingsShape = {
   attribution: z
     .object({
       windowDays: z.number().int().min(1).max(365).default(30),
       model: z.enum(["last-click", "first-click"]).default("last-click"),
     })
     .default({ windowDays: 30, model: "last-click" }),
-  referrerReward: ReferrerReward.nullable().default({ type: "credit", amount: 50_000, currency: "INR" }),
+  /** What referrers earn: rules per course or for all courses, a monthly cap, milestones (db/reward-rule-settings.ts). */
+  rewardRules: RewardRules.default(defaultRewardRules),
   friendOffer: FriendOffer.nullable().default({ type: "percent", percent: 10 }),
   /** Rewards on enrolment, or only once the friend completes the course. */
   trigger: z.enum(["enrollment", "completion"]).default("enrollment"),
   holdDays: z.number().int().min(0).max(365).default(14),
-  /** At most this many referrer rewards per referrer per calendar month; null for no cap. */
-  monthlyCap: z.number().int().min(1).max(10_000).nullable().default(null),
-  milestones: z
-    .array(z.object({ count: z.number().int().min(1).max(100_000), bonus: Money }))
-    .max(20)
-    .default([]),
   fraud: z
     .object({
       selfReferral: z.boolean().default(true),
@@ -330,7 +321,27 @@ export const ProgramSettings = z.object({
     })
     .nullable()
     .default(null),
-});
+};
+
+/**
+ * The settings as stored and as written: the fields before reward rules (`referrerReward`,
+ * `monthlyCap`, `milestones`) are still accepted, and folded into `rewardRules` on every read.
+ */
+export const programSettingsInputShape = {
+  ...programSettingsShape,
+  rewardRules: RewardRules.optional(),
+  ...LegacyRewardSettings,
+};
+
+export const ProgramSettings = z
+  .object(programSettingsInputShape)
+  .transform(({ rewardRules, referrerReward, monthlyCap, milestones, ...rest }) => ({
+    ...rest,
+    rewardRules: foldLegacyRewards(rewardRules ?? defaultRewardRules, { referrerReward, monthlyCap, milestones }),
+  }));
+
+/** Settings as a PATCH or a new workspace gives them: any field may be left out, old names accepted. */
+export type ProgramSettingsInput = Partial<z.input<typeof ProgramSettings>>;
 
 export type ProgramSettings = z.infer<typeof ProgramSettings>;
 

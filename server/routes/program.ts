@@ -1,6 +1,6 @@
 /** The program settings of the caller's workspace: reward rules, attribution, origins, issuers. */
 import { z } from "@hono/zod-openapi";
-import { ProgramSettings } from "../../db/program-settings.ts";
+import { programSettingsShape } from "../../db/program-settings.ts";
 import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
@@ -8,7 +8,7 @@ import { changeProgramSettings, programSettings } from "../services/workspaces.t
 import { workspaceContext } from "./context.ts";
 
 // Schemas made before @hono/zod-openapi loads lack `.openapi`: wrap the shape to name it.
-export const Settings = z.object(ProgramSettings.shape).openapi("ProgramSettings");
+export const Settings = z.object(programSettingsShape).openapi("ProgramSettings");
 export type Settings = z.infer<typeof Settings>;
 const json = { "application/json": { schema: Settings } };
 

@@ -5,11 +5,12 @@
  * (hosted-page-key.ts), their rewards with the reason each is where it is, their progress to the
  * next milestone and LinkedIn's add-to-profile link for their verified credential.
  */
-import { and, asc, count, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { conversions, courses, rewards } from "../../db/schema.ts";
 import { hostedPageKey } from "./hosted-page-key.ts";
 import { addToLinkedInForLearner } from "./learner-credential.ts";
 import { mintLearnerToken } from "./learner-tokens.ts";
+import { successfulReferrals } from "./reward-rules.ts";
 import type { Learner, SecretContext, WorkspaceContext } from "./types.ts";
 
 /** The elements' learner token lives this long; a reload of the page mints a new one. */
@@ -70,7 +71,7 @@ export async function advocatePage(
     addToLinkedInForLearner(ctx.db, { workspaceId: ctx.workspace.id, learnerId: learner.id }),
     courseOf(ctx, learner),
   ]);
-  const steps = [...workspace.settings.milestones]
+  const steps = [...workspace.settings.rewardRules.milestones]
     .sort((a, b) => a.count - b.count)
     .map((m) => ({ count: m.count, amount: m.bonus.amount, currency: m.bonus.currency, reached: reached >= m.count }));
   return {
@@ -158,19 +159,7 @@ async function pageRewards({ db, workspace }: WorkspaceContext, learnerId: strin
   });
 }
 
-/** Rewarded referrals so far (live referral rewards, milestone bonuses not counted), as milestones count them. */
-async function rewardedReferrals({ db, workspace }: WorkspaceContext, learnerId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(rewards)
-    .where(
-      and(
-        eq(rewards.workspaceId, workspace.id),
-        eq(rewards.learnerId, learnerId),
-        eq(rewards.side, "referrer"),
-        ne(rewards.kind, "milestone"),
-        ne(rewards.status, "void"),
-      ),
-    );
-  return row?.n ?? 0;
+/** Rewarded referrals so far, as milestones count them (server/services/reward-rules.ts). */
+function rewardedReferrals(ctx: WorkspaceContext, learnerId: string): Promise<number> {
+  return successfulReferrals(ctx, learnerId);
 }

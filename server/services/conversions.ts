@@ -233,7 +233,15 @@ async function processConversion(
     flagged = fraud.flagged;
     decision.push(...fraud.steps);
     const result = await grantRewards(ctx, {
-      conversion: { id: base.id, externalId: base.externalId, type: input.type, customerId: input.customer.id },
+      conversion: {
+        id: base.id,
+        externalId: base.externalId,
+        type: input.type,
+        customerId: input.customer.id,
+        course: input.course ?? null,
+        amount: input.amount ?? null,
+        currency: input.currency ?? null,
+      },
       referrer: attribution.referrer,
       flagged,
       flaggedBy: fraud.steps.filter((step) => step.result === "fail" && step.rule !== "fraud").map((step) => step.rule),

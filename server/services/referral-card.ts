@@ -7,6 +7,7 @@ import { couponForReferral } from "./friend-coupons.ts";
 import type { LearnerClaims } from "./learner-tokens.ts";
 import { upsertLearner } from "./learners.ts";
 import { codeForLearner, learnerRewards, referralStats, shareLinks } from "./referrals.ts";
+import { announcedReward } from "./reward-rule-amounts.ts";
 import { learnerShareCode, recordShare, rememberLearnerSignals } from "./shares.ts";
 import { type StripeApiContext, syncStripePromotionCodes } from "./stripe-coupons.ts";
 import type { SecretContext, Visitor, WorkspaceContext } from "./types.ts";
@@ -50,6 +51,7 @@ export async function myReferral(ctx: WorkspaceContext & SecretContext & StripeA
     referralStats(ctx, { learnerId: learner.id }),
     learnerRewards(ctx, { learnerId: learner.id }),
   ]);
+  const reward = announcedReward(workspace.settings.rewardRules.rules, input.course ?? null);
   return {
     code: code.code,
     link,
@@ -58,10 +60,7 @@ export async function myReferral(ctx: WorkspaceContext & SecretContext & StripeA
     rewards: rewards.map((reward) => ({ ...reward, createdAt: new Date(reward.createdAt).toISOString() })),
     offer: workspace.settings.friendOffer,
     coupon,
-    reward: workspace.settings.referrerReward && {
-      ...workspace.settings.referrerReward,
-      trigger: workspace.settings.trigger,
-    },
+    reward: reward && { ...reward, trigger: workspace.settings.trigger },
   };
 }
 

@@ -1,6 +1,12 @@
 /** Workspaces: one provider's program, keys and data. Everything else hangs off a workspace id. */
 import { and, asc, eq, ne, sql } from "drizzle-orm";
-import { defaultProgramSettings, ProgramSettings, ProgramSettingsWrite } from "../../db/program-settings.ts";
+import {
+  defaultProgramSettings,
+  type ProgramSettings,
+  type ProgramSettingsInput,
+  ProgramSettingsWrite,
+  programSettingsInputShape,
+} from "../../db/program-settings.ts";
 import { workspaces } from "../../db/schema.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import { validationDetails } from "../lib/validation.ts";
@@ -21,7 +27,7 @@ export type CreatedWorkspace = {
   tokenSecret: string;
 };
 
-export type NewWorkspace = { name: string; origins: string[]; isDemo?: boolean; settings?: Partial<ProgramSettings> };
+export type NewWorkspace = { name: string; origins: string[]; isDemo?: boolean; settings?: ProgramSettingsInput };
 
 export async function createWorkspace({ db, clock }: ServiceContext, input: NewWorkspace): Promise<CreatedWorkspace> {
   const now = clock.now();
@@ -150,7 +156,7 @@ export async function changeProgramSettings(
   ctx: WorkspaceContext,
   { patch }: { patch: Record<string, unknown> },
 ): Promise<ProgramSettings> {
-  const unknown = Object.keys(patch).filter((key) => !(key in ProgramSettings.shape));
+  const unknown = Object.keys(patch).filter((key) => !(key in programSettingsInputShape));
   if (unknown.length > 0) throw new DomainError("invalid_request", `Unknown settings: ${unknown.join(", ")}`);
   const settings = await patchSettings(ctx, { patch: keepMaskedSecret(patch, ctx.workspace.settings) });
   return forReading(settings);

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ProgramSettings } from "../../db/program-settings.ts";
+import type { ProgramSettingsInput } from "../../db/program-settings.ts";
 import { conversions } from "../../db/schema.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { clickFactory, type Referrer, referrerFactory } from "../support/click-factories.ts";
@@ -15,7 +15,7 @@ let priya: Referrer;
 let arjun: Referrer;
 let post: ReturnType<typeof poster>;
 
-async function setup(settings: Partial<ProgramSettings> = {}) {
+async function setup(settings: ProgramSettingsInput = {}) {
   ws = await workspaceFactory(t.db, { settings: { holdDays: 14, ...settings } });
   priya = await referrerFactory(t.db, ws.id, { sub: "priya", name: "Priya" }, { now: t.clock.now() });
   arjun = await referrerFactory(t.db, ws.id, { sub: "arjun", name: "Arjun" }, { now: t.clock.now() });

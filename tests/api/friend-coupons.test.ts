@@ -4,7 +4,7 @@
  * and matched when a conversion carries it (attribution without a click).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ProgramSettings } from "../../db/program-settings.ts";
+import type { ProgramSettingsInput } from "../../db/program-settings.ts";
 import { couponKey, newFriendCouponCode } from "../../server/services/friend-coupons.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
@@ -14,7 +14,7 @@ import { createTestApp, expectError, type TestApp } from "../support/test-app.ts
 let t: TestApp;
 let ws: CreatedWorkspace;
 
-async function setup(settings: Partial<ProgramSettings> = {}) {
+async function setup(settings: ProgramSettingsInput = {}) {
   ws = await workspaceFactory(t.db, { settings: { holdDays: 0, ...settings } });
 }
 

@@ -39,7 +39,21 @@ describe("program settings", () => {
     const again = await (await t.call("GET", "/v1/admin/program", { headers: auth })).json();
     expect(again).toMatchObject({
       attribution: { windowDays: 7, model: "first-click" },
-      referrerReward: { type: "cash", amount: 75_000, currency: "INR" },
+      // The older reward fields are folded into the equivalent rule (README "Reward rules").
+      rewardRules: {
+        rules: [
+          {
+            course: null,
+            kind: "cash",
+            reward: { type: "fixed", amount: 75_000, currency: "INR" },
+            tiers: [],
+            payments: "first",
+            signupReward: null,
+          },
+        ],
+        monthlyCap: null,
+        milestones: [{ count: 5, bonus: { amount: 100_000, currency: "INR" } }],
+      },
       allowedOrigins: ["https://learn.acme.example"],
       holdDays: 14,
     });

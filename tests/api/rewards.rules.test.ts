@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ProgramSettings } from "../../db/program-settings.ts";
+import type { ProgramSettingsInput } from "../../db/program-settings.ts";
 import { webhookEvents } from "../../db/schema.ts";
 import { runBackgroundTick } from "../../server/services/background.ts";
 import { clickFactory } from "../support/click-factories.ts";
@@ -12,7 +12,7 @@ let t: TestApp;
 // Each test's program, set before it runs.
 let { ws, priya, post, auth } = {} as RewardsProgram;
 
-async function setup(settings: Partial<ProgramSettings> = {}) {
+async function setup(settings: ProgramSettingsInput = {}) {
   ({ ws, priya, post, auth } = await rewardsProgram(t, settings));
 }
 

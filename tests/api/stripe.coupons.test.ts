@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ProgramSettings } from "../../db/program-settings.ts";
+import type { ProgramSettingsInput } from "../../db/program-settings.ts";
 import { open } from "../../server/lib/secret-box.ts";
 import { runBackgroundTick } from "../../server/services/background.ts";
 import { syncStripePromotionCodes } from "../../server/services/stripe-coupons.ts";
@@ -23,7 +23,7 @@ let t: TestApp;
 let stripe: FakeStripe;
 let ws: CreatedWorkspace;
 
-async function setup(settings: Partial<ProgramSettings> = {}) {
+async function setup(settings: ProgramSettingsInput = {}) {
   ws = await workspaceFactory(t.db, {
     settings: { holdDays: 0, stripe: { webhookSecret, conversionType: "enrollment" }, ...settings },
   });

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { and, count, eq } from "drizzle-orm";
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { conversions } from "../../db/schema.ts";
+import { conversions, rewards } from "../../db/schema.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { clickFactory, type Referrer, referrerFactory } from "../support/click-factories.ts";
 import { workspaceFactory } from "../support/factories.ts";
@@ -348,7 +348,13 @@ describe("Stripe's own objects, signed by the stripe package", () => {
     // Default: only the first payment counts.
     expect(await (await sendSigned(renewal(2))).json()).toMatchObject({ ignored: expect.stringContaining("counts 1") });
     await t.call("PATCH", "/v1/admin/program", {
-      body: { stripe: { webhookSecret: secret, invoicePayments: { upTo: 3 } } },
+      body: {
+        stripe: { webhookSecret: secret, invoicePayments: { upTo: 3 } },
+        // A reward rule for each payment up to 3 (issue 18): each counted renewal earns its share.
+        rewardRules: {
+          rules: [{ course: null, reward: { type: "percent", percent: 10, cap: null }, payments: { upTo: 3 } }],
+        },
+      },
       headers: { Authorization: `Bearer ${ws.secretKey}` },
     });
     for (const n of [2, 3]) {
@@ -372,6 +378,16 @@ describe("Stripe's own objects, signed by the stripe package", () => {
     );
     expect(await (await sendSigned(refund)).json()).toMatchObject({ conversion: { replay: false } });
     expect((await stored()).find((row) => row.type === "refund")).toMatchObject({ refundOf: "stripe:in_renewal_3" });
+    // Each counted renewal earned 10% of its 10.00 USD; the refunded one's reward is void.
+    const instalmentRewards = await t.db
+      .select({ amount: rewards.amount, currency: rewards.currency, status: rewards.status })
+      .from(rewards)
+      .where(and(eq(rewards.workspaceId, ws.id), eq(rewards.side, "referrer"), eq(rewards.currency, "USD")))
+      .orderBy(rewards.status);
+    expect(instalmentRewards).toEqual([
+      { amount: 100, currency: "USD", status: "pending" },
+      { amount: 100, currency: "USD", status: "void" },
+    ]);
   });
 
   it("find the refund of a subscription's first payment, which Stripe names only through its invoice", async () => {

@@ -436,6 +436,53 @@ describe("/dashboard", () => {
     );
   });
 
+  it("edits the reward rules with a form, not JSON, saying what is wrong beside each field", async () => {
+    const before = await api<{ rewardRules: unknown }>("/v1/admin/program");
+    await signIn();
+    await page.getByRole("link", { name: "Settings" }).click();
+    const form = page.getByRole("form", { name: "Reward rules" });
+    const all = form.getByRole("group", { name: "Rule for all courses" });
+    expect(await all.getByLabel(/^Amount/).inputValue()).toBe("500.00");
+    await all.getByLabel(/^Amount/).fill("12.345");
+    await form.getByRole("button", { name: "Add a rule" }).click();
+    const added = form.getByRole("group", { name: "Rule for all courses" }).nth(1);
+    await added.getByLabel(/^Course/).fill("data-analytics");
+    const course = form.getByRole("group", { name: "Rule for data-analytics" });
+    await course.getByRole("radio", { name: "A percentage of the amount paid" }).check();
+    await course.getByLabel(/^Percentage/).fill("7.555");
+    await form.getByRole("button", { name: "Save reward rules" }).click();
+    await form.getByRole("alert").getByText("Please fix 2 problem(s) below.").waitFor();
+    expect(await all.getByText("Enter an amount with at most 2 decimals, like 500 or 499.50.").count()).toBe(1);
+    expect(await course.getByText("Enter a percentage from 0.01 to 100, with at most two decimals.").count()).toBe(1);
+    expect(await course.getByRole("textbox", { name: /^Percentage/ }).getAttribute("aria-invalid")).toBe("true");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await all.getByLabel(/^Amount/).fill("750.50");
+    await course.getByLabel(/^Percentage/).fill("12.5");
+    await course.getByLabel(/^At most/).fill("2000");
+    await course.getByRole("radio", { name: "Reward each payment, up to" }).check();
+    await course.getByLabel("Number of payments").fill("3");
+    await form.getByRole("button", { name: "Save reward rules" }).click();
+    await form.getByRole("status").getByText("Reward rules saved.").waitFor();
+    const saved = await api<{ rewardRules: { rules: unknown[] } }>("/v1/admin/program");
+    expect(saved.rewardRules.rules).toEqual([
+      expect.objectContaining({ course: null, reward: { type: "fixed", amount: 75_050, currency: "INR" } }),
+      expect.objectContaining({
+        course: "data-analytics",
+        reward: { type: "percent", percent: 12.5, cap: { amount: 200_000, currency: "INR" } },
+        payments: { upTo: 3 },
+      }),
+    ]);
+    // The form fits a phone (the settings' JSON textareas above it are 50 columns wide already).
+    expect((await form.boundingBox())?.width).toBeLessThanOrEqual(375);
+    // Later tests share this workspace: its rules go back as they were.
+    await fetch(`${live.baseUrl}/v1/admin/program`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${ws.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ rewardRules: before.rewardRules }),
+    });
+  });
+
   it("edits the email settings with a form that says what is wrong, field by field", async () => {
     await signIn();
     await page.getByRole("link", { name: "Email" }).click();

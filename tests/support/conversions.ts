@@ -1,6 +1,6 @@
 /** Posting conversions in tests: a workspace's secret key and a body with sensible defaults. */
 
-import type { ProgramSettings } from "../../db/program-settings.ts";
+import type { ProgramSettingsInput } from "../../db/program-settings.ts";
 import type { ConversionResponse } from "../../server/services/conversions.ts";
 import { referrerFactory } from "./click-factories.ts";
 import { workspaceFactory } from "./factories.ts";
@@ -49,7 +49,7 @@ export function poster(t: TestApp, secretKey: string) {
 /** A workspace with a rewards program, its referrer Priya, and calls as its server. */
 export type RewardsProgram = Awaited<ReturnType<typeof rewardsProgram>>;
 
-export async function rewardsProgram(t: TestApp, settings: Partial<ProgramSettings> = {}) {
+export async function rewardsProgram(t: TestApp, settings: ProgramSettingsInput = {}) {
   const ws = await workspaceFactory(t.db, { settings });
   const priya = await referrerFactory(t.db, ws.id, { sub: "priya", name: "Priya" }, { now: t.clock.now() });
   return { ws, priya, post: poster(t, ws.secretKey), auth: { Authorization: `Bearer ${ws.secretKey}` } };

@@ -1,6 +1,6 @@
 /** Test factories: real rows through the real services, with overridable defaults. */
 import type { Db } from "../../db/index.ts";
-import type { ProgramSettings } from "../../db/program-settings.ts";
+import type { ProgramSettingsInput } from "../../db/program-settings.ts";
 import { type LearnerClaims, mintLearnerToken } from "../../server/services/learner-tokens.ts";
 import { type CreatedWorkspace, createWorkspace } from "../../server/services/workspaces.ts";
 
@@ -8,7 +8,7 @@ export const testOrigin = "https://academy.example";
 
 export async function workspaceFactory(
   db: Db,
-  overrides: { name?: string; origins?: string[]; settings?: Partial<ProgramSettings>; now?: Date } = {},
+  overrides: { name?: string; origins?: string[]; settings?: ProgramSettingsInput; now?: Date } = {},
 ): Promise<CreatedWorkspace> {
   return createWorkspace(
     { db, clock: { now: () => overrides.now ?? new Date() } },

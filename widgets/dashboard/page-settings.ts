@@ -1,6 +1,6 @@
 /**
  * Settings: program rules, allowed origins and credential issuers (GET/PATCH /v1/admin/program),
- * the hosted advocate page (hosted-page-form.ts) and the brand names reserved as vanity codes
+ * the reward rules (reward-rules-form.ts), the hosted advocate page (hosted-page-form.ts) and the brand names reserved as vanity codes
  * (/v1/admin/reserved-codes).
  */
 
@@ -8,6 +8,7 @@ import { html, nothing } from "lit";
 import type { ReservedCode, ReservedCodeList, Settings } from "../lib/api-types.ts";
 import { ChorusApiError, get, request } from "./api.ts";
 import "./hosted-page-form.ts";
+import "./reward-rules-form.ts";
 import { DashboardPage } from "./page.ts";
 
 export class ChorusPageSettings extends DashboardPage {
@@ -104,7 +105,8 @@ export class ChorusPageSettings extends DashboardPage {
   override render() {
     const s = this._settings;
     if (!s) return html`<h2>Settings</h2>${this.status()}`;
-    const { allowedOrigins, credentialIssuers, ...rules } = s;
+    // The reward rules have their own form (reward-rules-form.ts); left out here, a save keeps them.
+    const { allowedOrigins, credentialIssuers, rewardRules: _, ...rules } = s;
     return html`<h2>Settings</h2>
       ${this.status()}
       <form class="panel" @submit=${this._onSave}>
@@ -119,13 +121,14 @@ export class ChorusPageSettings extends DashboardPage {
           </label>
         </p>
         <p>
-          <label>Program rules (JSON: rewards, friend offer, attribution window and model, fraud rules)
+          <label>Program rules (JSON: friend offer, trigger, hold, attribution window and model, fraud rules; reward rules have their own form below)
             <textarea name="rules" rows="16" cols="50" spellcheck="false" .value=${JSON.stringify(rules, null, 2)}></textarea>
           </label>
         </p>
         <button type="submit">Save settings</button>
         ${this._message ? html`<p role="status">${this._message}</p>` : nothing}
       </form>
+      <chorus-reward-rules-form></chorus-reward-rules-form>
       <chorus-hosted-page-form></chorus-hosted-page-form>
       ${this._reservedPanel()}`;
   }
