@@ -153,7 +153,8 @@ const chorus: ChorusGlobal = {
  * page at this window width last time (kept on the device, with consent), else a height fitted to what it
  * renders at that width: `[px at 360 px wide, px less per px wider, least px]`. The reservation goes
  * in the element's own `--chorus-*-min-height` (set inline, so it wins over the host's) and is
- * lifted in the frame the element has its data, before that frame is painted.
+ * lifted in the frame the element has its data, before that frame is painted (an element that
+ * turns out shorter keeps the space until the visitor's first input).
  */
 const HEIGHTS_KEY = "chorus.heights";
 const fitted: Record<string, [number, number, number]> = {
@@ -185,10 +186,19 @@ function reserve(element: HTMLElement): void {
   const lift = () => {
     const root = element.shadowRoot;
     if (!root?.childElementCount || root.querySelector("[aria-busy=true]")) return void requestAnimationFrame(lift);
+    const held = element.style.getPropertyValue(property);
     element.style.removeProperty(property);
+    const height = element.offsetHeight;
+    if (height < Number.parseFloat(held)) {
+      // Shorter than reserved (a first visit, or fewer stories than last time): the space stays
+      // until the visitor's first tap or key, whose shifts are theirs (CLS leaves them out).
+      element.style.setProperty(property, held);
+      for (const type of ["pointerdown", "keydown"])
+        addEventListener(type, () => element.style.removeProperty(property), { once: true });
+    }
     const heights = storage.get<Record<string, number>>(HEIGHTS_KEY) ?? {};
     delete heights[slot];
-    heights[slot] = element.offsetHeight;
+    heights[slot] = height;
     // The 40 latest: a bounded record, never a growing one.
     for (const old of Object.keys(heights).slice(0, -40)) delete heights[old];
     storage.set(HEIGHTS_KEY, heights);
@@ -223,10 +233,14 @@ function prefetch(element: Element): void {
 
 const seen = new WeakSet<Element>();
 
+/** The elements' shared chunk, named by the build (vite.config.ts): fetched alongside an element's own, not after it. */
+const core = "__CHORUS_CORE__";
+
 function upgrade(): void {
   for (const [tag, load] of Object.entries(elements)) {
     if (!customElements.get(tag) && document.querySelector(tag)) {
       delete elements[tag];
+      import(/* @vite-ignore */ new URL(core, import.meta.url).href).catch(() => {});
       load().catch((error) => console.warn(`chorus: ${tag} failed to load`, error));
     }
   }

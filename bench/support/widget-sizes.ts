@@ -26,8 +26,9 @@ export const sizeBudgets = [
   { name: "story form + what it loads", source: "story-form.ts", budgetKb: 16 },
   { name: "outcome stats + what it loads", source: "outcome-stats.ts", budgetKb: 15 },
   // 25.1: the story form's hook for story request links (about 0.1 KB; the rest loads on such a page only).
-  // 25.8: the loader's reserved heights (remembered and fitted) and early first requests (issue 21, about 0.6 KB).
-  { name: "everything the loader can load", source: "embed.ts", budgetKb: 25.8 },
+  // 25.9: the loader's reserved heights (remembered and fitted), early first requests and the shared chunk fetched
+  // alongside an element's own (issue 21: the loader went from 1.45 to 2.16 KB).
+  { name: "everything the loader can load", source: "embed.ts", budgetKb: 25.9 },
 ] as const;
 
 /** The elements, each of which may load Hindi catalogs on top of its English weight. */

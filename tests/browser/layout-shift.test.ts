@@ -85,20 +85,25 @@ describe("layout shift", () => {
 });
 
 describe("the wall's first page", () => {
-  it("is requested once, by the loader, before the wall's code has arrived", async () => {
+  it("is requested once, by the loader, while the wall's code loads, all of it at once", async () => {
     host.pages.set("/course", hostPage());
     const context = await browser.newContext({ userAgent: browserUserAgent });
     const page = await context.newPage();
-    const requests: string[] = [];
-    page.on("request", (request) => requests.push(request.url()));
+    // What the page asked for and what had arrived, in order.
+    const events: string[] = [];
+    page.on("request", (request) => events.push(`asked ${request.url()}`));
+    page.on("requestfinished", (request) => events.push(`got ${request.url()}`));
     await page.goto(`${host.origin}/course`);
     await page.locator("chorus-story-wall article").nth(3).waitFor();
-    const stories = requests.filter((url) => new URL(url).pathname === "/v1/stories");
-    expect(stories).toEqual([`${live.baseUrl}/v1/stories?limit=4&course=${course}`]);
-    // Asked for before the elements' shared code (which the wall's own code imports) was.
-    const core = requests.findIndex((url) => url.includes("/assets/chorus-core-"));
-    expect(core).toBeGreaterThan(0);
-    expect(requests.indexOf(stories[0] as string)).toBeLessThan(core);
+    const at = (pattern: RegExp) => events.findIndex((event) => pattern.test(event));
+    const stories = events.filter((event) => event.startsWith("asked") && event.includes("/v1/stories"));
+    expect(stories).toEqual([`asked ${live.baseUrl}/v1/stories?limit=4&course=${course}`]);
+    // The stories, and the elements' shared code the wall's chunk imports, are both asked for
+    // before the wall's chunk has arrived: no waterfall behind it.
+    const wallArrived = at(/^got .*\/assets\/story-wall-[^/]*\.js$/);
+    expect(wallArrived).toBeGreaterThan(0);
+    expect(at(/^asked .*\/v1\/stories/)).toBeLessThan(wallArrived);
+    expect(at(/^asked .*\/assets\/chorus-core-/)).toBeLessThan(wallArrived);
     await context.close();
   });
 
