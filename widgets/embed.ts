@@ -182,14 +182,20 @@ function reserve(element: HTMLElement): void {
   const slot = `${location.pathname}|${tag}|${[...document.querySelectorAll(tag)].indexOf(element)}|${innerWidth}`;
   const property = minHeight(tag);
   const remembered = storage.get<Record<string, number>>(HEIGHTS_KEY)?.[slot];
-  element.style.setProperty(property, `${remembered ?? Math.max(fit[2], fit[0] - fit[1] * (width - 360))}px`);
+  // A height the host page set for the element (README: --chorus-wall-min-height…) beats the fitted one.
+  const own = getComputedStyle(element).getPropertyValue(property).trim();
+  element.style.setProperty(
+    property,
+    remembered ? `${remembered}px` : own || `${Math.max(fit[2], fit[0] - fit[1] * (width - 360))}px`,
+  );
   const lift = () => {
     const root = element.shadowRoot;
     if (!root?.childElementCount || root.querySelector("[aria-busy=true]")) return void requestAnimationFrame(lift);
     const held = element.style.getPropertyValue(property);
+    const reserved = element.offsetHeight;
     element.style.removeProperty(property);
     const height = element.offsetHeight;
-    if (height < Number.parseFloat(held)) {
+    if (height < reserved) {
       // Shorter than reserved (a first visit, or fewer stories than last time): the space stays
       // until the visitor's first tap or key, whose shifts are theirs (CLS leaves them out).
       element.style.setProperty(property, held);
