@@ -154,7 +154,7 @@ const chorus: ChorusGlobal = {
  * renders at that width: `[px at 360 px wide, px less per px wider, least px]`. The reservation goes
  * in the element's own `--chorus-*-min-height` (set inline, so it wins over the host's) and is
  * lifted in the frame the element has its data, before that frame is painted (an element that
- * turns out shorter keeps the space until the visitor's first input).
+ * turns out shorter keeps the space while the page is open).
  */
 const HEIGHTS_KEY = "chorus.heights";
 const fitted: Record<string, [number, number, number]> = {
@@ -195,13 +195,9 @@ function reserve(element: HTMLElement): void {
     const reserved = element.offsetHeight;
     element.style.removeProperty(property);
     const height = element.offsetHeight;
-    if (height < reserved) {
-      // Shorter than reserved (a first visit, or fewer stories than last time): the space stays
-      // until the visitor's first tap or key, whose shifts are theirs (CLS leaves them out).
-      element.style.setProperty(property, held);
-      for (const type of ["pointerdown", "keydown"])
-        addEventListener(type, () => element.style.removeProperty(property), { once: true });
-    }
+    // Shorter than reserved (a first visit, or fewer stories than last time): the space stays
+    // while the page is open. Not until the first tap: what the tap was aimed at would move away.
+    if (height < reserved) element.style.setProperty(property, held);
     const heights = storage.get<Record<string, number>>(HEIGHTS_KEY) ?? {};
     delete heights[slot];
     heights[slot] = height;
