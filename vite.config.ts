@@ -55,11 +55,31 @@ function noPreloadHelper(): Plugin {
   };
 }
 
+/**
+ * The loader fetches the elements' shared chunk (Lit and widgets/lib) alongside an element's own
+ * chunk instead of after it (one round trip less before a wall or card can render): the build
+ * writes the chunk's hashed name where the loader says `__CHORUS_CORE__`.
+ */
+function corePreload(): Plugin {
+  return {
+    name: "chorus-core-preload",
+    apply: "build",
+    generateBundle(_options, bundle) {
+      const core = Object.values(bundle).find((file) => file.type === "chunk" && file.name === "chorus-core");
+      const loader = bundle["embed.js"];
+      if (!core || loader?.type !== "chunk" || !loader.code.includes("__CHORUS_CORE__"))
+        throw new Error("chorus-core-preload: no shared chunk, or no placeholder in embed.js");
+      loader.code = loader.code.replace("__CHORUS_CORE__", core.fileName);
+    },
+  };
+}
+
 export default defineConfig({
   root: join(root, "widgets"),
   publicDir: false,
   plugins: [
     noPreloadHelper(),
+    corePreload(),
     minifyTemplateLiterals({
       include: ["widgets/**/*.ts"],
       failOnError: true,

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- NAME ...]`: every benchmark in turn (or only those named: sizes, wall,
- * redirect, conversions, analytics, webhooks), each in its own process, with a progress line (what runs,
+ * layout-shift, redirect, conversions, analytics, webhooks), each in its own process, with a progress line (what runs,
  * for how long, its latest step). Then one summary table (median, p99, ratio or target, met or
  * missed) and the same as JSON in bench/results/latest.json, with the machine and its load, for
  * refreshing BENCHMARKS.md. Each bench's full output is kept in bench/results/NAME.log.
@@ -28,6 +28,12 @@ const benches: Bench[] = [
     script: "bench/wall.ts",
     // The sizes bench has just built the widgets.
     args: (selected) => ["--runs", "20", ...(selected.has("sizes") ? ["--no-build"] : [])],
+  },
+  {
+    name: "layout-shift",
+    title: "cumulative layout shift, demo pages and a plain page, two widths, cold and warm, real Chromium",
+    script: "bench/layout-shift.ts",
+    args: (selected) => ["--runs", "3", ...(selected.has("sizes") ? ["--no-build"] : [])],
   },
   {
     name: "redirect",

@@ -29,7 +29,7 @@ function layout(title: string, publishableKey: string, body: HtmlEscapedString |
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${title} · Skillbridge Academy</title>
     <link rel="stylesheet" href="/demo/assets/demo.css" />
-    <script type="module" src="/embed.js" data-key="${publishableKey}"></script>
+    <script type="module" src="/embed.js" data-key="${publishableKey}" blocking="render"></script>
     <script type="module" src="/demo/assets/checkout.js"></script>
   </head>
   <body>

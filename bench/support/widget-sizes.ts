@@ -29,7 +29,10 @@ export const sizeBudgets = [
   { name: "story form + what it loads", source: "story-form.ts", budgetKb: 16 },
   { name: "outcome stats + what it loads", source: "outcome-stats.ts", budgetKb: 15 },
   // 25.1: the story form's hook for story request links (about 0.1 KB; the rest loads on such a page only).
-  { name: "everything the loader can load", source: "embed.ts", budgetKb: 25.1 },
+  // 25.7: the loader's reserved heights (remembered and fitted), early first requests and the shared chunk fetched
+  // alongside an element's own (issue 21: the loader went from 1.45 to 2.13 KB), less the wall's schema.org
+  // markup, which became an on-demand feature (0.4 KB).
+  { name: "everything the loader can load", source: "embed.ts", budgetKb: 25.7 },
 ] as const;
 
 /**

@@ -11,5 +11,8 @@ export async function api<T>(path: string, options: ApiOptions = {}): Promise<T>
   if (!config) throw new ChorusApiError(0, "no_loader", "Add the Chorus embed.js script tag to this page");
   const headers: Record<string, string> = { ...options.headers, "Chorus-Key": config.key };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  return request<T>(config.apiBase + path, { ...options, headers });
+  // The loader's early request for this path (see embed.ts), once; without an answer, ask again.
+  const early = config.early?.[path];
+  delete config.early?.[path];
+  return ((await early) as T | null) ?? request<T>(config.apiBase + path, { ...options, headers });
 }

@@ -22,7 +22,8 @@ export type ChorusGlobal = {
   consented(): boolean;
   /** Settles once a landing's referral has been recorded. */
   ready: Promise<void>;
-  config: { key: string; apiBase: string };
+  /** `early`: first answers the loader requested alongside the elements' code, by path, each taken once. */
+  config: { key: string; apiBase: string; early?: Record<string, Promise<unknown>> };
   /** The full stored referral, for the banner. */
   details(): StoredReferral | null;
   visitorId(): string | undefined;
