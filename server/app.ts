@@ -38,6 +38,7 @@ import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { referralEmailRoutes } from "./routes/referral-emails.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { referredByRoutes } from "./routes/referred-by.ts";
 import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
@@ -88,6 +89,7 @@ const resourceRoutes = [
   referralRoutes,
   clickRoutes,
   referralEmailRoutes,
+  referredByRoutes,
   eventRoutes,
   codeRoutes,
   reservedCodeRoutes,

@@ -24,7 +24,8 @@ export type IdPrefix =
   | "icn"
   | "iev"
   | "srq"
-  | "cpn";
+  | "cpn"
+  | "rby";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;
@@ -44,6 +45,6 @@ export function newReferralCode(): string {
 }
 
 /** A secret with 190 bits of entropy, shown once and stored only as a hash. */
-export function newSecret(prefix: "pk" | "sk" | "tks" | "whsec" | "edit" | "ict"): string {
+export function newSecret(prefix: "pk" | "sk" | "tks" | "whsec" | "edit" | "ict" | "rby"): string {
   return `${prefix}_${base62(32)}`;
 }
