@@ -20,6 +20,7 @@ const elements: Record<string, () => Promise<unknown>> = {
   "chorus-story-wall": () => import("./story-wall.ts"),
   "chorus-story-form": () => import("./story-form.ts"),
   "chorus-outcome-stats": () => import("./outcome-stats.ts"),
+  "chorus-referred-by": () => import("./referred-by.ts"),
 };
 
 /** Until an element's code arrives, it holds its place: no layout shift when it renders. */
@@ -148,6 +149,10 @@ const chorus: ChorusGlobal = {
   config: { key, apiBase },
   details: () => current,
   visitorId,
+  keep(referral) {
+    current = referral;
+    announce();
+  },
 };
 (window as unknown as { chorus: ChorusGlobal }).chorus = chorus;
 

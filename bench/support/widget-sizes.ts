@@ -27,6 +27,8 @@ export const sizeBudgets = [
   { name: "outcome stats + what it loads", source: "outcome-stats.ts", budgetKb: 15 },
   // 25.1: the story form's hook for story request links (about 0.1 KB; the rest loads on such a page only).
   { name: "everything the loader can load", source: "embed.ts", budgetKb: 25.1 },
+  // On demand only (see isReferredBy): the element's own chunk, beyond the core every element shares.
+  { name: "who referred you? (on demand)", source: "referred-by.ts", budgetKb: 1.5 },
 ] as const;
 
 /** The elements, each of which may load Hindi catalogs on top of its English weight. */
@@ -36,6 +38,7 @@ export const elementSources = [
   "story-wall.ts",
   "story-form.ts",
   "outcome-stats.ts",
+  "referred-by.ts",
 ] as const;
 
 /** Strings-only chunks an element imports the first time it renders in Hindi. */
@@ -45,6 +48,12 @@ const isHindi = (source: string) => source.endsWith(".hi.ts");
  * form's pre-fill and token. Measured apart like the Hindi catalogs, with a budget of its own.
  */
 const isStoryLink = (source: string) => source.startsWith("story-form-token.");
+/**
+ * "Who referred you?" (`<chorus-referred-by>`): loaded only on a page that uses the element, or when
+ * a banner with `ask` has no referral to show. Measured apart like the story link's code, with a
+ * budget of its own, so the weight of every other page stays as it was.
+ */
+const isReferredBy = (source: string) => source.startsWith("referred-by.");
 
 export function widgetSizes(dist: string) {
   const manifest = JSON.parse(readFileSync(join(dist, ".vite", "manifest.json"), "utf8")) as Manifest;
@@ -56,12 +65,13 @@ export function widgetSizes(dist: string) {
    */
   function withEverythingItLoads(
     source: string,
-    options: { hindi?: boolean; storyLink?: boolean } = {},
+    options: { hindi?: boolean; storyLink?: boolean; referredBy?: boolean } = {},
     seen = new Set<string>(),
   ) {
     const chunk = manifest[source];
     if (!chunk || seen.has(chunk.file) || (options.hindi === false && isHindi(source))) return seen;
     if (options.storyLink === false && isStoryLink(source)) return seen;
+    if (options.referredBy === false && isReferredBy(source)) return seen;
     seen.add(chunk.file);
     for (const next of [...(chunk.imports ?? []), ...(chunk.dynamicImports ?? [])])
       withEverythingItLoads(next, options, seen);
@@ -71,7 +81,17 @@ export function widgetSizes(dist: string) {
   const gzipSum = (files: Iterable<string>) => [...files].reduce((sum, file) => sum + gzipBytes(file), 0);
 
   /** Bytes gzip an English page pays for a source's chunk with everything it loads (each file gzipped on its own, as served). */
-  const elementWeight = (source: string) => gzipSum(withEverythingItLoads(source, { hindi: false, storyLink: false }));
+  const english = { hindi: false, storyLink: false, referredBy: false };
+  const elementWeight = (source: string) => gzipSum(withEverythingItLoads(source, english));
+  /** What "Who referred you?" costs when a page uses it, in English, on top of the core chunk. */
+  const referredByWeight = () => {
+    const core = withEverythingItLoads("referral-banner.ts", english);
+    return gzipSum(
+      [...withEverythingItLoads("referred-by.ts", { hindi: false, storyLink: false })].filter(
+        (file) => !core.has(file),
+      ),
+    );
+  };
   /** What a page opened from a story request's link pays on top of the story form, in English. */
   const storyLinkAddOn = () => {
     const usual = withEverythingItLoads("story-form.ts", { hindi: false, storyLink: false });
@@ -84,16 +104,30 @@ export function widgetSizes(dist: string) {
    * counted for every element.
    */
   function hindiAddOn(source: string): number {
-    const english = withEverythingItLoads(source, { hindi: false, storyLink: false });
-    return gzipSum([...withEverythingItLoads(source, { storyLink: false })].filter((file) => !english.has(file)));
+    const inEnglish = withEverythingItLoads(source, { hindi: false, storyLink: false });
+    return gzipSum([...withEverythingItLoads(source, { storyLink: false })].filter((file) => !inEnglish.has(file)));
   }
 
   /** Every budgeted row: bytes, KB and whether it is within budget. */
   const rows = () =>
     sizeBudgets.map((row) => {
-      const bytes = row.source === null ? gzipBytes("embed.js") : elementWeight(row.source);
+      const bytes =
+        row.source === null
+          ? gzipBytes("embed.js")
+          : row.source === "referred-by.ts"
+            ? referredByWeight()
+            : elementWeight(row.source);
       return { ...row, bytes, kb: Math.round((bytes / 1024) * 100) / 100, withinBudget: bytes <= row.budgetKb * 1024 };
     });
 
-  return { manifest, gzipBytes, withEverythingItLoads, elementWeight, hindiAddOn, storyLinkAddOn, rows };
+  return {
+    manifest,
+    gzipBytes,
+    withEverythingItLoads,
+    elementWeight,
+    hindiAddOn,
+    storyLinkAddOn,
+    referredByWeight,
+    rows,
+  };
 }
