@@ -1,4 +1,4 @@
-import { css, html, nothing } from "lit";
+import { css, html } from "lit";
 import { ChorusElement, define } from "./lib/element.ts";
 import { formatOffer } from "./lib/i18n.ts";
 import { baseStyles } from "./lib/styles.ts";
