@@ -53,7 +53,16 @@ import { CredentialFetchCache } from "./services/credentials/fetch-cache.ts";
 import type { AppEnv, Deps } from "./types.ts";
 
 /** Endpoints that browsers call with a publishable key from the provider's own pages. */
-const browserPaths = ["/v1/referrals/*", "/v1/clicks", "/v1/events", "/v1/stories", "/v1/stories/*", "/v1/outcomes"];
+const browserPaths = [
+  "/v1/referrals/*",
+  "/v1/clicks",
+  "/v1/events",
+  "/v1/stories",
+  "/v1/stories/*",
+  "/v1/outcomes",
+  "/v1/referred-by",
+  "/v1/referred-by/*",
+];
 
 function statusCode(status: number): ErrorCode {
   if (status === 401) return "unauthorized";
