@@ -54,6 +54,7 @@ describe("rate limits: configuration", () => {
       referrals: { perVisitor: rule(120), perWorkspace: rule(120_000) },
       stories: { perVisitor: rule(5, 3600), perWorkspace: rule(1000, 3600) },
       advocateSignIn: { perVisitor: rule(10, 900), perWorkspace: rule(600, 3600) },
+      referredBy: { perVisitor: rule(10, 900), perWorkspace: rule(1000, 3600) },
     });
     for (const bad of [{ clicks: { perVisitor: rule(0) } }, { stories: { perWorkspace: { limit: 5 } } }, "off"]) {
       await expectError(
