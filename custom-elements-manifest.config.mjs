@@ -1,5 +1,5 @@
 /**
- * The Custom Elements Manifest of the five public elements: `npm run build` writes
+ * The Custom Elements Manifest of the six public elements: `npm run build` writes
  * dist/custom-elements.json (served at /custom-elements.json). Attributes and properties come from
  * `static properties`, the rest from each element's JSDoc (`@attr`, `@fires`, `@csspart`,
  * `@cssprop`, `@tagname`; `ChorusElement` holds what every element shares).
@@ -32,6 +32,7 @@ export default {
     "widgets/story-wall.ts",
     "widgets/story-form.ts",
     "widgets/outcome-stats.ts",
+    "widgets/referred-by.ts",
   ],
   outdir: "dist",
   litelement: true,

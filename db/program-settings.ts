@@ -98,6 +98,11 @@ const advocateSignInLimits = {
   perVisitor: { limit: 10, windowSeconds: 900 },
   perWorkspace: { limit: 600, windowSeconds: 3600 },
 };
+/** "Who referred you?" questions and confirmations, counted together: each question may test one email or name. */
+const referredByLimits = {
+  perVisitor: { limit: 10, windowSeconds: 900 },
+  perWorkspace: { limit: 1000, windowSeconds: 3600 },
+};
 const storyLimits = {
   perVisitor: { limit: 5, windowSeconds: 3600 },
   perWorkspace: { limit: 1000, windowSeconds: 3600 },
@@ -105,14 +110,16 @@ const storyLimits = {
 
 /**
  * Rate limits of the public endpoints: `clicks` (`GET /r/:code` and `POST /v1/clicks`),
- * `referrals` (the card's calls: `GET /v1/referrals/{code}`, `POST /v1/referrals/me`, `POST /v1/events`)
- * and `stories` (`POST /v1/stories` and `PATCH /v1/stories/{id}`, counted together).
+ * `referrals` (the card's calls: `GET /v1/referrals/{code}`, `POST /v1/referrals/me`, `POST /v1/events`),
+ * `stories` (`POST /v1/stories` and `PATCH /v1/stories/{id}`, counted together) and `referredBy`
+ * (`POST /v1/referred-by` and its confirmation, counted together).
  */
 export const RateLimitSettings = z.object({
   clicks: rateLimitGroup(clickLimits),
   referrals: rateLimitGroup(referralLimits),
   stories: rateLimitGroup(storyLimits),
   advocateSignIn: rateLimitGroup(advocateSignInLimits),
+  referredBy: rateLimitGroup(referredByLimits),
 });
 export type RateLimitSettings = z.infer<typeof RateLimitSettings>;
 export type RateLimitGroup = RateLimitSettings[keyof RateLimitSettings];
@@ -224,6 +231,7 @@ export const programSettingsShape = {
     referrals: referralLimits,
     stories: storyLimits,
     advocateSignIn: advocateSignInLimits,
+    referredBy: referredByLimits,
   }),
   /**
    * How the provider's emails look (server/services/mail-templates.ts): the name shown as the

@@ -283,7 +283,8 @@ export const clicks = sqliteTable(
     /** The loader's first-party random visitor id, when the browser had one (and consent allowed it). */
     visitorId: text("visitor_id"),
     country: text("country"),
-    source: text("source", { enum: ["redirect", "beacon"] }).notNull(),
+    /** `named`: the friend named this referrer in "Who referred you?" (server/services/referred-by.ts). */
+    source: text("source", { enum: ["redirect", "beacon", "named"] }).notNull(),
     isBot: integer("is_bot", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
@@ -911,4 +912,29 @@ export const reviewNotes = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("review_notes_subject").on(t.workspaceId, t.subjectId, t.createdAt)],
+);
+
+/**
+ * "Who referred you?" answers (server/services/referred-by.ts): one row per question a visitor
+ * asked, hit or miss alike, so both cost the same work and leave the same trace. The opaque
+ * one-time token the visitor confirms with is stored only as its SHA-256, bound to the visitor
+ * (today's visitor hash). `codeId` is the matched referrer's referral code, null for no match:
+ * the only place a row says whether anyone matched, and it never leaves the server.
+ */
+export const referredByAnswers = sqliteTable(
+  "referred_by_answers",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    visitorHash: text("visitor_hash").notNull(),
+    codeId: text("code_id"),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("referred_by_answers_token").on(t.workspaceId, t.tokenHash),
+    index("referred_by_answers_code").on(t.workspaceId, t.codeId),
+  ],
 );

@@ -39,6 +39,7 @@ import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { referralEmailRoutes } from "./routes/referral-emails.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { referredByRoutes } from "./routes/referred-by.ts";
 import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { reviewRoutes } from "./routes/review.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
@@ -54,7 +55,16 @@ import { CredentialFetchCache } from "./services/credentials/fetch-cache.ts";
 import type { AppEnv, Deps } from "./types.ts";
 
 /** Endpoints that browsers call with a publishable key from the provider's own pages. */
-const browserPaths = ["/v1/referrals/*", "/v1/clicks", "/v1/events", "/v1/stories", "/v1/stories/*", "/v1/outcomes"];
+const browserPaths = [
+  "/v1/referrals/*",
+  "/v1/clicks",
+  "/v1/events",
+  "/v1/stories",
+  "/v1/stories/*",
+  "/v1/outcomes",
+  "/v1/referred-by",
+  "/v1/referred-by/*",
+];
 
 function statusCode(status: number): ErrorCode {
   if (status === 401) return "unauthorized";
@@ -90,6 +100,7 @@ const resourceRoutes = [
   referralRoutes,
   clickRoutes,
   referralEmailRoutes,
+  referredByRoutes,
   eventRoutes,
   codeRoutes,
   reservedCodeRoutes,

@@ -21,6 +21,7 @@ const elements: Record<string, () => Promise<unknown>> = {
   "chorus-story-wall": () => import("./story-wall.ts"),
   "chorus-story-form": () => import("./story-form.ts"),
   "chorus-outcome-stats": () => import("./outcome-stats.ts"),
+  "chorus-referred-by": () => import("./referred-by.ts"),
 };
 
 const script =
@@ -145,6 +146,10 @@ const chorus: ChorusGlobal = {
   config: { key, apiBase, early },
   details: () => current,
   visitorId,
+  keep(referral) {
+    current = referral;
+    announce();
+  },
 };
 (window as unknown as { chorus: ChorusGlobal }).chorus = chorus;
 

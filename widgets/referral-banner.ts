@@ -1,4 +1,4 @@
-import { css, html, nothing } from "lit";
+import { css, html } from "lit";
 import { ChorusElement, define } from "./lib/element.ts";
 import { formatOffer } from "./lib/i18n.ts";
 import { baseStyles } from "./lib/styles.ts";
@@ -11,9 +11,12 @@ const DISMISSED_KEY = "chorus.banner.dismissed";
  * `<chorus-referral-banner>`: greets a friend who arrived through a referral link ("Priya invited
  * you: 10% off your first course: PRIYA-10-K7M4Q9X", with the referrer's friend coupon code; the
  * code needs no words of its own, which keeps the English page within its weight budget).
- * Renders nothing when there is no referral; dismissible.
+ * Renders nothing when there is no referral, except what it holds: put
+ * `<chorus-referred-by ask>` inside it to offer "Were you referred by someone?" to visitors who
+ * came without a link (its code loads only on such pages). Dismissible.
  *
  * @tagname chorus-referral-banner
+ * @slot - shown when there is no referral, such as `<chorus-referred-by ask course="…">`
  * @csspart banner - the banner's frame
  * @csspart coupon - the referrer's friend coupon code, to type at checkout
  * @csspart dismiss - the dismiss button
@@ -100,7 +103,7 @@ export class ChorusReferralBanner extends ChorusElement {
   }
 
   private _hideIfSilent() {
-    this.hidden = !this._referral || this._dismissed;
+    this.hidden = !(this._referral || this.firstElementChild) || this._dismissed;
   }
 
   override willUpdate() {
@@ -109,7 +112,8 @@ export class ChorusReferralBanner extends ChorusElement {
 
   override render() {
     const referral = this._referral;
-    if (!referral || this._dismissed) return nothing;
+    // Dismissed, the element is hidden (display: none) whatever it renders.
+    if (!referral) return html`<slot></slot>`;
     const name = referral.referrer?.name || this.t("aFriend");
     const text = referral.offer
       ? this.t("invitedOffer", { name, offer: formatOffer(this.locale, referral.offer) })

@@ -89,9 +89,12 @@ export class ChorusReferralCard extends ChorusElement {
   }
 
   private async _copy() {
-    const link = this._referral.value?.shareLinks.copy ?? "";
+    const referral = this._referral.value;
+    const link = referral?.shareLinks.copy ?? "";
     try {
-      await navigator.clipboard.writeText(link);
+      // The server's text before the link: with a friend coupon code it names it ("Use my code
+      // PRIYA-10-…"), so a friend who never opens the link can still type it at checkout.
+      await navigator.clipboard.writeText(`${referral?.shareText} ${link}`);
       this._status = this.t("copied");
       this._share("copy");
       this.emit("chorus-copy", { link });
@@ -102,9 +105,10 @@ export class ChorusReferralCard extends ChorusElement {
   }
 
   private async _nativeShare() {
-    const link = this._referral.value?.shareLinks.copy?.replace("ch=copy", "ch=native") ?? "";
+    const referral = this._referral.value;
     try {
-      await navigator.share({ text: this.t("shareText"), url: link });
+      // The server's text, in the card's language, with the friend coupon code when there is one.
+      await navigator.share({ text: referral?.shareText, url: referral?.shareLinks.native });
       this._share("native");
     } catch {
       // The learner closed the share sheet.

@@ -27,7 +27,8 @@ export type IdPrefix =
   | "cpn"
   | "aud"
   | "blk"
-  | "nte";
+  | "nte"
+  | "rby";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;
@@ -47,6 +48,6 @@ export function newReferralCode(): string {
 }
 
 /** A secret with 190 bits of entropy, shown once and stored only as a hash. */
-export function newSecret(prefix: "pk" | "sk" | "tks" | "whsec" | "edit" | "ict"): string {
+export function newSecret(prefix: "pk" | "sk" | "tks" | "whsec" | "edit" | "ict" | "rby"): string {
   return `${prefix}_${base62(32)}`;
 }

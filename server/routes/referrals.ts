@@ -14,6 +14,8 @@ export const Referral = z
     code: z.string(),
     link: z.url(),
     shareLinks: z.record(z.string(), z.string()),
+    /** The text shared before the link, in the card's language; it names the friend coupon code when there is one. */
+    shareText: z.string(),
     stats: z.object({ clicks: z.number(), signups: z.number(), enrollments: z.number(), completions: z.number() }),
     rewards: z.array(
       z.object({

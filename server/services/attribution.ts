@@ -61,7 +61,9 @@ async function learnerById({ tx, workspace }: TransactionContext, id: string | n
 }
 
 function describeClick(click: ClickRow, now: number): string {
-  return `click ${click.id} from ${ago(click.createdAt, now)} via ${click.channel}`;
+  // A named click came from no link: the friend named their referrer ("Who referred you?").
+  const how = click.source === "named" ? "named by the friend" : `via ${click.channel}`;
+  return `click ${click.id} from ${ago(click.createdAt, now)} ${how}`;
 }
 
 async function fromClick(
@@ -292,10 +294,12 @@ function decidedBy(candidate: Candidate): DecisionStep {
     result: "info",
     detail: candidate.byEmail
       ? `email: the friend gave the customer's email before checkout (click ${candidate.click?.id})`
-      : candidate.click
-        ? `click id: the click id sent with the conversion (${candidate.click.id}); no other click is inferred`
-        : candidate.coupon
-          ? `by coupon code: the friend coupon code sent with the conversion (${candidate.coupon}), as no usable click id was sent`
-          : `code: the referral code sent with the conversion (${candidate.code.code}), as no usable click id was sent`,
+      : candidate.click?.source === "named"
+        ? `named by the friend: the click id sent with the conversion (${candidate.click.id}) is the friend naming their referrer before checkout`
+        : candidate.click
+          ? `click id: the click id sent with the conversion (${candidate.click.id}); no other click is inferred`
+          : candidate.coupon
+            ? `by coupon code: the friend coupon code sent with the conversion (${candidate.coupon}), as no usable click id was sent`
+            : `code: the referral code sent with the conversion (${candidate.code.code}), as no usable click id was sent`,
   };
 }

@@ -55,7 +55,8 @@ export type ClickInput = {
   /** The request's visitor, as the app read it once (its address and agent are only hashed). */
   visitor: Visitor;
   visitorId: string | null;
-  source: "redirect" | "beacon";
+  /** `named`: the friend named the referrer ("Who referred you?", server/services/referred-by.ts). */
+  source: "redirect" | "beacon" | "named";
   now: Date;
 };
 

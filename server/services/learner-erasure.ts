@@ -14,7 +14,8 @@
  * connector events still waiting for their sale with their customer id.
  * Their generated codes are disabled, so old links land on the workspace's fallback page.
  * The one-time links of their story request emails are deleted, so a link still in a mailbox
- * finds nothing.
+ * finds nothing. So are "Who referred you?" answers that named them and wait for the friend's
+ * confirmation: a friend confirming afterwards is credited to nobody.
  *
  * Kept, so every aggregate stays exactly the same: the rows themselves (clicks, shares,
  * conversions, rewards keep their internal `lrn_` learner id, which no longer leads to a person),
@@ -35,6 +36,7 @@ import {
   mailMessages,
   referralCodes,
   referralEmails,
+  referredByAnswers,
   rewards,
   shareEvents,
   stories,
@@ -390,6 +392,20 @@ async function dropPendingConnectorEvents({ tx, workspaceId, learner }: Erasure)
     .returning({ id: integrationEvents.id });
 }
 
+/**
+ * "Who referred you?" answers that named them (by their codes), confirmed or not: the row is the
+ * only link between a friend's browser and this referrer that is not a click.
+ */
+async function forgetReferredBy({ tx, workspaceId, learner }: Erasure) {
+  const theirCodes = tx
+    .select({ id: referralCodes.id })
+    .from(referralCodes)
+    .where(and(eq(referralCodes.workspaceId, workspaceId), eq(referralCodes.learnerId, learner.id)));
+  await tx
+    .delete(referredByAnswers)
+    .where(and(eq(referredByAnswers.workspaceId, workspaceId), inArray(referredByAnswers.codeId, theirCodes)));
+}
+
 /** Their story links die with them: the token rows (learner and course) are deleted. */
 function forgetStoryRequests({ tx, workspaceId, learner }: Erasure) {
   return tx
@@ -462,6 +478,7 @@ export async function eraseLearner(
     const mail = await dropMail(erasure);
     const pending = await dropPendingConnectorEvents(erasure);
     await forgetStoryRequests(erasure);
+    await forgetReferredBy(erasure);
     await endSignIns(erasure);
     // The review queue's notes and blocks about them go; the audit trail keeps who did what and
     // when, without the values that named them.

@@ -56,6 +56,7 @@ export async function myReferral(ctx: WorkspaceContext & SecretContext & StripeA
     code: code.code,
     link,
     shareLinks: shareLinks({ link, message }),
+    shareText: message,
     stats,
     rewards: rewards.map((reward) => ({ ...reward, createdAt: new Date(reward.createdAt).toISOString() })),
     offer: workspace.settings.friendOffer,

@@ -48,13 +48,7 @@ export async function codeForLearner(
 }
 
 /** The link for each channel; each carries `ch=` so clicks are credited to the channel. */
-export function shareLinks({
-  link,
-  message,
-}: {
-  link: string;
-  message: string;
-}): Record<Exclude<ShareChannel, "native">, string> {
+export function shareLinks({ link, message }: { link: string; message: string }): Record<ShareChannel, string> {
   const tagged = (channel: ShareChannel) => `${link}?ch=${channel}`;
   const e = encodeURIComponent;
   return {
@@ -67,6 +61,8 @@ export function shareLinks({
     sms: `sms:?&body=${e(`${message} ${tagged("sms")}`)}`,
     copy: tagged("copy"),
     qr: tagged("qr"),
+    // The card's "More options" (the device's share sheet) shares this link beside `shareText`.
+    native: tagged("native"),
   };
 }
 

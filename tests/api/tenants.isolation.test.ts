@@ -40,6 +40,7 @@ let bravoStrings: string[];
 const bravoCursors: Record<string, string> = {};
 /** A story request link's one-time token of one of Bravo's learners. */
 let bravoStoryToken: string;
+let bravoReferredByToken: string;
 let openapi: { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
 
 beforeAll(async () => {
@@ -59,6 +60,13 @@ beforeAll(async () => {
   ]);
   bravoStoryToken = await storyTokenFor(t, b);
   bravoStrings.push(bravoStoryToken);
+  const asked = await t.call("POST", "/v1/referred-by", {
+    body: { name: b.learners[0].name, course: b.course },
+    headers: credential(b, "publishable"),
+  });
+  bravoReferredByToken = ((await asked.json()) as { token: string }).token;
+  if (!bravoReferredByToken) throw new Error(`no referred-by token for Bravo: ${asked.status}`);
+  bravoStrings.push(bravoReferredByToken);
   openapi = await (await t.call("GET", "/openapi.json")).json();
   for (const [name, path, kind] of [
     ["rewards", "/v1/admin/rewards?limit=1", "secret"],
@@ -519,6 +527,23 @@ const routes: Record<string, Entry> = {
     // Bravo's clicks are not Alpha's: the email is refused, and nothing is written to Bravo.
     calls: () =>
       b.clickIds.slice(0, 3).map((id) => ({ path: `/v1/clicks/${id}/email`, body: { email: "friend@alpha.example" } })),
+  },
+  "POST /v1/referred-by": {
+    kind: "own",
+    // Bravo's learners, by name and course and by email: Alpha's key asks only among Alpha's
+    // learners (the answer is built from what was typed, and the row written is Alpha's).
+    calls: () => [
+      ...b.learners.map((learner) => ({
+        path: "/v1/referred-by",
+        body: { name: learner.name, course: b.course },
+      })),
+      { path: "/v1/referred-by", body: { email: `${b.learners[1].sub}@${b.label.toLowerCase()}.example` } },
+    ],
+  },
+  "POST /v1/referred-by/confirm": {
+    kind: "addressed",
+    // A token Bravo's visitor was given for Bravo's learner: Alpha's key cannot confirm it.
+    calls: () => [{ path: "/v1/referred-by/confirm", body: { token: bravoReferredByToken } }],
   },
   "GET /v1/admin/integrations": { kind: "own", calls: () => [{ path: "/v1/admin/integrations" }] },
   "POST /v1/admin/integrations": {

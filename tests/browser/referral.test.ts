@@ -304,7 +304,12 @@ describe("<chorus-referral-card>", () => {
 
     await card.getByRole("button", { name: "Copy" }).click();
     await expect.poll(() => card.getByRole("status").textContent()).toBe("Link copied");
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(value);
+    // The copied text names the friend coupon code before the link (issue 18).
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(
+      new RegExp(
+        `^I'm learning with .+\\. Use my code MEERA-10-[2-9A-Z]{7} at checkout, or join with my link: ${value.replace(/[.?]/g, "\\$&")}$`,
+      ),
+    );
 
     const popup = context.waitForEvent("page");
     await card.getByRole("link", { name: "Share on LinkedIn" }).click();
@@ -392,5 +397,63 @@ describe("<chorus-referral-card>", () => {
     await stable.locator("chorus-referral-card").getByRole("button", { name: "Copy" }).waitFor();
     expect(await layoutShift(stable)).toBeLessThan(0.1);
     await stable.close();
+  });
+});
+
+describe("a friend who never clicked a link (issue 18)", () => {
+  it('names their referrer by email in the banner\'s "Who referred you?", confirms, enrols, and the referrer is credited', async () => {
+    // The referrer's card loads once (their code exists), with their email in the token.
+    await fetch(`${live.baseUrl}/v1/referrals/me`, {
+      method: "POST",
+      headers: {
+        "Chorus-Key": ws.publishableKey,
+        Origin: host.origin,
+        Authorization: `Bearer ${await learnerToken(ws, { sub: "anika", name: "Anika Das", email: "anika@example.com" })}`,
+      },
+    });
+    host.pages.set(
+      "/told",
+      hostPage(
+        `<chorus-referral-banner><chorus-referred-by ask course="data-analytics"></chorus-referred-by></chorus-referral-banner>`,
+      ),
+    );
+    await page.goto(`${host.origin}/told`);
+    const field = page.locator("chorus-referred-by");
+    await field.getByRole("button", { name: "Were you referred by someone?" }).click();
+    await field.getByLabel("Who referred you?").fill("Anika@Example.com");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await field.getByRole("button", { name: "Continue" }).click();
+    await field.getByText("Did Anika@Example.com refer you?").waitFor();
+    const named = page.evaluate(
+      () =>
+        new Promise((resolve) =>
+          document.addEventListener("chorus-referred-by", (e) => resolve((e as CustomEvent).detail)),
+        ),
+    );
+    await field.getByRole("button", { name: "Yes, that's them" }).click();
+    const { clickId } = (await named) as { clickId: string };
+    expect(await referral(page)).toEqual({ code: null, clickId });
+    // The banner now shows the referral (the friend named a person, so no offer code of a link).
+    await expect
+      .poll(() => page.locator("chorus-referral-banner aside p").textContent())
+      .toContain("A friend invited you");
+
+    // The provider's checkout sends the click id with the enrolment, as for a link.
+    const response = await fetch(`${live.baseUrl}/v1/conversions`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${ws.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        id: "told-1",
+        type: "enrollment",
+        customer: { id: "ravi" },
+        clickId,
+        course: "data-analytics",
+      }),
+    });
+    const answer = (await response.json()) as {
+      attribution: { referrer: { id: string }; decision: { detail: string }[] };
+    };
+    expect(answer.attribution.referrer.id).toBe("anika");
+    expect(answer.attribution.decision.map((step) => step.detail).join("\n")).toContain("named by the friend");
   });
 });

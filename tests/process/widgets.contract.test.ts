@@ -29,6 +29,7 @@ const elements = [
   "chorus-story-wall",
   "chorus-story-form",
   "chorus-outcome-stats",
+  "chorus-referred-by",
 ] as const;
 
 /** What the README's Embed section says of each element. */

@@ -128,6 +128,7 @@ export async function createFuzzWorld() {
         clicks: { perVisitor: null, perWorkspace: null },
         referrals: { perVisitor: null, perWorkspace: null },
         stories: { perVisitor: null, perWorkspace: null },
+        referredBy: { perVisitor: null, perWorkspace: null },
         advocateSignIn: { perVisitor: null, perWorkspace: null },
       },
     },

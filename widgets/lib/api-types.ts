@@ -26,6 +26,7 @@ export type { MailOverview } from "../../server/routes/mail.ts";
 export type { Outcomes } from "../../server/routes/outcomes.ts";
 export type { Settings } from "../../server/routes/program.ts";
 export type { Referral } from "../../server/routes/referrals.ts";
+export type { ReferredByAnswer, ReferredByConfirmation } from "../../server/routes/referred-by.ts";
 export type { ReservedCode, ReservedCodeList } from "../../server/routes/reserved-codes.ts";
 export type { Block, ReviewCase, ReviewQueue } from "../../server/routes/review.ts";
 export type { RewardList } from "../../server/routes/rewards.ts";

@@ -35,7 +35,6 @@ const en = {
   loading: "Loading your referral link…",
   loadFailed: "We couldn't load your referral link.",
   retry: "Try again",
-  shareText: "I'm learning with this provider and think you'd like it too. Join with my link:",
   invitedOffer: "{name} invited you: {offer} off your first course",
   invitedNoOffer: "{name} invited you to learn here",
   aFriend: "A friend",

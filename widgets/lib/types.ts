@@ -2,7 +2,8 @@
 import type { FriendOffer, ReferralInfo } from "./api-types.ts";
 
 export type StoredReferral = {
-  code: string;
+  /** Null when the friend named their referrer (`<chorus-referred-by>`) instead of following a link. */
+  code: string | null;
   clickId: string | null;
   /** When the visitor landed, and when the referral stops counting (the attribution window). */
   at: number;
@@ -15,7 +16,7 @@ export type StoredReferral = {
 
 export type ChorusGlobal = {
   /** The referral to pass to your checkout: `{ code, clickId }`, or null. */
-  referral(): { code: string; clickId: string | null } | null;
+  referral(): { code: string | null; clickId: string | null } | null;
   /** Grants or withdraws consent to store the referral (with `data-consent="required"`). */
   consent(granted: boolean): void;
   /** Whether Chorus may store anything on this device (elements ask before they do). */
@@ -27,6 +28,8 @@ export type ChorusGlobal = {
   /** The full stored referral, for the banner. */
   details(): StoredReferral | null;
   visitorId(): string | undefined;
+  /** Keeps a referral the friend confirmed in `<chorus-referred-by>`, as a link's would be kept. @internal */
+  keep(referral: StoredReferral): void;
 };
 
 declare global {
