@@ -45,7 +45,8 @@ const benches: Bench[] = [
     name: "analytics",
     title: "analytics endpoints at 1M clicks / 100k conversions (seeds or reuses the cached data set)",
     script: "bench/analytics.ts",
-    args: () => ["--runs", "50"],
+    // `npm run bench -- analytics --scale 10`: 10M clicks and 1M conversions.
+    args: () => ["--runs", "50", ...scaleArgs],
   },
   {
     name: "webhooks",
@@ -61,7 +62,9 @@ const benches: Bench[] = [
   },
 ];
 
-const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+const scaleAt = process.argv.indexOf("--scale");
+const scaleArgs = scaleAt > 0 ? ["--scale", process.argv[scaleAt + 1] ?? "1"] : [];
+const wanted = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith("-") && all[i - 1] !== "--scale");
 const unknown = wanted.filter((name) => !benches.some((bench) => bench.name === name));
 if (unknown.length > 0 || process.argv.includes("--help")) {
   console.error(`usage: npm run bench [-- ${benches.map((bench) => bench.name).join(" | ")} ...]`);
