@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- NAME ...]`: every benchmark in turn (or only those named: sizes, wall,
- * redirect, conversions, analytics, webhooks), each in its own process, with a progress line (what runs,
+ * redirect, conversions, analytics, batch, memory, webhooks), each in its own process, with a progress line (what runs,
  * for how long, its latest step). Then one summary table (median, p99, ratio or target, met or
  * missed) and the same as JSON in bench/results/latest.json, with the machine and its load, for
  * refreshing BENCHMARKS.md. Each bench's full output is kept in bench/results/NAME.log.
@@ -47,6 +47,18 @@ const benches: Bench[] = [
     script: "bench/analytics.ts",
     // `npm run bench -- analytics --scale 10`: 10M clicks and 1M conversions.
     args: () => ["--runs", "50", ...scaleArgs],
+  },
+  {
+    name: "batch",
+    title: "conversion ingest through POST /v1/conversions/batch, 1,000 a batch",
+    script: "bench/batch.ts",
+    args: () => ["--conversions", "20000"],
+  },
+  {
+    name: "memory",
+    title: "server RSS from /proc: steady at 1M clicks, peak while streaming the 100k-conversion export",
+    script: "bench/memory.ts",
+    args: () => [],
   },
   {
     name: "webhooks",
