@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- NAME ...]`: every benchmark in turn (or only those named: sizes, wall,
- * layout-shift, redirect, conversions, analytics, webhooks), each in its own process, with a progress line (what runs,
+ * layout-shift, redirect, conversions, analytics, batch, memory, webhooks), each in its own process, with a progress line (what runs,
  * for how long, its latest step). Then one summary table (median, p99, ratio or target, met or
  * missed) and the same as JSON in bench/results/latest.json, with the machine and its load, for
  * refreshing BENCHMARKS.md. Each bench's full output is kept in bench/results/NAME.log.
@@ -51,7 +51,20 @@ const benches: Bench[] = [
     name: "analytics",
     title: "analytics endpoints at 1M clicks / 100k conversions (seeds or reuses the cached data set)",
     script: "bench/analytics.ts",
-    args: () => ["--runs", "50"],
+    // `npm run bench -- analytics --scale 10`: 10M clicks and 1M conversions.
+    args: () => ["--runs", "50", ...scaleArgs],
+  },
+  {
+    name: "batch",
+    title: "conversion ingest through POST /v1/conversions/batch, 1,000 a batch",
+    script: "bench/batch.ts",
+    args: () => ["--conversions", "20000"],
+  },
+  {
+    name: "memory",
+    title: "server RSS from /proc: steady at 1M clicks, peak while streaming the 100k-conversion export",
+    script: "bench/memory.ts",
+    args: () => [],
   },
   {
     name: "webhooks",
@@ -67,7 +80,9 @@ const benches: Bench[] = [
   },
 ];
 
-const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+const scaleAt = process.argv.indexOf("--scale");
+const scaleArgs = scaleAt > 0 ? ["--scale", process.argv[scaleAt + 1] ?? "1"] : [];
+const wanted = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith("-") && all[i - 1] !== "--scale");
 const unknown = wanted.filter((name) => !benches.some((bench) => bench.name === name));
 if (unknown.length > 0 || process.argv.includes("--help")) {
   console.error(`usage: npm run bench [-- ${benches.map((bench) => bench.name).join(" | ")} ...]`);

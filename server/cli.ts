@@ -8,12 +8,14 @@ import { parseArgs } from "node:util";
 import { loadedDisposableDomainsVersion } from "../db/disposable-domains.ts";
 import { origin as originSchema } from "../db/program-settings.ts";
 import { webUrl } from "../db/web-url.ts";
-import { cliSettings, defaultDatabaseUrl } from "./config.ts";
+import { cliServerSecret, cliSettings, defaultDatabaseUrl } from "./config.ts";
+import { importConversions } from "./import-conversions.ts";
 import { backupDatabase, restoreDatabase } from "./node-backup.ts";
 import { databaseFile, openDatabase } from "./node-database.ts";
 import { rotateKey } from "./services/api-keys.ts";
 import { fixedClock } from "./services/clock.ts";
 import { mintLearnerToken } from "./services/learner-tokens.ts";
+import { ensureServerSecret } from "./services/server-secret.ts";
 import { createWorkspace, getWorkspace, listWorkspaces } from "./services/workspaces.ts";
 
 const usage = `Usage: npm run chorus -- <command> [options]
@@ -28,6 +30,14 @@ Commands:
       Revoke the workspace's current key of that kind (default: secret) and print a new one.
   token mint --workspace ID --learner ID [--name NAME] [--email EMAIL] [--ttl SECONDS]
       Sign a learner token, as the provider's server would.
+  import conversions FILE --workspace ID
+      Record a history of conversions from FILE (CSV with a header row: id, type, customer_id,
+      customer_email, customer_name, course, amount, currency, click_id, code, refund_of,
+      occurred_at; or NDJSON, one POST /v1/conversions body per line, for .ndjson/.jsonl files),
+      each exactly as POST /v1/conversions would, 1,000 at a time, with a progress bar. Prints how
+      many rows were recorded, replayed and refused; refused rows go to FILE.refused.ndjson with
+      their reason. Interrupted? Run it again: rows already recorded are replayed, never doubled.
+      Uses CHORUS_SECRET when set (as the server does), else the secret the server stored.
   db migrate
       Apply migrations to DATABASE_URL (with DATABASE_AUTH_TOKEN for a remote libSQL server).
       Needed before the other commands, on a new database and after an upgrade.
@@ -84,15 +94,16 @@ async function run(argv: string[]): Promise<void> {
     "db migrate",
     "db backup",
     "db restore",
+    "import conversions",
   ];
   if (!known.includes(command)) throw new UsageError(`Unknown command: ${positionals.join(" ")}`);
   const [argument, ...extra] = positionals.slice(2);
-  const takesFile = command === "db backup" || command === "db restore";
+  const takesFile = command === "db backup" || command === "db restore" || command === "import conversions";
   if (extra.length > 0 || (argument !== undefined && !takesFile))
     throw new UsageError(`Unexpected argument: ${positionals.slice(takesFile ? 3 : 2).join(" ")}`);
 
   const settings = cliSettings(process.env);
-  if (takesFile) {
+  if (takesFile && command !== "import conversions") {
     if (!argument?.trim()) throw new UsageError(`Give the backup file: npm run chorus -- ${command} FILE`);
     return fileCommand(command, argument, settings, values.force);
   }
@@ -162,6 +173,20 @@ async function run(argv: string[]): Promise<void> {
         ttlSeconds: ttl,
       });
       console.log(token);
+    } else if (command === "import conversions") {
+      if (!argument?.trim())
+        throw new UsageError("Give the file: npm run chorus -- import conversions FILE --workspace ID");
+      const workspace = await getWorkspace(ctx, { id: required(values.workspace, "workspace") });
+      if (!workspace) throw new UsageError(`No workspace ${values.workspace}`);
+      // The server's secret, so customers' email hashes match the ones the server computes.
+      const secret = cliServerSecret(process.env) ?? (await ensureServerSecret(ctx));
+      // Each batch reads the clock: an import of hours stamps rows with when they were written.
+      const summary = await importConversions({ db, secret, workspace, clock: { now: () => new Date() } }, argument);
+      if (values.json) console.log(JSON.stringify(summary));
+      else
+        console.log(
+          `${summary.rows} rows: ${summary.recorded} recorded, ${summary.replayed} replayed (recorded before), ${summary.refused} refused${summary.refused > 0 ? ` (see ${summary.refusedFile})` : ""}.`,
+        );
     } else if (command === "db migrate") {
       // openDatabase applied them; this reads what the list holds now, without loading it again.
       const version = await loadedDisposableDomainsVersion(client);

@@ -241,6 +241,11 @@ export function cliSettings(raw: RawEnv) {
   );
 }
 
+/** The server secret as the CLI reads it (imports hash emails with it); unset: the one the server stored. */
+export function cliServerSecret(raw: RawEnv): string | undefined {
+  return read(raw, ["CHORUS_SECRET"]).CHORUS_SECRET;
+}
+
 export type DatabaseSettings = {
   url: string;
   authToken?: string;

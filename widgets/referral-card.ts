@@ -17,6 +17,8 @@ const channels: [key: string, label: string, verb: "shareOn" | "shareVia"][] = [
   ["sms", "SMS", "shareVia"],
 ];
 
+const statKeys = ["clicks", "signups", "enrollments", "completions"] as const;
+
 /**
  * `<chorus-referral-card>`: a learner's personal referral link, one-tap sharing, a QR code, and
  * what their sharing has earned.
@@ -73,9 +75,7 @@ export class ChorusReferralCard extends ChorusElement {
 
   constructor() {
     super();
-    this.course = "";
-    this.learnerToken = "";
-    this._status = "";
+    this.course = this.learnerToken = this._status = "";
     this._qr = false;
   }
 
@@ -132,23 +132,24 @@ export class ChorusReferralCard extends ChorusElement {
   }
 
   override render() {
-    const { status, value: referral } = this._referral;
+    const { status, value: referral, error } = this._referral;
+    const failure = error as { status: number; message: string } | undefined;
     if (status === INITIAL) return html`<div class="card" part="card"><p>${this.t("signIn")}</p></div>`;
     if (status === PENDING)
       return html`<div class="card skeleton" part="card" aria-busy="true"><p class="muted">${this.t("loading")}</p></div>`;
+    // A 409 says the program has no landing page yet: the server's message, in the card's language,
+    // says what to set (kept on the server: the card's bundle is at its budget); "try again" then works.
     if (status !== COMPLETE || !referral)
       return html`<div class="card" part="card" role="alert">
-        <p>${this.t("loadFailed")}</p>
+        <p>${failure?.status === 409 ? failure.message : this.t("loadFailed")}</p>
         <p><button class="button secondary" @click=${() => this._referral.run()}>${this.t("retry")}</button></p>
       </div>`;
-    const stat = (key: MessageKey, value: number) =>
-      html`<div><dt>${this.t(key)}</dt><dd>${formatNumber(this.locale, value)}</dd></div>`;
     return html`<section class="card" part="card" aria-labelledby="title">
       <h2 id="title">${this.t("cardTitle")}</h2>
       <p class="muted">${this._offerText(referral)}</p>
       <div class="link-row">
         <label class="visually-hidden" for="link">${this.t("yourLink")}</label>
-        <input id="link" part="link" readonly .value=${referral.shareLinks.copy ?? referral.link} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
+        <input id="link" part="link" readonly .value=${referral.shareLinks.copy} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
         <button class="button" part="copy-button" @click=${this._copy}>${this.t("copy")}</button>
       </div>
       <p role="status">${this._status}</p>
@@ -176,8 +177,7 @@ export class ChorusReferralCard extends ChorusElement {
       </details>
       <h3>${this.t("yourResults")}</h3>
       <dl part="stats">
-        ${stat("clicks", referral.stats.clicks)} ${stat("signups", referral.stats.signups)}
-        ${stat("enrollments", referral.stats.enrollments)} ${stat("completions", referral.stats.completions)}
+        ${statKeys.map((key) => html`<div><dt>${this.t(key)}</dt><dd>${formatNumber(this.locale, referral.stats[key])}</dd></div>`)}
       </dl>
       <h3>${this.t("rewards")}</h3>
       ${

@@ -68,12 +68,19 @@ function nulPath(body: unknown): string | null {
   }
   return null;
 }
+/**
+ * Paths whose bodies are lists (a thousand conversions of up to 2 KB of metadata each) and may be
+ * larger than BODY_LIMIT_BYTES, which sizes the bodies of everything else.
+ */
+const largeBodyPaths: Record<string, number> = { "/v1/conversions/batch": 4 * 1024 * 1024 };
+
 export const limitBody = createMiddleware<AppEnv>((c, next) => {
   if (!bodyMethods.includes(c.req.method)) return next();
+  const maxSize = Math.max(c.var.deps.config.bodyLimitBytes, largeBodyPaths[c.req.path] ?? 0);
   return bodyLimit({
-    maxSize: c.var.deps.config.bodyLimitBytes,
+    maxSize,
     onError: () => {
-      throw new ApiError("payload_too_large", `The body is larger than ${c.var.deps.config.bodyLimitBytes} bytes`);
+      throw new ApiError("payload_too_large", `The body is larger than ${maxSize} bytes`);
     },
   })(c, next);
 });

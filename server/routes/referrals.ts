@@ -1,6 +1,7 @@
 /** The learner's own referral, for `<chorus-referral-card>`. */
 import { z } from "@hono/zod-openapi";
 import { FriendOffer } from "../../db/program-settings.ts";
+import { errorResponses } from "../errors.ts";
 import { courseSlug, visitorId } from "../lib/fields.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
@@ -69,6 +70,7 @@ const me = apiRoute({
   },
   responses: {
     200: { description: "The referral", content: { "application/json": { schema: Referral } } },
+    ...errorResponses(409),
   },
 });
 

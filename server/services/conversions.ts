@@ -75,13 +75,21 @@ function occurredAtOf(input: ConversionInput, now: Date): number {
   return at;
 }
 
-/** Records one conversion exactly once; `created` is false for a replay of the same request. */
-export async function recordConversion(
-  ctx: WorkspaceContext & SecretContext,
+/** A conversion checked and hashed, ready to be written: the work done outside the write lock. */
+export type PreparedConversion = {
+  input: ConversionInput;
+  occurredAt: number;
+  requestHash: string;
+  customerEmailHash: string | null;
+  customerEmailHashes: string[];
+};
+
+/** Checks `occurredAt` against the clock and computes the hashes; throws DomainError for a refused time. */
+export async function prepareConversion(
+  { secret }: SecretContext,
   input: ConversionInput,
-): Promise<RecordedConversion> {
-  const { db, secret, workspace } = ctx;
-  const now = ctx.clock.now();
+  now: Date,
+): Promise<PreparedConversion> {
   const occurredAt = occurredAtOf(input, now);
   // The hash covers what the caller sent (after validation), not defaults we filled in, so a
   // retry without `occurredAt` an hour later is still the same request.
@@ -93,86 +101,108 @@ export async function recordConversion(
   const customerEmailHashes = [customerEmailHash, legacyEmailHash].filter(
     (hash, i, all): hash is string => hash !== null && all.indexOf(hash) === i,
   );
-  const at = now.getTime();
+  return { input, occurredAt, requestHash, customerEmailHash, customerEmailHashes };
+}
 
-  return writeTransaction(db, async (tx) => {
-    // Every step sees one instant: the conversion, its rewards, their hold and their events share it.
-    const step: TransactionContext = { tx, workspace, clock: fixedClock(now) };
-    const id = newId("cnv");
-    const inserted = await tx
-      .insert(conversions)
-      .values({
-        id,
-        workspaceId: workspace.id,
-        externalId: input.id,
-        type: input.type,
-        customerId: input.customer.id,
-        customerEmailHash,
-        course: input.course ?? "",
-        amount: input.amount ?? null,
-        currency: input.currency ?? null,
-        clickId: null,
-        refundOf: input.refundOf ?? null,
-        status: "unattributed",
-        decision: [],
-        requestHash,
-        response: {},
-        occurredAt,
-        createdAt: at,
-      })
-      .onConflictDoNothing({ target: [conversions.workspaceId, conversions.externalId] })
-      .returning({ id: conversions.id });
-    if (inserted.length === 0) return replay(step, input.id, requestHash);
+/** Records one conversion exactly once; `created` is false for a replay of the same request. */
+export async function recordConversion(
+  ctx: WorkspaceContext & SecretContext,
+  input: ConversionInput,
+): Promise<RecordedConversion> {
+  const now = ctx.clock.now();
+  const prepared = await prepareConversion(ctx, input, now);
+  return writeTransaction(ctx.db, (tx) =>
+    writeConversion({ tx, workspace: ctx.workspace, clock: fixedClock(now), secret: ctx.secret }, prepared),
+  );
+}
 
-    const base = { id, externalId: input.id, occurredAt, createdAt: at };
-    const outcome =
-      input.type === "refund"
-        ? await processRefund(step, input, base)
-        : await processConversion(step, { input, customerEmailHashes, base });
-    const body = buildResponse(input, base, outcome, await rewardsJson(step, { rows: outcome.rewards }));
-    await tx
-      .update(conversions)
-      .set({
-        status: outcome.status,
-        flagged: outcome.flagged,
+/**
+ * The write itself, inside the caller's transaction (or savepoint): the insert that decides who
+ * records it, then attribution, fraud checks, rewards, events and mail. A DomainError thrown here
+ * must roll back what this call wrote; the caller's transaction or savepoint does that.
+ */
+export async function writeConversion(
+  step: TransactionContext & SecretContext,
+  { input, occurredAt, requestHash, customerEmailHash, customerEmailHashes }: PreparedConversion,
+): Promise<RecordedConversion> {
+  const { tx, workspace, secret } = step;
+  const at = step.clock.now().getTime();
+  // Every step sees one instant (the caller's fixed clock): the conversion, its rewards, their
+  // hold and their events share it.
+  const id = newId("cnv");
+  const inserted = await tx
+    .insert(conversions)
+    .values({
+      id,
+      workspaceId: workspace.id,
+      externalId: input.id,
+      type: input.type,
+      customerId: input.customer.id,
+      customerEmailHash,
+      course: input.course ?? "",
+      amount: input.amount ?? null,
+      currency: input.currency ?? null,
+      clickId: null,
+      refundOf: input.refundOf ?? null,
+      status: "unattributed",
+      decision: [],
+      requestHash,
+      response: {},
+      occurredAt,
+      createdAt: at,
+    })
+    .onConflictDoNothing({ target: [conversions.workspaceId, conversions.externalId] })
+    .returning({ id: conversions.id });
+  if (inserted.length === 0) return replay(step, input.id, requestHash);
+
+  const base = { id, externalId: input.id, occurredAt, createdAt: at };
+  const outcome =
+    input.type === "refund"
+      ? await processRefund(step, input, base)
+      : await processConversion(step, { input, customerEmailHashes, base });
+  const body = buildResponse(input, base, outcome, await rewardsJson(step, { rows: outcome.rewards }));
+  await tx
+    .update(conversions)
+    .set({
+      status: outcome.status,
+      flagged: outcome.flagged,
+      referrerId: outcome.referrerId,
+      codeId: outcome.codeId,
+      clickId: outcome.clickId,
+      channel: outcome.channel,
+      storyId: outcome.storyId,
+      decision: outcome.decision,
+      response: body,
+    })
+    .where(eq(conversions.id, id));
+  if (outcome.status === "attributed" && input.type !== "refund") {
+    await enqueueEvent(step, {
+      workspaceId: workspace.id,
+      type: "conversion.attributed",
+      data: { conversion: body.conversion, attribution: body.attribution },
+    });
+    // A conversion that earns the advocate a reward is told by the reward's message
+    // ("a friend you referred joined, and you earned…"): one message per event, not two.
+    const rewarded = outcome.rewards.some((row) => row.side === "referrer" && row.learnerId === outcome.referrerId);
+    if (outcome.referrerId && !rewarded) {
+      await enqueueFriendMail(step, {
         referrerId: outcome.referrerId,
-        codeId: outcome.codeId,
-        clickId: outcome.clickId,
-        channel: outcome.channel,
-        storyId: outcome.storyId,
-        decision: outcome.decision,
-        response: body,
-      })
-      .where(eq(conversions.id, id));
-    if (outcome.status === "attributed" && input.type !== "refund") {
-      await enqueueEvent(step, {
-        workspaceId: workspace.id,
-        type: "conversion.attributed",
-        data: { conversion: body.conversion, attribution: body.attribution },
+        customerId: input.customer.id,
+        stage: input.type,
       });
-      // A conversion that earns the advocate a reward is told by the reward's message
-      // ("a friend you referred joined, and you earned…"): one message per event, not two.
-      const rewarded = outcome.rewards.some((row) => row.side === "referrer" && row.learnerId === outcome.referrerId);
-      if (outcome.referrerId && !rewarded) {
-        await enqueueFriendMail(step, {
-          referrerId: outcome.referrerId,
-          customerId: input.customer.id,
-          stage: input.type,
-        });
-      }
     }
-    if (input.type === "completion") {
-      await enqueueCompletionMail(
-        { ...step, secret },
-        {
-          customer: input.customer,
-          emailHash: customerEmailHash,
-          course: input.course ?? "",
-        },
-      );
-    }
-    return { created: true, body };
-  });
+  }
+  if (input.type === "completion") {
+    await enqueueCompletionMail(
+      { ...step, secret },
+      {
+        customer: input.customer,
+        emailHash: customerEmailHash,
+        course: input.course ?? "",
+      },
+    );
+  }
+  return { created: true, body };
 }
 
 async function replay(

@@ -3,6 +3,9 @@
  * learner's referral (`POST /v1/referrals/me`) and the shares it reports (`POST /v1/events`).
  */
 
+import { and, eq, isNotNull } from "drizzle-orm";
+import { courses } from "../../db/schema.ts";
+import { DomainError } from "./errors.ts";
 import { couponForReferral } from "./friend-coupons.ts";
 import type { LearnerClaims } from "./learner-tokens.ts";
 import { upsertLearner } from "./learners.ts";
@@ -36,6 +39,7 @@ export type MyReferralInput = {
 export async function myReferral(ctx: WorkspaceContext & SecretContext & StripeApiContext, input: MyReferralInput) {
   const { workspace } = ctx;
   const now = ctx.clock.now();
+  await requireLandingPage(ctx, { course: input.course ?? "", lang: input.lang });
   const learner = await upsertLearner(ctx, input.claims);
   await rememberLearnerSignals(ctx, {
     learner,
@@ -63,6 +67,36 @@ export async function myReferral(ctx: WorkspaceContext & SecretContext & StripeA
     coupon,
     reward: reward && { ...reward, trigger: workspace.settings.trigger },
   };
+}
+
+/**
+ * A learner's generated code lands on its course's page, else on the workspace's landing page
+ * (`defaultTargetUrl`). With neither, every click on the link would answer "This referral link
+ * does not work": refused here, before anything is written, with what to set, in the card's
+ * language (the card shows this message in place of the link).
+ */
+async function requireLandingPage(
+  { db, workspace }: WorkspaceContext,
+  { course, lang }: { course: string; lang: "en" | "hi" | undefined },
+): Promise<void> {
+  if (workspace.settings.defaultTargetUrl) return;
+  if (course) {
+    const [page] = await db
+      .select({ url: courses.url })
+      .from(courses)
+      .where(and(eq(courses.workspaceId, workspace.id), eq(courses.slug, course), isNotNull(courses.url)));
+    if (page?.url) return;
+  }
+  const message =
+    lang === "hi"
+      ? "रेफ़रल लिंक अभी तैयार नहीं है: साइट के मालिक को Chorus में लैंडिंग पेज (defaultTargetUrl) सेट करना होगा।"
+      : "Referral links are not set up yet: the site's owner needs to set a landing page (defaultTargetUrl) in Chorus.";
+  throw new DomainError("conflict", message, [
+    {
+      path: "settings.defaultTargetUrl",
+      message: `not set, and ${course ? `course "${course}" has no URL` : "no course was given"}: set defaultTargetUrl (PATCH /v1/admin/program or chorus workspace create --target) or give the course a URL`,
+    },
+  ]);
 }
 
 /** The text shared before the link: with the friend coupon code when there is one, so a friend who never clicks can still type it. */

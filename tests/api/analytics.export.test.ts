@@ -107,6 +107,41 @@ describe("GET /v1/analytics/export.csv", () => {
     expect(paged).toBe(whole);
   });
 
+  it("streams: a page of rows is read only when the client has taken the previous one", async () => {
+    const workspace = (await getWorkspace({ db: t.db }, { id: ws.id }))!;
+    let pagesRead = 0;
+    // The real database, with its page queries counted.
+    const db = new Proxy(t.db, {
+      get: (target, key, receiver) =>
+        key === "all"
+          ? (...args: Parameters<typeof target.all>) => {
+              pagesRead++;
+              return target.all(...args);
+            }
+          : Reflect.get(target, key, receiver),
+    });
+    const stream = exportCsv(
+      { db, clock: t.clock, workspace },
+      { dataset: "conversions", range: { fromDay: 20697, toDay: 20767, course: "*" }, pageSize: 3 },
+    );
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    for (let i = 0; i < 2; i++) text += decoder.decode((await reader.read()).value);
+    // Give an eager stream every chance to read ahead: round trips to the database, no timer.
+    for (let i = 0; i < 20; i++) await t.client.execute("select 1");
+    expect(pagesRead).toBe(1);
+    // A row written now, after every other in time, is still in the export: nothing past the
+    // first page had been read.
+    const late = conversionRow(ws.id, { type: "signup", occurredAt: Date.UTC(2026, 10, 10, 23) });
+    await t.db.insert(conversions).values(late);
+    for (let part = await reader.read(); !part.done; part = await reader.read()) text += decoder.decode(part.value);
+    const rows = csvObjects(text);
+    expect(pagesRead).toBe(Math.floor(rows.length / 3) + 1);
+    expect(rows.at(-1)?.conversionId).toBe(late.id);
+    await t.client.execute({ sql: "delete from conversions where id = ?", args: [late.id] });
+  });
+
   it("an empty export is the header line alone", async () => {
     const text = await download("rewards", "&course=cloud-basics");
     expect(parseCsv(text)).toHaveLength(1);

@@ -58,3 +58,44 @@ describe("POST /v1/referrals/me", () => {
     await expectError(await me(await learnerToken(ws), { course: "<script>" }), 400, "invalid_request");
   });
 });
+
+describe("POST /v1/referrals/me without a landing page", () => {
+  const admin = () => ({ Authorization: `Bearer ${ws.secretKey}` });
+  const noLandingPage = async () => {
+    const patched = await t.call("PATCH", "/v1/admin/program", { headers: admin(), body: { defaultTargetUrl: null } });
+    expect(patched.status).toBe(200);
+  };
+
+  it("refuses to hand out a link that would lead nowhere, says what to set, and writes nothing", async () => {
+    await noLandingPage();
+    const response = await me(await learnerToken(ws, { sub: "first-learner" }));
+    const error = await expectError(response, 409, "conflict");
+    expect(error.message).toContain("defaultTargetUrl");
+    expect(JSON.stringify(error.details)).toContain("settings.defaultTargetUrl");
+    const rows = await t.client.execute(
+      "select (select count(*) from referral_codes) + (select count(*) from learners) as n",
+    );
+    expect(rows.rows[0]?.n).toBe(0);
+  });
+
+  it("says it in the card's language", async () => {
+    await noLandingPage();
+    const error = await expectError(await me(await learnerToken(ws), { lang: "hi" }), 409, "conflict");
+    expect(error.message).toMatch(/[\u0900-\u097F]/);
+    expect(error.message).toContain("defaultTargetUrl");
+  });
+
+  it("hands out a course's link when the course has a page, and every link once a landing page is set", async () => {
+    await noLandingPage();
+    const token = await learnerToken(ws);
+    const put = await t.call("PUT", "/v1/admin/courses/data-analytics", {
+      headers: admin(),
+      body: { title: "Data analytics", url: `${testOrigin}/courses/data-analytics` },
+    });
+    expect(put.status).toBeLessThan(300);
+    expect((await me(token, { course: "data-analytics" })).status).toBe(200);
+    await expectError(await me(token, { course: "ux-design" }), 409, "conflict");
+    await t.call("PATCH", "/v1/admin/program", { headers: admin(), body: { defaultTargetUrl: `${testOrigin}/` } });
+    expect((await me(token)).status).toBe(200);
+  });
+});

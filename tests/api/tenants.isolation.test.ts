@@ -348,6 +348,28 @@ const routes: Record<string, Entry> = {
       },
     ],
   },
+  // The same items in one batch: each is Alpha's alone, as when posted one by one.
+  "POST /v1/conversions/batch": {
+    kind: "own",
+    calls: () => [
+      {
+        path: "/v1/conversions/batch",
+        body: {
+          conversions: [
+            {
+              id: "alpha-b-3",
+              type: "refund",
+              refundOf: b.conversions[0]?.conversion.externalId,
+              customer: { id: "bravo-friend-1" },
+            },
+            { id: "alpha-b-1", type: "enrollment", customer: { id: "alpha-bx" }, code: b.learners[0].code },
+            { id: "alpha-b-2", type: "signup", customer: { id: "alpha-by" }, clickId: b.clickIds[0] },
+          ],
+        },
+        expect: [200],
+      },
+    ],
+  },
   "GET /v1/conversions/{id}": {
     kind: "addressed",
     calls: () => bravoConversionIds().map((id) => ({ path: `/v1/conversions/${id}` })),

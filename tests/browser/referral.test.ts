@@ -345,6 +345,30 @@ describe("<chorus-referral-card>", () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
+  it("says what to set instead of showing a link that would lead nowhere, in English and Hindi", async () => {
+    // A fresh workspace with no landing page: every click on its links would answer 404.
+    const bare = await workspaceFactory(live.db, { origins: [host.origin], settings: { defaultTargetUrl: null } });
+    const token = await learnerToken(bare, { sub: "first-learner" });
+    for (const [lang, text] of [
+      ["en", "Referral links are not set up yet"],
+      ["hi", "रेफ़रल लिंक अभी तैयार नहीं है"],
+    ]) {
+      host.pages.set(
+        `/bare-${lang}`,
+        `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Course</title>
+<script type="module" src="${live.baseUrl}/embed.js" data-key="${bare.publishableKey}"></script></head>
+<body><main><h1>Course</h1><chorus-referral-card learner-token="${token}"></chorus-referral-card></main></body></html>`,
+      );
+      await page.goto(`${host.origin}/bare-${lang}`);
+      const alert = page.locator("chorus-referral-card").getByRole("alert");
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain(text);
+      expect(await alert.textContent()).toContain("defaultTargetUrl");
+      expect(await page.locator("chorus-referral-card").locator("input, a").count()).toBe(0);
+    }
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
   it("speaks Hindi with lang=hi, follows the dark theme, and is usable by keyboard", async () => {
     const token = await learnerToken(ws, { sub: "kavya" });
     host.pages.set(

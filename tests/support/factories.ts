@@ -15,7 +15,8 @@ export async function workspaceFactory(
     {
       name: overrides.name ?? "Test Academy",
       origins: overrides.origins ?? [testOrigin],
-      settings: overrides.settings,
+      // A landing page, as `chorus workspace create` sets one: without it no referral link is handed out.
+      settings: { defaultTargetUrl: `${testOrigin}/`, ...overrides.settings },
     },
   );
 }

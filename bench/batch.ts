@@ -1,0 +1,111 @@
+/**
+ * Conversions ingested per second through `POST /v1/conversions/batch` on the real app and a real
+ * @hono/node-server, over a temporary database file: batches of 1,000, one client, each
+ * conversion attributed by code and earning both rewards (the same work as bench/conversions.ts).
+ *
+ *   npx tsx bench/batch.ts [--conversions 20000]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { createClient } from "@libsql/client";
+import { createDb } from "../db/index.ts";
+import { migrateDatabase, prepareFileDatabase } from "../db/migrate.ts";
+import { createApp } from "../server/app.ts";
+import { upsertLearner } from "../server/services/learners.ts";
+import { codeForLearner } from "../server/services/referrals.ts";
+import { createWorkspace, getWorkspace } from "../server/services/workspaces.ts";
+import { report, summary } from "./support/report.ts";
+
+const arg = process.argv.indexOf("--conversions");
+const total = Math.min(200_000, Math.max(1000, Number(arg > 0 ? process.argv[arg + 1] : 20_000)));
+const batchSize = 1000;
+
+const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
+const client = createClient({ url: `file:${join(dir, "bench.db")}` });
+await prepareFileDatabase(client);
+await migrateDatabase(client);
+const db = createDb(client);
+const clock = { now: () => new Date() };
+const secret = "bench-secret-0123456789-0123456789-0123";
+const app = createApp({ db, clock, config: { secret, bodyLimitBytes: 65536, trustProxy: false } });
+
+const created = await createWorkspace({ db, clock }, { name: "Bench", origins: [], settings: { holdDays: 14 } });
+const workspace = (await getWorkspace({ db }, { id: created.id }))!;
+const codes: string[] = [];
+for (let i = 0; i < 50; i++) {
+  const learner = await upsertLearner(
+    { db, clock, secret, workspace },
+    { sub: `advocate-${i}`, name: `Advocate ${i}` },
+  );
+  codes.push((await codeForLearner({ db, workspace, clock }, { learner, course: "" })).code);
+}
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+await new Promise((resolve) => server.once("listening", resolve));
+const { port } = server.address() as { port: number };
+const url = `http://127.0.0.1:${port}/v1/conversions/batch`;
+
+function conversion(n: number) {
+  return {
+    id: `batch-${n}`,
+    type: "enrollment",
+    customer: { id: `customer-${n}`, email: `customer-${n}@example.org` },
+    course: "data-analytics",
+    amount: 499_900,
+    currency: "INR",
+    code: codes[n % codes.length],
+  };
+}
+
+/** Posts conversions [from, from + count) as one batch; returns how many were recorded. */
+async function postBatch(from: number, count: number): Promise<{ recorded: number; replayed: number }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${created.secretKey}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ conversions: Array.from({ length: count }, (_, i) => conversion(from + i)) }),
+  });
+  if (response.status !== 200) throw new Error(`batch answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { recorded: number; replayed: number };
+}
+
+const load = loadavg()[0]?.toFixed(2);
+await postBatch(total, batchSize); // warm-up, outside the measured range
+const latencies: number[] = [];
+let recorded = 0;
+const start = performance.now();
+for (let from = 0; from < total; from += batchSize) {
+  const t0 = performance.now();
+  recorded += (await postBatch(from, batchSize)).recorded;
+  latencies.push(performance.now() - t0);
+  process.stderr.write(`${from + batchSize} / ${total}\n`);
+}
+const seconds = (performance.now() - start) / 1000;
+const rate = Math.round(total / seconds);
+// The same batches again: every item is a replay, nothing is written twice.
+const replayStart = performance.now();
+let replayed = 0;
+for (let from = 0; from < total; from += batchSize) replayed += (await postBatch(from, batchSize)).replayed;
+const replayRate = Math.round(total / ((performance.now() - replayStart) / 1000));
+const lost = total - recorded + (total - replayed);
+console.log(
+  `${total} conversions in batches of ${batchSize}: ${seconds.toFixed(2)} s = ${rate} /s (replayed again at ${replayRate} /s), load ${load}, ${lost} not recorded or not replayed`,
+);
+report(
+  {
+    bench: "batch",
+    name: `ingest, batches of ${batchSize} (ms per batch)`,
+    unit: "ms",
+    ...summary(latencies),
+    rate,
+    target: "≥ 2,000/s",
+    met: rate >= 2000 && lost === 0,
+    note: `${total} conversions, load ${load}${lost ? `, ${lost} missing` : ""}`,
+  },
+  { bench: "batch", name: "the same batches again (all replays)", unit: "", rate: replayRate },
+);
+
+server.close();
+client.close();
+rmSync(dir, { recursive: true, force: true });
