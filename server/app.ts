@@ -42,6 +42,7 @@ import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
 import { storyPhotoRoutes } from "./routes/story-photos.ts";
+import { storyReceiptRoutes } from "./routes/story-receipt.ts";
 import { storyRequestRoutes } from "./routes/story-requests.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -96,6 +97,7 @@ const resourceRoutes = [
   redirectRoutes,
   storyRequestRoutes,
   storyRoutes,
+  storyReceiptRoutes,
   storyPhotoRoutes,
   adminStoryRoutes,
   outcomeRoutes,

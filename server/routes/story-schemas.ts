@@ -107,13 +107,29 @@ const level = z.enum(["self_reported", "credential_genuine", "provider_attested"
 });
 const Check = z.object({ check: z.string(), result: z.enum(["pass", "fail", "skip"]), detail: z.string() });
 
+const ReceiptIssuer = z.object({
+  id: z.string(),
+  name: z
+    .string()
+    .optional()
+    .openapi({ description: "The issuer's own name from the credential (trusted issuers only)" }),
+  claimedName: z
+    .string()
+    .optional()
+    .openapi({ description: "The name an issuer not on the workspace's list claims: a claim, not a fact" }),
+  label: z
+    .string()
+    .optional()
+    .openapi({ description: "The provider's label for a trusted issuer (settings.credentialIssuers[].name)" }),
+});
+
 export const Receipt = z
   .object({
     level,
     checkedAt: z.string(),
     checks: z.array(Check),
     credentialHash: z.string().optional(),
-    issuer: z.object({ id: z.string(), name: z.string().optional() }).optional(),
+    issuer: ReceiptIssuer.optional(),
     credential: z
       .object({
         format: z.enum(["vc-jwt", "data-integrity"]),
@@ -217,7 +233,7 @@ export const StoryVerification = z
     checkedAt: z.string(),
     checks: z.array(Check),
     credentialHash: z.string().nullable(),
-    issuer: z.object({ id: z.string(), name: z.string().optional() }).nullable(),
+    issuer: ReceiptIssuer.nullable(),
     credential: Receipt.shape.credential.nullable(),
     addToLinkedIn: z.string().nullable(),
   })

@@ -68,11 +68,14 @@ function checkValidity(credential: Record<string, unknown>, now: Date): Check {
   if (until && Date.parse(until) < now.getTime()) {
     return { check: "validity", result: "fail", detail: `Expired on ${until} (checked ${at})` };
   }
-  return {
-    check: "validity",
-    result: "pass",
-    detail: `Valid at ${at}${from ? ` (from ${from}` : " ("}${until ? ` until ${until})` : ", no expiry)"}`,
-  };
+  return { check: "validity", result: "pass", detail: `Valid at ${at} (${validityWindowText(from, until)})` };
+}
+
+/** "from A until B", "from A, no expiry", "until B", or "no dates, no expiry": never an empty part. */
+export function validityWindowText(from: string | undefined, until: string | undefined): string {
+  const start = from ? `from ${from}` : "";
+  if (until) return start ? `${start} until ${until}` : `until ${until}`;
+  return start ? `${start}, no expiry` : "no start date, no expiry";
 }
 
 function summaryOf(credential: Record<string, unknown>, format: CredentialSummary["format"], url?: string) {
@@ -120,21 +123,41 @@ function typeCheck(credential: Record<string, unknown>): Check {
       };
 }
 
+/**
+ * The issuer as the receipt names it. Its own name (from the credential) is stated only for a
+ * trusted issuer; anyone else's is what it claims to be. The provider's label for a trusted
+ * issuer goes beside the issuer's own name, never in its place.
+ */
 function issuerCheck(
   issuerId: string | undefined,
   issuerName: string | undefined,
   trusted?: CredentialIssuerConfig,
 ): Check {
-  if (trusted)
-    return {
-      check: "issuer",
-      result: "pass",
-      detail: `${trusted.name ?? issuerName ?? issuerId} is on this workspace's issuer list`,
-    };
+  if (!issuerId) return { check: "issuer", result: "fail", detail: "The credential names no issuer" };
+  if (trusted) {
+    const own = issuerName ? `${issuerName} (${issuerId})` : issuerId;
+    const label = trusted.name && trusted.name !== issuerName ? `, listed by this workspace as ${trusted.name}` : "";
+    return { check: "issuer", result: "pass", detail: `${own} is on this workspace's issuer list${label}` };
+  }
+  const claim = issuerName ? `, which claims to be ${issuerName},` : "";
   return {
     check: "issuer",
     result: "fail",
-    detail: issuerId ? `Issuer ${issuerId} is not on this workspace's issuer list` : "The credential names no issuer",
+    detail: `Issuer ${issuerId}${claim} is not on this workspace's issuer list`,
+  };
+}
+
+/** The receipt's issuer: its own name only when trusted, a claimed name otherwise, and the provider's label. */
+export function receiptIssuer(
+  issuerId: string,
+  issuerName: string | undefined,
+  trusted: CredentialIssuerConfig | undefined,
+): NonNullable<CredentialVerdict["issuer"]> {
+  if (!trusted) return { id: issuerId, ...(issuerName ? { claimedName: issuerName } : {}) };
+  return {
+    id: issuerId,
+    ...(issuerName ? { name: issuerName } : {}),
+    ...(trusted.name ? { label: trusted.name } : {}),
   };
 }
 
@@ -254,7 +277,7 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     checks,
     credentialHash,
     credentialKey: await credentialKey(credential, issuerId),
-    issuer: issuerId ? { id: issuerId, name: trusted?.name ?? issuerName } : undefined,
+    issuer: issuerId ? receiptIssuer(issuerId, issuerName, trusted) : undefined,
     credential: summaryOf(credential, isJwt ? "vc-jwt" : "data-integrity", fetched.url),
   };
 }
