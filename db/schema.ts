@@ -401,7 +401,8 @@ export type VerificationReceipt = {
   issuer?: { id: string; name?: string; claimedName?: string; label?: string };
   /** What the verified credential says of itself (name, dates, id), for display and "Add to LinkedIn". */
   credential?: {
-    format: "vc-jwt" | "data-integrity";
+    /** Open Badges 3.0 (a VC-JWT or Data Integrity proof) or 2.0 (a hosted or signed assertion). */
+    format: "vc-jwt" | "data-integrity" | "ob2-hosted" | "ob2-signed";
     id?: string;
     name?: string;
     issuedAt?: string;

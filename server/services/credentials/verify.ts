@@ -13,10 +13,12 @@
  * a trusted issuer only, and every verification stays within a budget (budget.ts).
  */
 import { sha256Hex } from "../../lib/crypto.ts";
+import { readBakedBadge } from "./baked-badge.ts";
 import { budgetedReader, type ReadRemote, VerificationBudget } from "./budget.ts";
 import { verifyDataIntegrity } from "./data-integrity.ts";
 import { failureReason } from "./fetch.ts";
 import { credentialKey } from "./identity.ts";
+import { isOpenBadge2, signedAssertion, verifyOpenBadge2 } from "./open-badges-2.ts";
 import { checkRecipient } from "./recipient.ts";
 import { checkStatus } from "./status-list.ts";
 import {
@@ -95,10 +97,19 @@ function summaryOf(credential: Record<string, unknown>, format: CredentialSummar
   return summary;
 }
 
-async function load(input: CredentialInput, read: ReadRemote) {
+async function load(
+  input: CredentialInput,
+  read: ReadRemote,
+): Promise<{ raw: string; url?: string; json?: Record<string, unknown> }> {
   if ("url" in input) {
     const raw = (await read(input.url, { maxBytes: 256 * 1024, cache: false })).trim();
     return { raw, url: input.url };
+  }
+  if ("image" in input) {
+    // A baked Open Badges image: the assertion (or its URL) is inside.
+    const baked = await readBakedBadge(Uint8Array.from(atob(input.image.trim()), (c) => c.charCodeAt(0)));
+    if ("url" in baked) return load({ url: baked.url }, read);
+    return { raw: baked.text.trim() };
   }
   if ("jwt" in input) return { raw: inlineCredentialText(input) };
   return { raw: inlineCredentialText(input), json: input.json };
@@ -253,6 +264,20 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     const detail = `Not checked: the credential has more than ${budget.limits.objects} objects (a badge has a few dozen)`;
     return { ...fail("format", detail), credentialHash };
   }
+  const assertion = isJwt ? signedAssertion(fetched.raw) : isOpenBadge2(credential) ? credential : null;
+  if (assertion) {
+    const ob2 = await verifyOpenBadge2(
+      { assertion, ...(isJwt ? { jws: fetched.raw } : {}), ...(fetched.url ? { fetchedFrom: fetched.url } : {}) },
+      options,
+      read,
+    );
+    return verdictOf(ob2.checks, {
+      credentialHash,
+      credentialKey: await credentialKey(assertion, ob2.issuer?.id),
+      issuer: ob2.issuer,
+      credential: ob2.summary,
+    });
+  }
   const loaded = { raw: fetched.raw, isJwt, credential };
   const { id: issuerId, name: issuerName } = issuerOf(credential);
   const trusted = issuerId ? options.issuers.find((issuer) => issuer.id === issuerId) : undefined;
@@ -266,6 +291,19 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     await revocationCheck(credential, { id: issuerId, trusted, proof }, options, read, budget),
     await checkRecipient(credential, options.recipientEmail),
   ];
+  return verdictOf(checks, {
+    credentialHash,
+    credentialKey: await credentialKey(credential, issuerId),
+    issuer: issuerId ? receiptIssuer(issuerId, issuerName, trusted) : undefined,
+    credential: summaryOf(credential, isJwt ? "vc-jwt" : "data-integrity", fetched.url),
+  });
+}
+
+/** The verdict of a list of checks (Open Badges 2.0 and 3.0 alike). */
+function verdictOf(
+  checks: Check[],
+  rest: Pick<CredentialVerdict, "credentialHash" | "credentialKey" | "issuer" | "credential">,
+): CredentialVerdict {
   const passes = (check: Check) =>
     check.result === "pass" || (check.result === "skip" && !required.includes(check.check));
   // Genuine says nothing of who holds it: whether it is the author's is the recipient check's to say.
@@ -275,9 +313,6 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     genuine,
     bound: genuine && checks.some((check) => check.check === "recipient" && check.result === "pass"),
     checks,
-    credentialHash,
-    credentialKey: await credentialKey(credential, issuerId),
-    issuer: issuerId ? receiptIssuer(issuerId, issuerName, trusted) : undefined,
-    credential: summaryOf(credential, isJwt ? "vc-jwt" : "data-integrity", fetched.url),
+    ...rest,
   };
 }
