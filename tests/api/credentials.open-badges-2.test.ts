@@ -10,6 +10,9 @@ import { credentialFetch } from "../../server/services/credentials/fetch.ts";
 import type { CredentialInput, CredentialVerdict } from "../../server/services/credentials/types.ts";
 import { verifyCredential } from "../../server/services/credentials/verify.ts";
 import { type Json, localServer } from "../support/credentials.ts";
+import { learnerToken, workspaceFactory } from "../support/factories.ts";
+import { storyBody, storyClient } from "../support/stories.ts";
+import { createTestApp } from "../support/test-app.ts";
 
 let server: Awaited<ReturnType<typeof localServer>>;
 const local = (url: string) => url.replace(/^https:\/\/(example\.org|badges\.example)/, server.base);
@@ -353,5 +356,30 @@ describe("hostile badge URLs", () => {
     server.publish("/a/huge.json", "x".repeat(3 * 1024 * 1024));
     const huge = await verify({ url: "https://badges.example/a/huge.json" });
     expect(huge.checks[0]?.detail).toContain("is larger than");
+  });
+});
+
+describe("a story told with a Credly-style badge URL", () => {
+  it("is credential-verified for its recipient, and its public receipt names version 2.0", async () => {
+    const t = await createTestApp({}, { fetch: fetcher });
+    try {
+      const ws = await workspaceFactory(t.db, { settings: { credentialIssuers: issuers } });
+      const api = storyClient(t, ws);
+      const assertion = await hosted("https://badges.example/a/story.json");
+      const headers = { Authorization: `Bearer ${await learnerToken(ws, { sub: "priya-1", email })}` };
+      const posted = await api.post(storyBody({ credential: { url: String(assertion.id) } }), headers);
+      const story = (await posted.json()) as { id: string; verificationLevel: string };
+      expect(story.verificationLevel).toBe("credential_verified");
+      await api.moderate(story.id, { status: "approved" });
+      const receipt = (await (await t.app.request(`/v1/stories/${story.id}/receipt`)).json()) as Json;
+      expect(receipt).toMatchObject({
+        level: "credential_verified",
+        issuer: { id: issuerUrl, name: "Acme Academy", label: "Our Credly organisation" },
+        credential: { format: "ob2-hosted", name: "Data Analytics Professional", url: assertion.id },
+      });
+      expect((receipt.checks as { check: string; detail: string }[])[0]?.detail).toContain("Open Badges 2.0");
+    } finally {
+      t.cleanup();
+    }
   });
 });
