@@ -1,5 +1,7 @@
 /**
- * Verifies an Open Badges 3.0 credential for a story and explains every step. Each check is
+ * Verifies an Open Badges credential for a story and explains every step: 3.0 here, and 2.0
+ * (a hosted or signed assertion, from a URL, a JWS or a baked image) in open-badges-2.ts, whose
+ * checks share the names and the verdict rules below. Each check is
  * reported on its own (format, type, issuer, proof, validity, revocation, recipient), so the
  * receipt says exactly why a credential did or did not count. `verified` needs type, issuer,
  * proof and validity to pass, revocation to be known and clear (or the credential to have no
