@@ -394,10 +394,16 @@ export type VerificationReceipt = {
   checkedAt: string;
   checks: { check: string; result: "pass" | "fail" | "skip"; detail: string }[];
   credentialHash?: string;
-  issuer?: { id: string; name?: string };
+  /**
+   * `name` is the issuer's own name from the credential, given only for an issuer the workspace
+   * trusts; an untrusted issuer's is `claimedName` (what it says, not a fact). `label` is the
+   * provider's own name for a trusted issuer (settings.credentialIssuers[].name), shown beside it.
+   */
+  issuer?: { id: string; name?: string; claimedName?: string; label?: string };
   /** What the verified credential says of itself (name, dates, id), for display and "Add to LinkedIn". */
   credential?: {
-    format: "vc-jwt" | "data-integrity";
+    /** Open Badges 3.0 (a VC-JWT or Data Integrity proof) or 2.0 (a hosted or signed assertion). */
+    format: "vc-jwt" | "data-integrity" | "ob2-hosted" | "ob2-signed";
     id?: string;
     name?: string;
     issuedAt?: string;

@@ -23,6 +23,7 @@ import { createStory, moderateStory } from "../server/services/stories.ts";
 import type { Learner, SecretContext, Workspace, WorkspaceContext } from "../server/services/types.ts";
 import { advocates, ascii, userAgents } from "./advocates.ts";
 import { demoCatalog } from "./catalog.ts";
+import type { DemoIssuer } from "./credentials.ts";
 import { seededRandom } from "./random.ts";
 import { storySeeds } from "./story-seeds.ts";
 import {
@@ -52,7 +53,7 @@ type History = HistoryContext & { db: Db; conversions: number };
 /** Fills a newly made demo workspace with six weeks of believable, fully attributed history. */
 export async function createDemoHistory(
   db: Db,
-  options: { workspace: Workspace; secret: string; now: Date },
+  options: { workspace: Workspace; secret: string; now: Date; issuer?: DemoIssuer; origin?: string },
 ): Promise<DemoHistorySummary> {
   const end = options.now.getTime();
   const h: History = {
@@ -67,7 +68,7 @@ export async function createDemoHistory(
   };
   await priyasOwnCourse(h);
   const links = await advocatesWithCodes(h);
-  const stories = await storiesTold(h, links);
+  const stories = await storiesTold(h, links, options.issuer, options.origin ?? "");
   const visits = planVisits(h, links, stories);
   await storeVisits(h, visits);
   planOrganicLearners(h, visits, demoCatalog);
@@ -168,7 +169,12 @@ async function advocatesWithCodes(h: History): Promise<Map<string, AdvocateLink>
  * Stories, told and approved during the six weeks. An advocate's story can be shared with their
  * link (`?s=`), so some of their clicks carry it.
  */
-async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promise<Map<string, AdvocateStory>> {
+async function storiesTold(
+  h: History,
+  links: Map<string, AdvocateLink>,
+  issuer: DemoIssuer | undefined,
+  origin: string,
+): Promise<Map<string, AdvocateStory>> {
   const { db, secret, workspace, random } = h;
   // Each story is told, and approved, at its own moment of the history.
   const told = new Map<string, AdvocateStory>();
@@ -179,12 +185,25 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
       ? h.start + random.int(1, 12) * dayMs + random.int(0, 12) * 3_600_000
       : h.start + random.int(2, historyDays - 3) * dayMs;
     let learner: Learner | null = advocate ? (links.get(advocate.sub)?.learner ?? null) : null;
+    let email = advocate?.email;
     if (!learner && seed.linked) {
       const identity = { sub: `sb-alumni-${index}`, name, email: `${ascii(name)}@example.com` };
+      email = identity.email;
       learner = await upsertLearner(servicesAt(h, createdAt), identity);
     }
+    // The provider's own certificate, issued to the author's email a few days before the story.
+    const credential =
+      issuer && seed.credential && email
+        ? await issuer.issue({
+            email,
+            achievement: demoCatalog.find((course) => course.slug === seed.course)?.title ?? seed.course,
+            course: seed.course,
+            awardedAt: new Date(createdAt - 3 * dayMs),
+            origin,
+          })
+        : null;
     const { story } = await createStory(
-      // No credential is attached, so nothing is fetched.
+      // A credential from the demo's did:key issuer is checked offline: nothing is fetched.
       {
         db,
         secret,
@@ -194,6 +213,8 @@ async function storiesTold(h: History, links: Map<string, AdvocateLink>): Promis
       },
       {
         learner,
+        learnerEmail: credential ? email : undefined,
+        ...(credential ? { credential: { json: credential } } : {}),
         fields: {
           course: seed.course,
           name,

@@ -4,12 +4,14 @@
  * site's backend needs the secret key, and the start banner prints them on every start.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Db } from "../db/index.ts";
 import { rotateKey } from "../server/services/api-keys.ts";
 import { fixedClock } from "../server/services/clock.ts";
 import { upsertCourse } from "../server/services/courses.ts";
 import { createWorkspace, getWorkspace, listWorkspaces, updateSettings } from "../server/services/workspaces.ts";
 import { demoCatalog } from "./catalog.ts";
+import { demoIssuer } from "./credentials.ts";
 import { createDemoHistory } from "./history.ts";
 
 export type DemoKeys = { id: string; name: string; publishableKey: string; secretKey: string; tokenSecret: string };
@@ -23,6 +25,8 @@ async function createDemoWorkspace(
   options: { origin: string; keysFile: string; now: Date; secret: string },
 ): Promise<DemoKeys> {
   const { origin, keysFile, now, secret } = options;
+  // The demo provider issues Open Badges 3.0 certificates with its own key, kept beside the keys file.
+  const issuer = await demoIssuer(join(dirname(keysFile), "demo-issuer-key.json"), "Skillbridge Academy");
   const created = await createWorkspace(
     { db, clock: fixedClock(now) },
     {
@@ -30,7 +34,12 @@ async function createDemoWorkspace(
       origins: [origin],
       isDemo: true,
       // The hosted advocate page, /p/skillbridge: the no-code path, shown beside the demo site.
-      settings: { defaultTargetUrl: `${origin}/demo/`, slug: demoSlug },
+      settings: {
+        defaultTargetUrl: `${origin}/demo/`,
+        slug: demoSlug,
+        // It trusts its own certificates; the label is the provider's, shown beside the issuer's name.
+        credentialIssuers: [{ id: issuer.id, name: "Skillbridge Academy (our own certificates)" }],
+      },
     },
   );
   writeFileSync(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
@@ -43,7 +52,7 @@ async function createDemoWorkspace(
       { db, clock, workspace },
       { slug: course.slug, title: course.title, url: `${origin}/demo/courses/${course.slug}` },
     );
-  await createDemoHistory(db, { workspace, secret, now });
+  await createDemoHistory(db, { workspace, secret, now, issuer, origin });
   return created;
 }
 

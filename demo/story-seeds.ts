@@ -17,6 +17,8 @@ export type StorySeed = {
   status?: "approved" | "pending";
   /** Posted with a learner token (the learner exists, but no completion was reported). */
   linked?: boolean;
+  /** Posted with the demo provider's Open Badges 3.0 credential, issued to the author (demo/credentials.ts). */
+  credential?: boolean;
 };
 
 export const storySeeds: StorySeed[] = [
@@ -30,6 +32,7 @@ export const storySeeds: StorySeed[] = [
     pct: 28,
     months: 4,
     featured: true,
+    credential: true,
   },
   {
     course: "data-analytics",
@@ -51,6 +54,7 @@ export const storySeeds: StorySeed[] = [
     pct: 60,
     months: 6,
     featured: true,
+    credential: true,
   },
   {
     course: "data-analytics",
@@ -93,6 +97,7 @@ export const storySeeds: StorySeed[] = [
     pct: 30,
     months: 4,
     linked: true,
+    credential: true,
   },
   {
     course: "data-analytics",
@@ -124,6 +129,7 @@ export const storySeeds: StorySeed[] = [
     pct: 50,
     months: 6,
     linked: true,
+    credential: true,
   },
   {
     course: "data-analytics",

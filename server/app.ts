@@ -45,6 +45,7 @@ import { reviewRoutes } from "./routes/review.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
 import { storyPhotoRoutes } from "./routes/story-photos.ts";
+import { storyReceiptRoutes } from "./routes/story-receipt.ts";
 import { storyRequestRoutes } from "./routes/story-requests.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -109,6 +110,7 @@ const resourceRoutes = [
   redirectRoutes,
   storyRequestRoutes,
   storyRoutes,
+  storyReceiptRoutes,
   storyPhotoRoutes,
   adminStoryRoutes,
   outcomeRoutes,

@@ -144,15 +144,16 @@ export const KFactor = z
   .object({
     items: z.array(
       z.object({
-        cohort: z.string(),
-        advocates: z.number().int(),
+        cohort: z.string().openapi({ description: "YYYY-MM: the month of the cohort's learners' first enrolment" }),
+        learners: z.number().int().openapi({ description: "Learners who first enrolled that month" }),
+        sharers: z.number().int().openapi({ description: "Of them, those whose link was shared, clicked or used" }),
         shares: z.number().int(),
         clicks: z.number().int(),
         signups: z.number().int(),
-        enrollments: z.number().int(),
-        sharesPerAdvocate: rate,
-        enrollmentsPerShare: rate,
-        kFactor: rate,
+        enrollments: z.number().int().openapi({ description: "Enrolments referred by the cohort's learners" }),
+        sharerShare: rate.openapi({ description: "sharers / learners" }),
+        enrollmentsPerSharer: rate.openapi({ description: "enrollments / sharers (null without sharers)" }),
+        kFactor: z.number().openapi({ description: "enrollments / learners = sharerShare × enrollmentsPerSharer" }),
       }),
     ),
   })
@@ -161,9 +162,9 @@ export type KFactor = z.infer<typeof KFactor>;
 
 const kFactorRoute = figureRoute({
   path: "/v1/analytics/k-factor",
-  summary: "K-factor per monthly cohort of referrers, with its parts",
+  summary: "The viral coefficient (K-factor) per monthly cohort of learners, with its parts",
   description:
-    "A referrer joins the cohort of the month in which one of their links was first shared or clicked. Over the cohort's life to date: `sharesPerAdvocate` = shares / advocates, `enrollmentsPerShare` = enrolments / shares, `kFactor` = enrolments / advocates (the product of the two when shares > 0). The range selects cohorts by month.",
+    "A cohort is every learner whose first enrolment fell in that month, whether they shared or not. Over the cohort's life to date: `kFactor` = referred enrolments / learners (the viral coefficient), `sharerShare` = sharers / learners, `enrollmentsPerSharer` = referred enrolments / sharers, so `kFactor` = `sharerShare` × `enrollmentsPerSharer`. A sharer is a learner of the cohort whose link was shared, clicked or brought an enrolment. The range selects cohorts by month.",
   query: RangeQuery,
   schema: KFactor,
   answers: "Cohorts, oldest first",

@@ -50,9 +50,21 @@ export const CredentialInput = z
           .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, "a compact JWT"),
       })
       .strict(),
+    z
+      .object({
+        image: z
+          .string()
+          .max(2_000_000)
+          .regex(/^[A-Za-z0-9+/]+={0,2}\s*$/, "a PNG or SVG image, base64")
+          .openapi({ description: "A baked Open Badges image (PNG or SVG), base64: the badge inside is verified" }),
+      })
+      .strict(),
   ])
   .openapi("CredentialInput", {
-    description: "An Open Badges 3.0 credential: a URL to fetch, the credential's JSON, or a VC-JWT.",
+    description:
+      "An Open Badges credential: a URL to fetch (a 3.0 credential or a 2.0 hosted assertion, such as a Credly, " +
+      "Accredible or Badgr badge URL), the credential's JSON, a VC-JWT or signed 2.0 assertion (compact JWS), or a " +
+      "baked badge image (PNG or SVG, base64; the request body limit applies).",
   });
 
 /** Text that still says something once control and bidi characters are removed (refused before anything is stored). */
@@ -107,16 +119,32 @@ const level = z.enum(["self_reported", "credential_genuine", "provider_attested"
 });
 const Check = z.object({ check: z.string(), result: z.enum(["pass", "fail", "skip"]), detail: z.string() });
 
+const ReceiptIssuer = z.object({
+  id: z.string(),
+  name: z
+    .string()
+    .optional()
+    .openapi({ description: "The issuer's own name from the credential (trusted issuers only)" }),
+  claimedName: z
+    .string()
+    .optional()
+    .openapi({ description: "The name an issuer not on the workspace's list claims: a claim, not a fact" }),
+  label: z
+    .string()
+    .optional()
+    .openapi({ description: "The provider's label for a trusted issuer (settings.credentialIssuers[].name)" }),
+});
+
 export const Receipt = z
   .object({
     level,
     checkedAt: z.string(),
     checks: z.array(Check),
     credentialHash: z.string().optional(),
-    issuer: z.object({ id: z.string(), name: z.string().optional() }).optional(),
+    issuer: ReceiptIssuer.optional(),
     credential: z
       .object({
-        format: z.enum(["vc-jwt", "data-integrity"]),
+        format: z.enum(["vc-jwt", "data-integrity", "ob2-hosted", "ob2-signed"]),
         id: z.string().optional(),
         name: z.string().optional(),
         issuedAt: z.string().optional(),
@@ -229,7 +257,7 @@ export const StoryVerification = z
     checkedAt: z.string(),
     checks: z.array(Check),
     credentialHash: z.string().nullable(),
-    issuer: z.object({ id: z.string(), name: z.string().optional() }).nullable(),
+    issuer: ReceiptIssuer.nullable(),
     credential: Receipt.shape.credential.nullable(),
     addToLinkedIn: z.string().nullable(),
   })

@@ -303,35 +303,54 @@ function periodStart(day: number, interval: "day" | "week" | "month"): string {
 }
 
 /**
- * K-factor per monthly cohort of referrers. A referrer joins the cohort of the month in which one
- * of their links was first shared or clicked. Over the cohort's whole life to date:
- * sharesPerAdvocate = shares / advocates, enrollmentsPerShare = enrollments / shares, and
- * kFactor = enrollments / advocates (the new learners each referrer brought; equal to the product
- * of the two parts whenever shares > 0). The range selects cohorts by their month.
+ * The viral coefficient per monthly cohort of learners (issue 20). A cohort is every learner
+ * whose first enrolment (in the course, when one is selected) fell in that month, whether or not
+ * they ever shared: counting only the learners who shared (the old "enrolments per advocate")
+ * made any programme look self-sustaining. Over the cohort's life to date:
+ *   kFactor            = referredEnrollments / learners   (the viral coefficient)
+ *   sharerShare        = sharers / learners                (how many of them shared)
+ *   enrollmentsPerSharer = referredEnrollments / sharers   (what a sharer brought)
+ * so kFactor = sharerShare × enrollmentsPerSharer exactly (both are fractions of the same
+ * counts, which the answer carries so a reader can check it). A sharer is a learner of the cohort
+ * whose link was shared, clicked or brought a signup or enrolment: every learner who referred anyone is
+ * one, so the product holds even for links passed on without the share button. With no sharer,
+ * kFactor is 0 and enrollmentsPerSharer is null. The range selects cohorts by month.
  */
 export async function kFactor({ db, workspace }: WorkspaceContext, { range }: RangeInput) {
   const workspaceId = workspace.id;
+  const enrolledIn = range.course === "*" ? sql`` : sql`AND course = ${range.course}`;
   const rows = await db.all<Record<string, unknown>>(sql`
-    SELECT strftime('%Y-%m', first_active_at / 1000, 'unixepoch') AS cohort, count(*) AS advocates,
-      sum(shares) AS shares, sum(clicks) AS clicks, sum(signups) AS signups, sum(enrollments) AS enrollments
-    FROM analytics_advocates
-    WHERE workspace_id = ${workspaceId} AND course = ${range.course}
-      AND first_active_at >= ${range.fromDay * dayMs} AND first_active_at < ${(range.toDay + 1) * dayMs}
+    WITH cohort AS (
+      SELECT customer_id, min(occurred_at) AS enrolled_at FROM conversions
+      WHERE workspace_id = ${workspaceId} AND type = 'enrollment' ${enrolledIn}
+      GROUP BY customer_id
+    )
+    SELECT strftime('%Y-%m', cohort.enrolled_at / 1000, 'unixepoch') AS cohort, count(*) AS learners,
+      sum(CASE WHEN a.shares + a.clicks + a.signups + a.enrollments > 0 THEN 1 ELSE 0 END) AS sharers,
+      coalesce(sum(a.shares), 0) AS shares, coalesce(sum(a.clicks), 0) AS clicks,
+      coalesce(sum(a.signups), 0) AS signups, coalesce(sum(a.enrollments), 0) AS enrollments
+    FROM cohort
+    LEFT JOIN learners l ON l.workspace_id = ${workspaceId} AND l.external_id = cohort.customer_id
+    LEFT JOIN analytics_advocates a
+      ON a.workspace_id = ${workspaceId} AND a.course = ${range.course} AND a.learner_id = l.id
+    WHERE cohort.enrolled_at >= ${range.fromDay * dayMs} AND cohort.enrolled_at < ${(range.toDay + 1) * dayMs}
     GROUP BY 1 ORDER BY 1`);
   return rows.map((row) => {
-    const advocates = Number(row.advocates);
-    const shares = Number(row.shares);
+    const learners = Number(row.learners);
+    const sharers = Number(row.sharers ?? 0);
     const enrollments = Number(row.enrollments);
     return {
       cohort: String(row.cohort),
-      advocates,
-      shares,
-      clicks: Number(row.clicks ?? 0),
-      signups: Number(row.signups ?? 0),
+      learners,
+      sharers,
+      shares: Number(row.shares),
+      clicks: Number(row.clicks),
+      signups: Number(row.signups),
+      /** Enrolments referred by the cohort's learners (not the cohort's own enrolments). */
       enrollments,
-      sharesPerAdvocate: ratio(shares, advocates),
-      enrollmentsPerShare: ratio(enrollments, shares),
-      kFactor: ratio(enrollments, advocates),
+      sharerShare: ratio(sharers, learners),
+      enrollmentsPerSharer: ratio(enrollments, sharers),
+      kFactor: ratio(enrollments, learners) ?? 0,
     };
   });
 }

@@ -8,7 +8,6 @@ import { and, eq } from "drizzle-orm";
 import { learners } from "../../db/schema.ts";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { newId, newSecret } from "../lib/ids.ts";
-import { addToLinkedInUrl } from "./credentials/linkedin.ts";
 import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import { type LearnerClaims, verifyLearnerToken } from "./learner-tokens.ts";
@@ -26,6 +25,7 @@ import {
   updateStoryByAuthor,
   withdrawStory,
 } from "./stories.ts";
+import { receiptOf } from "./story-receipt.ts";
 import { checkStoryToken, consumeStoryToken } from "./story-requests.ts";
 import type { Learner, Visitor, WorkspaceContext } from "./types.ts";
 
@@ -208,19 +208,5 @@ export async function storyVerification(ctx: WorkspaceContext, input: { id: stri
     // Unapproved stories do not exist for anyone but their author.
     if (!author || story.status === "withdrawn") throw new DomainError("not_found", "No such story in this workspace");
   }
-  const receipt = story.verification;
-  const linkedIn =
-    story.verificationLevel === "credential_verified" && receipt?.credential && receipt.issuer
-      ? addToLinkedInUrl(receipt.credential, receipt.issuer)
-      : null;
-  return {
-    storyId: story.id,
-    level: story.verificationLevel,
-    checkedAt: receipt?.checkedAt ?? new Date(story.createdAt).toISOString(),
-    checks: receipt?.checks ?? [],
-    credentialHash: receipt?.credentialHash ?? null,
-    issuer: receipt?.issuer ?? null,
-    credential: receipt?.credential ?? null,
-    addToLinkedIn: linkedIn,
-  };
+  return receiptOf(story);
 }

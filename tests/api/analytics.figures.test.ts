@@ -221,55 +221,41 @@ describe("GET /v1/analytics/breakdown", () => {
 });
 
 describe("cohorts, delays, leaders, series", () => {
-  it("K-factor per monthly cohort equals enrolments per advocate, with its parts", async () => {
+  it("K-factor per monthly cohort of learners: enrolments they referred ÷ all of them, with its parts", async () => {
+    // (tests/api/analytics.k-factor.test.ts checks a small data set by hand; here the seeded one.)
     const filter = whole;
-    const first = new Map<string, number>();
-    const stats = new Map<string, { shares: number; clicks: number; signups: number; enrollments: number }>();
-    const touch = (learner: string | null | undefined, at: number) => {
-      if (!learner) return null;
-      first.set(learner, Math.min(first.get(learner) ?? Number.POSITIVE_INFINITY, at));
-      const stat = stats.get(learner) ?? { shares: 0, clicks: 0, signups: 0, enrollments: 0 };
-      stats.set(learner, stat);
-      return stat;
-    };
-    for (const c of data.clicks.filter((c) => !c.isBot)) {
-      const stat = touch(c.learnerId, Number(c.createdAt));
-      if (stat) stat.clicks++;
-    }
-    for (const s of data.shares) {
-      const stat = touch(s.learnerId, Number(s.createdAt));
-      if (stat) stat.shares++;
-    }
-    for (const v of data.conversions.filter((v) => v.status === "attributed")) {
-      const stat = touch(v.referrerId, Number(v.occurredAt));
-      if (stat && v.type === "signup") stat.signups++;
-      if (stat && v.type === "enrollment") stat.enrollments++;
-    }
-    const cohorts = new Map<
-      string,
-      { advocates: number; shares: number; clicks: number; signups: number; enrollments: number }
-    >();
-    for (const [learner, at] of first) {
+    const learnerOf = new Map(data.advocates.map((a) => [a.externalId, a.learnerId]));
+    const firstEnrolment = new Map<string, number>();
+    for (const v of data.conversions.filter((v) => v.type === "enrollment"))
+      firstEnrolment.set(v.customerId, Math.min(firstEnrolment.get(v.customerId) ?? Infinity, Number(v.occurredAt)));
+    const active = (learner: string | undefined) =>
+      !!learner &&
+      (data.shares.some((s) => s.learnerId === learner) ||
+        data.clicks.some((c) => !c.isBot && c.learnerId === learner) ||
+        data.conversions.some((v) => v.status === "attributed" && v.referrerId === learner));
+    const referred = (learner: string | undefined) =>
+      data.conversions.filter((v) => v.type === "enrollment" && v.status === "attributed" && v.referrerId === learner)
+        .length;
+    const cohorts = new Map<string, { learners: number; sharers: number; enrollments: number }>();
+    for (const [customer, at] of firstEnrolment) {
       if (!inRange(at, filter)) continue;
       const month = new Date(at).toISOString().slice(0, 7);
-      const cohort = cohorts.get(month) ?? { advocates: 0, shares: 0, clicks: 0, signups: 0, enrollments: 0 };
-      const stat = stats.get(learner) as { shares: number; clicks: number; signups: number; enrollments: number };
-      cohort.advocates++;
-      cohort.shares += stat.shares;
-      cohort.clicks += stat.clicks;
-      cohort.signups += stat.signups;
-      cohort.enrollments += stat.enrollments;
+      const cohort = cohorts.get(month) ?? { learners: 0, sharers: 0, enrollments: 0 };
+      const learner = learnerOf.get(customer);
+      cohort.learners++;
+      if (active(learner)) cohort.sharers++;
+      if (learner) cohort.enrollments += referred(learner);
       cohorts.set(month, cohort);
     }
     const body = await get<{ items: Record<string, number | string>[] }>(`/v1/analytics/k-factor?${query(filter)}`);
     expect(body.items.map((row) => row.cohort)).toEqual([...cohorts.keys()].sort());
     for (const row of body.items) {
-      const expected = cohorts.get(String(row.cohort));
-      expect(row).toMatchObject(expected as object);
-      const e = expected as { advocates: number; shares: number; enrollments: number };
-      expect(row.kFactor).toBeCloseTo(e.enrollments / e.advocates, 4);
-      expect(row.sharesPerAdvocate).toBeCloseTo(e.shares / e.advocates, 4);
-      expect(row.enrollmentsPerShare).toBeCloseTo(e.enrollments / e.shares, 4);
+      const e = cohorts.get(String(row.cohort)) as { learners: number; sharers: number; enrollments: number };
+      expect(row).toMatchObject(e);
+      expect(row.kFactor).toBeCloseTo(e.enrollments / e.learners, 4);
+      expect(row.sharerShare).toBeCloseTo(e.sharers / e.learners, 4);
+      if (e.sharers > 0) expect(row.enrollmentsPerSharer).toBeCloseTo(e.enrollments / e.sharers, 4);
+      else expect(row.enrollmentsPerSharer).toBeNull();
     }
   });
 

@@ -74,7 +74,7 @@ describe("Data Integrity (eddsa-rdfc-2022) credentials issued in the test", () =
       ["recipient", "pass"],
     ]);
     expect(verdict.verified).toBe(true);
-    expect(verdict.issuer).toEqual({ id: di.id, name: "Acme Academy" });
+    expect(verdict.issuer).toEqual({ id: di.id, name: "Acme Academy", label: "Acme Academy" });
     expect(verdict.credentialHash).toMatch(/^[0-9a-f]{64}$/);
     expect(verdict.credential).toMatchObject({ format: "data-integrity", name: "Data Analytics Certificate" });
   });

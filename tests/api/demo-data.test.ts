@@ -3,7 +3,7 @@
  * through the real services, stories with varied outcomes and honest verification levels,
  * outcome figures big enough to show, and nothing added on a later start.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +29,8 @@ beforeAll(async () => {
   t = await createTestApp();
   dir = mkdtempSync(join(tmpdir(), "chorus-demo-data-"));
   keys = await seed();
-});
+  // Six weeks of history, four signed credentials and their checks: seconds, more on a busy machine.
+}, 30_000);
 afterAll(() => {
   t.cleanup();
   rmSync(dir, { recursive: true, force: true });
@@ -161,7 +162,9 @@ describe("the demo's history", () => {
     const levels = approved.map((row) => row.verification_level);
     expect(levels.filter((level) => level === "provider_attested").length).toBeGreaterThanOrEqual(5);
     expect(levels.filter((level) => level === "self_reported").length).toBeGreaterThanOrEqual(5);
-    for (const story of approved) {
+    // The demo provider's own Open Badges 3.0 certificates, checked by the real verifier (issue 20).
+    expect(levels.filter((level) => level === "credential_verified").length).toBe(4);
+    for (const story of approved.filter((row) => row.verification_level !== "credential_verified")) {
       const completions = story.external_id
         ? await count(
             "select count(*) as n from conversions where workspace_id = ? and type = 'completion' and customer_id = ? and course = ?",
@@ -196,6 +199,39 @@ describe("the demo's history", () => {
     expect(stats.salaryIncreasePct.median).toBeGreaterThan(0);
     expect(stats.monthsToOutcome.suppressed).toBe(false);
     expect(stats.verified.share).toBeGreaterThan(0);
+  });
+
+  it("issues real Open Badges 3.0 credentials with its own did:key, kept in the data folder, and trusts that issuer", async () => {
+    const key = JSON.parse(readFileSync(join(dir, "demo-issuer-key.json"), "utf8")) as { seed: string };
+    expect(Buffer.from(key.seed, "base64url")).toHaveLength(32);
+    expect(statSync(join(dir, "demo-issuer-key.json")).mode & 0o777).toBe(0o600);
+    const [workspace] = await rows("select settings from workspaces where id = ?");
+    const [trusted] = (JSON.parse(String(workspace?.settings)) as { credentialIssuers: { id: string; name: string }[] })
+      .credentialIssuers;
+    expect(trusted?.id).toMatch(/^did:key:z6Mk/);
+    const verified = await rows(
+      "select id, verification from stories where workspace_id = ? and status = 'approved' and verification_level = 'credential_verified'",
+    );
+    for (const story of verified) {
+      const receipt = JSON.parse(String(story.verification)) as {
+        issuer: { id: string; name: string; label: string };
+        checks: { check: string; result: string; detail: string }[];
+      };
+      expect(receipt.issuer).toEqual({ id: trusted?.id, name: "Skillbridge Academy", label: trusted?.name });
+      expect(receipt.checks.find((check) => check.check === "proof")).toMatchObject({
+        result: "pass",
+        detail: expect.stringContaining("eddsa-rdfc-2022 proof verified"),
+      });
+      // The public receipt, from a plain link without a key, carries the "Add to LinkedIn" link.
+      const response = await t.call("GET", `/v1/stories/${story.id}/receipt`);
+      expect(response.status).toBe(200);
+      const linkedIn = new URL(String(((await response.json()) as { addToLinkedIn: string }).addToLinkedIn));
+      expect(linkedIn.searchParams.get("organizationName")).toBe("Skillbridge Academy");
+      expect(linkedIn.searchParams.get("certId")).toMatch(/^urn:uuid:/);
+    }
+    // A later start keeps the key: the issuer the workspace trusts stays the one that signs.
+    await seed();
+    expect(JSON.parse(readFileSync(join(dir, "demo-issuer-key.json"), "utf8"))).toEqual(key);
   });
 
   it("has a hosted advocate page at /p/skillbridge, themed with the academy's name", async () => {

@@ -127,7 +127,7 @@ describe("verification levels", () => {
     await api.moderate(story.id, { status: "approved" });
     const receipt = (await (await api.verification(story.id)).json()) as Receipt;
     expect(receipt.level).toBe("credential_verified");
-    expect(receipt.issuer).toEqual({ id: ed.id, name: "Example University" });
+    expect(receipt.issuer).toEqual({ id: ed.id, name: "Example University", label: "Example University" });
     const link = new URL(receipt.addToLinkedIn!);
     expect(`${link.origin}${link.pathname}`).toBe("https://www.linkedin.com/profile/add");
     expect(Object.fromEntries(link.searchParams)).toMatchObject({

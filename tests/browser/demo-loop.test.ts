@@ -128,6 +128,30 @@ describe("the demo provider", () => {
     await friendContext.close();
   });
 
+  it("lets a visitor open the receipt of a credential-verified demo story from a plain link", async () => {
+    const stories = (await admin("/v1/admin/stories?status=approved&limit=100")) as {
+      items: { id: string; verificationLevel: string }[];
+    };
+    const verified = stories.items.find((story) => story.verificationLevel === "credential_verified");
+    expect(verified).toBeDefined();
+    // A fresh visitor with no key, no cookie: only the link.
+    const page = await (await browser.newContext({ userAgent: browserUserAgent })).newPage();
+    await page.goto(`${server.baseUrl}/stories/${verified?.id}/receipt`);
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("How this story was checked");
+    const text = (await page.locator("main").textContent()) ?? "";
+    expect(text).toContain("Verified by a credential issued to the author");
+    // The issuer's own name from the credential, with the provider's label beside it.
+    expect(text).toContain(
+      "Skillbridge Academy (listed by the provider as Skillbridge Academy (our own certificates))",
+    );
+    expect(text).toMatch(/proof: passed\. eddsa-rdfc-2022 proof verified with did:key:z6Mk/);
+    await page.screenshot({ path: join(shots, "8-credential-receipt.png"), fullPage: true });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    // The machines' copy is one link away.
+    await page.getByRole("link", { name: "This receipt as JSON" }).click();
+    await expect.poll(() => page.locator("body").textContent()).toContain('"level":"credential_verified"');
+  });
+
   it("has no serious accessibility violation on its pages", async () => {
     const page = await (await browser.newContext({ userAgent: browserUserAgent })).newPage();
     // The data-analytics page carries the demo's biggest wall and unsuppressed outcome figures.

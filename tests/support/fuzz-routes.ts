@@ -89,6 +89,14 @@ export const extraTargets: FuzzTarget[] = [
     parameters: [stringParam("id", "^sty_[A-Za-z0-9]{16}$"), stringParam("hash", "^[0-9a-f]{64}$")],
     responses: { "200": { content: { "image/png": {} } }, "404": { content: { "application/json": {} } } },
   }),
+  // A story's public receipt page (server/routes/story-receipt.ts); its JSON twin is in OpenAPI.
+  page("GET", "/stories/{id}/receipt", "page", {
+    parameters: [
+      stringParam("id", "^sty_[A-Za-z0-9]{16}$"),
+      { name: "lang", in: "query" as const, schema: { type: "string", enum: ["en", "hi", "xx"] } },
+    ],
+    responses: { "200": { content: { "text/html": {} } }, "404": { content: { "application/json": {} } } },
+  }),
 ];
 
 /** Routes that are deliberately not fuzzed, each with the reason. */

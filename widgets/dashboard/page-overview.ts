@@ -4,6 +4,7 @@ import type { Breakdown, Funnel, KFactor, Timeseries, TimeToConvert } from "../l
 import { get, query } from "./api.ts";
 import "./chart.ts";
 import "./friend-coupons-panel.ts";
+import "./k-factor-table.ts";
 import { formatDuration, formatMoney, formatNumber, formatRate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
 
@@ -97,25 +98,7 @@ export class ChorusPageOverview extends DashboardPage {
             { name: "Enrolments", values: this._series.map((point) => point.enrollments) },
           ]}></chorus-chart>
       </section>
-      <section class="panel" aria-labelledby="k-title">
-        <h3 id="k-title">K-factor by cohort</h3>
-        <p>
-          Advocates join the cohort of the month their link was first shared or clicked. K-factor = enrolments per advocate
-          (= shares per advocate × enrolments per share), over the cohort's life so far.
-        </p>
-        ${
-          this._cohorts.length === 0
-            ? html`<p class="empty">No cohorts start in this period.</p>`
-            : html`<div class="table-wrap" tabindex="0"><table>
-                <thead><tr><th scope="col">Cohort</th><th scope="col" class="num">Advocates</th><th scope="col" class="num">Shares / advocate</th>
-                  <th scope="col" class="num">Enrolments / share</th><th scope="col" class="num">K-factor</th></tr></thead>
-                <tbody>${this._cohorts.map(
-                  (c) => html`<tr><th scope="row">${c.cohort}</th><td class="num">${formatNumber(c.advocates)}</td>
-                    <td class="num">${c.sharesPerAdvocate ?? "–"}</td><td class="num">${c.enrollmentsPerShare ?? "–"}</td>
-                    <td class="num">${c.kFactor ?? "–"}</td></tr>`,
-                )}</tbody></table></div>`
-        }
-      </section>`;
+      <div class="panel"><chorus-k-factor-table .cohorts=${this._cohorts}></chorus-k-factor-table></div>`;
   }
 }
 

@@ -40,19 +40,49 @@ async function configuredKey(method: string, issuer: CredentialIssuerConfig | un
   };
 }
 
+const supported = (proof: Record<string, unknown>) =>
+  proof.type === "DataIntegrityProof" && proof.cryptosuite === "eddsa-rdfc-2022";
+
+const describe = (proof: Record<string, unknown>) =>
+  `${String(proof.type)}${proof.cryptosuite ? ` (${String(proof.cryptosuite)})` : ""}`;
+
+/**
+ * A credential may carry several proofs (an issuer adding a new suite beside an old one): it
+ * verifies when any supported proof does. Unsupported ones are ignored, never a reason to refuse,
+ * and each supported one is checked on its own, so a tampered proof beside a good one cannot
+ * borrow its success (each is verified against the whole credential, which it must sign).
+ */
 export async function verifyDataIntegrity(
   credential: Record<string, unknown>,
   issuer?: CredentialIssuerConfig,
 ): Promise<ProofResult> {
-  const proofs = ([] as unknown[]).concat(credential.proof ?? []);
+  const proofs = ([] as unknown[])
+    .concat(credential.proof ?? [])
+    .filter((proof): proof is Record<string, unknown> => !!proof && typeof proof === "object");
   if (proofs.length === 0) return { ok: false, detail: "The credential carries no proof" };
-  const proof = proofs[0] as Record<string, unknown>;
-  if (proof.type !== "DataIntegrityProof" || proof.cryptosuite !== "eddsa-rdfc-2022") {
+  const candidates = proofs.filter(supported);
+  if (candidates.length === 0) {
     return {
       ok: false,
-      detail: `Proof type ${String(proof.type)}${proof.cryptosuite ? ` (${String(proof.cryptosuite)})` : ""} is not supported; supported: DataIntegrityProof with eddsa-rdfc-2022, or a VC-JWT`,
+      detail: `Proof type ${proofs.map(describe).join(", ")} is not supported; supported: DataIntegrityProof with eddsa-rdfc-2022, or a VC-JWT`,
     };
   }
+  const ignored = proofs.length - candidates.length;
+  const note = ignored > 0 ? ` (${ignored} proof${ignored === 1 ? "" : "s"} of an unsupported type ignored)` : "";
+  let firstFailure: ProofResult | null = null;
+  for (const proof of candidates) {
+    const result = await verifyOneProof({ ...credential, proof }, proof, issuer);
+    if (result.ok) return { ok: true, detail: `${result.detail}${note}` };
+    firstFailure ??= result;
+  }
+  return firstFailure as ProofResult;
+}
+
+async function verifyOneProof(
+  credential: Record<string, unknown>,
+  proof: Record<string, unknown>,
+  issuer: CredentialIssuerConfig | undefined,
+): Promise<ProofResult> {
   const method = String(proof.verificationMethod ?? "");
   const configured = method.startsWith("did:key:") ? null : await configuredKey(method, issuer).catch(() => null);
   if (!method.startsWith("did:key:") && !configured) {

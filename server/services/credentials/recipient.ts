@@ -20,7 +20,8 @@ function mailbox(uri: string): string {
   }
 }
 
-async function matches(identity: Identity, email: string): Promise<boolean> {
+/** Whether an identity (hashed `sha256$…` with its salt, or plain) is `email`; Open Badges 2.0 uses it too. */
+export async function emailMatches(identity: Identity, email: string): Promise<boolean> {
   const value = String(identity.identityHash ?? "");
   const candidates = [...new Set([email, email.trim().toLowerCase()])];
   if (identity.hashed === true || value.startsWith("sha256$")) {
@@ -55,7 +56,7 @@ export async function checkRecipient(credential: Record<string, unknown>, email:
   }
   if (!email) return { check: "recipient", result: "skip", detail: "No learner email was given to compare with" };
   for (const identity of emails) {
-    if (await matches(identity, email)) {
+    if (await emailMatches(identity, email)) {
       return { check: "recipient", result: "pass", detail: "Issued to the signed-in learner's email address" };
     }
   }

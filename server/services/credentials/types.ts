@@ -5,11 +5,17 @@ import type { VerificationLimits } from "./budget.ts";
 import type { Fetch } from "./fetch.ts";
 import type { CredentialFetchCache } from "./fetch-cache.ts";
 
-/** A credential as a learner gives it: a URL to fetch, the pasted JSON, or a VC-JWT. */
-export type CredentialInput = { url: string } | { json: Record<string, unknown> } | { jwt: string };
+/**
+ * A credential as a learner gives it: a URL to fetch, the pasted JSON, a VC-JWT or signed Open
+ * Badges 2.0 assertion (a compact JWS), or a baked badge image (PNG or SVG, base64).
+ */
+export type CredentialInput = { url: string } | { json: Record<string, unknown> } | { jwt: string } | { image: string };
 
 /** The text of a credential given inline, as verified and hashed (the receipt's `credentialHash`). */
-export function inlineCredentialText(input: { json: Record<string, unknown> } | { jwt: string }): string {
+export function inlineCredentialText(
+  input: { json: Record<string, unknown> } | { jwt: string } | { image: string },
+): string {
+  if ("image" in input) return input.image.trim();
   return "jwt" in input ? input.jwt.trim() : JSON.stringify(input.json);
 }
 

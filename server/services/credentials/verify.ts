@@ -1,5 +1,7 @@
 /**
- * Verifies an Open Badges 3.0 credential for a story and explains every step. Each check is
+ * Verifies an Open Badges credential for a story and explains every step: 3.0 here, and 2.0
+ * (a hosted or signed assertion, from a URL, a JWS or a baked image) in open-badges-2.ts, whose
+ * checks share the names and the verdict rules below. Each check is
  * reported on its own (format, type, issuer, proof, validity, revocation, recipient), so the
  * receipt says exactly why a credential did or did not count. `verified` needs type, issuer,
  * proof and validity to pass, revocation to be known and clear (or the credential to have no
@@ -13,10 +15,12 @@
  * a trusted issuer only, and every verification stays within a budget (budget.ts).
  */
 import { sha256Hex } from "../../lib/crypto.ts";
+import { readBakedBadge } from "./baked-badge.ts";
 import { budgetedReader, type ReadRemote, VerificationBudget } from "./budget.ts";
 import { verifyDataIntegrity } from "./data-integrity.ts";
 import { failureReason } from "./fetch.ts";
 import { credentialKey } from "./identity.ts";
+import { isOpenBadge2, signedAssertion, verifyOpenBadge2 } from "./open-badges-2.ts";
 import { checkRecipient } from "./recipient.ts";
 import { checkStatus } from "./status-list.ts";
 import {
@@ -68,11 +72,14 @@ function checkValidity(credential: Record<string, unknown>, now: Date): Check {
   if (until && Date.parse(until) < now.getTime()) {
     return { check: "validity", result: "fail", detail: `Expired on ${until} (checked ${at})` };
   }
-  return {
-    check: "validity",
-    result: "pass",
-    detail: `Valid at ${at}${from ? ` (from ${from}` : " ("}${until ? ` until ${until})` : ", no expiry)"}`,
-  };
+  return { check: "validity", result: "pass", detail: `Valid at ${at} (${validityWindowText(from, until)})` };
+}
+
+/** "from A until B", "from A, no expiry", "until B", or "no dates, no expiry": never an empty part. */
+export function validityWindowText(from: string | undefined, until: string | undefined): string {
+  const start = from ? `from ${from}` : "";
+  if (until) return start ? `${start} until ${until}` : `until ${until}`;
+  return start ? `${start}, no expiry` : "no start date, no expiry";
 }
 
 function summaryOf(credential: Record<string, unknown>, format: CredentialSummary["format"], url?: string) {
@@ -92,10 +99,19 @@ function summaryOf(credential: Record<string, unknown>, format: CredentialSummar
   return summary;
 }
 
-async function load(input: CredentialInput, read: ReadRemote) {
+async function load(
+  input: CredentialInput,
+  read: ReadRemote,
+): Promise<{ raw: string; url?: string; json?: Record<string, unknown> }> {
   if ("url" in input) {
     const raw = (await read(input.url, { maxBytes: 256 * 1024, cache: false })).trim();
     return { raw, url: input.url };
+  }
+  if ("image" in input) {
+    // A baked Open Badges image: the assertion (or its URL) is inside.
+    const baked = await readBakedBadge(Uint8Array.from(atob(input.image.trim()), (c) => c.charCodeAt(0)));
+    if ("url" in baked) return load({ url: baked.url }, read);
+    return { raw: baked.text.trim() };
   }
   if ("jwt" in input) return { raw: inlineCredentialText(input) };
   return { raw: inlineCredentialText(input), json: input.json };
@@ -120,21 +136,41 @@ function typeCheck(credential: Record<string, unknown>): Check {
       };
 }
 
+/**
+ * The issuer as the receipt names it. Its own name (from the credential) is stated only for a
+ * trusted issuer; anyone else's is what it claims to be. The provider's label for a trusted
+ * issuer goes beside the issuer's own name, never in its place.
+ */
 function issuerCheck(
   issuerId: string | undefined,
   issuerName: string | undefined,
   trusted?: CredentialIssuerConfig,
 ): Check {
-  if (trusted)
-    return {
-      check: "issuer",
-      result: "pass",
-      detail: `${trusted.name ?? issuerName ?? issuerId} is on this workspace's issuer list`,
-    };
+  if (!issuerId) return { check: "issuer", result: "fail", detail: "The credential names no issuer" };
+  if (trusted) {
+    const own = issuerName ? `${issuerName} (${issuerId})` : issuerId;
+    const label = trusted.name && trusted.name !== issuerName ? `, listed by this workspace as ${trusted.name}` : "";
+    return { check: "issuer", result: "pass", detail: `${own} is on this workspace's issuer list${label}` };
+  }
+  const claim = issuerName ? `, which claims to be ${issuerName},` : "";
   return {
     check: "issuer",
     result: "fail",
-    detail: issuerId ? `Issuer ${issuerId} is not on this workspace's issuer list` : "The credential names no issuer",
+    detail: `Issuer ${issuerId}${claim} is not on this workspace's issuer list`,
+  };
+}
+
+/** The receipt's issuer: its own name only when trusted, a claimed name otherwise, and the provider's label. */
+export function receiptIssuer(
+  issuerId: string,
+  issuerName: string | undefined,
+  trusted: CredentialIssuerConfig | undefined,
+): NonNullable<CredentialVerdict["issuer"]> {
+  if (!trusted) return { id: issuerId, ...(issuerName ? { claimedName: issuerName } : {}) };
+  return {
+    id: issuerId,
+    ...(issuerName ? { name: issuerName } : {}),
+    ...(trusted.name ? { label: trusted.name } : {}),
   };
 }
 
@@ -230,6 +266,20 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     const detail = `Not checked: the credential has more than ${budget.limits.objects} objects (a badge has a few dozen)`;
     return { ...fail("format", detail), credentialHash };
   }
+  const assertion = isJwt ? signedAssertion(fetched.raw) : isOpenBadge2(credential) ? credential : null;
+  if (assertion) {
+    const ob2 = await verifyOpenBadge2(
+      { assertion, ...(isJwt ? { jws: fetched.raw } : {}), ...(fetched.url ? { fetchedFrom: fetched.url } : {}) },
+      options,
+      read,
+    );
+    return verdictOf(ob2.checks, {
+      credentialHash,
+      credentialKey: await credentialKey(assertion, ob2.issuer?.id),
+      issuer: ob2.issuer,
+      credential: ob2.summary,
+    });
+  }
   const loaded = { raw: fetched.raw, isJwt, credential };
   const { id: issuerId, name: issuerName } = issuerOf(credential);
   const trusted = issuerId ? options.issuers.find((issuer) => issuer.id === issuerId) : undefined;
@@ -243,6 +293,19 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     await revocationCheck(credential, { id: issuerId, trusted, proof }, options, read, budget),
     await checkRecipient(credential, options.recipientEmail),
   ];
+  return verdictOf(checks, {
+    credentialHash,
+    credentialKey: await credentialKey(credential, issuerId),
+    issuer: issuerId ? receiptIssuer(issuerId, issuerName, trusted) : undefined,
+    credential: summaryOf(credential, isJwt ? "vc-jwt" : "data-integrity", fetched.url),
+  });
+}
+
+/** The verdict of a list of checks (Open Badges 2.0 and 3.0 alike). */
+function verdictOf(
+  checks: Check[],
+  rest: Pick<CredentialVerdict, "credentialHash" | "credentialKey" | "issuer" | "credential">,
+): CredentialVerdict {
   const passes = (check: Check) =>
     check.result === "pass" || (check.result === "skip" && !required.includes(check.check));
   // Genuine says nothing of who holds it: whether it is the author's is the recipient check's to say.
@@ -252,9 +315,6 @@ export async function verifyCredential(input: CredentialInput, options: VerifyOp
     genuine,
     bound: genuine && checks.some((check) => check.check === "recipient" && check.result === "pass"),
     checks,
-    credentialHash,
-    credentialKey: await credentialKey(credential, issuerId),
-    issuer: issuerId ? { id: issuerId, name: trusted?.name ?? issuerName } : undefined,
-    credential: summaryOf(credential, isJwt ? "vc-jwt" : "data-integrity", fetched.url),
+    ...rest,
   };
 }
