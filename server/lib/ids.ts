@@ -24,7 +24,8 @@ export type IdPrefix =
   | "icn"
   | "iev"
   | "srq"
-  | "cpn";
+  | "cpn"
+  | "pob";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;

@@ -13,7 +13,7 @@ import { newId } from "../lib/ids.ts";
 import { formatMoney, isoDay, rewardValue } from "../lib/money.ts";
 import { enqueueMilestoneMail, enqueueRewardEarnedMail } from "./mail-messages.ts";
 import { enqueueEvent } from "./outbox.ts";
-import { type RewardRow, rewardData, rewardJson } from "./rewards.ts";
+import { type DeliveryColumns, type RewardRow, rewardData, rewardJson } from "./rewards.ts";
 import type { Learner, TransactionContext, Workspace } from "./types.ts";
 
 const dayMs = 86_400_000;
@@ -27,7 +27,7 @@ function statusText(row: Pick<RewardRow, "status" | "flagged" | "holdUntil">): s
 /** The reward's row, then its `reward.created` event, at the transaction's instant. */
 async function insertReward(
   ctx: TransactionContext,
-  values: Omit<RewardRow, "id" | "workspaceId" | "createdAt" | "updatedAt">,
+  values: Omit<RewardRow, "id" | "workspaceId" | "createdAt" | "updatedAt" | DeliveryColumns>,
   learnerExternalId?: string | null,
 ): Promise<RewardRow> {
   const { tx, workspace, clock } = ctx;
