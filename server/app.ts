@@ -34,6 +34,8 @@ import { learnerRoutes } from "./routes/learners.ts";
 import { mailRoutes } from "./routes/mail.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { pageRoutes } from "./routes/pages.ts";
+import { payoutMethodRoutes } from "./routes/payout-methods.ts";
+import { payoutRoutes } from "./routes/payouts.ts";
 import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { referralEmailRoutes } from "./routes/referral-emails.ts";
@@ -101,6 +103,8 @@ const resourceRoutes = [
   outcomeRoutes,
   conversionRoutes,
   rewardRoutes,
+  payoutRoutes,
+  payoutMethodRoutes,
   webhookRoutes,
   mailRoutes,
   stripeRoutes,

@@ -68,7 +68,7 @@ export type DuePayoutGroup = {
   minimum: number;
   /** Minor units due to the payees at or above the minimum. */
   total: number;
-  formats: readonly PayoutFormat[];
+  formats: PayoutFormat[];
   payees: {
     learnerId: string;
     name: string | null;
@@ -108,7 +108,7 @@ export async function duePayouts(ctx: WorkspaceContext): Promise<{ groups: DuePa
       currency: payee.currency,
       minimum,
       total: 0,
-      formats: kind ? formatsFor[kind] : [],
+      formats: kind ? [...formatsFor[kind]] : [],
       payees: [],
     };
     const belowMinimum = payee.amount < minimum;
