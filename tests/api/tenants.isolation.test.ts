@@ -373,6 +373,32 @@ const routes: Record<string, Entry> = {
       } satisfies Entry,
     ]),
   ),
+  // Payouts (issue 18): due payouts, batches, payout methods and earnings are each workspace's own.
+  "GET /v1/admin/payouts": { kind: "own", calls: () => [{ path: "/v1/admin/payouts" }] },
+  "POST /v1/admin/payouts/batches": {
+    kind: "own",
+    calls: () => [
+      {
+        path: "/v1/admin/payouts/batches",
+        body: { method: "paypal", currency: "INR", format: "paypal" },
+        expect: [409],
+      },
+    ],
+  },
+  "GET /v1/admin/payouts/batches": { kind: "own", calls: () => [{ path: "/v1/admin/payouts/batches" }] },
+  "GET /v1/admin/payouts/batches/{id}/file": {
+    exempt:
+      "a batch is addressed by its id and the rich tenants pay none: payouts.batches.test.ts pays a batch in one workspace and asks for its file with the other's key (404)",
+  },
+  "GET /v1/referrals/me/earnings": { kind: "own", calls: () => [{ path: "/v1/referrals/me/earnings" }] },
+  "PUT /v1/referrals/me/payout-method": {
+    kind: "own",
+    calls: () => [{ path: "/v1/referrals/me/payout-method", body: { kind: "upi", details: "alpha@okaxis" } }],
+  },
+  "DELETE /v1/referrals/me/payout-method": {
+    kind: "own",
+    calls: () => [{ path: "/v1/referrals/me/payout-method", expect: [204] }],
+  },
   "GET /v1/admin/webhooks": { kind: "own", calls: () => [{ path: "/v1/admin/webhooks" }] },
   "GET /v1/admin/mail": { kind: "own", calls: () => [{ path: "/v1/admin/mail" }] },
   "GET /v1/mail/unsubscribe": {
