@@ -123,8 +123,9 @@ export async function duePayouts(ctx: WorkspaceContext): Promise<{ groups: DuePa
     });
     groups.set(key, group);
   }
-  const order = (g: DuePayoutGroup) => `${g.method ?? "~"}\u0000${g.currency}`;
-  return { groups: [...groups.values()].sort((a, b) => order(a).localeCompare(order(b))) };
+  // Payable groups first (by method, then currency), those waiting for a payout method last.
+  const order = (g: DuePayoutGroup) => `${g.method === null ? 1 : 0}${g.method ?? ""}\u0000${g.currency}`;
+  return { groups: [...groups.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)) };
 }
 
 export type PayoutBatchJson = {
@@ -186,7 +187,7 @@ export async function createPayoutBatch(
       minimum,
     });
   const names = await db
-    .select({ id: learners.id, name: learners.name })
+    .select({ id: learners.id, externalId: learners.externalId, name: learners.name })
     .from(learners)
     .where(
       and(
@@ -197,8 +198,9 @@ export async function createPayoutBatch(
         ),
       ),
     );
-  // Payees in a stable order (by learner id), so the file reads the same whoever asks.
-  payees.sort((a, b) => (a.learnerId < b.learnerId ? -1 : 1));
+  // Payees in a stable order (by the provider's learner id), so files are predictable to read and check.
+  const externalId = (payee: Payee) => names.find((row) => row.id === payee.learnerId)?.externalId ?? payee.learnerId;
+  payees.sort((a, b) => (externalId(a) < externalId(b) ? -1 : externalId(a) > externalId(b) ? 1 : 0));
   const lines: PayoutLine[] = payees.map((payee, index) => ({
     itemId: `${batchId}-${index + 1}`,
     name: names.find((row) => row.id === payee.learnerId)?.name ?? "",
