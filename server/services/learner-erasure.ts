@@ -439,13 +439,14 @@ async function forgetPayoutDetails({ tx, workspaceId, learner }: Omit<Erasure, "
     await tx
       .delete(stripeCustomers)
       .where(and(eq(stripeCustomers.workspaceId, workspaceId), eq(stripeCustomers.emailHash, learner.emailHash)));
-  const delivered = await tx
-    .update(rewards)
-    .set({ deliveredCode: erasedText })
-    .where(
-      and(eq(rewards.workspaceId, workspaceId), eq(rewards.learnerId, learner.id), isNotNull(rewards.deliveredCode)),
-    )
-    .returning({ code: rewards.deliveredCode });
+  const theirs = and(
+    eq(rewards.workspaceId, workspaceId),
+    eq(rewards.learnerId, learner.id),
+    isNotNull(rewards.deliveredCode),
+  );
+  // Read before the update: RETURNING would answer the erased value.
+  const delivered = await tx.select({ code: rewards.deliveredCode }).from(rewards).where(theirs);
+  await tx.update(rewards).set({ deliveredCode: erasedText }).where(theirs);
   return delivered.map((row) => row.code).filter((code): code is string => code !== null && code !== erasedText);
 }
 

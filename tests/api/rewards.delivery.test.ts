@@ -246,6 +246,24 @@ describe("a coupon reward", () => {
     expect((await earnings(ws)).items[0]).toMatchObject({ status: "paid", code: promotion?.form.code });
   });
 
+  it("and the referrer's Stripe customer are erased with the referrer (the code is made from their name)", async () => {
+    const { ws, admin, priya } = await program({ type: "coupon", amount: 50_000, currency: "INR" });
+    await priyaPaidThroughStripe(ws, "evt_priya_erasure");
+    await friendEnrols(ws, priya.code, "meera");
+    await deliver();
+    const code = (await referrerReward(ws)).deliveredCode!;
+    expect(code).toMatch(/^PRIYA-500-/);
+    const customers = () =>
+      t.client.execute({ sql: "select * from stripe_customers where workspace_id = ?", args: [ws.id] });
+    expect((await customers()).rows).toHaveLength(1);
+    expect((await t.call("DELETE", "/v1/learners/priya", { headers: admin })).status).toBe(200);
+    expect((await customers()).rows).toHaveLength(0);
+    expect((await referrerReward(ws)).deliveredCode).toBe("[erased]");
+    const events = await t.db.select().from(webhookEvents).where(eq(webhookEvents.workspaceId, ws.id));
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) expect(JSON.stringify(event.payload)).not.toContain(code);
+  });
+
   it("without a Stripe key is drawn from the provider's pool", async () => {
     const { ws, admin, priya } = await program({ type: "coupon", amount: 50_000, currency: "INR" }, false);
     const pool = await t.call("POST", "/v1/admin/friend-coupons/pool", {
