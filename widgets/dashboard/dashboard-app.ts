@@ -18,6 +18,7 @@ import "./page-conversions.ts";
 import "./page-integrations.ts";
 import "./page-webhooks.ts";
 import "./page-mail.ts";
+import "./page-payouts.ts";
 import "./page-settings.ts";
 import { type PageName, pages } from "./pages.ts";
 import { dashboardStyles } from "./styles.ts";
@@ -233,6 +234,8 @@ export class ChorusDashboard extends LitElement {
         return html`<chorus-page-webhooks .filter=${filter}></chorus-page-webhooks>`;
       case "mail":
         return html`<chorus-page-mail .filter=${filter}></chorus-page-mail>`;
+      case "payouts":
+        return html`<chorus-page-payouts .filter=${filter}></chorus-page-payouts>`;
       case "settings":
         return html`<chorus-page-settings .filter=${filter}></chorus-page-settings>`;
       default:
@@ -243,7 +246,7 @@ export class ChorusDashboard extends LitElement {
   override render() {
     if (this._checking) return html`<main><p role="status">Loading…</p></main>`;
     if (!this._session) return this._signIn();
-    const withFilter = !["rewards", "integrations", "webhooks", "mail", "settings", "conversions"].includes(
+    const withFilter = !["rewards", "payouts", "integrations", "webhooks", "mail", "settings", "conversions"].includes(
       this._route,
     );
     return html`<header>

@@ -5,6 +5,7 @@ export const pages = [
   ["courses", "Courses"],
   ["stories", "Stories"],
   ["rewards", "Rewards"],
+  ["payouts", "Payouts"],
   ["conversions", "Conversions"],
   ["integrations", "Integrations"],
   ["webhooks", "Webhooks"],
