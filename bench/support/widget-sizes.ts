@@ -45,8 +45,6 @@ const isHindi = (source: string) => source.endsWith(".hi.ts");
  * form's pre-fill and token. Measured apart like the Hindi catalogs, with a budget of its own.
  */
 const isStoryLink = (source: string) => source.startsWith("story-form-token.");
-/** The referral card's earnings panel, loaded only when the learner opens it: measured apart, with a budget of its own. */
-const isEarnings = (source: string) => source.startsWith("referral-earnings.");
 
 export function widgetSizes(dist: string) {
   const manifest = JSON.parse(readFileSync(join(dist, ".vite", "manifest.json"), "utf8")) as Manifest;
@@ -58,13 +56,12 @@ export function widgetSizes(dist: string) {
    */
   function withEverythingItLoads(
     source: string,
-    options: { hindi?: boolean; storyLink?: boolean; earnings?: boolean } = {},
+    options: { hindi?: boolean; storyLink?: boolean } = {},
     seen = new Set<string>(),
   ) {
     const chunk = manifest[source];
     if (!chunk || seen.has(chunk.file) || (options.hindi === false && isHindi(source))) return seen;
     if (options.storyLink === false && isStoryLink(source)) return seen;
-    if (options.earnings === false && isEarnings(source)) return seen;
     seen.add(chunk.file);
     for (const next of [...(chunk.imports ?? []), ...(chunk.dynamicImports ?? [])])
       withEverythingItLoads(next, options, seen);
@@ -74,19 +71,11 @@ export function widgetSizes(dist: string) {
   const gzipSum = (files: Iterable<string>) => [...files].reduce((sum, file) => sum + gzipBytes(file), 0);
 
   /** Bytes gzip an English page pays for a source's chunk with everything it loads (each file gzipped on its own, as served). */
-  const elementWeight = (source: string) =>
-    gzipSum(withEverythingItLoads(source, { hindi: false, storyLink: false, earnings: false }));
+  const elementWeight = (source: string) => gzipSum(withEverythingItLoads(source, { hindi: false, storyLink: false }));
   /** What a page opened from a story request's link pays on top of the story form, in English. */
   const storyLinkAddOn = () => {
     const usual = withEverythingItLoads("story-form.ts", { hindi: false, storyLink: false });
     return gzipSum([...withEverythingItLoads("story-form.ts", { hindi: false })].filter((file) => !usual.has(file)));
-  };
-
-  /** What opening the referral card's earnings panel adds, in English. */
-  const earningsAddOn = () => {
-    const usual = withEverythingItLoads("referral-card.ts", { hindi: false, storyLink: false, earnings: false });
-    const opened = withEverythingItLoads("referral-card.ts", { hindi: false, storyLink: false });
-    return gzipSum([...opened].filter((file) => !usual.has(file)));
   };
 
   /**
@@ -106,5 +95,5 @@ export function widgetSizes(dist: string) {
       return { ...row, bytes, kb: Math.round((bytes / 1024) * 100) / 100, withinBudget: bytes <= row.budgetKb * 1024 };
     });
 
-  return { manifest, gzipBytes, withEverythingItLoads, elementWeight, hindiAddOn, storyLinkAddOn, earningsAddOn, rows };
+  return { manifest, gzipBytes, withEverythingItLoads, elementWeight, hindiAddOn, storyLinkAddOn, rows };
 }

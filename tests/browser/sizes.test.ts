@@ -6,8 +6,7 @@ import { elementSources, widgetSizes } from "../../bench/support/widget-sizes.ts
 import { repoRoot } from "../support/processes.ts";
 
 const dist = join(repoRoot, "dist");
-const { gzipBytes, elementWeight, hindiAddOn, storyLinkAddOn, earningsAddOn, withEverythingItLoads } =
-  widgetSizes(dist);
+const { gzipBytes, elementWeight, hindiAddOn, storyLinkAddOn, withEverythingItLoads } = widgetSizes(dist);
 
 describe("widget weights (gzip)", () => {
   it("keeps the loader under 2.5 KB, and it loads no element code by itself", () => {
@@ -39,11 +38,6 @@ describe("widget weights (gzip)", () => {
   it("adds at most 1 KB to the story form on a page opened from a story request's link, and loads it nowhere else", () => {
     expect(storyLinkAddOn()).toBeGreaterThan(0);
     expect(storyLinkAddOn()).toBeLessThanOrEqual(1024);
-  });
-
-  it("adds at most 2.5 KB to the referral card when its earnings panel is opened, and nothing before", () => {
-    expect(earningsAddOn()).toBeGreaterThan(0);
-    expect(earningsAddOn()).toBeLessThanOrEqual(2.5 * 1024);
   });
 
   it("adds at most 3 KB per element for Hindi, and loads Hindi strings only from Hindi catalogs", () => {
