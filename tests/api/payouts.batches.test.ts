@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProgramSettings } from "../../db/program-settings.ts";
 import { mailMessages, payoutMethods, rewards, webhookEvents } from "../../db/schema.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { getPage, learnerSessionFor, postForm } from "../support/advocate-page.ts";
 import { referrerFactory } from "../support/click-factories.ts";
 import { enrollment, poster } from "../support/conversions.ts";
 import { dumpDatabase, tablesContaining } from "../support/database-dump.ts";
@@ -291,6 +292,46 @@ describe("payout batches", () => {
       { method: "paypal", currency: "INR", format: "paypal", extra: 1 },
     ])
       await expectError(await pay(p, body), 400, "invalid_request");
+  });
+});
+
+describe("the hosted page", () => {
+  it("shows earnings and stores a payout method from its plain form, masked; refuses bad details and other sites", async () => {
+    const p = await program({ slug: "payout-academy" });
+    const priya = await referrer(p, "priya", "Priya Sharma", 1);
+    const cookie = `chorus_advocate=${await learnerSessionFor(t.db, { workspaceId: p.ws.id, learnerId: priya.learner.id })}`;
+    const saved = await postForm(
+      t,
+      "/p/payout-academy/payout-method",
+      { kind: "upi", details: "Priya@OKAXIS" },
+      { Cookie: cookie },
+    );
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get("Location")).toBe("https://chorus.test/p/payout-academy?payout=saved#payout-heading");
+    const page = await (await getPage(t, "/p/payout-academy?payout=saved", { Cookie: cookie })).text();
+    expect(page).toContain("Earnings and payouts");
+    expect(page).toContain("Now: pr••••@okaxis");
+    expect(page).toContain("Payout method saved.");
+    expect(page).not.toContain("priya@okaxis");
+    const bad = await postForm(
+      t,
+      "/p/payout-academy/payout-method",
+      { kind: "upi", details: "priya" },
+      { Cookie: cookie },
+    );
+    expect(bad.headers.get("Location")).toContain("payout=invalid");
+    const hindi = await (await getPage(t, "/p/payout-academy?lang=hi&payout=invalid", { Cookie: cookie })).text();
+    expect(hindi).toContain("कमाई और भुगतान");
+    expect(hindi).toContain("ये विवरण सही नहीं लगते");
+    const crossSite = await postForm(
+      t,
+      "/p/payout-academy/payout-method",
+      { kind: "upi", details: "mallory@okaxis" },
+      { Cookie: cookie, Origin: "https://evil.example" },
+    );
+    expect(crossSite.status).toBe(403);
+    const [row] = await t.db.select().from(payoutMethods).where(eq(payoutMethods.workspaceId, p.ws.id));
+    expect(row?.masked).toBe("pr••••@okaxis");
   });
 });
 
