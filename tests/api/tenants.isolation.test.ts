@@ -429,6 +429,10 @@ const routes: Record<string, Entry> = {
     exempt:
       "no key: the page names its workspace by slug, and its magic links and session cookies are checked against that workspace (advocate-page.sign-in.test.ts: a link or session of A never signs in to B)",
   },
+  "POST /p/{slug}/payout-method": {
+    exempt:
+      "no key: the page names its workspace by slug and stores the method only for the learner of a session checked against that workspace (as sign-out; payouts.batches.test.ts)",
+  },
   "POST /v1/admin/webhooks": {
     kind: "own",
     calls: () => [{ path: "/v1/admin/webhooks", body: { url: b.webhooks[0]?.url }, expect: [201] }],
