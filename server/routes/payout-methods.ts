@@ -10,7 +10,7 @@ import { requireLearnerToken, requirePublishableKey } from "../middleware/auth.t
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { upsertLearner } from "../services/learners.ts";
 import { learnerEarnings } from "../services/payout-earnings.ts";
-import { deletePayoutMethod, payoutMethodKinds, setPayoutMethod } from "../services/payout-methods.ts";
+import { deletePayoutMethod, payoutMethodKinds, setOwnPayoutMethod } from "../services/payout-methods.ts";
 import { workspaceContext } from "./context.ts";
 
 export const PayoutMethod = z
@@ -99,9 +99,8 @@ export const payoutMethodRoutes = createRouter()
     return c.json(await learnerEarnings(ctx, { learnerId: learner.id }), 200);
   })
   .openapi(putMethod, async (c) => {
-    const ctx = workspaceContext(c);
-    const learner = await upsertLearner(ctx, c.var.learner);
-    return c.json(await setPayoutMethod(ctx, { learnerId: learner.id, ...c.req.valid("json") }), 200);
+    const input = { claims: c.var.learner, ...c.req.valid("json") };
+    return c.json(await setOwnPayoutMethod(workspaceContext(c), input), 200);
   })
   .openapi(deleteMethod, async (c) => {
     const ctx = workspaceContext(c);

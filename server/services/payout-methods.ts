@@ -8,6 +8,8 @@ import { and, eq } from "drizzle-orm";
 import { payoutMethods } from "../../db/schema.ts";
 import { open, seal } from "../lib/secret-box.ts";
 import { DomainError } from "./errors.ts";
+import type { LearnerClaims } from "./learner-tokens.ts";
+import { upsertLearner } from "./learners.ts";
 import type { SecretContext, WorkspaceContext } from "./types.ts";
 
 export const payoutMethodKinds = ["paypal", "upi", "bank"] as const;
@@ -59,17 +61,35 @@ export type PayoutMethodJson = { kind: PayoutMethodKind; masked: string; updated
 
 const owner = (workspaceId: string, learnerId: string) => `${workspaceId}:${learnerId}`;
 
+function checkedDetails(kind: PayoutMethodKind, details: string): string {
+  const checked = normalisePayoutDetails(kind, details);
+  if ("error" in checked)
+    throw new DomainError("invalid_request", "The request body is invalid", [
+      { path: "details", message: checked.error },
+    ]);
+  return checked.value;
+}
+
+/**
+ * The card's `PUT /v1/referrals/me/payout-method`: the learner the token names (made on first
+ * sight) gets the method; details are checked first, so a refused request stores nothing at all.
+ */
+export async function setOwnPayoutMethod(
+  ctx: WorkspaceContext & SecretContext,
+  input: { claims: LearnerClaims; kind: PayoutMethodKind; details: string },
+): Promise<PayoutMethodJson> {
+  checkedDetails(input.kind, input.details);
+  const learner = await upsertLearner(ctx, input.claims);
+  return setPayoutMethod(ctx, { learnerId: learner.id, kind: input.kind, details: input.details });
+}
+
 /** Stores (or replaces) the learner's payout method; bad details are a 400 naming the field. */
 export async function setPayoutMethod(
   ctx: WorkspaceContext & SecretContext,
   input: { learnerId: string; kind: PayoutMethodKind; details: string },
 ): Promise<PayoutMethodJson> {
   const { db, workspace, secret, clock } = ctx;
-  const checked = normalisePayoutDetails(input.kind, input.details);
-  if ("error" in checked)
-    throw new DomainError("invalid_request", "The request body is invalid", [
-      { path: "details", message: checked.error },
-    ]);
+  const checked = { value: checkedDetails(input.kind, input.details) };
   const detailsCiphertext = await seal({
     secret,
     purpose,
