@@ -300,6 +300,18 @@ export const programSettingsShape = {
       poolLowAt: z.number().int().min(0).max(100_000).default(20),
     })
     .default({ source: "generated", checkout: null, expiresInDays: null, poolLowAt: 20 }),
+  /**
+   * Cash payouts (README "Rewards that arrive"): a referrer is due a payout in a currency once
+   * their approved cash rewards in it reach `minimum[currency]` (minor units; absent: any amount).
+   */
+  payouts: z
+    .object({
+      minimum: z
+        .record(currency, minorUnits)
+        .refine((minimum) => Object.keys(minimum).length <= 50, "at most 50 currencies")
+        .default({}),
+    })
+    .default({ minimum: {} }),
   /** Store learners' emails in clear (otherwise only salted hashes). */
   storeEmails: z.boolean().default(false),
   /**

@@ -381,9 +381,17 @@ export const rewards = sqliteTable(
     reason: text("reason"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at"),
+    /** The cash payout batch that paid it (server/services/payout-batches.ts); null until paid. */
+    payoutBatchId: text("payout_batch_id"),
+    /** How it reached the referrer (server/services/reward-delivery.ts): a coupon code, a Stripe balance transaction. */
+    deliveredCode: text("delivered_code"),
+    deliveryRef: text("delivery_ref"),
+    /** Why delivery has not happened yet, in plain words ("no Stripe customer", a Stripe error class). */
+    deliveryError: text("delivery_error"),
   },
   (t) => [
     index("rewards_workspace_status").on(t.workspaceId, t.status, t.createdAt),
+    index("rewards_workspace_batch").on(t.workspaceId, t.payoutBatchId),
     index("rewards_workspace_learner").on(t.workspaceId, t.learnerId, t.createdAt),
     index("rewards_conversion").on(t.conversionId),
   ],
@@ -943,4 +951,60 @@ export const referredByAnswers = sqliteTable(
     uniqueIndex("referred_by_answers_token").on(t.workspaceId, t.tokenHash),
     index("referred_by_answers_code").on(t.workspaceId, t.codeId),
   ],
+);
+
+/**
+ * Where a referrer wants cash rewards paid (issue 18): PayPal email, UPI ID or a bank reference,
+ * sealed with server/lib/secret-box.ts (purpose "payout-method", bound to workspace and learner);
+ * only the masked form is kept in clear. One per learner; erased with the learner.
+ */
+export const payoutMethods = sqliteTable(
+  "payout_methods",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    learnerId: text("learner_id").notNull(),
+    kind: text("kind", { enum: ["paypal", "upi", "bank"] }).notNull(),
+    /** `v1.IV.CIPHERTEXT`: the details as JSON. */
+    detailsCiphertext: text("details_ciphertext").notNull(),
+    /** What the referrer and the finance view see: `p••••@example.com`, `pr••••@okaxis`, `••••6789`. */
+    masked: text("masked").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.learnerId] })],
+);
+
+/**
+ * A cash payout batch: the file handed to PayPal, Wise or a bank, sealed (it names payees), so
+ * asking for the batch again answers the same bytes, and the rewards it paid (rewards.payout_batch_id).
+ */
+export const payoutBatches = sqliteTable(
+  "payout_batches",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    method: text("method", { enum: ["paypal", "upi", "bank"] }).notNull(),
+    format: text("format", { enum: ["paypal", "wise", "generic"] }).notNull(),
+    currency: text("currency").notNull(),
+    /** Minor units, the sum of the batch's rewards. */
+    total: integer("total").notNull(),
+    payees: integer("payees").notNull(),
+    fileCiphertext: text("file_ciphertext").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("payout_batches_workspace_time").on(t.workspaceId, t.createdAt)],
+);
+
+/**
+ * Stripe customers by salted email hash, as Stripe checkouts name them: a credit reward goes to
+ * the referrer's own Stripe customer balance, found by their email hash. Erased with the learner.
+ */
+export const stripeCustomers = sqliteTable(
+  "stripe_customers",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    emailHash: text("email_hash").notNull(),
+    customerId: text("customer_id").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.emailHash] })],
 );

@@ -35,6 +35,8 @@ import { learnerRoutes } from "./routes/learners.ts";
 import { mailRoutes } from "./routes/mail.ts";
 import { outcomeRoutes } from "./routes/outcomes.ts";
 import { pageRoutes } from "./routes/pages.ts";
+import { payoutMethodRoutes } from "./routes/payout-methods.ts";
+import { payoutRoutes } from "./routes/payouts.ts";
 import { programRoutes } from "./routes/program.ts";
 import { redirectRoutes } from "./routes/redirect.ts";
 import { referralEmailRoutes } from "./routes/referral-emails.ts";
@@ -118,6 +120,8 @@ const resourceRoutes = [
   rewardRoutes,
   reviewRoutes,
   auditRoutes,
+  payoutRoutes,
+  payoutMethodRoutes,
   webhookRoutes,
   mailRoutes,
   stripeRoutes,

@@ -28,7 +28,8 @@ export type IdPrefix =
   | "aud"
   | "blk"
   | "nte"
-  | "rby";
+  | "rby"
+  | "pob";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;

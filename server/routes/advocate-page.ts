@@ -8,6 +8,7 @@
  * - `POST /p/SLUG/sign-in`: asks for a magic link; the same page whatever the address.
  * - `GET /p/SLUG/link?t=…`: a confirm button only (mail scanners follow GETs and must not use the
  *   link up); `POST /p/SLUG/link` uses it and sets the session cookie.
+ * - `POST /p/SLUG/payout-method`: stores the learner's payout method (advocate-page-payouts.ts shows it masked).
  * - `POST /p/SLUG/sign-out`.
  *
  * Every POST must come from this origin when the browser says where it came from (Origin), so
@@ -17,6 +18,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { html } from "hono/html";
 import { ApiError } from "../errors.ts";
 import { type PageLocale, type PageWords, pageLocale, pageWords } from "../lib/advocate-page-words.ts";
 import { publicBase, reachedOverHttps } from "../lib/urls.ts";
@@ -33,8 +35,11 @@ import {
 } from "../services/advocate-sign-in.ts";
 import { DomainError } from "../services/errors.ts";
 import { hostedPageKey } from "../services/hosted-page-key.ts";
+import { learnerEarnings } from "../services/payout-earnings.ts";
+import { payoutMethodKinds, setPayoutMethod } from "../services/payout-methods.ts";
 import type { Workspace } from "../services/types.ts";
 import type { AppEnv } from "../types.ts";
+import { payoutSection } from "./advocate-page-payouts.ts";
 import {
   advocateBody,
   type Brand,
@@ -172,11 +177,16 @@ export const advocatePageRoutes = new Hono<AppEnv>()
       );
     }
     const page = await advocatePage(ctx, { learner });
-    const body = advocateBody(locale, {
+    const note = c.req.query("payout");
+    const body = html`${advocateBody(locale, {
       brand: brandOf(workspace),
       page,
       signOutAction: pathOf(slug, "/sign-out", locale, c),
-    });
+    })}${payoutSection(locale, {
+      earnings: await learnerEarnings(ctx, { learnerId: learner.id }),
+      action: pathOf(slug, "/payout-method", locale, c),
+      note: note === "saved" || note === "invalid" ? note : null,
+    })}`;
     return render(c, workspace, w.signInTitle(brandOf(workspace).name), body, 200, page.publishableKey);
   })
   .post("/p/:slug/sign-in", async (c) => {
@@ -251,6 +261,29 @@ export const advocatePageRoutes = new Hono<AppEnv>()
     });
     c.header("Cache-Control", "no-store");
     return c.redirect(`${publicBase(c)}${pathOf(slug, "", locale, c)}`, 303);
+  })
+  .post("/p/:slug/payout-method", async (c) => {
+    const found = await pageOf(c);
+    if (found instanceof Response) return found;
+    const { workspace, slug, locale, w } = found;
+    if (crossSite(c)) return render(c, workspace, w.signOut, message(w.signOut, w.crossSite), 403);
+    const ctx = { ...serviceContext(c), workspace };
+    const token = getCookie(c, learnerSessionCookie);
+    const learner = token ? await sessionLearner(ctx, { token }) : null;
+    if (!learner) return c.redirect(`${publicBase(c)}${pathOf(slug, "", locale, c)}`, 303);
+    const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const kind = payoutMethodKinds.find((k) => k === body.kind);
+    let note = "invalid";
+    if (kind && typeof body.details === "string") {
+      try {
+        await setPayoutMethod(ctx, { learnerId: learner.id, kind, details: body.details.slice(0, 300) });
+        note = "saved";
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    const back = pathOf(slug, "", locale, c);
+    return c.redirect(`${publicBase(c)}${back}${back.includes("?") ? "&" : "?"}payout=${note}#payout-heading`, 303);
   })
   .post("/p/:slug/sign-out", async (c) => {
     const found = await pageOf(c);

@@ -17,6 +17,19 @@ export const Reward = z
     learnerId: z.string().nullable().openapi({ description: "Your id of the referrer (referrer side)." }),
     customerId: z.string().nullable(),
     kind: z.enum(["credit", "coupon", "cash", "discount", "milestone"]),
+    payoutBatchId: z.string().nullable().openapi({ description: "The cash payout batch that paid it (pob_…)." }),
+    deliveredCode: z
+      .string()
+      .nullable()
+      .openapi({ description: "A coupon reward's code for the referrer's next course." }),
+    deliveryRef: z
+      .string()
+      .nullable()
+      .openapi({ description: "A credit reward's Stripe customer balance transaction." }),
+    deliveryError: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why an approved reward is not delivered yet ("no Stripe customer", a Stripe error).' }),
     amount: z.number().int().nullable().openapi({ description: "Minor units; negative for a claw-back." }),
     currency: z.string().nullable(),
     percent: z.number().int().nullable(),

@@ -114,7 +114,7 @@ async function courseOf({ db, workspace }: WorkspaceContext, learner: Learner): 
 }
 
 /** The learner's latest 50 referrer rewards, each with the facts behind its status. */
-async function pageRewards({ db, workspace }: WorkspaceContext, learnerId: string): Promise<PageReward[]> {
+export async function pageRewards({ db, workspace }: WorkspaceContext, learnerId: string): Promise<PageReward[]> {
   const rows = await db
     .select()
     .from(rewards)

@@ -7,6 +7,7 @@
 import { errorText, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { type MailReport, type MailWorkerOptions, sendDueMail, startDueMail } from "./mail-outbox.ts";
 import { forgetStaleNetworkKeys } from "./network-retention.ts";
+import { deliverApprovedRewards } from "./reward-delivery.ts";
 import { approveDueRewards } from "./rewards.ts";
 import { type StripeApiOptions, syncStripePromotionCodes } from "./stripe-coupons.ts";
 import { enqueueTeamDigests } from "./team-digest.ts";
@@ -16,15 +17,21 @@ import { type DeliveryOptions, type DeliveryReport, deliverDueWebhooks, startDue
 /** Friend coupons waiting for Stripe: the server secret opens the workspaces' Stripe keys. */
 export type StripeWorkerOptions = { secret: string; api?: StripeApiOptions };
 
-/** Creates pending friend coupons in Stripe; a failure is recorded on each code, never thrown. */
-function syncCoupons(ctx: ServiceContext, stripe: StripeWorkerOptions | undefined) {
-  return stripe ? syncStripePromotionCodes({ ...ctx, secret: stripe.secret, stripeApi: stripe.api }) : null;
+/**
+ * Creates pending friend coupons in Stripe, then delivers approved coupon and credit rewards; a
+ * failure is recorded on each code or reward, never thrown.
+ */
+async function syncCoupons(ctx: ServiceContext, stripe: StripeWorkerOptions | undefined) {
+  if (!stripe) return;
+  const stripeCtx = { ...ctx, secret: stripe.secret, stripeApi: stripe.api };
+  await syncStripePromotionCodes(stripeCtx);
+  await deliverApprovedRewards(stripeCtx);
 }
 
 /**
  * One pass: approve due rewards (their events and mail enter the outboxes), then, where mail is
- * on, enqueue the team digests that are due, then create pending friend coupons in Stripe, then
- * deliver the due webhooks and send the due mail
+ * on, enqueue the team digests that are due, then create pending friend coupons in Stripe and
+ * deliver approved coupon and credit rewards, then deliver the due webhooks and send the due mail
  * (the Workers cron trigger's whole work).
  */
 export async function runBackgroundTick(

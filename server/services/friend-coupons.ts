@@ -141,8 +141,8 @@ export async function couponForReferral(
   throw new Error("could not allocate a friend coupon code");
 }
 
-/** Claims the oldest unclaimed pool code for the referral, in one write transaction. */
-async function drawFromPool(
+/** Claims the oldest unclaimed pool code for the referral (or a reward, offerKey `reward:…`), in one write transaction. */
+export async function drawFromPool(
   { db, workspace }: Pick<WorkspaceContext, "db" | "workspace">,
   input: { referralCodeId: string; offerKey: string; now: number },
 ): Promise<FriendCouponRow | null> {

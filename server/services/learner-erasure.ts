@@ -15,14 +15,16 @@
  * Their generated codes are disabled, so old links land on the workspace's fallback page.
  * The one-time links of their story request emails are deleted, so a link still in a mailbox
  * finds nothing. So are "Who referred you?" answers that named them and wait for the friend's
- * confirmation: a friend confirming afterwards is credited to nobody.
+ * confirmation: a friend confirming afterwards is credited to nobody. Their payout method and
+ * the Stripe customer their email named are deleted, and the coupon codes delivered to them as
+ * rewards erased.
  *
  * Kept, so every aggregate stays exactly the same: the rows themselves (clicks, shares,
  * conversions, rewards keep their internal `lrn_` learner id, which no longer leads to a person),
  * the analytics rollups, and conversions' own ids and customer ids (the provider's business
  * records: refunds and reward rules need them; a customer id is the provider's to erase).
  */
-import { and, count, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import {
   clicks,
@@ -34,6 +36,7 @@ import {
   learners,
   magicLinks,
   mailMessages,
+  payoutMethods,
   referralCodes,
   referralEmails,
   referredByAnswers,
@@ -41,6 +44,7 @@ import {
   shareEvents,
   stories,
   storyRequestTokens,
+  stripeCustomers,
   webhookEvents,
 } from "../../db/schema.ts";
 import { type Tx, writeTransaction } from "../lib/write-transaction.ts";
@@ -442,6 +446,31 @@ async function endSignIns({ tx, workspaceId, learner }: Erasure) {
     .where(signIns);
 }
 
+/**
+ * Where they wanted cash paid goes (the sealed payout method), and so does the Stripe customer
+ * their email named. Coupon codes delivered to them as rewards are made from their first name
+ * (`PRIYA-500-…`): the rewards lose them, and the codes are returned so payloads lose them too.
+ * Payout batches already paid keep their sealed file: it is the provider's record of a payment made.
+ */
+async function forgetPayoutDetails({ tx, workspaceId, learner }: Omit<Erasure, "scrub">): Promise<string[]> {
+  await tx
+    .delete(payoutMethods)
+    .where(and(eq(payoutMethods.workspaceId, workspaceId), eq(payoutMethods.learnerId, learner.id)));
+  if (learner.emailHash)
+    await tx
+      .delete(stripeCustomers)
+      .where(and(eq(stripeCustomers.workspaceId, workspaceId), eq(stripeCustomers.emailHash, learner.emailHash)));
+  const theirs = and(
+    eq(rewards.workspaceId, workspaceId),
+    eq(rewards.learnerId, learner.id),
+    isNotNull(rewards.deliveredCode),
+  );
+  // Read before the update: RETURNING would answer the erased value.
+  const delivered = await tx.select({ code: rewards.deliveredCode }).from(rewards).where(theirs);
+  await tx.update(rewards).set({ deliveredCode: erasedText }).where(theirs);
+  return delivered.map((row) => row.code).filter((code): code is string => code !== null && code !== erasedText);
+}
+
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
   ctx: WorkspaceContext,
@@ -459,7 +488,8 @@ export async function eraseLearner(
       );
     if (!learner) throw new DomainError("not_found", "No learner with that id in this workspace");
     const tombstone = `erased:${learner.id}`;
-    const coupons = await eraseFriendCoupons({ tx, workspaceId, learner, at: now.getTime() });
+    const friendCodes = await eraseFriendCoupons({ tx, workspaceId, learner, at: now.getTime() });
+    const coupons = [...friendCodes, ...(await forgetPayoutDetails({ tx, workspaceId, learner, at: now.getTime() }))];
     const erasure: Erasure = {
       tx,
       workspaceId,
@@ -504,7 +534,7 @@ export async function eraseLearner(
       webhookEventsScrubbed: events.length,
       mailSuppressed: mail.length,
       connectorEventsDropped: pending.length,
-      friendCouponsErased: coupons.length,
+      friendCouponsErased: friendCodes.length,
     };
   });
 }

@@ -9,7 +9,10 @@ import { newId } from "../lib/ids.ts";
 import { formatMoney, isoDay, rewardValue } from "../lib/money.ts";
 import { addToLinkedInForLearner } from "./learner-credential.ts";
 import { enqueueMail } from "./mail-outbox.ts";
-import type { FriendData, MilestoneData, RewardStatusData } from "./mail-templates.ts";
+import type { FriendData, MilestoneData, RewardDelivery, RewardStatusData } from "./mail-templates.ts";
+
+export type { RewardDelivery };
+
 import { codeForLearner } from "./referrals.ts";
 import { enqueueStoryRequestMail } from "./story-requests.ts";
 import type { Learner, SecretContext, TransactionContext } from "./types.ts";
@@ -205,7 +208,7 @@ const firstName = (name: string | null) => name?.trim().split(/\s+/)[0] || null;
  */
 export async function enqueueRewardStatusMail(
   ctx: TransactionContext,
-  input: { reward: RewardRow; status: RewardStatusData["status"] },
+  input: { reward: RewardRow; status: RewardStatusData["status"]; delivery?: RewardDelivery },
 ): Promise<void> {
   const { tx, workspace } = ctx;
   const { reward } = input;
@@ -226,6 +229,7 @@ export async function enqueueRewardStatusMail(
       reward: rewardValue(reward),
       status: input.status,
       shareCode: await firstCode(ctx, advocate.id),
+      ...(input.delivery ? { delivery: input.delivery } : {}),
     },
     learnerId: advocate.id,
     to: { name: advocate.name, address: advocate.email },

@@ -55,7 +55,15 @@ export type RewardStatusData = {
   reward: string;
   status: "approved" | "issued";
   shareCode: string | null;
+  /** How an issued reward reached the advocate (server/services/reward-delivery.ts, payout-batches.ts). */
+  delivery?: RewardDelivery;
 };
+
+/** A coupon code to use on the next course, a credit on their Stripe customer balance, or a payout to their method. */
+export type RewardDelivery =
+  | { kind: "coupon"; code: string }
+  | { kind: "credit" }
+  | { kind: "cash"; method: string; batchId: string };
 
 /** "You reached a milestone", to the advocate, with the bonus it earned and the next milestone if any. */
 export type MilestoneData = {
@@ -445,9 +453,15 @@ const rewardStatusWords: Record<
   {
     subject: Record<RewardStatusData["status"], (reward: string) => string>;
     line: Record<RewardStatusData["status"], (reward: string, brand: string) => string>;
+    delivery: { [K in RewardDelivery["kind"]]: (delivery: Extract<RewardDelivery, { kind: K }>) => string };
   }
 > = {
   en: {
+    delivery: {
+      coupon: (d) => `Your coupon code for your next course: ${d.code}. Type it at checkout.`,
+      credit: () => "It is a credit on your account: it comes off your next payment automatically.",
+      cash: (d) => `It is paid to your payout method ${d.method} (batch ${d.batchId}).`,
+    },
     subject: {
       approved: (reward) => `Your reward is approved: ${reward}`,
       issued: (reward) => `Your reward is on its way: ${reward}`,
@@ -458,6 +472,11 @@ const rewardStatusWords: Record<
     },
   },
   hi: {
+    delivery: {
+      coupon: (d) => `आपके अगले कोर्स के लिए कूपन कोड: ${d.code}। इसे चेकआउट पर लिखें।`,
+      credit: () => "यह आपके खाते में क्रेडिट है: आपके अगले भुगतान से अपने-आप कट जाएगा।",
+      cash: (d) => `यह आपके भुगतान माध्यम ${d.method} पर भेजा गया है (बैच ${d.batchId})।`,
+    },
     subject: {
       approved: (reward) => `आपका इनाम स्वीकृत हुआ: ${reward}`,
       issued: (reward) => `आपका इनाम भेज दिया गया: ${reward}`,
@@ -469,6 +488,12 @@ const rewardStatusWords: Record<
   },
 };
 
+function deliveryLine(words: (typeof rewardStatusWords)[MailLocale]["delivery"], delivery: RewardDelivery): string {
+  if (delivery.kind === "coupon") return words.coupon(delivery);
+  if (delivery.kind === "cash") return words.cash(delivery);
+  return words.credit(delivery);
+}
+
 function rewardStatus(locale: MailLocale, data: RewardStatusData, brand: string, publicUrl: string): Body {
   const w = rewardStatusWords[locale];
   const share = data.shareCode ? emailLink(`${publicUrl}/r/${encodeURIComponent(data.shareCode)}`) : null;
@@ -478,6 +503,7 @@ function rewardStatus(locale: MailLocale, data: RewardStatusData, brand: string,
     blocks: [
       { kind: "p", text: common[locale].greeting(data.firstName) },
       { kind: "p", text: w.line[data.status](data.reward, brand) },
+      ...(data.delivery ? [{ kind: "p" as const, text: deliveryLine(w.delivery, data.delivery) }] : []),
       ...(share ? [{ kind: "button" as const, label: rewardWords[locale].share, href: share }] : []),
     ],
     footer: rewardWords[locale].footer(brand),

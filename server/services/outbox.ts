@@ -15,6 +15,7 @@ export const webhookEventTypes = [
   "reward.created",
   "reward.approved",
   "reward.voided",
+  "reward.issued",
   "story.submitted",
   "story.approved",
 ] as const;

@@ -20,7 +20,7 @@ import type { Tx } from "../lib/write-transaction.ts";
 import { enqueueMilestoneMail, enqueueRewardEarnedMail } from "./mail-messages.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { computeReward, ruleFor, ruleName, tierFor } from "./reward-rule-amounts.ts";
-import { type RewardRow, rewardData, rewardJson } from "./rewards.ts";
+import { type DeliveryColumns, type RewardRow, rewardData, rewardJson } from "./rewards.ts";
 import type { Learner, TransactionContext, Workspace } from "./types.ts";
 
 const dayMs = 86_400_000;
@@ -34,7 +34,7 @@ function statusText(row: Pick<RewardRow, "status" | "flagged" | "holdUntil">): s
 /** The reward's row, then its `reward.created` event, at the transaction's instant. */
 async function insertReward(
   ctx: TransactionContext,
-  values: Omit<RewardRow, "id" | "workspaceId" | "createdAt" | "updatedAt">,
+  values: Omit<RewardRow, "id" | "workspaceId" | "createdAt" | "updatedAt" | DeliveryColumns>,
   learnerExternalId?: string | null,
 ): Promise<RewardRow> {
   const { tx, workspace, clock } = ctx;

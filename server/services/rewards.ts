@@ -14,13 +14,15 @@ import { writeTransaction } from "../lib/write-transaction.ts";
 import { recordAudit } from "./audit.ts";
 import { fixedClock } from "./clock.ts";
 import { DomainError } from "./errors.ts";
-import { enqueueRewardStatusMail } from "./mail-messages.ts";
+import { enqueueRewardStatusMail, type RewardDelivery } from "./mail-messages.ts";
 import { type DbOrTx, enqueueEvent } from "./outbox.ts";
 import type { ServiceContext, TransactionContext, WorkspaceContext } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 export type RewardRow = typeof rewards.$inferSelect;
 export type RewardStatus = RewardRow["status"];
+/** Columns written only when a reward is delivered (reward-delivery.ts, payout-batches.ts), never when it is earned. */
+export type DeliveryColumns = "payoutBatchId" | "deliveredCode" | "deliveryRef" | "deliveryError";
 
 /** The API shape of a reward; `learnerId` is the provider's id of the referrer. */
 export function rewardJson(row: RewardRow, learnerExternalId: string | null) {
@@ -32,6 +34,11 @@ export function rewardJson(row: RewardRow, learnerExternalId: string | null) {
     learnerId: learnerExternalId,
     customerId: row.customerId,
     kind: row.kind,
+    /** How it reached the referrer once issued: the payout batch, coupon code or Stripe balance transaction. */
+    payoutBatchId: row.payoutBatchId,
+    deliveredCode: row.deliveredCode,
+    deliveryRef: row.deliveryRef,
+    deliveryError: row.deliveryError,
     amount: row.amount,
     currency: row.currency,
     percent: row.percent,
@@ -118,7 +125,7 @@ async function approveDueIn(db: Db, workspaceId: string, now: Date): Promise<num
 const transitions = {
   approve: { from: ["pending"], to: "approved", event: "reward.approved" },
   void: { from: ["pending", "approved"], to: "void", event: "reward.voided" },
-  issue: { from: ["approved"], to: "issued", event: null },
+  issue: { from: ["approved"], to: "issued", event: "reward.issued" },
 } as const;
 
 export type RewardAction = keyof typeof transitions;
@@ -221,4 +228,33 @@ export async function listRewards(ctx: WorkspaceContext, filter: RewardFilter) {
     .limit(filter.limit + 1);
   const page = paginate(rows, filter.limit, (last) => [last.createdAt, last.id]);
   return { items: await rewardsJson(ctx, { rows: page.items }), nextCursor: page.nextCursor };
+}
+
+/**
+ * Marks approved rewards issued with how they were delivered (a payout batch, a coupon code, a
+ * Stripe balance transaction), in the caller's transaction: each announces `reward.issued` and
+ * mails the referrer. Rewards no longer approved (voided meanwhile) are left alone and not returned.
+ */
+export async function issueDeliveredRewards(
+  ctx: TransactionContext,
+  input: {
+    rewardIds: string[];
+    set: Partial<Pick<RewardRow, "payoutBatchId" | "deliveredCode" | "deliveryRef">>;
+    delivery: RewardDelivery;
+  },
+): Promise<RewardRow[]> {
+  const { tx, workspace, clock } = ctx;
+  if (input.rewardIds.length === 0) return [];
+  const rows = await tx
+    .update(rewards)
+    .set({ ...input.set, status: "issued", deliveryError: null, updatedAt: clock.now().getTime() })
+    .where(
+      and(eq(rewards.workspaceId, workspace.id), inArray(rewards.id, input.rewardIds), eq(rewards.status, "approved")),
+    )
+    .returning();
+  for (const row of rows) {
+    await enqueueEvent(ctx, { workspaceId: workspace.id, type: "reward.issued", data: await rewardData(tx, row) });
+    await enqueueRewardStatusMail(ctx, { reward: row, status: "issued", delivery: input.delivery });
+  }
+  return rows;
 }

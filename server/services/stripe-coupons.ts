@@ -97,7 +97,8 @@ export async function deleteStripeApiKey(ctx: WorkspaceContext) {
   return { connected: false, hint: null };
 }
 
-async function stripeClient(
+/** The workspace's Stripe client (its key opened), or null without a key; `quick` for a request that waits on it. */
+export async function stripeClient(
   ctx: ServiceContext & SecretContext & StripeApiContext,
   workspaceId: string,
   quick: boolean,
@@ -132,10 +133,10 @@ function productsOf(workspace: Workspace, course: string): string[] {
     .map(([id]) => id);
 }
 
-type Failure = { retry: boolean; error: string };
+export type StripeFailure = { retry: boolean; error: string };
 
 /** What a Stripe error means for the code: retry later, or failed for good (its class and Stripe's code, never its text). */
-function classify(error: unknown): Failure {
+export function classifyStripeError(error: unknown): StripeFailure {
   const err = error as { type?: string; statusCode?: number; code?: string; rawType?: string };
   const status = err.statusCode;
   const code = err.code ? ` ${err.code}` : "";
@@ -244,7 +245,7 @@ export async function syncStripePromotionCodes(
         .where(mine);
       report.created++;
     } catch (error) {
-      const failure = classify(error);
+      const failure = classifyStripeError(error);
       const attempts = coupon.stripeAttempts + 1;
       const failed = !failure.retry || attempts >= maxAttempts;
       await db

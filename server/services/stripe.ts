@@ -7,6 +7,7 @@
  * becomes a refund of what was newly refunded. Conversion ids derive from Stripe's ids, so a
  * redelivered event replays instead of counting twice.
  */
+
 import { and, eq, inArray, like, sql, sum } from "drizzle-orm";
 import { z } from "zod";
 import { conversions, stripePayments } from "../../db/schema.ts";
@@ -18,6 +19,7 @@ import { type RecordedConversion, recordConversion } from "./conversions.ts";
 import { DomainError } from "./errors.ts";
 import { couponByPromotionCode } from "./friend-coupons.ts";
 import { emailHash } from "./learners.ts";
+import { rememberStripeCustomer } from "./stripe-customers.ts";
 import type { SecretContext, ServiceContext, WorkspaceContext } from "./types.ts";
 import { getWorkspace } from "./workspaces.ts";
 
@@ -195,6 +197,8 @@ export async function stripeEventToConversion(
     const course = courseOf(settings, session.metadata, [session.payment_link, ...prices]);
     const paid = session.amount_total != null && session.currency;
     const coupon = reference && !reference.startsWith("clk_") ? undefined : await promotionCouponOf(ctx, session);
+    // Who paid, so a credit reward can reach their Stripe balance if they refer a friend later.
+    await rememberStripeCustomer(ctx, { customerId: session.customer, email: validEmail });
     return {
       kind: "conversion",
       input: {

@@ -65,6 +65,8 @@ async function refusal(statement: PromiseLike<unknown>): Promise<string> {
 /** Mutating routes that change nothing stored, with the reason. */
 const exempt: Record<string, string> = {
   "POST /v1/admin/integrations/test": "a dry run: what a sample payload would make; nothing is stored",
+  // Recorded, and checked where due cash payouts exist to be paid: payouts.batches.test.ts (the idempotency test).
+  "POST /v1/admin/payouts/batches": "checked in payouts.batches.test.ts, where rewards are due to be paid",
 };
 
 /** Each mutating admin route: the call that changes something, and the action it records. */

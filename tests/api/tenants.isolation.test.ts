@@ -132,6 +132,14 @@ const routes: Record<string, Entry> = {
       "the operator's server-wide figures behind METRICS_TOKEN, never a workspace key; labels are route patterns and outcomes, no workspace ids",
   },
   "GET /openapi.json": { exempt: "the API description, the same for everyone" },
+  "GET /v1/stories/{id}/receipt": {
+    exempt:
+      "public by design (issue 20): an approved story's verification receipt, by its id, with no key, from anywhere; a story not approved answers 404 (credentials.ob3-fixes.test.ts)",
+  },
+  "GET /stories/{id}/receipt": {
+    exempt:
+      "the same receipt as a page for people: public by design, approved stories only (credentials.ob3-fixes.test.ts)",
+  },
   "GET /": { exempt: "the welcome page, static" },
   "GET /docs": { exempt: "the API reference page, static" },
   "GET /r/{code}": {
@@ -435,6 +443,32 @@ const routes: Record<string, Entry> = {
     calls: () => [{ path: "/v1/admin/audit" }, { path: "/v1/admin/audit?action=reward" }],
   },
   "GET /v1/admin/audit/export": { kind: "own", calls: () => [{ path: "/v1/admin/audit/export" }] },
+  // Payouts (issue 18): due payouts, batches, payout methods and earnings are each workspace's own.
+  "GET /v1/admin/payouts": { kind: "own", calls: () => [{ path: "/v1/admin/payouts" }] },
+  "POST /v1/admin/payouts/batches": {
+    kind: "own",
+    calls: () => [
+      {
+        path: "/v1/admin/payouts/batches",
+        body: { method: "paypal", currency: "INR", format: "paypal" },
+        expect: [409],
+      },
+    ],
+  },
+  "GET /v1/admin/payouts/batches": { kind: "own", calls: () => [{ path: "/v1/admin/payouts/batches" }] },
+  "GET /v1/admin/payouts/batches/{id}/file": {
+    exempt:
+      "a batch is addressed by its id and the rich tenants pay none: payouts.batches.test.ts pays a batch in one workspace and asks for its file with the other's key (404)",
+  },
+  "GET /v1/referrals/me/earnings": { kind: "own", calls: () => [{ path: "/v1/referrals/me/earnings" }] },
+  "PUT /v1/referrals/me/payout-method": {
+    kind: "own",
+    calls: () => [{ path: "/v1/referrals/me/payout-method", body: { kind: "upi", details: "alpha@okaxis" } }],
+  },
+  "DELETE /v1/referrals/me/payout-method": {
+    kind: "own",
+    calls: () => [{ path: "/v1/referrals/me/payout-method", expect: [204] }],
+  },
   "GET /v1/admin/webhooks": { kind: "own", calls: () => [{ path: "/v1/admin/webhooks" }] },
   "GET /v1/admin/mail": { kind: "own", calls: () => [{ path: "/v1/admin/mail" }] },
   "GET /v1/mail/unsubscribe": {
@@ -464,6 +498,10 @@ const routes: Record<string, Entry> = {
   "POST /p/{slug}/sign-out": {
     exempt:
       "no key: the page names its workspace by slug, and its magic links and session cookies are checked against that workspace (advocate-page.sign-in.test.ts: a link or session of A never signs in to B)",
+  },
+  "POST /p/{slug}/payout-method": {
+    exempt:
+      "no key: the page names its workspace by slug and stores the method only for the learner of a session checked against that workspace (as sign-out; payouts.batches.test.ts)",
   },
   "POST /v1/admin/webhooks": {
     kind: "own",
@@ -984,7 +1022,12 @@ describe("Alpha's lists, analytics and exports hold nothing of Bravo's", () => {
         const answer = await call(
           "GET",
           { path },
-          credential(a, path.startsWith("/v1/stories") || path.startsWith("/v1/outcomes") ? "publishable" : "secret"),
+          path.startsWith("/v1/referrals/me")
+            ? credential(a, "learner", 0)
+            : credential(
+                a,
+                path.startsWith("/v1/stories") || path.startsWith("/v1/outcomes") ? "publishable" : "secret",
+              ),
         );
         answers[path] = `${answer.status} ${answer.text}`;
       }

@@ -65,6 +65,7 @@ export const extraTargets: FuzzTarget[] = [
     "GET /p/{slug}/link",
     "POST /p/{slug}/link",
     "POST /p/{slug}/sign-out",
+    "POST /p/{slug}/payout-method",
   ].map((route) => {
     const [method = "GET", path = ""] = route.split(" ");
     return page(method, path, "page", {

@@ -1,7 +1,8 @@
 /**
  * A local stand-in for Stripe's API (the real one cannot be reached from here): a real HTTP server
  * that the official `stripe` package is pointed at (host, port, protocol), answering with the
- * shapes of Stripe's own fixtures (`fixtures3.json`) and recording every request, form fields
+ * shapes of Stripe's own fixtures (`fixtures3.json`: coupons, promotion codes, customer balance
+ * transactions) and recording every request, form fields
  * decoded, so tests check what Chorus sent field by field. A test can script failures (429, 400)
  * for the next requests to a path.
  */
@@ -37,6 +38,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: StripeRequest[] = [];
   const scripted = new Map<string, Scripted[]>();
   let promotions = 0;
+  let transactions = 0;
   const server = createServer((req, res) => {
     let raw = "";
     req.on("data", (chunk) => {
@@ -80,6 +82,22 @@ export async function startFakeStripe(): Promise<FakeStripe> {
           },
           expires_at: form.expires_at ? Number(form.expires_at) : null,
           promotion: { type: "coupon", coupon: form["promotion[coupon]"] },
+        },
+      };
+    }
+    const balance = path.match(/^\/v1\/customers\/(cus_[A-Za-z0-9]+)\/balance_transactions$/);
+    if (balance) {
+      transactions++;
+      return {
+        status: 200,
+        body: {
+          ...fixtures.customer_balance_transaction,
+          id: `cbtxn_chorus${String(transactions).padStart(4, "0")}`,
+          customer: balance[1],
+          amount: Number(form.amount),
+          ending_balance: Number(form.amount),
+          currency: form.currency,
+          description: form.description ?? null,
         },
       };
     }

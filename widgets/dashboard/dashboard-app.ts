@@ -18,6 +18,7 @@ import "./page-conversions.ts";
 import "./page-integrations.ts";
 import "./page-webhooks.ts";
 import "./page-mail.ts";
+import "./page-payouts.ts";
 import "./page-settings.ts";
 import "./page-audit.ts";
 import "./page-review.ts";
@@ -239,6 +240,8 @@ export class ChorusDashboard extends LitElement {
         return html`<chorus-page-review .filter=${filter}></chorus-page-review>`;
       case "audit":
         return html`<chorus-page-audit .filter=${filter}></chorus-page-audit>`;
+      case "payouts":
+        return html`<chorus-page-payouts .filter=${filter}></chorus-page-payouts>`;
       case "settings":
         return html`<chorus-page-settings .filter=${filter}></chorus-page-settings>`;
       default:
@@ -251,6 +254,7 @@ export class ChorusDashboard extends LitElement {
     if (!this._session) return this._signIn();
     const withFilter = ![
       "rewards",
+      "payouts",
       "review",
       "audit",
       "integrations",

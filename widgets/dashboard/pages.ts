@@ -6,6 +6,7 @@ export const pages = [
   ["stories", "Stories"],
   ["rewards", "Rewards"],
   ["review", "Review"],
+  ["payouts", "Payouts"],
   ["conversions", "Conversions"],
   ["integrations", "Integrations"],
   ["webhooks", "Webhooks"],

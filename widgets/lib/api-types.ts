@@ -49,3 +49,5 @@ export type FriendOffer = NonNullable<Referral["offer"]>;
 export type OutcomeType = PublicStory["outcome"]["type"];
 export type Level = PublicStory["verificationLevel"];
 export type Check = StoryVerification["checks"][number];
+export type { Earnings } from "../../server/routes/payout-methods.ts";
+export type { DuePayouts, PayoutBatch } from "../../server/routes/payouts.ts";
