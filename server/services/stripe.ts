@@ -159,7 +159,12 @@ function customerIdOf(ctx: WorkspaceContext & SecretContext, customer: string | 
 }
 
 export type StripeOutcome =
-  | { kind: "conversion"; input: ConversionInput }
+  | {
+      kind: "conversion";
+      input: ConversionInput;
+      /** Who paid, remembered once the conversion is recorded (a refused event stores nothing). */
+      payer?: { customerId: string | null | undefined; email: string | undefined };
+    }
   | { kind: "ignored"; reason: string }
   | { kind: "invalid"; reason: string };
 
@@ -197,10 +202,10 @@ export async function stripeEventToConversion(
     const course = courseOf(settings, session.metadata, [session.payment_link, ...prices]);
     const paid = session.amount_total != null && session.currency;
     const coupon = reference && !reference.startsWith("clk_") ? undefined : await promotionCouponOf(ctx, session);
-    // Who paid, so a credit reward can reach their Stripe balance if they refer a friend later.
-    await rememberStripeCustomer(ctx, { customerId: session.customer, email: validEmail });
     return {
       kind: "conversion",
+      // Who paid, so a credit reward can reach their Stripe balance if they refer a friend later.
+      payer: { customerId: session.customer, email: validEmail },
       input: {
         // A subscription's first payment is its first invoice: `invoice.paid` for it replays this.
         id: `stripe:${session.payment_intent ?? session.invoice ?? session.id}`,
@@ -463,5 +468,7 @@ export async function receiveStripeEvent(ctx: StripeContext, input: StripeDelive
   const checked = checkConversion(outcome.input);
   if (!checked.ok)
     throw new DomainError("invalid_request", "The Stripe event does not make a valid conversion", checked.details);
-  return { recorded: await recordConversion(inWorkspace, checked.value) };
+  const recorded = await recordConversion(inWorkspace, checked.value);
+  if (outcome.payer) await rememberStripeCustomer(inWorkspace, outcome.payer);
+  return { recorded };
 }
