@@ -44,6 +44,7 @@ import { storyRoutes } from "./routes/stories.ts";
 import { storyPhotoRoutes } from "./routes/story-photos.ts";
 import { storyRequestRoutes } from "./routes/story-requests.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
+import { teamRoutes } from "./routes/team.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ClickRecorder } from "./services/clicks.ts";
@@ -108,6 +109,7 @@ const resourceRoutes = [
   adminIntegrationRoutes,
   analyticsRoutes,
   dashboardSessionRoutes,
+  teamRoutes,
   learnerRoutes,
 ];
 
@@ -207,7 +209,7 @@ function documentApi(app: Router) {
       in: "cookie",
       name: "chorus_session",
       description:
-        "The dashboard's session cookie (POST /v1/dashboard/session); changes also need `X-Chorus-Dashboard: 1`.",
+        "A team member's dashboard session cookie (from a passkey or a one-time link); changes also need `X-Chorus-Dashboard: 1`, and the member's role must be one the route lists in `x-chorus-roles`.",
     },
     metricsToken: {
       type: "http",

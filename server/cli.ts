@@ -8,12 +8,17 @@ import { parseArgs } from "node:util";
 import { loadedDisposableDomainsVersion } from "../db/disposable-domains.ts";
 import { origin as originSchema } from "../db/program-settings.ts";
 import { webUrl } from "../db/web-url.ts";
-import { cliSettings, defaultDatabaseUrl } from "./config.ts";
+import { cliLinkSettings, cliSettings, defaultDatabaseUrl } from "./config.ts";
 import { backupDatabase, restoreDatabase } from "./node-backup.ts";
 import { databaseFile, openDatabase } from "./node-database.ts";
 import { rotateKey } from "./services/api-keys.ts";
 import { fixedClock } from "./services/clock.ts";
+import { DomainError } from "./services/errors.ts";
 import { mintLearnerToken } from "./services/learner-tokens.ts";
+import { dashboardLinkUrl } from "./services/magic-link-token.ts";
+import { cliLinkTtlMs, createLink } from "./services/member-links.ts";
+import { ensureServerSecret } from "./services/server-secret.ts";
+import { addMember } from "./services/team-members.ts";
 import { createWorkspace, getWorkspace, listWorkspaces } from "./services/workspaces.ts";
 
 const usage = `Usage: npm run chorus -- <command> [options]
@@ -28,6 +33,9 @@ Commands:
       Revoke the workspace's current key of that kind (default: secret) and print a new one.
   token mint --workspace ID --learner ID [--name NAME] [--email EMAIL] [--ttl SECONDS]
       Sign a learner token, as the provider's server would.
+  member add --workspace ID --email EMAIL --role owner|marketer|moderator|finance|viewer [--json]
+      Add a team member and print a one-time dashboard sign-in link (works once, for 24 hours;
+      built from PUBLIC_URL and the server's CHORUS_SECRET). The first owner starts here.
   db migrate
       Apply migrations to DATABASE_URL (with DATABASE_AUTH_TOKEN for a remote libSQL server).
       Needed before the other commands, on a new database and after an upgrade.
@@ -53,6 +61,7 @@ const options = {
   kind: { type: "string" },
   learner: { type: "string" },
   email: { type: "string" },
+  role: { type: "string" },
   ttl: { type: "string" },
   force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -81,6 +90,7 @@ async function run(argv: string[]): Promise<void> {
     "workspace list",
     "key rotate",
     "token mint",
+    "member add",
     "db migrate",
     "db backup",
     "db restore",
@@ -162,6 +172,31 @@ async function run(argv: string[]): Promise<void> {
         ttlSeconds: ttl,
       });
       console.log(token);
+    } else if (command === "member add") {
+      const workspace = await getWorkspace(ctx, { id: required(values.workspace, "workspace") });
+      if (!workspace) throw new UsageError(`No workspace ${values.workspace}`);
+      const link = cliLinkSettings(process.env);
+      const secret = link.secret ?? (await ensureServerSecret(ctx));
+      let member: Awaited<ReturnType<typeof addMember>>;
+      try {
+        member = await addMember(ctx, {
+          workspaceId: workspace.id,
+          email: required(values.email, "email"),
+          role: required(values.role, "role"),
+          joined: false,
+        });
+      } catch (error) {
+        if (error instanceof DomainError) throw new UsageError(error.message);
+        throw error;
+      }
+      const { linkId } = await createLink({ ...ctx, secret }, { member, purpose: "sign-in", ttlMs: cliLinkTtlMs });
+      const url = dashboardLinkUrl(link.publicUrl, { secret, linkId });
+      if (values.json)
+        console.log(JSON.stringify({ workspace: workspace.id, member: member.id, role: member.role, url }));
+      else
+        console.log(
+          `${member.email} is now ${member.role} of ${workspace.id}. One-time sign-in link (24 hours; then a passkey or an emailed link):\n  ${url}`,
+        );
     } else if (command === "db migrate") {
       // openDatabase applied them; this reads what the list holds now, without loading it again.
       const version = await loadedDisposableDomainsVersion(client);

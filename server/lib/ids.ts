@@ -24,7 +24,10 @@ export type IdPrefix =
   | "icn"
   | "iev"
   | "srq"
-  | "cpn";
+  | "cpn"
+  | "mbr"
+  | "mbl"
+  | "wac";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;

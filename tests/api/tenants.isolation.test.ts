@@ -47,8 +47,8 @@ beforeAll(async () => {
   a = await richTenant(t, "Alpha");
   b = await richTenant(t, "Bravo");
   // Building Bravo moved the clock a day: sessions are signed now, so both are fresh.
-  a.session = await signIn(t, a.ws.secretKey);
-  b.session = await signIn(t, b.ws.secretKey);
+  a.session = await signIn(t, a.ws.id);
+  b.session = await signIn(t, b.ws.id);
   const [alphaDump, bravoDump] = [await workspaceDump(t, a.ws.id), await workspaceDump(t, b.ws.id)];
   bravoStrings = tenantStrings(bravoDump, alphaDump, "Bravo", [
     b.ws.secretKey,
