@@ -111,3 +111,10 @@ export function rolesFor(method: string, path: string): readonly Role[] | null {
 export function mayCall(role: Role, method: string, path: string): boolean {
   return rolesFor(method === "HEAD" ? "GET" : method, path)?.includes(role) ?? false;
 }
+
+/** Every route key the role may call: what the dashboard shows or hides (the server still decides). */
+export function allowedRoutes(role: Role): string[] {
+  return Object.entries(permissions)
+    .filter(([, allowed]) => allowed.includes(role))
+    .map(([route]) => route);
+}

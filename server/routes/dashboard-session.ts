@@ -9,7 +9,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { errorResponses } from "../errors.ts";
-import { roles } from "../lib/permissions.ts";
+import { allowedRoutes, roles } from "../lib/permissions.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase, reachedOverHttps } from "../lib/urls.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
@@ -29,6 +29,9 @@ export const SessionInfo = z
       .nullable()
       .openapi({ description: "The signed-in member; null for the secret key (which acts as an owner)." }),
     expiresAt: z.string().nullable(),
+    permissions: z
+      .array(z.string())
+      .openapi({ description: "The routes (`METHOD /path`) the caller's role may call, from the permission table." }),
   })
   .openapi("DashboardSession");
 export type SessionInfo = z.infer<typeof SessionInfo>;
@@ -190,6 +193,7 @@ export const dashboardSessionRoutes = createRouter()
         workspace: { id: workspace.id, name: workspace.name },
         member: member ? { id: member.id, email: member.email, role: member.role } : null,
         expiresAt: null,
+        permissions: allowedRoutes(member?.role ?? "owner"),
       },
       200,
     );

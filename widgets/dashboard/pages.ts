@@ -10,5 +10,6 @@ export const pages = [
   ["webhooks", "Webhooks"],
   ["mail", "Email"],
   ["settings", "Settings"],
+  ["team", "Team"],
 ] as const;
 export type PageName = (typeof pages)[number][0];
