@@ -8,8 +8,10 @@ import type { Db } from "../../db/index.ts";
 import { teamMembers } from "../../db/schema.ts";
 import type { Role } from "../../server/lib/permissions.ts";
 import { sessionCookie, startSession } from "../../server/services/dashboard-sessions.ts";
+import { createLink } from "../../server/services/member-links.ts";
 import { addMember, type TeamMember } from "../../server/services/team-members.ts";
 import type { Clock } from "../../server/services/types.ts";
+import { testConfig } from "./test-app.ts";
 
 type Ctx = { db: Db; clock: Clock };
 
@@ -32,4 +34,21 @@ export async function memberSession(ctx: Ctx, workspaceId: string, role: Role = 
   const member = await teamMember(ctx, workspaceId, role, email);
   const { token } = await startSession(ctx, { member });
   return `${sessionCookie}=${token}`;
+}
+
+/**
+ * A one-time dashboard link (`BASE/dashboard#link=TOKEN`) for a member with `role`, as
+ * `chorus member add` prints one: for browser tests that open the dashboard signed in.
+ */
+export async function dashboardLink(
+  ctx: Ctx & { secret?: string },
+  baseUrl: string,
+  workspaceId: string,
+  role: Role = "owner",
+  email?: string,
+): Promise<string> {
+  const member = await teamMember(ctx, workspaceId, role, email);
+  const secret = ctx.secret ?? testConfig.secret;
+  const { token } = await createLink({ ...ctx, secret }, { member, purpose: "sign-in", ttlMs: 3_600_000 });
+  return `${baseUrl}/dashboard#link=${token}`;
 }
