@@ -55,6 +55,18 @@ export async function addMember(
   return row;
 }
 
+/** The member with this address, made (as joined) when there is none: the demo workspace's owner. */
+export async function ensureMember(
+  ctx: ServiceContext,
+  input: { workspaceId: string; email: string; role: string },
+): Promise<TeamMember> {
+  const [existing] = await ctx.db
+    .select()
+    .from(teamMembers)
+    .where(and(eq(teamMembers.workspaceId, input.workspaceId), eq(teamMembers.emailKey, emailKey(input.email))));
+  return existing ?? addMember(ctx, { ...input, joined: true });
+}
+
 /** The workspace's members, oldest first. */
 export async function listMembers({ db, workspace }: WorkspaceContext): Promise<TeamMember[]> {
   return db
