@@ -108,7 +108,7 @@ export class ChorusPageTeam extends DashboardPage {
         }
       </td>
       <td>${this._t(member.status)}</td>
-      <td>${manage ? html`<button class="danger" @click=${() => this._onRemove(member)}>${this._t("remove")} <span class="visually-hidden">${member.email}</span></button>` : nothing}</td>
+      <td>${manage ? html`<button class="danger" @click=${() => this._onRemove(member)}>${this._t("remove")} <span class="sr-only">${member.email}</span></button>` : nothing}</td>
     </tr>`;
   }
 
@@ -120,7 +120,7 @@ export class ChorusPageTeam extends DashboardPage {
       <section class="panel" aria-labelledby="members-title">
         <h3 id="members-title">${this._t("members")}</h3>
         <table>
-          <thead><tr><th scope="col">${this._t("email")}</th><th scope="col">${this._t("role")}</th><th scope="col">${this._t("status")}</th><th scope="col"><span class="visually-hidden">${this._t("remove")}</span></th></tr></thead>
+          <thead><tr><th scope="col">${this._t("email")}</th><th scope="col">${this._t("role")}</th><th scope="col">${this._t("status")}</th><th scope="col"><span class="sr-only">${this._t("remove")}</span></th></tr></thead>
           <tbody>${this._members.map((member) => this._memberRow(member, manage))}</tbody>
         </table>
         <p><small>${this._t("rolesHelp")}</small></p>
