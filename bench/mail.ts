@@ -113,6 +113,7 @@ const unsubscribeUrl = `https://chorus.example/v1/mail/unsubscribe?t=ws_${"x".re
 /** One sample of each template, filled as its message would be (a logo, a share code, lists at their longest). */
 const samples: { [T in MailTemplate]: MailTemplates[T] } = {
   "reward-earned": data,
+  "team-link": { linkId: "mbl_x", purpose: "invite", role: "moderator", days: 7, minutes: 0 },
   "reward-status": { firstName: "Priya", reward: "500.00 INR credit", status: "approved", shareCode: "priya7x" },
   friend: { firstName: "Priya", friendName: "Rahul", stage: "enrollment", shareCode: "priya7x" },
   completion: {

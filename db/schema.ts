@@ -58,23 +58,105 @@ export const apiKeys = sqliteTable(
 );
 
 /**
- * Dashboard sessions that are live: the cookie is signed (so a forged one costs no read), and its
- * row must still be here, so signing out ends the session for a copied cookie too.
+ * Team members of a workspace: who may use its dashboard, with one role each (the permission
+ * table is server/lib/permissions.ts). Staff addresses are kept as typed (they are mailed sign-in
+ * links and shown on the Team page); `emailKey` is the lowercased address, one member per address.
+ * `joinedAt` is null while an invitation is open.
  */
-export const dashboardSessions = sqliteTable(
-  "dashboard_sessions",
+export const teamMembers = sqliteTable(
+  "team_members",
   {
-    /** Random (128 bits), named in the signed cookie. */
     id: text("id").primaryKey(),
     workspaceId: text("workspace_id")
       .notNull()
       .references(() => workspaces.id),
-    /** The secret key signed in with: revoking it ends the session. */
-    keyId: text("key_id").notNull(),
+    email: text("email").notNull(),
+    emailKey: text("email_key").notNull(),
+    role: text("role", { enum: ["owner", "marketer", "moderator", "finance", "viewer"] }).notNull(),
+    joinedAt: integer("joined_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("team_members_address").on(t.workspaceId, t.emailKey),
+    index("team_members_email").on(t.emailKey),
+  ],
+);
+
+/**
+ * Dashboard sessions: a random token in an HttpOnly cookie, only its SHA-256 here. A session
+ * ends on sign-out, its member's removal, idleness or its absolute expiry.
+ */
+export const memberSessions = sqliteTable(
+  "member_sessions",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    memberId: text("member_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("dashboard_sessions_workspace_expiry").on(t.workspaceId, t.expiresAt)],
+  (t) => [
+    uniqueIndex("member_sessions_token").on(t.tokenHash),
+    index("member_sessions_member").on(t.workspaceId, t.memberId),
+  ],
+);
+
+/** A member's passkeys (WebAuthn credentials): the public key and the signature counter last seen. */
+export const memberPasskeys = sqliteTable(
+  "member_passkeys",
+  {
+    /** The credential id (base64url), as the authenticator names it. */
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    memberId: text("member_id").notNull(),
+    /** COSE public key, base64url. */
+    publicKey: text("public_key").notNull(),
+    counter: integer("counter").notNull(),
+    transports: text("transports", { mode: "json" }).$type<string[]>().notNull(),
+    lastUsedAt: integer("last_used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("member_passkeys_member").on(t.workspaceId, t.memberId)],
+);
+
+/** WebAuthn challenges: made by the server, used once (the row is deleted as it is checked), short-lived. */
+export const webauthnChallenges = sqliteTable(
+  "webauthn_challenges",
+  {
+    id: text("id").primaryKey(),
+    /** Registration: the member adding a passkey; sign-in: null (the passkey names its member). */
+    memberId: text("member_id"),
+    workspaceId: text("workspace_id"),
+    challenge: text("challenge").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webauthn_challenges_expiry").on(t.expiresAt)],
+);
+
+/**
+ * One-time links into the dashboard: an emailed sign-in link, an invitation, or the CLI's first
+ * link. The token is derived from the id with the server secret (magic-link-token.ts); only its
+ * hash is here.
+ */
+export const memberLinks = sqliteTable(
+  "member_links",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    memberId: text("member_id").notNull(),
+    purpose: text("purpose", { enum: ["sign-in", "invite"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("member_links_token").on(t.tokenHash),
+    index("member_links_member").on(t.workspaceId, t.memberId),
+  ],
 );
 
 export const courses = sqliteTable(

@@ -50,6 +50,7 @@ import { storyPhotoRoutes } from "./routes/story-photos.ts";
 import { storyReceiptRoutes } from "./routes/story-receipt.ts";
 import { storyRequestRoutes } from "./routes/story-requests.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
+import { teamRoutes } from "./routes/team.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import { ClickRecorder } from "./services/clicks.ts";
@@ -129,6 +130,7 @@ const resourceRoutes = [
   adminIntegrationRoutes,
   analyticsRoutes,
   dashboardSessionRoutes,
+  teamRoutes,
   learnerRoutes,
 ];
 
@@ -228,7 +230,7 @@ function documentApi(app: Router) {
       in: "cookie",
       name: "chorus_session",
       description:
-        "The dashboard's session cookie (POST /v1/dashboard/session); changes also need `X-Chorus-Dashboard: 1`.",
+        "A team member's dashboard session cookie (from a passkey or a one-time link); changes also need `X-Chorus-Dashboard: 1`, and the member's role must be one the route lists in `x-chorus-roles`.",
     },
     metricsToken: {
       type: "http",

@@ -8,14 +8,18 @@ import { parseArgs } from "node:util";
 import { loadedDisposableDomainsVersion } from "../db/disposable-domains.ts";
 import { origin as originSchema } from "../db/program-settings.ts";
 import { webUrl } from "../db/web-url.ts";
-import { cliServerSecret, cliSettings, defaultDatabaseUrl } from "./config.ts";
+import { cliLinkSettings, cliServerSecret, cliSettings, defaultDatabaseUrl } from "./config.ts";
 import { importConversions } from "./import-conversions.ts";
 import { backupDatabase, restoreDatabase } from "./node-backup.ts";
 import { databaseFile, openDatabase } from "./node-database.ts";
 import { rotateKey } from "./services/api-keys.ts";
 import { fixedClock } from "./services/clock.ts";
+import { DomainError } from "./services/errors.ts";
 import { mintLearnerToken } from "./services/learner-tokens.ts";
+import { dashboardLinkUrl } from "./services/magic-link-token.ts";
+import { cliLinkTtlMs, createLink } from "./services/member-links.ts";
 import { ensureServerSecret } from "./services/server-secret.ts";
+import { addMember } from "./services/team-members.ts";
 import { createWorkspace, getWorkspace, listWorkspaces } from "./services/workspaces.ts";
 
 const usage = `Usage: npm run chorus -- <command> [options]
@@ -38,6 +42,9 @@ Commands:
       many rows were recorded, replayed and refused; refused rows go to FILE.refused.ndjson with
       their reason. Interrupted? Run it again: rows already recorded are replayed, never doubled.
       Uses CHORUS_SECRET when set (as the server does), else the secret the server stored.
+  member add --workspace ID --email EMAIL --role owner|marketer|moderator|finance|viewer [--json]
+      Add a team member and print a one-time dashboard sign-in link (works once, for 24 hours;
+      built from PUBLIC_URL and the server's CHORUS_SECRET). The first owner starts here.
   db migrate
       Apply migrations to DATABASE_URL (with DATABASE_AUTH_TOKEN for a remote libSQL server).
       Needed before the other commands, on a new database and after an upgrade.
@@ -63,6 +70,7 @@ const options = {
   kind: { type: "string" },
   learner: { type: "string" },
   email: { type: "string" },
+  role: { type: "string" },
   ttl: { type: "string" },
   force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -91,6 +99,7 @@ async function run(argv: string[]): Promise<void> {
     "workspace list",
     "key rotate",
     "token mint",
+    "member add",
     "db migrate",
     "db backup",
     "db restore",
@@ -186,6 +195,31 @@ async function run(argv: string[]): Promise<void> {
       else
         console.log(
           `${summary.rows} rows: ${summary.recorded} recorded, ${summary.replayed} replayed (recorded before), ${summary.refused} refused${summary.refused > 0 ? ` (see ${summary.refusedFile})` : ""}.`,
+        );
+    } else if (command === "member add") {
+      const workspace = await getWorkspace(ctx, { id: required(values.workspace, "workspace") });
+      if (!workspace) throw new UsageError(`No workspace ${values.workspace}`);
+      const link = cliLinkSettings(process.env);
+      const secret = link.secret ?? (await ensureServerSecret(ctx));
+      let member: Awaited<ReturnType<typeof addMember>>;
+      try {
+        member = await addMember(ctx, {
+          workspaceId: workspace.id,
+          email: required(values.email, "email"),
+          role: required(values.role, "role"),
+          joined: false,
+        });
+      } catch (error) {
+        if (error instanceof DomainError) throw new UsageError(error.message);
+        throw error;
+      }
+      const { linkId } = await createLink({ ...ctx, secret }, { member, purpose: "sign-in", ttlMs: cliLinkTtlMs });
+      const url = dashboardLinkUrl(link.publicUrl, { secret, linkId });
+      if (values.json)
+        console.log(JSON.stringify({ workspace: workspace.id, member: member.id, role: member.role, url }));
+      else
+        console.log(
+          `${member.email} is now ${member.role} of ${workspace.id}. One-time sign-in link (24 hours; then a passkey or an emailed link):\n  ${url}`,
         );
     } else if (command === "db migrate") {
       // openDatabase applied them; this reads what the list holds now, without loading it again.

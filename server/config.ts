@@ -246,6 +246,15 @@ export function cliServerSecret(raw: RawEnv): string | undefined {
   return read(raw, ["CHORUS_SECRET"]).CHORUS_SECRET;
 }
 
+/**
+ * What `chorus member add` needs to print a working sign-in link: the server's secret (the one it
+ * runs with; without CHORUS_SECRET, the one it keeps in the database) and its public address.
+ */
+export function cliLinkSettings(raw: RawEnv) {
+  const env = read(raw, ["CHORUS_SECRET", "PUBLIC_URL", "PORT"]);
+  return { secret: env.CHORUS_SECRET, publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}` };
+}
+
 export type DatabaseSettings = {
   url: string;
   authToken?: string;

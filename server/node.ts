@@ -16,7 +16,10 @@ import { createNodeOutbound } from "./node-outbound.ts";
 import { createNodeLogger, createNodeMetrics } from "./node-telemetry.ts";
 import { startBackgroundWorker } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
+import { dashboardLinkUrl } from "./services/magic-link-token.ts";
+import { cliLinkTtlMs, createLink } from "./services/member-links.ts";
 import { ensureServerSecret } from "./services/server-secret.ts";
+import { ensureMember } from "./services/team-members.ts";
 import { getWorkspace } from "./services/workspaces.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -60,6 +63,15 @@ const demoKeys = settings.demo
       now: clock.now(),
       secret,
     })
+  : null;
+// The demo's dashboard: a one-time link for its owner, printed at each start (no key signs in).
+const demoDashboardLink = demoKeys
+  ? await (async () => {
+      const ctx = { db, clock, secret };
+      const owner = await ensureMember(ctx, { workspaceId: demoKeys.id, email: "owner@demo.invalid", role: "owner" });
+      const { linkId } = await createLink(ctx, { member: owner, purpose: "sign-in", ttlMs: cliLinkTtlMs });
+      return dashboardLinkUrl(origin, { secret, linkId });
+    })()
   : null;
 const demoLanding = demoKeys
   ? ((await getWorkspace({ db }, { id: demoKeys.id }))?.settings.defaultTargetUrl ?? null)
@@ -155,7 +167,8 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
     lines.push(
       `Demo workspace "${demoKeys.name}" (${demoKeys.id})`,
       `  Publishable key    ${demoKeys.publishableKey}`,
-      `  Secret key         ${demoKeys.secretKey}   (sign in to the dashboard with it)`,
+      `  Secret key         ${demoKeys.secretKey}   (server to server)`,
+      `  Dashboard link     ${demoDashboardLink}   (the demo owner's one-time sign-in, 24 hours)`,
       `  Token secret       ${demoKeys.tokenSecret}`,
       // Where its referral links lead: without one they would answer "this link does not work".
       `  Landing page       ${demoLanding ?? "none (set defaultTargetUrl: its referral links answer 404)"}`,

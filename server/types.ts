@@ -10,6 +10,7 @@ import type { ClickWriter } from "./services/click-writer.ts";
 import type { ClickRecorder, ClickRecorderOptions } from "./services/clicks.ts";
 import type { CodeCache } from "./services/codes.ts";
 import type { CredentialFetchCache } from "./services/credentials/fetch-cache.ts";
+import type { Member } from "./services/dashboard-sessions.ts";
 import type { LearnerClaims } from "./services/learner-tokens.ts";
 import type { MailTransport } from "./services/mail-outbox.ts";
 import type { StripeApiOptions } from "./services/stripe-coupons.ts";
@@ -63,7 +64,8 @@ export type Deps = {
 /** The caller, once a key or token has been checked. */
 export type Auth =
   | { kind: "publishable"; workspace: Workspace; origin: string | null }
-  | { kind: "secret"; workspace: Workspace; keyId: string };
+  | { kind: "secret"; workspace: Workspace; keyId: string }
+  | { kind: "member"; workspace: Workspace; member: Member };
 
 export type AppEnv = {
   Variables: {
@@ -73,6 +75,11 @@ export type AppEnv = {
     visitor: Visitor;
     auth: Auth;
     learner: LearnerClaims;
+    /**
+     * The signed-in team member (id, email, role, workspaceId) when the dashboard's session cookie
+     * made the call; unset for the secret key (then `auth.kind === "secret"` and `auth.keyId`).
+     */
+    member: Member | undefined;
     codes: CodeCache;
     clicks: ClickRecorder;
     /** This app's rate limiters (per visitor and per workspace, windows in memory). */

@@ -29,7 +29,10 @@ export type IdPrefix =
   | "blk"
   | "nte"
   | "rby"
-  | "pob";
+  | "pob"
+  | "mbr"
+  | "mbl"
+  | "wac";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base62(16)}`;

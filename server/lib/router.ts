@@ -6,6 +6,7 @@ import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import { ApiError, type DescribedStatus, errorResponses } from "../errors.ts";
 import { bodyPaths, jsonBody, limitBody } from "../middleware/json-body.ts";
 import type { AppEnv } from "../types.ts";
+import { rolesFor } from "./permissions.ts";
 import { refusalsOf } from "./refusals.ts";
 import { validationDetails } from "./validation.ts";
 
@@ -52,5 +53,19 @@ export function routeRefusals(route: RouteShape): DescribedStatus[] {
  */
 export function apiRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
   const responses = { ...errorResponses(...routeRefusals(config)), ...config.responses };
-  return createRoute({ ...config, responses }) as ReturnType<typeof createRoute<P, R>>;
+  return createRoute({ ...config, ...teamRoles(config), responses }) as ReturnType<typeof createRoute<P, R>>;
+}
+
+/**
+ * For routes a dashboard session may call: the roles the permission table allows, as the
+ * `x-chorus-roles` extension and a sentence of the description.
+ */
+function teamRoles(config: Omit<RouteConfig, "path"> & { path: string }) {
+  if (!config.security?.some((scheme) => "dashboardSession" in scheme)) return {};
+  const allowed = rolesFor(config.method, config.path) ?? [];
+  const sentence = `Team roles: ${allowed.length > 0 ? allowed.join(", ") : "none (secret key only)"}; the secret key acts as an owner.`;
+  return {
+    "x-chorus-roles": allowed,
+    description: config.description ? `${config.description}\n\n${sentence}` : sentence,
+  };
 }

@@ -5,10 +5,12 @@
 import { deleteCookie, getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../errors.ts";
+import { mayCall, rolesFor } from "../lib/permissions.ts";
 import { refuses } from "../lib/refusals.ts";
 import { publicBase, reachedOverHttps } from "../lib/urls.ts";
 import { findKey } from "../services/api-keys.ts";
-import { readSession, sessionCookie, sessionWorkspace } from "../services/dashboard-sessions.ts";
+import { recordAudit } from "../services/audit.ts";
+import { sessionCookie, sessionMember } from "../services/dashboard-sessions.ts";
 import { verifyLearnerToken } from "../services/learner-tokens.ts";
 import type { Workspace } from "../services/types.ts";
 import type { AppEnv } from "../types.ts";
@@ -82,33 +84,53 @@ const readMethods = ["GET", "HEAD"];
 export const dashboardHeader = "X-Chorus-Dashboard";
 
 /**
- * The secret key, or the dashboard's session cookie. A cookie is only as good as its signature,
- * its expiry and its key (revoked → refused). Changes made with a cookie also need the
- * `X-Chorus-Dashboard: 1` header: with SameSite=Strict that is a second lock against CSRF.
+ * The secret key (acting as an owner), or a team member's session cookie, whose role must be
+ * allowed for this route by the permission table (server/lib/permissions.ts); the member is read
+ * on every request, so a removed member is refused at once and a new role applies at once.
+ * Changes made with a cookie also need the `X-Chorus-Dashboard: 1` header: with SameSite=Strict
+ * that is a second lock against CSRF.
  */
 export const requireSecretKeyOrSession = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.header("Authorization") !== undefined) return requireSecretKey(c, next);
-  const value = getCookie(c, sessionCookie);
-  if (!value)
+  const token = getCookie(c, sessionCookie);
+  if (!token)
     throw new ApiError(
       "unauthorized",
       "Send the secret key as `Authorization: Bearer sk_…` (or sign in to the dashboard)",
       undefined,
       { "WWW-Authenticate": 'Bearer realm="chorus"' },
     );
-  const { db, config, clock } = c.var.deps;
-  const session = await readSession({ secret: config.secret, clock }, { value });
-  const workspace = session ? await sessionWorkspace({ db }, { session }) : null;
-  if (!session || !workspace) {
+  const { db, clock } = c.var.deps;
+  const signedIn = await sessionMember({ db, clock }, { token });
+  if (!signedIn) {
     deleteCookie(c, sessionCookie, { path: "/", secure: reachedOverHttps(c) });
     throw new ApiError("unauthorized", "The dashboard session is not valid any more: sign in again");
   }
   if (!readMethods.includes(c.req.method) && c.req.header(dashboardHeader) !== "1")
     throw new ApiError("forbidden", `Changes from the dashboard need the header \`${dashboardHeader}: 1\``);
-  c.set("auth", { kind: "secret", workspace, keyId: session.keyId });
+  const { member, workspace } = signedIn;
+  if (!mayCall(member.role, c.req.method, c.req.routePath)) {
+    // A member trying a route above their role is something the owner should be able to see.
+    await recordAudit(
+      {
+        tx: db,
+        workspace,
+        clock,
+        audit: { actor: { kind: "member", id: member.id }, requestId: c.var.requestId ?? null },
+      },
+      { action: "access.refused", after: { method: c.req.method, route: c.req.routePath, role: member.role } },
+    );
+    throw new ApiError("forbidden", `Your role (${member.role}) does not allow this`, {
+      reason: "role",
+      role: member.role,
+      allowed: rolesFor(c.req.method === "HEAD" ? "GET" : c.req.method, c.req.routePath) ?? [],
+    });
+  }
+  c.set("auth", { kind: "member", workspace, member });
+  c.set("member", member);
   await next();
 });
-refuses(requireSecretKeyOrSession, (method) => (readMethods.includes(method) ? [401] : [401, 403]));
+refuses(requireSecretKeyOrSession, () => [401, 403]);
 
 /** The OpenAPI `security` of routes guarded by requireSecretKeyOrSession. */
 export const secretKeyOrSession: Record<string, string[]>[] = [{ secretKey: [] }, { dashboardSession: [] }];

@@ -56,3 +56,23 @@ export const throttleFailedSignIns = refuses(
   }),
   [429],
 );
+
+/**
+ * Asking for a dashboard sign-in link, per address: every request counts (each may send mail), in
+ * the same allowance as failed sign-ins.
+ */
+export const throttleSignInRequests = refuses(
+  createMiddleware<AppEnv>(async (c, next) => {
+    const limits = c.var.rateLimits;
+    const { ip } = c.var.visitor;
+    const now = c.var.deps.clock.now().getTime();
+    const rejection = limits.signInAllowed(ip, now);
+    if (rejection)
+      throw new ApiError("rate_limited", "Too many sign-in requests from this address; try again later", rejection, {
+        "Retry-After": String(rejection.retryAfterSeconds),
+      });
+    limits.signInFailed(ip, now);
+    await next();
+  }),
+  [429],
+);

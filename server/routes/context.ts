@@ -12,17 +12,21 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext & SecretConte
 }
 
 /**
- * Who the audit trail names for this request: the one place that decides it. A request without
- * an Authorization header passed the guard with the dashboard's session cookie (of a secret key).
+ * Who the audit trail names for this request: the one place that decides it. A team member signed
+ * into the dashboard, or the secret key a server called with.
  */
 export function actorOf(c: Context<AppEnv>): Actor {
   const auth = c.var.auth;
-  if (auth.kind !== "secret") return { kind: "system", id: "publishable-key" };
-  return { kind: c.req.header("Authorization") === undefined ? "dashboard" : "key", id: auth.keyId };
+  if (auth.kind === "member") return { kind: "member", id: auth.member.id };
+  if (auth.kind === "secret") return { kind: "key", id: auth.keyId };
+  return { kind: "system", id: "publishable-key" };
 }
 
 /** For routes behind a key, token or session guard: the caller's workspace scopes every query. */
 export function workspaceContext(c: Context<AppEnv>): WorkspaceContext & SecretContext {
-  const audit = c.var.auth.kind === "secret" ? { actor: actorOf(c), requestId: c.var.requestId ?? null } : undefined;
+  const audit =
+    c.var.auth.kind === "secret" || c.var.auth.kind === "member"
+      ? { actor: actorOf(c), requestId: c.var.requestId ?? null }
+      : undefined;
   return { ...serviceContext(c), workspace: c.var.auth.workspace, audit };
 }

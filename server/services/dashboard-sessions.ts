@@ -1,109 +1,102 @@
 /**
- * Dashboard sessions: the secret key is exchanged once for a signed cookie, so the browser never
- * keeps the key. The cookie holds `workspace id . key id . session id . expiry` and an HMAC-SHA256
- * of them with the server secret, so a forged or altered cookie is refused without a read. The
- * session's row must also still exist: signing out deletes it, so a copied cookie stops working
- * then too (issue 15: a cookie stayed valid after sign-out). Revoking the key ends every session
- * made with it (checked on each request).
+ * Dashboard sessions of team members. The cookie holds 256 random bits; the database keeps only
+ * their SHA-256, so a copy of the database opens nothing. A session ends on sign-out, when its
+ * member is removed (their rows go with them), after `sessionIdleMs` without a request and after
+ * `sessionMaxMs` in any case. The member's role is read on every request, so a change of role
+ * applies to the next one. No shared secret signs anyone in: sessions start only from a passkey
+ * or a one-time link (member-links.ts, passkeys.ts).
  */
-import { and, eq, lte } from "drizzle-orm";
-import { apiKeys, dashboardSessions, workspaces } from "../../db/schema.ts";
-import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
+import { and, eq, lte, or } from "drizzle-orm";
+import { memberSessions, teamMembers, workspaces } from "../../db/schema.ts";
+import { sha256Hex } from "../lib/crypto.ts";
 import { newId } from "../lib/ids.ts";
-import { findKey } from "./api-keys.ts";
-import { DomainError } from "./errors.ts";
-import type { SecretContext, ServiceContext, Workspace } from "./types.ts";
+import type { Role } from "../lib/permissions.ts";
+import type { ServiceContext, Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 export const sessionCookie = "chorus_session";
-/** Twelve hours: a working day, then the key again. */
-export const sessionTtlMs = 12 * 60 * 60 * 1000;
+/** A session ends after two hours without a request… */
+export const sessionIdleMs = 2 * 60 * 60 * 1000;
+/** …and twelve hours after sign-in in any case: a working day, then a passkey or link again. */
+export const sessionMaxMs = 12 * 60 * 60 * 1000;
+/** `last_seen_at` is written at most this often (not on every request). */
+const touchEveryMs = 60_000;
 
-const idPattern = /^[A-Za-z0-9_]{1,64}$/;
+/** The signed-in person, as routes and the audit trail read it from `c.var.member`. */
+export type Member = { id: string; email: string; role: Role; workspaceId: string };
 
-export type Session = { workspaceId: string; keyId: string; id: string; expiresAt: number };
+const tokenHash = (token: string) => sha256Hex(`member-session:${token}`);
 
-const signedPart = (session: Session) => `${session.workspaceId}.${session.keyId}.${session.id}.${session.expiresAt}`;
-
-/** The cookie value of a session: its fields and their HMAC with the server secret. */
-export async function signSession({ secret }: SecretContext, session: Session): Promise<string> {
-  const payload = signedPart(session);
-  return `${payload}.${await hmacSha256Hex(secret, `dashboard-session|${payload}`)}`;
+/** 256 random bits, base64url. */
+export function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 }
 
-/** The session a cookie value stands for, or null when it is malformed, forged or expired. */
-export async function readSession(
-  { secret, clock }: Pick<ServiceContext, "clock"> & SecretContext,
-  { value }: { value: string },
-): Promise<Session | null> {
-  const parts = value.split(".");
-  if (parts.length !== 5) return null;
-  const [workspaceId, keyId, id, expires, mac] = parts as [string, string, string, string, string];
-  if (!idPattern.test(workspaceId) || !idPattern.test(keyId) || !idPattern.test(id) || !/^\d{1,15}$/.test(expires))
-    return null;
-  const session = { workspaceId, keyId, id, expiresAt: Number(expires) };
-  const expected = await hmacSha256Hex(secret, `dashboard-session|${signedPart(session)}`);
-  if (!timingSafeEqual(mac, expected)) return null;
-  if (session.expiresAt <= clock.now().getTime()) return null;
-  return session;
-}
-
-/**
- * The workspace of a valid session: it must not have been signed out, and its key must still be
- * a live secret key of that same workspace.
- */
-export async function sessionWorkspace(
-  { db }: Pick<ServiceContext, "db">,
-  { session }: { session: Session },
-): Promise<Workspace | null> {
-  const [row] = await db
-    .select({ key: apiKeys, workspace: workspaces })
-    .from(dashboardSessions)
-    .innerJoin(apiKeys, eq(apiKeys.id, dashboardSessions.keyId))
-    .innerJoin(workspaces, eq(workspaces.id, apiKeys.workspaceId))
-    .where(
-      and(
-        eq(dashboardSessions.id, session.id),
-        eq(dashboardSessions.workspaceId, session.workspaceId),
-        eq(dashboardSessions.keyId, session.keyId),
+/** Starts a session for a member; answers the cookie's value (shown once, never stored). */
+export async function startSession(
+  { db, clock }: Pick<ServiceContext, "db" | "clock">,
+  { member }: { member: Pick<Member, "id" | "workspaceId"> },
+): Promise<{ token: string; expiresAt: number }> {
+  const now = clock.now().getTime();
+  const token = randomToken();
+  const expiresAt = now + sessionMaxMs;
+  await db.batch([
+    // The workspace's ended sessions go as a new one starts, so the table holds live ones only.
+    db
+      .delete(memberSessions)
+      .where(
+        and(
+          eq(memberSessions.workspaceId, member.workspaceId),
+          or(lte(memberSessions.expiresAt, now), lte(memberSessions.lastSeenAt, now - sessionIdleMs)),
+        ),
       ),
-    );
-  if (!row || row.key.revokedAt !== null || row.key.kind !== "secret") return null;
-  if (row.key.workspaceId !== session.workspaceId) return null;
-  return parseWorkspace(row.workspace);
+    db.insert(memberSessions).values({
+      id: newId("ses"),
+      workspaceId: member.workspaceId,
+      memberId: member.id,
+      tokenHash: await tokenHash(token),
+      lastSeenAt: now,
+      expiresAt,
+      createdAt: now,
+    }),
+  ]);
+  return { token, expiresAt };
 }
 
 /**
- * Signing in: a live secret key of a workspace for a session cookie of `sessionTtlMs`. Anything
- * else (a publishable key, a revoked or unknown key) is refused alike.
+ * The member and workspace a cookie stands for, or null (malformed, unknown, signed out, idle too
+ * long, past its absolute expiry, or its member removed). A request keeps the session alive.
  */
-export async function signIn(ctx: ServiceContext & SecretContext, { secretKey }: { secretKey: string }) {
-  const found = secretKey.startsWith("sk_") ? await findKey(ctx, { key: secretKey }) : null;
-  if (found?.status !== "valid" || found.kind !== "secret")
-    throw new DomainError("unauthorized", "That is not a valid secret key");
-  const now = ctx.clock.now().getTime();
-  const session = {
-    workspaceId: found.workspace.id,
-    keyId: found.keyId,
-    id: newId("ses"),
-    expiresAt: now + sessionTtlMs,
+export async function sessionMember(
+  { db, clock }: Pick<ServiceContext, "db" | "clock">,
+  { token }: { token: string },
+): Promise<{ member: Member; workspace: Workspace; expiresAt: number } | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const now = clock.now().getTime();
+  const [row] = await db
+    .select({ session: memberSessions, member: teamMembers, workspace: workspaces })
+    .from(memberSessions)
+    .innerJoin(teamMembers, eq(teamMembers.id, memberSessions.memberId))
+    .innerJoin(workspaces, eq(workspaces.id, teamMembers.workspaceId))
+    .where(eq(memberSessions.tokenHash, await tokenHash(token)));
+  if (!row || row.member.workspaceId !== row.session.workspaceId) return null;
+  if (row.session.expiresAt <= now || row.session.lastSeenAt <= now - sessionIdleMs) return null;
+  if (now - row.session.lastSeenAt >= touchEveryMs)
+    await db.update(memberSessions).set({ lastSeenAt: now }).where(eq(memberSessions.id, row.session.id));
+  const { id, email, role, workspaceId } = row.member;
+  return {
+    member: { id, email, role, workspaceId },
+    workspace: parseWorkspace(row.workspace),
+    expiresAt: row.session.expiresAt,
   };
-  // The workspace's expired sessions go as a new one starts, so the table holds live ones only.
-  await ctx.db.batch([
-    ctx.db
-      .delete(dashboardSessions)
-      .where(and(eq(dashboardSessions.workspaceId, session.workspaceId), lte(dashboardSessions.expiresAt, now))),
-    ctx.db.insert(dashboardSessions).values({ ...session, createdAt: now }),
-  ]);
-  const cookie = await signSession(ctx, session);
-  return { cookie, workspace: found.workspace, expiresAt: session.expiresAt };
 }
 
-/** Signing out: the session's row goes, so its cookie (wherever a copy is) opens nothing any more. */
-export async function signOut(ctx: ServiceContext & SecretContext, { value }: { value: string }) {
-  const session = await readSession(ctx, { value });
-  if (!session) return;
-  await ctx.db
-    .delete(dashboardSessions)
-    .where(and(eq(dashboardSessions.id, session.id), eq(dashboardSessions.workspaceId, session.workspaceId)));
+/** Signing out: the session's row goes, so a copy of the cookie opens nothing either. */
+export async function endSession({ db }: Pick<ServiceContext, "db">, { token }: { token: string }): Promise<void> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return;
+  await db.delete(memberSessions).where(eq(memberSessions.tokenHash, await tokenHash(token)));
 }

@@ -23,3 +23,8 @@ export function magicLinkUrl(
   const token = magicLinkToken(input.secret, input.linkId);
   return `${publicUrl}/p/${encodeURIComponent(input.slug)}/link?t=${token}${input.lang === "hi" ? "&lang=hi" : ""}`;
 }
+
+/** The link of a dashboard sign-in or invitation mail: the dashboard reads the token from the fragment (never sent to a server by a scanner that follows it). */
+export function dashboardLinkUrl(publicUrl: string, input: { secret: string; linkId: string }): string {
+  return `${publicUrl}/dashboard#link=${magicLinkToken(input.secret, input.linkId)}`;
+}

@@ -18,7 +18,7 @@ import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { noMetrics, type SendOutcome, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
-import { magicLinkUrl } from "./magic-link-token.ts";
+import { dashboardLinkUrl, magicLinkUrl } from "./magic-link-token.ts";
 import {
   type MailLocale,
   type MailTemplate,
@@ -26,6 +26,7 @@ import {
   renderMail,
   type SignInData,
   type StoryRequestData,
+  type TeamLinkData,
 } from "./mail-templates.ts";
 import type { DbOrTx } from "./outbox.ts";
 import { mintStoryToken, storyRequestLink } from "./story-request-tokens.ts";
@@ -343,6 +344,10 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
  * provider's story page) gains its one-time token, minted now (never stored).
  */
 function withSecrets(row: Row, options: MailWorkerOptions): MailTemplates[MailTemplate] {
+  if (row.template === "team-link") {
+    const data = row.data as TeamLinkData;
+    return { ...data, url: dashboardLinkUrl(options.publicUrl, { secret: options.secret, linkId: data.linkId }) };
+  }
   if (row.template !== "story-request") return row.data as MailTemplates[MailTemplate];
   const data = row.data as StoryRequestData;
   const page = data.slug ? `${options.publicUrl}/p/${encodeURIComponent(data.slug)}` : data.storyUrl;

@@ -121,9 +121,27 @@ export type SignInData = {
   url?: string;
 };
 
+/**
+ * A dashboard link for a team member: an invitation or a sign-in link they asked for. As with
+ * `sign-in`, the outbox keeps the link's id and `url` is made at send time (member-links.ts).
+ */
+export type TeamLinkData = {
+  /** The link's row id (member_links.id). */
+  linkId: string;
+  purpose: "invite" | "sign-in";
+  /** The member's role, named in an invitation. */
+  role: string;
+  /** How long an invitation works (days) or a sign-in link (minutes). */
+  days: number;
+  minutes: number;
+  /** The link itself; filled in at send time, never stored. */
+  url?: string;
+};
+
 export type MailTemplates = {
   "reward-earned": RewardEarnedData;
   "sign-in": SignInData;
+  "team-link": TeamLinkData;
   completion: CompletionData;
   friend: FriendData;
   "reward-status": RewardStatusData;
@@ -719,6 +737,72 @@ function signIn(locale: MailLocale, data: SignInData, brand: string): Body {
   };
 }
 
+const teamLinkWords: Record<
+  MailLocale,
+  {
+    inviteSubject: (brand: string) => string;
+    inviteLine: (brand: string, role: string, days: number) => string;
+    accept: string;
+    signInSubject: (brand: string) => string;
+    signInLine: (brand: string, minutes: number) => string;
+    signIn: string;
+    ignore: string;
+    footer: (brand: string) => string;
+    roles: Record<string, string>;
+  }
+> = {
+  en: {
+    inviteSubject: (brand) => `You are invited to ${brand}'s Chorus dashboard`,
+    inviteLine: (brand, role, days) =>
+      `You were invited to ${brand}'s referral dashboard as ${role}. The link works once, for ${days} days; after that, sign in with a passkey or an emailed link.`,
+    accept: "Accept the invitation",
+    signInSubject: (brand) => `Your sign-in link for ${brand}'s dashboard`,
+    signInLine: (brand, minutes) =>
+      `Use this link to sign in to ${brand}'s referral dashboard. It works once, for ${minutes} minutes.`,
+    signIn: "Sign in",
+    ignore: "If you did not expect this email, ignore it: nobody can sign in without the link.",
+    footer: (brand) => `You receive this because of your place on ${brand}'s team.`,
+    roles: { owner: "owner", marketer: "marketer", moderator: "moderator", finance: "finance", viewer: "viewer" },
+  },
+  hi: {
+    inviteSubject: (brand) => `आपको ${brand} के Chorus डैशबोर्ड में आमंत्रित किया गया है`,
+    inviteLine: (brand, role, days) =>
+      `आपको ${brand} के रेफ़रल डैशबोर्ड में ${role} के रूप में आमंत्रित किया गया है। यह लिंक एक बार, ${days} दिन तक काम करता है; उसके बाद पासकी या ईमेल लिंक से साइन इन करें।`,
+    accept: "आमंत्रण स्वीकार करें",
+    signInSubject: (brand) => `${brand} के डैशबोर्ड के लिए आपका साइन-इन लिंक`,
+    signInLine: (brand, minutes) =>
+      `${brand} के रेफ़रल डैशबोर्ड में साइन इन करने के लिए यह लिंक खोलें। यह एक बार, ${minutes} मिनट तक काम करता है।`,
+    signIn: "साइन इन करें",
+    ignore: "अगर आपको यह ईमेल अपेक्षित नहीं था, तो इसे अनदेखा करें: लिंक के बिना कोई साइन इन नहीं कर सकता।",
+    footer: (brand) => `आपको यह ईमेल ${brand} की टीम में आपकी भूमिका के कारण मिला।`,
+    roles: { owner: "मालिक", marketer: "मार्केटर", moderator: "मॉडरेटर", finance: "वित्त", viewer: "दर्शक" },
+  },
+};
+
+function teamLink(locale: MailLocale, data: TeamLinkData, brand: string): Body {
+  const w = teamLinkWords[locale];
+  const invite = data.purpose === "invite";
+  const subject = invite ? w.inviteSubject(brand) : w.signInSubject(brand);
+  return {
+    subject,
+    heading: subject,
+    blocks: [
+      { kind: "p", text: common[locale].greeting(null) },
+      {
+        kind: "p",
+        text: invite
+          ? w.inviteLine(brand, w.roles[data.role] ?? data.role, data.days)
+          : w.signInLine(brand, data.minutes),
+      },
+      { kind: "button", label: invite ? w.accept : w.signIn, href: data.url ?? "" },
+      { kind: "p", text: w.ignore },
+    ],
+    footer: w.footer(brand),
+    // One link for one person, sent because of their place on the team: nothing to unsubscribe from.
+    unsubscribe: null,
+  };
+}
+
 function body(input: RenderInput): Body {
   const brand = input.brand.name;
   switch (input.template) {
@@ -738,6 +822,8 @@ function body(input: RenderInput): Body {
       return digest(input.locale, input.data as DigestData, brand, input.publicUrl);
     case "sign-in":
       return signIn(input.locale, input.data as SignInData, brand);
+    case "team-link":
+      return teamLink(input.locale, input.data as TeamLinkData, brand);
   }
 }
 

@@ -236,6 +236,25 @@ function steps(): Step[] {
       action: "learner.erase",
       run: () => call("DELETE", "/v1/learners/someone-else"),
     },
+    {
+      route: "POST /v1/admin/members",
+      action: "member.invite",
+      run: async () => {
+        const response = await call("POST", "/v1/admin/members", { email: "mod@academy.example", role: "moderator" });
+        ids.member = ((await response.clone().json()) as { id: string }).id;
+        return response;
+      },
+    },
+    {
+      route: "PATCH /v1/admin/members/{id}",
+      action: "member.role",
+      run: () => call("PATCH", `/v1/admin/members/${ids.member}`, { role: "viewer" }),
+    },
+    {
+      route: "DELETE /v1/admin/members/{id}",
+      action: "member.remove",
+      run: () => call("DELETE", `/v1/admin/members/${ids.member}`),
+    },
   ];
 }
 
@@ -276,8 +295,8 @@ describe("the audit trail", () => {
     });
   });
 
-  it("names the dashboard session as the actor when the change came from the dashboard", async () => {
-    const cookie = await signIn(t, ws.secretKey);
+  it("names the team member as the actor when the change came from the dashboard", async () => {
+    const cookie = await signIn(t, ws.id);
     t.clock.advance(1000);
     const response = await call(
       "PATCH",
@@ -286,13 +305,17 @@ describe("the audit trail", () => {
       { Cookie: cookie, "X-Chorus-Dashboard": "1" },
     );
     expect(response.status).toBe(200);
-    expect((await trail())[0]).toMatchObject({ action: "program.update", actor: { kind: "dashboard" } });
+    // The team member signed in, by their member id: not the workspace's key.
+    expect((await trail())[0]).toMatchObject({
+      action: "program.update",
+      actor: { kind: "member", id: expect.stringMatching(/^mbr_/) },
+    });
   });
 
   it("filters by actor, action and day, and exports formula-safe CSV", async () => {
     const all = await trail();
-    const keyId = all[0]?.actor.id as string;
-    expect((await trail(`&actor=${keyId}`)).length).toBe(all.length);
+    const keyId = all.find((row) => row.actor.kind === "key")?.actor.id as string;
+    expect((await trail(`&actor=${keyId}`)).length).toBe(all.filter((row) => row.actor.id === keyId).length);
     expect((await trail("&actor=key_nobody")).length).toBe(0);
     expect((await trail("&action=reward")).map((row) => row.action).sort()).toEqual([
       "reward.approve",

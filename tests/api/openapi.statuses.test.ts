@@ -125,8 +125,9 @@ describe("the OpenAPI document and the router's middleware", () => {
     expect(declared(requireSecretKey, "GET")).toEqual([401]);
     expect(declared(requirePublishableKey, "GET")).toEqual([401, 403]);
     expect(declared(requireLearnerToken, "POST")).toEqual([401]);
-    // A dashboard session is refused a change without the X-Chorus-Dashboard header.
-    expect(declared(requireSecretKeyOrSession, "GET")).toEqual([401]);
+    // A dashboard session is refused a route above its member's role (any method), and a change
+    // without the X-Chorus-Dashboard header.
+    expect(declared(requireSecretKeyOrSession, "GET")).toEqual([401, 403]);
     expect(declared(requireSecretKeyOrSession, "DELETE")).toEqual([401, 403]);
     expect(declared(rateLimit("stories"), "POST")).toEqual([429]);
     expect(declared(limitBody, "PATCH")).toEqual([413]);

@@ -15,12 +15,14 @@ import type { ClickWriter } from "../../server/services/click-writer.ts";
 import { createClickWriter } from "../../server/services/click-writer.ts";
 import { emailHash } from "../../server/services/learners.ts";
 import { sendDueMail } from "../../server/services/mail-outbox.ts";
+import { createLink } from "../../server/services/member-links.ts";
 import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import { freshDatabase, type TestDatabase } from "../support/database.ts";
 import { dumpDatabase, tablesContaining } from "../support/database-dump.ts";
 import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
 import { chromeUserAgent } from "../support/referrals.ts";
 import { storyBody } from "../support/stories.ts";
+import { teamMember } from "../support/team.ts";
 import { testClock, testConfig } from "../support/test-app.ts";
 
 const learnerIp = "203.0.113.144";
@@ -109,7 +111,11 @@ async function drive(settings: { storeEmails: boolean }) {
     "X-Forwarded-For": `${ip}, 10.0.0.1`,
   });
 
-  const signIn = await call("POST", "/v1/dashboard/session", { body: { secretKey } });
+  // A team member signs in with a one-time link (as `chorus member add` prints one).
+  const ownerCtx = { db: database.db, clock: { now: () => new Date() }, secret: testConfig.secret };
+  const owner = await teamMember(ownerCtx, ws.id, "owner");
+  const { token: linkToken } = await createLink(ownerCtx, { member: owner, purpose: "sign-in", ttlMs: 60_000 });
+  const signIn = await call("POST", "/v1/dashboard/links/use", { body: { token: linkToken } });
   expect(signIn.status).toBe(200);
   const cookie = signIn.headers.get("Set-Cookie")?.split(";")[0] ?? "";
   expect(cookie).toMatch(/^chorus_session=./);

@@ -41,6 +41,8 @@ const bravoCursors: Record<string, string> = {};
 /** A story request link's one-time token of one of Bravo's learners. */
 let bravoStoryToken: string;
 let bravoReferredByToken: string;
+/** Bravo's owner (the member its dashboard session belongs to). */
+let bravoMemberId: string;
 let openapi: { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
 
 beforeAll(async () => {
@@ -48,8 +50,12 @@ beforeAll(async () => {
   a = await richTenant(t, "Alpha");
   b = await richTenant(t, "Bravo");
   // Building Bravo moved the clock a day: sessions are signed now, so both are fresh.
-  a.session = await signIn(t, a.ws.secretKey);
-  b.session = await signIn(t, b.ws.secretKey);
+  a.session = await signIn(t, a.ws.id);
+  b.session = await signIn(t, b.ws.id);
+  bravoMemberId = String(
+    (await t.client.execute({ sql: "select id from team_members where workspace_id = ?", args: [b.ws.id] })).rows[0]
+      ?.id,
+  );
   const [alphaDump, bravoDump] = [await workspaceDump(t, a.ws.id), await workspaceDump(t, b.ws.id)];
   bravoStrings = tenantStrings(bravoDump, alphaDump, "Bravo", [
     b.ws.secretKey,
@@ -763,10 +769,57 @@ const routes: Record<string, Entry> = {
       expect: 200,
     },
   },
-  "POST /v1/dashboard/session": {
+  "POST /v1/dashboard/links": {
+    exempt:
+      "asks for a sign-in link by address, without a credential: answers 202 alike to everybody and mails only that address's own memberships (tests/api/dashboard.session.test.ts)",
+  },
+  "POST /v1/dashboard/links/use": {
+    exempt:
+      "a one-time link's token names its member and workspace; no credential is involved (dashboard.session.test.ts)",
+  },
+  "POST /v1/dashboard/passkey/options": { exempt: "a fresh WebAuthn challenge, the same for everybody, no data" },
+  "POST /v1/dashboard/passkey": {
+    exempt: "the passkey names its member and workspace; no credential is involved (team.passkeys.test.ts)",
+  },
+  "GET /v1/admin/members": { kind: "own", calls: () => [{ path: "/v1/admin/members" }] },
+  "POST /v1/admin/members": {
     kind: "own",
-    // Signing in needs a secret key in the body: Alpha's opens Alpha, whatever else is sent.
-    calls: () => [{ path: "/v1/dashboard/session", body: { secretKey: a.ws.secretKey } }],
+    // Bravo's owner's address invited into Alpha: a member of Alpha (or already one), never of Bravo.
+    calls: () => [
+      { path: "/v1/admin/members", body: { email: "bravo-owner@example.org", role: "viewer" }, expect: [201, 409] },
+    ],
+  },
+  "PATCH /v1/admin/members/{id}": {
+    kind: "addressed",
+    calls: () => [{ path: `/v1/admin/members/${bravoMemberId}`, body: { role: "owner" } }],
+    control: {
+      kind: "secret",
+      calls: () => [{ path: `/v1/admin/members/${bravoMemberId}`, body: { role: "owner" } }],
+      expect: 200,
+    },
+  },
+  "DELETE /v1/admin/members/{id}": {
+    kind: "addressed",
+    calls: () => [{ path: `/v1/admin/members/${bravoMemberId}` }],
+    // Bravo's only owner: found (not 404), and kept.
+    control: { kind: "secret", calls: () => [{ path: `/v1/admin/members/${bravoMemberId}` }], expect: 409 },
+  },
+  "GET /v1/dashboard/passkeys": {
+    kind: "own",
+    calls: () => [{ path: "/v1/dashboard/passkeys", expect: [200, 403] }],
+  },
+  "POST /v1/dashboard/passkeys/options": {
+    kind: "own",
+    calls: () => [{ path: "/v1/dashboard/passkeys/options", expect: [200, 403] }],
+  },
+  "POST /v1/dashboard/passkeys": {
+    kind: "own",
+    calls: () => [{ path: "/v1/dashboard/passkeys", body: { challengeId: "wac_x", response: {} }, expect: [401, 403] }],
+  },
+  "DELETE /v1/dashboard/passkeys/{id}": {
+    kind: "addressed",
+    // Bravo has no passkey to name; the query is scoped to the signed-in member and workspace.
+    calls: () => [{ path: "/v1/dashboard/passkeys/bravo-passkey", expect: [403, 404] }],
   },
   "GET /v1/dashboard/session": { kind: "own", calls: () => [{ path: "/v1/dashboard/session" }] },
   "DELETE /v1/dashboard/session": { kind: "own", calls: () => [{ path: "/v1/dashboard/session" }] },
@@ -1012,7 +1065,11 @@ describe("Alpha's lists, analytics and exports hold nothing of Bravo's", () => {
 
   it("Alpha's figures do not move when Bravo's program is busy", async () => {
     const reads = Object.entries(routes).flatMap(([key, entry]) =>
-      "exempt" in entry || entry.kind !== "own" || !key.startsWith("GET ") || key.includes("session")
+      "exempt" in entry ||
+      entry.kind !== "own" ||
+      !key.startsWith("GET ") ||
+      key.includes("session") ||
+      key.includes("passkeys")
         ? []
         : entry.calls().map((probeCall) => probeCall.path),
     );
@@ -1202,14 +1259,14 @@ describe("attacks that need more than one call", () => {
     }
   });
 
-  it("a dashboard session cookie re-pointed at Bravo's workspace is refused", async () => {
+  it("a dashboard session cookie names no workspace: altered, it opens nothing; as is, only Alpha", async () => {
     const value = a.session.slice("chorus_session=".length);
-    const parts = decodeURIComponent(value).split(".");
-    expect(parts[0]).toBe(a.ws.id);
-    const forged = `chorus_session=${encodeURIComponent([b.ws.id, ...parts.slice(1)].join("."))}`;
-    const response = await t.call("GET", "/v1/admin/rewards", { headers: { Cookie: forged } });
+    expect(value).not.toContain(a.ws.id);
+    const altered = `chorus_session=${value.slice(0, -1)}${value.endsWith("A") ? "B" : "A"}`;
+    const response = await t.call("GET", "/v1/admin/rewards", { headers: { Cookie: altered } });
     expect(response.status).toBe(401);
-    expect(await response.text()).not.toContain(b.rewardIds[0] ?? "-");
+    const own = await t.call("GET", `/v1/admin/rewards?workspace=${b.ws.id}`, { headers: { Cookie: a.session } });
+    expect(await own.text()).not.toContain(b.rewardIds[0] ?? "-");
   });
 
   it("Bravo's codes, clicks and customers never attribute a conversion of Alpha's", async () => {

@@ -4,6 +4,7 @@
  * phone width, under the strict CSP, without serious or critical axe findings.
  */
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -25,8 +26,10 @@ import { browserUserAgent, distAssets, launchBrowser, seriousA11yViolations } fr
 import { exportHeaders, parseCsv } from "../support/csv.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
+import { repoRoot } from "../support/processes.ts";
 import { submitLiveStory } from "../support/stories.ts";
 import { seedStoryWorkspace } from "../support/story-dashboard.ts";
+import { dashboardLink } from "../support/team.ts";
 
 let browser: Browser;
 let live: LiveServer;
@@ -148,13 +151,15 @@ async function download(link: Locator): Promise<[string[][], string]> {
   return [parseCsv(await readFile(path, "utf8")), file.suggestedFilename()];
 }
 
-async function signIn(secretKey = ws.secretKey) {
-  const response = await page.goto(`${live.baseUrl}/dashboard`);
+/** Opens the dashboard with an owner's one-time link (as `chorus member add` prints it) of `workspace`. */
+async function signIn(workspace: { id: string } = ws) {
+  const link = await dashboardLink({ db: live.db, clock: { now: () => new Date() } }, live.baseUrl, workspace.id);
+  const response = await page.goto(link);
   expect(response?.status()).toBe(200);
   expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
-  await page.getByLabel("Secret key").fill(secretKey);
-  await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Funnel" }).waitFor();
+  // The link's token is gone from the address bar once used.
+  expect(page.url()).not.toContain("#link=");
 }
 
 async function expectNoOverflow() {
@@ -193,7 +198,7 @@ describe("/dashboard", () => {
     const busy = await workspaceFactory(live.db, { name: "Busy Academy" });
     for (let n = 0; n < 105; n++)
       await storyRow(live.db, busy.id, { headline: `Queued story ${n}`, createdAt: Date.now() - n * 60_000 });
-    await signIn(busy.secretKey);
+    await signIn(busy);
     await page.getByRole("link", { name: "Stories" }).click();
     const queued = page.getByRole("heading", { name: /^Queued story \d+$/ });
     await expect.poll(() => queued.count()).toBe(100);
@@ -226,7 +231,7 @@ describe("/dashboard", () => {
     });
     const browserAsked: string[] = [];
     page.on("request", (request) => browserAsked.push(request.url()));
-    await signIn(photos.secretKey);
+    await signIn(photos);
     await page.getByRole("link", { name: "Stories" }).click();
     await page.getByRole("heading", { name: "A photo to moderate" }).waitFor();
     const photo = page.getByRole("img", { name: "Photo as published" });
@@ -529,7 +534,7 @@ describe("/dashboard", () => {
       body: JSON.stringify({ csv: "SPRING-AAA1\nSPRING-BBB2\n" }),
     });
     expect(await upload.json()).toMatchObject({ added: 2 });
-    await signIn(pooled.secretKey);
+    await signIn(pooled);
     const panel = page.locator("chorus-friend-coupons-panel");
     await panel.getByRole("heading", { name: "Friend coupon codes" }).waitFor();
     expect(await panel.getByRole("alert").textContent()).toBe(
@@ -570,7 +575,7 @@ describe("/dashboard", () => {
   it("breaks clicks and enrolments down by story and exports each dataset as CSV for the applied period", async () => {
     // A workspace of its own, so the figures the other tests read stay as they are.
     const shop = await seedStoryWorkspace(live.db);
-    await signIn(shop.workspace.secretKey);
+    await signIn(shop.workspace);
     await page.getByRole("link", { name: "Stories" }).click();
     const table = page.getByRole("table", { name: "Referral funnel per shared story, most enrolments first" });
     await table.waitFor();
@@ -634,11 +639,48 @@ describe("/dashboard", () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
-  it("refuses a wrong key with a clear message", async () => {
-    await page.goto(`${live.baseUrl}/dashboard`);
-    await page.getByLabel("Secret key").fill("sk_wrong");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByText("That key was not accepted").waitFor();
+  it("refuses a used link with a clear message, and offers an emailed one", async () => {
+    const link = await dashboardLink({ db: live.db, clock: { now: () => new Date() } }, live.baseUrl, ws.id);
+    await page.goto(link);
+    await page.getByRole("heading", { name: "Funnel" }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.goto(link);
+    await page.getByText("This sign-in link has expired or was already used").waitFor();
+    await page.getByLabel("Your work email").fill("owner@team.test");
+    await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+    await page.getByText("a sign-in link is on its way").waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it("runs a team: an owner invites a moderator on the Team page; a finance member gets no exports", async () => {
+    const team = await workspaceFactory(live.db, { name: "Team Academy" });
+    await signIn(team);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole("link", { name: "Team" }).click();
+    await page.getByRole("heading", { name: "Members" }).waitFor();
+    await page.getByLabel("Email", { exact: true }).fill("mod@example.org");
+    await page.getByRole("combobox", { name: "Role", exact: true }).selectOption("moderator");
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await page.getByText("Invitation sent to mod@example.org").waitFor();
+    await page.getByRole("cell", { name: "Invited" }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(repoRoot, "test-results", "team-page.png"), fullPage: true });
+
+    const link = await dashboardLink(
+      { db: live.db, clock: { now: () => new Date() } },
+      live.baseUrl,
+      team.id,
+      "finance",
+    );
+    await page.goto(link);
+    await page.getByRole("heading", { name: "Funnel" }).waitFor();
+    expect(await page.getByText("Export CSV").count()).toBe(0);
+    const exportStatus = await page.evaluate(
+      async () => (await fetch("/v1/analytics/export.csv?dataset=clicks")).status,
+    );
+    expect(exportStatus).toBe(403);
+    await page.getByRole("link", { name: "Team" }).click();
+    await page.getByText("Only owners change the team.").waitFor();
   });
 
   it("ran without page errors or CSP violations", () => {

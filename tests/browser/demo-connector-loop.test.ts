@@ -68,9 +68,8 @@ describe("the demo provider selling through Thinkific", () => {
     const marketer = await (
       await browser.newContext({ userAgent: browserUserAgent, viewport: { width: 1280, height: 900 } })
     ).newPage();
-    await marketer.goto(`${server.baseUrl}/dashboard`);
-    await marketer.getByLabel("Secret key").fill(secretKey);
-    await marketer.getByRole("button", { name: "Sign in" }).click();
+    // The demo owner's one-time link, as the server printed it at start.
+    await marketer.goto(server.output().match(/Dashboard link\s+(\S+)/)?.[1] ?? "");
     await marketer.getByRole("heading", { name: "Funnel" }).waitFor();
     await marketer.getByRole("link", { name: "Integrations" }).click();
     await marketer.getByRole("button", { name: "Events of Demo thinkific checkout" }).click();

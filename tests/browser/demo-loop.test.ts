@@ -77,9 +77,8 @@ describe("the demo provider", () => {
     const marketer = await (
       await browser.newContext({ userAgent: browserUserAgent, viewport: { width: 1280, height: 900 } })
     ).newPage();
-    await marketer.goto(`${server.baseUrl}/dashboard`);
-    await marketer.getByLabel("Secret key").fill(secretKey);
-    await marketer.getByRole("button", { name: "Sign in" }).click();
+    // The demo owner's one-time link, as the server printed it at start.
+    await marketer.goto(server.output().match(/Dashboard link\s+(\S+)/)?.[1] ?? "");
     await marketer.getByRole("heading", { name: "Funnel" }).waitFor();
     await marketer.screenshot({ path: join(shots, "5-dashboard-overview.png"), fullPage: true });
     const friendId = (await friendContext.cookies()).find((cookie) => cookie.name === "demo_customer")?.value ?? "";

@@ -22,6 +22,7 @@ import { recordViolations, type Violation } from "../support/csp.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
 import { type RunningServer, startServer } from "../support/processes.ts";
 import { liveStories } from "../support/story-browser.ts";
+import { dashboardLink } from "../support/team.ts";
 import { startWidgetSites, type WidgetSites } from "../support/widget-sites.ts";
 import { canaryHits, deepText, findInjected, installCanary, PayloadTally, xssPayloads } from "../support/xss-corpus.ts";
 
@@ -478,10 +479,9 @@ describe("dashboard", () => {
     expect(landing.status, JSON.stringify(landing.json)).toBe(200);
     expect((await api(ws, "PATCH", "/v1/admin/program", { credentialIssuers: issuers })).status).toBe(200);
 
-    const response = await page.goto(`${live.baseUrl}/dashboard`);
+    const link = await dashboardLink({ db: live.db, clock: { now: () => new Date() } }, live.baseUrl, ws.id);
+    const response = await page.goto(link);
     expect(response?.status()).toBe(200);
-    await page.getByLabel("Secret key").fill(ws.secretKey);
-    await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Funnel" }).waitFor();
     // Hostile channels were counted as "other"; nothing of them reaches the page.
     await expect.poll(() => deepText(page)).toContain("other");

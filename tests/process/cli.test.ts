@@ -84,6 +84,28 @@ describe("chorus CLI", () => {
     expect((await settingsOf(chosen.id)).defaultTargetUrl).toBe("https://land.example/courses?from=referral");
   });
 
+  it("adds the first owner and prints a one-time dashboard link; refuses a bad role or a second add", () => {
+    const created = JSON.parse(
+      runCli(["workspace", "create", "--name", "Team", "--origin", "https://team.example", "--json"], env).stdout,
+    );
+    const withUrl = { ...env, PUBLIC_URL: "https://chorus.example", CHORUS_SECRET: "s".repeat(40) };
+    const add = ["member", "add", "--workspace", created.id, "--email", "boss@team.example"];
+    const added = runCli([...add, "--role", "owner", "--json"], withUrl);
+    expect(added.status).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      workspace: created.id,
+      role: "owner",
+      url: expect.stringMatching(/^https:\/\/chorus\.example\/dashboard#link=[0-9a-f]{64}$/),
+    });
+    expect(runCli([...add, "--role", "owner"], withUrl).status).not.toBe(0);
+    const badRole = runCli(
+      ["member", "add", "--workspace", created.id, "--email", "x@team.example", "--role", "king"],
+      withUrl,
+    );
+    expect(badRole.status).not.toBe(0);
+    expect(badRole.stderr).toContain("The role must be one of");
+  });
+
   it("rotates a key and mints learner tokens that verify with the token secret", async () => {
     const created = JSON.parse(
       runCli(["workspace", "create", "--name", "Rotate", "--origin", "https://r.example", "--json"], env).stdout,

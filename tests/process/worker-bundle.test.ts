@@ -13,8 +13,10 @@ import { wranglerBin, wranglerEnv } from "../support/wrangler-dev.ts";
 // Measured 409 KiB (984 KiB while the disposable-email domain list was compiled in; it is now a
 // database table): zod with its locales, the stripe package (friend promotion codes), the Open
 // Badges verification libraries, drizzle, the libSQL client. Workers allow 3 MB gzip on the
-// free plan; issue 21 aims at 250 KiB.
-const gzipBudgetBytes = 450 * 1024;
+// free plan; issue 21 aims at 250 KiB. Then 511 KiB: team passkeys (@simplewebauthn/server with its
+// ASN.1 and CBOR decoders, about 75 KiB gzip even with certificate attestation aliased away in
+// wrangler.toml), payouts, reward delivery, the audit trail and Open Badges 2.0.
+const gzipBudgetBytes = 540 * 1024;
 
 let dir: string;
 let bundle: string;

@@ -13,6 +13,7 @@ import { getWorkspace, updateSettings } from "../../server/services/workspaces.t
 import { learnerToken, testOrigin, workspaceFactory } from "./factories.ts";
 import { chromeUserAgent, learnerCode } from "./referrals.ts";
 import { storyBody, storyClient } from "./stories.ts";
+import { memberSession } from "./team.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 export const stripeSecret = "whsec_fuzz0123456789abcdef";
@@ -146,12 +147,7 @@ export async function createFuzzWorld() {
     { workspaceId: a.id, kind: "publishable" },
   );
 
-  const signIn = async (ws: CreatedWorkspace) => {
-    const response = await t.call("POST", "/v1/dashboard/session", { body: { secretKey: ws.secretKey } });
-    const cookie = (response.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
-    if (!cookie.startsWith("chorus_session=")) throw new Error("fuzz world: no session cookie");
-    return cookie;
-  };
+  const signIn = (ws: CreatedWorkspace) => memberSession(t, ws.id, "owner");
   const mintA = () => learnerToken(a, { sub: seedA.learnerId, email: "learner-a@example.org" }, { now: t.clock.now() });
   const mintB = () => learnerToken(b, { sub: seedB.learnerId }, { now: t.clock.now() });
   const sessionCookie = await signIn(a);

@@ -10,6 +10,7 @@ import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import type { ConversionJson } from "./conversions.ts";
 import { learnerToken, workspaceFactory } from "./factories.ts";
 import { storyBody } from "./stories.ts";
+import { memberSession } from "./team.ts";
 import type { TestApp } from "./test-app.ts";
 
 export type CredentialKind = "secret" | "publishable" | "learner" | "session";
@@ -345,17 +346,14 @@ export async function richTenant(t: TestApp, label: string): Promise<Tenant> {
     stories: { approved, pending, anonymous },
     webhooks,
     eventIds,
-    session: await signIn(t, ws.secretKey),
+    session: await signIn(t, ws.id),
     stripeSecret,
   };
 }
 
-/** A dashboard session cookie (`chorus_session=…`), valid for 12 hours from the test clock's now. */
-export async function signIn(t: TestApp, secretKey: string): Promise<string> {
-  const response = await t.call("POST", "/v1/dashboard/session", { body: { secretKey } });
-  const session = (response.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
-  if (!session.startsWith("chorus_session=")) throw new Error("no dashboard session");
-  return session;
+/** An owner's dashboard session cookie (`chorus_session=…`), valid for 12 hours from the test clock's now. */
+export async function signIn(t: TestApp, workspaceId: string): Promise<string> {
+  return memberSession(t, workspaceId, "owner");
 }
 
 /** The headers of one of the tenant's credentials (learner: its first learner's token). */

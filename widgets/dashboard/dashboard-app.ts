@@ -1,7 +1,9 @@
 /**
- * `<chorus-dashboard>`: the marketer's single-page app at /dashboard. Sign-in exchanges the
- * secret key for an HttpOnly session cookie (the key is never stored in the browser); pages are
- * addressed by the URL hash so the server serves one file.
+ * `<chorus-dashboard>`: the team's single-page app at /dashboard. Members sign in with a passkey
+ * (WebAuthn through @simplewebauthn/browser, loaded only when used) or a one-time link from email
+ * (`#link=TOKEN`, read from the fragment so it never reaches a server log), for an HttpOnly session
+ * cookie; pages are addressed by the URL hash so the server serves one file. What the member's
+ * role cannot do is hidden or disabled (the server decides regardless).
  */
 import { css, html, LitElement, nothing } from "lit";
 import type { Breakdown, CourseList, SessionInfo } from "../lib/api-types.ts";
@@ -23,7 +25,10 @@ import "./page-settings.ts";
 import "./page-audit.ts";
 import "./page-review.ts";
 import { type PageName, pages } from "./pages.ts";
+import { can, setAllowed } from "./permissions.ts";
 import { dashboardStyles } from "./styles.ts";
+import { teamText } from "./team-strings.ts";
+import { dashboardLocale } from "./webhook-strings.ts";
 
 function routeFromHash(): PageName {
   const name = location.hash.replace(/^#\/?/, "");
@@ -101,6 +106,7 @@ export class ChorusDashboard extends LitElement {
     _filter: { state: true },
     _courses: { state: true },
     _signInError: { state: true },
+    _signInNote: { state: true },
     _busy: { state: true },
   };
 
@@ -110,10 +116,13 @@ export class ChorusDashboard extends LitElement {
   private _filter: Filter = { ...defaultRange(), course: "" };
   private _courses: string[] = [];
   private _signInError = "";
+  private _signInNote = "";
   private _busy = false;
+  private readonly _locale = dashboardLocale();
 
   private readonly _onHash = () => {
-    this._route = routeFromHash();
+    if (location.hash.startsWith("#link=")) void this._useLink();
+    else this._route = routeFromHash();
   };
   private readonly _onSignedOut = () => {
     this._session = null;
@@ -132,10 +141,15 @@ export class ChorusDashboard extends LitElement {
     super.disconnectedCallback();
   }
 
+  private _t(key: Parameters<typeof teamText>[1]) {
+    return teamText(this._locale, key);
+  }
+
   private async _checkSession() {
+    await teamText.load(this._locale);
+    if (location.hash.startsWith("#link=")) return this._useLink();
     try {
-      this._session = await get<SessionInfo>("/v1/dashboard/session");
-      void this._loadCourses();
+      this._signedIn(await get<SessionInfo>("/v1/dashboard/session"));
     } catch {
       this._session = null;
     } finally {
@@ -159,23 +173,60 @@ export class ChorusDashboard extends LitElement {
     }
   }
 
-  private async _onSignIn(event: SubmitEvent) {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const input = form.elements.namedItem("secretKey") as HTMLInputElement;
+  private _signedIn(session: SessionInfo) {
+    setAllowed(session.permissions);
+    this._session = session;
+    void this._loadCourses();
+  }
+
+  /** A one-time link (`#link=TOKEN`): used once, then gone from the address bar and history. */
+  private async _useLink() {
+    const token = location.hash.slice("#link=".length);
+    history.replaceState(null, "", `${location.pathname}${location.search}#/overview`);
+    this._route = "overview";
+    this._checking = true;
+    try {
+      await request("POST", "/v1/dashboard/links/use", { token });
+      this._signedIn(await get<SessionInfo>("/v1/dashboard/session"));
+    } catch {
+      this._session = null;
+      this._signInError = this._t("linkFailed");
+    } finally {
+      this._checking = false;
+    }
+  }
+
+  private async _onPasskey() {
     this._busy = true;
     this._signInError = "";
     try {
-      this._session = await request<SessionInfo>("POST", "/v1/dashboard/session", { secretKey: input.value.trim() });
-      input.value = "";
-      void this._loadCourses();
+      const { startAuthentication } = await import("@simplewebauthn/browser");
+      const { challengeId, options } = await request<{ challengeId: string; options: unknown }>(
+        "POST",
+        "/v1/dashboard/passkey/options",
+      );
+      const response = await startAuthentication({ optionsJSON: options as never });
+      await request("POST", "/v1/dashboard/passkey", { challengeId, response });
+      this._signedIn(await get<SessionInfo>("/v1/dashboard/session"));
     } catch (error) {
       this._signInError =
-        error instanceof ChorusApiError && error.status === 401
-          ? "That key was not accepted. Use the workspace's secret key (it starts with sk_)."
-          : error instanceof Error
-            ? error.message
-            : String(error);
+        error instanceof ChorusApiError && error.status === 429 ? error.message : this._t("passkeyFailed");
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  private async _onEmailLink(event: SubmitEvent) {
+    event.preventDefault();
+    const input = (event.target as HTMLFormElement).elements.namedItem("email") as HTMLInputElement;
+    this._busy = true;
+    this._signInError = "";
+    this._signInNote = "";
+    try {
+      await request("POST", "/v1/dashboard/links", { email: input.value.trim(), locale: this._locale });
+      this._signInNote = this._t("emailSent");
+    } catch (error) {
+      this._signInError = error instanceof Error ? error.message : String(error);
     } finally {
       this._busy = false;
     }
@@ -200,19 +251,21 @@ export class ChorusDashboard extends LitElement {
   }
 
   private _signIn() {
-    return html`<main>
+    return html`<main lang=${this._locale}>
       <section class="panel signin" aria-labelledby="signin-title">
-        <h1 id="signin-title">Sign in to Chorus</h1>
-        <p>Use your workspace's secret key. It is exchanged for a session cookie and not kept in this browser.</p>
-        <form @submit=${this._onSignIn}>
+        <h1 id="signin-title">${this._t("signInTitle")}</h1>
+        <p>${this._t("signInIntro")}</p>
+        ${this._signInError ? html`<p class="error" role="alert">${this._signInError}</p>` : nothing}
+        <button type="button" @click=${this._onPasskey} ?disabled=${this._busy}>${this._t("passkey")}</button>
+        <form @submit=${this._onEmailLink}>
           <label>
-            Secret key
-            <input name="secretKey" type="password" autocomplete="off" required placeholder="sk_…" spellcheck="false" />
+            ${this._t("emailLabel")}
+            <input name="email" type="email" autocomplete="username webauthn" required spellcheck="false" />
           </label>
-          <button type="submit" ?disabled=${this._busy}>Sign in</button>
-          ${this._signInError ? html`<p class="error" role="alert">${this._signInError}</p>` : nothing}
+          <button type="submit" class="secondary" ?disabled=${this._busy}>${this._t("emailButton")}</button>
+          ${this._signInNote ? html`<p role="status">${this._signInNote}</p>` : nothing}
         </form>
-        <p><small>No key at hand? <code>npm run chorus -- key rotate --workspace ID</code> prints a new one.</small></p>
+        <p><small>${this._t("noAccount")}</small></p>
       </section>
     </main>`;
   }
@@ -244,6 +297,10 @@ export class ChorusDashboard extends LitElement {
         return html`<chorus-page-payouts .filter=${filter}></chorus-page-payouts>`;
       case "settings":
         return html`<chorus-page-settings .filter=${filter}></chorus-page-settings>`;
+      case "team":
+        // The Team page (and WebAuthn registration) load only when opened.
+        void import("./page-team.ts");
+        return html`<chorus-page-team .filter=${filter} .me=${this._session?.member?.id ?? null}></chorus-page-team>`;
       default:
         return html`<chorus-page-overview .filter=${filter}></chorus-page-overview>`;
     }
@@ -262,9 +319,11 @@ export class ChorusDashboard extends LitElement {
       "mail",
       "settings",
       "conversions",
+      "team",
     ].includes(this._route);
     return html`<header>
         <strong>Chorus · ${this._session.workspace.name}</strong>
+        ${this._session.member ? html`<span>${this._session.member.email} · ${this._t(this._session.member.role)}</span>` : nothing}
         <button class="secondary" @click=${this._onSignOut}>Sign out</button>
       </header>
       <nav aria-label="Dashboard">
@@ -290,7 +349,7 @@ export class ChorusDashboard extends LitElement {
                 </label>
                 <button type="submit">Apply</button>
               </form>
-              ${exportLinks(this._filter)}`
+              ${can("GET /v1/analytics/export.csv") ? exportLinks(this._filter) : nothing}`
             : nothing
         }
         ${this._page()}

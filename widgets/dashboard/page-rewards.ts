@@ -5,6 +5,7 @@ import type { Reward, RewardList } from "../lib/api-types.ts";
 import { get, query, request } from "./api.ts";
 import { formatDate, formatMoney } from "./format.ts";
 import { DashboardPage, statusFilter } from "./page.ts";
+import { can } from "./permissions.ts";
 
 const statuses = ["pending", "approved", "issued", "void"] as const;
 
@@ -61,9 +62,9 @@ export class ChorusPageRewards extends DashboardPage {
                   <td>${r.learnerId ?? r.customerId ?? "–"}</td>
                   <td>${formatDate(r.createdAt)}${r.holdUntil ? html`<br /><small>held until ${formatDate(r.holdUntil)}</small>` : nothing}</td>
                   <td><div class="row">
-                    ${r.status === "pending" ? html`<button @click=${() => this._act(r, "approve", "Reward approved.")}>Approve</button>` : nothing}
-                    ${r.status === "approved" ? html`<button @click=${() => this._act(r, "issue", "Reward marked as issued.")}>Mark issued</button>` : nothing}
-                    ${r.status !== "void" ? html`<button class="danger" @click=${() => this._act(r, "void", "Reward voided.")}>Void</button>` : nothing}
+                    ${r.status === "pending" ? html`<button ?disabled=${!can("POST /v1/admin/rewards/{id}/approve")} @click=${() => this._act(r, "approve", "Reward approved.")}>Approve</button>` : nothing}
+                    ${r.status === "approved" ? html`<button ?disabled=${!can("POST /v1/admin/rewards/{id}/issue")} @click=${() => this._act(r, "issue", "Reward marked as issued.")}>Mark issued</button>` : nothing}
+                    ${r.status !== "void" ? html`<button class="danger" ?disabled=${!can("POST /v1/admin/rewards/{id}/void")} @click=${() => this._act(r, "void", "Reward voided.")}>Void</button>` : nothing}
                   </div></td>
                 </tr>`,
               )}</tbody></table></div>`

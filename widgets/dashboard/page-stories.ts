@@ -4,6 +4,7 @@ import type { AdminStoryPage, ModerationStory } from "../lib/api-types.ts";
 import { get, query, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage, statusFilter } from "./page.ts";
+import { can } from "./permissions.ts";
 import "./story-breakdown.ts";
 
 const statuses = ["pending", "approved", "rejected"] as const;
@@ -112,14 +113,14 @@ export class ChorusPageStories extends DashboardPage {
           ${story.photoRefusal ? html`<p role="note">Photo not published: ${story.photoRefusal}</p>` : nothing}
           <p><small>Shown as ${story.published.name ?? "A learner"}${story.published.name === null ? ` (name not shared: ${story.name})` : nothing} · ${formatDate(story.createdAt)}</small></p>
           <div class="row">
-            ${story.status !== "approved" ? html`<button @click=${() => this._change(story, { status: "approved" }, `Approved “${story.headline}”.`)}>Approve</button>` : nothing}
-            ${story.status !== "rejected" ? html`<button class="danger" @click=${() => this._change(story, { status: "rejected" }, `Rejected “${story.headline}”.`)}>Reject</button>` : nothing}
-            <button class="secondary" @click=${() => this._change(story, { featured: !story.featured }, story.featured ? "No longer featured." : "Featured.")}>
+            ${story.status !== "approved" ? html`<button ?disabled=${!can("PATCH /v1/admin/stories/{id}")} @click=${() => this._change(story, { status: "approved" }, `Approved “${story.headline}”.`)}>Approve</button>` : nothing}
+            ${story.status !== "rejected" ? html`<button class="danger" ?disabled=${!can("PATCH /v1/admin/stories/{id}")} @click=${() => this._change(story, { status: "rejected" }, `Rejected “${story.headline}”.`)}>Reject</button>` : nothing}
+            <button class="secondary" ?disabled=${!can("PATCH /v1/admin/stories/{id}")} @click=${() => this._change(story, { featured: !story.featured }, story.featured ? "No longer featured." : "Featured.")}>
               ${story.featured ? "Unfeature" : "Feature"}
             </button>
             <form class="row" @submit=${(event: SubmitEvent) => this._onTags(event, story)}>
               <label>Tags (comma separated) <input name="tags" .value=${story.tags.join(", ")} /></label>
-              <button class="secondary" type="submit">Save tags</button>
+              <button class="secondary" type="submit" ?disabled=${!can("PATCH /v1/admin/stories/{id}")}>Save tags</button>
             </form>
           </div>
         </article>`,

@@ -13,5 +13,6 @@ export const pages = [
   ["mail", "Email"],
   ["settings", "Settings"],
   ["audit", "Audit"],
+  ["team", "Team"],
 ] as const;
 export type PageName = (typeof pages)[number][0];

@@ -1,0 +1,45 @@
+/** The sign-in page's and the Team page's strings, in English and Hindi. */
+import { catalog } from "../lib/i18n.ts";
+
+const en = {
+  signInTitle: "Sign in to Chorus",
+  signInIntro: "Sign in with your passkey, or get a one-time sign-in link by email.",
+  passkey: "Sign in with a passkey",
+  passkeyFailed: "The passkey was not accepted. Try again, or use an email link.",
+  emailLabel: "Your work email",
+  emailButton: "Email me a sign-in link",
+  emailSent: "If this address belongs to a team member, a sign-in link is on its way. It works once, for 15 minutes.",
+  linkFailed: "This sign-in link has expired or was already used. Ask for a new one below.",
+  noAccount: "New workspace? The server's operator runs `chorus member add --role owner` to make the first owner.",
+  title: "Team",
+  members: "Members",
+  email: "Email",
+  role: "Role",
+  status: "Status",
+  invited: "Invited",
+  active: "Active",
+  you: "(you)",
+  remove: "Remove",
+  removed: "{email} was removed; their sessions have ended.",
+  roleChanged: "{email} is now {role}.",
+  invite: "Invite a member",
+  inviteButton: "Send invitation",
+  invitedDone: "Invitation sent to {email}. The link works once, for 7 days.",
+  ownersOnly: "Only owners change the team.",
+  passkeys: "Your passkeys",
+  noPasskeys: "No passkeys yet. Add one to sign in without email.",
+  addPasskey: "Add a passkey",
+  passkeyAdded: "Passkey added.",
+  created: "Added {date}",
+  lastUsed: "last used {date}",
+  never: "never used",
+  owner: "Owner",
+  marketer: "Marketer",
+  moderator: "Moderator",
+  finance: "Finance",
+  viewer: "Viewer",
+  rolesHelp:
+    "Owner: everything, including keys, members and erasure. Marketer: analytics, exports, courses, offers and settings. Moderator: stories. Finance: rewards and payouts. Viewer: read only.",
+};
+
+export const teamText = catalog(en, () => import("./team-strings.hi.ts"));
