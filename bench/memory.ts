@@ -55,7 +55,9 @@ for (const path of [
   await response.arrayBuffer();
 }
 const steady = memory();
-console.log(`steady RSS with ${seed.clicks.toLocaleString("en")} clicks: ${steady.rss} MB (peak so far ${steady.peak} MB)`);
+console.log(
+  `steady RSS with ${seed.clicks.toLocaleString("en")} clicks: ${steady.rss} MB (peak so far ${steady.peak} MB)`,
+);
 
 let sampledPeak = 0;
 const sampler = setInterval(() => {

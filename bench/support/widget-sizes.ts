@@ -64,11 +64,20 @@ export function widgetSizes(dist: string) {
   const manifest = JSON.parse(readFileSync(join(dist, ".vite", "manifest.json"), "utf8")) as Manifest;
   const gzipBytes = (file: string) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
 
-  /** Every on-demand feature: what a chunk other than the loader imports with `import()`, Hindi catalogs aside. */
+  /** The sources the loader can reach (the dashboard's chunks are not the provider's page's business). */
+  const reachable = new Set<string>();
+  const reach = (source: string) => {
+    const chunk = manifest[source];
+    if (!chunk || reachable.has(source)) return;
+    reachable.add(source);
+    for (const next of [...(chunk.imports ?? []), ...(chunk.dynamicImports ?? [])]) reach(next);
+  };
+  reach("embed.ts");
+  /** Every on-demand feature: what a widget chunk other than the loader imports with `import()`, Hindi catalogs aside. */
   const onDemand = new Set(
-    Object.entries(manifest)
-      .filter(([source]) => source !== "embed.ts" && !source.endsWith(".html"))
-      .flatMap(([, chunk]) => chunk.dynamicImports ?? [])
+    [...reachable]
+      .filter((source) => source !== "embed.ts")
+      .flatMap((source) => manifest[source]?.dynamicImports ?? [])
       .filter((source) => !isHindi(source)),
   );
 

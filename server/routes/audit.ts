@@ -32,7 +32,11 @@ export const AuditEvent = z
   .object({
     id: z.string(),
     at: z.string(),
-    actor: z.object({ kind: z.enum(["key", "dashboard", "member", "system"]), id: z.string() }),
+    actor: z.object({
+      kind: z.enum(["key", "dashboard", "member", "system"]),
+      id: z.string(),
+      email: z.string().nullable().openapi({ description: "A team member's address while they are on the team" }),
+    }),
     action: z.string(),
     targetId: z.string().nullable(),
     before: z.unknown(),

@@ -4,8 +4,8 @@
  * row commit together or not at all. Rows are only ever inserted (db triggers refuse updates and
  * deletes, except erasure's masking); personal data is masked before it is stored.
  */
-import { and, desc, eq, gte, like, lt, type SQL } from "drizzle-orm";
-import { auditEvents } from "../../db/schema.ts";
+import { and, desc, eq, gte, inArray, like, lt, type SQL } from "drizzle-orm";
+import { auditEvents, teamMembers } from "../../db/schema.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { newId } from "../lib/ids.ts";
 import { olderThan } from "../lib/newest-first.ts";
@@ -75,12 +75,12 @@ export type AuditFilter = {
 
 type AuditRow = typeof auditEvents.$inferSelect;
 
-/** The API shape of an audit row. */
-export function auditJson(row: AuditRow) {
+/** The API shape of an audit row; `email` names a team member still on the team (removed: the id alone). */
+export function auditJson(row: AuditRow, email: string | null = null) {
   return {
     id: row.id,
     at: new Date(row.at).toISOString(),
-    actor: { kind: row.actorKind, id: row.actorId },
+    actor: { kind: row.actorKind, id: row.actorId, email },
     action: row.action,
     targetId: row.targetId,
     before: row.before ?? null,
@@ -114,7 +114,21 @@ export async function listAudit(ctx: WorkspaceContext, filter: AuditFilter) {
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(filter.limit + 1);
   const page = paginate(rows, filter.limit, (last) => [last.at, last.id]);
-  return { items: page.items.map(auditJson), nextCursor: page.nextCursor };
+  const memberIds = [...new Set(page.items.filter((row) => row.actorKind === "member").map((row) => row.actorId))];
+  const emails = new Map(
+    memberIds.length === 0
+      ? []
+      : (
+          await ctx.db
+            .select({ id: teamMembers.id, email: teamMembers.email })
+            .from(teamMembers)
+            .where(and(eq(teamMembers.workspaceId, ctx.workspace.id), inArray(teamMembers.id, memberIds)))
+        ).map((member) => [member.id, member.email] as const),
+  );
+  return {
+    items: page.items.map((row) => auditJson(row, emails.get(row.actorId) ?? null)),
+    nextCursor: page.nextCursor,
+  };
 }
 
 const csvColumns = ["at", "actor_kind", "actor_id", "action", "target_id", "before", "after", "request_id"];

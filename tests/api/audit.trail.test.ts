@@ -308,7 +308,7 @@ describe("the audit trail", () => {
     // The team member signed in, by their member id: not the workspace's key.
     expect((await trail())[0]).toMatchObject({
       action: "program.update",
-      actor: { kind: "member", id: expect.stringMatching(/^mbr_/) },
+      actor: { kind: "member", id: expect.stringMatching(/^mbr_/), email: expect.stringContaining("@") },
     });
   });
 

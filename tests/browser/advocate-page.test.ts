@@ -139,7 +139,10 @@ describe("the hosted advocate page", () => {
     const shown = await field.inputValue();
     await card.getByRole("button", { name: "Copy" }).click();
     await card.getByText("Copied").waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shown);
+    // What is copied is the share text: the friend's code and the link (issue 18).
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain(shown);
+    expect(copied).toMatch(/Use my code FRIEND-10-[A-Z0-9]+ at checkout/);
     const code = shown.match(/\/r\/([a-z0-9]+)\?/)?.[1] ?? "";
 
     // The story form, for the course she completed.

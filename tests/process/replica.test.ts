@@ -250,7 +250,9 @@ it("while the primary is down: reads go on, clicks are kept locally, other write
   );
   const heldGauge = async () => {
     const text = await (
-      await fetch(`${server.baseUrl}/metrics`, { headers: { Authorization: "Bearer replica-metrics-token-0123456789" } })
+      await fetch(`${server.baseUrl}/metrics`, {
+        headers: { Authorization: "Bearer replica-metrics-token-0123456789" },
+      })
     ).text();
     return text.split("\n").find((line) => line.startsWith("chorus_clicks_held "));
   };

@@ -49,7 +49,7 @@ export class ChorusPageAudit extends DashboardPage {
 
   private _actor(row: AuditEvent) {
     const kind = row.actor.kind;
-    return html`${this._t(kind)}<br /><small><code>${row.actor.id}</code></small>`;
+    return html`${this._t(kind)}<br /><small>${row.actor.email ?? html`<code>${row.actor.id}</code>`}</small>`;
   }
 
   private _change(row: AuditEvent) {
