@@ -14,6 +14,9 @@ import { demoCatalog } from "./catalog.ts";
 import { demoIssuer } from "./credentials.ts";
 import { createDemoHistory } from "./history.ts";
 
+/** The demo academy's friend offer: 10% off a first course with a referrer's coupon code. */
+export const demoFriendOfferPercent = 10;
+
 export type DemoKeys = { id: string; name: string; publishableKey: string; secretKey: string; tokenSecret: string };
 
 /** The demo workspace's hosted advocate page is `/p/skillbridge`. */
@@ -39,6 +42,10 @@ async function createDemoWorkspace(
         slug: demoSlug,
         // It trusts its own certificates; the label is the provider's, shown beside the issuer's name.
         credentialIssuers: [{ id: issuer.id, name: "Skillbridge Academy (our own certificates)" }],
+        // Friends get 10% off with their referrer's coupon code, which the redirect adds to the
+        // course page as Teachable's `coupon_code` parameter (the demo checkout reads it the same way).
+        friendOffer: { type: "percent", percent: demoFriendOfferPercent },
+        friendCoupons: { source: "generated", checkout: "teachable", expiresInDays: null, poolLowAt: 20 },
       },
     },
   );

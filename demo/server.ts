@@ -11,6 +11,7 @@ import { demoCsp } from "../server/lib/static-headers.ts";
 import { mintLearnerToken } from "../server/services/learner-tokens.ts";
 import { type DemoCourse, demoCatalog, inr } from "./catalog.ts";
 import { type DemoPlatform, demoPlatforms, platformCheckout } from "./platform-checkout.ts";
+import { demoFriendOfferPercent } from "./seed.ts";
 
 export type DemoOptions = {
   keys: { publishableKey: string; secretKey: string; tokenSecret: string };
@@ -72,11 +73,34 @@ function homePage(publishableKey: string) {
 
 type Enrolment = "none" | "enrolled" | "completed";
 
-/** The enrol box: the checkout form (which the loader fills with the referral), then "completed". */
-function enrolBox(course: DemoCourse, enrolment: Enrolment, platform: DemoPlatform | null) {
+/** What the checkout charges: the friend's offer off the price when a coupon code comes with it. */
+const priceWith = (course: DemoCourse, coupon: string) =>
+  coupon ? course.price - Math.round((course.price * demoFriendOfferPercent) / 100) : course.price;
+
+/** A coupon code as checkouts read it: letters, digits and hyphens, upper case (anything else: none). */
+const couponOf = (value: unknown) => {
+  const code = String(value ?? "")
+    .trim()
+    .toUpperCase();
+  return /^[A-Z0-9-]{3,40}$/.test(code) ? code : "";
+};
+
+/**
+ * The enrol box: the checkout form (which the loader fills with the referral) with the coupon
+ * code the link brought (`?coupon_code=`, as Teachable reads it) applied, then "completed".
+ */
+function enrolBox(
+  course: DemoCourse,
+  enrolment: Enrolment,
+  platform: DemoPlatform | null,
+  coupon: string,
+  paid: number | null,
+) {
   if (enrolment === "completed") return html`<p class="notice" role="status">Course completed. Congratulations!</p>`;
   if (enrolment === "enrolled")
-    return html`<p class="notice" role="status">You're enrolled. Welcome aboard!</p>
+    return html`<p class="notice" role="status">
+        You're enrolled. Welcome aboard!${paid === null ? "" : ` You paid ${inr(paid)}.`}
+      </p>
       <form method="post" action="/demo/complete">
         <input type="hidden" name="course" value="${course.slug}" />
         <input type="hidden" name="platform" value="${platform ?? ""}" />
@@ -84,6 +108,16 @@ function enrolBox(course: DemoCourse, enrolment: Enrolment, platform: DemoPlatfo
       </form>`;
   return html`<form method="post" action="/demo/checkout" data-referral>
     <input type="hidden" name="course" value="${course.slug}" />
+    <p>
+      <label>Coupon code <input name="coupon" value="${coupon}" autocomplete="off" /></label>
+    </p>
+    ${
+      coupon
+        ? html`<p class="notice" role="status">
+            Coupon ${coupon} applied: ${demoFriendOfferPercent}% off, ${inr(priceWith(course, coupon))}
+          </p>`
+        : ""
+    }
     <input type="hidden" name="code" value="" />
     <input type="hidden" name="clickId" value="" />
     <p>
@@ -100,7 +134,14 @@ function enrolBox(course: DemoCourse, enrolment: Enrolment, platform: DemoPlatfo
   </form>`;
 }
 
-function coursePage(publishableKey: string, course: DemoCourse, enrolment: Enrolment, platform: DemoPlatform | null) {
+function coursePage(
+  publishableKey: string,
+  course: DemoCourse,
+  enrolment: Enrolment,
+  platform: DemoPlatform | null,
+  coupon: string,
+  paid: number | null,
+) {
   return layout(
     course.title,
     publishableKey,
@@ -116,7 +157,7 @@ function coursePage(publishableKey: string, course: DemoCourse, enrolment: Enrol
         <aside class="course-card" aria-label="Enrol">
           <p class="price">${inr(course.price)}</p>
           <p class="muted">${course.weeks} weeks · certificate with a verifiable Open Badge</p>
-          ${enrolBox(course, enrolment, platform)}
+          ${enrolBox(course, enrolment, platform, coupon, paid)}
         </aside>
       </div>
       <section aria-labelledby="outcomes">
@@ -172,13 +213,16 @@ export function createDemoRoutes(options: DemoOptions) {
     const form = await c.req.parseBody();
     const course = findCourse(String(form.course ?? ""));
     if (!course) return c.text("Unknown course", 400);
-    const code = String(form.code ?? "");
+    // A friend coupon code typed or brought by the link is the referral too (attribution by code).
+    const coupon = type === "enrollment" ? couponOf(form.coupon) : "";
+    const code = coupon || String(form.code ?? "");
     const clickId = String(form.clickId ?? "");
+    const amount = priceWith(course, coupon);
     const order =
       type === "enrollment"
         ? {
             id: `demo-order-${crypto.randomUUID()}`,
-            amount: course.price,
+            amount,
             currency: "INR",
             ...(clickId ? { clickId } : {}),
             ...(code ? { code } : {}),
@@ -191,7 +235,7 @@ export function createDemoRoutes(options: DemoOptions) {
           orderId: order.id,
           customerId: customerId(c),
           course: course.slug,
-          amount: course.price,
+          amount,
           ...(code ? { code } : {}),
         })
       : await options.callChorus("/v1/conversions", {
@@ -201,7 +245,8 @@ export function createDemoRoutes(options: DemoOptions) {
         });
     if (!response.ok) throw new Error(`Chorus answered ${response.status}: ${await response.text()}`);
     const shown = type === "enrollment" ? "enrolled" : "completed";
-    return c.redirect(`/demo/courses/${course.slug}?${shown}=1${platform ? `&platform=${platform}` : ""}`, 303);
+    const paid = type === "enrollment" ? `&paid=${amount}` : "";
+    return c.redirect(`/demo/courses/${course.slug}?${shown}=1${paid}${platform ? `&platform=${platform}` : ""}`, 303);
   }
 
   return new Hono()
@@ -215,7 +260,17 @@ export function createDemoRoutes(options: DemoOptions) {
       if (!course) return c.notFound();
       const enrolment: Enrolment =
         c.req.query("completed") === "1" ? "completed" : c.req.query("enrolled") === "1" ? "enrolled" : "none";
-      return c.html(coursePage(keys.publishableKey, course, enrolment, platformOf(c.req.query("platform"))));
+      const paid = Number(c.req.query("paid"));
+      return c.html(
+        coursePage(
+          keys.publishableKey,
+          course,
+          enrolment,
+          platformOf(c.req.query("platform")),
+          couponOf(c.req.query("coupon_code")),
+          Number.isSafeInteger(paid) && paid > 0 ? paid : null,
+        ),
+      );
     })
     .post("/checkout", (c) => reportOrder(c, "enrollment"))
     .post("/complete", (c) => reportOrder(c, "completion"))

@@ -31,7 +31,7 @@ const statKeys = ["clicks", "signups", "enrollments", "completions"] as const;
  * @csspart copy-button - the copy button
  * @csspart share-list - the list of share buttons
  * @csspart stats - the clicks / sign-ups / enrolments / completions figures
- * @csspart rewards - the list of rewards
+ * @csspart rewards - the list of rewards (the earnings panel, `<chorus-referral-earnings>`, loads when opened)
  * @csspart qr-code - the QR code image (once the learner opens it)
  * @cssprop --chorus-accent - buttons and focus ring
  * @cssprop --chorus-card-min-height - the space the card reserves while loading
@@ -120,6 +120,11 @@ export class ChorusReferralCard extends ChorusElement {
     if (this._qr) this._share("qr");
   }
 
+  /** The earnings panel's code is fetched the first time it is opened (the card's budget). */
+  private _openEarnings() {
+    import("./referral-earnings.ts");
+  }
+
   private _offerText(referral: Referral) {
     const lines: string[] = [];
     const { offer, reward } = referral;
@@ -193,6 +198,10 @@ export class ChorusReferralCard extends ChorusElement {
             )}
           </ul>`
       }
+      <details @toggle=${this._openEarnings}>
+        <summary>${this.t("earnings")}</summary>
+        <chorus-referral-earnings learner-token=${this.learnerToken}></chorus-referral-earnings>
+      </details>
     </section>`;
   }
 }

@@ -45,6 +45,7 @@ export const sizeBudgets = [
 export const onDemandBudgets: Record<string, { name: string; budgetKb: number }> = {
   "story-form-token.ts": { name: "story form on a story request's link", budgetKb: 1 },
   "lib/story-json-ld.ts": { name: "story wall's schema.org markup", budgetKb: 1 },
+  "referral-earnings.ts": { name: "referral card's earnings and payout method", budgetKb: 2.5 },
 };
 
 /** The elements, each of which may load Hindi catalogs on top of its English weight. */

@@ -1,6 +1,7 @@
 /**
  * The word-of-mouth loop on the demo provider, in real Chromium against `npm start`'s server:
- * a learner's link → a friend lands with the banner → enrols → the dashboard shows the attributed
+ * a learner's link → a friend lands with the banner and its coupon code → enrols with the code
+ * applied → the learner's card shows the reward pending, then paid → the dashboard shows the attributed
  * enrolment and the pending reward → the friend completes (the reward follows the program: one per
  * friend, on enrolment) → the learner tells her story → the marketer approves it → it is on the
  * course's wall as provider-attested. Screenshots of the key screens go to test-results/.
@@ -44,10 +45,18 @@ describe("the demo provider", () => {
     await expect
       .poll(() => friend.locator("chorus-referral-banner aside").textContent())
       .toContain("Priya invited you: 10% off");
+    // The banner shows Priya's friend coupon code; the redirect brought it to the checkout as
+    // Teachable's `coupon_code` parameter, and the demo checkout applies it (issue 18).
+    const coupon = (await friend.locator('chorus-referral-banner [part="coupon"]').textContent())?.trim() ?? "";
+    expect(coupon).toMatch(/^PRIYA-10-[A-Z0-9]+$/);
+    expect(new URL(friend.url()).searchParams.get("coupon_code")).toBe(coupon);
+    // ₹24,999 less 10%.
+    await friend.getByText(`Coupon ${coupon} applied: 10% off, ₹22,499`).waitFor();
     await friend.screenshot({ path: join(shots, "2-friend-lands.png"), fullPage: true });
 
     await friend.getByRole("button", { name: "Enrol now" }).click();
     await friend.waitForURL(/enrolled=1/);
+    await friend.getByText("You paid ₹22,499.").waitFor();
     await friend.screenshot({ path: join(shots, "3-friend-enrolled.png") });
 
     // The demo's history has rewards of its own (more than a page): count Priya's alone.
@@ -70,8 +79,28 @@ describe("the demo provider", () => {
 
     await learner.reload();
     await card.getByRole("button", { name: "Copy" }).waitFor();
-    const figures = await card.locator("dd").allTextContents();
+    const figures = await card.locator('[part="stats"] dd').allTextContents();
     expect(figures).toEqual(["1", "0", "1", "1"]);
+
+    // Priya opens her earnings (loaded on demand): the reward waits out its hold, in plain words.
+    const earnings = card.locator("chorus-referral-earnings");
+    await card.getByText("Earnings and payouts").click();
+    await expect.poll(() => earnings.locator("ul").textContent()).toMatch(/₹500\.00 · Pending/);
+    await learner.screenshot({ path: join(shots, "4-learner-earnings-pending.png"), fullPage: true });
+    // Finance approves and issues it; her card then says it is paid.
+    const rewardId = (rewards.items[0] as unknown as { id: string }).id;
+    for (const action of ["approve", "issue"])
+      expect(
+        (
+          await fetch(`${server.baseUrl}/v1/admin/rewards/${rewardId}/${action}`, {
+            method: "POST",
+            headers: { Authorization: `Bearer ${secretKey}` },
+          })
+        ).status,
+      ).toBe(200);
+    await learner.reload();
+    await card.getByText("Earnings and payouts").click();
+    await expect.poll(() => earnings.locator("ul").textContent()).toMatch(/₹500\.00 · Paid/);
 
     // The marketer sees the attributed enrolment, its decision log, and Priya's pending reward.
     const marketer = await (

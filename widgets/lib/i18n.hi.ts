@@ -20,6 +20,7 @@ export default {
   completions: "पूर्ण किए गए कोर्स",
   rewards: "आपके इनाम",
   noRewards: "अभी कोई इनाम नहीं। शुरू करने के लिए अपना लिंक शेयर करें।",
+  earnings: "कमाई और भुगतान",
   pending: "लंबित",
   approved: "स्वीकृत",
   issued: "जारी",

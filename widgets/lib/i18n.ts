@@ -27,6 +27,7 @@ const en = {
   completions: "Completions",
   rewards: "Your rewards",
   noRewards: "No rewards yet. Share your link to get started.",
+  earnings: "Earnings and payouts",
   pending: "Pending",
   approved: "Approved",
   issued: "Issued",
