@@ -4,19 +4,9 @@
  * instead of migrations.
  */
 import { z } from "zod";
+import { currency } from "./currency-field.ts";
 import { defaultRewardRules, foldLegacyRewards, LegacyRewardSettings, RewardRules } from "./reward-rule-settings.ts";
 import { hasUserinfo, userinfoMessage } from "./web-url.ts";
-
-const currency = z
-  .string()
-  .regex(/^[A-Z]{3}$/, "an ISO 4217 code such as INR or USD")
-  .refine((code) => {
-    try {
-      return Intl.supportedValuesOf("currency").includes(code);
-    } catch {
-      return true;
-    }
-  }, "an ISO 4217 currency code");
 
 const minorUnits = z.number().int().nonnegative().max(1_000_000_000);
 

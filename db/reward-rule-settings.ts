@@ -9,17 +9,7 @@
  * programs and callers of the older API keep their behaviour.
  */
 import { z } from "zod";
-
-const currency = z
-  .string()
-  .regex(/^[A-Z]{3}$/, "an ISO 4217 code such as INR or USD")
-  .refine((code) => {
-    try {
-      return Intl.supportedValuesOf("currency").includes(code);
-    } catch {
-      return true;
-    }
-  }, "an ISO 4217 currency code");
+import { currency } from "./currency-field.ts";
 
 const minorUnits = z
   .number("a whole number of minor units (paise, cents; yen have none)")
