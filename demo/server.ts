@@ -246,7 +246,7 @@ export function createDemoRoutes(options: DemoOptions) {
     if (!response.ok) throw new Error(`Chorus answered ${response.status}: ${await response.text()}`);
     const shown = type === "enrollment" ? "enrolled" : "completed";
     const paid = type === "enrollment" ? `&paid=${amount}` : "";
-    return c.redirect(`/demo/courses/${course.slug}?${shown}=1${paid}${platform ? `&platform=${platform}` : ""}`, 303);
+    return c.redirect(`/demo/courses/${course.slug}?${shown}=1${platform ? `&platform=${platform}` : ""}${paid}`, 303);
   }
 
   return new Hono()
