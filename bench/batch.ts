@@ -5,47 +5,17 @@
  *
  *   npx tsx bench/batch.ts [--conversions 20000]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { serve } from "@hono/node-server";
-import { createClient } from "@libsql/client";
-import { createDb } from "../db/index.ts";
-import { migrateDatabase, prepareFileDatabase } from "../db/migrate.ts";
-import { createApp } from "../server/app.ts";
-import { upsertLearner } from "../server/services/learners.ts";
-import { codeForLearner } from "../server/services/referrals.ts";
-import { createWorkspace, getWorkspace } from "../server/services/workspaces.ts";
+import { loadavg } from "node:os";
+import { startConversionServer } from "./support/conversion-server.ts";
 import { report, summary } from "./support/report.ts";
 
 const arg = process.argv.indexOf("--conversions");
 const total = Math.min(200_000, Math.max(1000, Number(arg > 0 ? process.argv[arg + 1] : 20_000)));
 const batchSize = 1000;
 
-const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
-const client = createClient({ url: `file:${join(dir, "bench.db")}` });
-await prepareFileDatabase(client);
-await migrateDatabase(client);
-const db = createDb(client);
-const clock = { now: () => new Date() };
-const secret = "bench-secret-0123456789-0123456789-0123";
-const app = createApp({ db, clock, config: { secret, bodyLimitBytes: 65536, trustProxy: false } });
-
-const created = await createWorkspace({ db, clock }, { name: "Bench", origins: [], settings: { holdDays: 14 } });
-const workspace = (await getWorkspace({ db }, { id: created.id }))!;
-const codes: string[] = [];
-for (let i = 0; i < 50; i++) {
-  const learner = await upsertLearner(
-    { db, clock, secret, workspace },
-    { sub: `advocate-${i}`, name: `Advocate ${i}` },
-  );
-  codes.push((await codeForLearner({ db, workspace, clock }, { learner, course: "" })).code);
-}
-
-const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-await new Promise((resolve) => server.once("listening", resolve));
-const { port } = server.address() as { port: number };
-const url = `http://127.0.0.1:${port}/v1/conversions/batch`;
+const bench = await startConversionServer();
+const { codes } = bench;
+const url = `${bench.baseUrl}/v1/conversions/batch`;
 
 function conversion(n: number) {
   return {
@@ -63,7 +33,7 @@ function conversion(n: number) {
 async function postBatch(from: number, count: number): Promise<{ recorded: number; replayed: number }> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { Authorization: `Bearer ${created.secretKey}`, "Content-Type": "application/json" },
+    headers: { Authorization: `Bearer ${bench.secretKey}`, "Content-Type": "application/json" },
     body: JSON.stringify({ conversions: Array.from({ length: count }, (_, i) => conversion(from + i)) }),
   });
   if (response.status !== 200) throw new Error(`batch answered ${response.status}: ${await response.text()}`);
@@ -106,6 +76,4 @@ report(
   { bench: "batch", name: "the same batches again (all replays)", unit: "", rate: replayRate },
 );
 
-server.close();
-client.close();
-rmSync(dir, { recursive: true, force: true });
+bench.close();

@@ -6,55 +6,22 @@
  *
  *   npx tsx bench/conversions.ts [--requests 2000]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { serve } from "@hono/node-server";
-import { createClient } from "@libsql/client";
-import { createDb } from "../db/index.ts";
-import { migrateDatabase, prepareFileDatabase } from "../db/migrate.ts";
-import { createApp } from "../server/app.ts";
-import { upsertLearner } from "../server/services/learners.ts";
-import { codeForLearner } from "../server/services/referrals.ts";
-import { createWorkspace, getWorkspace } from "../server/services/workspaces.ts";
+import { startConversionServer } from "./support/conversion-server.ts";
 import { report, summary } from "./support/report.ts";
 
 const arg = process.argv.indexOf("--requests");
 const total = Math.min(20_000, Math.max(100, Number(arg > 0 ? process.argv[arg + 1] : 2000)));
 
-const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
-const client = createClient({ url: `file:${join(dir, "bench.db")}` });
-await prepareFileDatabase(client);
-// What `npm start` runs with; the test harness uses FULL for durability assertions too.
-if (process.env.BENCH_SYNC) await client.execute(`PRAGMA synchronous = ${process.env.BENCH_SYNC}`);
-await migrateDatabase(client);
-const db = createDb(client);
-const clock = { now: () => new Date() };
-const secret = "bench-secret-0123456789-0123456789-0123";
-const app = createApp({ db, clock, config: { secret, bodyLimitBytes: 65536, trustProxy: false } });
-
-const created = await createWorkspace({ db, clock }, { name: "Bench", origins: [], settings: { holdDays: 14 } });
-const workspace = (await getWorkspace({ db }, { id: created.id }))!;
-const codes: string[] = [];
-for (let i = 0; i < 50; i++) {
-  const learner = await upsertLearner(
-    { db, clock, secret, workspace },
-    { sub: `advocate-${i}`, name: `Advocate ${i}` },
-  );
-  codes.push((await codeForLearner({ db, workspace, clock }, { learner, course: "" })).code);
-}
-
-const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-await new Promise((resolve) => server.once("listening", resolve));
-const { port } = server.address() as { port: number };
-const url = `http://127.0.0.1:${port}/v1/conversions`;
+const bench = await startConversionServer();
+const { codes } = bench;
+const url = `${bench.baseUrl}/v1/conversions`;
 
 let sequence = 0;
 async function postOne(): Promise<number> {
   const n = sequence++;
   const response = await fetch(url, {
     method: "POST",
-    headers: { Authorization: `Bearer ${created.secretKey}`, "Content-Type": "application/json" },
+    headers: { Authorization: `Bearer ${bench.secretKey}`, "Content-Type": "application/json" },
     body: JSON.stringify({
       id: `bench-${n}`,
       type: "enrollment",
@@ -107,6 +74,4 @@ await run("warm-up", 4, Math.min(200, Math.ceil(total / 5)));
 await run("sequential (1 client)", 1, total, "ingest, sequential (1 client)");
 await run("20 concurrent clients", 20, total, "ingest, 20 concurrent clients");
 
-server.close();
-client.close();
-rmSync(dir, { recursive: true, force: true });
+bench.close();

@@ -1,7 +1,10 @@
 /** Identifiers and secrets. Prefixes tell a reader what an id names (`ws_`, `clk_`, `sk_`…). */
-import { customAlphabet } from "nanoid";
+import { customAlphabet, nanoid } from "nanoid";
 
 const base62 = customAlphabet("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+/** A bearer secret such as a session cookie's value: 43 URL-safe characters, 258 random bits. */
+export const secretToken = () => nanoid(43);
 
 /** Referral codes avoid look-alike characters (0/o, 1/l/i) because people read and type them. */
 export const referralCodeAlphabet = "23456789abcdefghjkmnpqrstuvwxyz";

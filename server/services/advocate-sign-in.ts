@@ -16,7 +16,7 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { conversions, learnerSessions, learners, magicLinks, workspaces } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
-import { newId } from "../lib/ids.ts";
+import { newId, secretToken } from "../lib/ids.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import { emailHash, exactEmailHash, upsertLearner } from "./learners.ts";
@@ -177,7 +177,7 @@ export async function consumeMagicLink(
   if (used.length === 0) throw linkGone();
   const learner = await upsertLearner(ctx, { sub: link.subject });
   if (learner.erasedAt !== null) throw linkGone();
-  const sessionToken = randomToken();
+  const sessionToken = secretToken();
   const expiresAt = now + sessionMaxMs;
   await db.batch([
     db
@@ -209,15 +209,6 @@ export async function consumeMagicLink(
     }),
   ]);
   return { sessionToken, expiresAt };
-}
-
-/** 256 random bits, base64url. */
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
 }
 
 /** What `learner_sessions` stores of a session's cookie. */

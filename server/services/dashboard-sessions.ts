@@ -9,7 +9,7 @@
 import { and, eq, lte, or } from "drizzle-orm";
 import { memberSessions, teamMembers, workspaces } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
-import { newId } from "../lib/ids.ts";
+import { newId, secretToken } from "../lib/ids.ts";
 import type { Role } from "../lib/permissions.ts";
 import type { ServiceContext, Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
@@ -27,22 +27,13 @@ export type Member = { id: string; email: string; role: Role; workspaceId: strin
 
 const tokenHash = (token: string) => sha256Hex(`member-session:${token}`);
 
-/** 256 random bits, base64url. */
-export function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-}
-
 /** Starts a session for a member; answers the cookie's value (shown once, never stored). */
 export async function startSession(
   { db, clock }: Pick<ServiceContext, "db" | "clock">,
   { member }: { member: Pick<Member, "id" | "workspaceId"> },
 ): Promise<{ token: string; expiresAt: number }> {
   const now = clock.now().getTime();
-  const token = randomToken();
+  const token = secretToken();
   const expiresAt = now + sessionMaxMs;
   await db.batch([
     // The workspace's ended sessions go as a new one starts, so the table holds live ones only.
