@@ -126,8 +126,12 @@ describe("every route with every role", () => {
       actor: { kind: "member" },
       after: { method: "PATCH", route: "/v1/admin/program", role: "viewer" },
     });
-    const [change] = await trail(`action=program.update&actor=${idOf("marketer")}`);
-    expect(change).toMatchObject({ actor: { kind: "member" }, after: { minSampleSize: 8 } });
+    // The walk's own PATCH (an empty body) was the marketer's too, at the same test-clock instant.
+    const changes = await trail(`action=program.update&actor=${idOf("marketer")}&limit=100`);
+    expect(changes.find((row) => (row.after as { minSampleSize?: number }).minSampleSize === 8)).toMatchObject({
+      actor: { kind: "member" },
+      after: { minSampleSize: 8 },
+    });
   });
 
   it("the secret key acts as an owner on every route", async () => {
