@@ -10,8 +10,13 @@ import { testConfig } from "./test-app.ts";
 
 export type LiveServer = TestDatabase & { baseUrl: string; close: () => Promise<void> };
 
+/**
+ * `port` fixes the port (0: any free one); `host` is the name in `baseUrl`: `localhost` for
+ * browser features that need a secure context and a real relying-party id (WebAuthn), which
+ * `127.0.0.1` is not.
+ */
 export async function startLiveServer(
-  options: { config?: Partial<Config>; deps?: Partial<Deps> } = {},
+  options: { config?: Partial<Config>; deps?: Partial<Deps>; port?: number; host?: "127.0.0.1" | "localhost" } = {},
 ): Promise<LiveServer> {
   const database = await freshDatabase();
   const app = createApp({
@@ -23,12 +28,12 @@ export async function startLiveServer(
     clickRecorder: { exclusive: true },
     ...options.deps,
   });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
     ...database,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `http://${options.host ?? "127.0.0.1"}:${port}`,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       database.cleanup();

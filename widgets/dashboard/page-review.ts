@@ -3,7 +3,7 @@
  * held rewards and notes; the reviewer approves, voids or bans the referrer for the selected
  * cases (after a confirmation dialog), blocks the case's email or network, or a domain.
  */
-import { html, nothing } from "lit";
+import { css, html, nothing } from "lit";
 import type { Block, ReviewCase, ReviewQueue } from "../lib/api-types.ts";
 import { get, request } from "./api.ts";
 import { formatDate, formatMoney } from "./format.ts";
@@ -15,6 +15,33 @@ type Decision = "approve" | "void" | "ban";
 const confirmKey = { approve: "confirmApprove", void: "confirmVoid", ban: "confirmBan" } as const;
 
 export class ChorusPageReview extends DashboardPage {
+  static override styles = [
+    ...DashboardPage.styles,
+    css`
+      ul.cases {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      /* A checkbox beside its words, not a text field's tall box above them. */
+      label.check {
+        flex-direction: row;
+        align-items: center;
+        gap: 0.5rem;
+      }
+      label.case-title {
+        color: var(--ink);
+        font-size: 1rem;
+      }
+      input[type="checkbox"] {
+        min-height: 0;
+        width: 1.25rem;
+        height: 1.25rem;
+        padding: 0;
+        accent-color: var(--accent);
+      }
+    `,
+  ];
   static override properties = {
     ...DashboardPage.properties,
     _cases: { state: true },
@@ -115,7 +142,7 @@ export class ChorusPageReview extends DashboardPage {
   private _case(item: ReviewCase) {
     const amount = item.amount !== null && item.currency ? formatMoney(item.amount, item.currency) : "";
     return html`<li class="panel" data-case=${item.conversionId}>
-      <label class="row"><input type="checkbox" .checked=${this._selected.has(item.conversionId)}
+      <label class="row check case-title"><input type="checkbox" .checked=${this._selected.has(item.conversionId)}
         aria-label=${this._t("select", { id: item.externalId })}
         @change=${(e: Event) => this._toggle(item.conversionId, (e.target as HTMLInputElement).checked)} />
         <strong>${item.type} ${item.externalId}</strong> ${amount} · ${formatDate(item.occurredAt)}</label>
@@ -149,7 +176,7 @@ export class ChorusPageReview extends DashboardPage {
       ${
         cases?.length
           ? html`<div class="panel row" role="group" aria-label=${this._t("selected", { count })}>
-                <label><input type="checkbox" .checked=${count === cases.length}
+                <label class="check"><input type="checkbox" .checked=${count === cases.length}
                   @change=${(e: Event) => {
                     this._selected = (e.target as HTMLInputElement).checked
                       ? new Set(cases.map((c) => c.conversionId))
