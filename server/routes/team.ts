@@ -246,7 +246,7 @@ export const teamRoutes = createRouter()
   })
   .openapi(add, async (c) => {
     const { challengeId, response } = c.req.valid("json");
-    const added = await registerPasskey(serviceContext(c), {
+    const added = await registerPasskey(workspaceContext(c), {
       member: signedInMember(c),
       rp: relyingParty(publicBase(c)),
       challengeId,
@@ -256,6 +256,6 @@ export const teamRoutes = createRouter()
     return c.json(added, 201);
   })
   .openapi(drop, async (c) => {
-    await removePasskey(serviceContext(c), { member: signedInMember(c), id: c.req.valid("param").id });
+    await removePasskey(workspaceContext(c), { member: signedInMember(c), id: c.req.valid("param").id });
     return c.body(null, 204);
   });

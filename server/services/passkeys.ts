@@ -4,7 +4,9 @@
  * `webauthn_challenges`: a response is checked against the one the caller names, which is deleted
  * as it is read (used once) and refused after `challengeTtlMs`. The relying party is the server's
  * public origin, so a response made for another origin or host fails. The signature counter must
- * grow when the authenticator keeps one (a cloned authenticator shows an old counter).
+ * grow when the authenticator keeps one (a cloned authenticator shows an old counter). Adding or
+ * removing a passkey is a change to who can sign in, so the audit trail records it (a stolen
+ * session that adds a passkey of its own shows there).
  */
 import {
   type AuthenticationResponseJSON,
@@ -18,9 +20,11 @@ import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { and, eq, lte } from "drizzle-orm";
 import { memberPasskeys, teamMembers, webauthnChallenges } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
+import { writeTransaction } from "../lib/write-transaction.ts";
+import { recordAudit } from "./audit.ts";
 import { type Member, startSession } from "./dashboard-sessions.ts";
 import { DomainError } from "./errors.ts";
-import type { ServiceContext } from "./types.ts";
+import type { ServiceContext, WorkspaceContext } from "./types.ts";
 
 /** A challenge must be answered within five minutes. */
 export const challengeTtlMs = 5 * 60_000;
@@ -90,9 +94,9 @@ export async function registrationOptions(ctx: ServiceContext, input: { member: 
   return { challengeId, options };
 }
 
-/** Checks an authenticator's registration against its challenge and stores the passkey. */
+/** Checks an authenticator's registration against its challenge and stores the passkey (audited). */
 export async function registerPasskey(
-  ctx: ServiceContext,
+  ctx: WorkspaceContext,
   input: { member: Member; rp: RelyingParty; challengeId: string; response: RegistrationResponseJSON },
 ): Promise<{ id: string }> {
   const expectedChallenge = await takeChallenge(ctx, { id: input.challengeId, memberId: input.member.id });
@@ -105,21 +109,27 @@ export async function registerPasskey(
   }).catch(() => null);
   if (!verification?.verified || !verification.registrationInfo) throw refused();
   const { credential } = verification.registrationInfo;
-  const inserted = await ctx.db
-    .insert(memberPasskeys)
-    .values({
-      id: credential.id,
-      workspaceId: input.member.workspaceId,
-      memberId: input.member.id,
-      publicKey: isoBase64URL.fromBuffer(credential.publicKey),
-      counter: credential.counter,
-      transports: credential.transports ?? [],
-      createdAt: ctx.clock.now().getTime(),
-    })
-    .onConflictDoNothing()
-    .returning({ id: memberPasskeys.id });
-  if (inserted.length === 0) throw new DomainError("conflict", "This passkey is already registered");
-  return { id: credential.id };
+  return writeTransaction(ctx.db, async (tx) => {
+    const inserted = await tx
+      .insert(memberPasskeys)
+      .values({
+        id: credential.id,
+        workspaceId: input.member.workspaceId,
+        memberId: input.member.id,
+        publicKey: isoBase64URL.fromBuffer(credential.publicKey),
+        counter: credential.counter,
+        transports: credential.transports ?? [],
+        createdAt: ctx.clock.now().getTime(),
+      })
+      .onConflictDoNothing()
+      .returning({ id: memberPasskeys.id });
+    if (inserted.length === 0) throw new DomainError("conflict", "This passkey is already registered");
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "passkey.add", targetId: input.member.id, after: { passkeyId: credential.id } },
+    );
+    return { id: credential.id };
+  });
 }
 
 /** Options for signing in with a passkey: a challenge; the authenticator offers its own passkeys. */
@@ -164,17 +174,20 @@ export async function signInWithPasskey(
   return { ...session, member: row.member };
 }
 
-/** Removes one of the signed-in member's own passkeys. */
-export async function removePasskey(ctx: ServiceContext, { member, id }: { member: Member; id: string }) {
-  const removed = await ctx.db
-    .delete(memberPasskeys)
-    .where(
-      and(
-        eq(memberPasskeys.id, id),
-        eq(memberPasskeys.memberId, member.id),
-        eq(memberPasskeys.workspaceId, member.workspaceId),
-      ),
-    )
-    .returning({ id: memberPasskeys.id });
-  if (removed.length === 0) throw new DomainError("not_found", "No such passkey of yours");
+/** Removes one of the signed-in member's own passkeys (audited). */
+export async function removePasskey(ctx: WorkspaceContext, { member, id }: { member: Member; id: string }) {
+  await writeTransaction(ctx.db, async (tx) => {
+    const removed = await tx
+      .delete(memberPasskeys)
+      .where(
+        and(
+          eq(memberPasskeys.id, id),
+          eq(memberPasskeys.memberId, member.id),
+          eq(memberPasskeys.workspaceId, member.workspaceId),
+        ),
+      )
+      .returning({ id: memberPasskeys.id });
+    if (removed.length === 0) throw new DomainError("not_found", "No such passkey of yours");
+    await recordAudit({ ...ctx, tx }, { action: "passkey.remove", targetId: member.id, before: { passkeyId: id } });
+  });
 }

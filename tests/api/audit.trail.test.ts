@@ -67,6 +67,15 @@ const exempt: Record<string, string> = {
   "POST /v1/admin/integrations/test": "a dry run: what a sample payload would make; nothing is stored",
   // Recorded, and checked where due cash payouts exist to be paid: payouts.batches.test.ts (the idempotency test).
   "POST /v1/admin/payouts/batches": "checked in payouts.batches.test.ts, where rewards are due to be paid",
+  // Signing in and out changes no workspace data; a passkey needs a member and an authenticator.
+  "POST /v1/dashboard/links": "asks for a sign-in link",
+  "POST /v1/dashboard/links/use": "signs in",
+  "POST /v1/dashboard/passkey/options": "a sign-in challenge",
+  "POST /v1/dashboard/passkey": "signs in",
+  "DELETE /v1/dashboard/session": "signs out",
+  "POST /v1/dashboard/passkeys/options": "a registration challenge",
+  "POST /v1/dashboard/passkeys": "recorded as passkey.add: checked in team.passkeys.test.ts",
+  "DELETE /v1/dashboard/passkeys/{id}": "recorded as passkey.remove: checked in team.passkeys.test.ts",
 };
 
 /** Each mutating admin route: the call that changes something, and the action it records. */
@@ -264,7 +273,10 @@ describe("the audit trail", () => {
       Object.keys(methods)
         .filter((method) => ["post", "put", "patch", "delete"].includes(method))
         .map((method) => `${method.toUpperCase()} ${path}`)
-        .filter((route) => route.includes(" /v1/admin/") || route === "DELETE /v1/learners/{id}"),
+        .filter(
+          (route) =>
+            route.includes(" /v1/admin/") || route.includes(" /v1/dashboard/") || route === "DELETE /v1/learners/{id}",
+        ),
     );
     const table = steps();
     expect(mutating.filter((route) => !exempt[route] && !table.some((step) => step.route === route))).toEqual([]);

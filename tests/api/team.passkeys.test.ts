@@ -83,6 +83,42 @@ describe("adding a passkey", () => {
     expect(list.items.map((p: { id: string }) => p.id)).toEqual([key.id]);
   });
 
+  it("records adding and removing a passkey in the audit trail, naming the member; removes only your own", async () => {
+    const viewer = await memberSession(t, ws.id, "viewer", "v@example.org");
+    const spare = new SoftwareAuthenticator();
+    const { challengeId, options } = await registrationOptions(viewer);
+    const added = await t.call("POST", "/v1/dashboard/passkeys", {
+      body: { challengeId, response: spare.register(options, origin) },
+      headers: changing(viewer),
+    });
+    expect(added.status).toBe(201);
+    const me = await (await t.call("GET", "/v1/dashboard/session", { headers: { Cookie: viewer } })).json();
+    // The owner cannot remove the viewer's passkey through their own list.
+    const notYours = await t.call("DELETE", `/v1/dashboard/passkeys/${spare.id}`, { headers: changing(owner) });
+    await expectError(notYours, 404, "not_found");
+    t.clock.advance(1000); // the removal at its own instant: the trail lists it first
+    const removed = await t.call("DELETE", `/v1/dashboard/passkeys/${spare.id}`, { headers: changing(viewer) });
+    expect(removed.status).toBe(204);
+    const trail = await (
+      await t.call("GET", "/v1/admin/audit?action=passkey", { headers: { Authorization: `Bearer ${ws.secretKey}` } })
+    ).json();
+    const viewers = trail.items.filter((row: { actor: { id: string } }) => row.actor.id === me.member.id);
+    expect(viewers).toEqual([
+      expect.objectContaining({
+        action: "passkey.remove",
+        targetId: me.member.id,
+        before: { passkeyId: spare.id },
+        actor: { kind: "member", id: me.member.id, email: "v@example.org" },
+        requestId: removed.headers.get("X-Request-Id"),
+      }),
+      expect.objectContaining({
+        action: "passkey.add",
+        after: { passkeyId: spare.id },
+        requestId: added.headers.get("X-Request-Id"),
+      }),
+    ]);
+  });
+
   it("the secret key has no passkeys of its own (403)", async () => {
     const response = await t.call("POST", "/v1/dashboard/passkeys/options", {
       headers: { Authorization: `Bearer ${ws.secretKey}` },
