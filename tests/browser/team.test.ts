@@ -5,8 +5,8 @@
  * (DevTools protocol), signs out and back in with it; invites a moderator, whose invitation arrives
  * at a real SMTP server; the moderator signs in from another browser and approves a story; the
  * audit trail names both by address; a finance member gets no analytics export (hidden, and 403
- * in the envelope). Screenshots of the Team page and the review queue go to test-results/ (the
- * README's docs/team-page.png and docs/review-queue.png are copies of them).
+ * in the envelope, which the trail shows the owner). Screenshots of the Team page and the review
+ * queue go to test-results/ (the README's docs/team-page.png and docs/review-queue.png are copies).
  */
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -246,6 +246,11 @@ describe("a team in the dashboard", () => {
     await finance.page.getByRole("link", { name: "Team" }).click();
     await finance.page.getByText("Only owners change the team.").waitFor();
     await finance.context.close();
+    // The owner sees the refused try in the trail, by the finance member's address.
+    await owner.page.getByRole("link", { name: "Audit" }).click();
+    const refused = owner.page.locator('table[data-testid="audit"] tbody tr').filter({ hasText: "access.refused" });
+    await refused.first().waitFor();
+    expect(await refused.first().textContent()).toContain("money@kaveri.example");
   });
 
   it("ran without page errors or CSP violations", async () => {
