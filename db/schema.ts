@@ -955,7 +955,7 @@ export const auditEvents = sqliteTable(
     id: text("id").primaryKey(),
     workspaceId: text("workspace_id").notNull(),
     at: integer("at").notNull(),
-    /** `key`: the secret key over the API; `dashboard`: a dashboard session (of that key); `system`: the CLI or a job. */
+    /** `member`: a team member in the dashboard; `key`: a server's secret key; `system`: the CLI or a job. (`dashboard` was a session of the key before team accounts; no code writes it now.) */
     actorKind: text("actor_kind", { enum: ["key", "dashboard", "member", "system"] }).notNull(),
     actorId: text("actor_id").notNull(),
     /** `resource.verb`, e.g. `reward.approve`, `program.update`, `learner.erase`. */

@@ -8,14 +8,16 @@
 import { and, eq, gt, isNull, lte } from "drizzle-orm";
 import { memberLinks, teamMembers } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
+import { writeTransaction } from "../lib/write-transaction.ts";
 import { recordAudit } from "./audit.ts";
 import { startSession } from "./dashboard-sessions.ts";
 import { DomainError } from "./errors.ts";
 import { magicLinkToken, magicLinkTokenHash } from "./magic-link-token.ts";
 import { enqueueMail } from "./mail-outbox.ts";
 import type { MailLocale } from "./mail-templates.ts";
+import type { DbOrTx } from "./outbox.ts";
 import { addMember, emailKey, type TeamMember } from "./team-members.ts";
-import type { SecretContext, ServiceContext, WorkspaceContext } from "./types.ts";
+import type { Clock, SecretContext, ServiceContext, WorkspaceContext } from "./types.ts";
 
 /** An emailed sign-in link works this long… */
 export const signInLinkTtlMs = 15 * 60_000;
@@ -26,63 +28,73 @@ export const cliLinkTtlMs = 24 * 3_600_000;
 
 type Purpose = (typeof memberLinks.$inferSelect)["purpose"];
 
-/** Writes a link for a member; answers its id (the token is made from it when the mail is sent). */
+/**
+ * Writes a link for a member (on the database, or inside the caller's transaction); answers its
+ * id and token (the mail makes the token again from the id when it is sent).
+ */
 export async function createLink(
-  { db, clock, secret }: ServiceContext & SecretContext,
+  { db, clock, secret }: { db: DbOrTx; clock: Clock } & SecretContext,
   input: { member: Pick<TeamMember, "id" | "workspaceId">; purpose: Purpose; ttlMs: number },
 ): Promise<{ linkId: string; token: string }> {
   const now = clock.now().getTime();
   const linkId = newId("mbl");
   const token = magicLinkToken(secret, linkId);
-  await db.batch([
-    // Expired links of the workspace go as new ones come: the table holds live ones.
-    db
-      .delete(memberLinks)
-      .where(and(eq(memberLinks.workspaceId, input.member.workspaceId), lte(memberLinks.expiresAt, now))),
-    db.insert(memberLinks).values({
-      id: linkId,
-      workspaceId: input.member.workspaceId,
-      memberId: input.member.id,
-      purpose: input.purpose,
-      tokenHash: await magicLinkTokenHash(token),
-      expiresAt: now + input.ttlMs,
-      createdAt: now,
-    }),
-  ]);
+  const tokenHash = await magicLinkTokenHash(token);
+  // Expired links of the workspace go as new ones come: the table holds live ones.
+  await db
+    .delete(memberLinks)
+    .where(and(eq(memberLinks.workspaceId, input.member.workspaceId), lte(memberLinks.expiresAt, now)));
+  await db.insert(memberLinks).values({
+    id: linkId,
+    workspaceId: input.member.workspaceId,
+    memberId: input.member.id,
+    purpose: input.purpose,
+    tokenHash,
+    expiresAt: now + input.ttlMs,
+    createdAt: now,
+  });
   return { linkId, token };
 }
 
-/** An owner invites an address with a role: a member not yet joined, and a mail with the link. */
+/**
+ * An owner invites an address with a role: a member not yet joined, a link, its audit row and the
+ * mail, written in one transaction (all or none).
+ */
 export async function inviteMember(
   ctx: WorkspaceContext & SecretContext,
   input: { email: string; role: string; locale: MailLocale; invitedBy: string | null },
 ): Promise<TeamMember> {
-  const member = await addMember(ctx, {
-    workspaceId: ctx.workspace.id,
-    email: input.email,
-    role: input.role,
-    joined: false,
+  return writeTransaction(ctx.db, async (tx) => {
+    const member = await addMember(
+      { ...ctx, db: tx },
+      {
+        workspaceId: ctx.workspace.id,
+        email: input.email,
+        role: input.role,
+        joined: false,
+      },
+    );
+    const { linkId } = await createLink({ ...ctx, db: tx }, { member, purpose: "invite", ttlMs: invitationTtlMs });
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "member.invite", targetId: member.id, after: { email: member.email, role: member.role } },
+    );
+    await enqueueMail(
+      { tx, clock: ctx.clock },
+      {
+        workspaceId: ctx.workspace.id,
+        key: `team-link:${linkId}`,
+        category: "sign-in",
+        template: "team-link",
+        locale: input.locale,
+        data: { linkId, purpose: "invite", role: member.role, days: invitationTtlMs / 86_400_000, minutes: 0 },
+        learnerId: null,
+        to: { name: null, address: member.email },
+        toHash: `member:${member.id}`,
+      },
+    );
+    return member;
   });
-  const { linkId } = await createLink(ctx, { member, purpose: "invite", ttlMs: invitationTtlMs });
-  await recordAudit(
-    { ...ctx, tx: ctx.db },
-    { action: "member.invite", targetId: member.id, after: { email: member.email, role: member.role } },
-  );
-  await enqueueMail(
-    { tx: ctx.db, clock: ctx.clock },
-    {
-      workspaceId: ctx.workspace.id,
-      key: `team-link:${linkId}`,
-      category: "sign-in",
-      template: "team-link",
-      locale: input.locale,
-      data: { linkId, purpose: "invite", role: member.role, days: invitationTtlMs / 86_400_000, minutes: 0 },
-      learnerId: null,
-      to: { name: null, address: member.email },
-      toHash: `member:${member.id}`,
-    },
-  );
-  return member;
 }
 
 /**

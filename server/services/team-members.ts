@@ -2,16 +2,20 @@
  * A workspace's team: who may use its dashboard and in which role (server/lib/permissions.ts).
  * Removing a member deletes their sessions, passkeys and links in the same batch, so an open
  * session stops working at its next request. The last owner cannot be removed or demoted: a
- * workspace always has someone who can manage it without the secret key.
+ * workspace always has someone who can manage it without the secret key. Each change is checked,
+ * made and audited in one write transaction: its audit row commits with it or not at all, and two
+ * owners demoting each other at once cannot leave the workspace without one.
  */
 import { and, asc, eq } from "drizzle-orm";
 import { memberLinks, memberPasskeys, memberSessions, teamMembers } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { type Role, roles } from "../lib/permissions.ts";
+import { writeTransaction } from "../lib/write-transaction.ts";
 import { recordAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
 import { isSendableAddress } from "./mail-outbox.ts";
-import type { ServiceContext, WorkspaceContext } from "./types.ts";
+import type { DbOrTx } from "./outbox.ts";
+import type { Clock, ServiceContext, WorkspaceContext } from "./types.ts";
 
 export type TeamMember = typeof teamMembers.$inferSelect;
 
@@ -33,7 +37,7 @@ function checkedRole(role: string): Role {
 
 /** Adds a member (joined: the CLI's first owner) or an invited one (`joined: false`). */
 export async function addMember(
-  { db, clock }: ServiceContext,
+  { db, clock }: { db: DbOrTx; clock: Clock },
   input: { workspaceId: string; email: string; role: string; joined: boolean },
 ): Promise<TeamMember> {
   const email = checkedEmail(input.email);
@@ -68,8 +72,11 @@ export async function ensureMember(
   return existing ?? addMember(ctx, { ...input, joined: true });
 }
 
+/** A workspace's reads and writes, on its database or inside a transaction. */
+type InWorkspace = Pick<WorkspaceContext, "workspace"> & { db: DbOrTx };
+
 /** The workspace's members, oldest first. */
-export async function listMembers({ db, workspace }: WorkspaceContext): Promise<TeamMember[]> {
+export async function listMembers({ db, workspace }: InWorkspace): Promise<TeamMember[]> {
   return db
     .select()
     .from(teamMembers)
@@ -77,7 +84,7 @@ export async function listMembers({ db, workspace }: WorkspaceContext): Promise<
     .orderBy(asc(teamMembers.createdAt), asc(teamMembers.id));
 }
 
-async function memberOf(ctx: WorkspaceContext, id: string): Promise<TeamMember> {
+async function memberOf(ctx: InWorkspace, id: string): Promise<TeamMember> {
   const [row] = await ctx.db
     .select()
     .from(teamMembers)
@@ -86,7 +93,7 @@ async function memberOf(ctx: WorkspaceContext, id: string): Promise<TeamMember> 
   return row;
 }
 
-async function refuseLastOwner(ctx: WorkspaceContext, member: TeamMember) {
+async function refuseLastOwner(ctx: InWorkspace, member: TeamMember) {
   if (member.role !== "owner") return;
   const owners = (await listMembers(ctx)).filter((m) => m.role === "owner" && m.joinedAt !== null);
   if (owners.length <= 1 && member.joinedAt !== null)
@@ -96,39 +103,44 @@ async function refuseLastOwner(ctx: WorkspaceContext, member: TeamMember) {
 /** A new role; it applies from the member's next request (sessions read the role each time). */
 export async function changeRole(ctx: WorkspaceContext, input: { id: string; role: string }): Promise<TeamMember> {
   const role = checkedRole(input.role);
-  const member = await memberOf(ctx, input.id);
-  if (role !== "owner") await refuseLastOwner(ctx, member);
-  const [row] = await ctx.db
-    .update(teamMembers)
-    .set({ role })
-    .where(and(eq(teamMembers.id, member.id), eq(teamMembers.workspaceId, ctx.workspace.id)))
-    .returning();
-  if (!row) throw new DomainError("not_found", "No such member in this workspace");
-  await recordAudit(
-    { ...ctx, tx: ctx.db },
-    { action: "member.role", targetId: member.id, before: { role: member.role }, after: { role: row.role } },
-  );
-  return row;
+  return writeTransaction(ctx.db, async (tx) => {
+    const inTx = { ...ctx, db: tx };
+    const member = await memberOf(inTx, input.id);
+    if (role !== "owner") await refuseLastOwner(inTx, member);
+    const [row] = await tx
+      .update(teamMembers)
+      .set({ role })
+      .where(and(eq(teamMembers.id, member.id), eq(teamMembers.workspaceId, ctx.workspace.id)))
+      .returning();
+    if (!row) throw new DomainError("not_found", "No such member in this workspace");
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "member.role", targetId: member.id, before: { role: member.role }, after: { role: row.role } },
+    );
+    return row;
+  });
 }
 
 /** Removes a member with everything that lets them in: sessions, passkeys, unused links. */
 export async function removeMember(ctx: WorkspaceContext, { id }: { id: string }): Promise<void> {
-  const member = await memberOf(ctx, id);
-  await refuseLastOwner(ctx, member);
-  const { db, workspace } = ctx;
-  await db.batch([
-    db
+  const { workspace } = ctx;
+  await writeTransaction(ctx.db, async (tx) => {
+    const member = await memberOf({ ...ctx, db: tx }, id);
+    await refuseLastOwner({ ...ctx, db: tx }, member);
+    await tx
       .delete(memberSessions)
-      .where(and(eq(memberSessions.workspaceId, workspace.id), eq(memberSessions.memberId, member.id))),
-    db
+      .where(and(eq(memberSessions.workspaceId, workspace.id), eq(memberSessions.memberId, member.id)));
+    await tx
       .delete(memberPasskeys)
-      .where(and(eq(memberPasskeys.workspaceId, workspace.id), eq(memberPasskeys.memberId, member.id))),
-    db.delete(memberLinks).where(and(eq(memberLinks.workspaceId, workspace.id), eq(memberLinks.memberId, member.id))),
-    db.delete(teamMembers).where(and(eq(teamMembers.id, member.id), eq(teamMembers.workspaceId, workspace.id))),
-  ]);
-  // The trail keeps what a removed member did (their id stays in its rows) and says who removed them.
-  await recordAudit(
-    { ...ctx, tx: db },
-    { action: "member.remove", targetId: member.id, before: { email: member.email, role: member.role } },
-  );
+      .where(and(eq(memberPasskeys.workspaceId, workspace.id), eq(memberPasskeys.memberId, member.id)));
+    await tx
+      .delete(memberLinks)
+      .where(and(eq(memberLinks.workspaceId, workspace.id), eq(memberLinks.memberId, member.id)));
+    await tx.delete(teamMembers).where(and(eq(teamMembers.id, member.id), eq(teamMembers.workspaceId, workspace.id)));
+    // The trail keeps what a removed member did (their id stays in its rows) and says who removed them.
+    await recordAudit(
+      { ...ctx, tx },
+      { action: "member.remove", targetId: member.id, before: { email: member.email, role: member.role } },
+    );
+  });
 }

@@ -1,14 +1,14 @@
 /**
- * The audit trail: every change through an admin route leaves one row (a coverage test fails on
- * a new mutating admin route without an entry), with who (the key, or the dashboard session of
- * that key), when, what, the values before and after with personal data masked, and the request
- * id. Rows cannot be changed or deleted (services have no path; the database refuses), the
+ * The audit trail: every change through an admin or dashboard route leaves one row, committed with
+ * the change or not at all (a coverage test fails on a new mutating route without an entry), with
+ * who (the key, or the team member), when, what, the values before and after with personal data
+ * masked, and the request id. Rows cannot be changed or deleted (services have no path; the database refuses), the
  * trail filters and exports as formula-safe CSV, and erasing a learner masks their rows.
  */
 
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiKeys, auditEvents } from "../../db/schema.ts";
+import { apiKeys, auditEvents, mailMessages, memberLinks } from "../../db/schema.ts";
 import { rotateKey } from "../../server/services/api-keys.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { storyRow } from "../support/analytics-factories.ts";
@@ -367,6 +367,41 @@ describe("the audit trail", () => {
     expect((await trail("&action=learner.erase"))[0]?.targetId).toMatch(/^erased:/);
     // Masked once: the row cannot be changed again.
     expect(await refusal(t.db.update(auditEvents).set({ after: { forged: true } }))).toMatch(/append-only/);
+  });
+
+  it("commits a team change with its row or not at all: invite, role change and removal", async () => {
+    const team = await workspaceFactory(t.db, { name: "All or none" });
+    const owner = { Authorization: `Bearer ${team.secretKey}` };
+    const invited = await call("POST", "/v1/admin/members", { email: "kept@academy.example", role: "viewer" }, owner);
+    expect(invited.status).toBe(201);
+    const { id } = await invited.json();
+    // The database refuses this workspace's member rows from now on, as a full disk or a lost
+    // connection would fail the row's write: the change it belongs to must not stay.
+    await t.client.execute(
+      `CREATE TRIGGER refuse_member_audit BEFORE INSERT ON audit_events WHEN NEW.workspace_id = '${team.id}' AND NEW.action LIKE 'member.%' BEGIN SELECT RAISE(ABORT, 'no room'); END`,
+    );
+    try {
+      const members = async () =>
+        (
+          (await (await call("GET", "/v1/admin/members", undefined, owner)).json()).items as {
+            email: string;
+            role: string;
+          }[]
+        ).map((m) => `${m.email} ${m.role}`);
+      const mail = () => t.db.select().from(mailMessages).where(eq(mailMessages.workspaceId, team.id));
+      const mailBefore = (await mail()).length;
+      const attempts = [
+        call("POST", "/v1/admin/members", { email: "lost@academy.example", role: "marketer" }, owner),
+        call("PATCH", `/v1/admin/members/${id}`, { role: "finance" }, owner),
+        call("DELETE", `/v1/admin/members/${id}`, undefined, owner),
+      ];
+      for (const attempt of attempts) expect((await attempt).status).toBeGreaterThanOrEqual(500);
+      expect(await members()).toEqual(["kept@academy.example viewer"]);
+      expect(await t.db.select().from(memberLinks).where(eq(memberLinks.workspaceId, team.id))).toHaveLength(1);
+      expect(await mail()).toHaveLength(mailBefore);
+    } finally {
+      await t.client.execute("DROP TRIGGER refuse_member_audit");
+    }
   });
 
   it("records a key rotation from the CLI with the system as its actor", async () => {
