@@ -3,8 +3,8 @@
  * Removing a member deletes their sessions, passkeys and links in the same batch, so an open
  * session stops working at its next request. The last owner cannot be removed or demoted: a
  * workspace always has someone who can manage it without the secret key. Each change is checked,
- * made and audited in one write transaction: its audit row commits with it or not at all, and two
- * owners demoting each other at once cannot leave the workspace without one.
+ * made and audited in one write transaction: its audit row commits with it or not at all, and the
+ * last-owner check reads the team as the change finds it.
  */
 import { and, asc, eq } from "drizzle-orm";
 import { memberLinks, memberPasskeys, memberSessions, teamMembers } from "../../db/schema.ts";
