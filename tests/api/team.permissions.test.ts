@@ -4,6 +4,7 @@
  * it lists gets past the role check, any other gets 403 `forbidden` with reason "role" in the
  * envelope. The routes come from the app's own OpenAPI document, so a new dashboard or admin
  * route without an entry fails the coverage test; an entry for a route that is gone fails too.
+ * Every change a session may make is also walked without the X-Chorus-Dashboard header (CSRF).
  */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -132,6 +133,22 @@ describe("every route with every role", () => {
       actor: { kind: "member" },
       after: { minSampleSize: 8 },
     });
+  });
+
+  it("refuses every change made with the cookie alone, without the X-Chorus-Dashboard header (CSRF)", async () => {
+    const changes = sessionRoutes.filter((route) => !route.startsWith("GET "));
+    expect(changes.length).toBeGreaterThanOrEqual(30);
+    const wrong: string[] = [];
+    for (const route of changes) {
+      const { method, path } = concrete(route);
+      const response = await t.call(method, path, {
+        headers: { Cookie: sessions.owner },
+        body: method === "DELETE" ? undefined : {},
+      });
+      const text = await response.text();
+      if (response.status !== 403 || !text.includes("X-Chorus-Dashboard")) wrong.push(`${route}: ${response.status}`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   it("the secret key acts as an owner on every route", async () => {
