@@ -16,6 +16,7 @@ import { type Referrer, referrerFactory } from "../support/click-factories.ts";
 import { enrollment, poster } from "../support/conversions.ts";
 import { parseCsv } from "../support/csv.ts";
 import { workspaceFactory } from "../support/factories.ts";
+import { memberSession } from "../support/team.ts";
 import { signIn } from "../support/tenants.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 
@@ -321,6 +322,30 @@ describe("the audit trail", () => {
     expect((await trail())[0]).toMatchObject({
       action: "program.update",
       actor: { kind: "member", id: expect.stringMatching(/^mbr_/), email: expect.stringContaining("@") },
+    });
+  });
+
+  it("keeps a removed member's rows: by their id, no longer by their address", async () => {
+    const cookie = await memberSession(t, ws.id, "marketer", "leaving@academy.example");
+    const me = await (await call("GET", "/v1/dashboard/session", undefined, { Cookie: cookie })).json();
+    t.clock.advance(1000);
+    const change = await call(
+      "PATCH",
+      "/v1/admin/program",
+      { minSampleSize: 14 },
+      {
+        Cookie: cookie,
+        "X-Chorus-Dashboard": "1",
+      },
+    );
+    expect(change.status).toBe(200);
+    const row = async () => (await trail(`&actor=${me.member.id}&action=program.update`))[0];
+    expect((await row())?.actor).toEqual({ kind: "member", id: me.member.id, email: "leaving@academy.example" });
+    expect((await call("DELETE", `/v1/admin/members/${me.member.id}`)).status).toBe(204);
+    expect(await row()).toMatchObject({
+      actor: { kind: "member", id: me.member.id, email: null },
+      after: { minSampleSize: 14 },
+      requestId: change.headers.get("X-Request-Id"),
     });
   });
 
