@@ -8,6 +8,7 @@ import { SignJWT } from "jose";
 import { expect, inject } from "vitest";
 import { repoRoot } from "../support/processes.ts";
 import type { TargetInfo } from "./global-setup.ts";
+import { suiteSecret } from "./targets.ts";
 
 /** The target this project runs against: its name, base URL and database URL. */
 export function target(): TargetInfo {
@@ -78,7 +79,7 @@ export const browser = (key: string, token?: string, origin = siteOrigin) => ({
 /** Runs `npm run chorus -- …` (server/cli.ts) against the target's database. */
 export function cli(args: string[]): Promise<string> {
   const child = spawn(join(repoRoot, "node_modules", ".bin", "tsx"), [join(repoRoot, "server/cli.ts"), ...args], {
-    env: { ...process.env, DATABASE_URL: target().databaseUrl },
+    env: { ...process.env, DATABASE_URL: target().databaseUrl, CHORUS_SECRET: suiteSecret },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -7,7 +7,7 @@ import { buildAssets, buildCompiledServer } from "../support/assets.ts";
 import { runCli, startServer } from "../support/processes.ts";
 import { startSqld } from "../support/sqld.ts";
 import { startWranglerDev } from "../support/wrangler-dev.ts";
-import { projectPrefix, type SharedApiTarget, sharedApiTargets } from "./targets.ts";
+import { projectPrefix, type SharedApiTarget, sharedApiTargets, suiteSecret } from "./targets.ts";
 
 export type TargetInfo = { name: SharedApiTarget; baseUrl: string; databaseUrl: string };
 
@@ -36,7 +36,7 @@ async function stopAll(stops: (() => Promise<unknown>)[]) {
 async function start(name: SharedApiTarget, stops: (() => Promise<unknown>)[]): Promise<Started> {
   // CHORUS_DEMO=0: the suite makes its own workspaces (and a demo on a remote database would
   // write its keys file into the repository's data/).
-  const env = { CHORUS_DEMO: "0" };
+  const env = { CHORUS_DEMO: "0", CHORUS_SECRET: suiteSecret };
   if (name === "node-file") {
     const dir = mkdtempSync(join(tmpdir(), "chorus-target-"));
     stops.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -61,7 +61,7 @@ async function start(name: SharedApiTarget, stops: (() => Promise<unknown>)[]): 
   }
   const worker = await startWranglerDev({
     DATABASE_URL: sqld.url,
-    CHORUS_SECRET: "shared-api-suite-secret-0123456789abcdef",
+    CHORUS_SECRET: suiteSecret,
   });
   stops.push(worker.stop);
   return { baseUrl: worker.baseUrl, databaseUrl: sqld.url, stop: () => stopAll(stops) };

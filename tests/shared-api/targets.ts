@@ -37,6 +37,12 @@ export type SharedApiTarget = (typeof sharedApiTargets)[number];
 
 export const projectPrefix = "targets:";
 
+/**
+ * The server secret every target runs with (CHORUS_SECRET), so links the CLI prints against a
+ * target's database (`chorus member add`) open that target's dashboard.
+ */
+export const suiteSecret = "shared-api-suite-secret-0123456789abcdef";
+
 /** The vitest projects, one per target (vitest.config.ts spreads them). */
 export const sharedApiProjects: TestProjectInlineConfiguration[] = sharedApiTargets.map((target) => ({
   test: {
