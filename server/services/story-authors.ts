@@ -25,6 +25,7 @@ import {
   updateStoryByAuthor,
   withdrawStory,
 } from "./stories.ts";
+import { applyAutoApprove } from "./story-auto-approve.ts";
 import { receiptOf } from "./story-receipt.ts";
 import { checkStoryToken, consumeStoryToken } from "./story-requests.ts";
 import type { Learner, Visitor, WorkspaceContext } from "./types.ts";
@@ -158,7 +159,8 @@ export async function submitStory(
       ? (tx, row) => consumeStoryToken(tx, { grant, storyId: row.id, at: row.createdAt })
       : undefined,
   });
-  return { ...fullStory(story), editToken, shareLink: await shareLink(ctx, story, learner) };
+  const decided = await applyAutoApprove(ctx, story);
+  return { ...fullStory(decided), editToken, shareLink: await shareLink(ctx, decided, learner) };
 }
 
 /** The author's edit: changed content goes back to moderation, consents apply at once. */
@@ -180,7 +182,9 @@ export async function editStory(
     learner,
     learnerEmail: callerIsLearner ? claims.email : undefined,
   });
-  return { ...fullStory(updated), shareLink: await shareLink(ctx, updated, learner) };
+  // Back in moderation after the edit (or still there): the auto-approve rule decides again.
+  const decided = await applyAutoApprove(ctx, updated);
+  return { ...fullStory(decided), shareLink: await shareLink(ctx, decided, learner) };
 }
 
 /** The author withdraws their story; withdrawing again changes nothing. */
