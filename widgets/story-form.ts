@@ -57,6 +57,7 @@ const formText = catalog(
     failed: "We couldn't send your story ({code}). Please try again.",
     thanks: "Thank you! We received your story.",
     pending: "It will appear on this site once the course provider approves it.",
+    approved: "It is on this site now.",
     level: "Verification: {level}",
     credentialFailed: "Your credential could not be verified:",
     editToken: "Your edit token",
@@ -400,7 +401,7 @@ export class ChorusStoryForm extends ChorusElement {
     const linkedIn = this._receipt.value?.addToLinkedIn;
     return html`<section class="panel success" part="success" aria-labelledby="thanks">
       <h2 id="thanks" tabindex="-1">${this._t("thanks")}</h2>
-      <p>${this._t("pending")}</p>
+      <p>${this._t(result.status === "approved" ? "approved" : "pending")}</p>
       <p><span class="level ${result.verificationLevel}">${this._t("level", {
         level: storyText(this.locale, result.verificationLevel),
       })}</span></p>

@@ -290,6 +290,8 @@ describe("the story form's author: edit, withdraw, a baked badge", () => {
     await fillStory(form, "First words");
     await form.getByRole("button", { name: "Send my story" }).click();
     await form.getByRole("heading", { name: "Thank you! We received your story." }).waitFor();
+    // No blocked word: the program's rule approved it at once, and the form says so.
+    expect(await form.getByText("It is on this site now.").count()).toBe(1);
     const panel = form.getByRole("region", { name: "Your story" });
     await panel.getByText("Status: published on this site").waitFor();
     // Focus stays on the thank-you, which the panel appears below.
