@@ -97,6 +97,13 @@ describe("auto-approve", () => {
       missed: ["requireCredential"],
       checks: [{ condition: "requireCredential", passed: false, detail: "verification level self_reported" }],
     });
+    // The automatic decisions on a learner's story are masked with the rest of their trail when they are erased.
+    const erased = await t.call("DELETE", "/v1/learners/priya-1", {
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+    });
+    expect(erased.status).toBe(200);
+    const masked = (await audit()).filter((row) => row.action === "story.auto_approve");
+    expect(masked.map((row) => [row.targetId, row.after])).toEqual([["[erased learner]", null]]);
   });
 
   it("holds a story with a blocked word in any case on word boundaries, in any script, and not inside other words", async () => {
