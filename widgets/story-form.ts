@@ -128,7 +128,7 @@ function isHttps(value: string): boolean {
  *
  * @tagname chorus-story-form
  * @attr course - the course slug the story is about
- * @attr learner-token - optional: links the story to the learner (provider attestation, recipient check, a share link)
+ * @attr learner-token - optional: links the story to the learner (provider attestation, recipient check, a share link); on a later visit, their story to edit or withdraw
  * @attr story-token - optional: a story request email's one-time token (else the page URL's `chorus_story`): pre-fills name and course and stands for the learner token
  * @csspart form - the form's frame
  * @csspart error-summary - the list of problems shown after a failed submit
