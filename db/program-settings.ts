@@ -177,6 +177,20 @@ export const AdvocateSignIn = z.object({
     .default([]),
 });
 
+/**
+ * The auto-approve rule: `requireCredential` asks for a `credential_verified` story, `minRating`
+ * (null: any) for at least that rating, `blockedWords` for none of these words (whole words,
+ * any case) in the name, headline or body.
+ */
+export const AutoApprove = z.object({
+  enabled: z.boolean().default(false),
+  requireCredential: z.boolean().default(false),
+  minRating: z.number().int().min(1).max(5).nullable().default(null),
+  blockedWords: z.array(z.string().trim().min(1, "a word or phrase").max(100)).max(500).default([]),
+});
+export type AutoApprove = z.infer<typeof AutoApprove>;
+const defaultAutoApprove: AutoApprove = { enabled: false, requireCredential: false, minRating: null, blockedWords: [] };
+
 /** The settings as read: every field, with its default. */
 export const programSettingsShape = {
   attribution: z
@@ -270,6 +284,12 @@ export const programSettingsShape = {
         .default([]),
     })
     .default({ frequency: "daily", recipients: [] }),
+  /**
+   * Stories approved without a moderator when they meet every condition set here; off by default.
+   * Each automatic decision (approved, or left for a moderator with the conditions it missed) is
+   * in the audit trail (server/services/story-auto-approve.ts).
+   */
+  autoApprove: AutoApprove.default(defaultAutoApprove),
   /** The hosted advocate page's address, `/p/SLUG` (unique across the server); null: no hosted page. */
   slug: Slug.nullable().default(null),
   /** Who may sign in on the hosted advocate page (a magic link by email). */

@@ -31,12 +31,13 @@ const formText = catalog(
     showSalary: "Show my salary increase",
     photo: "Photo URL, https (optional)",
     credential: "Credential (optional)",
-    credentialHint: "An Open Badges 3.0 credential proves your story: a link to it, its JSON, or a JWT.",
+    credentialHint: "An Open Badges credential proves your story: its link, JSON, JWT or badge image.",
     credentialType: "Credential format",
     none: "None",
     url: "Link (https)",
     json: "JSON",
     jwt: "JWT",
+    image: "Badge image",
     credentialValue: "Credential",
     website: "Website",
     submit: "Send my story",
@@ -56,6 +57,7 @@ const formText = catalog(
     failed: "We couldn't send your story ({code}). Please try again.",
     thanks: "Thank you! We received your story.",
     pending: "It will appear on this site once the course provider approves it.",
+    approved: "It is on this site now.",
     level: "Verification: {level}",
     credentialFailed: "Your credential could not be verified:",
     editToken: "Your edit token",
@@ -120,11 +122,13 @@ function isHttps(value: string): boolean {
  * `<chorus-story-form>`: a learner tells their success story. Labelled fields with inline
  * validation, an error summary that takes focus on submit, consents (publishing is required;
  * name, photo and salary are each the learner's choice), an optional photo and credential, and a
- * success state with the verification level and the edit token (shown once, kept nowhere).
+ * success state with the verification level and the edit token (shown once, kept nowhere). Its
+ * author edits or withdraws the story there, or on a later visit with their learner token; that
+ * code (story-form-author.ts) and the badge image picker (story-form-badge.ts) load only when used.
  *
  * @tagname chorus-story-form
  * @attr course - the course slug the story is about
- * @attr learner-token - optional: links the story to the learner (provider attestation, recipient check, a share link)
+ * @attr learner-token - optional: links the story to the learner (provider attestation, recipient check, a share link); on a later visit, their story to edit or withdraw
  * @attr story-token - optional: a story request email's one-time token (else the page URL's `chorus_story`): pre-fills name and course and stands for the learner token
  * @csspart form - the form's frame
  * @csspart error-summary - the list of problems shown after a failed submit
@@ -134,6 +138,8 @@ function isHttps(value: string): boolean {
  * @cssprop --chorus-danger - error text and invalid borders
  * @cssprop --chorus-form-min-height - the space the form reserves while loading
  * @fires chorus-story-submitted - `{ id, status, verificationLevel }` once the story is received
+ * @fires chorus-story-edited - `{ id, status }` once its author's change is saved
+ * @fires chorus-story-withdrawn - `{ id, status }` once its author withdrew it
  */
 export class ChorusStoryForm extends ChorusElement {
   static override catalogs = [formText, storyText];
@@ -155,7 +161,12 @@ export class ChorusStoryForm extends ChorusElement {
   _headers?: Record<string, string>;
   declare _errors: Partial<Record<Field, string>>;
   declare _failure: string;
-  declare _credentialType: "none" | "url" | "json" | "jwt";
+  declare _credentialType: "none" | "url" | "json" | "jwt" | "image";
+  /** The author's edit and withdraw (story-form-author.ts) once loaded: after the thank-you, or instead of the form. */
+  _more?: () => unknown;
+  /** The badge image picker (story-form-badge.ts) once loaded, and the image it read (base64) or what is wrong with it. */
+  _badge?: () => unknown;
+  _image?: { data?: string; error?: string };
   /** Sending the story: pending while it is on its way, its `value` the story received. */
   private readonly _send = new Task(
     this,
@@ -166,12 +177,14 @@ export class ChorusStoryForm extends ChorusElement {
         headers: this._headers,
       }),
     undefined,
-    (result) =>
+    (result) => {
       this.emit("chorus-story-submitted", {
         id: result.id,
         status: result.status,
         verificationLevel: result.verificationLevel,
-      }),
+      });
+      this._author().then((author) => author.authorTools(this, result));
+    },
   );
   /**
    * The receipt of a story whose credential verified, for LinkedIn's add-to-profile link (the
@@ -208,6 +221,12 @@ export class ChorusStoryForm extends ChorusElement {
     // only such a page loads the code that uses it.
     const token = this.getAttribute("story-token") || new URLSearchParams(location.search).get("chorus_story");
     if (token) import("./story-form-token.ts").then((link) => link.useStoryToken(this, token));
+    // A returning author: their story of this course, to edit or withdraw.
+    else if (this.learnerToken) this._author().then((author) => author.authorTools(this));
+  }
+
+  private _author() {
+    return import("./story-form-author.ts");
   }
 
   private _t(key: FormKey, vars?: Record<string, string | number>) {
@@ -240,7 +259,9 @@ export class ChorusStoryForm extends ChorusElement {
     if (v.publish !== "on") errors.publish = this._t("mustPublish");
     if (v.photo?.trim() && !isHttps(v.photo.trim())) errors.photo = this._t("https");
     const credential = (v.credential ?? "").trim();
-    if (this._credentialType !== "none") {
+    if (this._credentialType === "image") {
+      if (!this._image?.data) errors.credential = this._image?.error || this._t("required");
+    } else if (this._credentialType !== "none") {
       if (!credential) errors.credential = this._t("required");
       else if (this._credentialType === "url" && !isHttps(credential)) errors.credential = this._t("https");
       else if (this._credentialType === "jwt" && !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential))
@@ -284,7 +305,13 @@ export class ChorusStoryForm extends ChorusElement {
         salary: v.consentSalary === "on",
       },
       ...(v.photo?.trim() ? { photoUrl: v.photo.trim() } : {}),
-      ...(type === "none" ? {} : { credential: { [type]: type === "json" ? JSON.parse(credential) : credential } }),
+      ...(type === "none"
+        ? {}
+        : {
+            credential: {
+              [type]: type === "json" ? JSON.parse(credential) : type === "image" ? this._image?.data : credential,
+            },
+          }),
       ...(v.website ? { website: v.website } : {}),
     };
   }
@@ -324,6 +351,11 @@ export class ChorusStoryForm extends ChorusElement {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(".summary")?.focus();
   }
+
+  private readonly _onCredentialType = (event: Event) => {
+    this._credentialType = (event.target as HTMLSelectElement).value as "image";
+    if (this._credentialType === "image") import("./story-form-badge.ts").then((badge) => badge.badgePicker(this));
+  };
 
   private _focusField(field: Field, event: Event) {
     event.preventDefault();
@@ -369,7 +401,7 @@ export class ChorusStoryForm extends ChorusElement {
     const linkedIn = this._receipt.value?.addToLinkedIn;
     return html`<section class="panel success" part="success" aria-labelledby="thanks">
       <h2 id="thanks" tabindex="-1">${this._t("thanks")}</h2>
-      <p>${this._t("pending")}</p>
+      <p>${this._t(result.status === "approved" ? "approved" : "pending")}</p>
       <p><span class="level ${result.verificationLevel}">${this._t("level", {
         level: storyText(this.locale, result.verificationLevel),
       })}</span></p>
@@ -401,8 +433,10 @@ export class ChorusStoryForm extends ChorusElement {
   }
 
   override render() {
+    const more = this._more?.();
     const result = this._send.status === COMPLETE && this._send.value;
-    if (result) return this._success(result);
+    if (result) return html`${this._success(result)}${more}`;
+    if (more) return more;
     const problems = order.filter((field) => this._errors[field]);
     const body = this._described("body", true);
     const rating = this._described("rating");
@@ -475,15 +509,17 @@ export class ChorusStoryForm extends ChorusElement {
         <legend>${this._t("credential")}</legend>
         <p class="hint" id="credential-hint">${this._t("credentialHint")}</p>
         <label for="credential-type">${this._t("credentialType")}</label>
-        <select id="credential-type" @change=${(e: Event) => (this._credentialType = (e.target as HTMLSelectElement).value as "none")}>
-          ${(["none", "url", "json", "jwt"] as const).map(
+        <select id="credential-type" @change=${this._onCredentialType}>
+          ${(["none", "url", "json", "jwt", "image"] as const).map(
             (type) => html`<option value=${type} ?selected=${type === this._credentialType}>${this._t(type)}</option>`,
           )}
         </select>
         ${
           this._credentialType === "none"
             ? nothing
-            : html`<label for="credential">${this._t("credentialValue")}</label>
+            : this._credentialType === "image"
+              ? html`${this._badge?.()}${this._error("credential")}`
+              : html`<label for="credential">${this._t("credentialValue")}</label>
               <textarea id="credential" name="credential" rows=${this._credentialType === "url" ? 1 : 5} spellcheck="false"
                 aria-invalid=${credential.invalid} aria-describedby=${credential.describedby}></textarea>
               ${this._error("credential")}`

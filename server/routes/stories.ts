@@ -16,6 +16,7 @@ import {
   type AuthorContext,
   type AuthorProof,
   editStory,
+  ownStories,
   type SentLearnerToken,
   storyVerification,
   submitStory,
@@ -161,6 +162,26 @@ const listStories = apiRoute({
   },
 });
 
+const getOwnStories = apiRoute({
+  method: "get",
+  path: "/v1/stories/mine",
+  tags: ["Stories"],
+  summary: "The learner's own stories of a course (its author)",
+  description:
+    "With the author's learner token: their stories of the course, withdrawn ones aside, newest first (at most 10), " +
+    "so the story form can offer to edit or withdraw them on a later visit. Edit tokens are never returned.",
+  security: [{ publishableKey: [], learnerToken: [] }],
+  middleware: [requirePublishableKey] as const,
+  request: { query: z.object({ course: courseSlug }) },
+  responses: {
+    200: {
+      description: "The author's stories",
+      content: { "application/json": { schema: z.object({ items: z.array(AuthorStory) }) } },
+    },
+    ...errorResponses(401),
+  },
+});
+
 const getVerification = apiRoute({
   method: "get",
   path: "/v1/stories/{id}/verification",
@@ -194,6 +215,13 @@ export const storyRoutes = createRouter()
   .openapi(deleteStory, async (c) => {
     await withdrawOwnStory(workspaceContext(c), { id: c.req.valid("param").id, proof: authorProof(c) });
     return c.body(null, 204);
+  })
+  .openapi(getOwnStories, async (c) => {
+    const items = await ownStories(authorContext(c), {
+      learnerToken: learnerToken(c),
+      course: c.req.valid("query").course,
+    });
+    return c.json({ items }, 200);
   })
   .openapi(listStories, async (c) => {
     const query = c.req.valid("query");

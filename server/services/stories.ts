@@ -354,6 +354,14 @@ export async function withdrawStory({ db, clock, workspace }: WorkspaceContext, 
   });
 }
 
+/** A decision a rule makes instead of a moderator (story-auto-approve.ts): its audit row, and its last check. */
+export type AutomaticDecision = {
+  action: string;
+  detail: Record<string, unknown>;
+  /** Checked on the story as it stands inside the write: false changes nothing. */
+  onlyIf: (current: StoryRow) => boolean;
+};
+
 export type ModerationChange = { status?: "approved" | "rejected"; featured?: boolean; tags?: string[] };
 
 /**
@@ -361,7 +369,11 @@ export type ModerationChange = { status?: "approved" | "rejected"; featured?: bo
  * checks the photo first (once; see story-photos.ts): a photo that fails the check does not stop
  * the approval, the story is published without it and `photoRefusal` tells the moderator why.
  */
-export async function moderateStory(ctx: PhotoContext, input: { id: string } & ModerationChange): Promise<StoryRow> {
+export async function moderateStory(
+  ctx: PhotoContext,
+  input: { id: string } & ModerationChange,
+  automatic?: AutomaticDecision,
+): Promise<StoryRow> {
   const { db, clock, workspace } = ctx;
   const { id, ...change } = input;
   const workspaceId = workspace.id;
@@ -372,6 +384,7 @@ export async function moderateStory(ctx: PhotoContext, input: { id: string } & M
   return writeTransaction(db, async (tx) => {
     const story = await currentStory(tx, { workspaceId, id });
     if (story.status === "withdrawn") throw new DomainError("conflict", "The author withdrew this story");
+    if (automatic && !automatic.onlyIf(story)) return story;
     const set: Partial<StoryRow> = { updatedAt: now.getTime() };
     if (change.featured !== undefined) set.featured = change.featured;
     if (change.tags !== undefined) set.tags = [...new Set(change.tags.map((tag) => cleanText(tag)).filter(Boolean))];
@@ -388,10 +401,10 @@ export async function moderateStory(ctx: PhotoContext, input: { id: string } & M
     await recordAudit(
       { ...ctx, tx, clock: fixedClock(now) },
       {
-        action: "story.moderate",
+        action: automatic?.action ?? "story.moderate",
         targetId: id,
         before: moderated(story),
-        after: moderated(updated),
+        after: { ...moderated(updated), ...automatic?.detail },
         learnerId: story.learnerId,
       },
     );

@@ -4,8 +4,8 @@
  * token for the story's learner; a learner token that is sent must be valid even where it is
  * optional, so a broken token is never silently taken for an anonymous caller.
  */
-import { and, eq } from "drizzle-orm";
-import { learners } from "../../db/schema.ts";
+import { and, desc, eq, ne } from "drizzle-orm";
+import { learners, stories } from "../../db/schema.ts";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { newId, newSecret } from "../lib/ids.ts";
 import type { CredentialInput } from "./credentials/types.ts";
@@ -25,6 +25,7 @@ import {
   updateStoryByAuthor,
   withdrawStory,
 } from "./stories.ts";
+import { applyAutoApprove } from "./story-auto-approve.ts";
 import { receiptOf } from "./story-receipt.ts";
 import { checkStoryToken, consumeStoryToken } from "./story-requests.ts";
 import type { Learner, Visitor, WorkspaceContext } from "./types.ts";
@@ -158,7 +159,8 @@ export async function submitStory(
       ? (tx, row) => consumeStoryToken(tx, { grant, storyId: row.id, at: row.createdAt })
       : undefined,
   });
-  return { ...fullStory(story), editToken, shareLink: await shareLink(ctx, story, learner) };
+  const decided = await applyAutoApprove(ctx, story);
+  return { ...fullStory(decided), editToken, shareLink: await shareLink(ctx, decided, learner) };
 }
 
 /** The author's edit: changed content goes back to moderation, consents apply at once. */
@@ -180,7 +182,42 @@ export async function editStory(
     learner,
     learnerEmail: callerIsLearner ? claims.email : undefined,
   });
-  return { ...fullStory(updated), shareLink: await shareLink(ctx, updated, learner) };
+  // Back in moderation after the edit (or still there): the auto-approve rule decides again.
+  const decided = await applyAutoApprove(ctx, updated);
+  return { ...fullStory(decided), shareLink: await shareLink(ctx, decided, learner) };
+}
+
+/**
+ * The stories the learner of this token told about a course (withdrawn ones aside), newest first:
+ * how the story form finds its author's story again on a later visit. Never an edit token.
+ */
+export async function ownStories(
+  ctx: AuthorContext,
+  input: { learnerToken: SentLearnerToken; course: string },
+): Promise<AuthorStory[]> {
+  if (input.learnerToken === undefined)
+    throw new DomainError("unauthorized", "Send the author's learner token as `Authorization: Bearer …`");
+  const claims = await learnerClaims(ctx, input.learnerToken);
+  if (!claims) return [];
+  const [learner] = await ctx.db
+    .select()
+    .from(learners)
+    .where(and(eq(learners.workspaceId, ctx.workspace.id), eq(learners.externalId, claims.sub)));
+  if (!learner) return [];
+  const rows = await ctx.db
+    .select()
+    .from(stories)
+    .where(
+      and(
+        eq(stories.workspaceId, ctx.workspace.id),
+        eq(stories.learnerId, learner.id),
+        eq(stories.course, input.course),
+        ne(stories.status, "withdrawn"),
+      ),
+    )
+    .orderBy(desc(stories.createdAt), desc(stories.id))
+    .limit(10);
+  return Promise.all(rows.map(async (row) => ({ ...fullStory(row), shareLink: await shareLink(ctx, row, learner) })));
 }
 
 /** The author withdraws their story; withdrawing again changes nothing. */

@@ -3,6 +3,8 @@
  * expiry and the recipient, served by a local server under the names the badges use
  * (`https://example.org` from the 2.0 specification's own examples, `https://badges.example`).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CompactSign, exportSPKI, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../server/lib/crypto.ts";
@@ -11,6 +13,7 @@ import type { CredentialInput, CredentialVerdict } from "../../server/services/c
 import { verifyCredential } from "../../server/services/credentials/verify.ts";
 import { type Json, localServer } from "../support/credentials.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
+import { repoRoot } from "../support/processes.ts";
 import { storyBody, storyClient } from "../support/stories.ts";
 import { createTestApp } from "../support/test-app.ts";
 
@@ -356,6 +359,34 @@ describe("hostile badge URLs", () => {
     server.publish("/a/huge.json", "x".repeat(3 * 1024 * 1024));
     const huge = await verify({ url: "https://badges.example/a/huge.json" });
     expect(huge.checks[0]?.detail).toContain("is larger than");
+  });
+});
+
+describe("a story told with a baked badge image (the story form's file picker)", () => {
+  it("posts the fixture PNG as credential.image: verified for its recipient; a malformed image still posts, its receipt says why", async () => {
+    const t = await createTestApp({}, { fetch: fetcher });
+    try {
+      const ws = await workspaceFactory(t.db, { settings: { credentialIssuers: issuers } });
+      const api = storyClient(t, ws);
+      // The fixture's iTXt chunk names this hosted assertion.
+      await hosted("https://badges.example/a/baked.json");
+      const image = readFileSync(join(repoRoot, "tests/fixtures/open-badges/baked-hosted.png")).toString("base64");
+      const headers = { Authorization: `Bearer ${await learnerToken(ws, { sub: "priya-1", email })}` };
+      const posted = await api.post(storyBody({ photoUrl: undefined, credential: { image } }), headers);
+      expect(posted.status).toBe(201);
+      expect(await posted.json()).toMatchObject({
+        verificationLevel: "credential_verified",
+        verification: { credential: { format: "ob2-hosted", url: "https://badges.example/a/baked.json" } },
+      });
+      const broken = png([{ type: "iTXt", data: itxt("https://badges.example/a/baked.json"), length: 1_000_000 }]);
+      const refused = await api.post(storyBody({ photoUrl: undefined, credential: { image: broken } }), headers);
+      expect(refused.status).toBe(201);
+      const story = (await refused.json()) as { verificationLevel: string; verification: { checks: Json[] } };
+      expect(story.verificationLevel).toBe("self_reported");
+      expect(JSON.stringify(story.verification.checks)).toContain("claims 1000000 bytes");
+    } finally {
+      t.cleanup();
+    }
   });
 });
 

@@ -253,6 +253,13 @@ const routes: Record<string, Entry> = {
       { path: `/v1/stories?cursor=${q(bravoCursors.stories ?? "")}` },
     ],
   },
+  "GET /v1/stories/mine": {
+    kind: "own",
+    // An Alpha learner token that names Bravo's learner finds none of Bravo's stories.
+    calls: () => [
+      { path: `/v1/stories/mine?course=${b.course}`, headers: { Authorization: `Bearer ${impostorToken}` } },
+    ],
+  },
   "GET /v1/stories/prefill": {
     kind: "addressed",
     calls: () => [{ path: "/v1/stories/prefill", headers: { "Chorus-Story-Token": bravoStoryToken } }],
@@ -1079,7 +1086,7 @@ describe("Alpha's lists, analytics and exports hold nothing of Bravo's", () => {
         const answer = await call(
           "GET",
           { path },
-          path.startsWith("/v1/referrals/me")
+          path.startsWith("/v1/referrals/me") || path.startsWith("/v1/stories/mine")
             ? credential(a, "learner", 0)
             : credential(
                 a,

@@ -439,6 +439,34 @@ describe("/dashboard", () => {
     );
   });
 
+  it("sets the auto-approve rule for stories with a form, saying what is wrong beside its field", async () => {
+    await signIn();
+    await page.getByRole("link", { name: "Settings" }).click();
+    const form = page.getByRole("form", { name: "Auto-approve stories" });
+    await form.getByRole("checkbox", { name: /^Approve stories that meet/ }).check();
+    await form.getByLabel(/^Lowest rating/).fill("7");
+    await form.getByRole("button", { name: "Save auto-approve" }).click();
+    await form.getByRole("alert").getByText("Please fix 1 problem(s) below.").waitFor();
+    expect(await form.getByRole("textbox", { name: /^Lowest rating/ }).getAttribute("aria-invalid")).toBe("true");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await form.getByLabel(/^Lowest rating/).fill("4");
+    await form.getByRole("checkbox", { name: "Only stories verified by a credential" }).check();
+    await form.getByLabel(/^Blocked words/).fill("scam\n refund now \nscam");
+    await form.getByRole("button", { name: "Save auto-approve" }).click();
+    await form.getByRole("status").getByText("Saved. Stories that meet the conditions are approved").waitFor();
+    expect((await api<{ autoApprove: unknown }>("/v1/admin/program")).autoApprove).toEqual({
+      enabled: true,
+      requireCredential: true,
+      minRating: 4,
+      blockedWords: ["scam", "refund now"],
+    });
+    // Later tests share this workspace: every story waits for a moderator again.
+    await form.getByRole("checkbox", { name: /^Approve stories that meet/ }).uncheck();
+    await form.getByRole("button", { name: "Save auto-approve" }).click();
+    await form.getByRole("status").getByText("Saved. Every story waits for a moderator.").waitFor();
+  });
+
   it("edits the reward rules with a form, not JSON, saying what is wrong beside each field", async () => {
     const before = await api<{ rewardRules: unknown }>("/v1/admin/program");
     await signIn();

@@ -1,9 +1,13 @@
+import { join } from "node:path";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sha256Hex } from "../../server/lib/crypto.ts";
+import { credentialFetch } from "../../server/services/credentials/fetch.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { browserUserAgent, layoutShift, seriousA11yViolations, startHostSite } from "../support/browser.ts";
-import { badge, emailIdentity, jwtIssuer } from "../support/credentials.ts";
+import { badge, emailIdentity, jwtIssuer, localServer } from "../support/credentials.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
+import { repoRoot } from "../support/processes.ts";
 import { storyBody } from "../support/stories.ts";
 import { liveStories } from "../support/story-browser.ts";
 import { startWidgetSites, type WidgetSites } from "../support/widget-sites.ts";
@@ -16,9 +20,19 @@ let page: Page;
 let stories: ReturnType<typeof liveStories>;
 let pageErrors: string[];
 let issuer: Awaited<ReturnType<typeof jwtIssuer>>;
+// Open Badges 2.0 hosts under the names the baked fixture names (as tests/api/credentials.open-badges-2.test.ts does).
+let badges: Awaited<ReturnType<typeof localServer>>;
+const badgeIssuer = "https://badges.example/issuer.json";
 
 beforeAll(async () => {
-  ({ browser, host, live, close } = await startWidgetSites());
+  badges = await localServer();
+  const guarded = credentialFetch();
+  ({ browser, host, live, close } = await startWidgetSites({
+    fetch: (url, init) =>
+      url.startsWith("https://badges.example/")
+        ? fetch(url.replace("https://badges.example", badges.base), init)
+        : guarded(url, init),
+  }));
   issuer = await jwtIssuer("EdDSA");
   ws = await workspaceFactory(live.db, {
     origins: [host.origin],
@@ -26,7 +40,10 @@ beforeAll(async () => {
   });
   stories = liveStories(live, ws, host.origin);
 });
-afterAll(() => close?.());
+afterAll(async () => {
+  await close?.();
+  await badges?.close();
+});
 beforeEach(async () => {
   context = await browser.newContext({ userAgent: browserUserAgent });
   // A missing element fails with its locator named, well inside the test's own timeout.
@@ -44,14 +61,14 @@ afterEach(async () => {
   expect(pageErrors).toEqual([]);
 });
 
-function hostPage(body: string, lang = "en") {
+function hostPage(body: string, lang = "en", key = ws.publishableKey) {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Data Analytics course</title>
-<script type="module" src="${live.baseUrl}/embed.js" data-key="${ws.publishableKey}"></script></head>
+<script type="module" src="${live.baseUrl}/embed.js" data-key="${key}"></script></head>
 <body><main><h1>Data Analytics</h1>${body}<p id="below">Course details</p></main></body></html>`;
 }
 
-async function open(path: string, body: string, lang = "en") {
-  host.pages.set(path, hostPage(body, lang));
+async function open(path: string, body: string, lang = "en", key = ws.publishableKey) {
+  host.pages.set(path, hostPage(body, lang, key));
   await page.goto(`${host.origin}${path}`);
 }
 
@@ -239,6 +256,161 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
     expect(await form.getByRole("textbox", { name: "Website" }).count()).toBe(0);
     expect(await form.locator("#website").getAttribute("tabindex")).toBe("-1");
     expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+});
+
+describe("the story form's author: edit, withdraw, a baked badge", () => {
+  /** A program of its own: stories without a blocked word approve themselves; the badge host is trusted. */
+  const program = () =>
+    workspaceFactory(live.db, {
+      origins: [host.origin],
+      settings: {
+        autoApprove: { enabled: true, requireCredential: false, minRating: null, blockedWords: ["scam"] },
+        credentialIssuers: [{ id: badgeIssuer, name: "Acme Badges" }],
+      },
+    });
+
+  it("lets the author edit the story after sending it and on a later visit, re-moderated by the rules, and withdraw it from the wall", async () => {
+    const own = await program();
+    const token = await learnerToken(own, { sub: "kiran", name: "Kiran" });
+    const tell = () =>
+      open(
+        "/own-tell",
+        `<chorus-story-form course="own-course" learner-token="${token}"></chorus-story-form>`,
+        "en",
+        own.publishableKey,
+      );
+    const wallHeadlines = async () => {
+      await open("/own-wall", `<chorus-story-wall course="own-course"></chorus-story-wall>`, "en", own.publishableKey);
+      await wallOf(page).locator(`article, p.placeholder:not([aria-busy="true"])`).first().waitFor();
+      return wallOf(page).locator("article h3").allTextContents();
+    };
+    await tell();
+    const form = page.locator("chorus-story-form");
+    await fillStory(form, "First words");
+    await form.getByRole("button", { name: "Send my story" }).click();
+    await form.getByRole("heading", { name: "Thank you! We received your story." }).waitFor();
+    // No blocked word: the program's rule approved it at once, and the form says so.
+    expect(await form.getByText("It is on this site now.").count()).toBe(1);
+    const panel = form.getByRole("region", { name: "Your story" });
+    await panel.getByText("Status: published on this site").waitFor();
+    // Focus stays on the thank-you, which the panel appears below.
+    expect(await focusedText(form)).toBe("Thank you! We received your story.");
+
+    // Right after sending (with the edit token it just received): a new headline, approved again by the rule.
+    await panel.getByRole("button", { name: "Edit your story" }).click();
+    expect(await form.evaluate((el) => el.shadowRoot?.activeElement?.id)).toBe("own-name");
+    await panel.getByLabel("Headline").fill("Better words");
+    await panel.getByRole("button", { name: "Save changes" }).click();
+    await panel.getByRole("status").getByText("Your changes are saved.").waitFor();
+    expect(await wallHeadlines()).toEqual(["Better words"]);
+
+    // A later visit, known by the learner token: a blocked word sends it back to the moderator.
+    await tell();
+    await panel.getByText("Better words").waitFor();
+    expect(await form.getByRole("button", { name: "Send my story" }).count()).toBe(0);
+    await panel.getByRole("button", { name: "Edit your story" }).click();
+    await panel.getByLabel("Headline").fill("");
+    await panel.getByRole("button", { name: "Save changes" }).click();
+    expect(await panel.locator("#own-headline-error").textContent()).toBe("Fill in this field.");
+    await panel.getByLabel("Headline").fill("Not a scam after all");
+    await panel.getByRole("button", { name: "Save changes" }).click();
+    await panel.getByText("They appear on this site once the course provider approves them.").waitFor();
+    expect(await panel.getByText("Status: waiting for the course provider's approval").count()).toBe(1);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    const ownStories = liveStories(live, own, host.origin);
+    const listed = async () => (await ownStories.list("?course=own-course")).items.map((story) => story.headline);
+    expect(await listed()).toEqual([]);
+    const [row] = (await live.client.execute({ sql: "select id from stories where workspace_id = ?", args: [own.id] }))
+      .rows;
+    await ownStories.approve(String(row?.id));
+    expect(await listed()).toEqual(["Not a scam after all"]);
+
+    // Withdrawing asks first; keeping it changes nothing, confirming removes it from the wall.
+    await tell();
+    await panel.getByRole("button", { name: "Withdraw your story" }).click();
+    const confirm = panel.getByRole("alertdialog", { name: "Withdraw your story?" });
+    await confirm.getByRole("button", { name: "Keep my story" }).click();
+    expect(await confirm.count()).toBe(0);
+    await panel.getByRole("button", { name: "Withdraw your story" }).click();
+    await confirm.getByRole("button", { name: "Yes, withdraw my story" }).click();
+    await panel.getByRole("status").getByText("Your story was withdrawn.").waitFor();
+    expect(await wallHeadlines()).toEqual([]);
+  });
+
+  it("sends a baked badge PNG, which verifies, and says in plain words what is wrong with a file that is not one", async () => {
+    const own = await program();
+    const email = "tara@example.com";
+    badges.publish(
+      "/issuer.json",
+      JSON.stringify({
+        "@context": "https://w3id.org/openbadges/v2",
+        type: "Issuer",
+        id: badgeIssuer,
+        name: "Acme Badges",
+        url: "https://badges.example",
+      }),
+    );
+    badges.publish(
+      "/badge.json",
+      JSON.stringify({
+        "@context": "https://w3id.org/openbadges/v2",
+        type: "BadgeClass",
+        id: "https://badges.example/badge.json",
+        name: "Data Analytics Professional",
+        issuer: badgeIssuer,
+      }),
+    );
+    badges.publish(
+      "/a/baked.json",
+      JSON.stringify({
+        "@context": "https://w3id.org/openbadges/v2",
+        type: "Assertion",
+        id: "https://badges.example/a/baked.json",
+        recipient: {
+          type: "email",
+          hashed: true,
+          salt: "pepper",
+          identity: `sha256$${await sha256Hex(`${email}pepper`)}`,
+        },
+        badge: "https://badges.example/badge.json",
+        issuedOn: "2026-03-15T00:00:00Z",
+        verification: { type: "hosted" },
+      }),
+    );
+    const token = await learnerToken(own, { sub: "tara", name: "Tara", email });
+    await open(
+      "/badge-tell",
+      `<chorus-story-form course="badge-course" learner-token="${token}"></chorus-story-form>`,
+      "en",
+      own.publishableKey,
+    );
+    const form = page.locator("chorus-story-form");
+    await fillStory(form, "Badge in hand");
+    await form.getByLabel("Credential format").selectOption("image");
+    const file = form.getByLabel("Badge image file (PNG or SVG)");
+    await file.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("just some notes") });
+    await form
+      .locator("#credential-error")
+      .getByText("This file is not a PNG or SVG image.", { exact: false })
+      .waitFor();
+    await file.setInputFiles({
+      name: "no-badge.png",
+      mimeType: "image/png",
+      buffer: Buffer.from("89504e470d0a1a0a0000000049454e44ae426082", "hex"),
+    });
+    await form.locator("#credential-error").getByText("This image has no badge inside it", { exact: false }).waitFor();
+    await file.setInputFiles(join(repoRoot, "tests/fixtures/open-badges/baked-hosted.png"));
+    await expect.poll(() => form.locator("#credential-error").count()).toBe(0);
+    await form.getByRole("button", { name: "Send my story" }).click();
+    await form.getByText("Verification: Verified credential").waitFor();
+    const [row] = (
+      await live.client.execute({ sql: "select verification from stories where workspace_id = ?", args: [own.id] })
+    ).rows;
+    expect(JSON.parse(String(row?.verification))).toMatchObject({
+      level: "credential_verified",
+      credential: { format: "ob2-hosted", url: "https://badges.example/a/baked.json" },
+    });
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * Settings: program rules, allowed origins and credential issuers (GET/PATCH /v1/admin/program),
- * the reward rules (reward-rules-form.ts), the hosted advocate page (hosted-page-form.ts) and the brand names reserved as vanity codes
+ * the reward rules (reward-rules-form.ts), the auto-approve rule for stories (auto-approve-form.ts), the hosted advocate page (hosted-page-form.ts) and the brand names reserved as vanity codes
  * (/v1/admin/reserved-codes).
  */
 
 import { html, nothing } from "lit";
 import type { ReservedCode, ReservedCodeList, Settings } from "../lib/api-types.ts";
 import { ChorusApiError, get, request } from "./api.ts";
+import "./auto-approve-form.ts";
 import "./hosted-page-form.ts";
 import "./reward-rules-form.ts";
 import { DashboardPage } from "./page.ts";
@@ -105,8 +106,8 @@ export class ChorusPageSettings extends DashboardPage {
   override render() {
     const s = this._settings;
     if (!s) return html`<h2>Settings</h2>${this.status()}`;
-    // The reward rules have their own form (reward-rules-form.ts); left out here, a save keeps them.
-    const { allowedOrigins, credentialIssuers, rewardRules: _, ...rules } = s;
+    // The reward rules and the auto-approve rule have their own forms; left out here, a save keeps them.
+    const { allowedOrigins, credentialIssuers, rewardRules: _, autoApprove: __, ...rules } = s;
     return html`<h2>Settings</h2>
       ${this.status()}
       <form class="panel" @submit=${this._onSave}>
@@ -129,6 +130,7 @@ export class ChorusPageSettings extends DashboardPage {
         ${this._message ? html`<p role="status">${this._message}</p>` : nothing}
       </form>
       <chorus-reward-rules-form></chorus-reward-rules-form>
+      <chorus-auto-approve-form></chorus-auto-approve-form>
       <chorus-hosted-page-form></chorus-hosted-page-form>
       ${this._reservedPanel()}`;
   }
