@@ -199,7 +199,7 @@ function useHeaders(app: Router) {
         // The real origin check needs the key, which a preflight does not carry: it happens in
         // requirePublishableKey, which refuses foreign origins before any data is read.
         origin: (origin) => origin,
-        allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allowHeaders: ["Chorus-Key", "Authorization", "Content-Type", "Chorus-Edit-Token", "Chorus-Story-Token"],
         exposeHeaders: ["X-Request-Id", "Retry-After"],
         maxAge: 600,

@@ -1,7 +1,10 @@
 /** The real app over a real database file, with a clock the test moves by hand. */
+import { dirname, join } from "node:path";
 import { createApp } from "../../server/app.ts";
 import type { Config } from "../../server/config.ts";
+import { createFileMediaStore } from "../../server/node-media-store.ts";
 import { createClickWriter } from "../../server/services/click-writer.ts";
+import type { MediaStore } from "../../server/services/media-store.ts";
 import type { Deps } from "../../server/types.ts";
 import { freshDatabase, type TestDatabase } from "./database.ts";
 
@@ -30,6 +33,9 @@ export const testConfig: Config = {
 export type TestApp = TestDatabase & {
   app: ReturnType<typeof createApp>;
   clock: TestClock;
+  /** Where the app keeps media: files under `mediaDir`, beside the database file (as on Node). */
+  media: MediaStore;
+  mediaDir: string;
   /** Resolves once every click queued for the group commit is written. */
   flushClicks: () => Promise<void>;
   /** `app.request` with a JSON body and headers made easy. */
@@ -49,15 +55,18 @@ export async function createTestApp(
   // The app as the Node entry builds it: a group-commit writer (kept here so tests can flush it),
   // and this app the only writer of the database's clicks.
   const clickWriter = createClickWriter({ db: database.db });
+  const mediaDir = join(dirname(database.file), "media");
+  const media = createFileMediaStore(mediaDir);
   const app = createApp({
     db: database.db,
     clock,
     config: { ...testConfig, ...config },
     clickWriter,
     clickRecorder: { exclusive: true },
+    media,
     ...deps,
   });
-  return { ...database, app, clock, call: caller(() => app), flushClicks: () => clickWriter.flush() };
+  return { ...database, app, clock, media, mediaDir, call: caller(() => app), flushClicks: () => clickWriter.flush() };
 }
 
 /** `call` for in-process requests: a JSON body is serialised and typed; `nextApp` picks the app to ask. */
