@@ -33,9 +33,6 @@ export const testConfig: Config = {
 export type TestApp = TestDatabase & {
   app: ReturnType<typeof createApp>;
   clock: TestClock;
-  /** Where the app keeps media: files under `mediaDir`, beside the database file (as on Node). */
-  media: MediaStore;
-  mediaDir: string;
   /** Resolves once every click queued for the group commit is written. */
   flushClicks: () => Promise<void>;
   /** `app.request` with a JSON body and headers made easy. */
@@ -46,10 +43,13 @@ export type TestApp = TestDatabase & {
   ) => Promise<Response>;
 };
 
+/** Where the test app keeps media: files under `mediaDir`, beside the database file (as on Node). */
+export type MediaFolder = { media: MediaStore; mediaDir: string };
+
 export async function createTestApp(
   config: Partial<Config> = {},
   deps: Partial<Pick<Deps, "fetch" | "outbound" | "mailTransport" | "stripeApi">> = {},
-): Promise<TestApp> {
+): Promise<TestApp & MediaFolder> {
   const database = await freshDatabase();
   const clock = testClock();
   // The app as the Node entry builds it: a group-commit writer (kept here so tests can flush it),
