@@ -73,8 +73,11 @@ export async function createTestApp(
 export function caller(nextApp: () => TestApp["app"]): TestApp["call"] {
   return (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
-    let body: string | undefined;
-    if (options.body !== undefined) {
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
+    if (options.body instanceof Uint8Array) {
+      // Bytes as they are (an upload): the caller names their type.
+      body = options.body as Uint8Array<ArrayBuffer>;
+    } else if (options.body !== undefined) {
       body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
       headers["Content-Type"] ??= "application/json";
     }
