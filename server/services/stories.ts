@@ -102,12 +102,15 @@ export function publicStory(row: StoryRow, publicBase: string) {
 /**
  * What the moderator sees: everything, and `published`, the story exactly as the wall would show
  * it once approved. Its photo is Chorus's checked copy too: the preview path (fetched on first
- * view, with the moderator's session) until the copy exists, never the author's URL, so the
+ * view, with the moderator's session) until the story is approved, never the author's URL, so the
  * marketer's browser never loads a stranger's image. `photoRefusal` says why there is no photo.
  */
 export function moderationStory(row: StoryRow, publicBase: string) {
   const published = publicStory(row, publicBase);
-  const unchecked = wantsPhoto(row) && row.photoHash === null && row.photoRefusal === null;
+  // Until approval the public path answers 404: an uploaded (or already fetched) copy is shown
+  // through the preview too.
+  const unpublished = row.photoHash === null || row.status !== "approved";
+  const unchecked = wantsPhoto(row) && unpublished && row.photoRefusal === null;
   const photoUrl = unchecked ? `${publicBase}/v1/admin/stories/${row.id}/photo` : published.photoUrl;
   return {
     ...fullStory(row),

@@ -67,6 +67,17 @@ describe("an uploaded photo", () => {
     const answer = (await response.json()) as Story;
     expect(answer.status).toBe("pending");
     expect(await shownPhoto(story.id)).toBeNull();
+    // The moderator sees it before approving, through the preview (the public path waits for approval).
+    const queue = (await (await api.adminList()).json()) as {
+      items: { id: string; published: { photoUrl: string } }[];
+    };
+    const preview = queue.items.find((item) => item.id === story.id)?.published.photoUrl as string;
+    expect(preview).toBe(`https://chorus.test/v1/admin/stories/${story.id}/photo`);
+    const previewed = await t.call("GET", new URL(preview).pathname, {
+      headers: { Authorization: `Bearer ${ws.secretKey}` },
+    });
+    expect(previewed.headers.get("Content-Type")).toBe("image/jpeg");
+    expect(new Uint8Array(await previewed.arrayBuffer())).toEqual(jpeg(640, 480));
 
     await approve(story.id);
     const url = await shownPhoto(story.id);
