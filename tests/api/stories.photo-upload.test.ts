@@ -153,6 +153,28 @@ describe("an uploaded photo", () => {
   });
 });
 
+describe("a copy an earlier version kept in the database", () => {
+  it("is served, and moved to the media store the first time it is read", async () => {
+    const story = await post();
+    expect((await upload(story, png(100, 100, 4), "image/png")).status).toBe(200);
+    await approve(story.id);
+    const url = (await shownPhoto(story.id)) as string;
+    const hash = url.split("/").pop() as string;
+    const key = mediaKey(ws.id, "story-photos", story.id, hash);
+    // As the row looked before the media store: its bytes in the database, no stored object.
+    const bytes = (await t.media.get(key))?.bytes as Uint8Array;
+    await t.media.delete(key);
+    await t.client.execute({ sql: "update story_photos set bytes = ? where story_id = ?", args: [bytes, story.id] });
+
+    const served = await t.call("GET", new URL(url).pathname);
+    expect(served.status).toBe(200);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(bytes);
+    expect((await t.media.get(key))?.bytes).toEqual(bytes);
+    const row = await t.client.execute({ sql: "select bytes from story_photos where story_id = ?", args: [story.id] });
+    expect(row.rows[0]?.bytes).toBeNull();
+  });
+});
+
 describe("a refused upload", () => {
   const svg = text('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><script>alert(1)</script></svg>');
   const cases: [string, Uint8Array, string, RegExp][] = [
