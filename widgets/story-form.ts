@@ -8,6 +8,7 @@ import { outcomeTypes, storyText } from "./lib/stories.ts";
 import { baseStyles } from "./lib/styles.ts";
 import { COMPLETE, initialState, PENDING, Task } from "./lib/task.ts";
 import { storyFormStyles } from "./story-form.styles.ts";
+import type { PhotoPick } from "./story-form-photo.ts";
 
 const formText = catalog(
   {
@@ -29,7 +30,7 @@ const formText = catalog(
     showName: "Show my name (otherwise “A learner”)",
     showPhoto: "Show my photo",
     showSalary: "Show my salary increase",
-    photo: "Photo URL, https (optional)",
+    photo: "Your photo (optional)",
     credential: "Credential (optional)",
     credentialHint: "An Open Badges credential proves your story: its link, JSON, JWT or badge image.",
     credentialType: "Credential format",
@@ -70,31 +71,10 @@ const formText = catalog(
 
 type FormKey = Parameters<typeof formText>[1];
 /** A field's name is also its label's key in the catalog. */
-type Field =
-  | "name"
-  | "headline"
-  | "body"
-  | "rating"
-  | "outcome"
-  | "salary"
-  | "months"
-  | "publish"
-  | "photo"
-  | "credential";
+type Field = "name" | "headline" | "body" | "rating" | "outcome" | "salary" | "months" | "publish" | "credential";
 type Values = Record<string, string>;
 
-const order: Field[] = [
-  "name",
-  "headline",
-  "body",
-  "rating",
-  "outcome",
-  "salary",
-  "months",
-  "publish",
-  "photo",
-  "credential",
-];
+const order: Field[] = ["name", "headline", "body", "rating", "outcome", "salary", "months", "publish", "credential"];
 const limits: Partial<Record<Field, number>> = { name: 80, headline: 140, body: 5000 };
 /** Where the API's validation details point, in the form's terms. */
 const apiPaths: [prefix: string, field: Field][] = [
@@ -102,7 +82,6 @@ const apiPaths: [prefix: string, field: Field][] = [
   ["outcome.monthsToOutcome", "months"],
   ["outcome", "outcome"],
   ["consent.publish", "publish"],
-  ["photoUrl", "photo"],
   ["credential", "credential"],
   ["name", "name"],
   ["headline", "headline"],
@@ -157,6 +136,8 @@ export class ChorusStoryForm extends ChorusElement {
   declare course: string;
   /** The learner token your server signed: links the story to the learner (attestation, share link). Optional. */
   declare learnerToken: string;
+  /** The picked photo, resized (story-form-photo.ts, loaded when a file is picked). */
+  _photo?: PhotoPick;
   /** Headers the story link's code (story-form-token.ts) adds to the submission: its one-time token. */
   _headers?: Record<string, string>;
   declare _errors: Partial<Record<Field, string>>;
@@ -170,12 +151,15 @@ export class ChorusStoryForm extends ChorusElement {
   /** Sending the story: pending while it is on its way, its `value` the story received. */
   private readonly _send = new Task(
     this,
-    async ([values]: [Values]) =>
-      api<AuthorStory>("/v1/stories", {
+    async ([values]: [Values]) => {
+      const story = await api<AuthorStory>("/v1/stories", {
         body: this._body(values),
         token: this.learnerToken || undefined,
         headers: this._headers,
-      }),
+      });
+      await this._photo?.upload(story);
+      return story;
+    },
     undefined,
     (result) => {
       this.emit("chorus-story-submitted", {
@@ -257,7 +241,6 @@ export class ChorusStoryForm extends ChorusElement {
       if (value && !(/^\d+$/.test(value) && Number(value) <= max)) errors[field] = this._t("whole", { min: 0, max });
     }
     if (v.publish !== "on") errors.publish = this._t("mustPublish");
-    if (v.photo?.trim() && !isHttps(v.photo.trim())) errors.photo = this._t("https");
     const credential = (v.credential ?? "").trim();
     if (this._credentialType === "image") {
       if (!this._image?.data) errors.credential = this._image?.error || this._t("required");
@@ -304,7 +287,6 @@ export class ChorusStoryForm extends ChorusElement {
         photo: v.consentPhoto === "on",
         salary: v.consentSalary === "on",
       },
-      ...(v.photo?.trim() ? { photoUrl: v.photo.trim() } : {}),
       ...(type === "none"
         ? {}
         : {
@@ -347,6 +329,12 @@ export class ChorusStoryForm extends ChorusElement {
     this._focusSummary();
   }
 
+  private _pick(event: Event) {
+    // Read now: once dispatch ends, an event from a shadow tree has no target.
+    const input = event.target as HTMLInputElement;
+    return import("./story-form-photo.ts").then((photo) => photo.pick(this, input));
+  }
+
   private async _focusSummary() {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(".summary")?.focus();
@@ -374,7 +362,7 @@ export class ChorusStoryForm extends ChorusElement {
   }
 
   private _text(
-    field: "name" | "headline" | "photo" | "salary" | "months",
+    field: "name" | "headline" | "salary" | "months",
     label: FormKey,
     extra = {} as {
       required?: boolean;
@@ -402,6 +390,7 @@ export class ChorusStoryForm extends ChorusElement {
     return html`<section class="panel success" part="success" aria-labelledby="thanks">
       <h2 id="thanks" tabindex="-1">${this._t("thanks")}</h2>
       <p>${this._t(result.status === "approved" ? "approved" : "pending")}</p>
+      ${this._photo?.note()}
       <p><span class="level ${result.verificationLevel}">${this._t("level", {
         level: storyText(this.locale, result.verificationLevel),
       })}</span></p>
@@ -504,7 +493,11 @@ export class ChorusStoryForm extends ChorusElement {
         <label><input type="checkbox" name="consentPhoto" />${this._t("showPhoto")}</label>
         <label><input type="checkbox" name="consentSalary" />${this._t("showSalary")}</label>
       </fieldset>
-      ${this._text("photo", "photo", { type: "url" })}
+      <div class="field">
+        <label for="photo">${this._t("photo")}</label>
+        <input id="photo" type="file" accept="image/jpeg,image/png,image/webp" @change=${this._pick} />
+        ${this._photo?.render()}
+      </div>
       <fieldset class="field">
         <legend>${this._t("credential")}</legend>
         <p class="hint" id="credential-hint">${this._t("credentialHint")}</p>

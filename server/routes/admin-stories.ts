@@ -9,14 +9,18 @@ import { credentialFetch } from "../services/credentials/fetch.ts";
 import { findStory, listStoriesForAdmin, moderateStory, moderationStory } from "../services/stories.ts";
 import { type PhotoContext, photoPreview } from "../services/story-photos.ts";
 import type { AppEnv } from "../types.ts";
-import { workspaceContext } from "./context.ts";
+import { mediaContext, workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
 import { photoHeaders } from "./story-photos.ts";
 import { courseSlug, limits, ModerationStory, storyIdParam } from "./story-schemas.ts";
 
 /** Moderation fetches story photos over the app's guarded outbound HTTP. */
 function photoContext(c: Context<AppEnv>): PhotoContext {
-  return { ...workspaceContext(c), fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound) };
+  return {
+    ...workspaceContext(c),
+    ...mediaContext(c),
+    fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound),
+  };
 }
 
 export const AdminStoryPage = z

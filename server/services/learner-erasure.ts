@@ -52,10 +52,11 @@ import { maskLearnerAudit, recordAudit } from "./audit.ts";
 import { forgetBlocks } from "./block-lists.ts";
 import { fixedClock } from "./clock.ts";
 import { DomainError } from "./errors.ts";
+import type { MediaContext } from "./media-store.ts";
 import { referralStats } from "./referrals.ts";
 import { forgetReviewNotes } from "./review-queue.ts";
 import { fullStory, withdrawnStory } from "./stories.ts";
-import { deleteStoryPhoto } from "./story-photos.ts";
+import { deleteStoryPhoto, forgetPhotoCopies } from "./story-photos.ts";
 import type { Learner, WorkspaceContext } from "./types.ts";
 
 async function findLearner(db: Db, workspaceId: string, externalId: string): Promise<Learner> {
@@ -473,13 +474,14 @@ async function forgetPayoutDetails({ tx, workspaceId, learner }: Omit<Erasure, "
 
 /** Erases the learner's personal data in one transaction; a second call finds no learner (404). */
 export async function eraseLearner(
-  ctx: WorkspaceContext,
+  ctx: WorkspaceContext & MediaContext,
   { externalId }: { externalId: string },
 ): Promise<ErasureReceipt> {
   const { db, clock, workspace } = ctx;
   const workspaceId = workspace.id;
   const now = clock.now();
-  return writeTransaction(db, async (tx) => {
+  const photoCopies: string[] = [];
+  const receipt = await writeTransaction(db, async (tx) => {
     const [learner] = await tx
       .select()
       .from(learners)
@@ -501,7 +503,8 @@ export async function eraseLearner(
     const disabled = await disableCodes(erasure);
     const withdrawn = await withdrawStories(erasure);
     // Chorus's copies of their photos go with the stories (withdrawnStory clears only the columns).
-    for (const story of withdrawn) await deleteStoryPhoto({ db: tx }, story);
+    // Their bytes leave the media store once this write commits (below).
+    for (const story of withdrawn) photoCopies.push(...(await deleteStoryPhoto({ db: tx }, story)));
     const { signals, clicksScrubbed } = await forgetBrowser(erasure);
     const conversionIds = await scrubConversions(erasure);
     const events = await scrubWebhookEvents(erasure, { conversionIds, withdrawn });
@@ -537,4 +540,6 @@ export async function eraseLearner(
       friendCouponsErased: friendCodes.length,
     };
   });
+  await forgetPhotoCopies(ctx, photoCopies);
+  return receipt;
 }
