@@ -12,7 +12,7 @@ import { refuses } from "../lib/refusals.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { errorText } from "../lib/telemetry.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
-import { importStories, maxListedErrors, previewImport } from "../services/story-import.ts";
+import { type ImportProgress, importStories, maxListedErrors, previewImport } from "../services/story-import.ts";
 import type { AppEnv } from "../types.ts";
 import { workspaceContext } from "./context.ts";
 
@@ -72,6 +72,11 @@ const ImportPreview = z
     ignoredColumns: z.array(z.string()),
   })
   .openapi("StoryImportPreview");
+export type StoryImportPreview = z.infer<typeof ImportPreview>;
+
+/** One line of the import's NDJSON answer. */
+export type StoryImportLine = { type: "progress" | "done" } & ImportProgress;
+export type StoryImportFailure = { type: "error"; error: { code: string; message: string } } & ImportProgress;
 
 const previewRoute = apiRoute({
   method: "post",
