@@ -74,6 +74,8 @@ allow({
   // Importing earlier testimonials adds stories to moderate: the moderators' work.
   "POST /v1/admin/stories/imports/preview": moderation,
   "POST /v1/admin/stories/imports": moderation,
+  // Erasing a story's author is erasure: the owner's.
+  "DELETE /v1/admin/stories/{id}": owner,
 });
 
 allow({

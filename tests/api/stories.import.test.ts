@@ -319,6 +319,32 @@ describe("who and whose", () => {
   });
 });
 
+describe("erasure", () => {
+  it("erases an imported author by erasing the story (owner or secret key); the same file does not bring it back", async () => {
+    const ws = await workspace();
+    const file = header + good(1, "https://images.example/one.jpg") + good(2);
+    await importFile(ws.admin, file);
+    const [first] = await storiesOf(ws.id);
+    const id = String(first?.id);
+    const moderator = await memberSession(t, ws.id, "moderator", "mod-erase@example.org");
+    const refused = await t.call("DELETE", `/v1/admin/stories/${id}`, {
+      headers: { Cookie: moderator, "X-Chorus-Dashboard": "1" },
+    });
+    await expectError(refused, 403, "forbidden");
+    expect((await t.call("DELETE", `/v1/admin/stories/${id}`, { headers: ws.admin })).status).toBe(204);
+    const [erased] = (await t.client.execute({ sql: "select * from stories where id = ?", args: [id] })).rows;
+    expect(erased).toMatchObject({ status: "withdrawn", name: "", headline: "", body: "", photo_url: null });
+    expect(JSON.stringify(await storiesOf(ws.id))).not.toContain("Learner 1");
+    expect((await importFile(ws.admin, file)).at(-1)).toMatchObject({ imported: 0, duplicates: 2 });
+    const audit = await t.client.execute({
+      sql: "select target_id from audit_events where workspace_id = ? and action = 'story.erase'",
+      args: [ws.id],
+    });
+    expect(audit.rows.map((row) => row.target_id)).toEqual([id]);
+    await expectError(await t.call("DELETE", "/v1/admin/stories/sty_nope", { headers: ws.admin }), 404, "not_found");
+  });
+});
+
 describe("imported stories are self-reported", () => {
   it("never count as verified in the statistics or the wall's verified filter", async () => {
     const ws = await workspace();

@@ -771,6 +771,10 @@ const routes: Record<string, Entry> = {
       } satisfies Entry,
     ]),
   ),
+  "DELETE /v1/admin/stories/{id}": {
+    kind: "addressed",
+    calls: () => storyIds().map((story) => ({ path: `/v1/admin/stories/${story.id}` })),
+  },
   "GET /v1/story-photos/{id}/{hash}": {
     exempt:
       "a published story's photo for <img> on any page, no credential: served only while the story is approved with photo consent and the path carries its content hash",
