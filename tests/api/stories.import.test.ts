@@ -4,8 +4,13 @@
  * as text (and defused on export), 100,000 rows streamed, tenant isolation, and imported stories
  * counting as self-reported in the statistics and on the wall.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importStoriesFile } from "../../server/import-stories.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
+import { getWorkspace } from "../../server/services/workspaces.ts";
 import { workspaceFactory } from "../support/factories.ts";
 import { storyClient } from "../support/stories.ts";
 import { memberSession } from "../support/team.ts";
@@ -316,6 +321,29 @@ describe("who and whose", () => {
     expect((await importFile(alpha.admin, file)).at(-1)).toMatchObject({ imported: 1, duplicates: 0, refused: 1 });
     expect(await storiesOf(alpha.id)).toHaveLength(1);
     expect(await storiesOf(bravo.id)).toHaveLength(1);
+  });
+});
+
+describe("chorus import stories FILE", () => {
+  it("imports a file from disk through the same service, with the row errors, idempotently", async () => {
+    const ws = await workspace();
+    const workspaceRow = await getWorkspace({ db: t.db }, { id: ws.id });
+    const dir = mkdtempSync(join(tmpdir(), "chorus-import-"));
+    const file = join(dir, "testimonials.csv");
+    writeFileSync(file, `\uFEFF${header}${good(1)}${good(2).replace(",5,", ",7,")}${good(3)}`);
+    try {
+      const ctx = { db: t.db, clock: t.clock, workspace: workspaceRow as NonNullable<typeof workspaceRow> };
+      const first = await importStoriesFile(ctx, file);
+      expect(first).toMatchObject({ rows: 3, imported: 2, refused: 1, duplicates: 0 });
+      expect(first.errors.map((error) => [error.row, error.column])).toEqual([[3, "rating"]]);
+      expect(await importStoriesFile(ctx, file)).toMatchObject({ imported: 0, duplicates: 2 });
+      expect((await storiesOf(ws.id)).map((row) => row.imported_from)).toEqual([
+        "testimonials.csv",
+        "testimonials.csv",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
