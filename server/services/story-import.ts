@@ -54,7 +54,7 @@ export type ImportPreview = ImportCounts & {
   alreadyImported: number;
   errors: RowError[];
   /** The first valid rows as they would be stored. */
-  sample: Omit<ImportedRow, "key" | "date">[] & { date?: never }[];
+  sample: (Omit<ImportedRow, "key" | "date"> & { date: string })[];
   ignoredColumns: string[];
 };
 
@@ -122,7 +122,7 @@ export async function previewImport(ctx: WorkspaceContext, input: ImportInput): 
     if (errors.length < maxListedErrors) errors.push(error);
   })) {
     for (const { key: _key, date, ...story } of batch.slice(0, sampleRows - sample.length)) {
-      sample.push({ ...story, date: new Date(date).toISOString() } as never);
+      sample.push({ ...story, date: new Date(date).toISOString() });
     }
     const keys = await existingKeys(
       ctx,

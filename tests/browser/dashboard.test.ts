@@ -271,8 +271,22 @@ describe("/dashboard", () => {
     const refused = page.getByRole("row", { name: /^3 rating must be a whole number from 1 to 5/ });
     expect(await refused.count()).toBe(1);
     expect(await seriousA11yViolations(page)).toEqual([]);
+    // The progress bar shows from the moment the import starts (out of the file's 3 rows): seen
+    // by an observer in the element's shadow root, not by a race with a 3-row import.
+    await page.locator("chorus-story-import").evaluate((element) => {
+      const root = element.shadowRoot;
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = root?.querySelector("progress");
+        if (bar) seen.push(`${bar.getAttribute("aria-label")} max ${bar.max}`);
+      }).observe(root as ShadowRoot, { subtree: true, childList: true, attributes: true });
+    });
     await page.getByRole("button", { name: "Import 2 stories" }).click();
     await page.getByText("Done: 2 imported, 0 skipped as already imported, 1 refused.").waitFor();
+    expect(await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen[0])).toBe(
+      "Import progress max 3",
+    );
     // The queue reloads with the imported stories, marked as such; the formula cell is plain text.
     await page.getByRole("heading", { name: "Switched careers" }).waitFor();
     expect(await page.getByText("imported from old-testimonials.csv").count()).toBe(2);
