@@ -541,11 +541,23 @@ export const stories = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer("updated_at"),
     approvedAt: integer("approved_at"),
+    /**
+     * `form`: written by its author; `import`: from the provider's CSV of earlier testimonials
+     * (server/services/story-import.ts), never linked to a learner and always `self_reported`.
+     */
+    source: text("source", { enum: ["form", "import"] })
+      .notNull()
+      .default("form"),
+    /** The provider's label of the import (its file name), for the moderator; null for a form story. */
+    importedFrom: text("imported_from"),
+    /** SHA-256 of an imported row's content: the same row imported again is skipped, never doubled. */
+    importKey: text("import_key"),
   },
   (t) => [
     index("stories_workspace_status").on(t.workspaceId, t.status, t.course, t.createdAt),
     index("stories_workspace_learner").on(t.workspaceId, t.learnerId),
     uniqueIndex("stories_workspace_credential").on(t.workspaceId, t.credentialKey),
+    uniqueIndex("stories_workspace_import").on(t.workspaceId, t.importKey),
   ],
 );
 

@@ -46,6 +46,7 @@ import { reservedCodeRoutes } from "./routes/reserved-codes.ts";
 import { reviewRoutes } from "./routes/review.ts";
 import { rewardRoutes } from "./routes/rewards.ts";
 import { storyRoutes } from "./routes/stories.ts";
+import { storyImportRoutes } from "./routes/story-imports.ts";
 import { storyPhotoRoutes } from "./routes/story-photos.ts";
 import { storyReceiptRoutes } from "./routes/story-receipt.ts";
 import { storyRequestRoutes } from "./routes/story-requests.ts";
@@ -117,6 +118,7 @@ const resourceRoutes = [
   storyReceiptRoutes,
   storyPhotoRoutes,
   adminStoryRoutes,
+  storyImportRoutes,
   outcomeRoutes,
   conversionRoutes,
   rewardRoutes,

@@ -10,6 +10,7 @@ import { origin as originSchema } from "../db/program-settings.ts";
 import { webUrl } from "../db/web-url.ts";
 import { cliLinkSettings, cliServerSecret, cliSettings, defaultDatabaseUrl } from "./config.ts";
 import { importConversions } from "./import-conversions.ts";
+import { importStoriesFile } from "./import-stories.ts";
 import { backupDatabase, restoreDatabase } from "./node-backup.ts";
 import { databaseFile, openDatabase } from "./node-database.ts";
 import { rotateKey } from "./services/api-keys.ts";
@@ -42,6 +43,11 @@ Commands:
       many rows were recorded, replayed and refused; refused rows go to FILE.refused.ndjson with
       their reason. Interrupted? Run it again: rows already recorded are replayed, never doubled.
       Uses CHORUS_SECRET when set (as the server does), else the secret the server stored.
+  import stories FILE --workspace ID [--json]
+      Import earlier testimonials from a CSV file (README "Importing testimonials from CSV"), as
+      the dashboard does: every row checked, valid rows saved as pending, self-reported stories
+      1,000 at a time with a progress bar; refused rows are printed with their row, column and
+      reason. Run it again any time: rows already imported are skipped as duplicates.
   member add --workspace ID --email EMAIL --role owner|marketer|moderator|finance|viewer [--json]
       Add a team member and print a one-time dashboard sign-in link (works once, for 24 hours;
       built from PUBLIC_URL and the server's CHORUS_SECRET). The first owner starts here.
@@ -104,15 +110,17 @@ async function run(argv: string[]): Promise<void> {
     "db backup",
     "db restore",
     "import conversions",
+    "import stories",
   ];
   if (!known.includes(command)) throw new UsageError(`Unknown command: ${positionals.join(" ")}`);
   const [argument, ...extra] = positionals.slice(2);
-  const takesFile = command === "db backup" || command === "db restore" || command === "import conversions";
+  const imports = command === "import conversions" || command === "import stories";
+  const takesFile = command === "db backup" || command === "db restore" || imports;
   if (extra.length > 0 || (argument !== undefined && !takesFile))
     throw new UsageError(`Unexpected argument: ${positionals.slice(takesFile ? 3 : 2).join(" ")}`);
 
   const settings = cliSettings(process.env);
-  if (takesFile && command !== "import conversions") {
+  if (takesFile && !imports) {
     if (!argument?.trim()) throw new UsageError(`Give the backup file: npm run chorus -- ${command} FILE`);
     return fileCommand(command, argument, settings, values.force);
   }
@@ -196,6 +204,26 @@ async function run(argv: string[]): Promise<void> {
         console.log(
           `${summary.rows} rows: ${summary.recorded} recorded, ${summary.replayed} replayed (recorded before), ${summary.refused} refused${summary.refused > 0 ? ` (see ${summary.refusedFile})` : ""}.`,
         );
+    } else if (command === "import stories") {
+      if (!argument?.trim())
+        throw new UsageError("Give the file: npm run chorus -- import stories FILE --workspace ID");
+      const workspace = await getWorkspace(ctx, { id: required(values.workspace, "workspace") });
+      if (!workspace) throw new UsageError(`No workspace ${values.workspace}`);
+      let summary: Awaited<ReturnType<typeof importStoriesFile>>;
+      try {
+        summary = await importStoriesFile({ db, workspace, clock: { now: () => new Date() } }, argument);
+      } catch (error) {
+        if (error instanceof DomainError) throw new UsageError(error.message);
+        throw error;
+      }
+      if (values.json) console.log(JSON.stringify(summary));
+      else {
+        for (const error of summary.errors)
+          console.log(`row ${error.row}${error.column ? `, ${error.column}` : ""}: ${error.reason}`);
+        console.log(
+          `${summary.rows} rows: ${summary.imported} imported, ${summary.duplicates} skipped as already imported, ${summary.refused} refused.`,
+        );
+      }
     } else if (command === "member add") {
       const workspace = await getWorkspace(ctx, { id: required(values.workspace, "workspace") });
       if (!workspace) throw new UsageError(`No workspace ${values.workspace}`);

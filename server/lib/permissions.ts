@@ -71,6 +71,11 @@ allow({
   "GET /v1/admin/stories": all,
   "GET /v1/admin/stories/{id}/photo": all,
   "PATCH /v1/admin/stories/{id}": moderation,
+  // Importing earlier testimonials adds stories to moderate: the moderators' work.
+  "POST /v1/admin/stories/imports/preview": moderation,
+  "POST /v1/admin/stories/imports": moderation,
+  // Erasing a story's author is erasure: the owner's.
+  "DELETE /v1/admin/stories/{id}": owner,
 });
 
 allow({

@@ -2,6 +2,8 @@
  * Bodies are JSON or nothing. Parsing here (before the route's validator, which reuses the
  * parsed body) lets a wrong content type answer 415 and broken JSON answer 400, never a 500.
  */
+
+import type { Context, Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { ApiError, type DescribedStatus } from "../errors.ts";
@@ -28,8 +30,18 @@ export const oneClickUnsubscribePath = "/v1/mail/unsubscribe";
 /** A story's photo upload: the body is the image itself (the route checks its type and bytes). */
 export const photoUploadPath = /^\/v1\/stories\/[^/]+\/photo$/;
 
+/**
+ * Routes whose body is a CSV file read as a stream (the testimonial import, up to 100,000 rows):
+ * never parsed as JSON here, and allowed `csvBodyLimitBytes`. The route checks its own type.
+ */
+export const csvBodyPaths = new Set(["/v1/admin/stories/imports/preview", "/v1/admin/stories/imports"]);
+/** 100,000 testimonials of about 600 bytes each, with room to spare. */
+export const csvBodyLimitBytes = 128 * 1024 * 1024;
+
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (!bodyMethods.includes(c.req.method) || c.req.path === oneClickUnsubscribePath) return next();
+  if (!bodyMethods.includes(c.req.method) || c.req.path === oneClickUnsubscribePath || csvBodyPaths.has(c.req.path)) {
+    return next();
+  }
   if (photoUploadPath.test(c.req.path)) return next();
   if (c.req.raw.body === null || c.req.header("Content-Length") === "0") return next();
   const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? "";
@@ -79,8 +91,33 @@ function nulPath(body: unknown): string | null {
  */
 const largeBodyPaths: Record<string, number> = { "/v1/conversions/batch": 4 * 1024 * 1024 };
 
+/**
+ * A CSV body counted as it streams: hono's bodyLimit reads a body without Content-Length into
+ * memory whole, which is what a streamed import must not do.
+ */
+function limitStreamedBody(c: Context<AppEnv>, next: Next) {
+  const tooLarge = () => new ApiError("payload_too_large", `The body is larger than ${csvBodyLimitBytes} bytes`);
+  const declared = Number(c.req.header("Content-Length") ?? 0);
+  if (declared > csvBodyLimitBytes) throw tooLarge();
+  const body = c.req.raw.body;
+  if (body === null) return next();
+  let size = 0;
+  const counted = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > csvBodyLimitBytes) controller.error(tooLarge());
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  c.req.raw = new Request(c.req.raw, { body: counted, duplex: "half" } as RequestInit);
+  return next();
+}
+
 export const limitBody = createMiddleware<AppEnv>((c, next) => {
   if (!bodyMethods.includes(c.req.method)) return next();
+  if (csvBodyPaths.has(c.req.path)) return limitStreamedBody(c, next);
   const upload = photoUploadPath.test(c.req.path) ? photoLimits.maxBytes : 0;
   const maxSize = Math.max(c.var.deps.config.bodyLimitBytes, largeBodyPaths[c.req.path] ?? 0, upload);
   return bodyLimit({

@@ -7,6 +7,7 @@ import { publicBase } from "../lib/urls.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { credentialFetch } from "../services/credentials/fetch.ts";
 import { findStory, listStoriesForAdmin, moderateStory, moderationStory } from "../services/stories.ts";
+import { eraseStory } from "../services/story-erasure.ts";
 import { type PhotoContext, photoPreview } from "../services/story-photos.ts";
 import type { AppEnv } from "../types.ts";
 import { mediaContext, workspaceContext } from "./context.ts";
@@ -112,6 +113,22 @@ const getPhotoPreview = apiRoute({
   },
 });
 
+const eraseAdminStory = apiRoute({
+  method: "delete",
+  path: "/v1/admin/stories/{id}",
+  tags: ["Moderation"],
+  summary: "Erase a story's author: withdraw the story and empty it",
+  description:
+    "For a story no learner erasure reaches (an imported testimonial, a story sent without a learner token): the " +
+    "story is withdrawn and its name, text, photo and figures are erased, in its webhook payloads too; the row stays " +
+    "(clicks name it). An imported story is not imported again from the same file. A story tied to a learner is " +
+    "erased with the learner (`DELETE /v1/learners/{id}`), which this also does for the one story. Answers 204.",
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
+  request: { params: storyIdParam },
+  responses: { 204: { description: "Erased" }, ...errorResponses(404) },
+});
+
 export const adminStoryRoutes = createRouter()
   .openapi(listAdminStories, async (c) => {
     const page = await listStoriesForAdmin(workspaceContext(c), c.req.valid("query"));
@@ -121,6 +138,10 @@ export const adminStoryRoutes = createRouter()
   .openapi(patchAdminStory, async (c) => {
     const story = await moderateStory(photoContext(c), { ...c.req.valid("json"), id: c.req.valid("param").id });
     return c.json(moderationStory(story, publicBase(c)), 200);
+  })
+  .openapi(eraseAdminStory, async (c) => {
+    await eraseStory(workspaceContext(c), { id: c.req.valid("param").id });
+    return c.body(null, 204);
   })
   .openapi(getPhotoPreview, async (c) => {
     const ctx = photoContext(c);

@@ -227,6 +227,10 @@ export const FullStory = z
 export type FullStory = z.infer<typeof FullStory>;
 
 export const ModerationStory = FullStory.extend({
+  source: z.enum(["form", "import"]).openapi({
+    description: "`import`: from the provider's CSV of earlier testimonials (always self-reported, no learner)",
+  }),
+  importedFrom: z.string().nullable().openapi({ description: "The import's label (its file name); null for `form`" }),
   photoRefusal: z
     .string()
     .nullable()

@@ -114,6 +114,8 @@ export function moderationStory(row: StoryRow, publicBase: string) {
   const photoUrl = unchecked ? `${publicBase}/v1/admin/stories/${row.id}/photo` : published.photoUrl;
   return {
     ...fullStory(row),
+    source: row.source,
+    importedFrom: row.importedFrom,
     photoRefusal: wantsPhoto(row) ? row.photoRefusal : null,
     published: { ...published, photoUrl },
   };
@@ -204,6 +206,9 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
     createdAt: now.getTime(),
     updatedAt: null,
     approvedAt: null,
+    source: "form",
+    importedFrom: null,
+    importKey: null,
   };
   await writeTransaction(db, async (tx) => {
     const claimed = await claimCredential(tx, { workspaceId: workspace.id, storyId: row.id, assessment });

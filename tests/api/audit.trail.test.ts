@@ -66,6 +66,7 @@ async function refusal(statement: PromiseLike<unknown>): Promise<string> {
 /** Mutating routes that change nothing stored, with the reason. */
 const exempt: Record<string, string> = {
   "POST /v1/admin/integrations/test": "a dry run: what a sample payload would make; nothing is stored",
+  "POST /v1/admin/stories/imports/preview": "checks a file and stores nothing (stories.import.test.ts)",
   // Recorded, and checked where due cash payouts exist to be paid: payouts.batches.test.ts (the idempotency test).
   "POST /v1/admin/payouts/batches": "checked in payouts.batches.test.ts, where rewards are due to be paid",
   // Signing in and out changes no workspace data; a passkey needs a member and an authenticator.
@@ -113,6 +114,27 @@ function steps(): Step[] {
       route: "PATCH /v1/admin/stories/{id}",
       action: "story.moderate",
       run: async () => call("PATCH", `/v1/admin/stories/${await storyRow(t.db, ws.id)}`, { status: "rejected" }),
+    },
+    {
+      route: "POST /v1/admin/stories/imports",
+      action: "story.import",
+      run: async () => {
+        const csv =
+          "name,headline,body,rating,date,course,outcome,consent_publish,consent_name,consent_photo\r\n" +
+          "Asha Rao,Promoted,Real projects,5,2024-02-01,sql-101,promotion,yes,yes,no\r\n";
+        const response = await call("POST", "/v1/admin/stories/imports", csv, { ...auth, "Content-Type": "text/csv" });
+        // The import is recorded once its answer (streamed) has been read to the end.
+        await response.clone().text();
+        ids.imported = String(
+          (await t.client.execute({ sql: "select id from stories where source = 'import'", args: [] })).rows[0]?.id,
+        );
+        return response;
+      },
+    },
+    {
+      route: "DELETE /v1/admin/stories/{id}",
+      action: "story.erase",
+      run: () => call("DELETE", `/v1/admin/stories/${ids.imported}`),
     },
     {
       route: "POST /v1/admin/webhooks",

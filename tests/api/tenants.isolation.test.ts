@@ -808,6 +808,29 @@ const routes: Record<string, Entry> = {
     kind: "addressed",
     calls: () => storyIds().map((story) => ({ path: `/v1/admin/stories/${story.id}/photo` })),
   },
+  // Bravo's course beside Alpha's: checked against Alpha's courses and Alpha's imported rows only.
+  ...Object.fromEntries(
+    ["/v1/admin/stories/imports/preview", "/v1/admin/stories/imports"].map((path) => [
+      `POST ${path}`,
+      {
+        kind: "own",
+        calls: () => [
+          {
+            path,
+            headers: { "Content-Type": "text/csv" },
+            body:
+              "name,headline,body,rating,date,course,outcome,consent_publish,consent_name,consent_photo\r\n" +
+              `Alpha Import,From Alpha,Alpha's own words,5,2025-01-01,${a.course},skills,yes,yes,no\r\n` +
+              `Alpha Import,Bravo's course,Alpha's own words,5,2025-01-01,${b.course},skills,yes,yes,no\r\n`,
+          },
+        ],
+      } satisfies Entry,
+    ]),
+  ),
+  "DELETE /v1/admin/stories/{id}": {
+    kind: "addressed",
+    calls: () => storyIds().map((story) => ({ path: `/v1/admin/stories/${story.id}` })),
+  },
   "GET /v1/story-photos/{id}/{hash}": {
     exempt:
       "a published story's photo for <img> on any page, no credential: served only while the story is approved with photo consent and the path carries its content hash",

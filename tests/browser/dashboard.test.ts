@@ -244,6 +244,53 @@ describe("/dashboard", () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
+  it("imports a CSV of testimonials: the preview names each bad row and column, then the import sums up", async () => {
+    const shop = await workspaceFactory(live.db, { name: "Import Academy" });
+    const course = await fetch(`${live.baseUrl}/v1/admin/courses/data-analytics`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${shop.secretKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Data analytics", url: "https://academy.example/data" }),
+    });
+    expect(course.status).toBe(200);
+    await signIn(shop);
+    await page.getByRole("link", { name: "Stories" }).click();
+    await page.getByLabel("CSV file (UTF-8)").setInputFiles({
+      name: "old-testimonials.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(
+        "name,headline,body,rating,date,course,outcome,consent_publish,consent_name,consent_photo\r\n" +
+          "Asha Rao,Promoted in six months,The projects were real,5,2024-02-01,data-analytics,promotion,yes,yes,no\r\n" +
+          "Ravi K,New job,Worth every rupee,9,2024-02-03,data-analytics,new_job,yes,yes,no\r\n" +
+          "=cmd,Switched careers,I can code now,4,2024-02-05,data-analytics,career_switch,yes,yes,no\r\n",
+      ),
+    });
+    await page.getByRole("button", { name: "Check the file" }).click();
+    await page.getByText("3 rows: 2 ready, 1 refused, 0 already imported").waitFor();
+    const refused = page.getByRole("row", { name: /^3 rating must be a whole number from 1 to 5/ });
+    expect(await refused.count()).toBe(1);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    // The progress bar shows from the moment the import starts (out of the file's 3 rows): seen
+    // by an observer in the element's shadow root, not by a race with a 3-row import.
+    await page.locator("chorus-story-import").evaluate((element) => {
+      const root = element.shadowRoot;
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = root?.querySelector("progress");
+        if (bar) seen.push(`${bar.getAttribute("aria-label")} max ${bar.max}`);
+      }).observe(root as ShadowRoot, { subtree: true, childList: true, attributes: true });
+    });
+    await page.getByRole("button", { name: "Import 2 stories" }).click();
+    await page.getByText("Done: 2 imported, 0 skipped as already imported, 1 refused.").waitFor();
+    expect(await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen[0])).toBe(
+      "Import progress max 3",
+    );
+    // The queue reloads with the imported stories, marked as such; the formula cell is plain text.
+    await page.getByRole("heading", { name: "Switched careers" }).waitFor();
+    expect(await page.getByText("imported from old-testimonials.csv").count()).toBe(2);
+    await expectNoOverflow();
+  });
+
   it("approves a reward", async () => {
     await signIn();
     await page.getByRole("link", { name: "Rewards" }).click();

@@ -1,4 +1,4 @@
-/** Stories: what shared stories bring in the period, then moderation (the queue by status; approve, reject, feature, tag). */
+/** Stories: what shared stories bring in the period, the CSV import of earlier ones, then moderation (the queue by status; approve, reject, feature, tag). */
 import { css, html, nothing } from "lit";
 import type { AdminStoryPage, ModerationStory } from "../lib/api-types.ts";
 import { get, query, request } from "./api.ts";
@@ -6,6 +6,7 @@ import { formatDate } from "./format.ts";
 import { DashboardPage, statusFilter } from "./page.ts";
 import { can } from "./permissions.ts";
 import "./story-breakdown.ts";
+import "./story-import.ts";
 
 const statuses = ["pending", "approved", "rejected"] as const;
 
@@ -85,6 +86,11 @@ export class ChorusPageStories extends DashboardPage {
   override render() {
     return html`<h2>Stories</h2>
       <chorus-story-breakdown .filter=${this.filter}></chorus-story-breakdown>
+      ${
+        can("POST /v1/admin/stories/imports/preview")
+          ? html`<chorus-story-import @chorus-stories-imported=${() => void this.reload()}></chorus-story-import>`
+          : nothing
+      }
       <h3>Moderation queue</h3>
       ${statusFilter("Show stories", statuses, this._status, (status) => this._show(status), this._message)}
       ${this.status()}
@@ -102,6 +108,7 @@ export class ChorusPageStories extends DashboardPage {
             <span class="badge">${story.course}</span> <span class="badge">${story.outcome.type.replaceAll("_", " ")}</span>
             <span class="badge">${levelLabel(story.verificationLevel)}</span> <span class="badge">${story.rating}/5</span>
             ${story.featured ? html`<span class="badge">featured</span>` : nothing}
+            ${story.source === "import" ? html`<span class="badge">imported from ${story.importedFrom}</span>` : nothing}
           </p>
           <p>${story.body}</p>
           ${

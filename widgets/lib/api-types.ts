@@ -32,6 +32,11 @@ export type { Block, ReviewCase, ReviewQueue } from "../../server/routes/review.
 export type { RewardList } from "../../server/routes/rewards.ts";
 export type { Reward } from "../../server/routes/schemas.ts";
 export type {
+  StoryImportFailure,
+  StoryImportLine,
+  StoryImportPreview,
+} from "../../server/routes/story-imports.ts";
+export type {
   AuthorStory,
   FullStory,
   ModerationStory,
