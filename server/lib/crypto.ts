@@ -13,6 +13,11 @@ export async function sha256Hex(value: string): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
 }
 
+/** The SHA-256 of bytes (stored media is named by it), lowercase hex. */
+export async function sha256HexOfBytes(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", bytes));
+}
+
 type NodeCrypto = {
   createHmac(algorithm: string, key: unknown): { update(data: string): { digest(encoding: "hex"): string } };
   createSecretKey(key: Uint8Array): unknown;

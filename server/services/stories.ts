@@ -18,6 +18,8 @@ import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { deleteStoryPhoto, type PhotoContext, photoPath, prepareStoryPhoto, wantsPhoto } from "./story-photos.ts";
+import type { MediaContext } from "./media-store.ts";
+import { assertPublishable, deleteStoryVideo, videoPaths } from "./story-videos.ts";
 import { assessStory, claimCredential, isSameCredential, type VerificationContext } from "./story-verification.ts";
 import type { Learner, SecretContext, Visitor, WorkspaceContext } from "./types.ts";
 import { visitorHash } from "./visitors.ts";
@@ -35,6 +37,8 @@ export type StoryFields = {
   outcome: { type: OutcomeType; salaryIncreasePct?: number | null; monthsToOutcome?: number | null };
   consent: { publish: true; name: boolean; photo: boolean; salary: boolean };
   photoUrl?: string | null;
+  /** What is said in the story's video (required before a video story is approved). */
+  transcript?: string | null;
 };
 
 // Bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make a story display other
@@ -61,6 +65,12 @@ function cleanFields<T extends Partial<Pick<StoryFields, "name" | "headline" | "
   return cleaned;
 }
 
+/** A transcript as stored: clean text, or null when nothing is left of it. */
+function cleanTranscript(value: string | null | undefined): string | null | undefined {
+  if (value === undefined || value === null) return value;
+  return cleanText(value) || null;
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
@@ -81,10 +91,25 @@ export function publicStory(row: StoryRow, publicBase: string) {
       monthsToOutcome: row.monthsToOutcome,
     },
     photoUrl: row.consentPhoto && row.photoHash ? `${publicBase}${photoPath(row)}` : null,
+    video: publicVideo(row, publicBase),
     featured: row.featured,
     tags: row.tags,
     verificationLevel: row.verificationLevel,
     approvedAt: iso(row.approvedAt),
+  };
+}
+
+/** A video story's media as the wall plays it: Chorus URLs only, with the transcript that captions it. */
+function publicVideo(row: StoryRow, publicBase: string) {
+  const paths = videoPaths(row);
+  if (!paths || !row.videoType) return null;
+  return {
+    url: `${publicBase}${paths.video}`,
+    type: row.videoType,
+    posterUrl: paths.poster ? `${publicBase}${paths.poster}` : null,
+    captionsUrl: `${publicBase}${paths.captions}`,
+    durationMs: row.videoDurationMs,
+    transcript: row.transcript ?? "",
   };
 }
 
@@ -101,8 +126,16 @@ export function moderationStory(row: StoryRow, publicBase: string) {
   return {
     ...fullStory(row),
     photoRefusal: wantsPhoto(row) ? row.photoRefusal : null,
-    published: { ...published, photoUrl },
+    published: { ...published, photoUrl, video: moderationVideo(row, publicBase) },
   };
+}
+
+/** The moderator watches the video before approving: served to the dashboard's session at any status. */
+function moderationVideo(row: StoryRow, publicBase: string) {
+  const video = publicVideo(row, publicBase);
+  if (!video) return null;
+  const admin = `${publicBase}/v1/admin/stories/${row.id}`;
+  return { ...video, url: `${admin}/video`, posterUrl: row.posterHash ? `${admin}/poster` : null };
 }
 
 /** What the author and the provider see: everything they gave, with status and receipt. */
@@ -119,6 +152,10 @@ export function fullStory(row: StoryRow) {
     outcome: { type: row.outcomeType, salaryIncreasePct: row.salaryIncreasePct, monthsToOutcome: row.monthsToOutcome },
     consent: { publish: row.consentPublish, name: row.consentName, photo: row.consentPhoto, salary: row.consentSalary },
     photoUrl: row.photoUrl,
+    video: row.videoType
+      ? { type: row.videoType, bytes: row.videoBytes, durationMs: row.videoDurationMs, poster: row.posterHash !== null }
+      : null,
+    transcript: row.transcript,
     featured: row.featured,
     tags: row.tags,
     verificationLevel: row.verificationLevel,
@@ -185,6 +222,13 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
     verificationLevel: assessment.level,
     verification: assessment.receipt,
     credentialKey: assessment.credentialKey,
+    videoHash: null,
+    videoType: null,
+    videoBytes: null,
+    videoDurationMs: null,
+    posterHash: null,
+    posterType: null,
+    transcript: cleanTranscript(fields.transcript) ?? null,
     editTokenHash: await sha256Hex(editToken),
     visitorHash: visitorHash({ secret }, { workspaceId: workspace.id, visitor: input.visitor, now }),
     createdAt: now.getTime(),
@@ -238,6 +282,7 @@ export async function updateStoryByAuthor(
   if (patch.headline !== undefined) set.headline = patch.headline;
   if (patch.body !== undefined) set.body = patch.body;
   if (patch.rating !== undefined) set.rating = patch.rating;
+  if (patch.transcript !== undefined) set.transcript = cleanTranscript(patch.transcript) ?? null;
   if (patch.outcome !== undefined) {
     set.outcomeType = patch.outcome.type;
     set.salaryIncreasePct = patch.outcome.salaryIncreasePct ?? null;
@@ -279,7 +324,7 @@ export async function updateStoryByAuthor(
     widened ||
     photoChanged ||
     credentialChanged ||
-    (["name", "headline", "body", "rating", "outcome"] as const).some((key) => patch[key] !== undefined);
+    (["name", "headline", "body", "rating", "outcome", "transcript"] as const).some((key) => patch[key] !== undefined);
   // The status is read again inside the write: a moderator may have approved (or the author
   // withdrawn) since `story` was read, and an approval must never carry over to unreviewed text.
   return writeTransaction(db, async (tx) => {
@@ -337,6 +382,14 @@ export const withdrawnStory = {
   tags: [],
   // Frees the credential for another story of the workspace.
   credentialKey: null,
+  // The video and poster leave the media store with deleteStoryVideo.
+  videoHash: null,
+  videoType: null,
+  videoBytes: null,
+  videoDurationMs: null,
+  posterHash: null,
+  posterType: null,
+  transcript: null,
 } satisfies Partial<typeof stories.$inferInsert>;
 
 /**
@@ -344,7 +397,12 @@ export const withdrawnStory = {
  * approved stories only) and erases what the author wrote; the row stays so earlier clicks and
  * conversions that name it keep a valid reference.
  */
-export async function withdrawStory({ db, clock, workspace }: WorkspaceContext, input: { id: string }): Promise<void> {
+export async function withdrawStory(
+  ctx: WorkspaceContext & MediaContext,
+  input: { id: string },
+): Promise<void> {
+  const { db, clock, workspace } = ctx;
+  const story = await findStory(ctx, input);
   await db.transaction(async (tx) => {
     await tx
       .update(stories)
@@ -352,9 +410,16 @@ export async function withdrawStory({ db, clock, workspace }: WorkspaceContext, 
       .where(and(eq(stories.workspaceId, workspace.id), eq(stories.id, input.id)));
     await deleteStoryPhoto({ db: tx }, { workspaceId: workspace.id, id: input.id });
   });
+  await deleteStoryVideo(ctx, story);
 }
 
-export type ModerationChange = { status?: "approved" | "rejected"; featured?: boolean; tags?: string[] };
+export type ModerationChange = {
+  status?: "approved" | "rejected";
+  featured?: boolean;
+  tags?: string[];
+  /** The moderator's correction of a video story's transcript (what the captions say). */
+  transcript?: string;
+};
 
 /**
  * The provider's decision on a story: approve or reject, feature, tag. Approving fetches and
@@ -375,16 +440,24 @@ export async function moderateStory(ctx: PhotoContext, input: { id: string } & M
     const set: Partial<StoryRow> = { updatedAt: now.getTime() };
     if (change.featured !== undefined) set.featured = change.featured;
     if (change.tags !== undefined) set.tags = [...new Set(change.tags.map((tag) => cleanText(tag)).filter(Boolean))];
+    if (change.transcript !== undefined) set.transcript = cleanTranscript(change.transcript) ?? null;
     const approving = change.status === "approved" && story.status !== "approved";
     if (change.status !== undefined) set.status = change.status;
     if (approving) set.approvedAt = now.getTime();
     if (change.status === "rejected") set.approvedAt = null;
     const updated = { ...story, ...set };
+    if (updated.status === "approved") assertPublishable(updated);
     await tx
       .update(stories)
       .set(set)
       .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
-    const moderated = (row: StoryRow) => ({ status: row.status, featured: row.featured, tags: row.tags });
+    const moderated = (row: StoryRow) => ({
+      status: row.status,
+      featured: row.featured,
+      tags: row.tags,
+      // The transcript's length, not its words: the audit trail keeps no story text to erase.
+      ...(change.transcript !== undefined ? { transcriptLength: row.transcript?.length ?? 0 } : {}),
+    });
     await recordAudit(
       { ...ctx, tx, clock: fixedClock(now) },
       {

@@ -27,6 +27,7 @@ import {
 } from "./stories.ts";
 import { receiptOf } from "./story-receipt.ts";
 import { checkStoryToken, consumeStoryToken } from "./story-requests.ts";
+import type { MediaContext } from "./media-store.ts";
 import type { Learner, Visitor, WorkspaceContext } from "./types.ts";
 
 /** The author's calls answer with their share link, so they also need the base every printed link starts with. */
@@ -107,6 +108,8 @@ function honeypotAnswer(fields: StoryFields, learnerLinked: boolean, now: Date):
     },
     consent: { ...fields.consent },
     photoUrl: fields.photoUrl ?? null,
+    video: null,
+    transcript: fields.transcript ?? null,
     featured: false,
     tags: [],
     verificationLevel: "self_reported",
@@ -183,9 +186,15 @@ export async function editStory(
   return { ...fullStory(updated), shareLink: await shareLink(ctx, updated, learner) };
 }
 
+/** The story the caller proves they wrote (edit token or the author's learner token), for their video upload. */
+export async function authorsStory(ctx: WorkspaceContext, input: { id: string; proof: AuthorProof }): Promise<StoryRow> {
+  const claims = await learnerClaims(ctx, input.proof.learnerToken);
+  return requireAuthor(ctx, input.id, { editToken: input.proof.editToken, learnerExternalId: claims?.sub });
+}
+
 /** The author withdraws their story; withdrawing again changes nothing. */
 export async function withdrawOwnStory(
-  ctx: WorkspaceContext,
+  ctx: WorkspaceContext & MediaContext,
   input: { id: string; proof: AuthorProof },
 ): Promise<void> {
   const claims = await learnerClaims(ctx, input.proof.learnerToken);
