@@ -56,6 +56,7 @@ import { createClickWriter } from "./services/click-writer.ts";
 import { ClickRecorder } from "./services/clicks.ts";
 import { CodeCache } from "./services/codes.ts";
 import { CredentialFetchCache } from "./services/credentials/fetch-cache.ts";
+import { memoryMediaStore } from "./services/media-store.ts";
 import type { AppEnv, Deps } from "./types.ts";
 
 /** Endpoints that browsers call with a publishable key from the provider's own pages. */
@@ -134,7 +135,9 @@ const resourceRoutes = [
   learnerRoutes,
 ];
 
-export function createApp(deps: Deps) {
+export function createApp(given: Deps) {
+  // Services reach media through `deps.media`: one store per app when the entry gave none.
+  const deps: Deps = given.media ? given : { ...given, media: memoryMediaStore() };
   const app = createRouter();
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   app.use("*", observeRequests(deps));

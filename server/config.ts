@@ -76,6 +76,8 @@ const Env = z.object({
     .string()
     .optional()
     .transform((value): "FULL" | "NORMAL" => (value?.toLowerCase() === "normal" ? "NORMAL" : "FULL")),
+  // Node: the folder uploaded media (story photos, videos) are kept in; default `media/` in the data folder.
+  MEDIA_DIR: z.string().min(1).optional(),
   TRUST_PROXY: flag("1 only behind your own proxy").default(false),
   BODY_LIMIT_BYTES: wholeNumber(1024, 10_000_000).default(64 * 1024),
   // 0 turns the limit off; unset keeps the default (300).
@@ -174,6 +176,7 @@ export function nodeSettings(raw: RawEnv) {
     "MAIL_PER_RECIPIENT_PER_DAY",
     "LOG_LEVEL",
     "METRICS_TOKEN",
+    "MEDIA_DIR",
     ...appNames,
   ]);
   // Links, QR codes (cached publicly for a day) and redirects would otherwise be built from the
@@ -192,6 +195,8 @@ export function nodeSettings(raw: RawEnv) {
     logLevel: env.LOG_LEVEL,
     /** GET /metrics answers only with this bearer token; unset, /metrics is off (404). */
     metricsToken: env.METRICS_TOKEN,
+    /** Where media files are kept; unset, `media/` beside the database file (server/node.ts). */
+    mediaDir: env.MEDIA_DIR,
     /** The app's config, once the secret is known (given, or kept in the database). */
     config: (secret: string) => appConfig(env, secret),
   };

@@ -12,6 +12,7 @@ import { ConfigError, nodeSettings } from "./config.ts";
 import { openClickSpool } from "./node-click-spool.ts";
 import { databaseFile, NotMigratedError, openDatabase, ReplicaUnreachableError } from "./node-database.ts";
 import { createSmtpTransport } from "./node-mail.ts";
+import { createFileMediaStore } from "./node-media-store.ts";
 import { createNodeOutbound } from "./node-outbound.ts";
 import { createNodeLogger, createNodeMetrics } from "./node-telemetry.ts";
 import { startBackgroundWorker } from "./services/background.ts";
@@ -56,10 +57,15 @@ const clock = { now: () => new Date() };
 const log = createNodeLogger(settings.logLevel);
 const metrics = createNodeMetrics();
 
+// The data folder: the database file's, or ./data beside the code for a remote database.
+const dataDir = file ? dirname(file) : join(root, "data");
+// Uploaded photos and videos, one file each (MEDIA_DIR moves them, e.g. to a mounted volume).
+const media = createFileMediaStore(settings.mediaDir ?? join(dataDir, "media"));
+
 const demoKeys = settings.demo
   ? await ensureDemoWorkspace(db, {
       origin,
-      keysFile: join(file ? dirname(file) : join(root, "data"), "demo-keys.json"),
+      keysFile: join(dataDir, "demo-keys.json"),
       now: clock.now(),
       secret,
     })
@@ -95,6 +101,7 @@ const app: App = createApp({
   clickRecorder: { exclusive: true },
   outbound,
   mailTransport,
+  media,
   log,
   metrics,
   // Off unless METRICS_TOKEN is set: the figures are the operator's, not the public's.

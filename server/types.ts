@@ -13,6 +13,7 @@ import type { CredentialFetchCache } from "./services/credentials/fetch-cache.ts
 import type { Member } from "./services/dashboard-sessions.ts";
 import type { LearnerClaims } from "./services/learner-tokens.ts";
 import type { MailTransport } from "./services/mail-outbox.ts";
+import type { MediaStore } from "./services/media-store.ts";
 import type { StripeApiOptions } from "./services/stripe-coupons.ts";
 import type { Clock, Visitor, Workspace } from "./services/types.ts";
 
@@ -43,6 +44,12 @@ export type Deps = {
   stripeApi?: StripeApiOptions;
   /** Sends email from the outbox (SMTP on Node); absent, mail is off and messages wait queued. */
   mailTransport?: MailTransport;
+  /**
+   * Where uploaded and fetched media (story photos, videos) are kept (services/media-store.ts):
+   * files under the data folder on Node, the `MEDIA` R2 bucket on Workers; absent, this process's
+   * memory (tests and benches that never keep media).
+   */
+  media?: MediaStore;
   /** Serves the built static files (loader, elements, dashboard, demo); calls next() when none matches. */
   assets?: MiddlewareHandler<AppEnv>;
   /** One structured line per request and per unexpected error (pino on Node, JSON console lines on Workers); absent: silent. */

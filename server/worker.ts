@@ -17,12 +17,17 @@ import { createHttpMailTransport } from "./http-mail.ts";
 import { consoleLogger } from "./lib/console-logger.ts";
 import { executionContextWaitUntil } from "./lib/execution-context.ts";
 import { errorText, type Logger } from "./lib/telemetry.ts";
+import { createR2MediaStore } from "./r2-media-store.ts";
 import { runBackgroundTick } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import type { MailWorkerOptions } from "./services/mail-outbox.ts";
+import { unconfiguredMediaStore } from "./services/media-store.ts";
 
-/** The bindings: wrangler.toml [vars] and secrets (DATABASE_URL: `libsql://…` or `https://…`; `file:` cannot work here). */
-export type WorkerEnv = RawEnv;
+/**
+ * The bindings: wrangler.toml [vars] and secrets (DATABASE_URL: `libsql://…` or `https://…`;
+ * `file:` cannot work here), and the `MEDIA` R2 bucket that keeps uploaded photos and videos.
+ */
+export type WorkerEnv = RawEnv & { MEDIA?: R2Bucket };
 
 /** What one isolate builds once and reuses across requests (and cron runs). */
 export type WorkerRuntime = { app: App; db: Db; config: Config; mail?: MailWorkerOptions; log: Logger };
@@ -35,7 +40,8 @@ let cached: { env: WorkerEnv; runtime: WorkerRuntime } | undefined;
  */
 export function runtimeFor(env: WorkerEnv): WorkerRuntime {
   if (cached?.env === env) return cached.runtime;
-  const { database, config, mail: mailSettings, logLevel } = workerSettings(env);
+  const { MEDIA, ...vars } = env;
+  const { database, config, mail: mailSettings, logLevel } = workerSettings(vars);
   // JSON lines on console.log: Workers Logs and `wrangler tail` index them by field.
   const log = consoleLogger(logLevel);
   // No client-side concurrency limit (its default, 20, queues the 21st statement and starts it from
@@ -69,6 +75,10 @@ export function runtimeFor(env: WorkerEnv): WorkerRuntime {
     requestWaitUntil: executionContextWaitUntil,
     clientIp: (c) => c.req.header("CF-Connecting-IP"),
     mailTransport: mail?.transport,
+    // Without the bucket, uploads are refused with this message (reads find nothing).
+    media: MEDIA
+      ? createR2MediaStore(MEDIA)
+      : unconfiguredMediaStore("Media storage is not configured: bind an R2 bucket as MEDIA in wrangler.toml"),
     log,
   });
   cached = { env, runtime: { app, db, config, mail, log } };

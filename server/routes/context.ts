@@ -3,6 +3,7 @@
  * from the app's deps and the checked caller, so a handler reads its input and calls the service.
  */
 import type { Context } from "hono";
+import type { MediaContext } from "../services/media-store.ts";
 import type { Actor, SecretContext, ServiceContext, WorkspaceContext } from "../services/types.ts";
 import type { AppEnv } from "../types.ts";
 
@@ -29,4 +30,12 @@ export function workspaceContext(c: Context<AppEnv>): WorkspaceContext & SecretC
       ? { actor: actorOf(c), requestId: c.var.requestId ?? null }
       : undefined;
   return { ...serviceContext(c), workspace: c.var.auth.workspace, audit };
+}
+
+/** The app's media store (services/media-store.ts), for services that keep or read photos and videos. */
+export function mediaContext(c: Context<AppEnv>): MediaContext {
+  const media = c.var.deps.media;
+  // createApp always sets one (the entry's, or memory): a missing store is a wiring bug.
+  if (!media) throw new Error("deps.media is unset: build the app with createApp");
+  return { media };
 }
