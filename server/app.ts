@@ -49,6 +49,7 @@ import { storyRoutes } from "./routes/stories.ts";
 import { storyPhotoRoutes } from "./routes/story-photos.ts";
 import { storyReceiptRoutes } from "./routes/story-receipt.ts";
 import { storyRequestRoutes } from "./routes/story-requests.ts";
+import { storyVideoRoutes, storyVideoUploadRoutes } from "./routes/story-videos.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
 import { teamRoutes } from "./routes/team.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -116,6 +117,8 @@ const resourceRoutes = [
   storyRoutes,
   storyReceiptRoutes,
   storyPhotoRoutes,
+  storyVideoRoutes,
+  storyVideoUploadRoutes,
   adminStoryRoutes,
   outcomeRoutes,
   conversionRoutes,
@@ -199,7 +202,7 @@ function useHeaders(app: Router) {
         // The real origin check needs the key, which a preflight does not carry: it happens in
         // requirePublishableKey, which refuses foreign origins before any data is read.
         origin: (origin) => origin,
-        allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allowHeaders: ["Chorus-Key", "Authorization", "Content-Type", "Chorus-Edit-Token", "Chorus-Story-Token"],
         exposeHeaders: ["X-Request-Id", "Retry-After"],
         maxAge: 600,

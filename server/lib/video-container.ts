@@ -75,7 +75,8 @@ export function sniffVideo(head: Uint8Array): VideoSniff {
   }
   if (ascii(head, 4, 4) === "ftyp") {
     const brand = ascii(head, 8, 4);
-    if (brand === "qt  ") return { ok: false, reason: "The video is a QuickTime movie; only WebM and MP4 play in every browser" };
+    if (brand === "qt  ")
+      return { ok: false, reason: "The video is a QuickTime movie; only WebM and MP4 play in every browser" };
     return { ok: true, type: "video/mp4" };
   }
   return { ok: false, reason: "The file is not a video Chorus can publish: only WebM and MP4 play in every browser" };
@@ -134,7 +135,9 @@ function mp4DurationMs(bytes: Uint8Array): number | null {
       const [timescaleAt, durationAt, wide] = version === 1 ? [20, 24, true] : [12, 16, false];
       if (box.start + durationAt + (wide ? 8 : 4) > box.end) return null;
       const timescale = view.getUint32(box.start + timescaleAt);
-      const duration = wide ? Number(view.getBigUint64(box.start + durationAt)) : view.getUint32(box.start + durationAt);
+      const duration = wide
+        ? Number(view.getBigUint64(box.start + durationAt))
+        : view.getUint32(box.start + durationAt);
       // All ones: "unknown" in the spec (a fragmented file).
       if (timescale === 0 || duration === 0xffffffff) return null;
       return Math.round((duration * 1000) / timescale);

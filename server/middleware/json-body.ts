@@ -24,8 +24,16 @@ export const bodyPaths = "/v1/*";
  */
 export const oneClickUnsubscribePath = "/v1/mail/unsubscribe";
 
+/**
+ * Raw media uploads (a story's video and poster): their routes read the body as a stream and
+ * refuse it once it passes their own limit (routes/story-videos.ts), far above BODY_LIMIT_BYTES.
+ */
+export const isMediaUpload = (method: string, path: string) =>
+  method === "PUT" && /^\/v1\/stories\/[^/]+\/(video|poster)$/.test(path);
+
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!bodyMethods.includes(c.req.method) || c.req.path === oneClickUnsubscribePath) return next();
+  if (isMediaUpload(c.req.method, c.req.path)) return next();
   if (c.req.raw.body === null || c.req.header("Content-Length") === "0") return next();
   const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? "";
   if (!jsonType.test(mediaType)) {
@@ -75,7 +83,7 @@ function nulPath(body: unknown): string | null {
 const largeBodyPaths: Record<string, number> = { "/v1/conversions/batch": 4 * 1024 * 1024 };
 
 export const limitBody = createMiddleware<AppEnv>((c, next) => {
-  if (!bodyMethods.includes(c.req.method)) return next();
+  if (!bodyMethods.includes(c.req.method) || isMediaUpload(c.req.method, c.req.path)) return next();
   const maxSize = Math.max(c.var.deps.config.bodyLimitBytes, largeBodyPaths[c.req.path] ?? 0);
   return bodyLimit({
     maxSize,

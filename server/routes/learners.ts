@@ -5,7 +5,7 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
 import { eraseLearner, learnerRecord } from "../services/learner-erasure.ts";
-import { workspaceContext } from "./context.ts";
+import { mediaContext, workspaceContext } from "./context.ts";
 
 const idParam = z.object({
   id: z
@@ -103,7 +103,7 @@ export const learnerRoutes = createRouter()
   })
   .openapi(deleteLearner, async (c) => {
     const { id } = c.req.valid("param");
-    const receipt = await eraseLearner(workspaceContext(c), { externalId: id });
+    const receipt = await eraseLearner({ ...workspaceContext(c), ...mediaContext(c) }, { externalId: id });
     // Disabled codes must reach the redirect at once.
     c.var.codes.clear();
     return c.json(receipt, 200);

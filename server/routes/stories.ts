@@ -22,7 +22,7 @@ import {
   withdrawOwnStory,
 } from "../services/story-authors.ts";
 import type { AppEnv } from "../types.ts";
-import { workspaceContext } from "./context.ts";
+import { mediaContext, workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
 import { storyTokenHeaders } from "./story-requests.ts";
 import {
@@ -192,7 +192,10 @@ export const storyRoutes = createRouter()
     return c.json(story, 200);
   })
   .openapi(deleteStory, async (c) => {
-    await withdrawOwnStory(workspaceContext(c), { id: c.req.valid("param").id, proof: authorProof(c) });
+    await withdrawOwnStory(
+      { ...workspaceContext(c), ...mediaContext(c) },
+      { id: c.req.valid("param").id, proof: authorProof(c) },
+    );
     return c.body(null, 204);
   })
   .openapi(listStories, async (c) => {

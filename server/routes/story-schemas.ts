@@ -20,11 +20,16 @@ export const storyIdParam = z.object({
 export const limits = { name: 80, headline: 140, body: 5000, tag: 40, tags: 10, transcript: 5000 } as const;
 
 /** A transcript: plain text, may be cleared with null (a video story cannot be approved without one). */
-const transcript = z.string().max(limits.transcript).nullable().optional().openapi({
-  description:
-    "What is said in the story's video, typed by the author: required before a video story is approved; " +
-    "becomes its captions (WebVTT) and its text on the wall",
-});
+const transcript = z
+  .string()
+  .max(limits.transcript)
+  .nullable()
+  .optional()
+  .openapi({
+    description:
+      "What is said in the story's video, typed by the author: required before a video story is approved; " +
+      "becomes its captions (WebVTT) and its text on the wall",
+  });
 
 export const Outcome = z
   .object({
@@ -169,7 +174,10 @@ export const PublicVideo = z
   .object({
     url: z.string().openapi({ description: "The video (WebM or MP4), content-hashed, with byte ranges and CORS" }),
     type: z.enum(["video/webm", "video/mp4"]),
-    posterUrl: z.string().nullable().openapi({ description: "The poster frame; null when the author's browser sent none" }),
+    posterUrl: z
+      .string()
+      .nullable()
+      .openapi({ description: "The poster frame; null when the author's browser sent none" }),
     captionsUrl: z.string().openapi({ description: "WebVTT captions built from the transcript" }),
     durationMs: z.number().int().nullable(),
     transcript: z.string(),

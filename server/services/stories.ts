@@ -16,11 +16,11 @@ import { recordAudit } from "./audit.ts";
 import { fixedClock } from "./clock.ts";
 import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
+import type { MediaContext } from "./media-store.ts";
 import { enqueueEvent } from "./outbox.ts";
 import { deleteStoryPhoto, type PhotoContext, photoPath, prepareStoryPhoto, wantsPhoto } from "./story-photos.ts";
-import type { MediaContext } from "./media-store.ts";
-import { assertPublishable, deleteStoryVideo, videoPaths } from "./story-videos.ts";
 import { assessStory, claimCredential, isSameCredential, type VerificationContext } from "./story-verification.ts";
+import { assertPublishable, deleteStoryVideo, videoPaths } from "./story-videos.ts";
 import type { Learner, SecretContext, Visitor, WorkspaceContext } from "./types.ts";
 import { visitorHash } from "./visitors.ts";
 
@@ -397,10 +397,7 @@ export const withdrawnStory = {
  * approved stories only) and erases what the author wrote; the row stays so earlier clicks and
  * conversions that name it keep a valid reference.
  */
-export async function withdrawStory(
-  ctx: WorkspaceContext & MediaContext,
-  input: { id: string },
-): Promise<void> {
+export async function withdrawStory(ctx: WorkspaceContext & MediaContext, input: { id: string }): Promise<void> {
   const { db, clock, workspace } = ctx;
   const story = await findStory(ctx, input);
   await db.transaction(async (tx) => {

@@ -12,6 +12,7 @@ import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import { type LearnerClaims, verifyLearnerToken } from "./learner-tokens.ts";
 import { upsertLearner } from "./learners.ts";
+import type { MediaContext } from "./media-store.ts";
 import { codeForLearner } from "./referrals.ts";
 import {
   createStory,
@@ -27,7 +28,6 @@ import {
 } from "./stories.ts";
 import { receiptOf } from "./story-receipt.ts";
 import { checkStoryToken, consumeStoryToken } from "./story-requests.ts";
-import type { MediaContext } from "./media-store.ts";
 import type { Learner, Visitor, WorkspaceContext } from "./types.ts";
 
 /** The author's calls answer with their share link, so they also need the base every printed link starts with. */
@@ -187,7 +187,10 @@ export async function editStory(
 }
 
 /** The story the caller proves they wrote (edit token or the author's learner token), for their video upload. */
-export async function authorsStory(ctx: WorkspaceContext, input: { id: string; proof: AuthorProof }): Promise<StoryRow> {
+export async function authorsStory(
+  ctx: WorkspaceContext,
+  input: { id: string; proof: AuthorProof },
+): Promise<StoryRow> {
   const claims = await learnerClaims(ctx, input.proof.learnerToken);
   return requireAuthor(ctx, input.id, { editToken: input.proof.editToken, learnerExternalId: claims?.sub });
 }

@@ -15,7 +15,6 @@ import { captionsFromTranscript } from "../lib/webvtt.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import { type MediaContext, mediaKey } from "./media-store.ts";
-import type { StoryRow } from "./stories.ts";
 import type { ServiceContext, WorkspaceContext } from "./types.ts";
 
 /**
@@ -45,6 +44,7 @@ export type VideoUpload = {
 };
 
 type VideoContext = WorkspaceContext & MediaContext;
+type StoryRow = typeof stories.$inferSelect;
 
 /**
  * Reads a body whole, refusing it as soon as it passes `maxBytes` (the rest is never read) and
@@ -192,7 +192,8 @@ async function replaceMedia(ctx: VideoContext, story: StoryRow, set: Partial<Sto
 
 /** The objects the story no longer names (an older video or poster) leave the store. */
 async function forgetReplaced(ctx: MediaContext, before: StoryRow, after: StoryRow) {
-  if (before.videoHash && before.videoHash !== after.videoHash) await ctx.media.delete(videoKey(before, before.videoHash));
+  if (before.videoHash && before.videoHash !== after.videoHash)
+    await ctx.media.delete(videoKey(before, before.videoHash));
   if (before.posterHash && before.posterHash !== after.posterHash)
     await ctx.media.delete(posterKey(before, before.posterHash));
 }

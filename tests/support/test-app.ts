@@ -42,7 +42,7 @@ export type TestApp = TestDatabase & {
 
 export async function createTestApp(
   config: Partial<Config> = {},
-  deps: Partial<Pick<Deps, "fetch" | "outbound" | "mailTransport" | "stripeApi">> = {},
+  deps: Partial<Pick<Deps, "fetch" | "outbound" | "mailTransport" | "stripeApi" | "media">> = {},
 ): Promise<TestApp> {
   const database = await freshDatabase();
   const clock = testClock();
