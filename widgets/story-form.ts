@@ -8,6 +8,7 @@ import { outcomeTypes, storyText } from "./lib/stories.ts";
 import { baseStyles } from "./lib/styles.ts";
 import { COMPLETE, initialState, PENDING, Task } from "./lib/task.ts";
 import { storyFormStyles } from "./story-form.styles.ts";
+import type { VideoPart } from "./story-form-video.ts";
 
 const formText = catalog(
   {
@@ -62,6 +63,8 @@ const formText = catalog(
     editTokenHint: "Keep it somewhere safe: you need it to edit or withdraw your story. It is shown only this once.",
     shareLink: "Once approved, share your story with your link",
     linkedIn: "Add this credential to LinkedIn",
+    video: "Video",
+    addVideo: "Add a video (optional)",
   },
   () => import("./story-form.hi.ts"),
 );
@@ -78,6 +81,7 @@ type Field =
   | "months"
   | "publish"
   | "photo"
+  | "video"
   | "credential";
 type Values = Record<string, string>;
 
@@ -91,6 +95,7 @@ const order: Field[] = [
   "months",
   "publish",
   "photo",
+  "video",
   "credential",
 ];
 const limits: Partial<Record<Field, number>> = { name: 80, headline: 140, body: 5000 };
@@ -145,6 +150,8 @@ export class ChorusStoryForm extends ChorusElement {
     _errors: { state: true },
     _failure: { state: true },
     _credentialType: { state: true },
+    _video: { state: true },
+    _videoNote: { state: true },
   };
 
   /** The course the story is about (a slug such as `data-analytics`). */
@@ -156,15 +163,22 @@ export class ChorusStoryForm extends ChorusElement {
   declare _errors: Partial<Record<Field, string>>;
   declare _failure: string;
   declare _credentialType: "none" | "url" | "json" | "jwt";
+  /** The video part (story-form-video.ts, on demand), once the learner asked for it; what its upload said. */
+  declare _video?: VideoPart;
+  declare _videoNote: string;
   /** Sending the story: pending while it is on its way, its `value` the story received. */
   private readonly _send = new Task(
     this,
-    async ([values]: [Values]) =>
-      api<AuthorStory>("/v1/stories", {
+    async ([values]: [Values]) => {
+      const story = await api<AuthorStory>("/v1/stories", {
         body: this._body(values),
         token: this.learnerToken || undefined,
         headers: this._headers,
-      }),
+      });
+      // The story is in either way; the video follows it, with the edit token.
+      this._videoNote = (await this._video?.upload(story)) ?? "";
+      return story;
+    },
     undefined,
     (result) =>
       this.emit("chorus-story-submitted", {
@@ -200,6 +214,7 @@ export class ChorusStoryForm extends ChorusElement {
     this._errors = {};
     this._failure = "";
     this._credentialType = "none";
+    this._videoNote = "";
   }
 
   override connectedCallback() {
@@ -239,6 +254,8 @@ export class ChorusStoryForm extends ChorusElement {
     }
     if (v.publish !== "on") errors.publish = this._t("mustPublish");
     if (v.photo?.trim() && !isHttps(v.photo.trim())) errors.photo = this._t("https");
+    const video = this._video?.problem();
+    if (video) errors.video = video;
     const credential = (v.credential ?? "").trim();
     if (this._credentialType !== "none") {
       if (!credential) errors.credential = this._t("required");
@@ -284,6 +301,7 @@ export class ChorusStoryForm extends ChorusElement {
         salary: v.consentSalary === "on",
       },
       ...(v.photo?.trim() ? { photoUrl: v.photo.trim() } : {}),
+      ...(v.transcript?.trim() ? { transcript: v.transcript.trim() } : {}),
       ...(type === "none" ? {} : { credential: { [type]: type === "json" ? JSON.parse(credential) : credential } }),
       ...(v.website ? { website: v.website } : {}),
     };
@@ -323,6 +341,12 @@ export class ChorusStoryForm extends ChorusElement {
   private async _focusSummary() {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(".summary")?.focus();
+  }
+
+  /** Loads the video part (recording, upload, transcript) only for a learner who asks for it. */
+  private async _addVideo() {
+    const slot = this.renderRoot.querySelector<HTMLElement>("#video-slot");
+    if (slot) this._video = await (await import("./story-form-video.ts")).attachVideo(this, slot);
   }
 
   private _focusField(field: Field, event: Event) {
@@ -370,6 +394,7 @@ export class ChorusStoryForm extends ChorusElement {
     return html`<section class="panel success" part="success" aria-labelledby="thanks">
       <h2 id="thanks" tabindex="-1">${this._t("thanks")}</h2>
       <p>${this._t("pending")}</p>
+      ${this._videoNote ? html`<p role="alert">${this._videoNote}</p>` : nothing}
       <p><span class="level ${result.verificationLevel}">${this._t("level", {
         level: storyText(this.locale, result.verificationLevel),
       })}</span></p>
@@ -471,6 +496,12 @@ export class ChorusStoryForm extends ChorusElement {
         <label><input type="checkbox" name="consentSalary" />${this._t("showSalary")}</label>
       </fieldset>
       ${this._text("photo", "photo", { type: "url" })}
+      <div id="video-slot"></div>
+      ${
+        this._video
+          ? this._error("video")
+          : html`<p><button type="button" class="button secondary" @click=${this._addVideo}>${this._t("addVideo")}</button></p>`
+      }
       <fieldset class="field">
         <legend>${this._t("credential")}</legend>
         <p class="hint" id="credential-hint">${this._t("credentialHint")}</p>
