@@ -205,7 +205,22 @@ export async function attachVideo(form: Form, slot: HTMLElement): Promise<VideoP
     update();
   }
 
+  /**
+   * Removing the focused button (the recording stopped) fires a focusout, which has the form
+   * validate, which asks for an update: such a nested update waits for the running one to end.
+   */
+  let rendering = false;
   function update() {
+    if (rendering) return queueMicrotask(update);
+    rendering = true;
+    try {
+      draw();
+    } finally {
+      rendering = false;
+    }
+  }
+
+  function draw() {
     const recording = recorder?.state === "recording";
     const transcriptError = shownTranscriptError && clip !== null;
     render(
