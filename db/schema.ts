@@ -523,7 +523,7 @@ export const stories = sqliteTable(
     consentPhoto: integer("consent_photo", { mode: "boolean" }).notNull(),
     consentSalary: integer("consent_salary", { mode: "boolean" }).notNull(),
     photoUrl: text("photo_url"),
-    /** The SHA-256 of the checked copy of `photoUrl` in `story_photos`; the wall shows only that copy. */
+    /** The SHA-256 of the checked copy of the photo (uploaded, or fetched from `photoUrl`) in `story_photos`; the wall shows only that copy. */
     photoHash: text("photo_hash"),
     /** Why the copy of `photoUrl` was refused (type, size, dimensions, fetch); shown to the moderator. */
     photoRefusal: text("photo_refusal"),
@@ -564,21 +564,24 @@ export const stories = sqliteTable(
 );
 
 /**
- * Chorus's own copy of a story's photo, fetched once from the author's URL and checked: the wall
- * and the dashboard show these bytes, never the stranger's URL. One per story; a new photo URL
- * replaces it.
+ * Chorus's own copy of a story's photo, uploaded by its author or fetched once from the author's
+ * URL, and checked: the wall and the dashboard show this copy, never the stranger's URL. The
+ * bytes are in the media store (server/services/media-store.ts) under the story and `hash`; this
+ * row says what they are. One per story; a new photo replaces it.
  */
 export const storyPhotos = sqliteTable(
   "story_photos",
   {
     workspaceId: text("workspace_id").notNull(),
     storyId: text("story_id").notNull(),
-    sourceUrl: text("source_url").notNull(),
+    /** The author's URL it was fetched from; null for an upload. */
+    sourceUrl: text("source_url"),
     hash: text("hash").notNull(),
     contentType: text("content_type").notNull(),
     width: integer("width").notNull(),
     height: integer("height").notNull(),
-    bytes: bytes("bytes").notNull(),
+    /** Only on rows an earlier version kept with their bytes: moved to the media store when first read. */
+    bytes: bytes("bytes"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.storyId] })],

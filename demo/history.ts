@@ -16,6 +16,7 @@ import { fixedClock } from "../server/services/clock.ts";
 import type { ConversionInput } from "../server/services/conversion-input.ts";
 import { recordConversion } from "../server/services/conversions.ts";
 import { upsertLearner } from "../server/services/learners.ts";
+import { unconfiguredMediaStore } from "../server/services/media-store.ts";
 import { codeForLearner } from "../server/services/referrals.ts";
 import { approveDueRewards, changeReward, listRewards, type RewardJson } from "../server/services/rewards.ts";
 import { recordShare } from "../server/services/shares.ts";
@@ -169,6 +170,9 @@ async function advocatesWithCodes(h: History): Promise<Map<string, AdvocateLink>
  * Stories, told and approved during the six weeks. An advocate's story can be shared with their
  * link (`?s=`), so some of their clicks carry it.
  */
+/** The demo's stories carry no photo: nothing is stored, and a write would be refused. */
+const noMedia = unconfiguredMediaStore("the demo data keeps no media");
+
 async function storiesTold(
   h: History,
   links: Map<string, AdvocateLink>,
@@ -208,6 +212,7 @@ async function storiesTold(
         db,
         secret,
         workspace,
+        media: noMedia,
         clock: fixedClock(createdAt),
         fetch: () => Promise.reject(new Error("the demo data fetches nothing")),
       },
@@ -238,7 +243,7 @@ async function storiesTold(
     // No photo consent, so approval fetches nothing.
     const fetchNothing = () => Promise.reject(new Error("the demo data fetches nothing"));
     await moderateStory(
-      { db, workspace, clock: fixedClock(approvedAt), fetch: fetchNothing },
+      { db, workspace, clock: fixedClock(approvedAt), fetch: fetchNothing, media: noMedia },
       { id: story.id, ...decision },
     );
     if (advocate) told.set(advocate.sub, { id: story.id, approvedAt });

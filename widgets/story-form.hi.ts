@@ -18,7 +18,7 @@ export default {
   showName: "मेरा नाम दिखाएँ (वरना “एक शिक्षार्थी”)",
   showPhoto: "मेरी फ़ोटो दिखाएँ",
   showSalary: "मेरी वेतन वृद्धि दिखाएँ",
-  photo: "फ़ोटो URL, https (वैकल्पिक)",
+  photo: "आपकी फ़ोटो (वैकल्पिक)",
   credential: "क्रेडेंशियल (वैकल्पिक)",
   credentialHint: "Open Badges 3.0 क्रेडेंशियल आपकी कहानी को प्रमाणित करता है: उसका लिंक, JSON या JWT।",
   credentialType: "क्रेडेंशियल का प्रारूप",

@@ -8,6 +8,7 @@ import { outcomeTypes, storyText } from "./lib/stories.ts";
 import { baseStyles } from "./lib/styles.ts";
 import { COMPLETE, initialState, PENDING, Task } from "./lib/task.ts";
 import { storyFormStyles } from "./story-form.styles.ts";
+import type { PhotoPick } from "./story-form-photo.ts";
 import type { VideoPart } from "./story-form-video.ts";
 
 const formText = catalog(
@@ -30,7 +31,7 @@ const formText = catalog(
     showName: "Show my name (otherwise “A learner”)",
     showPhoto: "Show my photo",
     showSalary: "Show my salary increase",
-    photo: "Photo URL, https (optional)",
+    photo: "Your photo (optional)",
     credential: "Credential (optional)",
     credentialHint: "An Open Badges 3.0 credential proves your story: a link to it, its JSON, or a JWT.",
     credentialType: "Credential format",
@@ -80,7 +81,6 @@ type Field =
   | "salary"
   | "months"
   | "publish"
-  | "photo"
   | "video"
   | "credential";
 type Values = Record<string, string>;
@@ -94,7 +94,6 @@ const order: Field[] = [
   "salary",
   "months",
   "publish",
-  "photo",
   "video",
   "credential",
 ];
@@ -105,7 +104,6 @@ const apiPaths: [prefix: string, field: Field][] = [
   ["outcome.monthsToOutcome", "months"],
   ["outcome", "outcome"],
   ["consent.publish", "publish"],
-  ["photoUrl", "photo"],
   ["credential", "credential"],
   ["name", "name"],
   ["headline", "headline"],
@@ -158,6 +156,8 @@ export class ChorusStoryForm extends ChorusElement {
   declare course: string;
   /** The learner token your server signed: links the story to the learner (attestation, share link). Optional. */
   declare learnerToken: string;
+  /** The picked photo, resized (story-form-photo.ts, loaded when a file is picked). */
+  _photo?: PhotoPick;
   /** Headers the story link's code (story-form-token.ts) adds to the submission: its one-time token. */
   _headers?: Record<string, string>;
   declare _errors: Partial<Record<Field, string>>;
@@ -175,6 +175,7 @@ export class ChorusStoryForm extends ChorusElement {
         token: this.learnerToken || undefined,
         headers: this._headers,
       });
+      await this._photo?.upload(story);
       // The story is in either way; the video follows it, with the edit token.
       this._videoNote = (await this._video?.upload(story)) ?? "";
       return story;
@@ -253,7 +254,6 @@ export class ChorusStoryForm extends ChorusElement {
       if (value && !(/^\d+$/.test(value) && Number(value) <= max)) errors[field] = this._t("whole", { min: 0, max });
     }
     if (v.publish !== "on") errors.publish = this._t("mustPublish");
-    if (v.photo?.trim() && !isHttps(v.photo.trim())) errors.photo = this._t("https");
     const video = this._video?.problem();
     if (video) errors.video = video;
     const credential = (v.credential ?? "").trim();
@@ -300,7 +300,6 @@ export class ChorusStoryForm extends ChorusElement {
         photo: v.consentPhoto === "on",
         salary: v.consentSalary === "on",
       },
-      ...(v.photo?.trim() ? { photoUrl: v.photo.trim() } : {}),
       ...(v.transcript?.trim() ? { transcript: v.transcript.trim() } : {}),
       ...(type === "none" ? {} : { credential: { [type]: type === "json" ? JSON.parse(credential) : credential } }),
       ...(v.website ? { website: v.website } : {}),
@@ -338,6 +337,12 @@ export class ChorusStoryForm extends ChorusElement {
     this._focusSummary();
   }
 
+  private _pick(event: Event) {
+    // Read now: once dispatch ends, an event from a shadow tree has no target.
+    const input = event.target as HTMLInputElement;
+    return import("./story-form-photo.ts").then((photo) => photo.pick(this, input));
+  }
+
   private async _focusSummary() {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(".summary")?.focus();
@@ -366,7 +371,7 @@ export class ChorusStoryForm extends ChorusElement {
   }
 
   private _text(
-    field: "name" | "headline" | "photo" | "salary" | "months",
+    field: "name" | "headline" | "salary" | "months",
     label: FormKey,
     extra = {} as {
       required?: boolean;
@@ -394,6 +399,7 @@ export class ChorusStoryForm extends ChorusElement {
     return html`<section class="panel success" part="success" aria-labelledby="thanks">
       <h2 id="thanks" tabindex="-1">${this._t("thanks")}</h2>
       <p>${this._t("pending")}</p>
+      ${this._photo?.note()}
       ${this._videoNote ? html`<p role="alert">${this._videoNote}</p>` : nothing}
       <p><span class="level ${result.verificationLevel}">${this._t("level", {
         level: storyText(this.locale, result.verificationLevel),
@@ -495,7 +501,11 @@ export class ChorusStoryForm extends ChorusElement {
         <label><input type="checkbox" name="consentPhoto" />${this._t("showPhoto")}</label>
         <label><input type="checkbox" name="consentSalary" />${this._t("showSalary")}</label>
       </fieldset>
-      ${this._text("photo", "photo", { type: "url" })}
+      <div class="field">
+        <label for="photo">${this._t("photo")}</label>
+        <input id="photo" type="file" accept="image/jpeg,image/png,image/webp" @change=${this._pick} />
+        ${this._photo?.render()}
+      </div>
       <div id="video-slot"></div>
       ${
         this._video

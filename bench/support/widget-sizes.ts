@@ -47,6 +47,7 @@ export const sizeBudgets = [
  */
 export const onDemandBudgets: Record<string, { name: string; budgetKb: number }> = {
   "story-form-token.ts": { name: "story form on a story request's link", budgetKb: 1 },
+  "story-form-photo.ts": { name: "story form's photo picker (resize, preview, upload)", budgetKb: 2 },
   "lib/story-json-ld.ts": { name: "story wall's schema.org markup", budgetKb: 1 },
   "referral-earnings.ts": { name: "referral card's earnings and payout method", budgetKb: 2.5 },
   "story-form-video.ts": { name: "story form's video recording, upload and transcript", budgetKb: 3 },

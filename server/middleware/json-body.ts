@@ -6,6 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { ApiError, type DescribedStatus } from "../errors.ts";
 import { refuses } from "../lib/refusals.ts";
+import { photoLimits } from "../services/photo-bytes.ts";
 import type { AppEnv } from "../types.ts";
 
 const jsonType = /^application\/([\w.-]+\+)?json$/i;
@@ -24,6 +25,9 @@ export const bodyPaths = "/v1/*";
  */
 export const oneClickUnsubscribePath = "/v1/mail/unsubscribe";
 
+/** A story's photo upload: the body is the image itself (the route checks its type and bytes). */
+export const photoUploadPath = /^\/v1\/stories\/[^/]+\/photo$/;
+
 /**
  * Raw media uploads (a story's video and poster): their routes read the body as a stream and
  * refuse it once it passes their own limit (routes/story-videos.ts), far above BODY_LIMIT_BYTES.
@@ -33,7 +37,7 @@ export const isMediaUpload = (method: string, path: string) =>
 
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!bodyMethods.includes(c.req.method) || c.req.path === oneClickUnsubscribePath) return next();
-  if (isMediaUpload(c.req.method, c.req.path)) return next();
+  if (photoUploadPath.test(c.req.path) || isMediaUpload(c.req.method, c.req.path)) return next();
   if (c.req.raw.body === null || c.req.header("Content-Length") === "0") return next();
   const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? "";
   if (!jsonType.test(mediaType)) {
@@ -84,7 +88,8 @@ const largeBodyPaths: Record<string, number> = { "/v1/conversions/batch": 4 * 10
 
 export const limitBody = createMiddleware<AppEnv>((c, next) => {
   if (!bodyMethods.includes(c.req.method) || isMediaUpload(c.req.method, c.req.path)) return next();
-  const maxSize = Math.max(c.var.deps.config.bodyLimitBytes, largeBodyPaths[c.req.path] ?? 0);
+  const upload = photoUploadPath.test(c.req.path) ? photoLimits.maxBytes : 0;
+  const maxSize = Math.max(c.var.deps.config.bodyLimitBytes, largeBodyPaths[c.req.path] ?? 0, upload);
   return bodyLimit({
     maxSize,
     onError: () => {

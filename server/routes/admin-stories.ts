@@ -18,7 +18,11 @@ import { servedMedia } from "./story-videos.ts";
 
 /** Moderation fetches story photos over the app's guarded outbound HTTP. */
 function photoContext(c: Context<AppEnv>): PhotoContext {
-  return { ...workspaceContext(c), fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound) };
+  return {
+    ...workspaceContext(c),
+    ...mediaContext(c),
+    fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound),
+  };
 }
 
 export const AdminStoryPage = z

@@ -5,7 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { errorResponses } from "../errors.ts";
+import { ApiError, errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
@@ -17,6 +17,7 @@ import {
   type AuthorProof,
   editStory,
   type SentLearnerToken,
+  setOwnPhoto,
   storyVerification,
   submitStory,
   withdrawOwnStory,
@@ -48,6 +49,7 @@ const authorHeaders = z.object({
 function authorContext(c: Context<AppEnv>): AuthorContext {
   return {
     ...workspaceContext(c),
+    ...mediaContext(c),
     fetch: c.var.deps.fetch ?? credentialFetch(c.var.deps.outbound),
     credentialCache: c.var.credentialCache,
     publicBase: publicBase(c),
@@ -161,6 +163,58 @@ const listStories = apiRoute({
   },
 });
 
+/** What an upload may declare; the bytes decide what it is (services/photo-bytes.ts). */
+const uploadTypes = ["image/jpeg", "image/png", "image/webp", "application/octet-stream"];
+const imageBody = z.string().openapi({ type: "string", format: "binary" });
+
+const putPhoto = apiRoute({
+  method: "put",
+  path: "/v1/stories/{id}/photo",
+  tags: ["Stories"],
+  summary: "Upload the story's photo (its author)",
+  description:
+    "The body is the image itself (`Content-Type: image/jpeg`, `image/png` or `image/webp`), at most 2 MiB. The form " +
+    "element resizes it in the browser first (at most 512 pixels a side, re-encoded, which drops EXIF and location). " +
+    "Chorus checks the bytes, never the declared type: a real JPEG, PNG or WebP header, 32 to 4096 pixels a side, no " +
+    "data after the image's end (polyglots are refused); SVG and GIF are refused. EXIF, XMP and text metadata are " +
+    "dropped from the kept copy. The photo replaces any earlier one (or `photoUrl`) and the story goes back to " +
+    "moderation; it is shown on the wall, from Chorus, once approved and while `consent.photo` is true. Send the edit " +
+    "token in `Chorus-Edit-Token` or the author's learner token. Rate limited with `POST /v1/stories`.",
+  security,
+  middleware: [requirePublishableKey, rateLimit("stories")] as const,
+  request: {
+    params: storyIdParam,
+    headers: authorHeaders,
+    body: {
+      required: true,
+      content: {
+        "image/jpeg": { schema: imageBody },
+        "image/png": { schema: imageBody },
+        "image/webp": { schema: imageBody },
+      },
+    },
+  },
+  responses: {
+    200: { description: "The story after the change", content: { "application/json": { schema: AuthorStory } } },
+    ...errorResponses(404, 409, 413, 415),
+  },
+});
+
+const deletePhoto = apiRoute({
+  method: "delete",
+  path: "/v1/stories/{id}/photo",
+  tags: ["Stories"],
+  summary: "Remove the story's photo (its author)",
+  description: "The uploaded copy (or the copy of `photoUrl`) is deleted and the story shows no photo, at once.",
+  security,
+  middleware: [requirePublishableKey] as const,
+  request: { params: storyIdParam, headers: authorHeaders },
+  responses: {
+    200: { description: "The story after the change", content: { "application/json": { schema: AuthorStory } } },
+    ...errorResponses(404, 409),
+  },
+});
+
 const getVerification = apiRoute({
   method: "get",
   path: "/v1/stories/{id}/verification",
@@ -197,6 +251,26 @@ export const storyRoutes = createRouter()
       { id: c.req.valid("param").id, proof: authorProof(c) },
     );
     return c.body(null, 204);
+  })
+  .openapi(putPhoto, async (c) => {
+    const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+    if (!uploadTypes.includes(type))
+      throw new ApiError(
+        "unsupported_media_type",
+        "Send the photo as the body, with `Content-Type: image/jpeg`, `image/png` or `image/webp`",
+      );
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.byteLength === 0) throw new ApiError("invalid_request", "The body is empty: send the photo's bytes");
+    const story = await setOwnPhoto(authorContext(c), { id: c.req.valid("param").id, proof: authorProof(c), bytes });
+    return c.json(story, 200);
+  })
+  .openapi(deletePhoto, async (c) => {
+    const story = await setOwnPhoto(authorContext(c), {
+      id: c.req.valid("param").id,
+      proof: authorProof(c),
+      bytes: null,
+    });
+    return c.json(story, 200);
   })
   .openapi(listStories, async (c) => {
     const query = c.req.valid("query");

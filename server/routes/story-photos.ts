@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { publishedPhoto } from "../services/story-photos.ts";
 import type { AppEnv } from "../types.ts";
-import { serviceContext } from "./context.ts";
+import { mediaContext, serviceContext } from "./context.ts";
 
 /** Headers for a photo Chorus serves: its checked type, never sniffed as anything else, never a document. */
 export function photoHeaders(contentType: string, cacheControl: string): Record<string, string> {
@@ -19,6 +19,9 @@ export function photoHeaders(contentType: string, cacheControl: string): Record<
 }
 
 export const storyPhotoRoutes = new Hono<AppEnv>().get("/v1/story-photos/:id/:hash", async (c) => {
-  const photo = await publishedPhoto(serviceContext(c), { storyId: c.req.param("id"), hash: c.req.param("hash") });
+  const photo = await publishedPhoto(
+    { ...serviceContext(c), ...mediaContext(c) },
+    { storyId: c.req.param("id"), hash: c.req.param("hash") },
+  );
   return c.body(photo.bytes, 200, photoHeaders(photo.contentType, "public, max-age=31536000, immutable"));
 });

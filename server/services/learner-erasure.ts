@@ -57,7 +57,7 @@ import type { MediaContext } from "./media-store.ts";
 import { referralStats } from "./referrals.ts";
 import { forgetReviewNotes } from "./review-queue.ts";
 import { fullStory, withdrawnStory } from "./stories.ts";
-import { deleteStoryPhoto } from "./story-photos.ts";
+import { deleteStoryPhoto, forgetPhotoCopies } from "./story-photos.ts";
 import { deleteStoryVideo } from "./story-videos.ts";
 import type { Learner, WorkspaceContext } from "./types.ts";
 
@@ -496,6 +496,7 @@ export async function eraseLearner(
   const workspaceId = workspace.id;
   const now = clock.now();
   let videos: Awaited<ReturnType<typeof storyMedia>> = [];
+  const photoCopies: string[] = [];
   const receipt = await writeTransaction(db, async (tx) => {
     const [learner] = await tx
       .select()
@@ -519,7 +520,8 @@ export async function eraseLearner(
     videos = await storyMedia(erasure);
     const withdrawn = await withdrawStories(erasure);
     // Chorus's copies of their photos go with the stories (withdrawnStory clears only the columns).
-    for (const story of withdrawn) await deleteStoryPhoto({ db: tx }, story);
+    // Their bytes leave the media store once this write commits (below).
+    for (const story of withdrawn) photoCopies.push(...(await deleteStoryPhoto({ db: tx }, story)));
     const { signals, clicksScrubbed } = await forgetBrowser(erasure);
     const conversionIds = await scrubConversions(erasure);
     const events = await scrubWebhookEvents(erasure, { conversionIds, withdrawn });
@@ -558,5 +560,6 @@ export async function eraseLearner(
   // Their videos and posters leave the media store once the erasure is committed (the store is
   // not transactional; the columns that named them are already cleared, so nothing serves them).
   for (const story of videos) await deleteStoryVideo(ctx, story);
+  await forgetPhotoCopies(ctx, photoCopies);
   return receipt;
 }

@@ -10,7 +10,7 @@
  */
 import { DomainError } from "./errors.ts";
 
-export type StoredMedia = { bytes: Uint8Array; contentType: string };
+export type StoredMedia = { bytes: Uint8Array<ArrayBuffer>; contentType: string };
 
 export type MediaStore = {
   /** Writes (or replaces) the object whole: a reader sees the old bytes or the new, never a part. */

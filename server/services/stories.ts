@@ -5,7 +5,7 @@
  * widget API (tokens, the honeypot, share links, the receipt) are in `story-authors.ts`.
  */
 import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
-import { learners, stories } from "../../db/schema.ts";
+import { learners, stories, storyPhotos } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
@@ -18,7 +18,17 @@ import type { CredentialInput } from "./credentials/types.ts";
 import { DomainError } from "./errors.ts";
 import type { MediaContext } from "./media-store.ts";
 import { enqueueEvent } from "./outbox.ts";
-import { deleteStoryPhoto, type PhotoContext, photoPath, prepareStoryPhoto, wantsPhoto } from "./story-photos.ts";
+import {
+  type CheckedPhoto,
+  deleteStoryPhoto,
+  forgetPhotoCopies,
+  type PhotoContext,
+  photoKey,
+  photoPath,
+  photoRow,
+  prepareStoryPhoto,
+  wantsPhoto,
+} from "./story-photos.ts";
 import { assessStory, claimCredential, isSameCredential, type VerificationContext } from "./story-verification.ts";
 import { assertPublishable, deleteStoryVideo, videoPaths } from "./story-videos.ts";
 import type { Learner, SecretContext, Visitor, WorkspaceContext } from "./types.ts";
@@ -116,12 +126,15 @@ function publicVideo(row: StoryRow, publicBase: string) {
 /**
  * What the moderator sees: everything, and `published`, the story exactly as the wall would show
  * it once approved. Its photo is Chorus's checked copy too: the preview path (fetched on first
- * view, with the moderator's session) until the copy exists, never the author's URL, so the
+ * view, with the moderator's session) until the story is approved, never the author's URL, so the
  * marketer's browser never loads a stranger's image. `photoRefusal` says why there is no photo.
  */
 export function moderationStory(row: StoryRow, publicBase: string) {
   const published = publicStory(row, publicBase);
-  const unchecked = wantsPhoto(row) && row.photoHash === null && row.photoRefusal === null;
+  // Until approval the public path answers 404: an uploaded (or already fetched) copy is shown
+  // through the preview too.
+  const unpublished = row.photoHash === null || row.status !== "approved";
+  const unchecked = wantsPhoto(row) && unpublished && row.photoRefusal === null;
   const photoUrl = unchecked ? `${publicBase}/v1/admin/stories/${row.id}/photo` : published.photoUrl;
   return {
     ...fullStory(row),
@@ -170,7 +183,7 @@ export function fullStory(row: StoryRow) {
 const eventData = (row: StoryRow) => ({ story: fullStory(row) });
 
 /** What writing a story needs: the workspace, the server secret (visitor hashes) and outbound HTTP (credentials). */
-export type StoryContext = VerificationContext & SecretContext;
+export type StoryContext = VerificationContext & SecretContext & MediaContext;
 
 export type NewStory = {
   fields: StoryFields;
@@ -269,7 +282,7 @@ export type StoryPatch = Partial<Omit<StoryFields, "course">> & { credential?: C
  * attestation); `learnerEmail` is given only when the caller's token is that learner's.
  */
 export async function updateStoryByAuthor(
-  ctx: VerificationContext,
+  ctx: VerificationContext & MediaContext,
   input: { story: StoryRow; patch: StoryPatch; learner: Learner | null; learnerEmail?: string },
 ): Promise<StoryRow> {
   const { db, clock } = ctx;
@@ -327,7 +340,8 @@ export async function updateStoryByAuthor(
     (["name", "headline", "body", "rating", "outcome", "transcript"] as const).some((key) => patch[key] !== undefined);
   // The status is read again inside the write: a moderator may have approved (or the author
   // withdrawn) since `story` was read, and an approval must never carry over to unreviewed text.
-  return writeTransaction(db, async (tx) => {
+  let staleCopies: string[] = [];
+  const written = await writeTransaction(db, async (tx) => {
     const current = await currentStory(tx, story);
     if (current.status === "withdrawn") throw new DomainError("conflict", "This story was withdrawn");
     if (assessment) {
@@ -346,7 +360,7 @@ export async function updateStoryByAuthor(
       .update(stories)
       .set(set)
       .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
-    if (photoChanged) await deleteStoryPhoto({ db: tx }, story);
+    if (photoChanged) staleCopies = await deleteStoryPhoto({ db: tx }, story);
     if (resubmitted) {
       await enqueueEvent(
         { tx, clock: fixedClock(now) },
@@ -355,6 +369,60 @@ export async function updateStoryByAuthor(
     }
     return updated;
   });
+  await forgetPhotoCopies(ctx, staleCopies);
+  return written;
+}
+
+/**
+ * The author's uploaded photo (checked by story-photos.ts, its copy already in the media store
+ * under `photoKey`) replaces the story's photo, URL or upload, and the story goes back to
+ * moderation like any other change a moderator has not seen; `null` removes the photo, which
+ * shows less and so applies at once. Returns the story after the change.
+ */
+export async function setStoryPhotoByAuthor(
+  ctx: WorkspaceContext & MediaContext,
+  input: { story: StoryRow; photo: CheckedPhoto | null },
+): Promise<StoryRow> {
+  const { db, clock } = ctx;
+  const { story, photo } = input;
+  const now = clock.now();
+  let staleCopies: string[] = [];
+  const written = await writeTransaction(db, async (tx) => {
+    const current = await currentStory(tx, story);
+    if (current.status === "withdrawn") throw new DomainError("conflict", "This story was withdrawn");
+    const set: Partial<StoryRow> = {
+      updatedAt: now.getTime(),
+      photoUrl: null,
+      photoHash: photo?.hash ?? null,
+      photoRefusal: null,
+    };
+    const resubmitted = photo !== null && current.status !== "pending";
+    if (photo) {
+      set.status = "pending";
+      set.approvedAt = null;
+    }
+    const updated = { ...current, ...set };
+    await tx
+      .update(stories)
+      .set(set)
+      .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
+    staleCopies = await deleteStoryPhoto({ db: tx }, story);
+    if (photo) await tx.insert(storyPhotos).values(photoRow(ctx, story, photo, null));
+    if (resubmitted) {
+      await enqueueEvent(
+        { tx, clock: fixedClock(now) },
+        { workspaceId: story.workspaceId, type: "story.submitted", data: eventData(updated) },
+      );
+    }
+    return updated;
+  });
+  // The same photo uploaded again keeps its key: that copy stays.
+  const kept = photo ? photoKey(story, photo.hash) : null;
+  await forgetPhotoCopies(
+    ctx,
+    staleCopies.filter((key) => key !== kept),
+  );
+  return written;
 }
 
 /** The story as it stands now, inside a write transaction. */
@@ -400,13 +468,14 @@ export const withdrawnStory = {
 export async function withdrawStory(ctx: WorkspaceContext & MediaContext, input: { id: string }): Promise<void> {
   const { db, clock, workspace } = ctx;
   const story = await findStory(ctx, input);
-  await db.transaction(async (tx) => {
+  const copies = await db.transaction(async (tx) => {
     await tx
       .update(stories)
       .set({ ...withdrawnStory, updatedAt: clock.now().getTime() })
       .where(and(eq(stories.workspaceId, workspace.id), eq(stories.id, input.id)));
-    await deleteStoryPhoto({ db: tx }, { workspaceId: workspace.id, id: input.id });
+    return deleteStoryPhoto({ db: tx }, { workspaceId: workspace.id, id: input.id });
   });
+  await forgetPhotoCopies(ctx, copies);
   await deleteStoryVideo(ctx, story);
 }
 

@@ -23,9 +23,11 @@ import {
   type StoryFields,
   type StoryPatch,
   type StoryRow,
+  setStoryPhotoByAuthor,
   updateStoryByAuthor,
   withdrawStory,
 } from "./stories.ts";
+import { checkedPhoto, forgetPhotoCopies, photoKey } from "./story-photos.ts";
 import { receiptOf } from "./story-receipt.ts";
 import { checkStoryToken, consumeStoryToken } from "./story-requests.ts";
 import type { Learner, Visitor, WorkspaceContext } from "./types.ts";
@@ -193,6 +195,42 @@ export async function authorsStory(
 ): Promise<StoryRow> {
   const claims = await learnerClaims(ctx, input.proof.learnerToken);
   return requireAuthor(ctx, input.id, { editToken: input.proof.editToken, learnerExternalId: claims?.sub });
+}
+
+/**
+ * The author's photo for their story, as uploaded (the form resizes it in the browser first):
+ * checked again here (photo-bytes.ts: real image header, JPEG, PNG or WebP, size, bytes, nothing
+ * after the image's end, metadata dropped), kept in the media store, and shown once a moderator
+ * approves the story. `bytes: null` removes the story's photo.
+ */
+export async function setOwnPhoto(
+  ctx: AuthorContext,
+  input: { id: string; proof: AuthorProof; bytes: Uint8Array | null },
+): Promise<AuthorStory> {
+  const claims = await learnerClaims(ctx, input.proof.learnerToken);
+  const story = await requireAuthor(ctx, input.id, {
+    editToken: input.proof.editToken,
+    learnerExternalId: claims?.sub,
+  });
+  if (story.status === "withdrawn") throw new DomainError("conflict", "This story was withdrawn");
+  let photo: Awaited<ReturnType<typeof checkedPhoto>> | null = null;
+  if (input.bytes) {
+    photo = await checkedPhoto(input.bytes);
+    if (!photo.ok) throw new DomainError("invalid_request", photo.reason, [{ path: "photo", message: photo.reason }]);
+    // The copy is stored before the row that names it, so a reader never finds a row without bytes.
+    await ctx.media.put(photoKey(story, photo.hash), photo.bytes, photo.contentType);
+  }
+  const kept = photo?.ok ? photo : null;
+  let updated: StoryRow;
+  try {
+    updated = await setStoryPhotoByAuthor(ctx, { story, photo: kept });
+  } catch (error) {
+    // Not kept after all (withdrawn meanwhile): the copy goes, unless it was already the story's.
+    if (kept && kept.hash !== story.photoHash) await forgetPhotoCopies(ctx, [photoKey(story, kept.hash)]);
+    throw error;
+  }
+  const learner = updated.learnerId ? await learnerById(ctx, { id: updated.learnerId }) : null;
+  return { ...fullStory(updated), shareLink: await shareLink(ctx, updated, learner) };
 }
 
 /** The author withdraws their story; withdrawing again changes nothing. */

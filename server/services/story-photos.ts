@@ -1,68 +1,41 @@
 /**
- * Story photos: the author gives a URL, Chorus fetches it once (through the guarded outbound
- * fetch), checks what the bytes are, and keeps its own copy. The wall and the dashboard only ever
- * show that copy, from a Chorus URL that carries its content hash, so no visitor's or marketer's
- * browser is sent to a stranger's server and the image cannot change after a moderator saw it.
+ * Story photos: the author uploads one from the form (the browser resizes it first), or gives a
+ * URL that Chorus fetches once (through the guarded outbound fetch). Either way the bytes are
+ * checked (photo-bytes.ts) and Chorus keeps its own copy in the media store (media-store.ts),
+ * with its hash, type and size in `story_photos`. The wall and the dashboard only ever show that
+ * copy, from a Chorus URL that carries its content hash, so no visitor's or marketer's browser is
+ * sent to a stranger's server and the image cannot change after a moderator saw it.
  */
 import { and, eq } from "drizzle-orm";
-import { imageSize } from "image-size";
 import type { Db } from "../../db/index.ts";
 import { stories, storyPhotos } from "../../db/schema.ts";
 import type { Tx } from "../lib/write-transaction.ts";
 import type { Fetch } from "./credentials/fetch.ts";
 import { DomainError } from "./errors.ts";
+import { type MediaContext, mediaKey } from "./media-store.ts";
+import { checkPhoto, type PhotoCheck, photoLimits } from "./photo-bytes.ts";
 import type { ServiceContext, WorkspaceContext } from "./types.ts";
 
+export { checkPhoto, photoLimits };
+
 type StoryRow = typeof stories.$inferSelect;
+type StoryRef = Pick<StoryRow, "workspaceId" | "id">;
 
-/** Fetching a photo goes out over the app's guarded outbound HTTP. */
-export type PhotoContext = WorkspaceContext & { fetch: Fetch };
+/** Photos are kept in the media store; a URL photo is fetched over the app's guarded outbound HTTP. */
+export type PhotoContext = WorkspaceContext & MediaContext & { fetch: Fetch };
 
-/** Raster types only: SVG can carry script and links, and is refused like any other type. */
-const contentTypes: Record<string, string> = {
-  jpg: "image/jpeg",
-  png: "image/png",
-  webp: "image/webp",
-  gif: "image/gif",
-};
+/** A checked photo, ready to keep. */
+export type CheckedPhoto = Extract<PhotoCheck, { ok: true }> & { hash: string };
 
-/** A portrait shown at 44 px (88 px on dense screens) needs no more; the bounds stop decompression bombs. */
-export const photoLimits = { maxBytes: 2 * 1024 * 1024, minSide: 32, maxSide: 4096, timeoutMs: 5000 };
-
-export type PhotoCheck =
-  | { ok: true; contentType: string; width: number; height: number }
-  | { ok: false; reason: string };
-
-/** What the bytes are, read from the bytes themselves (never from the server's Content-Type). */
-export function checkPhoto(bytes: Uint8Array): PhotoCheck {
-  if (bytes.byteLength > photoLimits.maxBytes)
-    return { ok: false, reason: `The photo is larger than ${photoLimits.maxBytes} bytes` };
-  let size: ReturnType<typeof imageSize>;
-  try {
-    size = imageSize(bytes);
-  } catch {
-    return { ok: false, reason: "The photo is not an image Chorus can read" };
-  }
-  const contentType = size.type ? contentTypes[size.type] : undefined;
-  if (!contentType)
-    return {
-      ok: false,
-      reason: `The photo is ${size.type ?? "an unknown type"}; only JPEG, PNG, WebP and GIF are shown`,
-    };
-  const { width, height } = size;
-  if (width > photoLimits.maxSide || height > photoLimits.maxSide)
-    return { ok: false, reason: `The photo is ${width}×${height}; at most ${photoLimits.maxSide} pixels a side` };
-  if (width < photoLimits.minSide || height < photoLimits.minSide)
-    return { ok: false, reason: `The photo is ${width}×${height}; at least ${photoLimits.minSide} pixels a side` };
-  return { ok: true, contentType, width, height };
-}
+/** Where the copy of a story's photo is kept: per workspace, story and content. */
+export const photoKey = (story: StoryRef, hash: string) => mediaKey(story.workspaceId, "story-photos", story.id, hash);
 
 /** The body of a 2xx answer, at most `maxBytes` + 1 read (enough to know it is too large). */
 async function download(fetcher: Fetch, url: string): Promise<Uint8Array<ArrayBuffer> | string> {
   let response: Response;
   try {
     response = await fetcher(url, {
-      headers: { Accept: "image/jpeg, image/png, image/webp, image/gif" },
+      headers: { Accept: "image/jpeg, image/png, image/webp" },
       signal: AbortSignal.timeout(photoLimits.timeoutMs),
     });
   } catch {
@@ -105,8 +78,29 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** Does the story show a photo once approved: the author consented and gave one. */
-export const wantsPhoto = (story: StoryRow) => story.consentPhoto && story.photoUrl !== null;
+/** Checks the bytes: the copy to keep with its hash, or the reason it is refused. */
+export async function checkedPhoto(bytes: Uint8Array): Promise<CheckedPhoto | { ok: false; reason: string }> {
+  const check = checkPhoto(bytes);
+  return check.ok ? { ...check, hash: await sha256Hex(check.bytes) } : check;
+}
+
+/** Does the story show a photo once approved: the author consented and gave one (a URL or an upload). */
+export const wantsPhoto = (story: StoryRow) =>
+  story.consentPhoto && (story.photoUrl !== null || story.photoHash !== null);
+
+/** The row that describes a kept copy (its bytes are in the media store under `photoKey`). */
+export function photoRow(ctx: ServiceContext, story: StoryRef, photo: CheckedPhoto, sourceUrl: string | null) {
+  return {
+    workspaceId: story.workspaceId,
+    storyId: story.id,
+    sourceUrl,
+    hash: photo.hash,
+    contentType: photo.contentType,
+    width: photo.width,
+    height: photo.height,
+    createdAt: ctx.clock.now().getTime(),
+  };
+}
 
 /**
  * Fetches and checks the story's photo unless that was done for its current URL: the copy (or
@@ -116,49 +110,61 @@ export const wantsPhoto = (story: StoryRow) => story.consentPhoto && story.photo
 export async function prepareStoryPhoto(ctx: PhotoContext, story: StoryRow): Promise<StoryRow> {
   const url = story.photoUrl;
   if (!wantsPhoto(story) || url === null || story.photoHash !== null || story.photoRefusal !== null) return story;
-  const { db, clock, workspace } = ctx;
+  const { db, workspace, media } = ctx;
   const downloaded = await download(ctx.fetch, url);
-  const check: PhotoCheck = typeof downloaded === "string" ? { ok: false, reason: downloaded } : checkPhoto(downloaded);
+  const check =
+    typeof downloaded === "string" ? { ok: false as const, reason: downloaded } : await checkedPhoto(downloaded);
+  // The bytes go to the store before the row that names them: a reader never finds a row without its copy.
+  if (check.ok) await media.put(photoKey(story, check.hash), check.bytes, check.contentType);
   const set: Pick<StoryRow, "photoHash" | "photoRefusal"> = check.ok
-    ? { photoHash: await sha256Hex(downloaded as Uint8Array<ArrayBuffer>), photoRefusal: null }
+    ? { photoHash: check.hash, photoRefusal: null }
     : { photoHash: null, photoRefusal: check.reason };
   const thisStory = and(eq(stories.workspaceId, workspace.id), eq(stories.id, story.id), eq(stories.photoUrl, url));
-  await db.transaction(async (tx) => {
+  const kept = await db.transaction(async (tx) => {
     // Only for the URL that was fetched: an author who changed it meanwhile gets a fresh check.
     const [still] = await tx.update(stories).set(set).where(thisStory).returning({ id: stories.id });
-    if (!still || !check.ok || !set.photoHash) return;
-    const copy = {
-      sourceUrl: url,
-      hash: set.photoHash,
-      contentType: check.contentType,
-      width: check.width,
-      height: check.height,
-      bytes: downloaded as Uint8Array<ArrayBuffer>,
-      createdAt: clock.now().getTime(),
-    };
+    if (!still || !check.ok) return false;
+    const copy = photoRow(ctx, story, check, url);
     await tx
       .insert(storyPhotos)
-      .values({ workspaceId: workspace.id, storyId: story.id, ...copy })
+      .values(copy)
       .onConflictDoUpdate({ target: [storyPhotos.workspaceId, storyPhotos.storyId], set: copy });
+    return true;
   });
+  if (check.ok && !kept) await media.delete(photoKey(story, check.hash));
   return { ...story, ...set };
 }
 
-/** Chorus's copy of the story's photo; not_found when there is none. */
-async function storedPhoto(ctx: ServiceContext, story: StoryRow) {
+/**
+ * Chorus's copy of the story's photo; not_found when there is none. A copy kept in the database
+ * by an earlier version (`story_photos.bytes`) moves to the media store the first time it is read.
+ */
+async function storedPhoto(ctx: ServiceContext & MediaContext, story: StoryRow) {
   const [photo] = await ctx.db
     .select()
     .from(storyPhotos)
     .where(and(eq(storyPhotos.workspaceId, story.workspaceId), eq(storyPhotos.storyId, story.id)));
   if (!photo || photo.hash !== story.photoHash) throw new DomainError("not_found", "This story has no photo");
-  return { contentType: photo.contentType, bytes: photo.bytes };
+  const key = photoKey(story, photo.hash);
+  if (photo.bytes) {
+    await ctx.media.put(key, photo.bytes, photo.contentType);
+    await ctx.db
+      .update(storyPhotos)
+      .set({ bytes: null })
+      .where(and(eq(storyPhotos.workspaceId, story.workspaceId), eq(storyPhotos.storyId, story.id)));
+    return { contentType: photo.contentType, bytes: photo.bytes };
+  }
+  const stored = await ctx.media.get(key);
+  if (!stored) throw new DomainError("not_found", "This story's photo is missing from storage");
+  // The type checked on the way in, whatever a store's metadata says.
+  return { contentType: photo.contentType, bytes: stored.bytes };
 }
 
 /**
  * The published photo, by story and content hash: only while the story is approved, with photo
  * consent, and the hash is that of its current photo (an old URL stops working at once).
  */
-export async function publishedPhoto(ctx: ServiceContext, input: { storyId: string; hash: string }) {
+export async function publishedPhoto(ctx: ServiceContext & MediaContext, input: { storyId: string; hash: string }) {
   const [story] = await ctx.db.select().from(stories).where(eq(stories.id, input.storyId));
   if (story?.status !== "approved" || !story.consentPhoto || story.photoHash !== input.hash)
     throw new DomainError("not_found", "No such photo");
@@ -173,11 +179,21 @@ export async function photoPreview(ctx: PhotoContext, input: { story: StoryRow }
   return storedPhoto(ctx, story);
 }
 
-/** Forgets the story's photo copy (a new URL, withdrawal, erasure). */
-export function deleteStoryPhoto(ctx: { db: Db | Tx }, story: Pick<StoryRow, "workspaceId" | "id">) {
-  return ctx.db
+/**
+ * Forgets the story's photo row (a new photo, withdrawal, erasure) inside the caller's write, and
+ * returns the media keys whose objects go once that write commits (`forgetPhotoCopies`).
+ */
+export async function deleteStoryPhoto(ctx: { db: Db | Tx }, story: StoryRef): Promise<string[]> {
+  const gone = await ctx.db
     .delete(storyPhotos)
-    .where(and(eq(storyPhotos.workspaceId, story.workspaceId), eq(storyPhotos.storyId, story.id)));
+    .where(and(eq(storyPhotos.workspaceId, story.workspaceId), eq(storyPhotos.storyId, story.id)))
+    .returning({ hash: storyPhotos.hash });
+  return gone.map((row) => photoKey(story, row.hash));
+}
+
+/** Deletes the stored copies `deleteStoryPhoto` named, once the write that forgot them committed. */
+export async function forgetPhotoCopies(ctx: MediaContext, keys: string[]): Promise<void> {
+  for (const key of new Set(keys)) await ctx.media.delete(key);
 }
 
 /** Where the published photo is served from: a Chorus path carrying the content hash (cached for good). */

@@ -25,7 +25,8 @@ describe("configuration", () => {
       bodyLimitBytes: 65_536,
       readyOutboxMaxAgeSeconds: 300,
     });
-    expect(settings).toMatchObject({ logLevel: "info", metricsToken: undefined });
+    expect(settings).toMatchObject({ logLevel: "info", metricsToken: undefined, mediaDir: undefined });
+    expect(nodeSettings({ MEDIA_DIR: "/srv/chorus-media" }).mediaDir).toBe("/srv/chorus-media");
   });
 
   it("reads every variable it documents, and an empty one as unset", () => {

@@ -6,21 +6,21 @@
  * headers, its captions as WebVTT; withdrawal and erasure delete the media.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MediaStore, mediaKey, memoryMediaStore } from "../../server/services/media-store.ts";
+import { type MediaStore, mediaKey } from "../../server/services/media-store.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { learnerToken, testOrigin, workspaceFactory } from "../support/factories.ts";
 import { type Json, storyBody, storyClient } from "../support/stories.ts";
-import { createTestApp, expectError, type TestApp } from "../support/test-app.ts";
+import { createTestApp, expectError, type MediaFolder, type TestApp } from "../support/test-app.ts";
 import { concat, mp4File, webmFile } from "../support/video-files.ts";
 
-let t: TestApp;
+let t: TestApp & MediaFolder;
 let ws: CreatedWorkspace;
 let api: ReturnType<typeof storyClient>;
 let media: MediaStore;
 
 beforeAll(async () => {
-  media = memoryMediaStore();
-  t = await createTestApp({}, { media });
+  t = await createTestApp();
+  media = t.media;
   ws = await workspaceFactory(t.db);
   api = storyClient(t, ws);
 });

@@ -9,6 +9,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { deliverDueWebhooks } from "../../server/services/webhooks.ts";
 import { learnerToken } from "../support/factories.ts";
+import { jpeg } from "../support/images.ts";
 import { storyBody } from "../support/stories.ts";
 import { storyTokenFor } from "../support/story-requests.ts";
 import {
@@ -91,6 +92,8 @@ afterAll(() => t?.cleanup());
 // ---------------------------------------------------------------------------------------------
 // The route table
 // ---------------------------------------------------------------------------------------------
+
+const photoType = { "Content-Type": "image/jpeg" };
 
 type Call = {
   path: string;
@@ -311,6 +314,52 @@ const routes: Record<string, Entry> = {
         },
       ],
       expect: 204,
+    },
+  },
+  "PUT /v1/stories/{id}/photo": {
+    kind: "addressed",
+    calls: () =>
+      storyIds().flatMap((story): Call[] => [
+        // Bravo's own edit token in Alpha's hands does not reach Bravo's story either.
+        {
+          path: `/v1/stories/${story.id}/photo`,
+          body: jpeg(64, 64),
+          headers: { ...photoType, "Chorus-Edit-Token": story.editToken },
+        },
+        {
+          path: `/v1/stories/${story.id}/photo`,
+          body: jpeg(64, 64),
+          headers: { ...photoType, Authorization: `Bearer ${impostorToken}` },
+        },
+      ]),
+    control: {
+      kind: "publishable",
+      calls: () => [
+        {
+          path: `/v1/stories/${b.stories.pending.id}/photo`,
+          body: jpeg(64, 64),
+          headers: { ...photoType, "Chorus-Edit-Token": b.stories.pending.editToken },
+        },
+      ],
+      expect: 200,
+    },
+  },
+  "DELETE /v1/stories/{id}/photo": {
+    kind: "addressed",
+    calls: () =>
+      storyIds().flatMap((story): Call[] => [
+        { path: `/v1/stories/${story.id}/photo`, headers: { "Chorus-Edit-Token": story.editToken } },
+        { path: `/v1/stories/${story.id}/photo`, headers: { Authorization: `Bearer ${impostorToken}` } },
+      ]),
+    control: {
+      kind: "publishable",
+      calls: () => [
+        {
+          path: `/v1/stories/${b.stories.pending.id}/photo`,
+          headers: { "Chorus-Edit-Token": b.stories.pending.editToken },
+        },
+      ],
+      expect: 200,
     },
   },
   "GET /v1/stories/{id}/verification": {

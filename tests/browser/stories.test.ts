@@ -1,9 +1,11 @@
+import { imageSize } from "image-size";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { browserUserAgent, layoutShift, seriousA11yViolations, startHostSite } from "../support/browser.ts";
 import { badge, emailIdentity, jwtIssuer } from "../support/credentials.ts";
 import { learnerToken, workspaceFactory } from "../support/factories.ts";
+import { exifGps, withSegments } from "../support/images.ts";
 import { storyBody } from "../support/stories.ts";
 import { liveStories } from "../support/story-browser.ts";
 import { startWidgetSites, type WidgetSites } from "../support/widget-sites.ts";
@@ -131,6 +133,63 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
     expect(await focusedText(wall)).toContain("Completion confirmed");
   });
 
+  it("resizes a picked photo in the browser, drops its EXIF location, previews it and uploads it with the story", async () => {
+    await open("/tell-photo", `<chorus-story-form course="photo-course"></chorus-story-form>`);
+    const form = page.locator("chorus-story-form");
+    // A real 1600×1200 JPEG (drawn by Chromium), given the EXIF block with GPS a phone writes.
+    const drawn = await page.evaluate(() => {
+      const canvas = document.createElement("canvas");
+      [canvas.width, canvas.height] = [1600, 1200];
+      const context = canvas.getContext("2d") as CanvasRenderingContext2D;
+      context.fillStyle = "#1d4ed8";
+      context.fillRect(0, 0, 1600, 1200);
+      context.fillStyle = "#facc15";
+      context.fillRect(400, 300, 800, 600);
+      return canvas.toDataURL("image/jpeg", 0.9).split(",")[1] as string;
+    });
+    const picked = withSegments(Buffer.from(drawn, "base64"), exifGps);
+    expect(Buffer.from(picked).includes("GPS")).toBe(true);
+
+    await fillStory(form, "A photo of me after the course");
+    await form.getByRole("checkbox", { name: /^Show my photo/ }).check();
+    await form.getByLabel("Your photo (optional)").setInputFiles({
+      name: "me.jpg",
+      mimeType: "image/jpeg",
+      buffer: Buffer.from(picked),
+    });
+    const preview = form.getByRole("img", { name: "Your photo as it will be sent" });
+    await preview.waitFor();
+    // Removed and picked again: the preview goes and comes back.
+    await form.getByRole("button", { name: "Remove photo" }).click();
+    await expect.poll(() => preview.count()).toBe(0);
+    await form.getByLabel("Your photo (optional)").setInputFiles({
+      name: "me.jpg",
+      mimeType: "image/jpeg",
+      buffer: Buffer.from(picked),
+    });
+    await preview.waitFor();
+    await form.getByRole("button", { name: "Send my story" }).click();
+    await form.getByRole("heading", { name: "Thank you! We received your story." }).waitFor();
+    expect(await form.getByText(/photo could not be sent/).count()).toBe(0);
+
+    const id = await storyId("photo-course");
+    const [row] = (
+      await live.client.execute({
+        sql: "select hash, content_type, width, height from story_photos where story_id = ?",
+        args: [id],
+      })
+    ).rows;
+    expect(row).toMatchObject({ content_type: "image/jpeg", width: 512, height: 384 });
+    await stories.approve(id);
+    const served = await fetch(`${live.baseUrl}/v1/story-photos/${id}/${row?.hash}`);
+    expect(served.status).toBe(200);
+    const bytes = Buffer.from(await served.arrayBuffer());
+    expect(bytes.includes("Exif")).toBe(false);
+    expect(bytes.includes("GPS")).toBe(false);
+    const size = imageSize(bytes);
+    expect(Math.max(size.width, size.height)).toBeLessThanOrEqual(512);
+  });
+
   it("verifies a pasted VC-JWT, offers its author LinkedIn, and shows the issuer in the wall's receipt", async () => {
     // Issued to the learner whose token the form carries: bound to the author, so verified.
     const identity = await emailIdentity("meera@example.com");
@@ -225,10 +284,6 @@ describe("<chorus-story-form> to <chorus-story-wall>", () => {
     await name.fill("Ravi");
     await name.blur();
     expect(await name.getAttribute("aria-invalid")).toBe("false");
-    const photo = form.getByLabel(/^Photo URL/);
-    await photo.fill("http://images.example/ravi.jpg");
-    await photo.blur();
-    expect(await form.locator("#photo-error").textContent()).toBe("Enter an address starting with https://.");
     await form.getByLabel("Credential format").selectOption("json");
     const credential = form.getByLabel("Credential", { exact: true });
     await credential.fill("{not json");

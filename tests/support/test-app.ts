@@ -1,7 +1,10 @@
 /** The real app over a real database file, with a clock the test moves by hand. */
+import { dirname, join } from "node:path";
 import { createApp } from "../../server/app.ts";
 import type { Config } from "../../server/config.ts";
+import { createFileMediaStore } from "../../server/node-media-store.ts";
 import { createClickWriter } from "../../server/services/click-writer.ts";
+import type { MediaStore } from "../../server/services/media-store.ts";
 import type { Deps } from "../../server/types.ts";
 import { freshDatabase, type TestDatabase } from "./database.ts";
 
@@ -40,32 +43,41 @@ export type TestApp = TestDatabase & {
   ) => Promise<Response>;
 };
 
+/** Where the test app keeps media: files under `mediaDir`, beside the database file (as on Node). */
+export type MediaFolder = { media: MediaStore; mediaDir: string };
+
 export async function createTestApp(
   config: Partial<Config> = {},
-  deps: Partial<Pick<Deps, "fetch" | "outbound" | "mailTransport" | "stripeApi" | "media">> = {},
-): Promise<TestApp> {
+  deps: Partial<Pick<Deps, "fetch" | "outbound" | "mailTransport" | "stripeApi">> = {},
+): Promise<TestApp & MediaFolder> {
   const database = await freshDatabase();
   const clock = testClock();
   // The app as the Node entry builds it: a group-commit writer (kept here so tests can flush it),
   // and this app the only writer of the database's clicks.
   const clickWriter = createClickWriter({ db: database.db });
+  const mediaDir = join(dirname(database.file), "media");
+  const media = createFileMediaStore(mediaDir);
   const app = createApp({
     db: database.db,
     clock,
     config: { ...testConfig, ...config },
     clickWriter,
     clickRecorder: { exclusive: true },
+    media,
     ...deps,
   });
-  return { ...database, app, clock, call: caller(() => app), flushClicks: () => clickWriter.flush() };
+  return { ...database, app, clock, media, mediaDir, call: caller(() => app), flushClicks: () => clickWriter.flush() };
 }
 
 /** `call` for in-process requests: a JSON body is serialised and typed; `nextApp` picks the app to ask. */
 export function caller(nextApp: () => TestApp["app"]): TestApp["call"] {
   return (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
-    let body: string | undefined;
-    if (options.body !== undefined) {
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
+    if (options.body instanceof Uint8Array) {
+      // Bytes as they are (an upload): the caller names their type.
+      body = options.body as Uint8Array<ArrayBuffer>;
+    } else if (options.body !== undefined) {
       body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
       headers["Content-Type"] ??= "application/json";
     }
