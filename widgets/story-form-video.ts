@@ -5,7 +5,7 @@
  * becomes the captions). After the story is sent, the video and poster are uploaded with its edit
  * token. An on-demand chunk: the form loads it only when the learner asks to add a video.
  */
-import { html, nothing, render } from "lit";
+import { css, html, nothing, render } from "lit";
 import { catalog, type Locale } from "./lib/i18n.ts";
 
 const videoText = catalog(
@@ -35,6 +35,12 @@ const videoText = catalog(
   () => import("./story-form-video.hi.ts"),
 );
 type Key = Parameters<typeof videoText>[1];
+
+/** Adopted by the form's shadow root (a constructed sheet: no inline style for a strict CSP to block). */
+const sheet = css`
+  .preview { display: block; width: 100%; max-width: 32rem; aspect-ratio: 16 / 9; border-radius: 8px; background: #000; }
+  .countdown { font-variant-numeric: tabular-nums; font-weight: 600; margin-inline-end: 0.75rem; }
+`.styleSheet;
 
 /** The limits the server checks too (services/story-videos.ts). */
 const maxMs = 90_000;
@@ -114,6 +120,9 @@ const clock = (ms: number) => {
 /** Shows the video part in `slot` (inside the form, so the transcript is one of the form's fields). */
 export async function attachVideo(form: Form, slot: HTMLElement): Promise<VideoPart> {
   await videoText.load(form.locale);
+  const root = slot.getRootNode();
+  if (sheet && root instanceof ShadowRoot && !root.adoptedStyleSheets.includes(sheet))
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   const t = (key: Key, vars?: Record<string, string | number>) => videoText(form.locale, key, vars);
   let clip: Clip | null = null;
   let stream: MediaStream | null = null;

@@ -6,7 +6,7 @@
  * Chorus; `crossorigin` so the page may read them). An on-demand chunk: a wall without video
  * stories never loads it.
  */
-import { html, nothing, render } from "lit";
+import { css, html, nothing, render } from "lit";
 import type { PublicStory } from "./lib/api-types.ts";
 import { catalog, type Locale } from "./lib/i18n.ts";
 
@@ -25,7 +25,11 @@ type Wall = { readonly locale: Locale; readonly renderRoot: HTMLElement | Docume
 /** Stories whose video a visitor started on this page: their `<video>` stays through re-renders. */
 const started = new Set<string>();
 
-const styles = html`<style>
+/**
+ * A constructed stylesheet adopted by the wall's shadow root: unlike a `<style>` element it is not
+ * an inline style a provider's strict Content-Security-Policy would block.
+ */
+const sheet = css`
   .play { position: relative; display: block; width: 100%; aspect-ratio: 16 / 9; padding: 0; border: 0;
     border-radius: 8px; background: #1f2937; cursor: pointer; overflow: hidden; }
   .play img, video { display: block; width: 100%; aspect-ratio: 16 / 9; object-fit: cover; border-radius: 8px;
@@ -34,7 +38,12 @@ const styles = html`<style>
     border-radius: 50%; background: rgb(0 0 0 / 0.65); color: #fff; font-size: 1.5rem; line-height: 3.5rem; }
   .play:focus-visible { outline: 3px solid var(--chorus-accent, #4f46e5); outline-offset: 2px; }
   details { margin-block: 0.5rem; }
-</style>`;
+`.styleSheet;
+
+function adoptStyles(root: HTMLElement | DocumentFragment) {
+  if (sheet && root instanceof ShadowRoot && !root.adoptedStyleSheets.includes(sheet))
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+}
 
 function videoTemplate(wall: Wall, story: PublicStory, slot: HTMLElement) {
   const video = story.video;
@@ -48,7 +57,7 @@ function videoTemplate(wall: Wall, story: PublicStory, slot: HTMLElement) {
     : html`<button type="button" class="play" aria-label=${t("play")} @click=${() => start(wall, story, slot)}>
         ${video.posterUrl ? html`<img src=${video.posterUrl} alt="" loading="lazy" />` : nothing}<span aria-hidden="true">▶</span>
       </button>`;
-  return html`${styles}${player}
+  return html`${player}
     <details><summary>${t("transcript")}</summary><p class="transcript">${video.transcript}</p></details>`;
 }
 
@@ -65,6 +74,7 @@ function start(wall: Wall, story: PublicStory, slot: HTMLElement) {
 /** Fills each video story's slot (`.video[data-story]`) on the wall with its poster or player and transcript. */
 export async function showVideos(wall: Wall, stories: readonly PublicStory[]): Promise<void> {
   await videoText.load(wall.locale);
+  adoptStyles(wall.renderRoot);
   const byId = new Map(stories.map((story) => [story.id, story]));
   for (const slot of wall.renderRoot.querySelectorAll<HTMLElement>(".video[data-story]")) {
     const story = byId.get(slot.dataset.story ?? "");
