@@ -536,6 +536,20 @@ export const stories = sqliteTable(
     verification: text("verification", { mode: "json" }).$type<VerificationReceipt>(),
     /** The credential this story is `credential_verified` by (credentials/identity.ts); one story per workspace. */
     credentialKey: text("credential_key"),
+    /**
+     * A video story (server/services/story-videos.ts): the SHA-256 of the checked bytes in the media
+     * store (the key and the URL carry it), their type read from the bytes, their size, and the
+     * duration when the container states it. Null for a story without a video.
+     */
+    videoHash: text("video_hash"),
+    videoType: text("video_type", { enum: ["video/webm", "video/mp4"] }),
+    videoBytes: integer("video_bytes"),
+    videoDurationMs: integer("video_duration_ms"),
+    /** The poster frame the author's browser took from the video (JPEG, PNG or WebP), by hash and type. */
+    posterHash: text("poster_hash"),
+    posterType: text("poster_type"),
+    /** What is said in the video, typed by the author and editable by the moderator: captions and the wall's text. */
+    transcript: text("transcript"),
     editTokenHash: text("edit_token_hash").notNull(),
     visitorHash: text("visitor_hash"),
     createdAt: createdAt(),

@@ -50,6 +50,7 @@ import { storyImportRoutes } from "./routes/story-imports.ts";
 import { storyPhotoRoutes } from "./routes/story-photos.ts";
 import { storyReceiptRoutes } from "./routes/story-receipt.ts";
 import { storyRequestRoutes } from "./routes/story-requests.ts";
+import { storyVideoRoutes, storyVideoUploadRoutes } from "./routes/story-videos.ts";
 import { stripeRoutes } from "./routes/stripe.ts";
 import { teamRoutes } from "./routes/team.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -117,6 +118,8 @@ const resourceRoutes = [
   storyRoutes,
   storyReceiptRoutes,
   storyPhotoRoutes,
+  storyVideoRoutes,
+  storyVideoUploadRoutes,
   adminStoryRoutes,
   storyImportRoutes,
   outcomeRoutes,

@@ -9,6 +9,7 @@ import { baseStyles } from "./lib/styles.ts";
 import { COMPLETE, initialState, PENDING, Task } from "./lib/task.ts";
 import { storyFormStyles } from "./story-form.styles.ts";
 import type { PhotoPick } from "./story-form-photo.ts";
+import type { VideoPart } from "./story-form-video.ts";
 
 const formText = catalog(
   {
@@ -65,16 +66,39 @@ const formText = catalog(
     editTokenHint: "Keep it somewhere safe: you need it to edit or withdraw your story. It is shown only this once.",
     shareLink: "Once approved, share your story with your link",
     linkedIn: "Add this credential to LinkedIn",
+    video: "Video",
+    addVideo: "Add a video (optional)",
   },
   () => import("./story-form.hi.ts"),
 );
 
 type FormKey = Parameters<typeof formText>[1];
 /** A field's name is also its label's key in the catalog. */
-type Field = "name" | "headline" | "body" | "rating" | "outcome" | "salary" | "months" | "publish" | "credential";
+type Field =
+  | "name"
+  | "headline"
+  | "body"
+  | "rating"
+  | "outcome"
+  | "salary"
+  | "months"
+  | "publish"
+  | "video"
+  | "credential";
 type Values = Record<string, string>;
 
-const order: Field[] = ["name", "headline", "body", "rating", "outcome", "salary", "months", "publish", "credential"];
+const order: Field[] = [
+  "name",
+  "headline",
+  "body",
+  "rating",
+  "outcome",
+  "salary",
+  "months",
+  "publish",
+  "video",
+  "credential",
+];
 const limits: Partial<Record<Field, number>> = { name: 80, headline: 140, body: 5000 };
 /** Where the API's validation details point, in the form's terms. */
 const apiPaths: [prefix: string, field: Field][] = [
@@ -130,6 +154,8 @@ export class ChorusStoryForm extends ChorusElement {
     _errors: { state: true },
     _failure: { state: true },
     _credentialType: { state: true },
+    _video: { state: true },
+    _videoNote: { state: true },
   };
 
   /** The course the story is about (a slug such as `data-analytics`). */
@@ -148,6 +174,9 @@ export class ChorusStoryForm extends ChorusElement {
   /** The badge image picker (story-form-badge.ts) once loaded, and the image it read (base64) or what is wrong with it. */
   _badge?: () => unknown;
   _image?: { data?: string; error?: string };
+  /** The video part (story-form-video.ts, on demand), once the learner asked for it; what its upload said. */
+  declare _video?: VideoPart;
+  declare _videoNote: string;
   /** Sending the story: pending while it is on its way, its `value` the story received. */
   private readonly _send = new Task(
     this,
@@ -158,6 +187,8 @@ export class ChorusStoryForm extends ChorusElement {
         headers: this._headers,
       });
       await this._photo?.upload(story);
+      // The story is in either way; the video follows it, with the edit token.
+      this._videoNote = (await this._video?.upload(story)) ?? "";
       return story;
     },
     undefined,
@@ -197,6 +228,7 @@ export class ChorusStoryForm extends ChorusElement {
     this._errors = {};
     this._failure = "";
     this._credentialType = "none";
+    this._videoNote = "";
   }
 
   override connectedCallback() {
@@ -241,6 +273,8 @@ export class ChorusStoryForm extends ChorusElement {
       if (value && !(/^\d+$/.test(value) && Number(value) <= max)) errors[field] = this._t("whole", { min: 0, max });
     }
     if (v.publish !== "on") errors.publish = this._t("mustPublish");
+    const video = this._video?.problem();
+    if (video) errors.video = video;
     const credential = (v.credential ?? "").trim();
     if (this._credentialType === "image") {
       if (!this._image?.data) errors.credential = this._image?.error || this._t("required");
@@ -287,6 +321,7 @@ export class ChorusStoryForm extends ChorusElement {
         photo: v.consentPhoto === "on",
         salary: v.consentSalary === "on",
       },
+      ...(v.transcript?.trim() ? { transcript: v.transcript.trim() } : {}),
       ...(type === "none"
         ? {}
         : {
@@ -345,6 +380,12 @@ export class ChorusStoryForm extends ChorusElement {
     if (this._credentialType === "image") import("./story-form-badge.ts").then((badge) => badge.badgePicker(this));
   };
 
+  /** Loads the video part (recording, upload, transcript) only for a learner who asks for it. */
+  private async _addVideo() {
+    const slot = this.renderRoot.querySelector<HTMLElement>("#video-slot");
+    if (slot) this._video = await (await import("./story-form-video.ts")).attachVideo(this, slot);
+  }
+
   private _focusField(field: Field, event: Event) {
     event.preventDefault();
     this.renderRoot.querySelector<HTMLElement>(`#${field}`)?.focus();
@@ -391,6 +432,7 @@ export class ChorusStoryForm extends ChorusElement {
       <h2 id="thanks" tabindex="-1">${this._t("thanks")}</h2>
       <p>${this._t(result.status === "approved" ? "approved" : "pending")}</p>
       ${this._photo?.note()}
+      ${this._videoNote ? html`<p role="alert">${this._videoNote}</p>` : nothing}
       <p><span class="level ${result.verificationLevel}">${this._t("level", {
         level: storyText(this.locale, result.verificationLevel),
       })}</span></p>
@@ -498,6 +540,12 @@ export class ChorusStoryForm extends ChorusElement {
         <input id="photo" type="file" accept="image/jpeg,image/png,image/webp" @change=${this._pick} />
         ${this._photo?.render()}
       </div>
+      <div id="video-slot"></div>
+      ${
+        this._video
+          ? this._error("video")
+          : html`<p><button type="button" class="button secondary" @click=${this._addVideo}>${this._t("addVideo")}</button></p>`
+      }
       <fieldset class="field">
         <legend>${this._t("credential")}</legend>
         <p class="hint" id="credential-hint">${this._t("credentialHint")}</p>

@@ -208,6 +208,9 @@ export class ChorusStoryWall extends ChorusElement {
   override updated(changed: Map<string, unknown>) {
     if (changed.has("_items")) {
       this._jsonLd();
+      // Video stories' players come in an on-demand chunk (story-wall-video.ts), after the stories are on screen.
+      if (this._items.some((story) => story.video))
+        import("./story-wall-video.ts").then((video) => video.showVideos(this, this._items)).catch(() => {});
       if (this._focusFrom >= 0) {
         this.renderRoot.querySelectorAll<HTMLElement>("article")[this._focusFrom]?.focus();
         this._focusFrom = -1;
@@ -316,6 +319,7 @@ export class ChorusStoryWall extends ChorusElement {
       <p class="rating"><span aria-hidden="true">${"★".repeat(rating)}${"☆".repeat(5 - rating)}</span><span
         class="visually-hidden">${this._t("rated", { rating })}</span></p>
       <p class="body">${story.body}</p>
+      ${story.video ? html`<div class="video" data-story=${story.id}></div>` : nothing}
       <div class="author">
         ${
           story.photoUrl?.startsWith("http")

@@ -22,6 +22,11 @@ export function sha256HexSync(value: string): string {
   return bytesToHex(sha256(encoder.encode(value)));
 }
 
+/** The SHA-256 of bytes (stored media is named by it), lowercase hex. */
+export async function sha256HexOfBytes(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", bytes));
+}
+
 type NodeCrypto = {
   createHash(algorithm: string): { update(data: string): { digest(encoding: "hex"): string } };
   createHmac(algorithm: string, key: unknown): { update(data: string): { digest(encoding: "hex"): string } };

@@ -70,6 +70,8 @@ allow({
 allow({
   "GET /v1/admin/stories": all,
   "GET /v1/admin/stories/{id}/photo": all,
+  "GET /v1/admin/stories/{id}/video": all,
+  "GET /v1/admin/stories/{id}/poster": all,
   "PATCH /v1/admin/stories/{id}": moderation,
   // Importing earlier testimonials adds stories to moderate: the moderators' work.
   "POST /v1/admin/stories/imports/preview": moderation,

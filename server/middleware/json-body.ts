@@ -38,11 +38,18 @@ export const csvBodyPaths = new Set(["/v1/admin/stories/imports/preview", "/v1/a
 /** 100,000 testimonials of about 600 bytes each, with room to spare. */
 export const csvBodyLimitBytes = 128 * 1024 * 1024;
 
+/**
+ * Raw media uploads (a story's video and poster): their routes read the body as a stream and
+ * refuse it once it passes their own limit (routes/story-videos.ts), far above BODY_LIMIT_BYTES.
+ */
+export const isMediaUpload = (method: string, path: string) =>
+  method === "PUT" && /^\/v1\/stories\/[^/]+\/(video|poster)$/.test(path);
+
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!bodyMethods.includes(c.req.method) || c.req.path === oneClickUnsubscribePath || csvBodyPaths.has(c.req.path)) {
     return next();
   }
-  if (photoUploadPath.test(c.req.path)) return next();
+  if (photoUploadPath.test(c.req.path) || isMediaUpload(c.req.method, c.req.path)) return next();
   if (c.req.raw.body === null || c.req.header("Content-Length") === "0") return next();
   const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? "";
   if (!jsonType.test(mediaType)) {
@@ -116,7 +123,7 @@ function limitStreamedBody(c: Context<AppEnv>, next: Next) {
 }
 
 export const limitBody = createMiddleware<AppEnv>((c, next) => {
-  if (!bodyMethods.includes(c.req.method)) return next();
+  if (!bodyMethods.includes(c.req.method) || isMediaUpload(c.req.method, c.req.path)) return next();
   if (csvBodyPaths.has(c.req.path)) return limitStreamedBody(c, next);
   const upload = photoUploadPath.test(c.req.path) ? photoLimits.maxBytes : 0;
   const maxSize = Math.max(c.var.deps.config.bodyLimitBytes, largeBodyPaths[c.req.path] ?? 0, upload);

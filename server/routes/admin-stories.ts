@@ -9,11 +9,13 @@ import { credentialFetch } from "../services/credentials/fetch.ts";
 import { findStory, listStoriesForAdmin, moderateStory, moderationStory } from "../services/stories.ts";
 import { eraseStory } from "../services/story-erasure.ts";
 import { type PhotoContext, photoPreview } from "../services/story-photos.ts";
+import { videoForModeration } from "../services/story-videos.ts";
 import type { AppEnv } from "../types.ts";
 import { mediaContext, workspaceContext } from "./context.ts";
 import { cursorParam } from "./schemas.ts";
 import { photoHeaders } from "./story-photos.ts";
 import { courseSlug, limits, ModerationStory, storyIdParam } from "./story-schemas.ts";
+import { servedMedia } from "./story-videos.ts";
 
 /** Moderation fetches story photos over the app's guarded outbound HTTP. */
 function photoContext(c: Context<AppEnv>): PhotoContext {
@@ -61,18 +63,22 @@ const ModerationChange = z
     status: z.enum(["approved", "rejected"]).optional(),
     featured: z.boolean().optional(),
     tags: z.array(z.string().min(1).max(limits.tag)).max(limits.tags).optional(),
+    transcript: z.string().max(limits.transcript).optional().openapi({
+      description: "The moderator's correction of a video story's transcript (its captions and wall text)",
+    }),
   })
   .strict()
-  .refine((change) => Object.keys(change).length > 0, "give status, featured or tags")
+  .refine((change) => Object.keys(change).length > 0, "give status, featured, tags or transcript")
   .openapi("StoryModeration");
 
 const patchAdminStory = apiRoute({
   method: "patch",
   path: "/v1/admin/stories/{id}",
   tags: ["Moderation"],
-  summary: "Approve, reject, feature or tag a story",
+  summary: "Approve, reject, feature or tag a story; correct a video story's transcript",
   description:
-    "Approving emits `story.approved`. A withdrawn story cannot be moderated (409). Approving fetches the photo " +
+    "Approving emits `story.approved`. A withdrawn story cannot be moderated (409), nor a video story without a " +
+    "transcript approved (409: give `transcript` with the approval or before). Approving fetches the photo " +
     "once and checks it (JPEG, PNG, WebP or GIF; at most 2 MiB and 4096 pixels a side, at least 32): a photo that " +
     "fails is not published, the story is, and `photoRefusal` says why.",
   security: secretKeyOrSession,
@@ -129,6 +135,37 @@ const eraseAdminStory = apiRoute({
   responses: { 204: { description: "Erased" }, ...errorResponses(404) },
 });
 
+const videoPreview = (part: "video" | "poster") =>
+  apiRoute({
+    method: "get",
+    path: `/v1/admin/stories/{id}/${part}`,
+    tags: ["Moderation"],
+    summary:
+      part === "video" ? "The story's video, for the moderator to watch" : "The poster frame of the story's video",
+    description:
+      "For the moderator's <video> (the dashboard session cookie is enough), at any status: the bytes approval would " +
+      "publish. Byte ranges as for the public video.",
+    security: secretKeyOrSession,
+    middleware: [requireSecretKeyOrSession] as const,
+    request: { params: storyIdParam },
+    responses: {
+      200: {
+        description: part === "video" ? "The video" : "The poster",
+        content:
+          part === "video" ? { "video/webm": image, "video/mp4": image } : { "image/jpeg": image, "image/webp": image },
+      },
+      ...(part === "video" ? { 206: { description: "The byte range asked for" } } : {}),
+      ...errorResponses(404),
+    },
+  });
+
+/** The moderator's preview of a story's video or poster. */
+async function previewMedia(c: Context<AppEnv>, part: "video" | "poster", id: string) {
+  const ctx = { ...workspaceContext(c), ...mediaContext(c) };
+  const media = await videoForModeration(ctx, { story: await findStory(ctx, { id }), part });
+  return servedMedia(c, media, "private, no-store");
+}
+
 export const adminStoryRoutes = createRouter()
   .openapi(listAdminStories, async (c) => {
     const page = await listStoriesForAdmin(workspaceContext(c), c.req.valid("query"));
@@ -147,4 +184,6 @@ export const adminStoryRoutes = createRouter()
     const ctx = photoContext(c);
     const photo = await photoPreview(ctx, { story: await findStory(ctx, { id: c.req.valid("param").id }) });
     return c.body(photo.bytes, 200, photoHeaders(photo.contentType, "private, no-store"));
-  });
+  })
+  .openapi(videoPreview("video"), (c) => previewMedia(c, "video", c.req.valid("param").id) as never)
+  .openapi(videoPreview("poster"), (c) => previewMedia(c, "poster", c.req.valid("param").id) as never);

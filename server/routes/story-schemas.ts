@@ -17,7 +17,19 @@ export const storyIdParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-export const limits = { name: 80, headline: 140, body: 5000, tag: 40, tags: 10 } as const;
+export const limits = { name: 80, headline: 140, body: 5000, tag: 40, tags: 10, transcript: 5000 } as const;
+
+/** A transcript: plain text, may be cleared with null (a video story cannot be approved without one). */
+const transcript = z
+  .string()
+  .max(limits.transcript)
+  .nullable()
+  .optional()
+  .openapi({
+    description:
+      "What is said in the story's video, typed by the author: required before a video story is approved; " +
+      "becomes its captions (WebVTT) and its text on the wall",
+  });
 
 export const Outcome = z
   .object({
@@ -83,6 +95,7 @@ const storyText = {
   outcome: Outcome,
   consent: Consent,
   photoUrl: httpsUrl.nullable().optional(),
+  transcript,
 };
 
 export const NewStory = z
@@ -105,6 +118,7 @@ export const StoryPatch = z
     outcome: Outcome.optional(),
     consent: Consent.optional(),
     photoUrl: storyText.photoUrl,
+    transcript,
     credential: CredentialInput.nullable().optional(),
   })
   .strict()
@@ -156,6 +170,20 @@ export const Receipt = z
   .openapi("VerificationReceipt");
 export type Receipt = z.infer<typeof Receipt>;
 
+export const PublicVideo = z
+  .object({
+    url: z.string().openapi({ description: "The video (WebM or MP4), content-hashed, with byte ranges and CORS" }),
+    type: z.enum(["video/webm", "video/mp4"]),
+    posterUrl: z
+      .string()
+      .nullable()
+      .openapi({ description: "The poster frame; null when the author's browser sent none" }),
+    captionsUrl: z.string().openapi({ description: "WebVTT captions built from the transcript" }),
+    durationMs: z.number().int().nullable(),
+    transcript: z.string(),
+  })
+  .openapi("StoryVideo");
+
 export const PublicStory = z
   .object({
     id: z.string(),
@@ -173,6 +201,7 @@ export const PublicStory = z
       description:
         "Chorus's checked copy of the author's photo (content-hashed, cached for good); null without the author's photo consent or when the photo failed the check",
     }),
+    video: PublicVideo.nullable().openapi({ description: "null for a story without a video" }),
     featured: z.boolean(),
     tags: z.array(z.string()),
     verificationLevel: level,
@@ -215,6 +244,15 @@ export const FullStory = z
     }),
     consent: z.object({ publish: z.boolean(), name: z.boolean(), photo: z.boolean(), salary: z.boolean() }),
     photoUrl: z.string().nullable(),
+    video: z
+      .object({
+        type: z.enum(["video/webm", "video/mp4"]),
+        bytes: z.number().int().nullable(),
+        durationMs: z.number().int().nullable(),
+        poster: z.boolean(),
+      })
+      .nullable(),
+    transcript: z.string().nullable(),
     featured: z.boolean(),
     tags: z.array(z.string()),
     verificationLevel: level,

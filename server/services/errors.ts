@@ -9,6 +9,8 @@ export const domainErrorCodes = [
   "forbidden",
   "not_found",
   "conflict",
+  "payload_too_large",
+  "unsupported_media_type",
   "rate_limited",
   "unavailable",
 ] as const;

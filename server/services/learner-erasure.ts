@@ -8,7 +8,8 @@
  * (see forgetBrowser for exactly which); their vanity codes, whose names are usually their own
  * (`priya-learns`): renamed to a tombstone, so the link answers like a code that never existed
  * (the server's FALLBACK_URL, else the "link not found" page) and the name can be chosen again;
- * their stories (withdrawn, text, photo, figures, receipt and submitter hash blanked); the email
+ * their stories (withdrawn, text, photo, video, poster, transcript, figures, receipt and submitter
+ * hash blanked; the video and poster deleted from the media store); the email
  * hash of conversions where they were the customer; their name and id inside the decision logs,
  * stored answers and webhook payloads of the conversions, rewards and stories they were part of;
  * connector events still waiting for their sale with their customer id.
@@ -57,6 +58,7 @@ import { referralStats } from "./referrals.ts";
 import { forgetReviewNotes } from "./review-queue.ts";
 import { fullStory, withdrawnStory } from "./stories.ts";
 import { deleteStoryPhoto, forgetPhotoCopies } from "./story-photos.ts";
+import { deleteStoryVideo } from "./story-videos.ts";
 import type { Learner, WorkspaceContext } from "./types.ts";
 
 async function findLearner(db: Db, workspaceId: string, externalId: string): Promise<Learner> {
@@ -235,6 +237,19 @@ function disableCodes({ tx, workspaceId, learner, at }: Erasure) {
       ),
     )
     .returning({ id: referralCodes.id });
+}
+
+/** Their stories' videos and posters, read before the columns are cleared: the store deletes them after the commit. */
+function storyMedia({ tx, workspaceId, learner }: Erasure) {
+  return tx
+    .select({
+      workspaceId: stories.workspaceId,
+      id: stories.id,
+      videoHash: stories.videoHash,
+      posterHash: stories.posterHash,
+    })
+    .from(stories)
+    .where(and(eq(stories.workspaceId, workspaceId), eq(stories.learnerId, learner.id), isNotNull(stories.videoHash)));
 }
 
 /** Stories: withdrawn (off every wall, list and statistic) and emptied of everything personal. */
@@ -480,6 +495,7 @@ export async function eraseLearner(
   const { db, clock, workspace } = ctx;
   const workspaceId = workspace.id;
   const now = clock.now();
+  let videos: Awaited<ReturnType<typeof storyMedia>> = [];
   const photoCopies: string[] = [];
   const receipt = await writeTransaction(db, async (tx) => {
     const [learner] = await tx
@@ -501,6 +517,7 @@ export async function eraseLearner(
     };
     const vanity = await eraseVanityCodes(erasure);
     const disabled = await disableCodes(erasure);
+    videos = await storyMedia(erasure);
     const withdrawn = await withdrawStories(erasure);
     // Chorus's copies of their photos go with the stories (withdrawnStory clears only the columns).
     // Their bytes leave the media store once this write commits (below).
@@ -540,6 +557,9 @@ export async function eraseLearner(
       friendCouponsErased: friendCodes.length,
     };
   });
+  // Their videos and posters leave the media store once the erasure is committed (the store is
+  // not transactional; the columns that named them are already cleared, so nothing serves them).
+  for (const story of videos) await deleteStoryVideo(ctx, story);
   await forgetPhotoCopies(ctx, photoCopies);
   return receipt;
 }

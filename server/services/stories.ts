@@ -30,6 +30,7 @@ import {
   wantsPhoto,
 } from "./story-photos.ts";
 import { assessStory, claimCredential, isSameCredential, type VerificationContext } from "./story-verification.ts";
+import { assertPublishable, deleteStoryVideo, videoPaths } from "./story-videos.ts";
 import type { Learner, SecretContext, Visitor, WorkspaceContext } from "./types.ts";
 import { visitorHash } from "./visitors.ts";
 
@@ -46,6 +47,8 @@ export type StoryFields = {
   outcome: { type: OutcomeType; salaryIncreasePct?: number | null; monthsToOutcome?: number | null };
   consent: { publish: true; name: boolean; photo: boolean; salary: boolean };
   photoUrl?: string | null;
+  /** What is said in the story's video (required before a video story is approved). */
+  transcript?: string | null;
 };
 
 // Bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make a story display other
@@ -72,6 +75,12 @@ function cleanFields<T extends Partial<Pick<StoryFields, "name" | "headline" | "
   return cleaned;
 }
 
+/** A transcript as stored: clean text, or null when nothing is left of it. */
+function cleanTranscript(value: string | null | undefined): string | null | undefined {
+  if (value === undefined || value === null) return value;
+  return cleanText(value) || null;
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
@@ -92,10 +101,25 @@ export function publicStory(row: StoryRow, publicBase: string) {
       monthsToOutcome: row.monthsToOutcome,
     },
     photoUrl: row.consentPhoto && row.photoHash ? `${publicBase}${photoPath(row)}` : null,
+    video: publicVideo(row, publicBase),
     featured: row.featured,
     tags: row.tags,
     verificationLevel: row.verificationLevel,
     approvedAt: iso(row.approvedAt),
+  };
+}
+
+/** A video story's media as the wall plays it: Chorus URLs only, with the transcript that captions it. */
+function publicVideo(row: StoryRow, publicBase: string) {
+  const paths = videoPaths(row);
+  if (!paths || !row.videoType) return null;
+  return {
+    url: `${publicBase}${paths.video}`,
+    type: row.videoType,
+    posterUrl: paths.poster ? `${publicBase}${paths.poster}` : null,
+    captionsUrl: `${publicBase}${paths.captions}`,
+    durationMs: row.videoDurationMs,
+    transcript: row.transcript ?? "",
   };
 }
 
@@ -117,8 +141,16 @@ export function moderationStory(row: StoryRow, publicBase: string) {
     source: row.source,
     importedFrom: row.importedFrom,
     photoRefusal: wantsPhoto(row) ? row.photoRefusal : null,
-    published: { ...published, photoUrl },
+    published: { ...published, photoUrl, video: moderationVideo(row, publicBase) },
   };
+}
+
+/** The moderator watches the video before approving: served to the dashboard's session at any status. */
+function moderationVideo(row: StoryRow, publicBase: string) {
+  const video = publicVideo(row, publicBase);
+  if (!video) return null;
+  const admin = `${publicBase}/v1/admin/stories/${row.id}`;
+  return { ...video, url: `${admin}/video`, posterUrl: row.posterHash ? `${admin}/poster` : null };
 }
 
 /** What the author and the provider see: everything they gave, with status and receipt. */
@@ -135,6 +167,10 @@ export function fullStory(row: StoryRow) {
     outcome: { type: row.outcomeType, salaryIncreasePct: row.salaryIncreasePct, monthsToOutcome: row.monthsToOutcome },
     consent: { publish: row.consentPublish, name: row.consentName, photo: row.consentPhoto, salary: row.consentSalary },
     photoUrl: row.photoUrl,
+    video: row.videoType
+      ? { type: row.videoType, bytes: row.videoBytes, durationMs: row.videoDurationMs, poster: row.posterHash !== null }
+      : null,
+    transcript: row.transcript,
     featured: row.featured,
     tags: row.tags,
     verificationLevel: row.verificationLevel,
@@ -201,6 +237,13 @@ export async function createStory(ctx: StoryContext, input: NewStory): Promise<{
     verificationLevel: assessment.level,
     verification: assessment.receipt,
     credentialKey: assessment.credentialKey,
+    videoHash: null,
+    videoType: null,
+    videoBytes: null,
+    videoDurationMs: null,
+    posterHash: null,
+    posterType: null,
+    transcript: cleanTranscript(fields.transcript) ?? null,
     editTokenHash: await sha256Hex(editToken),
     visitorHash: visitorHash({ secret }, { workspaceId: workspace.id, visitor: input.visitor, now }),
     createdAt: now.getTime(),
@@ -257,6 +300,7 @@ export async function updateStoryByAuthor(
   if (patch.headline !== undefined) set.headline = patch.headline;
   if (patch.body !== undefined) set.body = patch.body;
   if (patch.rating !== undefined) set.rating = patch.rating;
+  if (patch.transcript !== undefined) set.transcript = cleanTranscript(patch.transcript) ?? null;
   if (patch.outcome !== undefined) {
     set.outcomeType = patch.outcome.type;
     set.salaryIncreasePct = patch.outcome.salaryIncreasePct ?? null;
@@ -298,7 +342,7 @@ export async function updateStoryByAuthor(
     widened ||
     photoChanged ||
     credentialChanged ||
-    (["name", "headline", "body", "rating", "outcome"] as const).some((key) => patch[key] !== undefined);
+    (["name", "headline", "body", "rating", "outcome", "transcript"] as const).some((key) => patch[key] !== undefined);
   // The status is read again inside the write: a moderator may have approved (or the author
   // withdrawn) since `story` was read, and an approval must never carry over to unreviewed text.
   let staleCopies: string[] = [];
@@ -411,6 +455,14 @@ export const withdrawnStory = {
   tags: [],
   // Frees the credential for another story of the workspace.
   credentialKey: null,
+  // The video and poster leave the media store with deleteStoryVideo.
+  videoHash: null,
+  videoType: null,
+  videoBytes: null,
+  videoDurationMs: null,
+  posterHash: null,
+  posterType: null,
+  transcript: null,
 } satisfies Partial<typeof stories.$inferInsert>;
 
 /**
@@ -420,6 +472,7 @@ export const withdrawnStory = {
  */
 export async function withdrawStory(ctx: WorkspaceContext & MediaContext, input: { id: string }): Promise<void> {
   const { db, clock, workspace } = ctx;
+  const story = await findStory(ctx, input);
   const copies = await db.transaction(async (tx) => {
     await tx
       .update(stories)
@@ -428,6 +481,7 @@ export async function withdrawStory(ctx: WorkspaceContext & MediaContext, input:
     return deleteStoryPhoto({ db: tx }, { workspaceId: workspace.id, id: input.id });
   });
   await forgetPhotoCopies(ctx, copies);
+  await deleteStoryVideo(ctx, story);
 }
 
 /** A decision a rule makes instead of a moderator (story-auto-approve.ts): its audit row, and its last check. */
@@ -438,7 +492,13 @@ export type AutomaticDecision = {
   onlyIf: (current: StoryRow) => boolean;
 };
 
-export type ModerationChange = { status?: "approved" | "rejected"; featured?: boolean; tags?: string[] };
+export type ModerationChange = {
+  status?: "approved" | "rejected";
+  featured?: boolean;
+  tags?: string[];
+  /** The moderator's correction of a video story's transcript (what the captions say). */
+  transcript?: string;
+};
 
 /**
  * The provider's decision on a story: approve or reject, feature, tag. Approving fetches and
@@ -464,16 +524,24 @@ export async function moderateStory(
     const set: Partial<StoryRow> = { updatedAt: now.getTime() };
     if (change.featured !== undefined) set.featured = change.featured;
     if (change.tags !== undefined) set.tags = [...new Set(change.tags.map((tag) => cleanText(tag)).filter(Boolean))];
+    if (change.transcript !== undefined) set.transcript = cleanTranscript(change.transcript) ?? null;
     const approving = change.status === "approved" && story.status !== "approved";
     if (change.status !== undefined) set.status = change.status;
     if (approving) set.approvedAt = now.getTime();
     if (change.status === "rejected") set.approvedAt = null;
     const updated = { ...story, ...set };
+    if (updated.status === "approved") assertPublishable(updated);
     await tx
       .update(stories)
       .set(set)
       .where(and(eq(stories.workspaceId, workspaceId), eq(stories.id, id)));
-    const moderated = (row: StoryRow) => ({ status: row.status, featured: row.featured, tags: row.tags });
+    const moderated = (row: StoryRow) => ({
+      status: row.status,
+      featured: row.featured,
+      tags: row.tags,
+      // The transcript's length, not its words: the audit trail keeps no story text to erase.
+      ...(change.transcript !== undefined ? { transcriptLength: row.transcript?.length ?? 0 } : {}),
+    });
     await recordAudit(
       { ...ctx, tx, clock: fixedClock(now) },
       {

@@ -111,6 +111,8 @@ function honeypotAnswer(fields: StoryFields, learnerLinked: boolean, now: Date):
     },
     consent: { ...fields.consent },
     photoUrl: fields.photoUrl ?? null,
+    video: null,
+    transcript: fields.transcript ?? null,
     featured: false,
     tags: [],
     verificationLevel: "self_reported",
@@ -221,6 +223,15 @@ export async function ownStories(
     .orderBy(desc(stories.createdAt), desc(stories.id))
     .limit(10);
   return Promise.all(rows.map(async (row) => ({ ...fullStory(row), shareLink: await shareLink(ctx, row, learner) })));
+}
+
+/** The story the caller proves they wrote (edit token or the author's learner token), for their video upload. */
+export async function authorsStory(
+  ctx: WorkspaceContext,
+  input: { id: string; proof: AuthorProof },
+): Promise<StoryRow> {
+  const claims = await learnerClaims(ctx, input.proof.learnerToken);
+  return requireAuthor(ctx, input.id, { editToken: input.proof.editToken, learnerExternalId: claims?.sub });
 }
 
 /**

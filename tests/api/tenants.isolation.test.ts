@@ -831,6 +831,45 @@ const routes: Record<string, Entry> = {
     kind: "addressed",
     calls: () => storyIds().map((story) => ({ path: `/v1/admin/stories/${story.id}` })),
   },
+  "GET /v1/admin/stories/{id}/video": {
+    kind: "addressed",
+    calls: () => storyIds().map((story) => ({ path: `/v1/admin/stories/${story.id}/video` })),
+  },
+  "GET /v1/admin/stories/{id}/poster": {
+    kind: "addressed",
+    calls: () => storyIds().map((story) => ({ path: `/v1/admin/stories/${story.id}/poster` })),
+  },
+  "PUT /v1/stories/{id}/video": {
+    kind: "addressed",
+    // Even with Bravo's own edit token, Alpha's key does not reach Bravo's story (refused before the body is read).
+    calls: () =>
+      storyIds().map((story) => ({
+        path: `/v1/stories/${story.id}/video`,
+        body: "not a video",
+        headers: { "Chorus-Edit-Token": story.editToken },
+      })),
+  },
+  "PUT /v1/stories/{id}/poster": {
+    kind: "addressed",
+    calls: () =>
+      storyIds().map((story) => ({
+        path: `/v1/stories/${story.id}/poster`,
+        body: "not an image",
+        headers: { "Chorus-Edit-Token": story.editToken },
+      })),
+  },
+  "GET /v1/story-videos/{id}/{hash}": {
+    exempt:
+      "a published story's video for <video> on any page, no credential: served only while the story is approved and the path carries its content hash",
+  },
+  "GET /v1/story-posters/{id}/{hash}": {
+    exempt:
+      "a published video's poster for <img> on any page, no credential: served only while the story is approved and the path carries its content hash",
+  },
+  "GET /v1/stories/{id}/captions.vtt": {
+    exempt:
+      "a published video story's captions for <track> on any page, no credential: only an approved story's transcript, which its wall shows anyway",
+  },
   "GET /v1/story-photos/{id}/{hash}": {
     exempt:
       "a published story's photo for <img> on any page, no credential: served only while the story is approved with photo consent and the path carries its content hash",

@@ -8,6 +8,7 @@ import { crc32, deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { conversions, rewards } from "../../db/schema.ts";
+import { sha256Hex } from "../../server/lib/crypto.ts";
 import { writeTransaction } from "../../server/lib/write-transaction.ts";
 import { insertClicks } from "../../server/services/click-writer.ts";
 import { enqueueMail } from "../../server/services/mail-outbox.ts";
@@ -23,11 +24,12 @@ import {
 } from "../support/analytics-factories.ts";
 import { browserUserAgent, distAssets, launchBrowser, seriousA11yViolations } from "../support/browser.ts";
 import { exportHeaders, parseCsv } from "../support/csv.ts";
-import { workspaceFactory } from "../support/factories.ts";
+import { testOrigin, workspaceFactory } from "../support/factories.ts";
 import { type LiveServer, startLiveServer } from "../support/http-server.ts";
 import { submitLiveStory } from "../support/stories.ts";
 import { seedStoryWorkspace } from "../support/story-dashboard.ts";
 import { dashboardLink } from "../support/team.ts";
+import { webmFile } from "../support/video-files.ts";
 
 let browser: Browser;
 let live: LiveServer;
@@ -289,6 +291,35 @@ describe("/dashboard", () => {
     await page.getByRole("heading", { name: "Switched careers" }).waitFor();
     expect(await page.getByText("imported from old-testimonials.csv").count()).toBe(2);
     await expectNoOverflow();
+  });
+
+  it("shows a video story's video to watch before approving, and lets the moderator correct its transcript", async () => {
+    const videos = await workspaceFactory(live.db, { name: "Video Academy" });
+    const id = await storyRow(live.db, videos.id, {
+      headline: "A video to moderate",
+      transcript: "Helo, I learned SQL.",
+      editTokenHash: await sha256Hex("edit_video-author"),
+      createdAt: Date.now(),
+    });
+    const uploaded = await fetch(`${live.baseUrl}/v1/stories/${id}/video?durationMs=1000`, {
+      method: "PUT",
+      body: webmFile() as BodyInit,
+      headers: { "Chorus-Key": videos.publishableKey, Origin: testOrigin, "Chorus-Edit-Token": "edit_video-author" },
+    });
+    expect(uploaded.status).toBe(200);
+    await signIn(videos);
+    await page.getByRole("link", { name: "Stories" }).click();
+    await page.getByRole("heading", { name: "A video to moderate" }).waitFor();
+    const video = page.getByLabel("Video of “A video to moderate”");
+    expect(await video.getAttribute("preload")).toBe("none");
+    expect(await video.getAttribute("controls")).not.toBeNull();
+    expect(await video.locator("source").getAttribute("src")).toBe(`${live.baseUrl}/v1/admin/stories/${id}/video`);
+    await page.getByLabel(/^Transcript/).fill("Hello, I learned SQL.");
+    await page.getByRole("button", { name: "Save transcript" }).click();
+    await page.getByText("Transcript saved for “A video to moderate”.").waitFor();
+    const row = await live.client.execute({ sql: "select transcript, status from stories where id = ?", args: [id] });
+    expect(row.rows[0]).toMatchObject({ transcript: "Hello, I learned SQL.", status: "pending" });
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
   it("approves a reward", async () => {

@@ -627,7 +627,8 @@ describe("under a strict Content-Security-Policy", () => {
       await story.waitFor();
       await page.locator("chorus-outcome-stats section").waitFor();
       await page.locator("chorus-story-form form").waitFor();
-      expect(await page.locator("chorus-story-wall > script[type='application/ld+json']").count()).toBe(1);
+      // The markup's builder is an on-demand chunk that loads after the stories are on screen.
+      await expect.poll(() => page.locator("chorus-story-wall > script[type='application/ld+json']").count()).toBe(1);
       // The adopted stylesheets applied: the card has its border radius.
       expect(await story.evaluate((el) => getComputedStyle(el).borderTopLeftRadius)).toBe("12px");
       expect(refused).toEqual([]);

@@ -90,6 +90,23 @@ export const extraTargets: FuzzTarget[] = [
     parameters: [stringParam("id", "^sty_[A-Za-z0-9]{16}$"), stringParam("hash", "^[0-9a-f]{64}$")],
     responses: { "200": { content: { "image/png": {} } }, "404": { content: { "application/json": {} } } },
   }),
+  // Story videos, posters and captions, outside OpenAPI like the photos (services/story-videos.ts).
+  page("GET", "/v1/story-videos/{id}/{hash}", "api", {
+    parameters: [stringParam("id", "^sty_[A-Za-z0-9]{16}$"), stringParam("hash", "^[0-9a-f]{64}$")],
+    responses: {
+      "200": { content: { "video/webm": {} } },
+      "206": { content: { "video/webm": {} } },
+      "404": { content: { "application/json": {} } },
+    },
+  }),
+  page("GET", "/v1/story-posters/{id}/{hash}", "api", {
+    parameters: [stringParam("id", "^sty_[A-Za-z0-9]{16}$"), stringParam("hash", "^[0-9a-f]{64}$")],
+    responses: { "200": { content: { "image/jpeg": {} } }, "404": { content: { "application/json": {} } } },
+  }),
+  page("GET", "/v1/stories/{id}/captions.vtt", "api", {
+    parameters: [stringParam("id", "^sty_[A-Za-z0-9]{16}$")],
+    responses: { "200": { content: { "text/vtt": {} } }, "404": { content: { "application/json": {} } } },
+  }),
   // A story's public receipt page (server/routes/story-receipt.ts); its JSON twin is in OpenAPI.
   page("GET", "/stories/{id}/receipt", "page", {
     parameters: [

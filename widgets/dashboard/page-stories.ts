@@ -7,6 +7,8 @@ import { DashboardPage, statusFilter } from "./page.ts";
 import { can } from "./permissions.ts";
 import "./story-breakdown.ts";
 import "./story-import.ts";
+import { storyVideoText } from "./story-video-strings.ts";
+import { dashboardLocale } from "./webhook-strings.ts";
 
 const statuses = ["pending", "approved", "rejected"] as const;
 
@@ -42,6 +44,7 @@ export class ChorusPageStories extends DashboardPage {
   private _message = "";
 
   protected async load() {
+    await storyVideoText.load(this._locale);
     const page = await get<AdminStoryPage>(`/v1/admin/stories${query({ status: this._status, limit: 100 })}`);
     this._items = page.items;
     this._next = page.nextCursor;
@@ -71,6 +74,40 @@ export class ChorusPageStories extends DashboardPage {
     } catch (error) {
       this._message = error instanceof Error ? error.message : String(error);
     }
+  }
+
+  private readonly _locale = dashboardLocale();
+
+  private _v(key: Parameters<typeof storyVideoText>[1], story: ModerationStory) {
+    return storyVideoText(this._locale, key, { headline: story.headline });
+  }
+
+  private _onTranscript(event: SubmitEvent, story: ModerationStory) {
+    event.preventDefault();
+    const area = (event.target as HTMLFormElement).elements.namedItem("transcript") as HTMLTextAreaElement;
+    void this._change(story, { transcript: area.value }, this._v("saved", story));
+  }
+
+  /**
+   * A video story: the moderator watches it before approving (the session's preview of exactly
+   * what approval publishes; nothing downloads before play) and may correct its transcript.
+   */
+  private _video(story: ModerationStory) {
+    const video = story.published.video;
+    if (!video) return nothing;
+    const editable = can("PATCH /v1/admin/stories/{id}");
+    return html`<figure>
+        <video controls preload="none" width="320" poster=${video.posterUrl ?? nothing} aria-label=${this._v("video", story)}>
+          <source src=${video.url} type=${video.type} />
+        </video>
+        ${video.posterUrl ? nothing : html`<figcaption><small>${this._v("noPoster", story)}</small></figcaption>`}
+      </figure>
+      <form @submit=${(event: SubmitEvent) => this._onTranscript(event, story)}>
+        <label>${this._v("transcript", story)}
+          <textarea name="transcript" rows="3" maxlength="5000" .value=${story.transcript ?? ""}></textarea></label>
+        ${story.transcript ? nothing : html`<p role="note">${this._v("needed", story)}</p>`}
+        <button class="secondary" type="submit" ?disabled=${!editable}>${this._v("saveTranscript", story)}</button>
+      </form>`;
   }
 
   private _onTags(event: SubmitEvent, story: ModerationStory) {
@@ -118,6 +155,7 @@ export class ChorusPageStories extends DashboardPage {
               : nothing
           }
           ${story.photoRefusal ? html`<p role="note">Photo not published: ${story.photoRefusal}</p>` : nothing}
+          ${this._video(story)}
           <p><small>Shown as ${story.published.name ?? "A learner"}${story.published.name === null ? ` (name not shared: ${story.name})` : nothing} · ${formatDate(story.createdAt)}</small></p>
           <div class="row">
             ${story.status !== "approved" ? html`<button ?disabled=${!can("PATCH /v1/admin/stories/{id}")} @click=${() => this._change(story, { status: "approved" }, `Approved “${story.headline}”.`)}>Approve</button>` : nothing}

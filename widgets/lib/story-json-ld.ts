@@ -9,7 +9,26 @@ import type { PublicStory } from "./api-types.ts";
 import { jsonForScript } from "./json-script.ts";
 
 /** The fields of a public story (consents already applied) that the markup uses. */
-export type JsonLdStory = Pick<PublicStory, "name" | "headline" | "body" | "rating" | "approvedAt">;
+export type JsonLdStory = Pick<PublicStory, "name" | "headline" | "body" | "rating" | "approvedAt"> &
+  Partial<Pick<PublicStory, "video">>;
+
+/** A video story's video as schema.org's `VideoObject`, its transcript included (ISO 8601 duration). */
+function videoObject(story: JsonLdStory) {
+  const video = story.video;
+  if (!video) return {};
+  return {
+    video: {
+      "@type": "VideoObject" as const,
+      name: story.headline,
+      description: story.body,
+      contentUrl: video.url,
+      transcript: video.transcript,
+      ...(video.posterUrl ? { thumbnailUrl: video.posterUrl } : {}),
+      ...(story.approvedAt ? { uploadDate: story.approvedAt } : {}),
+      ...(video.durationMs ? { duration: `PT${Math.max(1, Math.round(video.durationMs / 1000))}S` } : {}),
+    },
+  };
+}
 
 export type JsonLdCourse = { name: string; url?: string; description?: string };
 
@@ -48,6 +67,7 @@ export function storiesJsonLd(
       reviewRating: { "@type": "Rating", ratingValue: story.rating },
       author: { "@type": "Person", name: story.name ?? anonymousAuthor },
       ...(story.approvedAt ? { datePublished: story.approvedAt.slice(0, 10) } : {}),
+      ...videoObject(story),
     })),
   };
 }
