@@ -74,6 +74,11 @@ export const teamMembers = sqliteTable(
     emailKey: text("email_key").notNull(),
     role: text("role", { enum: ["owner", "marketer", "moderator", "finance", "viewer"] }).notNull(),
     joinedAt: integer("joined_at"),
+    /**
+     * The member's password as a PHC string (`$scrypt$ln=…,r=…,p=…$salt$hash`, see
+     * server/lib/password-hash.ts), or null: most members sign in with a passkey or a link.
+     */
+    passwordHash: text("password_hash"),
     createdAt: createdAt(),
   },
   (t) => [

@@ -29,6 +29,10 @@ export const permissions: Record<string, readonly Role[]> = {
   "POST /v1/dashboard/passkeys/options": all,
   "POST /v1/dashboard/passkeys": all,
   "DELETE /v1/dashboard/passkeys/{id}": all,
+  // Each member's own password (the fallback sign-in): their own, whatever their role.
+  "GET /v1/dashboard/password": all,
+  "PUT /v1/dashboard/password": all,
+  "DELETE /v1/dashboard/password": all,
   "GET /v1/admin/members": all,
   "POST /v1/admin/members": owner,
   "PATCH /v1/admin/members/{id}": owner,

@@ -132,5 +132,16 @@ export const requireSecretKeyOrSession = createMiddleware<AppEnv>(async (c, next
 });
 refuses(requireSecretKeyOrSession, () => [401, 403]);
 
+/**
+ * `X-Chorus-Dashboard: 1` on a sign-in that takes a password: the header rule of every other
+ * change, so another site cannot post a form that signs the browser into someone else's account.
+ */
+export const requireDashboardHeader = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.header(dashboardHeader) !== "1")
+    throw new ApiError("forbidden", `Signing in from the dashboard needs the header \`${dashboardHeader}: 1\``);
+  await next();
+});
+refuses(requireDashboardHeader, [403]);
+
 /** The OpenAPI `security` of routes guarded by requireSecretKeyOrSession. */
 export const secretKeyOrSession: Record<string, string[]>[] = [{ secretKey: [] }, { dashboardSession: [] }];

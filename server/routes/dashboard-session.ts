@@ -1,6 +1,7 @@
 /**
- * Signing in to the dashboard as a team member: with a passkey, or with a one-time link (mailed
- * on request, an invitation, or printed by the CLI). Every sign-in answers a session cookie:
+ * Signing in to the dashboard as a team member: with a passkey, with a one-time link (mailed on
+ * request, an invitation, or printed by the CLI), or with the member's own password where neither
+ * is at hand. Every sign-in answers a session cookie:
  * HttpOnly, SameSite=Strict, Secure whenever browsers reach the server over https. Failed
  * attempts are throttled per address; asking for links counts every request. The secret key
  * signs nobody in: it is the servers' credential.
@@ -12,10 +13,11 @@ import { errorResponses } from "../errors.ts";
 import { allowedRoutes, roles } from "../lib/permissions.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase, reachedOverHttps } from "../lib/urls.ts";
-import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
+import { requireDashboardHeader, requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { throttleFailedSignIns, throttleSignInRequests } from "../middleware/rate-limit.ts";
 import { endSession, sessionCookie, sessionMaxMs } from "../services/dashboard-sessions.ts";
 import { consumeLink, requestSignInLink } from "../services/member-links.ts";
+import { signInWithPassword } from "../services/member-passwords.ts";
 import { authenticationOptions, relyingParty, signInWithPasskey } from "../services/passkeys.ts";
 import { getWorkspace } from "../services/workspaces.ts";
 import type { AppEnv } from "../types.ts";
@@ -183,6 +185,33 @@ const passkeySignIn = apiRoute({
   },
 });
 
+const passwordSignIn = apiRoute({
+  method: "post",
+  path: "/v1/dashboard/password/sign-in",
+  tags: ["Dashboard"],
+  summary: "Sign in with a team member's address and password",
+  description:
+    "An unknown address, a member without a password and a wrong password get the same 401. Failed attempts count in the same allowance per address as every other sign-in (10 per 15 minutes; then 429 with Retry-After). Needs `X-Chorus-Dashboard: 1`.",
+  middleware: [throttleFailedSignIns, requireDashboardHeader] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ email: z.string().min(3).max(254), password: z.string().min(1).max(1024) })
+            .strict()
+            .openapi("DashboardPasswordSignIn"),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: "Signed in (the cookie is set)", content: { "application/json": { schema: SignedIn } } },
+    ...errorResponses(401),
+  },
+});
+
 export const dashboardSessionRoutes = createRouter()
   .openapi(current, (c) => {
     const { workspace } = c.var.auth;
@@ -226,4 +255,8 @@ export const dashboardSessionRoutes = createRouter()
       response: response as unknown as Parameters<typeof signInWithPasskey>[1]["response"],
     });
     return signedIn(c, session);
+  })
+  .openapi(passwordSignIn, async (c) => {
+    const { email, password } = c.req.valid("json");
+    return signedIn(c, await signInWithPassword(serviceContext(c), { email, password }));
   });

@@ -1,16 +1,19 @@
 /**
- * The Team page's API: the workspace's members (owners invite, change roles, remove) and the
+ * The Team page's API: the workspace's members (owners invite, change roles, remove), the
  * signed-in member's own passkeys (adding one is a WebAuthn registration against a challenge the
- * server keeps). Who may call what is the permission table's (server/lib/permissions.ts).
+ * server keeps) and their own password. Who may call what is the permission table's (server/lib/permissions.ts).
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import { ApiError, errorResponses } from "../errors.ts";
 import { roles } from "../lib/permissions.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
+import { sessionCookie } from "../services/dashboard-sessions.ts";
 import { inviteMember } from "../services/member-links.ts";
+import { passwordStatus, removePassword, setPassword } from "../services/member-passwords.ts";
 import {
   listPasskeys,
   registerPasskey,
@@ -194,10 +197,70 @@ const drop = apiRoute({
   responses: { 204: { description: "Removed" }, ...errorResponses(403, 404) },
 });
 
-/** Passkeys belong to a person: the secret key has none. */
+const password = apiRoute({
+  method: "get",
+  path: "/v1/dashboard/password",
+  tags: ["Team"],
+  summary: "Whether the signed-in member has a password",
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
+  responses: {
+    200: {
+      description: "Set or not (the hash is never shown)",
+      content: { "application/json": { schema: z.object({ set: z.boolean() }).openapi("TeamPasswordStatus") } },
+    },
+    ...errorResponses(403),
+  },
+});
+
+const OtherSessionsEnded = z.object({ endedSessions: z.number().int() }).openapi("TeamPasswordChanged");
+
+const putPassword = apiRoute({
+  method: "put",
+  path: "/v1/dashboard/password",
+  tags: ["Team"],
+  summary: "Set or change your password (your other sessions end)",
+  description:
+    "At least 12 characters; the most common passwords, one repeated character and your own address are refused. Stored as a scrypt hash only.",
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ password: z.string().min(1).max(1024) })
+            .strict()
+            .openapi("TeamPasswordChange"),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: "Set", content: { "application/json": { schema: OtherSessionsEnded } } },
+    ...errorResponses(403, 404),
+  },
+});
+
+const dropPassword = apiRoute({
+  method: "delete",
+  path: "/v1/dashboard/password",
+  tags: ["Team"],
+  summary: "Remove your password (your other sessions end)",
+  security: secretKeyOrSession,
+  middleware: [requireSecretKeyOrSession] as const,
+  responses: {
+    200: { description: "Removed", content: { "application/json": { schema: OtherSessionsEnded } } },
+    ...errorResponses(403, 404),
+  },
+});
+
+/** Passkeys and passwords belong to a person: the secret key has none. */
 function signedInMember(c: Context<AppEnv>) {
   const member = c.var.member;
-  if (!member) throw new ApiError("forbidden", "Passkeys belong to a signed-in member, not to the secret key");
+  if (!member)
+    throw new ApiError("forbidden", "Passkeys and passwords belong to a signed-in member, not to the secret key");
   return member;
 }
 
@@ -258,4 +321,23 @@ export const teamRoutes = createRouter()
   .openapi(drop, async (c) => {
     await removePasskey(workspaceContext(c), { member: signedInMember(c), id: c.req.valid("param").id });
     return c.body(null, 204);
+  })
+  .openapi(password, async (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json(await passwordStatus(serviceContext(c), { member: signedInMember(c) }), 200);
+  })
+  .openapi(putPassword, async (c) => {
+    const member = signedInMember(c);
+    const keepToken = getCookie(c, sessionCookie) ?? null;
+    return c.json(
+      await setPassword(workspaceContext(c), { member, password: c.req.valid("json").password, keepToken }),
+      200,
+    );
+  })
+  .openapi(dropPassword, async (c) => {
+    const member = signedInMember(c);
+    return c.json(
+      await removePassword(workspaceContext(c), { member, keepToken: getCookie(c, sessionCookie) ?? null }),
+      200,
+    );
   });

@@ -3,14 +3,15 @@
  * their SHA-256, so a copy of the database opens nothing. A session ends on sign-out, when its
  * member is removed (their rows go with them), after `sessionIdleMs` without a request and after
  * `sessionMaxMs` in any case. The member's role is read on every request, so a change of role
- * applies to the next one. No shared secret signs anyone in: sessions start only from a passkey
- * or a one-time link (member-links.ts, passkeys.ts).
+ * applies to the next one. No shared secret signs anyone in: sessions start only from a passkey,
+ * a one-time link or a member's own password (member-links.ts, passkeys.ts, member-passwords.ts).
  */
-import { and, eq, lte, or } from "drizzle-orm";
+import { and, eq, lte, ne, or } from "drizzle-orm";
 import { memberSessions, teamMembers, workspaces } from "../../db/schema.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { newId, secretToken } from "../lib/ids.ts";
 import type { Role } from "../lib/permissions.ts";
+import type { DbOrTx } from "./outbox.ts";
 import type { ServiceContext, Workspace } from "./types.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
@@ -90,4 +91,20 @@ export async function sessionMember(
 export async function endSession({ db }: Pick<ServiceContext, "db">, { token }: { token: string }): Promise<void> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return;
   await db.delete(memberSessions).where(eq(memberSessions.tokenHash, await tokenHash(token)));
+}
+
+/**
+ * Ends every session of the member but the one making the request (`keepToken`; none: all of
+ * them): after a password change, whoever knew the old one is signed out.
+ */
+export async function endOtherSessions(
+  { db }: { db: DbOrTx },
+  { member, keepToken }: { member: Pick<Member, "id" | "workspaceId">; keepToken: string | null },
+): Promise<number> {
+  const ofMember = and(eq(memberSessions.workspaceId, member.workspaceId), eq(memberSessions.memberId, member.id));
+  const ended = await db
+    .delete(memberSessions)
+    .where(keepToken ? and(ofMember, ne(memberSessions.tokenHash, await tokenHash(keepToken))) : ofMember)
+    .returning({ id: memberSessions.id });
+  return ended.length;
 }

@@ -78,6 +78,9 @@ const exempt: Record<string, string> = {
   "POST /v1/dashboard/passkeys/options": "a registration challenge",
   "POST /v1/dashboard/passkeys": "recorded as passkey.add: checked in team.passkeys.test.ts",
   "DELETE /v1/dashboard/passkeys/{id}": "recorded as passkey.remove: checked in team.passkeys.test.ts",
+  "POST /v1/dashboard/password/sign-in": "signs in",
+  "PUT /v1/dashboard/password": "recorded as password.set or password.change: checked in team.passwords.test.ts",
+  "DELETE /v1/dashboard/password": "recorded as password.remove: checked in team.passwords.test.ts",
 };
 
 /** Each mutating admin route: the call that changes something, and the action it records. */

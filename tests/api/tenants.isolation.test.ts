@@ -939,6 +939,22 @@ const routes: Record<string, Entry> = {
     // Bravo has no passkey to name; the query is scoped to the signed-in member and workspace.
     calls: () => [{ path: "/v1/dashboard/passkeys/bravo-passkey", expect: [403, 404] }],
   },
+  // The signed-in member's own password: no id in the path or body names anyone else.
+  "GET /v1/dashboard/password": { kind: "own", calls: () => [{ path: "/v1/dashboard/password", expect: [200, 403] }] },
+  "PUT /v1/dashboard/password": {
+    kind: "own",
+    calls: () => [
+      { path: "/v1/dashboard/password", body: { password: "alpha's own long password" }, expect: [200, 403] },
+    ],
+  },
+  "DELETE /v1/dashboard/password": {
+    kind: "own",
+    calls: () => [{ path: "/v1/dashboard/password", expect: [200, 403, 404] }],
+  },
+  "POST /v1/dashboard/password/sign-in": {
+    exempt:
+      "an address and its password name the member and workspace; no credential is involved (an address in two workspaces: team.passwords.test.ts)",
+  },
   "GET /v1/dashboard/session": { kind: "own", calls: () => [{ path: "/v1/dashboard/session" }] },
   "DELETE /v1/dashboard/session": { kind: "own", calls: () => [{ path: "/v1/dashboard/session" }] },
 
@@ -1187,7 +1203,8 @@ describe("Alpha's lists, analytics and exports hold nothing of Bravo's", () => {
       entry.kind !== "own" ||
       !key.startsWith("GET ") ||
       key.includes("session") ||
-      key.includes("passkeys")
+      // The signed-in member's own passkeys and password: the secret key has none (403).
+      key.includes("/v1/dashboard/")
         ? []
         : entry.calls().map((probeCall) => probeCall.path),
     );

@@ -2,8 +2,9 @@
  * A team in real Chromium against the real server on `http://localhost` (a secure context with a
  * real relying-party id, which WebAuthn needs; PUBLIC_URL names the same origin): the first owner,
  * made as `chorus member add` makes one, registers a passkey with Chromium's virtual authenticator
- * (DevTools protocol), signs out and back in with it; invites a moderator, whose invitation arrives
- * at a real SMTP server; the moderator signs in from another browser and approves a story; the
+ * (DevTools protocol), signs out and back in with it, then sets a password and signs in with that;
+ * invites a moderator, whose invitation arrives at a real SMTP server; the moderator signs in from
+ * another browser and approves a story; the
  * audit trail names both by address; a finance member gets no analytics export (hidden, and 403
  * in the envelope, which the trail shows the owner). Screenshots of the Team page and the review
  * queue go to test-results/ (the README's docs/team-page.png and docs/review-queue.png are copies).
@@ -131,6 +132,30 @@ describe("a team in the dashboard", () => {
     expect(after.credentials[0]?.signCount).toBeGreaterThan(credentials[0]?.signCount ?? 0);
     expect(stored?.counter).toBe(after.credentials[0]?.signCount);
     await page.getByText(/Added .*, last used/).waitFor();
+  });
+
+  it("lets the owner set a password on the Team page and sign in with it, the fallback to passkeys and links", async () => {
+    const { context, page } = owner;
+    await page.getByText("No password: you sign in with a passkey or an email link.").waitFor();
+    await page.getByLabel("New password (at least 12 characters)").fill("the kaveri runs east");
+    await page.getByRole("button", { name: "Set password" }).click();
+    await page.getByText("Password saved. Sessions ended elsewhere: 0.").waitFor();
+    await page.getByText("You have a password.").waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Or sign in with a password" }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByLabel("Email", { exact: true }).fill("owner@kaveri.example");
+    await page.getByLabel("Password", { exact: true }).fill("the kaveri runs west");
+    await page.getByRole("button", { name: "Sign in with password" }).click();
+    await page.getByRole("alert").getByText("That address and password do not match.").waitFor();
+    await page.getByLabel("Password", { exact: true }).fill("the kaveri runs east");
+    await page.getByRole("button", { name: "Sign in with password" }).click();
+    await page.getByText("owner@kaveri.example · Owner").waitFor();
+    expect((await context.cookies()).find((cookie) => cookie.name === "chorus_session")).toMatchObject({
+      httpOnly: true,
+      sameSite: "Strict",
+    });
   });
 
   it("invites a moderator by mail, who signs in from another browser and approves a story", async () => {

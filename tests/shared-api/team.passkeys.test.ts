@@ -3,7 +3,8 @@
  * `chorus member add` opens a session (HttpOnly, SameSite=Strict), the member adds a passkey (a
  * software ES256 authenticator answering the server's challenge at the server's origin), signs
  * out, and signs in again with the passkey through @simplewebauthn/server as each runtime loads it;
- * an answer for another origin is refused.
+ * an answer for another origin is refused. Then the password fallback: the member sets one and signs
+ * in with it, hashed with scrypt (@noble/hashes) as each runtime runs it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { SoftwareAuthenticator } from "../support/software-authenticator.ts";
@@ -26,7 +27,7 @@ beforeAll(async () => {
 });
 
 describe("a team member's sign-in", () => {
-  it("opens the dashboard with the CLI's link, adds a passkey, and signs in again with it", async () => {
+  it("opens the dashboard with the CLI's link, adds a passkey and signs in with it, then with a password", async () => {
     const token = new URL(link).hash.replace(/^#link=/, "");
     const used = await api("POST", "/v1/dashboard/links/use", { body: { token } });
     expect(used.status).toBe(200);
@@ -61,5 +62,24 @@ describe("a team member's sign-in", () => {
       headers: { Cookie: cookieOf(signedIn) },
     });
     expect(session.member).toMatchObject({ email: "owner@shared.example", role: "owner" });
+
+    const password = "every target hashes alike";
+    const set = await api("PUT", "/v1/dashboard/password", {
+      body: { password },
+      headers: changing(cookieOf(signedIn)),
+    });
+    expect(set.status).toBe(200);
+    const byPassword = (candidate: string) =>
+      api("POST", "/v1/dashboard/password/sign-in", {
+        body: { email: "owner@shared.example", password: candidate },
+        headers: { "X-Chorus-Dashboard": "1" },
+      });
+    await expectError(await byPassword("every target hashes apart"), 401, "unauthorized");
+    const withPassword = await byPassword(password);
+    expect(withPassword.status).toBe(200);
+    const again = await apiJson<{ member: { email: string } }>("GET", "/v1/dashboard/session", 200, {
+      headers: { Cookie: cookieOf(withPassword) },
+    });
+    expect(again.member.email).toBe("owner@shared.example");
   });
 });

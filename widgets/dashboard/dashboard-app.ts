@@ -1,7 +1,8 @@
 /**
  * `<chorus-dashboard>`: the team's single-page app at /dashboard. Members sign in with a passkey
- * (WebAuthn through @simplewebauthn/browser, loaded only when used) or a one-time link from email
- * (`#link=TOKEN`, read from the fragment so it never reaches a server log), for an HttpOnly session
+ * (WebAuthn through @simplewebauthn/browser, loaded only when used), a one-time link from email
+ * (`#link=TOKEN`, read from the fragment so it never reaches a server log) or, as the last
+ * fallback, their password, for an HttpOnly session
  * cookie; pages are addressed by the URL hash so the server serves one file. What the member's
  * role cannot do is hidden or disabled (the server decides regardless).
  */
@@ -232,6 +233,28 @@ export class ChorusDashboard extends LitElement {
     }
   }
 
+  private async _onPassword(event: SubmitEvent) {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    this._busy = true;
+    this._signInError = "";
+    this._signInNote = "";
+    try {
+      await request("POST", "/v1/dashboard/password/sign-in", {
+        email: String(data.get("email") ?? "").trim(),
+        password: String(data.get("password") ?? ""),
+      });
+      form.reset();
+      this._signedIn(await get<SessionInfo>("/v1/dashboard/session"));
+    } catch (error) {
+      this._signInError =
+        error instanceof ChorusApiError && error.status === 429 ? error.message : this._t("passwordFailed");
+    } finally {
+      this._busy = false;
+    }
+  }
+
   private async _onSignOut() {
     try {
       await request("DELETE", "/v1/dashboard/session");
@@ -264,6 +287,18 @@ export class ChorusDashboard extends LitElement {
           </label>
           <button type="submit" class="secondary" ?disabled=${this._busy}>${this._t("emailButton")}</button>
           ${this._signInNote ? html`<p role="status">${this._signInNote}</p>` : nothing}
+        </form>
+        <form @submit=${this._onPassword} aria-labelledby="password-title">
+          <h2 id="password-title">${this._t("passwordTitle")}</h2>
+          <label>
+            ${this._t("passwordEmailLabel")}
+            <input name="email" type="email" autocomplete="username" required spellcheck="false" />
+          </label>
+          <label>
+            ${this._t("passwordLabel")}
+            <input name="password" type="password" autocomplete="current-password" required maxlength="1024" />
+          </label>
+          <button type="submit" class="secondary" ?disabled=${this._busy}>${this._t("passwordButton")}</button>
         </form>
         <p><small>${this._t("noAccount")}</small></p>
       </section>

@@ -1,10 +1,11 @@
 /**
  * Team: the workspace's members and open invitations (owners invite, change roles, remove), and
  * the signed-in member's own passkeys (adding one runs WebAuthn in the browser through
- * @simplewebauthn/browser, loaded only when a passkey is added). Loaded lazily by the dashboard.
+ * @simplewebauthn/browser, loaded only when a passkey is added) and own password (the fallback
+ * sign-in; setting, changing or removing it ends their other sessions). Loaded lazily by the dashboard.
  */
 import { html, nothing } from "lit";
-import { get, request } from "./api.ts";
+import { ChorusApiError, get, request } from "./api.ts";
 import { formatDate } from "./format.ts";
 import { DashboardPage } from "./page.ts";
 import { can } from "./permissions.ts";
@@ -27,12 +28,14 @@ export class ChorusPageTeam extends DashboardPage {
     me: { attribute: false },
     _members: { state: true },
     _passkeys: { state: true },
+    _hasPassword: { state: true },
     _message: { state: true },
   };
   /** The signed-in member's id (their own row says "you"); null for the secret key. */
   me: string | null = null;
   private _members: Member[] = [];
   private _passkeys: Passkey[] = [];
+  private _hasPassword = false;
   private _message = "";
   private readonly _locale = dashboardLocale();
 
@@ -44,6 +47,7 @@ export class ChorusPageTeam extends DashboardPage {
     await teamText.load(this._locale);
     this._members = (await get<{ items: Member[] }>("/v1/admin/members")).items;
     this._passkeys = this.me ? (await get<{ items: Passkey[] }>("/v1/dashboard/passkeys")).items : [];
+    this._hasPassword = this.me ? (await get<{ set: boolean }>("/v1/dashboard/password")).set : false;
   }
 
   private async _act(work: () => Promise<string>) {
@@ -93,6 +97,47 @@ export class ChorusPageTeam extends DashboardPage {
       await request("POST", "/v1/dashboard/passkeys", { challengeId, response });
       return this._t("passkeyAdded");
     });
+  }
+
+  private _onPassword(event: SubmitEvent) {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const password = String(new FormData(form).get("password") ?? "");
+    void this._act(async () => {
+      try {
+        const { endedSessions } = await request<{ endedSessions: number }>("PUT", "/v1/dashboard/password", {
+          password,
+        });
+        form.reset();
+        return this._t("passwordSaved", { count: endedSessions });
+      } catch (error) {
+        // The server's reason is in English: the rule, in the reader's language, says the same.
+        if (error instanceof ChorusApiError && error.status === 400) throw new Error(this._t("passwordRules"));
+        throw error;
+      }
+    });
+  }
+
+  private _onRemovePassword() {
+    void this._act(async () => {
+      const { endedSessions } = await request<{ endedSessions: number }>("DELETE", "/v1/dashboard/password");
+      return this._t("passwordRemoved", { count: endedSessions });
+    });
+  }
+
+  private _passwordPanel() {
+    return html`<section class="panel" aria-labelledby="password-title">
+      <h3 id="password-title">${this._t("password")}</h3>
+      <p>${this._hasPassword ? this._t("passwordIsSet") : this._t("noPassword")}</p>
+      <p><small>${this._t("passwordHelp")}</small></p>
+      <form class="row" @submit=${this._onPassword}>
+        <label>${this._t("newPassword")}
+          <input name="password" type="password" autocomplete="new-password" required minlength="12" maxlength="256" />
+        </label>
+        <button type="submit">${this._hasPassword ? this._t("changePassword") : this._t("setPassword")}</button>
+        ${this._hasPassword ? html`<button type="button" class="danger" @click=${this._onRemovePassword}>${this._t("removePassword")}</button>` : nothing}
+      </form>
+    </section>`;
   }
 
   private _memberRow(member: Member, manage: boolean) {
@@ -152,7 +197,8 @@ export class ChorusPageTeam extends DashboardPage {
                     )}</ul>`
               }
               <button @click=${this._onAddPasskey}>${this._t("addPasskey")}</button>
-            </section>`
+            </section>
+            ${this._passwordPanel()}`
           : nothing
       }`;
   }
