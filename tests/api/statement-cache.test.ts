@@ -1,0 +1,63 @@
+/**
+ * The prepared-statement cache (db/statement-cache.ts) on a real libSQL connection: the same SQL
+ * is prepared once per connection, and a reused statement answers as a fresh one would, after a
+ * failure, a partial read or a schema change.
+ */
+import Database from "libsql";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { cachePreparedStatements, statementCacheCapacity } from "../../db/statement-cache.ts";
+
+let db: Database.Database;
+
+beforeAll(() => cachePreparedStatements());
+afterEach(() => db.close());
+
+function open(): Database.Database {
+  db = new Database(":memory:");
+  db.exec("CREATE TABLE t (a INTEGER UNIQUE); INSERT INTO t VALUES (1), (2), (3)");
+  return db;
+}
+
+describe("the statement cache", () => {
+  it("prepares the same SQL once per connection, and apart on another connection", () => {
+    const one = open();
+    const sql = "SELECT a FROM t WHERE a >= ?";
+    expect(one.prepare(sql)).toBe(one.prepare(sql));
+    const other = new Database(":memory:");
+    other.exec("CREATE TABLE t (a INTEGER)");
+    try {
+      expect(other.prepare(sql)).not.toBe(one.prepare(sql));
+    } finally {
+      other.close();
+    }
+  });
+
+  it("answers a reused statement afresh after a failed run and after a partial read", () => {
+    const conn = open();
+    const insert = () => conn.prepare("INSERT INTO t VALUES (?) RETURNING a").raw(true);
+    expect(() => insert().all(1)).toThrow(/UNIQUE/);
+    expect(insert().all(4)).toEqual([[4]]);
+    const select = () => conn.prepare("SELECT a FROM t WHERE a >= ? ORDER BY a").raw(true);
+    expect(select().get(1)).toEqual([1]);
+    expect(select().all(3)).toEqual([[3], [4]]);
+  });
+
+  it("sees a column added after the statement was prepared", () => {
+    const conn = open();
+    expect(conn.prepare("SELECT * FROM t LIMIT 1").raw(true).all()).toEqual([[1]]);
+    conn.exec("ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x'");
+    expect(conn.prepare("SELECT * FROM t LIMIT 1").raw(true).all()).toEqual([[1, "x"]]);
+  });
+
+  it("keeps at most its capacity, dropping the least recently used first", () => {
+    const conn = open();
+    const first = conn.prepare("SELECT 0");
+    const kept = conn.prepare("SELECT 1");
+    for (let i = 2; i <= statementCacheCapacity; i++) {
+      conn.prepare(`SELECT ${i}`);
+      if (i % 100 === 0) conn.prepare("SELECT 1"); // used again: moves to the recent end
+    }
+    expect(conn.prepare("SELECT 1")).toBe(kept);
+    expect(conn.prepare("SELECT 0")).not.toBe(first);
+  });
+});
