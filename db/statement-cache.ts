@@ -21,6 +21,11 @@ type Statement = Database.Statement;
 
 /** Per connection: the app issues a few hundred distinct statements; more than that is SQL built with values in it. */
 export const statementCacheCapacity = 500;
+/**
+ * Longer SQL is prepared afresh each time: a multi-row INSERT (the click writer's, up to 500 rows)
+ * has one text per row count, rarely repeats, and holds the most memory.
+ */
+export const statementCacheMaxSqlLength = 4096;
 const caches = new WeakMap<Connection, Map<string, Statement>>();
 let installed = false;
 
@@ -31,6 +36,7 @@ export function cachePreparedStatements(): void {
   const prepare = Database.prototype.prepare;
   const close = Database.prototype.close;
   function cachedPrepare(this: Connection, sql: string): Statement {
+    if (sql.length > statementCacheMaxSqlLength) return prepare.call(this, sql);
     let cache = caches.get(this);
     if (!cache) {
       cache = new Map();

@@ -5,7 +5,11 @@
  */
 import Database from "libsql";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cachePreparedStatements, statementCacheCapacity } from "../../db/statement-cache.ts";
+import {
+  cachePreparedStatements,
+  statementCacheCapacity,
+  statementCacheMaxSqlLength,
+} from "../../db/statement-cache.ts";
 
 let db: Database.Database;
 
@@ -59,5 +63,13 @@ describe("the statement cache", () => {
     }
     expect(conn.prepare("SELECT 1")).toBe(kept);
     expect(conn.prepare("SELECT 0")).not.toBe(first);
+  });
+
+  it("prepares long SQL (a many-row INSERT) afresh each time", () => {
+    const conn = open();
+    const rows = Math.ceil(statementCacheMaxSqlLength / 5);
+    const long = `INSERT INTO t VALUES ${Array.from({ length: rows }, () => "(?)").join(", ")}`;
+    expect(long.length).toBeGreaterThan(statementCacheMaxSqlLength);
+    expect(conn.prepare(long)).not.toBe(conn.prepare(long));
   });
 });
