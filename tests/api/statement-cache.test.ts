@@ -46,6 +46,15 @@ describe("the statement cache", () => {
     expect(select().all(3)).toEqual([[3], [4]]);
   });
 
+  it("refuses raw rows from a write every time, as the client expects, and still runs it", () => {
+    const conn = open();
+    const write = () => conn.prepare("INSERT INTO t VALUES (?)");
+    expect(() => write().raw(true)).toThrow();
+    expect(() => write().raw(true)).toThrow();
+    expect(write().run(7).changes).toBe(1);
+    expect(conn.prepare("SELECT a FROM t WHERE a = 7").raw(true).all()).toEqual([[7]]);
+  });
+
   it("sees a column added after the statement was prepared", () => {
     const conn = open();
     expect(conn.prepare("SELECT * FROM t LIMIT 1").raw(true).all()).toEqual([[1]]);
