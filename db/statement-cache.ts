@@ -11,8 +11,10 @@
  *
  * Reuse is safe because the client runs each statement to its end synchronously (`all()` or
  * `run()`) before it returns, and the driver resets a statement and binds anew on every run, also
- * after one that failed. SQLite re-prepares a statement by itself when the schema changed (a
- * migration, an added column). Closing a connection drops its statements with it.
+ * after one that failed. A schema change (a migration, on this connection or another) empties
+ * the cache: SQLite would re-prepare a kept statement by itself, but only when it runs, and the
+ * client asks for its column names before that, so a kept `SELECT *` would name the old columns
+ * for rows of the new shape (measured). Closing a connection drops its statements with it.
  */
 import Database from "libsql";
 
@@ -26,7 +28,9 @@ export const statementCacheCapacity = 500;
  * has one text per row count, rarely repeats, and holds the most memory.
  */
 export const statementCacheMaxSqlLength = 4096;
-const caches = new WeakMap<Connection, Map<string, Statement>>();
+/** A connection's statements, valid for one schema version (`PRAGMA schema_version`, read on each prepare). */
+type Cache = { statements: Map<string, Statement>; schemaVersion: unknown; readSchemaVersion: Statement };
+const caches = new WeakMap<Connection, Cache>();
 let installed = false;
 
 /** Makes every libSQL connection of this process keep its prepared statements; idempotent. */
@@ -39,19 +43,27 @@ export function cachePreparedStatements(): void {
     if (sql.length > statementCacheMaxSqlLength) return prepare.call(this, sql);
     let cache = caches.get(this);
     if (!cache) {
-      cache = new Map();
+      const readSchemaVersion = prepare.call(this, "PRAGMA schema_version").raw(true);
+      cache = { statements: new Map(), schemaVersion: undefined, readSchemaVersion };
       caches.set(this, cache);
     }
-    const hit = cache.get(sql);
+    // `all()`: the driver's `get()` does not always start over on a statement used before.
+    const schemaVersion = (cache.readSchemaVersion.all()[0] as unknown[])[0];
+    if (schemaVersion !== cache.schemaVersion) {
+      cache.statements.clear();
+      cache.schemaVersion = schemaVersion;
+    }
+    const statements = cache.statements;
+    const hit = statements.get(sql);
     if (hit) {
       // Map keeps insertion order: moving the hit to the end makes the first key the least recent.
-      cache.delete(sql);
-      cache.set(sql, hit);
+      statements.delete(sql);
+      statements.set(sql, hit);
       return hit;
     }
     const statement = rememberNotAReader(prepare.call(this, sql));
-    cache.set(sql, statement);
-    if (cache.size > statementCacheCapacity) cache.delete(cache.keys().next().value as string);
+    statements.set(sql, statement);
+    if (statements.size > statementCacheCapacity) statements.delete(statements.keys().next().value as string);
     return statement;
   }
   // The driver's generic signature only narrows the statement's parameter types.

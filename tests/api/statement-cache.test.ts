@@ -1,8 +1,11 @@
 /**
  * The prepared-statement cache (db/statement-cache.ts) on a real libSQL connection: the same SQL
  * is prepared once per connection, and a reused statement answers as a fresh one would, after a
- * failure, a partial read or a schema change.
+ * failure or a partial read; a schema change (here or on another connection) empties the cache.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Database from "libsql";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -55,11 +58,35 @@ describe("the statement cache", () => {
     expect(conn.prepare("SELECT a FROM t WHERE a = 7").raw(true).all()).toEqual([[7]]);
   });
 
-  it("sees a column added after the statement was prepared", () => {
+  it("names the new columns after a schema change, before the statement runs (as the client reads them)", () => {
     const conn = open();
-    expect(conn.prepare("SELECT * FROM t LIMIT 1").raw(true).all()).toEqual([[1]]);
+    const select = () => conn.prepare("SELECT * FROM t LIMIT 1").raw(true);
+    expect(select().all()).toEqual([[1]]);
     conn.exec("ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x'");
-    expect(conn.prepare("SELECT * FROM t LIMIT 1").raw(true).all()).toEqual([[1, "x"]]);
+    expect(
+      select()
+        .columns()
+        .map((column) => column.name),
+    ).toEqual(["a", "b"]);
+    expect(select().all()).toEqual([[1, "x"]]);
+  });
+
+  it("forgets its statements when another connection changes the schema of the same file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chorus-statements-"));
+    const file = join(dir, "shared.db");
+    const [reader, migrator] = [new Database(file), new Database(file)];
+    try {
+      reader.exec("PRAGMA journal_mode = WAL; CREATE TABLE u (a); INSERT INTO u VALUES (1)");
+      const kept = reader.prepare("SELECT * FROM u");
+      migrator.exec("ALTER TABLE u ADD COLUMN b DEFAULT 2");
+      const fresh = reader.prepare("SELECT * FROM u");
+      expect(fresh).not.toBe(kept);
+      expect(fresh.raw(true).all()).toEqual([[1, 2]]);
+    } finally {
+      reader.close();
+      migrator.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps at most its capacity, dropping the least recently used first", () => {
