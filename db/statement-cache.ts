@@ -15,6 +15,10 @@
  * the cache: SQLite would re-prepare a kept statement by itself, but only when it runs, and the
  * client asks for its column names before that, so a kept `SELECT *` would name the old columns
  * for rows of the new shape (measured). Closing a connection drops its statements with it.
+ *
+ * Not for an embedded replica (a file with `syncUrl`): there a kept statement answered from the
+ * local copy and a replayed conversion was recorded twice (tests/process/replica.test.ts), so
+ * server/node-database.ts installs this only for a plain file. It is process-wide once installed.
  */
 import Database from "libsql";
 

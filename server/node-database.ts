@@ -37,7 +37,9 @@ export async function openDatabase(
 ): Promise<{ client: Client; db: Db; file: string | null }> {
   const { url, authToken, sync } = settings;
   const file = databaseFile(url);
-  cachePreparedStatements();
+  // Not for an embedded replica: a kept statement there answered from the local copy (a replayed
+  // conversion was recorded a second time; tests/process/replica.test.ts).
+  if (!sync) cachePreparedStatements();
   if (file) mkdirSync(dirname(file), { recursive: true });
   // Embedded files need this process's transactions kept apart; a remote server keeps its own.
   // `timeout`: the busy timeout of every pooled connection, not only the first (see migrate.ts).
