@@ -5,6 +5,7 @@ import { type Client, createClient } from "@libsql/client";
 import { createDb, type Db } from "../db/index.ts";
 import { fileBusyTimeoutMs, migrateDatabase, pendingMigrations, prepareFileDatabase } from "../db/migrate.ts";
 import { serializeTransactions } from "../db/serialized-client.ts";
+import { cachePreparedStatements } from "../db/statement-cache.ts";
 import type { DatabaseSettings } from "./config.ts";
 import { openReplica } from "./replica-client.ts";
 
@@ -36,6 +37,9 @@ export async function openDatabase(
 ): Promise<{ client: Client; db: Db; file: string | null }> {
   const { url, authToken, sync } = settings;
   const file = databaseFile(url);
+  // Not for an embedded replica: a kept statement there answered from the local copy (a replayed
+  // conversion was recorded a second time; tests/process/replica.test.ts).
+  if (!sync) cachePreparedStatements();
   if (file) mkdirSync(dirname(file), { recursive: true });
   // Embedded files need this process's transactions kept apart; a remote server keeps its own.
   // `timeout`: the busy timeout of every pooled connection, not only the first (see migrate.ts).

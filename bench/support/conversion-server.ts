@@ -10,12 +10,14 @@ import { serve } from "@hono/node-server";
 import { createClient } from "@libsql/client";
 import { createDb } from "../../db/index.ts";
 import { migrateDatabase, prepareFileDatabase } from "../../db/migrate.ts";
+import { cachePreparedStatements } from "../../db/statement-cache.ts";
 import { createApp } from "../../server/app.ts";
 import { upsertLearner } from "../../server/services/learners.ts";
 import { codeForLearner } from "../../server/services/referrals.ts";
 import { createWorkspace, getWorkspace } from "../../server/services/workspaces.ts";
 
 export async function startConversionServer() {
+  cachePreparedStatements(); // as server/node-database.ts does for `npm start`
   const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
   const client = createClient({ url: `file:${join(dir, "bench.db")}` });
   await prepareFileDatabase(client);

@@ -14,6 +14,7 @@ import { fixedClock } from "./clock.ts";
 import type { ConversionInput } from "./conversion-input.ts";
 import { type ConversionResponse, type PreparedConversion, prepareConversion, writeConversion } from "./conversions.ts";
 import { DomainError } from "./errors.ts";
+import type { TransactionMemo } from "./transaction-memo.ts";
 import type { SecretContext, WorkspaceContext } from "./types.ts";
 
 /** The most conversions one batch may carry. */
@@ -47,7 +48,9 @@ export async function recordConversionBatch(
     // Retried as a whole on a lock conflict (writeTransaction), so the outcomes are collected
     // fresh inside and kept only once the chunk has committed.
     const written = await writeTransaction(ctx.db, async (tx) => {
-      const step = { tx, workspace: ctx.workspace, clock: fixedClock(now), secret: ctx.secret };
+      // Fresh for each attempt of each chunk: what it remembers holds only under this write lock.
+      const memo: TransactionMemo = new Map();
+      const step = { tx, workspace: ctx.workspace, clock: fixedClock(now), secret: ctx.secret, memo };
       const done: BatchItemOutcome[] = [];
       for (const [offset, item] of prepared.entries()) {
         const index = start + offset;

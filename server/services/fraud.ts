@@ -8,6 +8,7 @@ import type { DecisionStep } from "../../db/schema.ts";
 import { conversions, disposableDomains, learnerSignals } from "../../db/schema.ts";
 import type { Attribution } from "./attribution.ts";
 import { blockListStep } from "./block-lists.ts";
+import { remembered } from "./transaction-memo.ts";
 import type { TransactionContext } from "./types.ts";
 
 /**
@@ -15,7 +16,7 @@ import type { TransactionContext } from "./types.ts";
  * (db/disposable-domains.ts loads the list); "unknown" when no list is loaded, which the
  * decision log says rather than passing the rule in silence.
  */
-async function disposableVerdict({ tx }: TransactionContext, domain: string) {
+async function disposableVerdict({ tx, memo }: TransactionContext, domain: string) {
   const labels = domain.split(".");
   const candidates = labels.slice(0, -1).map((_, i) => labels.slice(i).join("."));
   if (candidates.length === 0) return "no";
@@ -25,8 +26,11 @@ async function disposableVerdict({ tx }: TransactionContext, domain: string) {
     .where(inArray(disposableDomains.domain, candidates))
     .limit(1);
   if (hit) return "yes";
-  const [any] = await tx.select({ domain: disposableDomains.domain }).from(disposableDomains).limit(1);
-  return any ? "no" : "unknown";
+  const loaded = await remembered(memo, "disposable-domains-loaded", async () => {
+    const [any] = await tx.select({ domain: disposableDomains.domain }).from(disposableDomains).limit(1);
+    return any !== undefined;
+  });
+  return loaded ? "no" : "unknown";
 }
 
 const dayMs = 86_400_000;

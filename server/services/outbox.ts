@@ -8,6 +8,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
+import { remembered, type TransactionMemo } from "./transaction-memo.ts";
 import type { Clock } from "./types.ts";
 
 export const webhookEventTypes = [
@@ -25,21 +26,23 @@ export type WebhookEventType = (typeof webhookEventTypes)[number];
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** Where an event is written (the transaction of the change it announces) and when it happens. */
-export type OutboxContext = { tx: DbOrTx; clock: Clock };
+export type OutboxContext = { tx: DbOrTx; clock: Clock; memo?: TransactionMemo };
 
 export type OutboxEvent = { workspaceId: string; type: WebhookEventType; data: unknown };
 
 /** Writes one event and a pending delivery for each endpoint subscribed to it; answers its id. */
-export async function enqueueEvent({ tx: db, clock }: OutboxContext, event: OutboxEvent): Promise<string> {
+export async function enqueueEvent({ tx: db, clock, memo }: OutboxContext, event: OutboxEvent): Promise<string> {
   const id = newId("evt");
   const now = clock.now();
   const createdAt = now.getTime();
   const payload = { id, type: event.type, createdAt: now.toISOString(), data: event.data };
   await db.insert(webhookEvents).values({ id, workspaceId: event.workspaceId, type: event.type, payload, createdAt });
-  const endpoints = await db
-    .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.workspaceId, event.workspaceId), isNull(webhookEndpoints.disabledAt)));
+  const endpoints = await remembered(memo, `webhook-endpoints:${event.workspaceId}`, () =>
+    db
+      .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.workspaceId, event.workspaceId), isNull(webhookEndpoints.disabledAt))),
+  );
   const subscribed = endpoints.filter(
     (endpoint) => endpoint.events.length === 0 || endpoint.events.includes(event.type),
   );

@@ -2,6 +2,7 @@
 import type { Db, schema } from "../../db/index.ts";
 import type { ProgramSettings } from "../../db/program-settings.ts";
 import type { Tx } from "../lib/write-transaction.ts";
+import type { TransactionMemo } from "./transaction-memo.ts";
 
 export type Clock = { now(): Date };
 
@@ -32,7 +33,7 @@ export type AuditSource = { actor: Actor; requestId: string | null };
 export type WorkspaceContext = ServiceContext & { workspace: Workspace; audit?: AuditSource };
 
 /** A step inside one write transaction (attribution, fraud, rewards): it reads and writes through `tx`. */
-export type TransactionContext = Omit<WorkspaceContext, "db"> & { tx: Tx };
+export type TransactionContext = Omit<WorkspaceContext, "db"> & { tx: Tx; memo?: TransactionMemo };
 
 /** For services that salt hashes of personal data (addresses, emails) with the server secret. */
 export type SecretContext = { secret: string };

@@ -184,6 +184,38 @@ describe("a batch of conversions", () => {
     expect((await response.json()).recorded).toBe(40);
   });
 
+  it("leaves out an item refused after it wrote (a refund of an unknown order), and keeps the items around it", async () => {
+    const stored = await batch.t.client.execute({
+      sql: "select external_id from conversions where workspace_id = ? and external_id in ('o-10', 'o-11', 'o-12') order by 1",
+      args: [batch.ws.id],
+    });
+    expect(stored.rows.map((row) => row.external_id)).toEqual(["o-12"]);
+    expect(batchAnswer.results[12]?.status).toBe(400);
+  });
+
+  it("delivers to the webhook endpoints as they stand when each batch runs: one added after a batch hears the next", async () => {
+    const auth = { Authorization: `Bearer ${batch.ws.secretKey}` };
+    const hook = await batch.t.call("POST", "/v1/admin/webhooks", {
+      body: { url: "http://127.0.0.1:9/later", allowPrivateNetwork: true },
+      headers: auth,
+    });
+    expect(hook.status).toBe(201);
+    const endpointId = (await hook.json()).id as string;
+    const count = async (sql: string, arg: string) =>
+      Number((await batch.t.client.execute({ sql, args: [arg] })).rows[0]?.n);
+    const allEvents = () => count("select count(*) as n from webhook_events where workspace_id = ?", batch.ws.id);
+    const eventsBefore = await allEvents();
+    const conversions = ["late-1", "late-2"].map((id, n) =>
+      enrollment({ id, customer: { id: `late-friend-${n}` }, code: batch.priya.code }),
+    );
+    const response = await batch.t.call("POST", "/v1/conversions/batch", { body: { conversions }, headers: auth });
+    expect((await response.json()).recorded).toBe(2);
+    // Every event of the later batch (each conversion and each of its rewards), to the new endpoint too.
+    const events = (await allEvents()) - eventsBefore;
+    expect(events).toBeGreaterThanOrEqual(4);
+    expect(await count("select count(*) as n from webhook_deliveries where endpoint_id = ?", endpointId)).toBe(events);
+  });
+
   it("needs the secret key", async () => {
     const response = await batch.t.call("POST", "/v1/conversions/batch", { body: { conversions: [enrollment()] } });
     await expectError(response, 401, "unauthorized");
