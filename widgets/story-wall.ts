@@ -230,7 +230,8 @@ export class ChorusStoryWall extends ChorusElement {
    */
   private _jsonLd() {
     let script = this.querySelector<HTMLScriptElement>(":scope > script[data-chorus]");
-    if (this.noJsonLd || !this.course || this._items.length === 0) {
+    // From the minimum sample of approved stories up (the API sends `rating` only then), as for the figures.
+    if (this.noJsonLd || !this.course || this._items.length === 0 || !this._rating) {
       script?.remove();
       return;
     }

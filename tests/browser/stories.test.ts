@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { imageSize } from "image-size";
 import type { BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { sha256Hex } from "../../server/lib/crypto.ts";
 import { credentialFetch } from "../../server/services/credentials/fetch.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
@@ -469,6 +469,22 @@ describe("the story form's author: edit, withdraw, a baked badge", () => {
   });
 });
 
+/** The workspace's minimum sample (for figures and the wall's JSON-LD) set to 1 for one test. */
+async function smallSample() {
+  const sample = async (minSampleSize: number) =>
+    expect(
+      (
+        await fetch(`${live.baseUrl}/v1/admin/program`, {
+          method: "PATCH",
+          headers: { Authorization: `Bearer ${ws.secretKey}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ minSampleSize }),
+        })
+      ).status,
+    ).toBe(200);
+  await sample(1);
+  onTestFinished(() => sample(10));
+}
+
 describe("<chorus-story-wall>", () => {
   it("renders a hostile story as inert text, and its JSON-LD cannot break out yet parses back to the same text", async () => {
     const hostile = {
@@ -478,6 +494,8 @@ describe("<chorus-story-wall>", () => {
       consent: { publish: true, name: true, photo: false, salary: false },
     };
     await stories.approved("hostile-course", hostile);
+    // One story is the sample here: the wall writes JSON-LD only from the minimum sample up.
+    await smallSample();
     await open("/wall", `<chorus-story-wall course="hostile-course" course-name="Data Analytics"></chorus-story-wall>`);
     const wall = wallOf(page);
     await articles(wall).first().waitFor();
@@ -524,6 +542,7 @@ describe("<chorus-story-wall>", () => {
     const gone = await stories.approved("more-course", { headline: "Soon withdrawn", outcome: { type: "skills" } });
     for (const n of [1, 2, 3]) await stories.approved("more-course", { headline: `New job ${n}` });
 
+    await smallSample();
     await open("/wall", `<chorus-story-wall course="more-course" layout="list" limit="2"></chorus-story-wall>`);
     const wall = wallOf(page);
     await articles(wall).first().waitFor();
@@ -608,7 +627,7 @@ describe("under a strict Content-Security-Policy", () => {
       "Content-Security-Policy": `default-src 'none'; script-src ${live.baseUrl}; connect-src ${live.baseUrl}; img-src https:; base-uri 'none'`,
     });
     try {
-      const strictWs = await workspaceFactory(live.db, { origins: [strict.origin] });
+      const strictWs = await workspaceFactory(live.db, { origins: [strict.origin], settings: { minSampleSize: 1 } });
       await liveStories(live, strictWs, strict.origin).approved("csp-course", { headline: "Under CSP" });
       strict.pages.set(
         "/csp",
@@ -657,8 +676,21 @@ describe("<chorus-outcome-stats>", () => {
     await open(
       "/stats",
       `<chorus-outcome-stats id="few" course="few-course"></chorus-outcome-stats>
-       <chorus-outcome-stats id="many" course="many-course"></chorus-outcome-stats>`,
+       <chorus-outcome-stats id="many" course="many-course"></chorus-outcome-stats>
+       <chorus-story-wall id="few-wall" course="few-course" limit="1"></chorus-story-wall>
+       <chorus-story-wall id="many-wall" course="many-course" limit="1"></chorus-story-wall>`,
     );
+    // The JSON-LD too: a Course with its aggregate rating and reviews from 12 approved stories
+    // (k = 10), none for 3. Both walls load the builder together, so once one has written, the other has decided.
+    const markup = (id: string) => page.locator(`#${id} > script[type='application/ld+json']`);
+    await expect.poll(() => markup("many-wall").count()).toBe(1);
+    const jsonLd = JSON.parse((await markup("many-wall").textContent()) ?? "{}");
+    expect(jsonLd).toMatchObject({
+      "@type": "Course",
+      aggregateRating: { "@type": "AggregateRating", ratingCount: 12 },
+    });
+    expect(jsonLd.review).toHaveLength(1);
+    expect(await markup("few-wall").count()).toBe(0);
     const few = page.locator("#few");
     await few.getByRole("heading", { name: "What learners achieved" }).waitFor();
     const fewText = (await few.locator("section").textContent()) ?? "";
@@ -751,7 +783,7 @@ describe("Hindi strings, loaded on demand", () => {
       "Content-Security-Policy": `default-src 'none'; script-src ${live.baseUrl}; connect-src ${live.baseUrl}; img-src https:; base-uri 'none'`,
     });
     try {
-      const strictWs = await workspaceFactory(live.db, { origins: [strict.origin] });
+      const strictWs = await workspaceFactory(live.db, { origins: [strict.origin], settings: { minSampleSize: 1 } });
       await liveStories(live, strictWs, strict.origin).approved("lazy-course", { headline: "Lazy strings" });
       const token = await learnerToken(strictWs, { sub: "lazy" });
       // The card last: it grows past its reserved space when its data arrives, in any language.

@@ -25,7 +25,8 @@ beforeAll(async () => {
   browser = await launchBrowser(["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]);
   host = await startHostSite();
   live = await startLiveServer({ deps: { assets: distAssets } });
-  ws = await workspaceFactory(live.db, { origins: [host.origin] });
+  // One approved story is the sample: the wall's JSON-LD waits for the minimum sample.
+  ws = await workspaceFactory(live.db, { origins: [host.origin], settings: { minSampleSize: 1 } });
   const context = await browser.newContext({ userAgent: browserUserAgent });
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
