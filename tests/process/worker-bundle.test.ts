@@ -67,6 +67,9 @@ describe("the Workers bundle (wrangler deploy --dry-run)", () => {
     expect(gzip).toBeGreaterThan(10 * 1024);
     // The disposable-email list is read from the database, never compiled in.
     expect(bundle.includes("mailinator.com")).toBe(false);
+    // zod's messages ship in English only (wrangler.toml [alias]): French, for one, stays out.
+    expect(bundle.includes("Invalid input")).toBe(true);
+    expect(bundle.includes("Entrée invalide")).toBe(false);
     expect(gzip).toBeLessThan(gzipBudgetBytes);
   });
 
