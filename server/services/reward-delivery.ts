@@ -3,7 +3,7 @@
  * delivered by its kind, then marked issued (`reward.issued` webhook and mail):
  *
  * - `coupon`: a code for the referrer's next course. With a Stripe key: a Stripe coupon for the
- *   reward's amount (once, one redemption) and a promotion code, through server/lib/stripe-rest.ts;
+ *   reward's amount (once, one redemption) and a promotion code, through the `stripe` package;
  *   without one: the oldest unclaimed code of the provider's uploaded pool.
  * - `credit`: a Stripe customer balance transaction crediting the reward's amount to the
  *   referrer's own Stripe customer (stripe-customers.ts); "no Stripe customer" when Stripe never

@@ -1,5 +1,5 @@
 /**
- * Friend coupons as Stripe promotion codes, through server/lib/stripe-rest.ts. The workspace's
+ * Friend coupons as Stripe promotion codes, through the official `stripe` package. The workspace's
  * Stripe API key is stored encrypted (server/lib/secret-box.ts) and is never answered back. Each
  * generated code becomes a promotion code of a Chorus coupon for the offer (percent or amount
  * off, once, limited to the course's Stripe products when settings.stripe.courses maps them),
@@ -12,9 +12,9 @@
  * Idempotency-Key is the code's id), so a retry after a lost answer does not make a second one.
  */
 import { and, asc, eq, isNull, lt, lte } from "drizzle-orm";
+import Stripe from "stripe";
 import { friendCoupons, referralCodes, stripeAccounts } from "../../db/schema.ts";
 import { open, seal } from "../lib/secret-box.ts";
-import { type StripeApiOptions, stripeRestClient } from "../lib/stripe-rest.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { recordAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
@@ -23,9 +23,8 @@ import type { SecretContext, ServiceContext, Workspace, WorkspaceContext } from 
 import { jitteredBackoffMs } from "./webhooks.ts";
 import { getWorkspace } from "./workspaces.ts";
 
-export type { StripeApiOptions };
-
-type StripeClient = ReturnType<typeof stripeRestClient>;
+/** Where the `stripe` package sends requests; absent, Stripe's own API (tests point it at a local server). */
+export type StripeApiOptions = { host: string; port: number; protocol: "http" | "https" };
 
 export type StripeApiContext = { stripeApi?: StripeApiOptions | undefined };
 
@@ -108,9 +107,10 @@ export async function stripeClient(
   if (!row) return null;
   const apiKey = await open({ secret: ctx.secret, purpose, owner: workspaceId, sealed: row.apiKeyCiphertext });
   if (!apiKey) return null;
-  return stripeRestClient(apiKey, {
-    // Retries (5xx, 409, network) are the client's own. A request that waits on it (the card)
-    // tries once, briefly: the background run does the rest.
+  return new Stripe(apiKey, {
+    // fetch, so the same code runs on Workers; retries (5xx, 409, network) are the package's own.
+    // A request that waits on it (the card) tries once, briefly: the background run does the rest.
+    httpClient: Stripe.createFetchHttpClient(),
     maxNetworkRetries: quick ? 0 : 2,
     timeout: quick ? 5_000 : 10_000,
     ...(ctx.stripeApi ?? {}),
@@ -148,12 +148,7 @@ export function classifyStripeError(error: unknown): StripeFailure {
 }
 
 /** Creates one code's promotion code in Stripe (and the offer's coupon, the first time). */
-async function createPromotionCode(
-  stripe: StripeClient,
-  workspace: Workspace,
-  coupon: FriendCouponRow,
-  course: string,
-) {
+async function createPromotionCode(stripe: Stripe, workspace: Workspace, coupon: FriendCouponRow, course: string) {
   const offer = workspace.settings.friendOffer;
   if (!offer) throw Object.assign(new Error("no offer"), { statusCode: 400, code: "no_friend_offer" });
   const products = productsOf(workspace, course);
@@ -225,7 +220,7 @@ export async function syncStripePromotionCodes(
     )
     .orderBy(asc(friendCoupons.createdAt))
     .limit(input.limit ?? 50);
-  const clients = new Map<string, { workspace: Workspace; stripe: StripeClient } | null>();
+  const clients = new Map<string, { workspace: Workspace; stripe: Stripe } | null>();
   for (const { coupon, course } of pending) {
     if (!clients.has(coupon.workspaceId)) {
       const [workspace, stripe] = await Promise.all([

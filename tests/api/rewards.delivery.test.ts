@@ -1,6 +1,6 @@
 /**
  * Rewards that arrive (issue 18), against the local server that answers like Stripe and records
- * what Chorus's Stripe client (server/lib/stripe-rest.ts) sent: a credit reward becomes a customer balance transaction
+ * what the official `stripe` package sent: a credit reward becomes a customer balance transaction
  * on the referrer's own Stripe customer (named by their earlier Stripe checkout), field by field;
  * a rate limit is tried again, an invalid request is kept on the reward for a person, no Stripe
  * customer is said plainly; a coupon reward becomes a one-time Stripe promotion code for its
@@ -136,7 +136,7 @@ describe("a credit reward", () => {
     const from = stripe.requests.length;
     const path = "/v1/customers/cus_priya0001/balance_transactions";
     stripe.fail(path, 429, { type: "invalid_request_error", code: "rate_limit", message: "Too many requests" });
-    // The client does not retry a 429 itself: the reward waits a minute, then the next run delivers it.
+    // The package does not retry a 429 itself: the reward waits a minute, then the next run delivers it.
     expect(await deliver()).toEqual({ issued: 0, retrying: 1, failed: 0 });
     expect((await referrerReward(ws)).deliveryError).toBe("retrying: rate limited (429) rate_limit");
     expect(await deliver()).toEqual({ issued: 0, retrying: 0, failed: 0 }); // not before the minute

@@ -1,6 +1,6 @@
 /**
  * Friend coupons as Stripe promotion codes (issues 17 and 18), against a local server that answers
- * with Stripe's fixture shapes and records what Chorus's Stripe client (server/lib/stripe-rest.ts) sent: the key
+ * with Stripe's fixture shapes and records what the official `stripe` package sent: the key
  * encrypted at rest, each request field by field, rate limits retried, invalid requests shown as
  * failed, and a checkout session paid with a referrer's promotion code attributed to them.
  */

@@ -18,9 +18,10 @@ import { wranglerBin, wranglerEnv } from "../support/wrangler-dev.ts";
 // wrangler.toml), payouts, reward delivery, the audit trail and Open Badges 2.0; 546 KiB with the
 // password fallback. Then 435 KiB (issue 21, BENCHMARKS.md has the profile): zod's locales,
 // compiler and fromJSONSchema, csv-parse's Node build, tweetnacl, reflect-metadata and the
-// attestation root certificates aliased away, the stripe package replaced by
-// server/lib/stripe-rest.ts.
-const gzipBudgetBytes = 445 * 1024;
+// attestation root certificates aliased away: 470 KiB with the stripe package, which stays (a
+// hand-written client for its three calls saved 44 KiB gzip, but the package does retries,
+// idempotency and errors well, and the project chose it).
+const gzipBudgetBytes = 480 * 1024;
 
 let dir: string;
 let bundle: string;
@@ -76,8 +77,6 @@ describe("the Workers bundle (wrangler deploy --dry-run)", () => {
     // ("attendu"; the minified bundle escapes the accents of "Entrée invalide").
     expect(bundle.includes("Invalid input")).toBe(true);
     expect(bundle.includes(" attendu")).toBe(false);
-    // Stripe is called through server/lib/stripe-rest.ts, not the stripe package (its user agent).
-    expect(bundle.includes("NodeBindings")).toBe(false);
     // No tweetnacl: verifying credentials needs no X25519 private key (wrangler.toml [alias]).
     expect(bundle.includes("crypto_scalarmult_base")).toBe(false);
     // No attestation root certificates (the start of Google's hardware attestation roots, for one).

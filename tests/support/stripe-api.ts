@@ -1,6 +1,6 @@
 /**
  * A local stand-in for Stripe's API (the real one cannot be reached from here): a real HTTP server
- * that Chorus's Stripe client (server/lib/stripe-rest.ts) is pointed at (host, port, protocol), answering with the
+ * that the official `stripe` package is pointed at (host, port, protocol), answering with the
  * shapes of Stripe's own fixtures (`fixtures3.json`: coupons, promotion codes, customer balance
  * transactions) and recording every request, form fields
  * decoded, so tests check what Chorus sent field by field. A test can script failures (429, 400)
