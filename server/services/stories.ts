@@ -355,23 +355,8 @@ export async function updateStoryByAuthor(
       set.verification = claimed.receipt;
       set.credentialKey = claimed.credentialKey;
     }
-    const resubmitted = contentChanged && current.status !== "pending";
-    if (contentChanged) {
-      set.status = "pending";
-      set.approvedAt = null;
-    }
-    const updated = { ...current, ...set };
-    await tx
-      .update(stories)
-      .set(set)
-      .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
+    const updated = await writeAuthorChange(tx, { current, set, toModeration: contentChanged, now });
     if (photoChanged) staleCopies = await deleteStoryPhoto({ db: tx }, story);
-    if (resubmitted) {
-      await enqueueEvent(
-        { tx, clock: fixedClock(now) },
-        { workspaceId: story.workspaceId, type: "story.submitted", data: eventData(updated) },
-      );
-    }
     return updated;
   });
   await forgetPhotoCopies(ctx, staleCopies);
@@ -401,24 +386,9 @@ export async function setStoryPhotoByAuthor(
       photoHash: photo?.hash ?? null,
       photoRefusal: null,
     };
-    const resubmitted = photo !== null && current.status !== "pending";
-    if (photo) {
-      set.status = "pending";
-      set.approvedAt = null;
-    }
-    const updated = { ...current, ...set };
-    await tx
-      .update(stories)
-      .set(set)
-      .where(and(eq(stories.workspaceId, story.workspaceId), eq(stories.id, story.id)));
+    const updated = await writeAuthorChange(tx, { current, set, toModeration: photo !== null, now });
     staleCopies = await deleteStoryPhoto({ db: tx }, story);
     if (photo) await tx.insert(storyPhotos).values(photoRow(ctx, story, photo, null));
-    if (resubmitted) {
-      await enqueueEvent(
-        { tx, clock: fixedClock(now) },
-        { workspaceId: story.workspaceId, type: "story.submitted", data: eventData(updated) },
-      );
-    }
     return updated;
   });
   // The same photo uploaded again keeps its key: that copy stays.
@@ -428,6 +398,35 @@ export async function setStoryPhotoByAuthor(
     staleCopies.filter((key) => key !== kept),
   );
   return written;
+}
+
+/**
+ * An author's change written over the story as it stands inside the write. A change a moderator
+ * has not seen sends the story back to moderation, and a story that had left it is announced as
+ * submitted again (`story.submitted`), as a new one is.
+ */
+async function writeAuthorChange(
+  tx: Tx,
+  input: { current: StoryRow; set: Partial<StoryRow>; toModeration: boolean; now: Date },
+): Promise<StoryRow> {
+  const { current, set, toModeration, now } = input;
+  const resubmitted = toModeration && current.status !== "pending";
+  if (toModeration) {
+    set.status = "pending";
+    set.approvedAt = null;
+  }
+  const updated = { ...current, ...set };
+  await tx
+    .update(stories)
+    .set(set)
+    .where(and(eq(stories.workspaceId, current.workspaceId), eq(stories.id, current.id)));
+  if (resubmitted) {
+    await enqueueEvent(
+      { tx, clock: fixedClock(now) },
+      { workspaceId: current.workspaceId, type: "story.submitted", data: eventData(updated) },
+    );
+  }
+  return updated;
 }
 
 /** The story as it stands now, inside a write transaction. */
