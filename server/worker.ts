@@ -18,7 +18,6 @@ import { consoleLogger } from "./lib/console-logger.ts";
 import { executionContextWaitUntil } from "./lib/execution-context.ts";
 import { errorText, type Logger } from "./lib/telemetry.ts";
 import { createR2MediaStore } from "./r2-media-store.ts";
-import { runBackgroundTick } from "./services/background.ts";
 import { createClickWriter } from "./services/click-writer.ts";
 import type { MailWorkerOptions } from "./services/mail-outbox.ts";
 import { unconfiguredMediaStore } from "./services/media-store.ts";
@@ -115,11 +114,15 @@ export default {
       console.error(`Chorus is not configured: ${(error as Error).message}`);
       return;
     }
-    const tick = runBackgroundTick(
-      { db: runtime.db, clock: { now: () => new Date() } },
-      { telemetry: { log: runtime.log } },
-      runtime.mail,
-      { secret: runtime.config.secret },
+    // What only the cron run does (webhook delivery, reward delivery, digests…) is loaded by the
+    // first cron run, not by a request's cold start (worker.build.ts).
+    const tick = import("./services/background.ts").then(({ runBackgroundTick }) =>
+      runBackgroundTick(
+        { db: runtime.db, clock: { now: () => new Date() } },
+        { telemetry: { log: runtime.log } },
+        runtime.mail,
+        { secret: runtime.config.secret },
+      ),
     );
     // The next minute's run tries again; the log says why this one failed.
     ctx.waitUntil(

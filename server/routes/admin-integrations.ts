@@ -19,7 +19,6 @@ import {
   updateConnector,
 } from "../services/integrations/connectors.ts";
 import { CustomMapping, SignatureScheme } from "../services/integrations/custom-mapping.ts";
-import { prepareConversion } from "../services/integrations/receive.ts";
 import { workspaceContext } from "./context.ts";
 import { checkConversion } from "./integrations.ts";
 
@@ -193,6 +192,8 @@ export const adminIntegrationRoutes = createRouter()
         { outcome: "invalid" as const, eventType: "(none)", eventId: null, detail: "a custom test needs a mapping" },
         200,
       );
+    // Loaded by the first test event, not at start-up (worker.build.ts: a cold start does not parse it).
+    const { prepareConversion } = await import("../services/integrations/receive.ts");
     const prepared = prepareConversion(
       { ...workspaceContext(c), checkConversion },
       {

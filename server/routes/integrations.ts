@@ -9,7 +9,6 @@ import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { validationDetails } from "../lib/validation.ts";
-import { receiveIntegrationEvent } from "../services/integrations/receive.ts";
 import type { ConversionCheck } from "../services/stripe.ts";
 import { serviceContext } from "./context.ts";
 import { ConversionInput } from "./conversion-schemas.ts";
@@ -62,6 +61,8 @@ const checkConversion: ConversionCheck = (body) => {
 
 export const integrationRoutes = createRouter().openapi(receive, async (c) => {
   const { platform, id } = c.req.valid("param");
+  // Loaded by the first integration event, not at start-up (worker.build.ts: a cold start does not parse it).
+  const { receiveIntegrationEvent } = await import("../services/integrations/receive.ts");
   const receipt = await receiveIntegrationEvent(
     { ...serviceContext(c), checkConversion },
     {

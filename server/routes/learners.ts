@@ -4,7 +4,6 @@ import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKey } from "../middleware/auth.ts";
-import { eraseLearner, learnerRecord } from "../services/learner-erasure.ts";
 import { mediaContext, workspaceContext } from "./context.ts";
 
 const idParam = z.object({
@@ -96,13 +95,18 @@ const deleteLearner = apiRoute({
   },
 });
 
+/** Loaded by the first learner request, not at start-up (worker.build.ts: a cold start does not parse it). */
+const lazyErasure = () => import("../services/learner-erasure.ts");
+
 export const learnerRoutes = createRouter()
   .openapi(getLearner, async (c) => {
     const { id } = c.req.valid("param");
+    const { learnerRecord } = await lazyErasure();
     return c.json(await learnerRecord(workspaceContext(c), { externalId: id, publicBase: publicBase(c) }), 200);
   })
   .openapi(deleteLearner, async (c) => {
     const { id } = c.req.valid("param");
+    const { eraseLearner } = await lazyErasure();
     const receipt = await eraseLearner({ ...workspaceContext(c), ...mediaContext(c) }, { externalId: id });
     // Disabled codes must reach the redirect at once.
     c.var.codes.clear();

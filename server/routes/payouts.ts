@@ -8,7 +8,6 @@ import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
-import { createPayoutBatch, duePayouts, listPayoutBatches, payoutBatchFile } from "../services/payout-batches.ts";
 import { payoutFormats } from "../services/payout-files.ts";
 import { payoutMethodKinds } from "../services/payout-methods.ts";
 import { workspaceContext } from "./context.ts";
@@ -130,14 +129,19 @@ const file = apiRoute({
   },
 });
 
+/** Loaded by the first payout request, not at start-up (worker.build.ts: a cold start does not parse it). */
+const lazyBatches = () => import("../services/payout-batches.ts");
+
 export const payoutRoutes = createRouter()
-  .openapi(due, async (c) => c.json(await duePayouts(workspaceContext(c)), 200))
+  .openapi(due, async (c) => c.json(await (await lazyBatches()).duePayouts(workspaceContext(c)), 200))
   .openapi(pay, async (c) => {
+    const { createPayoutBatch } = await lazyBatches();
     const { batch, created } = await createPayoutBatch(workspaceContext(c), c.req.valid("json"));
     return created ? c.json(batch, 201) : c.json(batch, 200);
   })
-  .openapi(batches, async (c) => c.json(await listPayoutBatches(workspaceContext(c)), 200))
+  .openapi(batches, async (c) => c.json(await (await lazyBatches()).listPayoutBatches(workspaceContext(c)), 200))
   .openapi(file, async (c) => {
+    const { payoutBatchFile } = await lazyBatches();
     const { filename, text } = await payoutBatchFile(workspaceContext(c), { batchId: c.req.valid("param").id });
     return c.body(text, 200, {
       "Content-Type": "text/csv; charset=utf-8",

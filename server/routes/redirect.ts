@@ -8,7 +8,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { html } from "hono/html";
-import { renderSVG } from "uqr";
 import { page } from "../lib/pages.ts";
 import { publicBase } from "../lib/urls.ts";
 import { followLink, type LinkContext, shareableCode } from "../services/links.ts";
@@ -39,6 +38,8 @@ export const redirectRoutes = new Hono<AppEnv>()
   .get("/r/:code/qr.svg", async (c) => {
     const resolved = await shareableCode(linkContext(c), { code: c.req.param("code") });
     if (!resolved) return notFoundPage(c);
+    // The QR encoder is loaded by the first QR code asked for, not at start-up (worker.build.ts).
+    const { renderSVG } = await import("uqr");
     const svg = renderSVG(`${publicBase(c)}/r/${resolved.code}?ch=qr`, { ecc: "M", border: 2 });
     c.header("Cache-Control", "public, max-age=86400");
     return c.body(svg, 200, { "Content-Type": "image/svg+xml" });

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { validationDetails } from "../lib/validation.ts";
-import { type ConversionCheck, receiveStripeEvent } from "../services/stripe.ts";
+import type { ConversionCheck } from "../services/stripe.ts";
 import { serviceContext } from "./context.ts";
 import { ConversionInput } from "./conversion-schemas.ts";
 
@@ -49,6 +49,8 @@ const checkConversion: ConversionCheck = (body) => {
 };
 
 export const stripeRoutes = createRouter().openapi(stripeWebhook, async (c) => {
+  // Loaded by the first Stripe event, not at start-up (worker.build.ts: a cold start does not parse it).
+  const { receiveStripeEvent } = await import("../services/stripe.ts");
   const receipt = await receiveStripeEvent(
     { ...serviceContext(c), checkConversion },
     {

@@ -8,15 +8,7 @@
  * removing a passkey is a change to who can sign in, so the audit trail records it (a stolen
  * session that adds a passkey of its own shows there).
  */
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from "@simplewebauthn/server";
-import { isoBase64URL } from "@simplewebauthn/server/helpers";
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { and, eq, lte } from "drizzle-orm";
 import { memberPasskeys, teamMembers, webauthnChallenges } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
@@ -37,6 +29,14 @@ export const relyingParty = (origin: string): RelyingParty => ({
   rpId: new URL(origin).hostname,
   name: "Chorus",
 });
+
+/**
+ * @simplewebauthn/server with its ASN.1 and CBOR decoders (~200 KB minified) is loaded by the
+ * first passkey request, not at start-up: on Workers it is a chunk of its own that a cold start
+ * does not parse (worker.build.ts). Later calls reuse the loaded module.
+ */
+const webauthn = () => import("@simplewebauthn/server");
+const webauthnHelpers = () => import("@simplewebauthn/server/helpers");
 
 type Transport = "ble" | "cable" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb";
 
@@ -77,6 +77,7 @@ export async function listPasskeys({ db }: ServiceContext, { member }: { member:
 /** Options for adding a passkey (the signed-in member's): a challenge and the passkeys to exclude. */
 export async function registrationOptions(ctx: ServiceContext, input: { member: Member; rp: RelyingParty }) {
   const existing = await listPasskeys(ctx, input);
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: input.rp.name,
     rpID: input.rp.rpId,
@@ -100,6 +101,7 @@ export async function registerPasskey(
   input: { member: Member; rp: RelyingParty; challengeId: string; response: RegistrationResponseJSON },
 ): Promise<{ id: string }> {
   const expectedChallenge = await takeChallenge(ctx, { id: input.challengeId, memberId: input.member.id });
+  const [{ verifyRegistrationResponse }, { isoBase64URL }] = await Promise.all([webauthn(), webauthnHelpers()]);
   const verification = await verifyRegistrationResponse({
     response: input.response,
     expectedChallenge,
@@ -134,6 +136,7 @@ export async function registerPasskey(
 
 /** Options for signing in with a passkey: a challenge; the authenticator offers its own passkeys. */
 export async function authenticationOptions(ctx: ServiceContext, { rp }: { rp: RelyingParty }) {
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({ rpID: rp.rpId, userVerification: "preferred" });
   const challengeId = await storeChallenge(ctx, { challenge: options.challenge, memberId: null, workspaceId: null });
   return { challengeId, options };
@@ -151,6 +154,7 @@ export async function signInWithPasskey(
     .innerJoin(teamMembers, eq(teamMembers.id, memberPasskeys.memberId))
     .where(eq(memberPasskeys.id, input.response.id));
   if (!row || row.member.workspaceId !== row.passkey.workspaceId) throw refused();
+  const [{ verifyAuthenticationResponse }, { isoBase64URL }] = await Promise.all([webauthn(), webauthnHelpers()]);
   const verification = await verifyAuthenticationResponse({
     response: input.response,
     expectedChallenge,

@@ -12,7 +12,7 @@
  * Idempotency-Key is the code's id), so a retry after a lost answer does not make a second one.
  */
 import { and, asc, eq, isNull, lt, lte } from "drizzle-orm";
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { friendCoupons, referralCodes, stripeAccounts } from "../../db/schema.ts";
 import { open, seal } from "../lib/secret-box.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
@@ -107,6 +107,9 @@ export async function stripeClient(
   if (!row) return null;
   const apiKey = await open({ secret: ctx.secret, purpose, owner: workspaceId, sealed: row.apiKeyCiphertext });
   if (!apiKey) return null;
+  // The package (~250 KB minified) is loaded by the first Stripe call, not at start-up: on Workers
+  // it is a chunk of its own that a cold start does not parse (worker.build.ts).
+  const { default: Stripe } = await import("stripe");
   return new Stripe(apiKey, {
     // fetch, so the same code runs on Workers; retries (5xx, 409, network) are the package's own.
     // A request that waits on it (the card) tries once, briefly: the background run does the rest.

@@ -1,0 +1,105 @@
+/**
+ * The Workers build (`wrangler.toml` [build] runs it before `wrangler deploy` and `wrangler dev`):
+ * server/worker.ts bundled by esbuild with code splitting, into `build-worker/`. The entry module
+ * holds only what every request needs; what few requests need (credential verification, passkeys,
+ * Stripe, CSV parsing) is reached through `import()` and lands in chunks of its own, which
+ * wrangler uploads beside the entry (`find_additional_modules`) and workerd evaluates only when a
+ * request imports them. A cold start therefore parses the entry and its static imports, not the
+ * whole upload (tests/process/worker-bundle.test.ts measures both).
+ *
+ * wrangler's own bundler cannot split (it inlines every `import()`), hence `no_bundle = true` in
+ * wrangler.toml and the options below copied from it: its build conditions, target, minification
+ * and names kept for stack traces.
+ */
+import { readdirSync, rmSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build, type Metafile, type Plugin } from "esbuild";
+
+const root = dirname(fileURLToPath(import.meta.url));
+
+/** Where the entry (`worker.js`) and its chunks are written; wrangler.toml's `main` and `base_dir`. */
+export const workerBuildDir = join(root, "build-worker");
+
+/**
+ * Modules replaced by a stand-in wherever they are imported (as wrangler's [alias] would): each
+ * stand-in says why its code is not needed on Workers. A relative specifier is replaced in every
+ * importing file: the bundle test checks that only the intended package imports it.
+ */
+export const workerAliases: Record<string, string> = {
+  // Passkeys ask for no attestation: the certificate-chain library @simplewebauthn imports for
+  // other attestation formats stays out of the worker (server/lib/no-x509.ts says why).
+  "@peculiar/x509": "./server/lib/no-x509.ts",
+  // What only x509 needed: the Reflect.metadata polyfill.
+  "reflect-metadata": "./server/lib/no-reflect-metadata.ts",
+  // ...and the root certificates only such chains are checked against.
+  "./defaultRootCerts/android-key.js": "./server/lib/no-attestation-roots.ts",
+  "./defaultRootCerts/android-safetynet.js": "./server/lib/no-attestation-roots.ts",
+  "./defaultRootCerts/apple.js": "./server/lib/no-attestation-roots.ts",
+  "./defaultRootCerts/mds.js": "./server/lib/no-attestation-roots.ts",
+  // zod's ~50 message locales; English, which zod registers itself, stays.
+  "../locales/index.js": "./server/lib/zod-locales-en.ts",
+  // zod's ahead-of-time compiler, which needs `new Function` (forbidden on Workers).
+  "./compile.js": "./server/lib/zod-compile-runtime.ts",
+  // zod's JSON Schema to zod conversion, never used.
+  "./from-json-schema.js": "./server/lib/zod-no-from-json-schema.ts",
+  // csv-parse's Node build, unused without Node's Buffer.
+  "csv-parse/sync": "./server/lib/csv-parse-portable.ts",
+  // X25519 private-key operations, never needed to verify a credential.
+  tweetnacl: "./server/lib/no-tweetnacl.ts",
+};
+
+/** Exact-specifier replacement, as wrangler's alias plugin does (resolved from the project root). */
+function aliases(): Plugin {
+  const escaped = Object.keys(workerAliases).map((key) => key.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+  return {
+    name: "chorus-worker-aliases",
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^(${escaped.join("|")})$`) }, (args) => {
+        const target = workerAliases[args.path];
+        return target ? { path: join(root, target) } : undefined;
+      });
+    },
+  };
+}
+
+/**
+ * Builds the worker into `outdir` and returns esbuild's metafile. Files of earlier builds that
+ * this build did not write are removed (wrangler would upload them), never the directory itself:
+ * several `wrangler dev` may build at once (the test suites), and they write identical files.
+ */
+export async function buildWorker(outdir = workerBuildDir): Promise<Metafile> {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: { worker: join(root, "server/worker.ts") },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2024",
+    minify: true,
+    keepNames: true,
+    sourcemap: true,
+    metafile: true,
+    // Chunks named by content: an unchanged chunk keeps its name from one deploy to the next.
+    chunkNames: "chunks/[name]-[hash]",
+    external: ["cloudflare:*"],
+    define: { "process.env.NODE_ENV": '"production"' },
+    plugins: [aliases()],
+    logLevel: "warning",
+  });
+  const written = new Set(Object.keys(result.metafile.outputs).map((path) => join(root, path)));
+  for (const name of readdirSync(outdir, { recursive: true, encoding: "utf8" })) {
+    const path = join(outdir, name);
+    if (/\.js(\.map)?$/.test(name) && !written.has(path)) rmSync(path, { force: true });
+  }
+  return result.metafile;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const meta = await buildWorker();
+  const outputs = Object.keys(meta.outputs).filter((path) => path.endsWith(".js"));
+  console.log(`worker built: ${outputs.length} modules in ${relative(root, workerBuildDir)}/`);
+}
