@@ -9,8 +9,6 @@
  * N = 2^14, r = 8, p = 1 uses 16 MiB and took about 68 ms of CPU per hash on Node 20 (measured
  * on the build machine; it runs in slices of 10 ms so other requests are served meanwhile).
  */
-import { scryptAsync } from "@noble/hashes/scrypt.js";
-
 /** The parameters new hashes get. */
 export const currentParams = { ln: 14, r: 8, p: 1 } as const;
 type Params = { ln: number; r: number; p: number };
@@ -36,8 +34,11 @@ function fromBase64(text: string): Uint8Array | null {
 /** Typed the same way on any keyboard or platform: the same bytes (NFKC, as RFC 8265 suggests). */
 export const normalisePassword = (password: string) => password.normalize("NFKC");
 
-const derive = (password: string, salt: Uint8Array, { ln, r, p }: Params) =>
-  scryptAsync(normalisePassword(password), salt, { N: 2 ** ln, r, p, dkLen: keyBytes });
+/** scrypt is loaded by the first password checked or set, not at start-up (worker.build.ts). */
+async function derive(password: string, salt: Uint8Array, { ln, r, p }: Params): Promise<Uint8Array> {
+  const { scryptAsync } = await import("@noble/hashes/scrypt.js");
+  return scryptAsync(normalisePassword(password), salt, { N: 2 ** ln, r, p, dkLen: keyBytes });
+}
 
 /** A new PHC string for `password`, with a fresh salt and the current parameters. */
 export async function hashPassword(password: string): Promise<string> {

@@ -8,9 +8,10 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { type PageLocale, type PageWords, pageWords } from "../lib/advocate-page-words.ts";
+import { textOn } from "../lib/contrast.ts";
 import { formatMoney, isoDay, rewardValue } from "../lib/money.ts";
 import type { AdvocatePage, PageReward } from "../services/advocate-page.ts";
-import { reviewReasons, textOn } from "../services/mail-templates.ts";
+import { reviewReasons } from "../services/review-reasons.ts";
 
 export type Brand = { name: string; logoUrl: string | null; color: string };
 

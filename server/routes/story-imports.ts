@@ -12,7 +12,8 @@ import { refuses } from "../lib/refusals.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { errorText } from "../lib/telemetry.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
-import { type ImportProgress, importStories, maxListedErrors, previewImport } from "../services/story-import.ts";
+import type { ImportProgress } from "../services/story-import.ts";
+import { maxListedErrors } from "../services/story-import-limits.ts";
 import type { AppEnv } from "../types.ts";
 import { workspaceContext } from "./context.ts";
 
@@ -130,8 +131,12 @@ const importRoute = apiRoute({
 const encoder = new TextEncoder();
 const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`);
 
+/** Loaded by the first import, not at start-up (worker.build.ts: a cold start does not parse it). */
+const lazyImporter = () => import("../services/story-import.ts");
+
 export const storyImportRoutes = createRouter()
   .openapi(previewRoute, async (c) => {
+    const { previewImport } = await lazyImporter();
     const preview = await previewImport(workspaceContext(c), {
       body: c.req.raw.body as ReadableStream<Uint8Array>,
       label: c.req.valid("query").label,
@@ -139,6 +144,7 @@ export const storyImportRoutes = createRouter()
     return c.json(preview, 200);
   })
   .openapi(importRoute, async (c) => {
+    const { importStories } = await lazyImporter();
     const progress = importStories(workspaceContext(c), {
       body: c.req.raw.body as ReadableStream<Uint8Array>,
       label: c.req.valid("query").label,

@@ -19,14 +19,13 @@ import { noMetrics, type SendOutcome, silentLogger, type Telemetry } from "../li
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { DomainError } from "./errors.ts";
 import { dashboardLinkUrl, magicLinkUrl } from "./magic-link-token.ts";
-import {
-  type MailLocale,
-  type MailTemplate,
-  type MailTemplates,
-  renderMail,
-  type SignInData,
-  type StoryRequestData,
-  type TeamLinkData,
+import type {
+  MailLocale,
+  MailTemplate,
+  MailTemplates,
+  SignInData,
+  StoryRequestData,
+  TeamLinkData,
 } from "./mail-templates.ts";
 import type { DbOrTx } from "./outbox.ts";
 import { mintStoryToken, storyRequestLink } from "./story-request-tokens.ts";
@@ -310,7 +309,7 @@ function workspaceBrand(row: typeof workspaces.$inferSelect) {
 }
 
 /** The message as the transport gets it: rendered now, with the unsubscribe headers of its category. */
-export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>, options: MailWorkerOptions) {
+export async function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>, options: MailWorkerOptions) {
   const token = unsubscribeToken(options.secret, {
     workspaceId: row.workspaceId,
     category: row.category,
@@ -318,6 +317,9 @@ export function outgoingMail(row: Row, brand: ReturnType<typeof workspaceBrand>,
   });
   const requested = row.category === requestedCategory;
   const unsubscribeUrl = requested ? null : `${options.publicUrl}/v1/mail/unsubscribe?t=${token}`;
+  // Every email's words and layout, loaded by the first message sent rather than at start-up
+  // (worker.build.ts: a request's cold start on Workers does not parse them).
+  const { renderMail } = await import("./mail-templates.ts");
   const rendered = renderMail({
     template: row.template as MailTemplate,
     locale: row.locale as MailLocale,
@@ -447,7 +449,7 @@ export async function startDueMail(
       let permanent = false;
       const started = performance.now();
       try {
-        await sendWithTimeout(options.transport, outgoingMail(row, workspaceBrand(space), options), timeoutMs);
+        await sendWithTimeout(options.transport, await outgoingMail(row, workspaceBrand(space), options), timeoutMs);
       } catch (caught) {
         error = caught instanceof MailSendError ? caught.message : "network: the mail server could not be reached";
         permanent = caught instanceof MailSendError && caught.permanent;

@@ -5,7 +5,9 @@
  * from mail count as the email channel), real headings, alt text, and the accent used only where
  * its text colour is chosen for contrast (black or white, whichever contrasts more).
  */
+import { textOn } from "../lib/contrast.ts";
 import { shareLinks } from "./referrals.ts";
+import { reviewReasons } from "./review-reasons.ts";
 
 export type MailLocale = "en" | "hi";
 
@@ -177,20 +179,6 @@ export function emailLink(url: string): string {
   return link.toString();
 }
 
-function luminance(hex: string): number {
-  const channel = (i: number) => {
-    const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-}
-
-/** Black or white text on the accent, whichever has the higher WCAG contrast ratio. */
-export function textOn(hex: string): "#000000" | "#ffffff" {
-  const l = luminance(hex);
-  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
-}
-
 /** One message's content, before the shared layout: paragraphs and links, the same in both parts. */
 type Block =
   | { kind: "p"; text: string }
@@ -214,9 +202,8 @@ type RewardWords = {
   earned: (reward: string) => string;
   held: (day: string) => string;
   approved: string;
+  /** `why`: the fraud rules' reasons in plain words (review-reasons.ts). */
   review: (why: string) => string;
-  /** Each fraud rule's reason in plain words; an unknown rule is told as a plain review. */
-  reasons: Record<string, string>;
   share: string;
   footer: (brand: string) => string;
   unsubscribe: string;
@@ -230,13 +217,6 @@ const rewardWords: Record<MailLocale, RewardWords> = {
     held: (day) => `It is on hold until ${day}, in case the purchase is refunded; then it is approved.`,
     approved: "It is approved.",
     review: (why) => `It is on hold until a person at the program checks it: ${why}.`,
-    reasons: {
-      "self-referral": "it looks as if the friend might be you",
-      "disposable-email": "your friend signed up with a throwaway email address",
-      velocity: "many friends joined through your link within one day",
-      "bot-click": "the click on your link looked automated",
-      default: "one of the program's checks asked for it",
-    },
     share: "Share your link again",
     footer: (brand) => `You receive this because you refer friends to ${brand}.`,
     unsubscribe: "Unsubscribe from reward emails",
@@ -248,34 +228,11 @@ const rewardWords: Record<MailLocale, RewardWords> = {
     held: (day) => `रिफ़ंड की स्थिति के लिए यह ${day} तक रुका है; उसके बाद स्वीकृत हो जाएगा।`,
     approved: "यह स्वीकृत है।",
     review: (why) => `प्रोग्राम का कोई व्यक्ति जाँच करेगा, तब तक यह रुका है: ${why}।`,
-    reasons: {
-      "self-referral": "ऐसा लगता है कि मित्र शायद आप ही हैं",
-      "disposable-email": "आपके मित्र ने अस्थायी ईमेल पते से साइन अप किया",
-      velocity: "एक ही दिन में आपके लिंक से कई मित्र जुड़े",
-      "bot-click": "आपके लिंक पर क्लिक स्वचालित लगा",
-      default: "प्रोग्राम की एक जाँच ने इसकी माँग की",
-    },
     share: "अपना लिंक फिर से साझा करें",
     footer: (brand) => `आपको यह ईमेल इसलिए मिला क्योंकि आप मित्रों को ${brand} से जोड़ते हैं।`,
     unsubscribe: "इनाम वाले ईमेल बंद करें",
   },
 };
-
-/**
- * Why a reward is held for review, in plain words (the fraud rules' names from the decision log):
- * the mail and the hosted advocate page say it alike.
- */
-export function reviewReasons(locale: MailLocale, rules: string[]): string {
-  const { reasons } = rewardWords[locale];
-  return (
-    rules
-      .map((rule) => reasons[rule])
-      .filter(Boolean)
-      .join("; ") ||
-    reasons.default ||
-    ""
-  );
-}
 
 function rewardEarned(locale: MailLocale, data: RewardEarnedData, brand: string, publicUrl: string): Body {
   const w = rewardWords[locale];

@@ -11,7 +11,7 @@
  * draw the pixels (tables, colour profile) is kept. The result is served with its checked type and
  * `nosniff` (routes/story-photos.ts), so no browser reads it as anything but an image.
  */
-import { imageSize } from "image-size";
+import type { imageSize } from "image-size";
 
 /** A portrait shown at 44 px (88 px on dense screens) needs no more; the bounds stop decompression bombs. */
 export const photoLimits = {
@@ -32,9 +32,11 @@ export type PhotoCheck =
 type Cleaned = Uint8Array<ArrayBuffer> | string;
 
 /** Checks the photo and returns the copy to keep (metadata dropped), or why it is refused. */
-export function checkPhoto(bytes: Uint8Array): PhotoCheck {
+export async function checkPhoto(bytes: Uint8Array): Promise<PhotoCheck> {
   if (bytes.byteLength > photoLimits.maxBytes)
     return { ok: false, reason: `The photo is larger than ${photoLimits.maxBytes} bytes` };
+  // The header reader is loaded by the first upload, not at start-up (worker.build.ts).
+  const { imageSize } = await import("image-size");
   let size: ReturnType<typeof imageSize>;
   try {
     size = imageSize(bytes);

@@ -17,6 +17,7 @@ import { inWriteQueue, retryWhileBusy, writeTransaction } from "../lib/write-tra
 import { recordAudit } from "./audit.ts";
 import { csvRecords } from "./csv-records.ts";
 import { DomainError } from "./errors.ts";
+import { maxListedErrors } from "./story-import-limits.ts";
 import {
   checkRow,
   type ImportedRow,
@@ -30,8 +31,6 @@ import type { WorkspaceContext } from "./types.ts";
 
 /** Rows written per transaction: one commit (and fsync) each, and one progress line. */
 export const importBatchRows = 1000;
-/** Errors listed in a preview; beyond these only the count (a file of 100,000 bad rows). */
-export const maxListedErrors = 1000;
 /** Valid rows shown in a preview, as they will be stored. */
 export const sampleRows = 10;
 

@@ -80,7 +80,7 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 
 /** Checks the bytes: the copy to keep with its hash, or the reason it is refused. */
 export async function checkedPhoto(bytes: Uint8Array): Promise<CheckedPhoto | { ok: false; reason: string }> {
-  const check = checkPhoto(bytes);
+  const check = await checkPhoto(bytes);
   return check.ok ? { ...check, hash: await sha256Hex(check.bytes) } : check;
 }
 

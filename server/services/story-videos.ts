@@ -7,7 +7,7 @@
  * moderator can approve, is editable by the moderator, and becomes the captions (server/lib/webvtt.ts).
  */
 import { and, eq } from "drizzle-orm";
-import { imageSize } from "image-size";
+import type { imageSize } from "image-size";
 import { stories } from "../../db/schema.ts";
 import { sha256HexOfBytes } from "../lib/crypto.ts";
 import { containerDurationMs, sniffBytes, sniffVideo, type VideoType } from "../lib/video-container.ts";
@@ -148,6 +148,8 @@ export async function uploadStoryPoster(
   mayChange(story);
   if (!story.videoHash) throw new DomainError("conflict", "Upload the video before its poster");
   const bytes = await readLimited(input.body, videoLimits.posterMaxBytes, "poster", () => {});
+  // The header reader is loaded by the first upload, not at start-up (worker.build.ts).
+  const { imageSize } = await import("image-size");
   let size: ReturnType<typeof imageSize>;
   try {
     size = imageSize(bytes);
