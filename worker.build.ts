@@ -11,7 +11,7 @@
  * wrangler.toml and the options below copied from it: its build conditions, target and
  * minification (function names excepted, see `keepNames`).
  */
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
@@ -93,6 +93,9 @@ export async function buildWorker(outdir = workerBuildDir): Promise<Metafile> {
     plugins: [aliases()],
     logLevel: "warning",
   });
+  // Which source file went into which module: the bundle test and the BENCHMARKS.md profile read
+  // it (not uploaded: only chunks/*.js are, by wrangler.toml's rule).
+  writeFileSync(join(outdir, "meta.json"), JSON.stringify(result.metafile));
   const written = new Set(Object.keys(result.metafile.outputs).map((path) => join(root, path)));
   for (const name of readdirSync(outdir, { recursive: true, encoding: "utf8" })) {
     const path = join(outdir, name);
