@@ -89,7 +89,15 @@ export async function buildWorker(outdir = workerBuildDir): Promise<Metafile> {
     // Chunks named by content: an unchanged chunk keeps its name from one deploy to the next.
     chunkNames: "chunks/[name]-[hash]",
     external: ["cloudflare:*"],
-    define: { "process.env.NODE_ENV": '"production"' },
+    define: {
+      "process.env.NODE_ENV": '"production"',
+      // workerd gives a module no `import.meta.url`, and the JSON-LD context packages
+      // (@digitalbazaar/credentials-context and others) build `new URL("../contexts/….jsonld",
+      // import.meta.url)` as they load: a TypeError ("Invalid URL string") that made every Open
+      // Badges 3.0 verification answer 500 on Workers. The URL is only metadata (the context
+      // itself is bundled), so any absolute base will do.
+      "import.meta.url": '"file:///chorus-worker/worker.js"',
+    },
     plugins: [aliases()],
     logLevel: "warning",
   });
