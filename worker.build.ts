@@ -11,7 +11,7 @@
  * wrangler.toml and the options below copied from it: its build conditions, target and
  * minification (function names excepted, see `keepNames`).
  */
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
@@ -64,9 +64,11 @@ function aliases(): Plugin {
 }
 
 /**
- * Builds the worker into `outdir` and returns esbuild's metafile. Files of earlier builds that
- * this build did not write are removed (wrangler would upload them), never the directory itself:
- * several `wrangler dev` may build at once (the test suites), and they write identical files.
+ * Builds the worker into `outdir` and returns esbuild's metafile. Several `wrangler dev` may build
+ * at once (the test suites run them side by side), each watching the folder: a file is written
+ * only when its bytes change, through a temporary name and a rename, so no build reads another's
+ * half-written file and an identical rebuild does not restart a running worker. Files of earlier
+ * builds that this one did not make are removed (wrangler would upload them).
  */
 export async function buildWorker(outdir = workerBuildDir): Promise<Metafile> {
   const result = await build({
@@ -86,6 +88,7 @@ export async function buildWorker(outdir = workerBuildDir): Promise<Metafile> {
     keepNames: false,
     sourcemap: true,
     metafile: true,
+    write: false,
     // Chunks named by content: an unchanged chunk keeps its name from one deploy to the next.
     chunkNames: "chunks/[name]-[hash]",
     external: ["cloudflare:*"],
@@ -103,13 +106,25 @@ export async function buildWorker(outdir = workerBuildDir): Promise<Metafile> {
   });
   // Which source file went into which module: the bundle test and the BENCHMARKS.md profile read
   // it (not uploaded: only chunks/*.js are, by wrangler.toml's rule).
-  writeFileSync(join(outdir, "meta.json"), JSON.stringify(result.metafile));
-  const written = new Set(Object.keys(result.metafile.outputs).map((path) => join(root, path)));
+  const files = [
+    ...result.outputFiles.map((file) => ({ path: file.path, bytes: file.contents })),
+    { path: join(outdir, "meta.json"), bytes: new TextEncoder().encode(JSON.stringify(result.metafile)) },
+  ];
+  for (const { path, bytes } of files) writeIfChanged(path, bytes);
+  const written = new Set(files.map((file) => file.path));
   for (const name of readdirSync(outdir, { recursive: true, encoding: "utf8" })) {
     const path = join(outdir, name);
     if (/\.js(\.map)?$/.test(name) && !written.has(path)) rmSync(path, { force: true });
   }
   return result.metafile;
+}
+
+function writeIfChanged(path: string, bytes: Uint8Array) {
+  if (existsSync(path) && Buffer.compare(readFileSync(path), bytes) === 0) return;
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, path);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
