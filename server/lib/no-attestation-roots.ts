@@ -1,6 +1,6 @@
 /**
  * The Workers build's stand-in for @simplewebauthn's bundled attestation root certificates
- * (wrangler.toml `[alias]`: its four `./defaultRootCerts/*.js` modules, ~13 KB of base64 that
+ * (`workerAliases` in worker.build.ts: its four `./defaultRootCerts/*.js` modules, ~13 KB of base64 that
  * compresses poorly). They anchor certificate-chain attestation (Android, Apple, FIDO metadata),
  * which Chorus does not ask for and which cannot be checked on Workers anyway: the chain check
  * needs @peculiar/x509, aliased away there (no-x509.ts), so such a registration is refused either

@@ -1,5 +1,5 @@
 /**
- * The Workers build's stand-in for tweetnacl (wrangler.toml `[alias]`). Only
+ * The Workers build's stand-in for tweetnacl (`workerAliases` in worker.build.ts). Only
  * @digitalbazaar/x25519-key-agreement-key-2020 imports it, on Workers (its browser build), for what
  * needs an X25519 private key: generating a key pair, converting an Ed25519 secret key, deriving a
  * shared secret. Verifying a credential resolves a did:key document from public keys only (the

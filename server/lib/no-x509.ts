@@ -1,5 +1,5 @@
 /**
- * The Workers build's stand-in for @peculiar/x509 (wrangler.toml `[alias]`). @simplewebauthn
+ * The Workers build's stand-in for @peculiar/x509 (`workerAliases` in worker.build.ts). @simplewebauthn
  * imports it only to check attestation certificate chains; Chorus asks authenticators for no
  * attestation (`attestationType: "none"`), and x509 with its dependency-injection runtime would
  * add ~100 KB gzip to the worker. A registration that does send a certificate chain reaches these

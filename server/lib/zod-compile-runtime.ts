@@ -1,6 +1,6 @@
 /**
- * The Workers build's stand-in for zod's ahead-of-time compiler, `z.compile` (wrangler.toml
- * `[alias]`). It generates parsers with `new Function`, which Workers forbid, so there it always
+ * The Workers build's stand-in for zod's ahead-of-time compiler, `z.compile`
+ * (`workerAliases` in worker.build.ts). It generates parsers with `new Function`, which Workers forbid, so there it always
  * falls back to the runtime parser: `compile` answers the schema unchanged, as zod's own does when it
  * cannot compile, and refuses under `{ strict: true }`. Chorus never calls it; `@hono/zod-openapi`'s
  * use of zod's namespace object keeps its ~30 KB minified in the bundle otherwise.

@@ -1,5 +1,5 @@
 /**
- * The Workers build's stand-in for zod's locale index (wrangler.toml `[alias]`). zod re-exports all
+ * The Workers build's stand-in for zod's locale index (`workerAliases` in worker.build.ts). zod re-exports all
  * of its ~50 message locales as `z.locales`, and `@hono/zod-openapi` uses zod's namespace object, so
  * the bundler cannot drop them: about 260 KB minified, half the worker's zod. Chorus shows zod's
  * messages in English only (zod registers English itself, from its own `en.js`), and never calls

@@ -5,14 +5,6 @@ import { errorResponses } from "../errors.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { webhookEventTypes } from "../services/outbox.ts";
-import {
-  createEndpoint,
-  deleteEndpoint,
-  listDeliveries,
-  listEndpoints,
-  resendDelivery,
-  resumeEndpoint,
-} from "../services/webhooks.ts";
 import { workspaceContext } from "./context.ts";
 import { cursorQuery } from "./schemas.ts";
 
@@ -185,26 +177,34 @@ const resend = apiRoute({
   },
 });
 
+/** Loaded by the first webhook request, not at start-up (worker.build.ts: a cold start does not parse it). */
+const lazyWebhooks = () => import("../services/webhooks.ts");
+
 export const webhookRoutes = createRouter()
-  .openapi(list, async (c) => c.json(await listEndpoints(workspaceContext(c)), 200))
+  .openapi(list, async (c) => c.json(await (await lazyWebhooks()).listEndpoints(workspaceContext(c)), 200))
   .openapi(create, async (c) => {
+    const { createEndpoint } = await lazyWebhooks();
     const ctx = { ...workspaceContext(c), outbound: c.var.deps.outbound };
     const input = { ...c.req.valid("json"), endpointLimit: c.var.deps.config.webhookEndpointLimit };
     return c.json(await createEndpoint(ctx, input), 201);
   })
   .openapi(remove, async (c) => {
+    const { deleteEndpoint } = await lazyWebhooks();
     await deleteEndpoint(workspaceContext(c), { endpointId: c.req.valid("param").id });
     return c.body(null, 204);
   })
-  .openapi(resume, async (c) =>
-    c.json(await resumeEndpoint(workspaceContext(c), { endpointId: c.req.valid("param").id }), 200),
-  )
+  .openapi(resume, async (c) => {
+    const { resumeEndpoint } = await lazyWebhooks();
+    return c.json(await resumeEndpoint(workspaceContext(c), { endpointId: c.req.valid("param").id }), 200);
+  })
   .openapi(deliveries, async (c) => {
     const { event, ...query } = c.req.valid("query");
     const filter = { ...query, endpointId: c.req.valid("param").id, eventId: event };
+    const { listDeliveries } = await lazyWebhooks();
     return c.json(await listDeliveries(workspaceContext(c), filter), 200);
   })
   .openapi(resend, async (c) => {
     const { id, eventId } = c.req.valid("param");
+    const { resendDelivery } = await lazyWebhooks();
     return c.json(await resendDelivery(workspaceContext(c), { endpointId: id, eventId }), 200);
   });

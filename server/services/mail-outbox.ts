@@ -14,6 +14,7 @@
  */
 import { and, count, eq, gt, inArray, ne, sql } from "drizzle-orm";
 import { learners, mailMessages, mailSuppressions, stories, storyRequestTokens, workspaces } from "../../db/schema.ts";
+import { jitteredBackoffMs } from "../lib/backoff.ts";
 import { hmacSha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { noMetrics, type SendOutcome, silentLogger, type Telemetry } from "../lib/telemetry.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
@@ -30,7 +31,6 @@ import type {
 import type { DbOrTx } from "./outbox.ts";
 import { mintStoryToken, storyRequestLink } from "./story-request-tokens.ts";
 import type { Clock, ServiceContext } from "./types.ts";
-import { jitteredBackoffMs } from "./webhooks.ts";
 import { parseWorkspace } from "./workspace-row.ts";
 
 export const mailCategories = ["rewards", "completion", "friends", "stories", "digest"] as const;

@@ -14,13 +14,13 @@
 import { and, asc, eq, isNull, lt, lte } from "drizzle-orm";
 import type Stripe from "stripe";
 import { friendCoupons, referralCodes, stripeAccounts } from "../../db/schema.ts";
+import { jitteredBackoffMs } from "../lib/backoff.ts";
 import { open, seal } from "../lib/secret-box.ts";
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { recordAudit } from "./audit.ts";
 import { DomainError } from "./errors.ts";
 import type { FriendCouponRow } from "./friend-coupons.ts";
 import type { SecretContext, ServiceContext, Workspace, WorkspaceContext } from "./types.ts";
-import { jitteredBackoffMs } from "./webhooks.ts";
 import { getWorkspace } from "./workspaces.ts";
 
 /** Where the `stripe` package sends requests; absent, Stripe's own API (tests point it at a local server). */

@@ -11,6 +11,7 @@
  */
 import { and, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
+import { jitteredBackoffMs } from "../lib/backoff.ts";
 import { hmacSha256Base64, hmacSha256Hex } from "../lib/crypto.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { newId, newSecret } from "../lib/ids.ts";
@@ -365,20 +366,6 @@ export type DeliveryOptions = {
 };
 
 export type DeliveryReport = { claimed: number; delivered: number; retrying: number; failed: number };
-
-/** Backoff before attempt n+1 after n failed attempts: base · 2^(n−1), capped. */
-export function backoffMs(attempts: number, base: number, max: number): number {
-  return Math.min(max, base * 2 ** Math.max(0, attempts - 1));
-}
-
-/**
- * The back-off with jitter: between 80 % and 100 % of `backoffMs`, so endpoints that failed
- * together (one receiver's outage) are not all retried in the same instant, and never later
- * than the schedule promises.
- */
-export function jitteredBackoffMs(failures: number, base: number, max: number, random: () => number): number {
-  return Math.round(backoffMs(failures, base, max) * (1 - 0.2 * random()));
-}
 
 /**
  * Why a delivery got no HTTP answer, as a class (blocked, timeout, refused, dns, tls, network), never the

@@ -7,12 +7,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, nodeSettings } from "../../server/config.ts";
-import {
-  claimDueDeliveries,
-  deliverDueWebhooks,
-  jitteredBackoffMs,
-  startDueDeliveries,
-} from "../../server/services/webhooks.ts";
+import { jitteredBackoffMs } from "../../server/lib/backoff.ts";
+import { claimDueDeliveries, deliverDueWebhooks, startDueDeliveries } from "../../server/services/webhooks.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { referrerFactory } from "../support/click-factories.ts";
 import { enrollment, poster } from "../support/conversions.ts";
