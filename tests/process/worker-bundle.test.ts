@@ -21,8 +21,9 @@ import { wranglerBin, wranglerEnv } from "../support/wrangler-dev.ts";
 // History, one bundle until issue 21: 984 KiB gzip while the disposable-email domain list was
 // compiled in, 546 KiB with team passkeys, payouts and Open Badges 2.0, 470 KiB after the aliases
 // of wrangler.toml (now worker.build.ts); then split (BENCHMARKS.md has the profile): the cold
-// start measured 250 KiB of a 459 KiB upload. Issue 21 aims at a cold start of 250 KiB at most.
-const coldStartBudgetBytes = 256 * 1024;
+// start measured 247.6 KiB (26 modules) of a 461 KiB upload (45). Issue 21's target, 250 KiB,
+// is the budget: a feature that grows the cold start loads its code with import() instead.
+const coldStartBudgetBytes = 250 * 1024;
 /** The whole upload (every module); Workers allow 3 MB gzip on the free plan. */
 const uploadBudgetBytes = 480 * 1024;
 /** Packages only rarely used paths need: each must stay out of what a cold start loads. */
