@@ -6,10 +6,11 @@
  *
  * Rows are numbered as a spreadsheet shows them: the header is row 1, blank rows count too.
  */
-// Node's build of the parser uses Node's Buffer (2.5 times faster than the browser build, measured
-// on 20,000 rows). Workers have no Buffer, and that build calls Buffer.from as it loads: the Workers
-// build (worker.build.ts) aliases this import to the browser build, which carries its own. It is loaded by the first file
-// read, not at start-up: on Workers it is a chunk that a cold start does not parse (worker.build.ts).
+// The parser, csv-parse, is loaded by the first file read (`import()` in csvRecords), not at
+// start-up: on Workers it is a chunk that a cold start does not parse. Node's build of it uses
+// Node's Buffer (2.5 times faster than the browser build, measured on 20,000 rows); Workers have
+// no Buffer, and that build calls Buffer.from as it loads, so the Workers build (worker.build.ts)
+// aliases `csv-parse/sync` to the browser build, which carries its own.
 import { DomainError } from "./errors.ts";
 
 export type CsvRecord = { row: number; cells: string[] };
