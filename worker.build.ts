@@ -7,8 +7,9 @@
  * request imports them. A cold start therefore parses the entry and its static imports, not the
  * whole upload (tests/process/worker-bundle.test.ts measures both).
  *
- * wrangler's own bundler cannot split (it inlines every `import()`), hence `no_bundle = true` in
- * wrangler.toml and the options below copied from it: its build conditions, target and
+ * wrangler's own bundler cannot split (it inlines every `import()`): it bundles only the entry
+ * again (keeping its dev middleware, which `no_bundle` would drop) and uploads the chunks as they
+ * are, so the options below are copied from it: its build conditions, target and
  * minification (function names excepted, see `keepNames`).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
