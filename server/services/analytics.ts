@@ -318,23 +318,16 @@ function periodStart(day: number, interval: "day" | "week" | "month"): string {
  */
 export async function kFactor({ db, workspace }: WorkspaceContext, { range }: RangeInput) {
   const workspaceId = workspace.id;
-  const enrolledIn = range.course === "*" ? sql`` : sql`AND course = ${range.course}`;
+  // analytics_cohorts holds these sums per day of first enrolment (migration 0029's triggers), so
+  // a range reads one row per day, whatever the number of learners; months without a learner
+  // (every member gone) leave rows at zero, which HAVING drops as the grouping over members did.
   const rows = await db.all<Record<string, unknown>>(sql`
-    WITH cohort AS (
-      SELECT customer_id, min(occurred_at) AS enrolled_at FROM conversions
-      WHERE workspace_id = ${workspaceId} AND type = 'enrollment' ${enrolledIn}
-      GROUP BY customer_id
-    )
-    SELECT strftime('%Y-%m', cohort.enrolled_at / 1000, 'unixepoch') AS cohort, count(*) AS learners,
-      sum(CASE WHEN a.shares + a.clicks + a.signups + a.enrollments > 0 THEN 1 ELSE 0 END) AS sharers,
-      coalesce(sum(a.shares), 0) AS shares, coalesce(sum(a.clicks), 0) AS clicks,
-      coalesce(sum(a.signups), 0) AS signups, coalesce(sum(a.enrollments), 0) AS enrollments
-    FROM cohort
-    LEFT JOIN learners l ON l.workspace_id = ${workspaceId} AND l.external_id = cohort.customer_id
-    LEFT JOIN analytics_advocates a
-      ON a.workspace_id = ${workspaceId} AND a.course = ${range.course} AND a.learner_id = l.id
-    WHERE cohort.enrolled_at >= ${range.fromDay * dayMs} AND cohort.enrolled_at < ${(range.toDay + 1) * dayMs}
-    GROUP BY 1 ORDER BY 1`);
+    SELECT strftime('%Y-%m', day * 86400, 'unixepoch') AS cohort, sum(learners) AS learners,
+      sum(sharers) AS sharers, sum(shares) AS shares, sum(clicks) AS clicks,
+      sum(signups) AS signups, sum(enrollments) AS enrollments
+    FROM analytics_cohorts
+    WHERE workspace_id = ${workspaceId} AND course = ${range.course} AND day BETWEEN ${range.fromDay} AND ${range.toDay}
+    GROUP BY 1 HAVING sum(learners) > 0 ORDER BY 1`);
   return rows.map((row) => {
     const learners = Number(row.learners);
     const sharers = Number(row.sharers ?? 0);
