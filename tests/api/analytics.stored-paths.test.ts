@@ -1,9 +1,12 @@
 /**
+ * Analytics answers read from stored shortcuts (issue 21, ten times the scale) against the raw rows.
  * The K-factor reads its cohorts from analytics_cohorts (migration 0029), which triggers keep as
  * conversions, clicks, shares and learners change. On randomised data (two workspaces with the
  * same people, conversions inserted, retyped, moved, re-customered and deleted, learners created
  * late and erased through the API) every answer must equal the straightforward query over the raw
- * rows that the endpoint used to run, and the bench's bulk rebuild must give the same rows.
+ * rows that the endpoint used to run, and the bench's bulk rebuild must give the same rows. The
+ * advocate breakdown ranks by two columns first and reads the chosen advocates' counts after: its
+ * order and cut must be those of the raw rows.
  */
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -179,5 +182,42 @@ describe("K-factor cohorts kept by triggers", () => {
     expect(rebuilt.analytics_cohort_members).toEqual(live.analytics_cohort_members);
     expect(nonZero(rebuilt.analytics_cohorts)).toEqual(nonZero(live.analytics_cohorts));
     expect(live.analytics_cohort_members?.length).toBeGreaterThan(20);
+  });
+
+  it("leave the advocate breakdown's ranking as the raw rows give it, cut at any limit", async () => {
+    const ws = workspaces[0] as CreatedWorkspace;
+    const first = Math.floor(start / dayMs) + 20;
+    const to = first + 60;
+    const raw = await t.db.all<{ key: string; clicks: number; enrollments: number }>(sql`
+      SELECT key, sum(clicks) AS clicks, sum(enrollments) AS enrollments FROM (
+        SELECT learner_id AS key, 1 AS clicks, 0 AS enrollments FROM clicks
+        WHERE workspace_id = ${ws.id} AND is_bot = 0 AND learner_id IS NOT NULL
+          AND created_at >= ${first * dayMs} AND created_at < ${(to + 1) * dayMs}
+        UNION ALL SELECT referrer_id, 0, type = 'enrollment' FROM conversions
+        WHERE workspace_id = ${ws.id} AND status = 'attributed' AND referrer_id IS NOT NULL
+          AND occurred_at >= ${first * dayMs} AND occurred_at < ${(to + 1) * dayMs}
+        UNION ALL SELECT learner_id, 0, 0 FROM share_events
+        WHERE workspace_id = ${ws.id} AND learner_id IS NOT NULL
+          AND created_at >= ${first * dayMs} AND created_at < ${(to + 1) * dayMs})
+      GROUP BY key`);
+    expect(raw.length).toBeGreaterThan(4);
+    const iso = (day: number) => new Date(day * dayMs).toISOString().slice(0, 10);
+    for (const sort of ["clicks", "enrollments"] as const) {
+      const [a, b] = sort === "clicks" ? (["clicks", "enrollments"] as const) : (["enrollments", "clicks"] as const);
+      const ranked = [...raw]
+        .sort((x, y) => y[a] - x[a] || y[b] - x[b] || (x.key < y.key ? -1 : 1))
+        .map(({ key, clicks, enrollments }) => ({ key, clicks, enrollments }));
+      for (const limit of [1, 3, raw.length]) {
+        const response = await t.call(
+          "GET",
+          `/v1/analytics/breakdown?dimension=advocate&sort=${sort}&limit=${limit}&from=${iso(first)}&to=${iso(to)}`,
+          { headers: { Authorization: `Bearer ${ws.secretKey}` } },
+        );
+        const { items } = (await response.json()) as { items: { key: string; clicks: number; enrollments: number }[] };
+        expect(items.map(({ key, clicks, enrollments }) => ({ key, clicks, enrollments }))).toEqual(
+          ranked.slice(0, limit),
+        );
+      }
+    }
   });
 });
