@@ -8,6 +8,7 @@
  * advocate breakdown ranks by two columns first and reads the chosen advocates' counts after: its
  * order and cut must be those of the raw rows.
  */
+import { readFileSync } from "node:fs";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rebuildRollups, rollupSnapshot } from "../../bench/support/analytics-rollups.ts";
@@ -174,7 +175,7 @@ describe("K-factor cohorts kept by triggers", () => {
     expect(Number(row?.enrollments)).toBeGreaterThan(2);
   });
 
-  it("are what the bench's bulk rebuild makes of the same rows", async () => {
+  it("are what the bench's bulk rebuild and the migration's backfill make of the same rows", async () => {
     const nonZero = (rows: unknown[][] = []) => rows.filter((row) => row.slice(3).some((n) => n !== 0));
     const live = await rollupSnapshot(t.client);
     await rebuildRollups(t.client);
@@ -182,6 +183,19 @@ describe("K-factor cohorts kept by triggers", () => {
     expect(rebuilt.analytics_cohort_members).toEqual(live.analytics_cohort_members);
     expect(nonZero(rebuilt.analytics_cohorts)).toEqual(nonZero(live.analytics_cohorts));
     expect(live.analytics_cohort_members?.length).toBeGreaterThan(20);
+
+    // Migration 0029's backfill (its closing member inserts, with the triggers in place, as an
+    // upgraded database runs them) makes the same rows from the existing conversions.
+    const migration = readFileSync(new URL("../../db/migrations/0029_kfactor_cohorts.sql", import.meta.url), "utf8");
+    const backfill = migration.split("--> statement-breakpoint").filter((part) => /^\s*INSERT INTO/.test(part));
+    expect(backfill).toHaveLength(2);
+    await t.client.batch(
+      ["DELETE FROM analytics_cohort_members", "DELETE FROM analytics_cohorts", ...backfill],
+      "write",
+    );
+    const migrated = await rollupSnapshot(t.client);
+    expect(migrated.analytics_cohort_members).toEqual(live.analytics_cohort_members);
+    expect(nonZero(migrated.analytics_cohorts)).toEqual(nonZero(live.analytics_cohorts));
   });
 
   it("leave the advocate breakdown's ranking as the raw rows give it, cut at any limit", async () => {
