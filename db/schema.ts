@@ -738,6 +738,47 @@ export const analyticsAdvocates = sqliteTable(
   ],
 );
 
+/**
+ * Each customer's first enrolment (of any status), per course and for every course together ('*'):
+ * the K-factor cohort they belong to. Kept by triggers on conversions (migration 0029), which
+ * recompute a customer's minimum when an enrolment is deleted or changes type, course, customer
+ * or time.
+ */
+export const analyticsCohortMembers = sqliteTable(
+  "analytics_cohort_members",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    course: text("course").notNull(),
+    customerId: text("customer_id").notNull(),
+    firstEnrolledAt: integer("first_enrolled_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.customerId, t.course] })],
+);
+
+/**
+ * The K-factor's figures per cohort day (the UTC day of the members' first enrolment): how many
+ * learners, how many of them shared, and the lifetime advocate totals (analytics_advocates) of the
+ * learner whose external id is the member's customer id. Kept by triggers (migration 0029) on
+ * analytics_cohort_members, analytics_advocates and learners, so every write path (the click
+ * writer's advocate upserts, the share and conversion triggers, an erasure's new external id)
+ * moves exactly its own difference; a range of cohorts reads one row per day.
+ */
+export const analyticsCohorts = sqliteTable(
+  "analytics_cohorts",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    course: text("course").notNull(),
+    day: integer("day").notNull(),
+    learners: integer("learners").notNull().default(0),
+    sharers: integer("sharers").notNull().default(0),
+    shares: integer("shares").notNull().default(0),
+    clicks: integer("clicks").notNull().default(0),
+    signups: integer("signups").notNull().default(0),
+    enrollments: integer("enrollments").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.course, t.day] })],
+);
+
 /** Click-to-enrolment delays of attributed enrolments, ordered for exact percentiles. */
 export const analyticsDelays = sqliteTable(
   "analytics_delays",

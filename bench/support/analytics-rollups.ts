@@ -1,5 +1,6 @@
 /**
- * The analytics rollups (analytics_daily, analytics_revenue, analytics_advocates, analytics_delays)
+ * The analytics rollups (analytics_daily, analytics_revenue, analytics_advocates, analytics_delays,
+ * and the K-factor's analytics_cohort_members and analytics_cohorts)
  * rebuilt from the base tables in a few INSERT … SELECT … GROUP BY statements, for bulk loads
  * (bench/support/analytics-seed.ts) where per-row rollup work would take minutes.
  *
@@ -19,6 +20,9 @@
  *   their days.
  * - every day counts again in its ISO week ('w'), month ('m') and quarter ('q'), each named by the
  *   day number of its first day.
+ * - K-factor cohorts (migration 0029's triggers): a member per customer and course ('*' and their
+ *   own) with their first enrolment of any status; per first-enrolment day, the members, how many
+ *   of them are learners (by external id) whose advocate totals are not all zero, and those totals.
  */
 import type { Client } from "@libsql/client";
 
@@ -27,6 +31,8 @@ export const rollupTables = [
   "analytics_revenue",
   "analytics_advocates",
   "analytics_delays",
+  "analytics_cohort_members",
+  "analytics_cohorts",
 ] as const;
 
 /** Bucket starts for a day number `d` (as in migration 0003 and insertClicks, with `d * 86400000` as the time). */
@@ -136,6 +142,33 @@ function advocates(): string[] {
   ];
 }
 
+/**
+ * The K-factor cohorts, after the advocate totals. With the triggers in place (a rebuild of a live
+ * database) the member inserts already fill analytics_cohorts, so it is emptied and summed again.
+ */
+function cohorts(): string[] {
+  return [
+    ...courseModes("v").map(
+      ([
+        course,
+        courseWhere,
+      ]) => `INSERT INTO analytics_cohort_members (workspace_id, customer_id, course, first_enrolled_at)
+  SELECT v.workspace_id, v.customer_id, ${course}, min(v.occurred_at) FROM conversions v
+  WHERE v.type = 'enrollment' AND ${courseWhere}
+  GROUP BY v.workspace_id, v.customer_id, ${course}`,
+    ),
+    "DELETE FROM analytics_cohorts",
+    `INSERT INTO analytics_cohorts (workspace_id, course, day, learners, sharers, shares, clicks, signups, enrollments)
+  SELECT m.workspace_id, m.course, ${day("m.first_enrolled_at")}, count(*),
+    sum(coalesce(a.shares + a.clicks + a.signups + a.enrollments > 0, 0)), coalesce(sum(a.shares), 0),
+    coalesce(sum(a.clicks), 0), coalesce(sum(a.signups), 0), coalesce(sum(a.enrollments), 0)
+  FROM analytics_cohort_members m
+    LEFT JOIN learners l ON l.workspace_id = m.workspace_id AND l.external_id = m.customer_id
+    LEFT JOIN analytics_advocates a ON a.workspace_id = m.workspace_id AND a.course = m.course AND a.learner_id = l.id
+  GROUP BY m.workspace_id, m.course, ${day("m.first_enrolled_at")}`,
+  ];
+}
+
 function delays(): string[] {
   return courseModes("v").map(
     ([course, courseWhere]) => `INSERT INTO analytics_delays (workspace_id, course, day, delay_ms, conversion_id)
@@ -199,6 +232,7 @@ export function rebuildRollupsSql(): string[] {
   ORDER BY r.workspace_id, r.dim, r.course, g.grain, g.bucket, r.key, r.currency`,
     ...advocates(),
     ...delays(),
+    ...cohorts(),
     "DROP TABLE temp.rollup_day",
     "DROP TABLE temp.rollup_revenue_day",
     "DROP TABLE temp.rollup_days",

@@ -114,6 +114,21 @@ export function rollupRows(
   )})`;
 }
 
+/**
+ * The same rows as `rollupRows`, only those whose key is in `list` (values or a subquery): one arm
+ * per bucket (a single day value), so `key IN (…)` is a seek per key in the primary key rather
+ * than a filter over every key's rows.
+ */
+function rollupRowsOfKeys(table: "analytics_daily", where: SQL, range: AnalyticsRange, list: SQL): SQL {
+  const arms: SQL[] = [];
+  for (const run of bucketRuns(range.fromDay, range.toDay))
+    for (let start = run.from; start <= run.to; start = nextBucket(run.grain, start))
+      arms.push(
+        sql`SELECT * FROM ${sql.raw(table)} WHERE ${where} AND grain = ${run.grain} AND day = ${start} AND key IN (${list})`,
+      );
+  return sql`(${sql.join(arms, sql` UNION ALL `)})`;
+}
+
 const countColumns = sql`coalesce(sum(clicks), 0) AS clicks, coalesce(sum(visitors), 0) AS visitors,
   coalesce(sum(shares), 0) AS shares, coalesce(sum(signups), 0) AS signups,
   coalesce(sum(enrollments), 0) AS enrollments, coalesce(sum(completions), 0) AS completions,
@@ -237,21 +252,40 @@ export async function breakdown(ctx: WorkspaceContext, input: BreakdownInput): P
       : sort === "enrollments"
         ? sql`enrollments DESC, clicks DESC, 1`
         : sql`clicks DESC, enrollments DESC, 1`;
-  const rows = await db.all<Record<string, unknown>>(sql`
+  const where = sql`workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}`;
+  // Advocates (one per learner who shared) may be tens of thousands: first rank them grouping only
+  // the two sort columns (narrower rows through the grouping's temporary B-tree, most of the cost),
+  // then read every count of the chosen few by key, in one statement so both read one snapshot.
+  // Measured at 1M clicks: 10-25% less CPU; the other dimensions have few keys and the many
+  // single-bucket arms cost them more than they save, so they group once as before.
+  const byKey = dimension === "advocate";
+  const rows = await db.all<Record<string, unknown>>(
+    byKey
+      ? sql`
+    WITH ranked AS MATERIALIZED (
+      SELECT key, sum(clicks) AS clicks, sum(enrollments) AS enrollments
+      FROM ${rollupRows("analytics_daily", where, range)}
+      GROUP BY 1 ORDER BY ${order} LIMIT ${limit})
+    SELECT key, ${countColumns}
+    FROM ${rollupRowsOfKeys("analytics_daily", where, range, sql`SELECT key FROM ranked`)}
+    GROUP BY 1 ORDER BY ${order}`
+      : sql`
     SELECT ${keyColumn} AS key, ${countColumns}
-    FROM ${rollupRows("analytics_daily", sql`workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}`, range, dimension === "day")}
-    GROUP BY 1 ORDER BY ${order} LIMIT ${limit}`);
+    FROM ${rollupRows("analytics_daily", where, range, dimension === "day")}
+    GROUP BY 1 ORDER BY ${order} LIMIT ${limit}`,
+  );
   const keys = rows.map((row) => String(row.key));
   // Revenue of the same rows: grouped the same way.
   const money = new Map<string, Money[]>();
   if (keys.length > 0) {
+    const list = sql.join(
+      rows.map((row) => sql`${row.key}`),
+      sql`, `,
+    );
     const revenueRows = await db.all<{ key: string; currency: string; amount: number }>(sql`
       SELECT ${keyColumn} AS key, currency, sum(enrolled) - sum(refunded) AS amount
-      FROM ${rollupRows("analytics_revenue", sql`workspace_id = ${workspaceId} AND dim = ${dim} AND ${courseFilter}`, range, dimension === "day")}
-      WHERE ${keyColumn} IN (${sql.join(
-        rows.map((row) => sql`${row.key}`),
-        sql`, `,
-      )})
+      FROM ${rollupRows("analytics_revenue", where, range, dimension === "day")}
+      WHERE ${keyColumn} IN (${list})
       GROUP BY 1, 2 ORDER BY 1, 2`);
     for (const row of revenueRows) {
       const key = String(row.key);
@@ -318,23 +352,16 @@ function periodStart(day: number, interval: "day" | "week" | "month"): string {
  */
 export async function kFactor({ db, workspace }: WorkspaceContext, { range }: RangeInput) {
   const workspaceId = workspace.id;
-  const enrolledIn = range.course === "*" ? sql`` : sql`AND course = ${range.course}`;
+  // analytics_cohorts holds these sums per day of first enrolment (migration 0029's triggers), so
+  // a range reads one row per day, whatever the number of learners; months without a learner
+  // (every member gone) leave rows at zero, which HAVING drops as the grouping over members did.
   const rows = await db.all<Record<string, unknown>>(sql`
-    WITH cohort AS (
-      SELECT customer_id, min(occurred_at) AS enrolled_at FROM conversions
-      WHERE workspace_id = ${workspaceId} AND type = 'enrollment' ${enrolledIn}
-      GROUP BY customer_id
-    )
-    SELECT strftime('%Y-%m', cohort.enrolled_at / 1000, 'unixepoch') AS cohort, count(*) AS learners,
-      sum(CASE WHEN a.shares + a.clicks + a.signups + a.enrollments > 0 THEN 1 ELSE 0 END) AS sharers,
-      coalesce(sum(a.shares), 0) AS shares, coalesce(sum(a.clicks), 0) AS clicks,
-      coalesce(sum(a.signups), 0) AS signups, coalesce(sum(a.enrollments), 0) AS enrollments
-    FROM cohort
-    LEFT JOIN learners l ON l.workspace_id = ${workspaceId} AND l.external_id = cohort.customer_id
-    LEFT JOIN analytics_advocates a
-      ON a.workspace_id = ${workspaceId} AND a.course = ${range.course} AND a.learner_id = l.id
-    WHERE cohort.enrolled_at >= ${range.fromDay * dayMs} AND cohort.enrolled_at < ${(range.toDay + 1) * dayMs}
-    GROUP BY 1 ORDER BY 1`);
+    SELECT strftime('%Y-%m', day * 86400, 'unixepoch') AS cohort, sum(learners) AS learners,
+      sum(sharers) AS sharers, sum(shares) AS shares, sum(clicks) AS clicks,
+      sum(signups) AS signups, sum(enrollments) AS enrollments
+    FROM analytics_cohorts
+    WHERE workspace_id = ${workspaceId} AND course = ${range.course} AND day BETWEEN ${range.fromDay} AND ${range.toDay}
+    GROUP BY 1 HAVING sum(learners) > 0 ORDER BY 1`);
   return rows.map((row) => {
     const learners = Number(row.learners);
     const sharers = Number(row.sharers ?? 0);

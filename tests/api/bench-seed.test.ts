@@ -38,7 +38,7 @@ afterEach(() => {
 const withoutZeroRows = (snapshot: Record<string, unknown[][]>) =>
   Object.fromEntries(
     Object.entries(snapshot).map(([table, rows]) => {
-      const counts = { analytics_daily: 6, analytics_revenue: 7, analytics_advocates: 4 }[table];
+      const counts = { analytics_daily: 6, analytics_revenue: 7, analytics_advocates: 4, analytics_cohorts: 3 }[table];
       return [table, counts === undefined ? rows : rows.filter((row) => row.slice(counts).some((n) => n !== 0))];
     }),
   );
