@@ -755,6 +755,18 @@ export const analyticsDelays = sqliteTable(
 );
 
 /**
+ * While this table holds a row, the conversion rollup triggers (insert and update) leave the
+ * rollups alone: a conversion batch (server/services/conversion-rollups.ts) writes the row at the
+ * start of each write transaction, adds the rollups of the conversions it recorded in a few
+ * grouped upserts at its end, and deletes the row before it commits. No other connection ever
+ * sees the row (it never outlives that transaction), so every other write keeps its triggers.
+ */
+export const analyticsConversionsDeferred = sqliteTable("analytics_conversions_deferred", {
+  /** Who deferred (always 'batch'): the primary key keeps it to one row. */
+  holder: text("holder").primaryKey(),
+});
+
+/**
  * The email outbox (server/services/mail-outbox.ts): one row per message, written in the same
  * transaction as the event that causes it, deduplicated by `key` per workspace (so retries and
  * concurrent requests write one row), claimed by the mail worker with a lease like webhook

@@ -12,6 +12,7 @@
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { fixedClock } from "./clock.ts";
 import type { ConversionInput } from "./conversion-input.ts";
+import { addConversionRollups, deferConversionRollups } from "./conversion-rollups.ts";
 import { type ConversionResponse, type PreparedConversion, prepareConversion, writeConversion } from "./conversions.ts";
 import { DomainError } from "./errors.ts";
 import type { TransactionMemo } from "./transaction-memo.ts";
@@ -52,6 +53,10 @@ export async function recordConversionBatch(
       const memo: TransactionMemo = new Map();
       const step = { tx, workspace: ctx.workspace, clock: fixedClock(now), secret: ctx.secret, memo };
       const done: BatchItemOutcome[] = [];
+      // The chunk's rollups are added together at its end (most of its conversions share them),
+      // from the conversions it recorded in their final state.
+      await deferConversionRollups(step);
+      const recorded: string[] = [];
       for (const [offset, item] of prepared.entries()) {
         const index = start + offset;
         if (item instanceof DomainError) {
@@ -61,11 +66,13 @@ export async function recordConversionBatch(
         try {
           const result = await tx.transaction((savepoint) => writeConversion({ ...step, tx: savepoint }, item));
           done.push({ index, outcome: result.created ? "recorded" : "replayed", body: result.body });
+          if (result.created) recorded.push(result.body.conversion.id);
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           done.push({ index, outcome: "refused", error });
         }
       }
+      await addConversionRollups(step, recorded);
       return done;
     });
     outcomes.push(...written);
