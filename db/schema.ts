@@ -441,7 +441,16 @@ export const conversions = sqliteTable(
     uniqueIndex("conversions_workspace_external").on(t.workspaceId, t.externalId),
     index("conversions_workspace_time").on(t.workspaceId, t.occurredAt),
     index("conversions_workspace_type_time").on(t.workspaceId, t.type, t.occurredAt),
-    index("conversions_workspace_referrer").on(t.workspaceId, t.referrerId, t.occurredAt),
+    // Covering for the velocity rule's count (server/services/fraud.ts), which reads every
+    // conversion of the referrer in the last day: answered from the index, not the rows.
+    index("conversions_workspace_referrer").on(
+      t.workspaceId,
+      t.referrerId,
+      t.occurredAt,
+      t.status,
+      t.type,
+      t.customerId,
+    ),
     index("conversions_workspace_customer").on(t.workspaceId, t.customerId, t.occurredAt),
     index("conversions_click").on(t.clickId),
   ],
@@ -479,7 +488,18 @@ export const rewards = sqliteTable(
   (t) => [
     index("rewards_workspace_status").on(t.workspaceId, t.status, t.createdAt),
     index("rewards_workspace_batch").on(t.workspaceId, t.payoutBatchId),
-    index("rewards_workspace_learner").on(t.workspaceId, t.learnerId, t.createdAt),
+    // Covering for the counts of a referrer's rewards (successful referrals, the monthly cap:
+    // server/services/reward-rules.ts), which read the referrer's whole history.
+    index("rewards_workspace_learner").on(
+      t.workspaceId,
+      t.learnerId,
+      t.createdAt,
+      t.side,
+      t.kind,
+      t.status,
+      t.customerId,
+      t.reason,
+    ),
     index("rewards_conversion").on(t.conversionId),
   ],
 );
