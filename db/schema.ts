@@ -690,7 +690,8 @@ export const webhookDeliveries = sqliteTable(
  * Analytics rollups, kept up to date inside the transaction that writes the click, share or
  * conversion, so they are correct under concurrent writers (SQLite serialises writers): for
  * shares and conversions by triggers (migration 0003_analytics_triggers), whichever code path
- * writes the row; for clicks by insertClicks (server/services/click-writer.ts), the one way a
+ * writes the row, except a conversion batch, which adds its conversions' rollups per write
+ * transaction (server/services/conversion-rollups.ts, analytics_conversions_deferred); for clicks by insertClicks (server/services/click-writer.ts), the one way a
  * click is written, per batch in the same transaction (migration 0005 dropped the click trigger,
  * whose per-row work was most of a redirect's cost). `course` is '*' for
  * every course together; `key` is the dimension's value ('' for `dim = 'total'` and for an unknown

@@ -85,9 +85,11 @@ function recordedConversions(workspaceId: string, idsJson: string) {
       SELECT c.id, c.workspace_id, c.type, c.course AS own_course, c.amount, c.currency, c.referrer_id, c.story_id,
         c.occurred_at, CAST(c.occurred_at AS INTEGER) / 86400000 AS day, coalesce(c.channel, 'direct') AS channel,
         coalesce(k.country, '') AS country, k.created_at AS click_created_at
-      FROM conversions c LEFT JOIN clicks k ON k.id = c.click_id
-      WHERE c.workspace_id = ${workspaceId} AND c.id IN (SELECT value FROM json_each(${idsJson}))
-        AND c.status = 'attributed')`;
+      -- CROSS JOIN keeps the ids as the outer loop: each conversion is read by its key, whereas
+      -- "id IN (…)" was planned as a scan of the workspace's conversions, which grows with them.
+      FROM json_each(${idsJson}) AS recordedId CROSS JOIN conversions c ON c.id = recordedId.value
+        LEFT JOIN clicks k ON k.id = c.click_id
+      WHERE c.workspace_id = ${workspaceId} AND c.status = 'attributed')`;
 }
 
 /**
