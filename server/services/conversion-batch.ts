@@ -7,7 +7,9 @@
  * commit, with its fsync, is most of a single conversion's time), and each item in its own
  * savepoint, so an item that is refused rolls back only what it wrote. Items run in their order,
  * so a refund later in the batch finds its original, and a repeated id is a replay, as one by one.
- * Chunks keep the write lock short enough for clicks to get their turn between them.
+ * Chunks keep the write lock short enough for clicks to get their turn between them. One thing is
+ * done per chunk rather than per item: the analytics rollups of the conversions it recorded
+ * (server/services/conversion-rollups.ts), which the triggers would add one conversion at a time.
  */
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { fixedClock } from "./clock.ts";
