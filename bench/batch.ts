@@ -44,6 +44,10 @@ const load = loadavg()[0]?.toFixed(2);
 await postBatch(total, batchSize); // warm-up, outside the measured range
 const latencies: number[] = [];
 let recorded = 0;
+// Work counted, not only time: this process runs both the client and the server, so its CPU per
+// conversion (JSON on both sides included) compares runs made at different loads.
+const cpuStart = process.cpuUsage();
+const statementsStart = bench.statements();
 const start = performance.now();
 for (let from = 0; from < total; from += batchSize) {
   const t0 = performance.now();
@@ -53,6 +57,9 @@ for (let from = 0; from < total; from += batchSize) {
 }
 const seconds = (performance.now() - start) / 1000;
 const rate = Math.round(total / seconds);
+const cpu = process.cpuUsage(cpuStart);
+const cpuPerConversion = Math.round((cpu.user + cpu.system) / total);
+const statementsPerConversion = (bench.statements() - statementsStart) / total;
 // The same batches again: every item is a replay, nothing is written twice.
 const replayStart = performance.now();
 let replayed = 0;
@@ -61,6 +68,9 @@ const replayRate = Math.round(total / ((performance.now() - replayStart) / 1000)
 const lost = total - recorded + (total - replayed);
 console.log(
   `${total} conversions in batches of ${batchSize}: ${seconds.toFixed(2)} s = ${rate} /s (replayed again at ${replayRate} /s), load ${load}, ${lost} not recorded or not replayed`,
+);
+console.log(
+  `CPU ${cpuPerConversion} µs and ${statementsPerConversion.toFixed(1)} statements per conversion; first batch ${latencies[0]?.toFixed(0)} ms, last ${latencies.at(-1)?.toFixed(0)} ms; load ${loadavg()[0]?.toFixed(2)} at the end`,
 );
 report(
   {
@@ -71,7 +81,7 @@ report(
     rate,
     target: "≥ 2,000/s",
     met: rate >= 2000 && lost === 0,
-    note: `${total} conversions, load ${load}${lost ? `, ${lost} missing` : ""}`,
+    note: `${total} conversions, ${cpuPerConversion} µs CPU and ${statementsPerConversion.toFixed(1)} statements each, load ${load}${lost ? `, ${lost} missing` : ""}`,
   },
   { bench: "batch", name: "the same batches again (all replays)", unit: "", rate: replayRate },
 );

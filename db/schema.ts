@@ -441,7 +441,16 @@ export const conversions = sqliteTable(
     uniqueIndex("conversions_workspace_external").on(t.workspaceId, t.externalId),
     index("conversions_workspace_time").on(t.workspaceId, t.occurredAt),
     index("conversions_workspace_type_time").on(t.workspaceId, t.type, t.occurredAt),
-    index("conversions_workspace_referrer").on(t.workspaceId, t.referrerId, t.occurredAt),
+    // Covering for the velocity rule's count (server/services/fraud.ts), which reads every
+    // conversion of the referrer in the last day: answered from the index, not the rows.
+    index("conversions_workspace_referrer").on(
+      t.workspaceId,
+      t.referrerId,
+      t.occurredAt,
+      t.status,
+      t.type,
+      t.customerId,
+    ),
     index("conversions_workspace_customer").on(t.workspaceId, t.customerId, t.occurredAt),
     index("conversions_click").on(t.clickId),
   ],
@@ -479,7 +488,18 @@ export const rewards = sqliteTable(
   (t) => [
     index("rewards_workspace_status").on(t.workspaceId, t.status, t.createdAt),
     index("rewards_workspace_batch").on(t.workspaceId, t.payoutBatchId),
-    index("rewards_workspace_learner").on(t.workspaceId, t.learnerId, t.createdAt),
+    // Covering for the counts of a referrer's rewards (successful referrals, the monthly cap:
+    // server/services/reward-rules.ts), which read the referrer's whole history.
+    index("rewards_workspace_learner").on(
+      t.workspaceId,
+      t.learnerId,
+      t.createdAt,
+      t.side,
+      t.kind,
+      t.status,
+      t.customerId,
+      t.reason,
+    ),
     index("rewards_conversion").on(t.conversionId),
   ],
 );
@@ -670,7 +690,8 @@ export const webhookDeliveries = sqliteTable(
  * Analytics rollups, kept up to date inside the transaction that writes the click, share or
  * conversion, so they are correct under concurrent writers (SQLite serialises writers): for
  * shares and conversions by triggers (migration 0003_analytics_triggers), whichever code path
- * writes the row; for clicks by insertClicks (server/services/click-writer.ts), the one way a
+ * writes the row, except a conversion batch, which adds its conversions' rollups per write
+ * transaction (server/services/conversion-rollups.ts, analytics_conversions_deferred); for clicks by insertClicks (server/services/click-writer.ts), the one way a
  * click is written, per batch in the same transaction (migration 0005 dropped the click trigger,
  * whose per-row work was most of a redirect's cost). `course` is '*' for
  * every course together; `key` is the dimension's value ('' for `dim = 'total'` and for an unknown
@@ -794,6 +815,18 @@ export const analyticsDelays = sqliteTable(
     index("analytics_delays_conversion").on(t.conversionId),
   ],
 );
+
+/**
+ * While this table holds a row, the conversion rollup triggers (insert and update) leave the
+ * rollups alone: a conversion batch (server/services/conversion-rollups.ts) writes the row at the
+ * start of each write transaction, adds the rollups of the conversions it recorded in a few
+ * grouped upserts at its end, and deletes the row before it commits. No other connection ever
+ * sees the row (it never outlives that transaction), so every other write keeps its triggers.
+ */
+export const analyticsConversionsDeferred = sqliteTable("analytics_conversions_deferred", {
+  /** Who deferred (always 'batch'): the primary key keeps it to one row. */
+  holder: text("holder").primaryKey(),
+});
 
 /**
  * The email outbox (server/services/mail-outbox.ts): one row per message, written in the same

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { createClient } from "@libsql/client";
+import Database from "libsql";
 import { createDb } from "../../db/index.ts";
 import { migrateDatabase, prepareFileDatabase } from "../../db/migrate.ts";
 import { cachePreparedStatements } from "../../db/statement-cache.ts";
@@ -16,8 +17,23 @@ import { upsertLearner } from "../../server/services/learners.ts";
 import { codeForLearner } from "../../server/services/referrals.ts";
 import { createWorkspace, getWorkspace } from "../../server/services/workspaces.ts";
 
+/**
+ * Statements the app issued so far: the client prepares (or, with the cache, looks up) each
+ * statement it runs exactly once, so counting `prepare` calls counts statements, without the
+ * cache's own schema-version checks.
+ */
+let statementsIssued = 0;
+function countStatements(): void {
+  const prepare = Database.prototype.prepare;
+  Database.prototype.prepare = function counted(this: Database.Database, sql: string) {
+    statementsIssued++;
+    return prepare.call(this, sql);
+  } as typeof prepare;
+}
+
 export async function startConversionServer() {
   cachePreparedStatements(); // as server/node-database.ts does for `npm start`
+  countStatements();
   const dir = mkdtempSync(join(tmpdir(), "chorus-bench-"));
   const client = createClient({ url: `file:${join(dir, "bench.db")}` });
   await prepareFileDatabase(client);
@@ -47,6 +63,7 @@ export async function startConversionServer() {
     baseUrl: `http://127.0.0.1:${port}`,
     secretKey: created.secretKey,
     codes,
+    statements: () => statementsIssued,
     close() {
       server.close();
       client.close();

@@ -7,11 +7,14 @@
  * commit, with its fsync, is most of a single conversion's time), and each item in its own
  * savepoint, so an item that is refused rolls back only what it wrote. Items run in their order,
  * so a refund later in the batch finds its original, and a repeated id is a replay, as one by one.
- * Chunks keep the write lock short enough for clicks to get their turn between them.
+ * Chunks keep the write lock short enough for clicks to get their turn between them. One thing is
+ * done per chunk rather than per item: the analytics rollups of the conversions it recorded
+ * (server/services/conversion-rollups.ts), which the triggers would add one conversion at a time.
  */
 import { writeTransaction } from "../lib/write-transaction.ts";
 import { fixedClock } from "./clock.ts";
 import type { ConversionInput } from "./conversion-input.ts";
+import { addConversionRollups, deferConversionRollups } from "./conversion-rollups.ts";
 import { type ConversionResponse, type PreparedConversion, prepareConversion, writeConversion } from "./conversions.ts";
 import { DomainError } from "./errors.ts";
 import type { TransactionMemo } from "./transaction-memo.ts";
@@ -52,6 +55,10 @@ export async function recordConversionBatch(
       const memo: TransactionMemo = new Map();
       const step = { tx, workspace: ctx.workspace, clock: fixedClock(now), secret: ctx.secret, memo };
       const done: BatchItemOutcome[] = [];
+      // The chunk's rollups are added together at its end (most of its conversions share them),
+      // from the conversions it recorded in their final state.
+      await deferConversionRollups(step);
+      const recorded: string[] = [];
       for (const [offset, item] of prepared.entries()) {
         const index = start + offset;
         if (item instanceof DomainError) {
@@ -61,11 +68,13 @@ export async function recordConversionBatch(
         try {
           const result = await tx.transaction((savepoint) => writeConversion({ ...step, tx: savepoint }, item));
           done.push({ index, outcome: result.created ? "recorded" : "replayed", body: result.body });
+          if (result.created) recorded.push(result.body.conversion.id);
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           done.push({ index, outcome: "refused", error });
         }
       }
+      await addConversionRollups(step, recorded);
       return done;
     });
     outcomes.push(...written);

@@ -7,7 +7,7 @@
  * everyone else reads that answer back (200) or, if their body differs, gets 409. Nothing is
  * checked first and written later, so concurrent retries cannot count twice.
  */
-import { and, eq, or, sum } from "drizzle-orm";
+import { and, eq, or, sql, sum } from "drizzle-orm";
 import type { DecisionStep } from "../../db/schema.ts";
 import { clicks, conversions, learners, rewards } from "../../db/schema.ts";
 import { canonicalJson } from "../lib/canonical-json.ts";
@@ -130,29 +130,16 @@ export async function writeConversion(
   // Every step sees one instant (the caller's fixed clock): the conversion, its rewards, their
   // hold and their events share it.
   const id = newId("cnv");
-  const inserted = await tx
-    .insert(conversions)
-    .values({
-      id,
-      workspaceId: workspace.id,
-      externalId: input.id,
-      type: input.type,
-      customerId: input.customer.id,
-      customerEmailHash,
-      course: input.course ?? "",
-      amount: input.amount ?? null,
-      currency: input.currency ?? null,
-      clickId: null,
-      refundOf: input.refundOf ?? null,
-      status: "unattributed",
-      decision: [],
-      requestHash,
-      response: {},
-      occurredAt,
-      createdAt: at,
-    })
-    .onConflictDoNothing({ target: [conversions.workspaceId, conversions.externalId] })
-    .returning({ id: conversions.id });
+  // The two writes of every conversion are plain SQL: on a batch's path the query builder cost
+  // more CPU to build them than SQLite took to run them (measured).
+  const inserted = await tx.all<{ id: string }>(sql`INSERT INTO conversions (id, workspace_id, external_id, type,
+      customer_id, customer_email_hash, course, amount, currency, click_id, refund_of, status, flagged, decision,
+      request_hash, response, occurred_at, created_at)
+    VALUES (${id}, ${workspace.id}, ${input.id}, ${input.type}, ${input.customer.id}, ${customerEmailHash},
+      ${input.course ?? ""}, ${input.amount ?? null}, ${input.currency ?? null}, NULL, ${input.refundOf ?? null},
+      'unattributed', 0, '[]', ${requestHash}, '{}', ${occurredAt}, ${at})
+    ON CONFLICT (workspace_id, external_id) DO NOTHING
+    RETURNING id`);
   if (inserted.length === 0) return replay(step, input.id, requestHash);
 
   const base = { id, externalId: input.id, occurredAt, createdAt: at };
@@ -161,20 +148,11 @@ export async function writeConversion(
       ? await processRefund(step, input, base)
       : await processConversion(step, { input, customerEmailHashes, base });
   const body = buildResponse(input, base, outcome, await rewardsJson(step, { rows: outcome.rewards }));
-  await tx
-    .update(conversions)
-    .set({
-      status: outcome.status,
-      flagged: outcome.flagged,
-      referrerId: outcome.referrerId,
-      codeId: outcome.codeId,
-      clickId: outcome.clickId,
-      channel: outcome.channel,
-      storyId: outcome.storyId,
-      decision: outcome.decision,
-      response: body,
-    })
-    .where(eq(conversions.id, id));
+  await tx.run(sql`UPDATE conversions SET status = ${outcome.status}, flagged = ${outcome.flagged ? 1 : 0},
+      referrer_id = ${outcome.referrerId}, code_id = ${outcome.codeId}, click_id = ${outcome.clickId},
+      channel = ${outcome.channel}, story_id = ${outcome.storyId}, decision = ${JSON.stringify(outcome.decision)},
+      response = ${JSON.stringify(body)}
+    WHERE id = ${id}`);
   if (outcome.status === "attributed" && input.type !== "refund") {
     await enqueueEvent(step, {
       workspaceId: workspace.id,

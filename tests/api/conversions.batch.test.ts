@@ -152,6 +152,46 @@ describe("a batch of conversions", () => {
     expect([batchAnswer.recorded, batchAnswer.replayed, batchAnswer.refused]).toEqual([9, 1, 5]);
   });
 
+  it("adds the rollups as the triggers do one by one across chunks of a batch and across days, weeks, months and quarters", async () => {
+    // More than one write transaction's worth (100), spread over 300 days: the batch adds each
+    // transaction's rollups in grouped upserts, onto rows that already hold counts.
+    const spread = (w: World) =>
+      Array.from({ length: 104 }, (_, i) => {
+        // Those by click happen now, after the click (their delays count); the others up to 300 days back.
+        const back = i % 5 === 0 ? 0 : i * 2.9 * 86_400_000;
+        const occurredAt = new Date(w.t.clock.now().getTime() - back).toISOString();
+        const type = (["enrollment", "signup", "completion"] as const)[i % 3];
+        const referral =
+          i % 7 === 0 ? {} : i % 5 === 0 ? { clickId: w.clickId } : { code: (i % 2 ? w.priya : w.ravi).code };
+        const paid = type === "enrollment" ? { amount: 1_000 + i, currency: i % 4 ? "INR" : "USD" } : {};
+        return {
+          id: `s-${i}`,
+          type,
+          customer: { id: `s-friend-${i}` },
+          course: `course-${i % 3}`,
+          occurredAt,
+          ...referral,
+          ...paid,
+        };
+      }).concat([{ id: "s-refund", type: "refund", customer: { id: "s-friend-3" }, refundOf: "s-3" } as never]);
+    for (const body of spread(single)) {
+      const response = await single.t.call("POST", "/v1/conversions", {
+        body,
+        headers: { Authorization: `Bearer ${single.ws.secretKey}` },
+      });
+      expect(response.status).toBe(201);
+    }
+    const response = await batch.t.call("POST", "/v1/conversions/batch", {
+      body: { conversions: spread(batch) },
+      headers: { Authorization: `Bearer ${batch.ws.secretKey}` },
+    });
+    expect((await response.json()).recorded).toBe(105);
+    const [one, many] = [await normalisedDump(single), await normalisedDump(batch)];
+    for (const [table, text] of one) expect(many.get(table), table).toBe(text);
+    expect(new Set(one.get("analytics_daily")?.match(/grain=q\tday=\d+/g)).size).toBeGreaterThanOrEqual(3);
+    expect(one.get("analytics_delays")?.split("\n").length).toBeGreaterThan(10);
+  });
+
   it("replays the whole batch when it is sent again, writing nothing", async () => {
     const before = await normalisedDump(batch);
     const again = await batch.t.call("POST", "/v1/conversions/batch", {

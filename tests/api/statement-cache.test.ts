@@ -71,6 +71,20 @@ describe("the statement cache", () => {
     expect(select().all()).toEqual([[1, "x"]]);
   });
 
+  it("builds a kept statement's columns once (the client asks twice per run), and anew after a schema change", () => {
+    const conn = open();
+    const select = () => conn.prepare("SELECT * FROM t LIMIT 1");
+    const first = select().columns();
+    expect(select().columns()).toBe(first);
+    conn.exec("ALTER TABLE t ADD COLUMN c INTEGER DEFAULT 5");
+    expect(select().columns()).not.toBe(first);
+    expect(
+      select()
+        .columns()
+        .map((column) => column.name),
+    ).toEqual(["a", "c"]);
+  });
+
   it("forgets its statements when another connection changes the schema of the same file", () => {
     const dir = mkdtempSync(join(tmpdir(), "chorus-statements-"));
     const file = join(dir, "shared.db");
