@@ -48,6 +48,8 @@ export const workerAliases: Record<string, string> = {
   "csv-parse/sync": "./server/lib/csv-parse-portable.ts",
   // X25519 private-key operations, never needed to verify a credential.
   tweetnacl: "./server/lib/no-tweetnacl.ts",
+  // libSQL's WebSocket client: the worker speaks to its database over HTTP only.
+  "@libsql/client": "./server/lib/libsql-client-http.ts",
 };
 
 /** Exact-specifier replacement, as wrangler's alias plugin does (resolved from the project root). */

@@ -323,11 +323,20 @@ export function workerSettings(raw: RawEnv) {
   if (env.DATABASE_URL.startsWith("file:"))
     throw new ConfigError("DATABASE_URL cannot be a file: on Workers: use a libSQL server (libsql://… or https://…)");
   return {
-    database: { url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN },
+    database: { url: overHttp(env.DATABASE_URL), authToken: env.DATABASE_AUTH_TOKEN },
     config: appConfig(env, env.CHORUS_SECRET!),
     mail: workerMailSettings(env),
     logLevel: env.LOG_LEVEL,
   };
+}
+
+/**
+ * The worker speaks libSQL over HTTP only (`@libsql/client/http`: its WebSocket client would add
+ * ~4 KB gzip to every cold start). A libSQL server answers both on the same address, so a
+ * `ws://`/`wss://` URL is the same server over `http://`/`https://`; `libsql://` already means HTTPS.
+ */
+function overHttp(url: string): string {
+  return url.replace(/^ws(s?):/i, "http$1:");
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The Cloudflare Workers entry: the same `createApp`, with the database reached over HTTP
- * (`@libsql/client/web`, a libSQL server or Turso) and the config read from bindings. Static
+ * (`@libsql/client/http`, a libSQL server or Turso) and the config read from bindings. Static
  * files (`dist/`) are served by Workers assets before the worker runs, so `deps.assets` stays
  * empty here. `deps.waitUntil` is bound per request to that request's `ctx.waitUntil`
  * (`requestWaitUntil`), never to the first request's context.
@@ -8,7 +8,7 @@
  * Only Web APIs may be reached from here: `tests/process/worker-bundle.test.ts` builds the bundle
  * and fails on any `node:` import.
  */
-import { createClient } from "@libsql/client/web";
+import { createClient } from "@libsql/client/http";
 import { createDb, type Db } from "../db/index.ts";
 import { type App, createApp } from "./app.ts";
 import { type Config, type RawEnv, workerSettings } from "./config.ts";

@@ -10,17 +10,16 @@ import { errorResponses } from "../errors.ts";
 import { courseSlug } from "../lib/fields.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
-import {
-  createConnector,
-  deleteConnector,
-  listConnectorEvents,
-  listConnectors,
-  rotateConnectorToken,
-  updateConnector,
-} from "../services/integrations/connectors.ts";
+
 import { CustomMapping, SignatureScheme } from "../services/integrations/custom-mapping.ts";
 import { workspaceContext } from "./context.ts";
 import { checkConversion } from "./integrations.ts";
+
+/**
+ * The connector services, loaded on the first connector request: few requests manage connectors,
+ * and left out of the worker's cold start (worker.build.ts) they keep it small.
+ */
+const connectors = () => import("../services/integrations/connectors.ts");
 
 const platform = z.enum(["teachable", "thinkific", "kajabi", "custom"]);
 const Courses = z
@@ -183,8 +182,10 @@ const test = apiRoute({
 });
 
 export const adminIntegrationRoutes = createRouter()
-  .openapi(list, async (c) => c.json(await listConnectors(workspaceContext(c)), 200))
-  .openapi(create, async (c) => c.json(await createConnector(workspaceContext(c), c.req.valid("json")), 201))
+  .openapi(list, async (c) => c.json(await (await connectors()).listConnectors(workspaceContext(c)), 200))
+  .openapi(create, async (c) =>
+    c.json(await (await connectors()).createConnector(workspaceContext(c), c.req.valid("json")), 201),
+  )
   .openapi(test, async (c) => {
     const body = c.req.valid("json");
     if (body.platform === "custom" && !body.mapping)
@@ -218,14 +219,24 @@ export const adminIntegrationRoutes = createRouter()
     );
   })
   .openapi(update, async (c) =>
-    c.json(await updateConnector(workspaceContext(c), { ...c.req.valid("json"), id: c.req.valid("param").id }), 200),
+    c.json(
+      await (await connectors()).updateConnector(workspaceContext(c), {
+        ...c.req.valid("json"),
+        id: c.req.valid("param").id,
+      }),
+      200,
+    ),
   )
-  .openapi(rotate, async (c) => c.json(await rotateConnectorToken(workspaceContext(c), c.req.valid("param")), 200))
+  .openapi(rotate, async (c) =>
+    c.json(await (await connectors()).rotateConnectorToken(workspaceContext(c), c.req.valid("param")), 200),
+  )
   .openapi(remove, async (c) => {
-    await deleteConnector(workspaceContext(c), c.req.valid("param"));
+    await (await connectors()).deleteConnector(workspaceContext(c), c.req.valid("param"));
     return c.body(null, 204);
   })
-  .openapi(events, async (c) => c.json(await listConnectorEvents(workspaceContext(c), c.req.valid("param")), 200));
+  .openapi(events, async (c) =>
+    c.json(await (await connectors()).listConnectorEvents(workspaceContext(c), c.req.valid("param")), 200),
+  );
 
 /** The shapes the dashboard reads (widgets import them as types only). */
 export type ConnectorView = z.infer<typeof Connector>;

@@ -16,12 +16,20 @@ import { publicBase, reachedOverHttps } from "../lib/urls.ts";
 import { requireDashboardHeader, requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { throttleFailedSignIns, throttleSignInRequests } from "../middleware/rate-limit.ts";
 import { endSession, sessionCookie, sessionMaxMs } from "../services/dashboard-sessions.ts";
-import { consumeLink, requestSignInLink } from "../services/member-links.ts";
-import { signInWithPassword } from "../services/member-passwords.ts";
-import { authenticationOptions, relyingParty, signInWithPasskey } from "../services/passkeys.ts";
+
+import type { signInWithPasskey } from "../services/passkeys.ts";
 import { getWorkspace } from "../services/workspaces.ts";
 import type { AppEnv } from "../types.ts";
 import { serviceContext } from "./context.ts";
+
+/**
+ * The sign-in services (links, passwords, passkeys), loaded on first use: signing in is rare next
+ * to the API's other requests, and left out of the worker's cold start (worker.build.ts) they keep
+ * it small.
+ */
+const memberLinks = () => import("../services/member-links.ts");
+const memberPasswords = () => import("../services/member-passwords.ts");
+const passkeyService = () => import("../services/passkeys.ts");
 
 export const SessionInfo = z
   .object({
@@ -235,21 +243,26 @@ export const dashboardSessionRoutes = createRouter()
   })
   .openapi(askForLink, async (c) => {
     const { email, locale } = c.req.valid("json");
-    await requestSignInLink(serviceContext(c), { email, locale });
+    await (await memberLinks()).requestSignInLink(serviceContext(c), { email, locale });
     return c.body(null, 202);
   })
   .openapi(useLink, async (c) => {
     const { token } = c.req.valid("json");
-    return signedIn(c, await consumeLink(serviceContext(c), { token }));
+    return signedIn(c, await (await memberLinks()).consumeLink(serviceContext(c), { token }));
   })
   .openapi(passkeyOptions, async (c) => {
     c.header("Cache-Control", "no-store");
-    return c.json(await authenticationOptions(serviceContext(c), { rp: relyingParty(publicBase(c)) }), 200);
+    return c.json(
+      await (await passkeyService()).authenticationOptions(serviceContext(c), {
+        rp: (await passkeyService()).relyingParty(publicBase(c)),
+      }),
+      200,
+    );
   })
   .openapi(passkeySignIn, async (c) => {
     const { challengeId, response } = c.req.valid("json");
-    const session = await signInWithPasskey(serviceContext(c), {
-      rp: relyingParty(publicBase(c)),
+    const session = await (await passkeyService()).signInWithPasskey(serviceContext(c), {
+      rp: (await passkeyService()).relyingParty(publicBase(c)),
       challengeId,
       // The library checks every field it reads; a malformed answer fails verification (401).
       response: response as unknown as Parameters<typeof signInWithPasskey>[1]["response"],
@@ -258,5 +271,5 @@ export const dashboardSessionRoutes = createRouter()
   })
   .openapi(passwordSignIn, async (c) => {
     const { email, password } = c.req.valid("json");
-    return signedIn(c, await signInWithPassword(serviceContext(c), { email, password }));
+    return signedIn(c, await (await memberPasswords()).signInWithPassword(serviceContext(c), { email, password }));
   });

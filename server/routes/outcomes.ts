@@ -2,10 +2,16 @@
 import { z } from "@hono/zod-openapi";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
-import { outcomeStatistics } from "../services/outcomes.ts";
+
 import { outcomeTypes } from "../services/stories.ts";
 import { workspaceContext } from "./context.ts";
 import { courseSlug } from "./story-schemas.ts";
+
+/**
+ * The outcome statistics service, loaded on first use: few requests ask for it, and left out of the worker's cold start
+ * (worker.build.ts) it keeps that small.
+ */
+const outcomes = () => import("../services/outcomes.ts");
 
 const Figure = z.object({ median: z.number().nullable(), n: z.number(), suppressed: z.boolean() });
 
@@ -53,5 +59,5 @@ const getOutcomes = apiRoute({
 });
 
 export const outcomeRoutes = createRouter().openapi(getOutcomes, async (c) => {
-  return c.json(await outcomeStatistics(workspaceContext(c), c.req.valid("query")), 200);
+  return c.json(await (await outcomes()).outcomeStatistics(workspaceContext(c), c.req.valid("query")), 200);
 });

@@ -12,18 +12,21 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { sessionCookie } from "../services/dashboard-sessions.ts";
-import { inviteMember } from "../services/member-links.ts";
-import { passwordStatus, removePassword, setPassword } from "../services/member-passwords.ts";
-import {
-  listPasskeys,
-  registerPasskey,
-  registrationOptions,
-  relyingParty,
-  removePasskey,
-} from "../services/passkeys.ts";
-import { changeRole, listMembers, removeMember, type TeamMember } from "../services/team-members.ts";
+
+import type { registerPasskey } from "../services/passkeys.ts";
+import type { TeamMember } from "../services/team-members.ts";
 import type { AppEnv } from "../types.ts";
 import { serviceContext, workspaceContext } from "./context.ts";
+
+/**
+ * The team, password and passkey services, loaded on first use: signing in and managing the team
+ * are rare next to the API's other requests, and left out of the worker's cold start
+ * (worker.build.ts) they keep it small.
+ */
+const memberLinks = () => import("../services/member-links.ts");
+const memberPasswords = () => import("../services/member-passwords.ts");
+const passkeyService = () => import("../services/passkeys.ts");
+const teamMembers = () => import("../services/team-members.ts");
 
 const Role = z.enum(roles).openapi("Role");
 const Member = z
@@ -265,10 +268,12 @@ function signedInMember(c: Context<AppEnv>) {
 }
 
 export const teamRoutes = createRouter()
-  .openapi(list, async (c) => c.json({ items: (await listMembers(workspaceContext(c))).map(view) }, 200))
+  .openapi(list, async (c) =>
+    c.json({ items: (await (await teamMembers()).listMembers(workspaceContext(c))).map(view) }, 200),
+  )
   .openapi(invite, async (c) => {
     const { email, role, locale } = c.req.valid("json");
-    const member = await inviteMember(workspaceContext(c), {
+    const member = await (await memberLinks()).inviteMember(workspaceContext(c), {
       email,
       role,
       locale,
@@ -279,14 +284,14 @@ export const teamRoutes = createRouter()
   .openapi(update, async (c) => {
     const { id } = c.req.valid("param");
     const { role } = c.req.valid("json");
-    return c.json(view(await changeRole(workspaceContext(c), { id, role })), 200);
+    return c.json(view(await (await teamMembers()).changeRole(workspaceContext(c), { id, role })), 200);
   })
   .openapi(remove, async (c) => {
-    await removeMember(workspaceContext(c), c.req.valid("param"));
+    await (await teamMembers()).removeMember(workspaceContext(c), c.req.valid("param"));
     return c.body(null, 204);
   })
   .openapi(passkeys, async (c) => {
-    const items = await listPasskeys(serviceContext(c), { member: signedInMember(c) });
+    const items = await (await passkeyService()).listPasskeys(serviceContext(c), { member: signedInMember(c) });
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return c.json(
       {
@@ -301,17 +306,17 @@ export const teamRoutes = createRouter()
   })
   .openapi(addOptions, async (c) => {
     c.header("Cache-Control", "no-store");
-    const options = await registrationOptions(serviceContext(c), {
+    const options = await (await passkeyService()).registrationOptions(serviceContext(c), {
       member: signedInMember(c),
-      rp: relyingParty(publicBase(c)),
+      rp: (await passkeyService()).relyingParty(publicBase(c)),
     });
     return c.json(options, 200);
   })
   .openapi(add, async (c) => {
     const { challengeId, response } = c.req.valid("json");
-    const added = await registerPasskey(workspaceContext(c), {
+    const added = await (await passkeyService()).registerPasskey(workspaceContext(c), {
       member: signedInMember(c),
-      rp: relyingParty(publicBase(c)),
+      rp: (await passkeyService()).relyingParty(publicBase(c)),
       challengeId,
       // The library checks every field it reads; a malformed answer fails verification (401).
       response: response as unknown as Parameters<typeof registerPasskey>[1]["response"],
@@ -319,25 +324,38 @@ export const teamRoutes = createRouter()
     return c.json(added, 201);
   })
   .openapi(drop, async (c) => {
-    await removePasskey(workspaceContext(c), { member: signedInMember(c), id: c.req.valid("param").id });
+    await (await passkeyService()).removePasskey(workspaceContext(c), {
+      member: signedInMember(c),
+      id: c.req.valid("param").id,
+    });
     return c.body(null, 204);
   })
   .openapi(password, async (c) => {
     c.header("Cache-Control", "no-store");
-    return c.json(await passwordStatus(serviceContext(c), { member: signedInMember(c) }), 200);
+    return c.json(
+      await (await memberPasswords()).passwordStatus(serviceContext(c), { member: signedInMember(c) }),
+      200,
+    );
   })
   .openapi(putPassword, async (c) => {
     const member = signedInMember(c);
     const keepToken = getCookie(c, sessionCookie) ?? null;
     return c.json(
-      await setPassword(workspaceContext(c), { member, password: c.req.valid("json").password, keepToken }),
+      await (await memberPasswords()).setPassword(workspaceContext(c), {
+        member,
+        password: c.req.valid("json").password,
+        keepToken,
+      }),
       200,
     );
   })
   .openapi(dropPassword, async (c) => {
     const member = signedInMember(c);
     return c.json(
-      await removePassword(workspaceContext(c), { member, keepToken: getCookie(c, sessionCookie) ?? null }),
+      await (await memberPasswords()).removePassword(workspaceContext(c), {
+        member,
+        keepToken: getCookie(c, sessionCookie) ?? null,
+      }),
       200,
     );
   });

@@ -6,11 +6,12 @@
  * visitor, IP or email hashes.
  */
 import { type SQL, sql } from "drizzle-orm";
-import { type AnalyticsRange, dayMs } from "./analytics.ts";
+import { csvLine } from "../lib/csv-line.ts";
+import { type AnalyticsRange, dayMs, type ExportDataset } from "./analytics-queries.ts";
 import type { WorkspaceContext } from "./types.ts";
 
-export const exportDatasets = ["clicks", "conversions", "rewards", "stories"] as const;
-export type ExportDataset = (typeof exportDatasets)[number];
+export { csvField, csvLine } from "../lib/csv-line.ts";
+export { type ExportDataset, exportDatasets } from "./analytics-queries.ts";
 
 type Row = Record<string, unknown>;
 type Cursor = { at: number; id: string };
@@ -130,14 +131,6 @@ const timeColumns = new Set(["createdAt", "occurredAt", "holdUntil", "approvedAt
 const booleanColumns = new Set(["flagged", "featured"]);
 
 /**
- * One field as RFC 4180 wants it, also quoted when it holds a semicolon or a tab: spreadsheets
- * set to split on those would otherwise cut it into cells.
- */
-export function csvField(value: string): string {
-  return /[",;\t\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-/**
  * Text a spreadsheet would run as a formula (OWASP's CSV injection list) gets a leading
  * apostrophe, which spreadsheets show as text. Story headlines come from anyone with the page's
  * publishable key, and marketers open these files in spreadsheets. Numbers stay as they are.
@@ -157,10 +150,6 @@ function cell(column: string, value: unknown): string {
     return defused(tags.join(";"));
   }
   return typeof value === "string" ? defused(value) : String(value);
-}
-
-export function csvLine(values: string[]): string {
-  return `${values.map(csvField).join(",")}\r\n`;
 }
 
 export type ExportInput = {

@@ -6,11 +6,11 @@
  */
 import { and, desc, eq, gte, inArray, like, lt, type SQL } from "drizzle-orm";
 import { auditEvents, teamMembers } from "../../db/schema.ts";
+import { csvLine } from "../lib/csv-line.ts";
 import { decodeCursor } from "../lib/cursor.ts";
 import { newId } from "../lib/ids.ts";
 import { olderThan } from "../lib/newest-first.ts";
 import { paginate } from "../lib/paginate.ts";
-import { csvLine } from "./analytics-export.ts";
 import type { DbOrTx } from "./outbox.ts";
 import type { AuditSource, Clock, WorkspaceContext } from "./types.ts";
 

@@ -180,6 +180,11 @@ describe("configuration", () => {
       database: { url: "https://db.example" },
       config: { secret, trustProxy: false, bodyLimitBytes: 65_536 },
     });
+    // The worker has only libSQL's HTTP client: a WebSocket URL names the same server over HTTP(S).
+    const over = (url: string) => workerSettings({ DATABASE_URL: url, CHORUS_SECRET: secret }).database.url;
+    expect(over("wss://chorus.turso.io")).toBe("https://chorus.turso.io");
+    expect(over("ws://127.0.0.1:8080")).toBe("http://127.0.0.1:8080");
+    expect(over("libsql://chorus.turso.io")).toBe("libsql://chorus.turso.io");
   });
 
   it("turns Workers mail on with MAIL_API_KEY, MAIL_FROM and PUBLIC_URL, off with neither", () => {

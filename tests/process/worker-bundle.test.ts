@@ -22,8 +22,11 @@ import { wranglerBin, wranglerEnv } from "../support/wrangler-dev.ts";
 // compiled in, 546 KiB with team passkeys, payouts and Open Badges 2.0, 470 KiB after the aliases
 // of wrangler.toml (now worker.build.ts); then split (BENCHMARKS.md has the profile): the cold
 // start measured 247.6 KiB (26 modules) of a 461 KiB upload (45). Issue 21's target, 250 KiB,
-// is the budget: a feature that grows the cold start loads its code with import() instead.
-const coldStartBudgetBytes = 250 * 1024;
+// was the budget until the cold start reached 249.8 KiB; HTTP-only libSQL and lazily loaded
+// analytics, team, sign-in, connector and outcome services cut it to 240.0 KiB (37 modules). The
+// target stays 250 KiB; the budget is ~3 KiB above what is measured, so a feature that grows the
+// cold start must say so here, or load its code with import() instead.
+const coldStartBudgetBytes = 243 * 1024;
 /** The whole upload (every module); Workers allow 3 MB gzip on the free plan. */
 const uploadBudgetBytes = 480 * 1024;
 /** Packages only rarely used paths need: each must stay out of what a cold start loads. */
@@ -179,6 +182,9 @@ describe("the Workers bundle (wrangler deploy --dry-run)", () => {
     expect(code.includes("MIIFHDCCAwSgAwIBAgIJ")).toBe(false);
     // No Reflect.metadata polyfill: only the aliased-away x509 needed it.
     expect(code.includes("getOwnMetadataKeys")).toBe(false);
+    // libSQL over HTTP only (server/lib/libsql-client-http.ts): no Hrana WebSocket client.
+    expect(code.includes("hrana3-protobuf")).toBe(false);
+    expect(code.includes("v3-protobuf/pipeline")).toBe(true); // the HTTP client stays
     // One csv-parse, its browser build; each build names this error twice.
     expect(code.split("Invalid Record Length").length - 1).toBe(2);
   });

@@ -3,9 +3,10 @@
  * out of the entry (the cold start), and each such request must still find and run its chunk
  * (`wrangler dev` uploads them as `wrangler deploy` does: find_additional_modules). One request per
  * chunk: credential verification (jsonld, the JSON-LD contexts, rdf-canonize), the story import
- * (csv-parse), learner erasure, payouts and Stripe events. Passkeys and passwords are covered by the
- * shared API suite on workerd, photos by worker-media, email templates by worker-mail and the cron
- * run by worker-scheduled.
+ * (csv-parse), learner erasure, payouts, Stripe events, the analytics figures and export, and the
+ * team, sign-in, connector and outcome services. Passkeys and passwords are covered by the shared
+ * API suite on workerd, photos by worker-media, email templates by worker-mail and the cron run by
+ * worker-scheduled.
  */
 import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,6 +76,39 @@ describe("chunks loaded on first use, on workerd", () => {
     // Parsed (quotes and all): the row is refused only because the workspace has no such course.
     const body = (await preview.json()) as { errors: { row: number; message: string }[] };
     expect(body.errors).toEqual([expect.objectContaining({ row: 2 })]);
+  });
+
+  it("answers the analytics figures and the CSV export, each from its chunk", async () => {
+    const funnel = await call("GET", "/v1/analytics/funnel?from=2026-01-01&to=2026-01-31", { headers: admin });
+    expect(funnel.status, await funnel.clone().text()).toBe(200);
+    expect(await funnel.json()).toMatchObject({ clicks: 0, enrollments: 0, revenue: [] });
+    const csv = await call("GET", "/v1/analytics/export.csv?dataset=clicks&from=2026-01-01&to=2026-01-31", {
+      headers: admin,
+    });
+    expect(csv.status, await csv.clone().text()).toBe(200);
+    expect(await csv.text()).toMatch(/^clickId,createdAt,code,/);
+    // The range is checked before the figures load: a bad one is refused with the envelope.
+    const backwards = await call("GET", "/v1/analytics/funnel?from=2026-02-01&to=2026-01-01", { headers: admin });
+    expect(backwards.status).toBe(400);
+  });
+
+  it("lists the team, the connectors and the outcome statistics, and refuses a wrong password, each from its chunk", async () => {
+    const members = await call("GET", "/v1/admin/members", { headers: admin });
+    expect(members.status, await members.clone().text()).toBe(200);
+    expect(await members.json()).toMatchObject({ items: expect.any(Array) });
+    const connectors = await call("GET", "/v1/admin/integrations", { headers: admin });
+    expect(connectors.status, await connectors.clone().text()).toBe(200);
+    const outcomes = await call("GET", "/v1/outcomes", {
+      headers: { "Chorus-Key": ws.publishableKey, Origin: testOrigin },
+    });
+    expect(outcomes.status, await outcomes.clone().text()).toBe(200);
+    expect(await outcomes.json()).toMatchObject({ period: null });
+    // The password service (loaded for it) finds no such member: refused with the envelope.
+    const signIn = await call("POST", "/v1/dashboard/password/sign-in", {
+      headers: { "Content-Type": "application/json", "X-Chorus-Dashboard": "1", Origin: worker.baseUrl },
+      body: JSON.stringify({ email: "nobody@acme.example", password: "not-the-password-123" }),
+    });
+    expect(signIn.status, await signIn.clone().text()).toBe(401);
   });
 
   it("looks a learner up for erasure, lists payouts and refuses an unsigned Stripe event, each with its own chunk", async () => {
