@@ -55,8 +55,10 @@ export function buildWorkerUpload(): WorkerUpload {
 /** The relative modules `code` imports: statically (`import … from "./x.js"`) or by `import("./x.js")`. */
 export function importsOf(code: string) {
   const dynamic = [...code.matchAll(/\bimport\(\s*"(\.{1,2}\/[^"]+\.js)"\s*\)/g)].map((m) => m[1]!);
-  const all = [...code.matchAll(/\b(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+\.js)"/g)].map((m) => m[1]!);
-  return { static: all.filter((path) => !dynamic.includes(path)), dynamic };
+  // `from "./x.js"` or a bare `import "./x.js"`; `import("./x.js")` has a parenthesis. Each import
+  // is classed where it occurs: a module imported both ways is still loaded at start.
+  const statics = [...code.matchAll(/(?:\bfrom|\bimport)\s*"(\.{1,2}\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  return { static: statics, dynamic };
 }
 
 export const resolveModule = (from: string, specifier: string) =>

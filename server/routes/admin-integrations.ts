@@ -10,7 +10,6 @@ import { errorResponses } from "../errors.ts";
 import { courseSlug } from "../lib/fields.ts";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
-
 import { CustomMapping, SignatureScheme } from "../services/integrations/custom-mapping.ts";
 import { workspaceContext } from "./context.ts";
 import { checkConversion } from "./integrations.ts";

@@ -16,7 +16,6 @@ import { publicBase, reachedOverHttps } from "../lib/urls.ts";
 import { requireDashboardHeader, requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { throttleFailedSignIns, throttleSignInRequests } from "../middleware/rate-limit.ts";
 import { endSession, sessionCookie, sessionMaxMs } from "../services/dashboard-sessions.ts";
-
 import type { signInWithPasskey } from "../services/passkeys.ts";
 import { getWorkspace } from "../services/workspaces.ts";
 import type { AppEnv } from "../types.ts";
@@ -252,17 +251,17 @@ export const dashboardSessionRoutes = createRouter()
   })
   .openapi(passkeyOptions, async (c) => {
     c.header("Cache-Control", "no-store");
+    const passkeys = await passkeyService();
     return c.json(
-      await (await passkeyService()).authenticationOptions(serviceContext(c), {
-        rp: (await passkeyService()).relyingParty(publicBase(c)),
-      }),
+      await passkeys.authenticationOptions(serviceContext(c), { rp: passkeys.relyingParty(publicBase(c)) }),
       200,
     );
   })
   .openapi(passkeySignIn, async (c) => {
     const { challengeId, response } = c.req.valid("json");
-    const session = await (await passkeyService()).signInWithPasskey(serviceContext(c), {
-      rp: (await passkeyService()).relyingParty(publicBase(c)),
+    const passkeys = await passkeyService();
+    const session = await passkeys.signInWithPasskey(serviceContext(c), {
+      rp: passkeys.relyingParty(publicBase(c)),
       challengeId,
       // The library checks every field it reads; a malformed answer fails verification (401).
       response: response as unknown as Parameters<typeof signInWithPasskey>[1]["response"],

@@ -2,7 +2,6 @@
 import { z } from "@hono/zod-openapi";
 import { apiRoute, createRouter } from "../lib/router.ts";
 import { requirePublishableKey } from "../middleware/auth.ts";
-
 import { outcomeTypes } from "../services/stories.ts";
 import { workspaceContext } from "./context.ts";
 import { courseSlug } from "./story-schemas.ts";

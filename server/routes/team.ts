@@ -12,7 +12,6 @@ import { apiRoute, createRouter } from "../lib/router.ts";
 import { publicBase } from "../lib/urls.ts";
 import { requireSecretKeyOrSession, secretKeyOrSession } from "../middleware/auth.ts";
 import { sessionCookie } from "../services/dashboard-sessions.ts";
-
 import type { registerPasskey } from "../services/passkeys.ts";
 import type { TeamMember } from "../services/team-members.ts";
 import type { AppEnv } from "../types.ts";
@@ -306,17 +305,19 @@ export const teamRoutes = createRouter()
   })
   .openapi(addOptions, async (c) => {
     c.header("Cache-Control", "no-store");
-    const options = await (await passkeyService()).registrationOptions(serviceContext(c), {
+    const passkeys = await passkeyService();
+    const options = await passkeys.registrationOptions(serviceContext(c), {
       member: signedInMember(c),
-      rp: (await passkeyService()).relyingParty(publicBase(c)),
+      rp: passkeys.relyingParty(publicBase(c)),
     });
     return c.json(options, 200);
   })
   .openapi(add, async (c) => {
     const { challengeId, response } = c.req.valid("json");
-    const added = await (await passkeyService()).registerPasskey(workspaceContext(c), {
+    const passkeys = await passkeyService();
+    const added = await passkeys.registerPasskey(workspaceContext(c), {
       member: signedInMember(c),
-      rp: (await passkeyService()).relyingParty(publicBase(c)),
+      rp: passkeys.relyingParty(publicBase(c)),
       challengeId,
       // The library checks every field it reads; a malformed answer fails verification (401).
       response: response as unknown as Parameters<typeof registerPasskey>[1]["response"],

@@ -10,9 +10,6 @@ import { csvLine } from "../lib/csv-line.ts";
 import { type AnalyticsRange, dayMs, type ExportDataset } from "./analytics-queries.ts";
 import type { WorkspaceContext } from "./types.ts";
 
-export { csvField, csvLine } from "../lib/csv-line.ts";
-export { type ExportDataset, exportDatasets } from "./analytics-queries.ts";
-
 type Row = Record<string, unknown>;
 type Cursor = { at: number; id: string };
 

@@ -13,16 +13,6 @@ import { paginate } from "../lib/paginate.ts";
 import { type AnalyticsRange, type Dimension, dayMs } from "./analytics-queries.ts";
 import type { WorkspaceContext } from "./types.ts";
 
-export {
-  type AnalyticsRange,
-  analyticsRange,
-  type Dimension,
-  dayMs,
-  dimensions,
-  maxRangeDays,
-  type RangeQuery,
-} from "./analytics-queries.ts";
-
 /** The input of every analytics figure: the range it covers. */
 export type RangeInput = { range: AnalyticsRange };
 

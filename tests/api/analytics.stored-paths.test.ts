@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rebuildRollups, rollupSnapshot } from "../../bench/support/analytics-rollups.ts";
 import { clicks, conversions, shareEvents } from "../../db/schema.ts";
 import { seededRandom } from "../../demo/random.ts";
-import { dayMs } from "../../server/services/analytics.ts";
+import { dayMs } from "../../server/services/analytics-queries.ts";
 import type { CreatedWorkspace } from "../../server/services/workspaces.ts";
 import { type Advocate, advocateFactory, clickRow, conversionRow, insertAll } from "../support/analytics-factories.ts";
 import { workspaceFactory } from "../support/factories.ts";
