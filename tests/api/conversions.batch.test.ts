@@ -233,6 +233,28 @@ describe("a batch of conversions", () => {
     expect(batchAnswer.results[12]?.status).toBe(400);
   });
 
+  it("hands the rollups back to the triggers when a batch commits: its gate row is gone and a single post counts", async () => {
+    const gate = await batch.t.client.execute("select count(*) as n from analytics_conversions_deferred");
+    expect(Number(gate.rows[0]?.n)).toBe(0);
+    const signups = async () =>
+      Number(
+        (
+          await batch.t.client.execute({
+            sql: "select coalesce(sum(signups), 0) as n from analytics_daily where workspace_id = ? and dim = 'total' and course = '*' and grain = 'd'",
+            args: [batch.ws.id],
+          })
+        ).rows[0]?.n,
+      );
+    const before = await signups();
+    const response = await batch.t.call("POST", "/v1/conversions", {
+      body: { id: "after-batch", type: "signup", customer: { id: "after-batch-friend" }, code: batch.priya.code },
+      headers: { Authorization: `Bearer ${batch.ws.secretKey}` },
+    });
+    expect(response.status).toBe(201);
+    expect((await response.json()).attribution.status).toBe("attributed");
+    expect(await signups()).toBe(before + 1);
+  });
+
   it("delivers to the webhook endpoints as they stand when each batch runs: one added after a batch hears the next", async () => {
     const auth = { Authorization: `Bearer ${batch.ws.secretKey}` };
     const hook = await batch.t.call("POST", "/v1/admin/webhooks", {

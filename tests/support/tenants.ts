@@ -382,6 +382,8 @@ export const unscopedTables: Record<string, string> = {
   workspaces: "the tenant itself: dumped by its id",
   server_settings: "server-wide values (the hashing secret), no tenant data",
   disposable_domains: "public reference data (a package's domain list), the same for every tenant",
+  analytics_conversions_deferred:
+    "a conversion batch's gate row, written and deleted inside one write transaction (services/conversion-rollups.ts): never committed, no tenant data",
   __drizzle_migrations: "migration bookkeeping",
   sqlite_sequence: "SQLite bookkeeping",
 };
