@@ -4,9 +4,10 @@
  * rebuilt from the base tables in a few INSERT … SELECT … GROUP BY statements, for bulk loads
  * (bench/support/analytics-seed.ts) where per-row rollup work would take minutes.
  *
- * The one place that restates what the live write path produces (the triggers of migration 0003
- * for shares and conversions, insertClicks in server/services/click-writer.ts for clicks). If that
- * write path changes, adapt this file: tests/api/bench-seed.test.ts compares its result with
+ * It restates what the live write path produces (the triggers of migration 0003 for shares and
+ * conversions, insertClicks in server/services/click-writer.ts for clicks; the bucket starts are
+ * shared with the conversion batch, server/lib/rollup-bucket-sql.ts). If that write path changes,
+ * adapt this file: tests/api/bench-seed.test.ts compares its result with
  * the rollups the app's own write path builds over the same rows and fails on any difference.
  *
  * What the live path does, restated as set operations:
@@ -25,6 +26,7 @@
  *   of them are learners (by external id) whose advocate totals are not all zero, and those totals.
  */
 import type { Client } from "@libsql/client";
+import { monthStartSql, quarterStartSql, weekStartSql } from "../../server/lib/rollup-bucket-sql.ts";
 
 export const rollupTables = [
   "analytics_daily",
@@ -37,18 +39,10 @@ export const rollupTables = [
 
 /** Bucket starts for a day number `d` (as in migration 0003 and insertClicks, with `d * 86400000` as the time). */
 function grainRows(d: string): string {
-  const seconds = `${d} * 86400`;
-  const month = `CAST(strftime('%m', ${seconds}, 'unixepoch') AS INTEGER)`;
   return `SELECT ${d} AS day, 'd' AS grain, ${d} AS bucket FROM rollup_days
-    UNION ALL SELECT ${d}, 'w', ${d} - ((${d} + 3) % 7) FROM rollup_days
-    UNION ALL SELECT ${d}, 'm', CAST(strftime('%s', ${seconds}, 'unixepoch', 'start of month') AS INTEGER) / 86400 FROM rollup_days
-    UNION ALL SELECT ${d}, 'q', CAST(strftime('%s', ${seconds}, 'unixepoch', 'start of month', printf('-%d months', (${month} - 1) % 3)) AS INTEGER) / 86400 FROM rollup_days`;
-}
-
-/** The quarter's first day for the day number `d`. */
-function quarterOf(d: string): string {
-  const seconds = `${d} * 86400`;
-  return `(CAST(strftime('%s', ${seconds}, 'unixepoch', 'start of month', printf('-%d months', (CAST(strftime('%m', ${seconds}, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400)`;
+    UNION ALL SELECT ${d}, 'w', ${weekStartSql(d)} FROM rollup_days
+    UNION ALL SELECT ${d}, 'm', ${monthStartSql(d)} FROM rollup_days
+    UNION ALL SELECT ${d}, 'q', ${quarterStartSql(d)} FROM rollup_days`;
 }
 
 type Source = { table: string; alias: string; where: string; time: string; dims: [dim: string, key: string][] };
@@ -221,10 +215,10 @@ export function rebuildRollupsSql(): string[] {
     ),
     // Quarters from months: fewer rows to group.
     `INSERT INTO analytics_daily (workspace_id, dim, course, grain, day, key, clicks, visitors, shares, signups, enrollments, completions, refunds)
-  SELECT workspace_id, dim, course, 'q', ${quarterOf("day")}, key,
+  SELECT workspace_id, dim, course, 'q', ${quarterStartSql("day")}, key,
     sum(clicks), sum(visitors), sum(shares), sum(signups), sum(enrollments), sum(completions), sum(refunds)
   FROM analytics_daily WHERE grain = 'm'
-  GROUP BY workspace_id, dim, course, ${quarterOf("day")}, key`,
+  GROUP BY workspace_id, dim, course, ${quarterStartSql("day")}, key`,
     `INSERT INTO analytics_revenue (workspace_id, dim, course, grain, day, key, currency, enrolled, refunded)
   SELECT r.workspace_id, r.dim, r.course, g.grain, g.bucket, r.key, r.currency, sum(r.enrolled), sum(r.refunded)
   FROM rollup_revenue_day r JOIN rollup_grains g ON g.day = r.day

@@ -16,6 +16,7 @@
  * connection sees it, and a rollback takes it away with everything else.
  */
 import { sql } from "drizzle-orm";
+import { monthStartSql, quarterStartSql, weekStartSql } from "../lib/rollup-bucket-sql.ts";
 import type { TransactionContext } from "./types.ts";
 
 /** From here until `addConversionRollups`, the conversion triggers leave the rollups alone. */
@@ -99,13 +100,10 @@ function recordedConversions(workspaceId: string, idsJson: string) {
  * Summing first keeps the expansion (2 courses × 5 dimensions × 4 grains) to one per group.
  */
 function expanded(sums: ReturnType<typeof sql>, where: ReturnType<typeof sql>, extra: ReturnType<typeof sql>) {
-  const seconds = sql.raw("day * 86400");
   return sql`summed AS MATERIALIZED (
       SELECT workspace_id, own_course, channel, referrer_id, story_id, country, day ${extra}, ${sums},
-        day - ((day + 3) % 7) AS week,
-        CAST(strftime('%s', ${seconds}, 'unixepoch', 'start of month') AS INTEGER) / 86400 AS month,
-        CAST(strftime('%s', ${seconds}, 'unixepoch', 'start of month',
-          printf('-%d months', (CAST(strftime('%m', ${seconds}, 'unixepoch') AS INTEGER) - 1) % 3)) AS INTEGER) / 86400 AS quarter
+        ${sql.raw(weekStartSql("day"))} AS week, ${sql.raw(monthStartSql("day"))} AS month,
+        ${sql.raw(quarterStartSql("day"))} AS quarter
       FROM recorded WHERE ${where}
       GROUP BY workspace_id, own_course, channel, referrer_id, story_id, country, day ${extra}),
     keyed AS (
