@@ -80,6 +80,35 @@ describe("the analytics funnel", () => {
     });
   });
 
+  it("counts a batch's conversions, whose rollups the batch adds itself, and a single one posted after it", async () => {
+    const { ws: batchWs, code: batchCode } = await referringWorkspace("Batch Academy", "https://academy.example/b", {
+      sub: "batch-advocate",
+      name: "Arjun Rao",
+    });
+    const conversions = [
+      { id: "b-1", type: "signup", customer: { id: "bf-1" }, code: batchCode },
+      { id: "b-2", type: "enrollment", customer: { id: "bf-1" }, code: batchCode, amount: 90_000, currency: "INR" },
+      { id: "b-3", type: "enrollment", customer: { id: "bf-2" }, code: batchCode, amount: 60_000, currency: "INR" },
+    ];
+    const answer = await apiJson<{ recorded: number }>("POST", "/v1/conversions/batch", 200, {
+      headers: secret(batchWs.secretKey),
+      body: { conversions },
+    });
+    expect(answer.recorded).toBe(3);
+    const funnel = () => apiJson<Funnel>("GET", "/v1/analytics/funnel", 200, { headers: secret(batchWs.secretKey) });
+    expect(await funnel()).toMatchObject({
+      signups: 1,
+      enrollments: 2,
+      revenue: [{ currency: "INR", amount: 150_000 }],
+    });
+    // The batch handed the rollups back to the triggers when it committed.
+    await apiJson("POST", "/v1/conversions", 201, {
+      headers: secret(batchWs.secretKey),
+      body: { id: "b-4", type: "signup", customer: { id: "bf-3" }, code: batchCode },
+    });
+    expect((await funnel()).signups).toBe(2);
+  });
+
   it("refuses an inverted range and a publishable key", async () => {
     await expectError(
       await api("GET", "/v1/analytics/funnel?from=2026-11-20&to=2026-11-01", { headers: secret(ws.secretKey) }),
